@@ -1,0 +1,846 @@
+// Chevrotain parser building the AST directly (embedded actions). Error recovery is
+// on: chevrotain inserts or deletes single tokens and re-syncs at statement
+// boundaries, so one run reports every independent syntax error.
+import { EmbeddedActionsParser, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import type * as A from "./ast";
+import { DiagnosticSink } from "./diagnostics/diagnostic";
+import * as T from "./lexer";
+import { attachComments } from "./comments";
+import { LineIndex, type Span } from "./span";
+
+const OP_TOKENS: Record<string, A.CompareOp> = { EqEq: "==", NotEq: "!=", Lt: "<", LtEq: "<=", Gt: ">", GtEq: ">=" };
+
+class MlpParser extends EmbeddedActionsParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: true });
+    this.performSelfAnalysis();
+  }
+
+  // ---------- helpers (only called inside ACTION or after recording) ----------
+
+  private tokSpan(t: IToken): Span {
+    if (Number.isNaN(t.startOffset) || t.isInsertedInRecovery) {
+      const prev = this.LA(0);
+      const end = Number.isNaN(prev.endOffset!) ? 0 : prev.endOffset! + 1;
+      const line = prev.endLine ?? 1;
+      const col = (prev.endColumn ?? 0) + 1;
+      return { start: end, end, line, col, endLine: line, endCol: col };
+    }
+    return {
+      start: t.startOffset,
+      end: t.endOffset! + 1,
+      line: t.startLine!,
+      col: t.startColumn!,
+      endLine: t.endLine!,
+      endCol: t.endColumn! + 1,
+    };
+  }
+
+  /** Span from a start token (or span) to the last consumed token. */
+  private from(start: IToken | Span): Span {
+    const s = "image" in start ? this.tokSpan(start) : start;
+    const e = this.tokSpan(this.LA(0));
+    if (e.end < s.end) return s;
+    return { start: s.start, line: s.line, col: s.col, end: e.end, endLine: e.endLine, endCol: e.endCol };
+  }
+
+  private ident(t: IToken): A.Ident {
+    return { kind: "ident", name: t.isInsertedInRecovery ? "" : t.image, span: this.tokSpan(t) };
+  }
+
+  private exprOr(e: A.Expr | undefined, t: IToken): A.Expr {
+    return e ?? { kind: "error", span: this.tokSpan(t) };
+  }
+
+  // ---------- file ----------
+
+  file = this.RULE("file", (): A.Decl[] => {
+    const decls: A.Decl[] = [];
+    this.MANY(() => {
+      const d = this.SUBRULE(this.decl);
+      this.ACTION(() => d && decls.push(d));
+    });
+    return decls;
+  });
+
+  private decl = this.RULE("decl", (): A.Decl =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.importDecl) },
+      { ALT: () => this.SUBRULE(this.pipelineDecl) },
+      { ALT: () => this.SUBRULE(this.schemaDecl) },
+      { ALT: () => this.SUBRULE(this.useDecl) },
+      { ALT: () => this.SUBRULE(this.variantDecl) },
+      { ALT: () => this.SUBRULE(this.targetDecl) },
+      { ALT: () => this.SUBRULE(this.layoutDecl) },
+      { ALT: () => this.SUBRULE(this.stepDecl) },
+    ]),
+  );
+
+  private importDecl = this.RULE("importDecl", (): A.ImportDecl => {
+    const start = this.CONSUME(T.Import);
+    this.CONSUME(T.LCurly);
+    const names = this.SUBRULE(this.identList);
+    this.CONSUME(T.RCurly);
+    this.CONSUME(T.From);
+    const path = this.CONSUME(T.StringLit);
+    return this.ACTION(() => ({
+      kind: "import",
+      names,
+      from: { value: unquote(path.image), span: this.tokSpan(path) },
+      span: this.from(start),
+    }));
+  });
+
+  private pipelineDecl = this.RULE("pipelineDecl", (): A.PipelineDecl => {
+    const start = this.CONSUME(T.Pipeline);
+    const name = this.CONSUME(T.Identifier);
+    const body = this.SUBRULE(this.attrBlock);
+    return this.ACTION(() => ({ kind: "pipeline", name: this.ident(name), body, span: this.from(start) }));
+  });
+
+  private targetDecl = this.RULE("targetDecl", (): A.TargetDecl => {
+    const start = this.CONSUME(T.Target);
+    const name = this.CONSUME(T.Identifier);
+    const body = this.SUBRULE(this.attrBlock);
+    return this.ACTION(() => ({ kind: "target", name: this.ident(name), body, span: this.from(start) }));
+  });
+
+  private layoutDecl = this.RULE("layoutDecl", (): A.LayoutDecl => {
+    const start = this.CONSUME(T.Layout);
+    const entries = this.SUBRULE(this.attrBlock);
+    return this.ACTION(() => ({ kind: "layout", entries, span: this.from(start) }));
+  });
+
+  private attrBlock = this.RULE("attrBlock", (): A.Attr[] => {
+    const attrs: A.Attr[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      const a = this.SUBRULE(this.attr);
+      this.ACTION(() => a && attrs.push(a));
+    });
+    this.CONSUME(T.RCurly);
+    return attrs;
+  });
+
+  private schemaDecl = this.RULE("schemaDecl", (): A.SchemaDecl => {
+    const start = this.CONSUME(T.Schema);
+    const name = this.CONSUME(T.Identifier);
+    const fields: A.SchemaField[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      const f = this.CONSUME2(T.Identifier);
+      this.CONSUME(T.Colon);
+      const type = this.SUBRULE(this.typeRef);
+      this.ACTION(() => fields.push({ name: this.ident(f), type: type ?? this.errorType(f), span: this.from(f) }));
+    });
+    this.CONSUME(T.RCurly);
+    return this.ACTION(() => ({ kind: "schema", name: this.ident(name), fields, span: this.from(start) }));
+  });
+
+  private errorType(t: IToken): A.TypeRef {
+    const span = this.tokSpan(t);
+    return { kind: "type", name: { kind: "ident", name: "", span }, nullable: false, span };
+  }
+
+  private useDecl = this.RULE("useDecl", (): A.UseDecl => {
+    const start = this.CONSUME(T.Use);
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    const of = this.CONSUME2(T.Identifier);
+    const inputs = this.SUBRULE(this.inputs);
+    return this.ACTION(() => ({ kind: "use", name: this.ident(name), of: this.ident(of), inputs: inputs ?? [], span: this.from(start) }));
+  });
+
+  private variantDecl = this.RULE("variantDecl", (): A.VariantDecl => {
+    const start = this.CONSUME(T.Variant);
+    const name = this.CONSUME(T.Identifier);
+    const overrides: A.Override[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      const first = this.CONSUME2(T.Identifier);
+      const path = [first];
+      this.MANY2(() => {
+        this.CONSUME(T.Dot);
+        path.push(this.CONSUME3(T.Identifier));
+      });
+      this.CONSUME(T.Equals);
+      const value = this.SUBRULE(this.expr);
+      this.ACTION(() =>
+        overrides.push({ path: path.map((t) => this.ident(t)), value: this.exprOr(value, first), span: this.from(first) }),
+      );
+    });
+    this.CONSUME(T.RCurly);
+    return this.ACTION(() => ({ kind: "variant", name: this.ident(name), overrides, span: this.from(start) }));
+  });
+
+  private stepDecl = this.RULE("stepDecl", (): A.StepDecl => {
+    const kind = this.CONSUME(T.Identifier);
+    const name = this.CONSUME2(T.Identifier);
+    let inputs: A.InputRef[] | undefined;
+    let output: A.ArtifactTypeRef | undefined;
+    this.OPTION(() => {
+      inputs = this.SUBRULE(this.inputs);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Colon);
+      output = this.SUBRULE(this.artifactType);
+    });
+    const body = this.SUBRULE(this.body);
+    return this.ACTION(() => {
+      const d: A.StepDecl = { kind: "step", stepKind: this.ident(kind), name: this.ident(name), body, span: this.from(kind) };
+      if (inputs) d.inputs = inputs;
+      if (output) d.output = output;
+      return d;
+    });
+  });
+
+  private inputs = this.RULE("inputs", (): A.InputRef[] => {
+    const list: A.InputRef[] = [];
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const r = this.SUBRULE(this.inputRef);
+        this.ACTION(() => r && list.push(r));
+      },
+    });
+    this.CONSUME(T.RParen);
+    return list;
+  });
+
+  private inputRef = this.RULE("inputRef", (): A.InputRef => {
+    let port: IToken | undefined;
+    this.OPTION(() => {
+      port = this.CONSUME(T.Identifier);
+      this.CONSUME(T.Colon);
+    });
+    const step = this.CONSUME2(T.Identifier);
+    let output: IToken | undefined;
+    this.OPTION2(() => {
+      this.CONSUME(T.Dot);
+      output = this.CONSUME3(T.Identifier);
+    });
+    return this.ACTION(() => {
+      const r: A.InputRef = { step: this.ident(step), span: this.from(port ?? step) };
+      if (port) r.port = this.ident(port);
+      if (output) r.output = this.ident(output);
+      return r;
+    });
+  });
+
+  private artifactType = this.RULE("artifactType", (): A.ArtifactTypeRef => {
+    const name = this.CONSUME(T.Identifier);
+    let schema: IToken | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.Lt);
+      schema = this.CONSUME2(T.Identifier);
+      this.CONSUME(T.Gt);
+    });
+    return this.ACTION(() => {
+      const r: A.ArtifactTypeRef = { kind: "artifact", name: this.ident(name), span: this.from(name) };
+      if (schema) r.schema = this.ident(schema);
+      return r;
+    });
+  });
+
+  private typeRef = this.RULE("typeRef", (): A.TypeRef => {
+    const name = this.CONSUME(T.Identifier);
+    let args: A.Expr[] | undefined;
+    let nullable = false;
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      args = [];
+      this.MANY_SEP({
+        SEP: T.Comma,
+        DEF: () => {
+          const e = this.SUBRULE(this.expr);
+          this.ACTION(() => args!.push(this.exprOr(e, name)));
+        },
+      });
+      this.CONSUME(T.RParen);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Question);
+      nullable = true;
+    });
+    return this.ACTION(() => {
+      const r: A.TypeRef = { kind: "type", name: this.ident(name), nullable, span: this.from(name) };
+      if (args) r.args = args;
+      return r;
+    });
+  });
+
+  // ---------- step bodies ----------
+
+  private body = this.RULE("body", (): A.BodyStmt[] => {
+    const stmts: A.BodyStmt[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      const s = this.SUBRULE(this.stmt);
+      this.ACTION(() => s && stmts.push(s));
+    });
+    this.CONSUME(T.RCurly);
+    return stmts;
+  });
+
+  private stmt = this.RULE("stmt", (): A.BodyStmt =>
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { GATE: () => this.LA(2).tokenType === T.Equals, ALT: () => this.SUBRULE(this.attr) },
+        { GATE: () => this.LA(2).tokenType === T.Colon, ALT: () => this.SUBRULE(this.columnDef) },
+        { GATE: () => this.LA(2).tokenType === T.LCurly, ALT: () => this.SUBRULE(this.block) },
+        { ALT: () => this.SUBRULE(this.op) },
+      ],
+    }),
+  );
+
+  private attr = this.RULE("attr", (): A.Attr => {
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({ kind: "attr", name: this.ident(name), value: this.exprOr(value, name), span: this.from(name) }));
+  });
+
+  private columnDef = this.RULE("columnDef", (): A.ColumnDef => {
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    const type = this.SUBRULE(this.typeRef);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({
+      kind: "column",
+      name: this.ident(name),
+      type: type ?? this.errorType(name),
+      value: this.exprOr(value, name),
+      span: this.from(name),
+    }));
+  });
+
+  private block = this.RULE("block", (): A.Block => {
+    const name = this.CONSUME(T.Identifier);
+    const body = this.SUBRULE(this.body);
+    return this.ACTION(() => ({ kind: "block", name: this.ident(name), body: body ?? [], span: this.from(name) }));
+  });
+
+  private op = this.RULE("op", (): A.Op => {
+    let kw!: IToken;
+    const op = this.OR<Omit<A.Op, "span" | "keyword">>([
+      {
+        ALT: () => {
+          kw = this.CONSUME(T.Filter);
+          const cond = this.SUBRULE(this.expr);
+          return this.ACTION(() => ({ kind: "filter" as const, cond: this.exprOr(cond, kw) }));
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME(T.Fill);
+          const column = this.CONSUME(T.Identifier);
+          this.CONSUME(T.Equals);
+          const value = this.SUBRULE2(this.expr);
+          return this.ACTION(() => ({ kind: "fill" as const, column: this.ident(column), value: this.exprOr(value, column) }));
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME(T.Derive);
+          const column = this.CONSUME2(T.Identifier);
+          this.CONSUME2(T.Equals);
+          const value = this.SUBRULE3(this.expr);
+          return this.ACTION(() => ({ kind: "derive" as const, column: this.ident(column), value: this.exprOr(value, column) }));
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME(T.Drop);
+          const columns = this.SUBRULE(this.identList);
+          return { kind: "drop" as const, columns };
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME(T.Rename);
+          const from = this.CONSUME3(T.Identifier);
+          this.CONSUME(T.Arrow);
+          const to = this.CONSUME4(T.Identifier);
+          return this.ACTION(() => ({ kind: "rename" as const, from: this.ident(from), to: this.ident(to) }));
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME(T.Cast);
+          const column = this.CONSUME5(T.Identifier);
+          this.CONSUME(T.As);
+          const type = this.SUBRULE(this.typeRef);
+          return this.ACTION(() => ({ kind: "cast" as const, column: this.ident(column), type: type ?? this.errorType(column) }));
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME(T.Dedupe);
+          this.CONSUME(T.By);
+          const by = this.SUBRULE2(this.identList);
+          let latest: IToken | undefined;
+          this.OPTION(() => {
+            this.CONSUME(T.Keep);
+            this.CONSUME(T.Latest);
+            latest = this.CONSUME6(T.Identifier);
+          });
+          return this.ACTION(() => {
+            const r: Omit<A.Op, "span" | "keyword"> = { kind: "dedupe" as const, by };
+            if (latest) (r as { latest?: A.Ident }).latest = this.ident(latest);
+            return r;
+          });
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME2(T.By);
+          const columns = this.SUBRULE3(this.identList);
+          return { kind: "by" as const, columns };
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME(T.Key);
+          const columns = this.SUBRULE4(this.identList);
+          return { kind: "key" as const, columns };
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME2(T.Keep);
+          const columns = this.SUBRULE5(this.identList);
+          return { kind: "keep" as const, columns };
+        },
+      },
+      {
+        ALT: () => {
+          kw = this.CONSUME(T.Require);
+          const metric = this.CONSUME7(T.Identifier);
+          const opTok = this.OR2([
+            { ALT: () => this.CONSUME(T.EqEq) },
+            { ALT: () => this.CONSUME(T.NotEq) },
+            { ALT: () => this.CONSUME(T.LtEq) },
+            { ALT: () => this.CONSUME(T.GtEq) },
+            { ALT: () => this.CONSUME(T.Lt) },
+            { ALT: () => this.CONSUME(T.Gt) },
+          ]);
+          const value = this.SUBRULE4(this.expr);
+          return this.ACTION(() => ({
+            kind: "require" as const,
+            metric: this.ident(metric),
+            op: OP_TOKENS[opTok.tokenType.name] ?? ">=",
+            value: this.exprOr(value, metric),
+          }));
+        },
+      },
+    ]);
+    return this.ACTION(() => ({ ...op, keyword: this.tokSpan(kw), span: this.from(kw) }) as A.Op);
+  });
+
+  private identList = this.RULE("identList", (): A.Ident[] => {
+    const list: A.Ident[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const t = this.CONSUME(T.Identifier);
+        this.ACTION(() => list.push(this.ident(t)));
+      },
+    });
+    return list;
+  });
+
+  // ---------- expressions ----------
+
+  expr = this.RULE("expr", (): A.Expr => {
+    let left = this.SUBRULE(this.andExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      const right = this.SUBRULE2(this.andExpr);
+      this.ACTION(() => (left = binary("or", left, right)));
+    });
+    return left;
+  });
+
+  private andExpr = this.RULE("andExpr", (): A.Expr => {
+    let left = this.SUBRULE(this.notExpr);
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      const right = this.SUBRULE2(this.notExpr);
+      this.ACTION(() => (left = binary("and", left, right)));
+    });
+    return left;
+  });
+
+  private notExpr = this.RULE("notExpr", (): A.Expr =>
+    this.OR([
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Not);
+          const operand = this.SUBRULE(this.notExpr);
+          return this.ACTION(() => ({ kind: "unary" as const, op: "not" as const, operand: this.exprOr(operand, t), span: this.from(t) }));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.cmpExpr) },
+    ]),
+  );
+
+  private cmpExpr = this.RULE("cmpExpr", (): A.Expr => {
+    let left = this.SUBRULE(this.rangeExpr);
+    this.OPTION(() =>
+      this.OR([
+        {
+          ALT: () => {
+            const opTok = this.OR2([
+              { ALT: () => this.CONSUME(T.EqEq) },
+              { ALT: () => this.CONSUME(T.NotEq) },
+              { ALT: () => this.CONSUME(T.LtEq) },
+              { ALT: () => this.CONSUME(T.GtEq) },
+              { ALT: () => this.CONSUME(T.Lt) },
+              { ALT: () => this.CONSUME(T.Gt) },
+            ]);
+            const right = this.SUBRULE2(this.rangeExpr);
+            this.ACTION(() => (left = binary(OP_TOKENS[opTok.tokenType.name]!, left, right)));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Is);
+            let negated = false;
+            this.OPTION2(() => {
+              this.CONSUME(T.Not);
+              negated = true;
+            });
+            this.CONSUME(T.Null);
+            this.ACTION(() => (left = { kind: "isnull", operand: left, negated, span: this.from(left.span) }));
+          },
+        },
+      ]),
+    );
+    return left;
+  });
+
+  private rangeExpr = this.RULE("rangeExpr", (): A.Expr => {
+    let left = this.SUBRULE(this.addExpr);
+    this.OPTION(() => {
+      this.CONSUME(T.DotDot);
+      const hi = this.SUBRULE2(this.addExpr);
+      this.ACTION(() => (left = { kind: "range", lo: left, hi, span: this.from(left.span) }));
+    });
+    return left;
+  });
+
+  private addExpr = this.RULE("addExpr", (): A.Expr => {
+    let left = this.SUBRULE(this.mulExpr);
+    this.MANY(() => {
+      const op = this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      const right = this.SUBRULE2(this.mulExpr);
+      this.ACTION(() => (left = binary(op.image as "+" | "-", left, right)));
+    });
+    return left;
+  });
+
+  private mulExpr = this.RULE("mulExpr", (): A.Expr => {
+    let left = this.SUBRULE(this.unary);
+    this.MANY(() => {
+      const op = this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }, { ALT: () => this.CONSUME(T.Percent) }]);
+      const right = this.SUBRULE2(this.unary);
+      this.ACTION(() => (left = binary(op.image as "*" | "/" | "%", left, right)));
+    });
+    return left;
+  });
+
+  private unary = this.RULE("unary", (): A.Expr =>
+    this.OR([
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Minus);
+          const operand = this.SUBRULE(this.unary);
+          return this.ACTION((): A.Expr => {
+            const e = this.exprOr(operand, t);
+            // A minus directly before a number is part of the literal: `-2`, `-1e-3`.
+            if (e.kind === "number" && e.span.start === this.tokSpan(t).end)
+              return { kind: "number", value: -e.value, raw: "-" + e.raw, span: this.from(t) };
+            return { kind: "unary", op: "-", operand: e, span: this.from(t) };
+          });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.primary) },
+    ]),
+  );
+
+  private primary = this.RULE("primary", (): A.Expr =>
+    this.OR([
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.NumberLit);
+          return this.ACTION(() => ({ kind: "number" as const, value: Number(t.image), raw: t.image, span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Duration);
+          return this.ACTION(() => ({ kind: "duration" as const, raw: t.image, span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Size);
+          return this.ACTION(() => ({ kind: "size" as const, raw: t.image, span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.StringLit);
+          return this.ACTION(() => ({ kind: "string" as const, value: unquote(t.image), span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.UnterminatedString);
+          return this.ACTION(() => ({ kind: "string" as const, value: unquote(t.image + '"'), span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.True);
+          return this.ACTION(() => ({ kind: "bool" as const, value: true, span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.False);
+          return this.ACTION(() => ({ kind: "bool" as const, value: false, span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Null);
+          return this.ACTION(() => ({ kind: "null" as const, span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          const e = this.SUBRULE(this.expr);
+          this.CONSUME(T.RParen);
+          return e;
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.LBracket);
+          const items: A.Expr[] = [];
+          this.MANY_SEP({
+            SEP: T.Comma,
+            DEF: () => {
+              const e = this.SUBRULE2(this.expr);
+              this.ACTION(() => items.push(this.exprOr(e, t)));
+            },
+          });
+          this.CONSUME(T.RBracket);
+          return this.ACTION(() => ({ kind: "list" as const, items, span: this.from(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.LCurly);
+          const entries: A.ObjectEntry[] = [];
+          this.MANY_SEP2({
+            SEP: T.Comma,
+            DEF: () => {
+              const k = this.CONSUME(T.Identifier);
+              this.CONSUME(T.Colon);
+              const v = this.SUBRULE3(this.expr);
+              this.ACTION(() => entries.push({ key: this.ident(k), value: this.exprOr(v, k) }));
+            },
+          });
+          this.CONSUME(T.RCurly);
+          return this.ACTION(() => ({ kind: "object" as const, entries, span: this.from(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME2(T.Identifier);
+          let args: A.Arg[] | undefined;
+          this.OPTION(() => {
+            args = this.SUBRULE(this.callArgs);
+          });
+          return this.ACTION((): A.Expr => {
+            if (!args) return { kind: "ref", name: t.image, span: this.tokSpan(t) };
+            return { kind: "call", callee: this.ident(t), args, span: this.from(t) };
+          });
+        },
+      },
+    ]),
+  );
+
+  private callArgs = this.RULE("callArgs", (): A.Arg[] => {
+    const args: A.Arg[] = [];
+    const open = this.CONSUME(T.LParen);
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        let name: IToken | undefined;
+        this.OPTION({
+          GATE: () => this.LA(2).tokenType === T.Colon,
+          DEF: () => {
+            name = this.CONSUME(T.Identifier);
+            this.CONSUME(T.Colon);
+          },
+        });
+        const value = this.SUBRULE(this.expr);
+        this.ACTION(() => {
+          const a: A.Arg = { value: this.exprOr(value, open) };
+          if (name) a.name = this.ident(name);
+          args.push(a);
+        });
+      },
+    });
+    this.CONSUME(T.RParen);
+    return args;
+  });
+}
+
+function binary(op: A.BinaryOp, left: A.Expr, right: A.Expr | undefined): A.Expr {
+  const r = right ?? { kind: "error" as const, span: left.span };
+  return {
+    kind: "binary",
+    op,
+    left,
+    right: r,
+    span: { start: left.span.start, line: left.span.line, col: left.span.col, end: r.span.end, endLine: r.span.endLine, endCol: r.span.endCol },
+  };
+}
+
+const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", n: "\n", t: "\t" };
+
+/** The value of a string literal; unknown escapes keep their character (the lexer pass reports them). */
+export function unquote(image: string): string {
+  const body = image.slice(1, -1);
+  if (!body.includes("\\")) return body;
+  return body.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? c);
+}
+
+let shared: MlpParser | undefined;
+
+export interface ParseResult {
+  ast: A.SourceFileAst;
+  diagnostics: import("./diagnostics/diagnostic").Diagnostic[];
+  lines: LineIndex;
+}
+
+/** Parse one file. Never throws: syntax problems come back as diagnostics. */
+export function parse(text: string, path = "<input>"): ParseResult {
+  const sink = new DiagnosticSink(path);
+  const lines = new LineIndex(text);
+  const lexed = T.mlpLexer.tokenize(text);
+  for (const err of lexed.errors) {
+    const span = lines.span(err.offset, err.offset + Math.max(1, err.length));
+    const ch = text.slice(err.offset, err.offset + err.length);
+    sink.report("MLP0103", span, `unexpected character \`${ch.length > 12 ? ch.slice(0, 12) + "…" : ch}\``, { label: "not part of the language" });
+  }
+  for (const t of lexed.tokens) {
+    if (t.tokenType === T.UnterminatedString) {
+      sink.report("MLP0102", spanOfToken(t), "unterminated string", { label: "string starts here", help: 'close it with `"` on the same line' });
+    }
+    if ((t.tokenType === T.StringLit || t.tokenType === T.UnterminatedString) && t.image.includes("\\")) {
+      const re = /\\(.)/g;
+      for (let m = re.exec(t.image); m; m = re.exec(t.image)) {
+        if (!(m[1]! in ESCAPES)) {
+          const at = t.startOffset + m.index;
+          sink.report("MLP0104", lines.span(at, at + 2), `unknown escape \`\\${m[1]}\` in string`, { help: 'the escapes are \\", \\\\, \\n and \\t' });
+        }
+      }
+    }
+  }
+  shared ??= new MlpParser();
+  const parser = shared;
+  parser.input = lexed.tokens;
+  const decls = parser.file() ?? [];
+  for (const err of parser.errors) sink.report("MLP0101", errorSpan(err, lines, text), syntaxMessage(err), syntaxExtras(err));
+  const ast: A.SourceFileAst = { path, decls: decls.filter(Boolean) };
+  attachComments(ast, lexed.groups.comments ?? [], text);
+  return { ast, diagnostics: sink.list, lines };
+}
+
+function spanOfToken(t: IToken): Span {
+  return { start: t.startOffset, end: t.endOffset! + 1, line: t.startLine!, col: t.startColumn!, endLine: t.endLine!, endCol: t.endColumn! + 1 };
+}
+
+function errorSpan(err: IRecognitionException, lines: LineIndex, text: string): Span {
+  const t = err.token;
+  if (t && !Number.isNaN(t.startOffset) && t.tokenType.name !== "EOF") return spanOfToken(t);
+  const prev = err.previousToken;
+  if (prev && !Number.isNaN(prev.startOffset)) return lines.span(prev.endOffset! + 1, prev.endOffset! + 1);
+  return lines.span(text.length, text.length);
+}
+
+const TOKEN_TEXT: Record<string, string> = {
+  Identifier: "a name",
+  Number: "a number",
+  String: "a string",
+  Equals: "`=`",
+  Colon: "`:`",
+  Comma: "`,`",
+  LParen: "`(`",
+  RParen: "`)`",
+  LCurly: "`{`",
+  RCurly: "`}`",
+  LBracket: "`[`",
+  RBracket: "`]`",
+  Arrow: "`->`",
+  Dot: "`.`",
+  Lt: "`<`",
+  Gt: "`>`",
+  As: "`as`",
+  By: "`by`",
+  From: "`from`",
+  Latest: "`latest`",
+  Null: "`null`",
+};
+
+function describe(t: IToken | undefined): string {
+  if (!t || t.tokenType.name === "EOF") return "the end of the file";
+  return `\`${t.image.length > 20 ? t.image.slice(0, 20) + "…" : t.image}\``;
+}
+
+function expectedOf(err: IRecognitionException): string | undefined {
+  // chevrotain's MismatchedTokenException message is "Expecting token of type --> X <-- but found --> Y <--".
+  const m = /-->\s*(\w+)\s*<--\s*but found/.exec(err.message);
+  if (m) return TOKEN_TEXT[m[1]!] ?? `\`${m[1]!.toLowerCase()}\``;
+  return undefined;
+}
+
+function syntaxMessage(err: IRecognitionException): string {
+  const found = describe(err.token);
+  const expected = expectedOf(err);
+  if (expected) return `expected ${expected}, found ${found}`;
+  if (err.name === "NotAllInputParsedException") return `unexpected ${found}: expected a declaration`;
+  const rule = err.context?.ruleStack?.at(-1);
+  const what = rule && RULE_TEXT[rule] ? RULE_TEXT[rule] : "this";
+  return `unexpected ${found} in ${what}`;
+}
+
+const RULE_TEXT: Record<string, string> = {
+  decl: "a declaration",
+  stmt: "a step body",
+  op: "a step body",
+  primary: "an expression",
+  unary: "an expression",
+  expr: "an expression",
+  typeRef: "a type",
+  inputs: "the step inputs",
+  inputRef: "a step input",
+};
+
+function syntaxExtras(err: IRecognitionException): { label?: string; help?: string } {
+  const rule = err.context?.ruleStack?.at(-1);
+  if (rule === "decl" || err.name === "NotAllInputParsedException")
+    return { help: "a declaration starts with `import`, `pipeline`, `schema`, `use`, `variant`, `target`, `layout` or a step kind such as `source`" };
+  return {};
+}
+
+export type { TokenType };

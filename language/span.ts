@@ -1,0 +1,49 @@
+// Source positions. Every AST node, IR node and diagnostic carries a Span.
+// Offsets are 0-based (for slicing), lines and columns 1-based (for people).
+
+export interface Span {
+  start: number;
+  end: number;
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+}
+
+export const NO_SPAN: Span = { start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+
+export function join(a: Span, b: Span): Span {
+  return { start: a.start, line: a.line, col: a.col, end: b.end, endLine: b.endLine, endCol: b.endCol };
+}
+
+/** Line starts of a text, for turning offsets into line/column and back. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+  /** 1-based line and column of an offset. */
+  position(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+  }
+  span(start: number, end: number): Span {
+    const a = this.position(start);
+    const b = this.position(end);
+    return { start, end, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+  }
+  lineText(line: number): string {
+    const s = this.starts[line - 1] ?? this.text.length;
+    const e = this.starts[line] ?? this.text.length + 1;
+    return this.text.slice(s, e - 1).replace(/\r$/, "");
+  }
+}
