@@ -8,6 +8,8 @@ import * as T from "./lexer";
 import { attachComments } from "./comments";
 import { LineIndex, type Span } from "./span";
 
+type OpBody = A.Op extends infer O ? (O extends unknown ? Omit<O, "span" | "keyword" | keyof A.Comments> : never) : never;
+
 const OP_TOKENS: Record<string, A.CompareOp> = { EqEq: "==", NotEq: "!=", Lt: "<", LtEq: "<=", Gt: ">", GtEq: ">=" };
 
 class MlpParser extends EmbeddedActionsParser {
@@ -325,7 +327,7 @@ class MlpParser extends EmbeddedActionsParser {
 
   private op = this.RULE("op", (): A.Op => {
     let kw!: IToken;
-    const op = this.OR<Omit<A.Op, "span" | "keyword">>([
+    const op = this.OR<OpBody>([
       {
         ALT: () => {
           kw = this.CONSUME(T.Filter);
@@ -388,8 +390,8 @@ class MlpParser extends EmbeddedActionsParser {
             latest = this.CONSUME6(T.Identifier);
           });
           return this.ACTION(() => {
-            const r: Omit<A.Op, "span" | "keyword"> = { kind: "dedupe" as const, by };
-            if (latest) (r as { latest?: A.Ident }).latest = this.ident(latest);
+            const r: OpBody = { kind: "dedupe" as const, by };
+            if (latest) r.latest = this.ident(latest);
             return r;
           });
         },
@@ -773,7 +775,7 @@ function spanOfToken(t: IToken): Span {
 function errorSpan(err: IRecognitionException, lines: LineIndex, text: string): Span {
   const t = err.token;
   if (t && !Number.isNaN(t.startOffset) && t.tokenType.name !== "EOF") return spanOfToken(t);
-  const prev = err.previousToken;
+  const prev = (err as { previousToken?: IToken }).previousToken;
   if (prev && !Number.isNaN(prev.startOffset)) return lines.span(prev.endOffset! + 1, prev.endOffset! + 1);
   return lines.span(text.length, text.length);
 }

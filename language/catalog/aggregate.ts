@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { duration, name } from "./values";
+import { defineKind } from "./kind";
+
+export const aggregate = defineKind({
+  kind: "aggregate",
+  doc:
+    "Groups rows `by` key columns and computes `COL: TYPE = AGG(...)` with count, count_distinct, sum, " +
+    "avg, min and max. `window` is a tumbling event-time window on streams (adding `window_start` and " +
+    "`window_end`) and a look-back period on tables, over the `time` column (default: the stream's " +
+    "event time, else the table's only timestamp column).",
+  inputs: [{ name: "data", accepts: ["Table", "Stream"], doc: "The rows to group." }],
+  outputs: [{ name: "out", produces: ["Table", "Stream"], doc: "One row per group (and window)." }],
+  config: z
+    .object({
+      window: duration.optional().describe("Tumbling window (streams) or look-back period (tables)"),
+      time: name.optional().describe("Timestamp column the window is measured on"),
+    })
+    .strict(),
+  ops: ["by"],
+  columns: true,
+  blocks: [],
+  sink: false,
+});

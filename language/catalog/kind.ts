@@ -1,0 +1,43 @@
+// The shape of a step kind's catalog entry. One module per kind fills it in; the
+// checker, the editor's palette and inspector, and the targets all read these.
+import type { z } from "zod";
+import type { OpKind } from "../ast";
+import type { ArtifactKind } from "../types";
+
+export interface InputPort {
+  name: string;
+  accepts: readonly ArtifactKind[];
+  /** Only batch data (no Stream, no streaming Features). */
+  batchOnly?: boolean;
+  optional?: boolean;
+  /** Takes any number of inputs (notebook). */
+  variadic?: boolean;
+  doc: string;
+}
+
+export interface OutputPort {
+  name: string;
+  /** What can come out; the checker computes the exact artifact. */
+  produces: readonly ArtifactKind[];
+  doc: string;
+}
+
+export interface StepKind<C extends z.ZodType = z.ZodType> {
+  kind: string;
+  /** One paragraph for the palette, the inspector and the reference. */
+  doc: string;
+  inputs: readonly InputPort[];
+  outputs: readonly OutputPort[];
+  /** The attributes (`name = value`) of the body, as decoded plain data. */
+  config: C;
+  /** Body operations the kind accepts (`filter`, `by`, ...). */
+  ops: readonly OpKind[];
+  /** Accepts `name: TYPE = EXPR` column definitions. */
+  columns: boolean;
+  /** Nested blocks, e.g. tune's `search { ... }`. */
+  blocks: readonly string[];
+  /** A sink needs no consumer (no "output is never used" warning). */
+  sink: boolean;
+}
+
+export const defineKind = <C extends z.ZodType>(k: StepKind<C>): StepKind<C> => k;

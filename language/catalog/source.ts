@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { duration, name } from "./values";
+import { defineKind } from "./kind";
+
+export const source = defineKind({
+  kind: "source",
+  doc:
+    "Reads data into the pipeline. Declare what it produces: `Table<S>` for batch data at a `uri` " +
+    "(parquet, csv, json or delta files), or `Stream<S>` for events on a `topic`, ordered by the " +
+    "`event_time` column and accepting events up to `lateness` late.",
+  inputs: [],
+  outputs: [{ name: "out", produces: ["Table", "Stream"], doc: "The declared table or stream." }],
+  config: z
+    .object({
+      uri: z.string().min(1).optional().describe("Where the table's files are (tables)"),
+      format: z.enum(["parquet", "csv", "json", "delta", "avro"]).describe("File or message format"),
+      topic: z.string().min(1).optional().describe("Topic the events arrive on (streams)"),
+      event_time: name.optional().describe("Timestamp column that orders events (streams)"),
+      lateness: duration.optional().describe("How late an event may arrive (streams)"),
+    })
+    .strict(),
+  ops: [],
+  columns: false,
+  blocks: [],
+  sink: false,
+});

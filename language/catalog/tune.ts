@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { positiveInt } from "./values";
+import { defineKind } from "./kind";
+
+const metric = z.string();
+const num = z.number();
+
+/** One search-space entry: `lr = loguniform(1e-5, 1e-2)`. */
+export const searchSpace = z.union([
+  z.object({ choice: z.array(z.union([num, z.string(), z.boolean()])).or(z.union([num, z.string(), z.boolean()])) }).strict(),
+  z.object({ uniform: z.tuple([num, num]) }).strict(),
+  z.object({ loguniform: z.tuple([num, num]) }).strict(),
+  z.object({ intrange: z.tuple([z.number().int(), z.number().int()]) }).strict(),
+]);
+export const SEARCH_FUNCTIONS = ["choice", "uniform", "loguniform", "intrange"] as const;
+
+export const tune = defineKind({
+  kind: "tune",
+  doc:
+    "Tunes a model's hyperparameters: runs `trials` trainings (`parallel` at a time) with values drawn " +
+    "from the `search { hp = choice(..) | uniform(a, b) | loguniform(a, b) | intrange(a, b) }` space by the " +
+    "`strategy` (grid, random, bayesian) and keeps the best by the `objective`, `maximize(METRIC)` or `minimize(METRIC)`.",
+  inputs: [{ name: "model", accepts: ["Model"], doc: "The training to repeat." }],
+  outputs: [{ name: "out", produces: ["Model"], doc: "The best model found." }],
+  config: z
+    .object({
+      objective: z
+        .union([z.object({ maximize: metric }).strict(), z.object({ minimize: metric }).strict()])
+        .describe("maximize(METRIC) or minimize(METRIC)"),
+      strategy: z.enum(["grid", "random", "bayesian"]).describe("How trials pick values"),
+      trials: positiveInt.describe("Number of training runs"),
+      parallel: positiveInt.default(1).describe("Trials running at once"),
+    })
+    .strict(),
+  ops: [],
+  columns: false,
+  blocks: ["search"],
+  sink: false,
+});

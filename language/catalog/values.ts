@@ -1,0 +1,137 @@
+// Attribute values: an attribute's expression decoded to plain JSON data, which the
+// kind's zod schema then validates. The same plain data is what the graph IR calls
+// `config` and what targets read.
+//
+//   "s3://x"  -> "s3://x"        parquet    -> "parquet"       30d  -> "30d"     64GiB -> "64GiB"
+//   2..8      -> { min: 2, max: 8 }          [a, b] -> ["a", "b"]     { k: 1 } -> { k: 1 }
+//   cron("0 3 * * *") -> { cron: "0 3 * * *" }      online(ttl: 7d) -> { online: { ttl: "7d" } }
+//   choice(2, 3) -> { choice: [2, 3] }               a == b -> { op: "==", left: "a", right: "b" }
+import { z } from "zod";
+import type { Expr } from "../ast";
+import { cronProblem } from "../cron";
+import type { Span } from "../span";
+
+export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
+
+export class DecodeError {
+  constructor(
+    readonly span: Span,
+    readonly message: string,
+  ) {}
+}
+
+export function decode(e: Expr): Value {
+  switch (e.kind) {
+    case "ref":
+      return e.name;
+    case "number":
+      return e.value;
+    case "string":
+      return e.value;
+    case "bool":
+      return e.value;
+    case "null":
+      return null;
+    case "duration":
+    case "size":
+      return e.raw;
+    case "range":
+      return { min: decode(e.lo), max: decode(e.hi) };
+    case "list":
+      return e.items.map(decode);
+    case "object": {
+      const o: Record<string, Value> = {};
+      for (const en of e.entries) o[en.key.name] = decode(en.value);
+      return o;
+    }
+    case "call": {
+      const named = e.args.filter((a) => a.name);
+      let arg: Value;
+      if (named.length > 0) {
+        const o: Record<string, Value> = {};
+        for (const a of e.args) o[a.name?.name ?? "_"] = decode(a.value);
+        arg = o;
+      } else if (e.args.length === 1) arg = decode(e.args[0]!.value);
+      else arg = e.args.map((a) => decode(a.value));
+      return { [e.callee.name]: arg };
+    }
+    case "binary":
+      if (e.op === "==") return { op: "==", left: decode(e.left), right: decode(e.right) };
+      throw new DecodeError(e.span, "an attribute value must be a literal, a name, a list, an object or a call");
+    case "unary":
+    case "isnull":
+      throw new DecodeError(e.span, "an attribute value must be a literal, a name, a list, an object or a call");
+    case "error":
+      throw new DecodeError(e.span, "");
+  }
+}
+
+/** The expression inside `e` that a zod issue path points at, for a precise diagnostic span. */
+export function exprAt(e: Expr, path: readonly PropertyKey[]): Expr {
+  let cur = e;
+  for (const key of path) {
+    let next: Expr | undefined;
+    if (cur.kind === "list" && typeof key === "number") next = cur.items[key];
+    else if (cur.kind === "object") next = cur.entries.find((en) => en.key.name === key)?.value;
+    else if (cur.kind === "range") next = key === "min" ? cur.lo : key === "max" ? cur.hi : undefined;
+    else if (cur.kind === "call") {
+      if (key === cur.callee.name) continue;
+      next = typeof key === "number" ? cur.args[key]?.value : cur.args.find((a) => a.name?.name === key)?.value;
+    } else if (cur.kind === "binary") next = key === "left" ? cur.left : key === "right" ? cur.right : undefined;
+    if (!next) return cur;
+    cur = next;
+  }
+  return cur;
+}
+
+// ---------- schema building blocks shared by the step and target catalogs ----------
+
+export const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+export const SIZE_UNITS = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
+
+export const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, { message: "expected a duration such as 30s, 10m, 6h or 7d" }).meta({ format: "duration" });
+export const size = z.string().regex(/^\d+(KiB|MiB|GiB|TiB)$/, { message: "expected a size such as 512MiB or 64GiB" }).meta({ format: "size" });
+
+export function durationMs(d: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1]) * DURATION_UNITS_MS[m[2] as keyof typeof DURATION_UNITS_MS];
+}
+
+export function sizeBytes(s: string): number {
+  const m = /^(\d+)(KiB|MiB|GiB|TiB)$/.exec(s);
+  if (!m) throw new Error(`not a size: ${s}`);
+  return Number(m[1]) * SIZE_UNITS[m[2] as keyof typeof SIZE_UNITS];
+}
+
+/** Marks an issue so the checker reports it under its own code rather than MLP0310. */
+export const CRON_ISSUE = "MLP0314";
+
+export const cron = z
+  .object({
+    cron: z.string().superRefine((s, ctx) => {
+      const problem = cronProblem(s);
+      if (problem) ctx.addIssue({ code: "custom", message: problem, params: { code: CRON_ISSUE } });
+    }),
+  })
+  .strict()
+  .meta({ format: "cron" });
+
+export const positiveInt = z.number().int({ message: "expected a whole number" }).min(1, { message: "expected at least 1" });
+export const nonNegativeInt = z.number().int({ message: "expected a whole number" }).min(0, { message: "expected 0 or more" });
+export const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "expected a name" });
+
+export const resources = z
+  .object({
+    gpus: nonNegativeInt.optional().describe("GPUs per node"),
+    cpus: positiveInt.optional().describe("CPU cores per node"),
+    nodes: positiveInt.optional().describe("Number of nodes (machines)"),
+    memory: size.optional().describe("Memory per node"),
+    timeout: duration.optional().describe("Wall-clock limit"),
+  })
+  .strict();
+export type Resources = z.infer<typeof resources>;
+
+export const scalarValue = z.union([z.string(), z.number(), z.boolean()]);
+/** Hyperparameters and notebook parameters: names to scalars or lists of scalars. */
+export const params = z.record(z.string(), z.union([scalarValue, z.array(scalarValue)]));

@@ -1,0 +1,137 @@
+// Attributes (`name = value`) of steps, the pipeline and targets: decoded to plain
+// data and validated by the zod schema of the catalog entry. Invalid attributes are
+// left out of the returned config, so later rules never see a half-valid value.
+import { z } from "zod";
+import type * as A from "../ast";
+import { CRON_ISSUE, decode, DecodeError, exprAt, type Value } from "../catalog/values";
+import { didYouMean } from "../diagnostics/diagnostic";
+import type { Code } from "../diagnostics/catalog";
+import type { Span } from "../span";
+import type { Config, Report } from "./model";
+
+export function shapeKeys(schema: z.ZodType): string[] {
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+export function isRequired(schema: z.ZodType, key: string): boolean {
+  if (!(schema instanceof z.ZodObject)) return false;
+  const field = schema.shape[key] as z.ZodType;
+  return !field.safeParse(undefined).success;
+}
+
+export interface ConfigContext {
+  /** e.g. "`train` step `m`", "target `aws`". */
+  owner: string;
+  ownerSpan: Span;
+  report: Report;
+}
+
+export function checkConfig(schema: z.ZodType, attrs: readonly A.Attr[], ctx: ConfigContext): Config {
+  const keys = shapeKeys(schema);
+  const raw: Record<string, Value> = {};
+  const exprs = new Map<string, A.Expr>();
+  for (const a of attrs) {
+    const name = a.name.name;
+    if (name === "") continue;
+    if (!keys.includes(name)) {
+      ctx.report("MLP0209", a.name.span, `unknown attribute \`${name}\` in ${ctx.owner}`, {
+        help: didYouMean(name, keys) ?? (keys.length ? `the attributes are ${keys.join(", ")}` : "it takes no attributes"),
+      });
+      continue;
+    }
+    if (exprs.has(name)) {
+      ctx.report("MLP0217", a.name.span, `attribute \`${name}\` is set twice in ${ctx.owner}`);
+      continue;
+    }
+    try {
+      raw[name] = decode(a.value);
+      exprs.set(name, a.value);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      if (e.message) ctx.report("MLP0310", e.span, `invalid \`${name}\`: ${e.message}`);
+    }
+  }
+  return validate(schema, raw, (path, issue) => {
+    const key = String(path[0] ?? "");
+    const expr = exprs.get(key);
+    if (!expr) {
+      if (issue.code === "invalid_type" && !(key in raw) && !attrs.some((a) => a.name.name === key)) {
+        ctx.report("MLP0210", ctx.ownerSpan, `${ctx.owner} needs \`${key}\``, { help: `add \`${key} = ...\`` });
+      }
+      return;
+    }
+    const at = exprAt(expr, path.slice(1));
+    ctx.report(issueCode(issue), at.span, `invalid \`${path.join(".")}\`: ${issueMessage(issue)}`);
+  });
+}
+
+/** Parses `raw` with `schema`; returns the parsed value, or on failure the raw value minus its failing top-level keys. */
+export function validate(
+  schema: z.ZodType,
+  raw: Record<string, Value>,
+  onIssue: (path: readonly PropertyKey[], issue: z.core.$ZodIssue) => void,
+): Config {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data as Config;
+  const bad = new Set<string>();
+  for (const issue of r.error.issues) {
+    for (const leaf of flattenUnion(issue)) {
+      onIssue(leaf.path, leaf);
+      bad.add(String(leaf.path[0] ?? ""));
+    }
+  }
+  const kept: Config = {};
+  for (const [k, v] of Object.entries(raw)) if (!bad.has(k)) kept[k] = v;
+  return kept;
+}
+
+/** A union failure carries one issue list per member; report the member that came closest. */
+function flattenUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
+  const best = [...issue.errors].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0]!;
+  const deepest = Math.max(...best.map((i) => i.path.length));
+  if (deepest === 0) return [{ ...issue, message: "expected " + unionShapes(issue) }];
+  return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+}
+
+const depth = (issues: z.core.$ZodIssue[]) => Math.max(0, ...issues.map((i) => i.path.length));
+
+function unionShapes(issue: z.core.$ZodIssue & { code: "invalid_union" }): string {
+  const parts = issue.errors.map((errs) => {
+    const first = errs[0];
+    if (!first) return "a value";
+    if (first.code === "invalid_type") return first.expected === "object" ? "a call or object" : `a ${first.expected}`;
+    if (first.code === "invalid_value") return first.values.map((v) => String(v)).join(" or ");
+    if (first.code === "unrecognized_keys") return "a call";
+    return "a value";
+  });
+  return [...new Set(parts)].join(" or ");
+}
+
+function issueCode(issue: z.core.$ZodIssue): Code {
+  return issue.code === "custom" && (issue.params as { code?: string } | undefined)?.code === CRON_ISSUE ? "MLP0314" : "MLP0310";
+}
+
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return `expected ${article(issue.expected)}`;
+    case "invalid_value":
+      return `expected one of ${issue.values.map((v) => String(v)).join(", ")}`;
+    case "unrecognized_keys":
+      return `unknown ${issue.keys.length > 1 ? "keys" : "key"} ${issue.keys.map((k) => `\`${k}\``).join(", ")}`;
+    case "too_small":
+    case "too_big":
+    case "invalid_format":
+    case "not_multiple_of":
+    case "custom":
+      return issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+function article(t: string): string {
+  const map: Record<string, string> = { object: "an object or call", array: "a list", tuple: "a list", record: "an object" };
+  return map[t] ?? (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+}

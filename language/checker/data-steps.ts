@@ -1,0 +1,332 @@
+// Column-level rules of the data steps: how each one turns its input schema into
+// its output schema, and what it must be given to do so.
+import type * as A from "../ast";
+import { didYouMean } from "../diagnostics/diagnostic";
+import { fits, Schema, showArtifact, showType, unify, unknownType, withNullable, UNKNOWN, type Artifact, type Column, type ColumnType } from "../types";
+import { bareColumns, typeOf, usesAggregate, type ExprEnv } from "./expressions";
+import { resolveType } from "./schemas";
+import type { KindContext, KindRules } from "./steps";
+
+type Data = Artifact & { kind: "Table" | "Stream" | "Features" };
+
+const isData = (a: Artifact | undefined): a is Data => !!a && (a.kind === "Table" || a.kind === "Stream" || a.kind === "Features");
+
+/** "Customer" for a declared schema, else the step the data comes from. */
+function sourceName(c: KindContext, port: string, a: Data): string {
+  return a.schema.name ?? `\`${c.step.inputs.find((i) => i.port === port)?.ref.step.name ?? port}\``;
+}
+
+function env(c: KindContext, schema: Schema, source: string, aggregates = false): ExprEnv {
+  return { schema, step: c.step.name, source, aggregates, report: c.report };
+}
+
+/** Looks a column up; reports it (with "did you mean") when missing. */
+function column(c: KindContext, schema: Schema, id: A.Ident, source: string): Column | undefined {
+  const col = schema.get(id.name);
+  if (!col && id.name !== "")
+    c.report("MLP0301", id.span, `unknown column \`${id.name}\` in \`${c.step.name}\``, { label: `not a column of ${source}`, help: didYouMean(id.name, schema.names()) });
+  return col;
+}
+
+/** A value of type `value` stored in a column declared `declared`: kind must fit, and nullability. */
+export function checkAssign(c: KindContext, what: string, declared: ColumnType, value: ColumnType, at: A.Expr): void {
+  if (value.kind === "unknown" || declared.kind === "unknown") return;
+  if (value.kind === "duration" || !fits(value, declared)) {
+    c.report("MLP0302", at.span, `${what} is declared ${showType(declared)}, but its value is ${showType(value)}`, { label: `a ${showType(value)}` });
+    return;
+  }
+  if (value.nullable && !declared.nullable) {
+    c.report("MLP0303", at.span, `${what} is declared ${showType(declared)}, but its value may be null`, {
+      label: "may be null",
+      help: `declare it \`${showType(withNullable(declared, true))}\`, or give a default with coalesce(..., value)`,
+    });
+  }
+}
+
+function checkColumnDef(c: KindContext, def: A.ColumnDef, e: ExprEnv): Column {
+  const declared = resolveType(def.type, c.report);
+  const value = typeOf(def.value, e);
+  checkAssign(c, `\`${def.name.name}\``, declared, value, def.value);
+  return { name: def.name.name, type: declared };
+}
+
+const source: KindRules = (c) => {
+  const out = c.body.output;
+  if (!out) {
+    c.report("MLP0210", c.step.decl.name.span, `source \`${c.step.name}\` needs its output type`, { help: `write \`source ${c.step.name}: Table<Schema> { ... }\` or \`Stream<Schema>\`` });
+    return UNKNOWN;
+  }
+  const kind = out.name.name;
+  if (kind !== "Table" && kind !== "Stream") {
+    c.report("MLP0311", out.name.span, `a source produces a \`Table<S>\` or a \`Stream<S>\`, not \`${kind}\``, { help: didYouMean(kind, ["Table", "Stream"]) });
+    return UNKNOWN;
+  }
+  if (!out.schema) {
+    c.report("MLP0210", out.span, `\`${kind}\` needs its schema: \`${kind}<Schema>\``);
+    return UNKNOWN;
+  }
+  const info = c.schemaNamed(out.schema.name);
+  if (!info) {
+    c.report("MLP0204", out.schema.span, `unknown schema \`${out.schema.name}\``, { help: didYouMean(out.schema.name, c.schemaNames()) });
+    return UNKNOWN;
+  }
+  const schema = info.schema;
+  const needs = kind === "Table" ? ["uri"] : ["topic"];
+  const forbidden = kind === "Table" ? ["topic", "event_time", "lateness"] : ["uri"];
+  for (const n of forbidden) {
+    const a = c.attr(n);
+    if (a) c.report("MLP0209", a.name.span, `\`${n}\` is for ${kind === "Table" ? "stream" : "table"} sources; \`${c.step.name}\` is a ${kind}`);
+  }
+  for (const n of needs)
+    if (!c.attr(n)) c.report("MLP0210", c.step.decl.name.span, `${kind === "Table" ? "table" : "stream"} source \`${c.step.name}\` needs \`${n}\``, { help: `add \`${n} = "..."\`` });
+  if (kind === "Table") return { kind: "Table", schema };
+  const et = c.attr("event_time");
+  let eventTime: string | undefined;
+  if (et && typeof c.config.event_time === "string") {
+    const col = column(c, schema, { kind: "ident", name: c.config.event_time, span: et.value.span }, schema.name ?? "the schema");
+    if (col && col.type.kind !== "timestamp" && col.type.kind !== "unknown")
+      c.report("MLP0302", et.value.span, `event time \`${col.name}\` must be a timestamp, but it is ${showType(col.type)}`);
+    else if (col) eventTime = col.name;
+  }
+  return eventTime ? { kind: "Stream", schema, eventTime } : { kind: "Stream", schema };
+};
+
+const cleanse: KindRules = (c) => {
+  const input = c.input("data");
+  if (!isData(input)) return UNKNOWN;
+  const origin = sourceName(c, "data", input);
+  let cols: Column[] = [...input.schema.columns];
+  let eventTime = "eventTime" in input ? input.eventTime : undefined;
+  let schema = input.schema;
+  const update = (next: Column[]) => {
+    cols = next;
+    schema = new Schema(cols);
+  };
+  for (const st of c.body.body) {
+    if (st.kind === "attr" || st.kind === "column" || st.kind === "block") continue;
+    const e = env(c, schema, origin);
+    switch (st.kind) {
+      case "filter": {
+        const t = typeOf(st.cond, e);
+        if (t.kind !== "bool" && t.kind !== "unknown") c.report("MLP0302", st.cond.span, `\`filter\` needs a bool condition, but this is ${showType(t)}`);
+        break;
+      }
+      case "fill": {
+        const col = column(c, schema, st.column, origin);
+        const v = typeOf(st.value, e);
+        if (!col) break;
+        const target = withNullable(col.type, false);
+        if (v.kind !== "unknown" && col.type.kind !== "unknown") {
+          const literalMember = target.kind === "enum" && st.value.kind === "string" && target.members.includes(st.value.value);
+          if (!literalMember && (v.kind === "duration" || !fits(v, target)))
+            c.report("MLP0302", st.value.span, `cannot fill \`${col.name}\` (${showType(col.type)}) with ${st.value.kind === "string" ? "a string" : `a ${showType(v)}`}`, { label: `a ${showType(v)}` });
+          else if (v.nullable) c.report("MLP0303", st.value.span, `the value filling \`${col.name}\` may itself be null`, { help: "fill with a literal or coalesce(..., default)" });
+        }
+        update(cols.map((x) => (x.name === col.name ? { name: x.name, type: target } : x)));
+        break;
+      }
+      case "drop": {
+        const gone = new Set(st.columns.filter((id) => column(c, schema, id, origin)).map((id) => id.name));
+        if (eventTime && gone.has(eventTime)) eventTime = undefined;
+        update(cols.filter((x) => !gone.has(x.name)));
+        break;
+      }
+      case "rename": {
+        const col = column(c, schema, st.from, origin);
+        if (!col) break;
+        if (schema.has(st.to.name) && st.to.name !== st.from.name) {
+          c.report("MLP0312", st.to.span, `cannot rename \`${st.from.name}\` to \`${st.to.name}\`: that column exists`);
+          break;
+        }
+        if (eventTime === col.name) eventTime = st.to.name;
+        update(cols.map((x) => (x.name === col.name ? { name: st.to.name, type: x.type } : x)));
+        break;
+      }
+      case "cast": {
+        const col = column(c, schema, st.column, origin);
+        const to = resolveType(st.type, c.report);
+        if (!col) break;
+        if ((to.kind === "vector") !== (col.type.kind === "vector") && col.type.kind !== "unknown" && to.kind !== "unknown")
+          c.report("MLP0302", st.type.span, `cannot cast \`${col.name}\` (${showType(col.type)}) to ${showType(to)}`);
+        update(cols.map((x) => (x.name === col.name ? { name: x.name, type: withNullable(to, to.nullable || col.type.nullable) } : x)));
+        break;
+      }
+      case "dedupe": {
+        for (const id of st.by) column(c, schema, id, origin);
+        if (st.latest) {
+          const col = column(c, schema, st.latest, origin);
+          if (col && !["timestamp", "date", "int", "float", "unknown"].includes(col.type.kind))
+            c.report("MLP0302", st.latest.span, `\`keep latest\` needs a timestamp, date or number to order by, but \`${col.name}\` is ${showType(col.type)}`);
+        }
+        break;
+      }
+      case "derive": {
+        const t = typeOf(st.value, e);
+        let type: ColumnType = t;
+        if (t.kind === "duration" || t.kind === "null") {
+          c.report("MLP0302", st.value.span, `\`${st.column.name}\` needs a column type, but this is ${t.kind === "null" ? "only `null`" : "a duration"}`);
+          type = unknownType(true);
+        }
+        const exists = schema.has(st.column.name);
+        update(exists ? cols.map((x) => (x.name === st.column.name ? { name: x.name, type } : x)) : [...cols, { name: st.column.name, type }]);
+        break;
+      }
+    }
+  }
+  const out = new Schema(cols);
+  if (input.kind === "Stream") return eventTime ? { kind: "Stream", schema: out, eventTime } : { kind: "Stream", schema: out };
+  return { kind: "Table", schema: out };
+};
+
+const aggregate: KindRules = (c) => {
+  const input = c.input("data");
+  if (!isData(input)) return UNKNOWN;
+  const origin = sourceName(c, "data", input);
+  const schema = input.schema;
+  const by: Column[] = [];
+  for (const op of c.ops("by")) for (const id of op.columns) {
+    const col = column(c, schema, id, origin);
+    if (col && !by.some((b) => b.name === col.name)) by.push(col);
+  }
+  const streaming = input.kind === "Stream";
+  const windowAttr = c.attr("window");
+  if (streaming && !windowAttr)
+    c.report("MLP0210", c.step.decl.name.span, `aggregating the stream \`${c.step.inputs[0]?.ref.step.name}\` needs a \`window\``, { help: "add `window = 10m` (a tumbling event-time window)" });
+  if (windowAttr) timeColumn(c, input, origin);
+  const cols: Column[] = [...by];
+  const e = env(c, schema, origin, true);
+  for (const def of c.columns()) {
+    const col = checkColumnDef(c, def, e);
+    if (cols.some((x) => x.name === col.name)) {
+      c.report("MLP0312", def.name.span, `column \`${col.name}\` is already ${by.some((b) => b.name === col.name) ? "a `by` column" : "defined"} in \`${c.step.name}\``);
+      continue;
+    }
+    if (!usesAggregate(def.value)) {
+      c.report("MLP0307", def.value.span, `\`${col.name}\` is computed per group, so it needs an aggregate function`, { help: "use count(), count_distinct, sum, avg, min or max" });
+    } else {
+      for (const ref of bareColumns(def.value))
+        if (ref.kind === "ref" && schema.has(ref.name) && !by.some((b) => b.name === ref.name))
+          c.report("MLP0307", ref.span, `\`${ref.name}\` is neither a \`by\` column nor inside an aggregate function`, { help: `aggregate it, e.g. max(${ref.name}), or add it to \`by\`` });
+    }
+    cols.push(col);
+  }
+  if (streaming && windowAttr) {
+    cols.push({ name: "window_start", type: { kind: "timestamp", nullable: false } }, { name: "window_end", type: { kind: "timestamp", nullable: false } });
+    return { kind: "Stream", schema: new Schema(cols), eventTime: "window_end" };
+  }
+  return streaming ? { kind: "Stream", schema: new Schema(cols) } : { kind: "Table", schema: new Schema(cols) };
+};
+
+/** The column a window is measured on: `time = COL`, the stream's event time, or the only timestamp. */
+function timeColumn(c: KindContext, input: Data, origin: string): string | undefined {
+  const timeAttr = c.attr("time");
+  if (timeAttr && typeof c.config.time === "string") {
+    const col = column(c, input.schema, { kind: "ident", name: c.config.time, span: timeAttr.value.span }, origin);
+    if (col && col.type.kind !== "timestamp" && col.type.kind !== "unknown") {
+      c.report("MLP0309", timeAttr.value.span, `window time \`${col.name}\` must be a timestamp, but it is ${showType(col.type)}`);
+      return undefined;
+    }
+    return col?.name;
+  }
+  if (timeAttr) return undefined;
+  if ("eventTime" in input && input.eventTime) return input.eventTime;
+  const stamps = input.schema.columns.filter((x) => x.type.kind === "timestamp");
+  const at = c.attr("window")!.name.span;
+  if (stamps.length === 1) return stamps[0]!.name;
+  if (stamps.length === 0) c.report("MLP0309", at, `\`${c.step.name}\` has a window but ${origin} has no timestamp column to measure it on`);
+  else
+    c.report("MLP0309", at, `the window of \`${c.step.name}\` could be measured on ${stamps.map((s) => `\`${s.name}\``).join(" or ")}`, {
+      help: `say which with \`time = ${stamps[0]!.name}\``,
+    });
+  return undefined;
+}
+
+const join: KindRules = (c) => {
+  const left = c.input("left");
+  const right = c.input("right");
+  if (!isData(left) || !isData(right)) return UNKNOWN;
+  const [ln, rn] = ["left", "right"].map((p) => c.step.inputs.find((i) => i.port === p)?.ref.step.name ?? p) as [string, string];
+  const on = c.config.on;
+  const onAttr = c.attr("on");
+  let lkey: string | undefined;
+  let rkey: string | undefined;
+  if (typeof on === "string") [lkey, rkey] = [on, on];
+  else if (on && typeof on === "object" && !Array.isArray(on)) [lkey, rkey] = [on.left as string, on.right as string];
+  if (onAttr && lkey && rkey) {
+    const spans = onAttr.value.kind === "binary" ? [onAttr.value.left.span, onAttr.value.right.span] : [onAttr.value.span, onAttr.value.span];
+    const lc = column(c, left.schema, { kind: "ident", name: lkey, span: spans[0]! }, `\`${ln}\``);
+    const rc = column(c, right.schema, { kind: "ident", name: rkey, span: spans[1]! }, `\`${rn}\``);
+    if (lc && rc && !unify(withNullable(lc.type, false), withNullable(rc.type, false)))
+      c.report("MLP0302", onAttr.value.span, `join keys differ in type: \`${lkey}\` is ${showType(lc.type)} in \`${ln}\`, \`${rkey}\` is ${showType(rc.type)} in \`${rn}\``);
+  }
+  const leftJoin = c.config.type === "left";
+  const cols: Column[] = [...left.schema.columns];
+  const clashes: string[] = [];
+  for (const col of right.schema.columns) {
+    if (col.name === rkey && rkey === lkey) continue;
+    if (left.schema.has(col.name)) {
+      clashes.push(col.name);
+      continue;
+    }
+    cols.push(leftJoin ? { name: col.name, type: withNullable(col.type, true) } : col);
+  }
+  if (clashes.length > 0) {
+    c.report("MLP0308", c.step.decl.name.span, `${clashes.length === 1 ? "column" : "columns"} ${clashes.map((n) => `\`${n}\``).join(", ")} ${clashes.length === 1 ? "is" : "are"} in both \`${ln}\` and \`${rn}\``, {
+      label: "ambiguous after the join",
+      help: "rename or drop them on one side first, e.g. `cleanse` with `rename a -> b`",
+    });
+  }
+  return { kind: "Table", schema: new Schema(cols) };
+};
+
+const features: KindRules = (c) => {
+  const input = c.input("data");
+  if (!isData(input)) return UNKNOWN;
+  const origin = sourceName(c, "data", input);
+  const schema = input.schema;
+  const cols: Column[] = [];
+  const keys: string[] = [];
+  const add = (col: Column, at: A.Ident, what: string): boolean => {
+    if (cols.some((x) => x.name === col.name)) {
+      c.report("MLP0312", at.span, `\`${col.name}\` is already a column of \`${c.step.name}\``, { label: `repeated as ${what}` });
+      return false;
+    }
+    cols.push(col);
+    return true;
+  };
+  const keyOps = c.ops("key");
+  if (keyOps.length === 0) c.report("MLP0210", c.step.decl.name.span, `features \`${c.step.name}\` needs a key`, { help: "add `key COLUMN` naming the entity the features describe" });
+  for (const op of keyOps) for (const id of op.columns) {
+    const col = column(c, schema, id, origin);
+    if (!col) continue;
+    if (col.type.nullable) c.report("MLP0303", id.span, `key \`${col.name}\` may be null`, { help: "fill or filter nulls in a cleanse step first" });
+    if (add(col, id, "a key")) keys.push(col.name);
+  }
+  for (const op of c.ops("keep")) for (const id of op.columns) {
+    const col = column(c, schema, id, origin);
+    if (col) add(col, id, "a kept column");
+  }
+  const e = env(c, schema, origin);
+  for (const def of c.columns()) add(checkColumnDef(c, def, e), def.name, "a feature");
+  const eventTime = "eventTime" in input && input.eventTime && cols.some((x) => x.name === input.eventTime) ? input.eventTime : undefined;
+  const streaming = input.kind === "Stream" || (input.kind === "Features" && input.streaming);
+  const out: Artifact = { kind: "Features", schema: new Schema(cols), keys, streaming };
+  if (eventTime) out.eventTime = eventTime;
+  return out;
+};
+
+const split: KindRules = (c) => {
+  const input = c.input("data");
+  const { train, test, by } = c.config;
+  if (typeof train === "number" && typeof test === "number" && Math.abs(train + test - 1) > 1e-9) {
+    const at = c.attr("test") ?? c.attr("train")!;
+    c.report("MLP0413", at.value.span, `\`train\` and \`test\` add up to ${+(train + test).toFixed(6)}, not 1`, { help: `e.g. train = ${train}, test = ${+(1 - train).toFixed(6)}` });
+  }
+  if (!isData(input)) return new Map([["train", UNKNOWN], ["test", UNKNOWN]]);
+  if (typeof by === "string") column(c, input.schema, { kind: "ident", name: by, span: c.attr("by")!.value.span }, sourceName(c, "data", input));
+  return new Map([["train", input], ["test", input]]);
+};
+
+export const DATA_STEPS: Record<string, KindRules> = { source, cleanse, aggregate, join, features, split };
+
+export { isData, showArtifact };

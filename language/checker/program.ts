@@ -1,0 +1,350 @@
+// The checker's entry: reads a file and its imports through a FileLoader, then runs
+// the rule families over each file in a fixed order (declarations and imports,
+// schemas, step inputs and order, each step's rules, settings, variants, warnings).
+import type * as A from "../ast";
+import { stepKind, STEP_KINDS } from "../catalog";
+import { TARGET_SETTINGS, pipelineSettings } from "../catalog/settings";
+import { didYouMean, DiagnosticSink, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic";
+import { parse } from "../parser";
+import { resolveImport, stem } from "../paths";
+import { UNKNOWN } from "../types";
+import { checkConfig } from "./config";
+import { bindInputs, orderSteps, type Scope } from "./graph";
+import type { CheckedFile, CheckedProgram, Config, FileLoader, Report, SchemaInfo, StepInfo } from "./model";
+import { schemaFromDecl } from "./schemas";
+import { checkLayout } from "./layout";
+import { checkStep } from "./steps";
+import { checkVariants } from "./variants";
+import { warnUnused } from "./warnings";
+
+const KEYWORDS = ["import", "pipeline", "schema", "use", "variant", "target", "layout"];
+
+/** Check `path` (read through `loader`, or `text` when given) with everything it imports. Never throws. */
+export function checkProgram(path: string, loader: FileLoader, text?: string): CheckedProgram {
+  const run = new Run(loader);
+  const entry = run.file(path, text);
+  if (!entry) throw new UnreadableFile(path);
+  const order = collectOrder(entry);
+  assignIds(order, entry);
+  return { entry, files: run.files, order, diagnostics: sortDiagnostics(run.diagnostics) };
+}
+
+/** The entry file itself could not be read: an I/O problem for the caller, not a diagnostic. */
+export class UnreadableFile extends Error {
+  constructor(readonly path: string) {
+    super(`cannot read ${path}`);
+  }
+}
+
+class Run {
+  readonly files: CheckedFile[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly byPath = new Map<string, CheckedFile | "loading">();
+  /** Diagnostics raised by each step's own body, so a `use` reports only what its new inputs cause. */
+  readonly bodyKeys = new WeakMap<StepInfo, Set<string>>();
+
+  constructor(private readonly loader: FileLoader) {}
+
+  file(path: string, text?: string): CheckedFile | undefined {
+    const seen = this.byPath.get(path);
+    if (seen === "loading") return undefined;
+    if (seen) return seen;
+    const src = text ?? this.loader.read(path);
+    if (src === undefined) return undefined;
+    this.byPath.set(path, "loading");
+    const parsed = parse(src, path);
+    this.diagnostics.push(...parsed.diagnostics);
+    const sink = new DiagnosticSink(path);
+    const unit = new FileChecker(this, { path, text: src, ast: parsed.ast, lines: parsed.lines }, sink);
+    const checked = unit.check();
+    this.diagnostics.push(...sink.list);
+    this.byPath.set(path, checked);
+    this.files.push(checked);
+    return checked;
+  }
+
+  isLoading(path: string): boolean {
+    return this.byPath.get(path) === "loading";
+  }
+}
+
+class FileChecker implements Scope {
+  private readonly schemas = new Map<string, SchemaInfo>();
+  private readonly steps = new Map<string, StepInfo>();
+  private readonly imports: CheckedFile["imports"] = new Map();
+  private readonly declared = new Map<string, A.Ident>();
+  private readonly report: Report;
+  private pipeline: A.PipelineDecl | undefined;
+
+  constructor(
+    private readonly run: Run,
+    private readonly unit: { path: string; text: string; ast: A.SourceFileAst; lines: import("../span").LineIndex },
+    private readonly sink: DiagnosticSink,
+  ) {
+    this.report = (code, span, message, extras) => sink.report(code, span, message, extras);
+  }
+
+  step(name: string): StepInfo | undefined {
+    return this.steps.get(name) ?? this.imports.get(name)?.step;
+  }
+  stepNames(): Iterable<string> {
+    return [...this.steps.keys(), ...[...this.imports].filter(([, v]) => v.step).map(([k]) => k)];
+  }
+  isSchema(name: string): boolean {
+    return this.schemaNamed(name) !== undefined;
+  }
+  schemaNamed(name: string): SchemaInfo | undefined {
+    return this.schemas.get(name) ?? this.imports.get(name)?.schema;
+  }
+
+  check(): CheckedFile {
+    const decls = this.unit.ast.decls;
+    for (const d of decls) if (d.kind === "import") this.checkImport(d);
+    for (const d of decls) this.declare(d);
+    for (const d of decls) if (d.kind === "schema" && this.schemas.get(d.name.name)?.decl === d) this.schemas.get(d.name.name)!.schema = schemaFromDecl(d, this.report);
+
+    const local = [...this.steps.values()];
+    for (const s of local) this.bindStep(s);
+    const { order, cyclic } = orderSteps(local, (s) => this.dependencies(s), this.report);
+    for (const s of order) this.checkOne(s);
+    for (const s of cyclic) s.outputs = new Map([["out", UNKNOWN]]);
+
+    const pipelineConfig = this.pipeline
+      ? checkConfig(pipelineSettings, this.pipeline.body, { owner: `pipeline \`${this.pipeline.name.name}\``, ownerSpan: this.pipeline.name.span, report: this.report })
+      : {};
+    const targets = new Map<string, Config>();
+    for (const d of decls) if (d.kind === "target") this.checkTarget(d, targets);
+    const checked: CheckedFile = { ...this.unit, steps: this.steps, schemas: this.schemas, imports: this.imports, pipelineConfig, targets };
+    if (this.pipeline) checked.pipeline = this.pipeline;
+    for (const d of decls) if (d.kind === "layout") checkLayout(d, this, this.report);
+    checkVariants(decls, this, pipelineConfig, this.report);
+    if (this.pipeline) warnUnused(local, this.report);
+    return checked;
+  }
+
+  // ---------- declarations and imports ----------
+
+  private claim(name: A.Ident, what: string): boolean {
+    if (name.name === "") return false;
+    const prev = this.declared.get(name.name);
+    if (prev) {
+      this.report("MLP0203", name.span, `\`${name.name}\` is declared twice`, {
+        label: `second ${what} named \`${name.name}\``,
+        notes: [{ message: "first declared here", file: this.unit.path, span: prev.span }],
+        help: "names of schemas, steps and imports are unique within a file",
+      });
+      return false;
+    }
+    this.declared.set(name.name, name);
+    return true;
+  }
+
+  private checkImport(d: A.ImportDecl): void {
+    const target = resolveImport(this.unit.path, d.from.value);
+    if (this.run.isLoading(target)) {
+      this.report("MLP0207", d.from.span, `import cycle: \`${d.from.value}\` imports this file back`);
+      return;
+    }
+    const file = this.run.file(target);
+    if (!file) {
+      this.report("MLP0207", d.from.span, `cannot read \`${d.from.value}\``, { label: `looked for ${target}` });
+      return;
+    }
+    const exported = [...file.schemas.keys(), ...file.steps.keys()];
+    for (const n of d.names) {
+      if (!this.claim(n, "import")) continue;
+      const schema = file.schemas.get(n.name);
+      const step = file.steps.get(n.name);
+      if (!schema && !step) {
+        this.report("MLP0206", n.span, `\`${n.name}\` is not declared in \`${d.from.value}\``, {
+          help: didYouMean(n.name, exported) ?? (exported.length ? `it declares ${exported.join(", ")}` : "it declares nothing"),
+        });
+        continue;
+      }
+      const entry: { from: string; step?: StepInfo; schema?: SchemaInfo } = { from: d.from.value };
+      if (step) entry.step = step;
+      if (schema) entry.schema = schema;
+      this.imports.set(n.name, entry);
+    }
+  }
+
+  private declare(d: A.Decl): void {
+    switch (d.kind) {
+      case "pipeline":
+        if (this.pipeline) {
+          this.report("MLP0214", d.name.span, `a file holds one pipeline; \`${this.pipeline.name.name}\` is already declared`, {
+            notes: [{ message: "first pipeline", file: this.unit.path, span: this.pipeline.name.span }],
+          });
+        } else this.pipeline = d;
+        return;
+      case "schema":
+        if (this.claim(d.name, "schema")) this.schemas.set(d.name.name, { name: d.name.name, decl: d, file: this.unit.path, schema: undefined! });
+        return;
+      case "step": {
+        const kind = stepKind(d.stepKind.name);
+        if (!kind && d.stepKind.name !== "") {
+          this.report("MLP0201", d.stepKind.span, `unknown step kind \`${d.stepKind.name}\``, {
+            help: didYouMean(d.stepKind.name, [...STEP_KINDS.map((k) => k.kind), ...KEYWORDS]) ?? `the step kinds are ${STEP_KINDS.map((k) => k.kind).join(", ")}`,
+          });
+        }
+        if (this.claim(d.name, "step")) this.steps.set(d.name.name, this.newStep(d.name.name, kind?.kind, d, d));
+        return;
+      }
+      case "use":
+        if (this.claim(d.name, "step")) this.steps.set(d.name.name, this.newStep(d.name.name, undefined, d, undefined));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private newStep(name: string, kind: string | undefined, decl: A.StepDecl | A.UseDecl, body: A.StepDecl | undefined): StepInfo {
+    return { id: name, name, kind, decl, body, file: this.unit.path, inputs: [], config: {}, outputs: new Map(), consumers: 0 };
+  }
+
+  // ---------- steps ----------
+
+  private bindStep(s: StepInfo): void {
+    const d = s.decl;
+    if (d.kind === "use") {
+      const of = this.step(d.of.name);
+      if (!of) {
+        if (d.of.name !== "")
+          this.report("MLP0202", d.of.span, `unknown step \`${d.of.name}\``, { label: "nothing to re-apply", help: didYouMean(d.of.name, this.stepNames()) });
+      } else if (of.decl.kind === "use") {
+        s.kind = of.kind;
+        s.body = of.body;
+      } else {
+        s.kind = of.kind;
+        s.body = of.decl;
+      }
+      s.inputs = bindInputs(s, d.inputs, s.kind ? stepKind(s.kind) : undefined, this, this.report);
+      return;
+    }
+    if (d.inputs && s.kind === "source" && d.inputs.length > 0) {
+      this.report("MLP0213", d.inputs[0]!.span, "a source takes no inputs", { help: `write \`source ${s.name}: Table<Schema> { ... }\`` });
+      s.inputs = [];
+      return;
+    }
+    s.inputs = bindInputs(s, d.inputs ?? [], s.kind ? stepKind(s.kind) : undefined, this, this.report);
+  }
+
+  /** Upstream steps, plus the step a `use` re-applies (its body is checked first). */
+  private dependencies(s: StepInfo): StepInfo[] {
+    const deps = s.inputs.flatMap((i) => (i.step ? [i.step] : []));
+    if (s.decl.kind === "use") {
+      const of = this.step(s.decl.of.name);
+      if (of) deps.push(of);
+    }
+    return deps;
+  }
+
+  private checkOne(s: StepInfo): void {
+    for (const i of s.inputs) if (i.step) i.artifact = i.step.outputs.get(i.output) ?? UNKNOWN;
+    if (!s.kind || !s.body) {
+      s.outputs = new Map([["out", UNKNOWN]]);
+      return;
+    }
+    const ctx = { step: s, body: s.body, schemaNamed: (n: string) => this.schemaNamed(n), schemaNames: () => [...this.schemas.keys(), ...this.imports.keys()] };
+    if (s.decl.kind === "use") {
+      const of = this.step(s.decl.of.name)!;
+      const baseline = this.run.bodyKeys.get(of.decl.kind === "use" ? this.originalOf(of) : of) ?? new Set<string>();
+      const use = s.decl;
+      const redirect: Report = (code, span, message, extras) => {
+        if (baseline.has(key(code, span.start, message))) return;
+        this.report(code, use.span, `re-applying \`${use.of.name}\` to ${use.inputs.map((i) => `\`${i.step.name}\``).join(", ")}: ${message}`, {
+          help: extras?.help,
+          notes: [{ message: extras?.label ?? "in this part of the re-applied body", file: of.file, span }],
+        });
+      };
+      checkStep(s, { ...ctx, report: redirect });
+      return;
+    }
+    const keys = new Set<string>();
+    const recording: Report = (code, span, message, extras) => {
+      keys.add(key(code, span.start, message));
+      this.report(code, span, message, extras);
+    };
+    this.run.bodyKeys.set(s, keys);
+    checkStep(s, { ...ctx, report: recording });
+  }
+
+  private originalOf(s: StepInfo): StepInfo {
+    let cur = s;
+    const seen = new Set<StepInfo>();
+    while (cur.decl.kind === "use" && !seen.has(cur)) {
+      seen.add(cur);
+      const next = this.step(cur.decl.of.name);
+      if (!next) break;
+      cur = next;
+    }
+    return cur;
+  }
+
+  // ---------- settings ----------
+
+  private checkTarget(d: A.TargetDecl, targets: Map<string, Config>): void {
+    const name = d.name.name;
+    const schema = TARGET_SETTINGS[name as keyof typeof TARGET_SETTINGS];
+    if (!schema) {
+      this.report("MLP0216", d.name.span, `unknown target \`${name}\``, { help: didYouMean(name, Object.keys(TARGET_SETTINGS)) ?? `the targets are ${Object.keys(TARGET_SETTINGS).join(", ")}` });
+      return;
+    }
+    if (targets.has(name)) {
+      this.report("MLP0203", d.name.span, `target \`${name}\` is configured twice`);
+      return;
+    }
+    targets.set(name, checkConfig(schema, d.body, { owner: `target \`${name}\``, ownerSpan: d.name.span, report: this.report }));
+  }
+}
+
+const key = (code: string, start: number, message: string) => `${code}@${start}:${message}`;
+
+/** Every step the entry's graph holds, upstream first: imported steps and their own inputs included. */
+function collectOrder(entry: CheckedFile): StepInfo[] {
+  const out: StepInfo[] = [];
+  const seen = new Set<StepInfo>();
+  const visit = (root: StepInfo) => {
+    // Iterative post-order: a long chain must not overflow the stack.
+    const stack: [StepInfo, number][] = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const [s, i] = top;
+      if (i === 0) {
+        if (seen.has(s)) {
+          stack.pop();
+          continue;
+        }
+        seen.add(s);
+      }
+      const next = s.inputs[i];
+      if (next) {
+        top[1] = i + 1;
+        if (next.step && !seen.has(next.step)) stack.push([next.step, 0]);
+        continue;
+      }
+      stack.pop();
+      out.push(s);
+    }
+  };
+  for (const [, v] of entry.imports) if (v.step) visit(v.step);
+  for (const s of entry.steps.values()) visit(s);
+  return out;
+}
+
+/** Imported steps keep their name unless a step of the entry file (or another import) has it. */
+function assignIds(order: StepInfo[], entry: CheckedFile): void {
+  const taken = new Set<string>();
+  for (const s of order) if (s.file === entry.path) taken.add(s.name);
+  for (const [name, v] of entry.imports) if (v.step) taken.add(name);
+  for (const s of order) {
+    if (s.file === entry.path || entry.imports.get(s.name)?.step === s) {
+      s.id = s.name;
+      continue;
+    }
+    let id = taken.has(s.name) ? `${stem(s.file)}__${s.name}` : s.name;
+    for (let n = 2; taken.has(id); n++) id = `${stem(s.file)}__${s.name}_${n}`;
+    taken.add(id);
+    s.id = id;
+  }
+}

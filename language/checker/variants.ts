@@ -1,0 +1,101 @@
+// Variants: `variant eu { step.attr[.key] = value }`. An override may only replace
+// something that exists (an attribute of the step's kind, or a key already in an
+// object value) and must keep a valid type; the kind's zod schema is the judge.
+import type * as A from "../ast";
+import { stepKind } from "../catalog";
+import { pipelineSettings } from "../catalog/settings";
+import { decode, DecodeError, exprAt, type Value } from "../catalog/values";
+import { didYouMean } from "../diagnostics/diagnostic";
+import type { z } from "zod";
+import { issueMessage, shapeKeys } from "./config";
+import type { Scope } from "./graph";
+import type { Config, Report } from "./model";
+
+export function checkVariants(decls: readonly A.Decl[], scope: Scope, pipelineConfig: Config, report: Report): void {
+  const names = new Map<string, A.Ident>();
+  for (const d of decls) {
+    if (d.kind !== "variant") continue;
+    const prev = names.get(d.name.name);
+    if (prev) report("MLP0203", d.name.span, `variant \`${d.name.name}\` is declared twice`, { notes: [{ message: "first declared here", file: "", span: prev.span }] });
+    else names.set(d.name.name, d.name);
+    const seen = new Set<string>();
+    for (const o of d.overrides) {
+      const key = o.path.map((p) => p.name).join(".");
+      if (seen.has(key)) {
+        report("MLP0504", o.path[0]!.span, `\`${key}\` is overridden twice in variant \`${d.name.name}\``);
+        continue;
+      }
+      seen.add(key);
+      checkOverride(o, scope, pipelineConfig, report);
+    }
+  }
+}
+
+function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, report: Report): void {
+  const [head, attr, ...rest] = o.path;
+  if (!head || head.name === "") return;
+  let schema: z.ZodType;
+  let config: Config;
+  let owner: string;
+  if (head.name === "pipeline") {
+    schema = pipelineSettings;
+    config = pipelineConfig;
+    owner = "the pipeline";
+  } else {
+    const step = scope.step(head.name);
+    if (!step) {
+      report("MLP0501", head.span, `variant overrides \`${head.name}\`, which is not a step`, { help: didYouMean(head.name, [...scope.stepNames(), "pipeline"]) });
+      return;
+    }
+    if (!step.kind) return;
+    schema = stepKind(step.kind)!.config;
+    config = step.config;
+    owner = `\`${head.name}\``;
+  }
+  if (!attr) {
+    report("MLP0502", head.span, `override an attribute: \`${head.name}.ATTRIBUTE = value\``);
+    return;
+  }
+  const keys = shapeKeys(schema);
+  if (!keys.includes(attr.name)) {
+    report("MLP0502", attr.span, `${owner} has no attribute \`${attr.name}\``, { help: didYouMean(attr.name, keys) ?? `its attributes are ${keys.join(", ")}` });
+    return;
+  }
+  let value: Value;
+  try {
+    value = decode(o.value);
+  } catch (e) {
+    if (e instanceof DecodeError) report("MLP0503", e.span, e.message || "invalid value");
+    return;
+  }
+  // Walk into object values: each key must already be there.
+  let cur: Value | undefined = config[attr.name];
+  const walked = [attr.name];
+  for (const k of rest) {
+    if (!cur || typeof cur !== "object" || Array.isArray(cur) || !(k.name in cur)) {
+      const have = cur && typeof cur === "object" && !Array.isArray(cur) ? Object.keys(cur) : [];
+      report("MLP0502", k.span, `${owner}.${walked.join(".")} has no \`${k.name}\` to override`, { help: didYouMean(k.name, have) ?? (have.length ? `it has ${have.join(", ")}` : undefined) });
+      return;
+    }
+    cur = (cur as Record<string, Value>)[k.name];
+    walked.push(k.name);
+  }
+  if (rest.length > 0 && cur !== undefined && jsonType(cur) !== jsonType(value)) {
+    report("MLP0503", o.value.span, `\`${o.path.map((p) => p.name).join(".")}\` is a ${jsonType(cur)}, so its override must be one too`);
+    return;
+  }
+  const patched = setPath(config, walked, value);
+  const r = schema.safeParse(patched);
+  if (r.success) return;
+  const issue = r.error.issues.find((i) => walked.every((k, n) => i.path[n] === k) || (i.path.length < walked.length && walked.slice(0, i.path.length).every((k, n) => i.path[n] === k)));
+  if (issue) report("MLP0503", exprAt(o.value, issue.path.slice(walked.length)).span, `invalid value for \`${o.path.map((p) => p.name).join(".")}\`: ${issueMessage(issue)}`);
+}
+
+const jsonType = (v: Value): string => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "object" : typeof v);
+
+function setPath(config: Config, path: string[], value: Value): Config {
+  const [k, ...rest] = path;
+  if (rest.length === 0) return { ...config, [k!]: value };
+  const inner = config[k!];
+  return { ...config, [k!]: setPath(inner && typeof inner === "object" && !Array.isArray(inner) ? (inner as Config) : {}, rest, value) };
+}
