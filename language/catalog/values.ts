@@ -66,6 +66,15 @@ export function decode(e: Expr): Value {
   }
 }
 
+/** A copy of `o` with the value at `path` replaced (objects along the path are created when missing). */
+export function setPath(o: Readonly<Record<string, Value>>, path: readonly string[], value: Value): Record<string, Value> {
+  const [k, ...rest] = path;
+  if (k === undefined) return { ...o };
+  if (rest.length === 0) return { ...o, [k]: value };
+  const inner = o[k];
+  return { ...o, [k]: setPath(inner && typeof inner === "object" && !Array.isArray(inner) ? inner : {}, rest, value) };
+}
+
 /** The expression inside `e` that a zod issue path points at, for a precise diagnostic span. */
 export function exprAt(e: Expr, path: readonly PropertyKey[]): Expr {
   let cur = e;

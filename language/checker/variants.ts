@@ -4,7 +4,7 @@
 import type * as A from "../ast";
 import { stepKind } from "../catalog";
 import { pipelineSettings } from "../catalog/settings";
-import { decode, DecodeError, exprAt, type Value } from "../catalog/values";
+import { decode, DecodeError, exprAt, setPath, type Value } from "../catalog/values";
 import { didYouMean } from "../diagnostics/diagnostic";
 import type { z } from "zod";
 import { issueMessage, shapeKeys } from "./config";
@@ -92,10 +92,3 @@ function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, repo
 }
 
 const jsonType = (v: Value): string => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "object" : typeof v);
-
-function setPath(config: Config, path: string[], value: Value): Config {
-  const [k, ...rest] = path;
-  if (rest.length === 0) return { ...config, [k!]: value };
-  const inner = config[k!];
-  return { ...config, [k!]: setPath(inner && typeof inner === "object" && !Array.isArray(inner) ? (inner as Config) : {}, rest, value) };
-}

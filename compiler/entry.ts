@@ -1,0 +1,14 @@
+// Process entry of the bundled CLI: wires `main` to the real streams and exit code.
+// An unexpected exception is a bug in mlp, reported as one line, never a stack trace.
+import { main } from "./cli";
+
+const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
+let code: number;
+try {
+  code = main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), color });
+} catch (e) {
+  process.stderr.write(`mlp: internal error: ${(e as Error)?.message ?? String(e)} (please report this with the input file)\n`);
+  if (process.env.MLP_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+  code = 3;
+}
+process.exitCode = code;

@@ -1,0 +1,40 @@
+// The target registry: what `mlp compile --target NAME` can produce. Each target is a
+// pure function from the graph IR (with a variant applied) to files; the folders
+// under targets/ implement them.
+import type { IrDocument } from "./ir";
+
+export interface GeneratedFile {
+  /** Relative to the target's own output folder. */
+  path: string;
+  contents: string;
+}
+
+export interface TargetDef {
+  name: string;
+  description: string;
+  /** Absent until the target is built. */
+  emit?: (ir: IrDocument) => GeneratedFile[];
+  /** A group that compiles several targets (`onprem`, `all`). */
+  members?: readonly string[];
+}
+
+export const TARGETS: readonly TargetDef[] = [
+  { name: "aws", description: "a Pulumi TypeScript program for AWS (Glue, Managed Flink, SageMaker, Step Functions)" },
+  { name: "spark", description: "Spark SQL batch jobs" },
+  { name: "flink", description: "Flink SQL streaming jobs" },
+  { name: "slurm", description: "Slurm batch scripts for training, tuning, gates and deployment" },
+  { name: "cassandra", description: "CQL for the online feature store" },
+  { name: "onprem", description: "spark, flink, slurm and cassandra together", members: ["spark", "flink", "slurm", "cassandra"] },
+  { name: "all", description: "every target", members: ["aws", "spark", "flink", "slurm", "cassandra"] },
+];
+
+export function target(name: string): TargetDef | undefined {
+  return TARGETS.find((t) => t.name === name);
+}
+
+/** The concrete targets a name stands for. */
+export function expand(name: string): TargetDef[] {
+  const t = target(name);
+  if (!t) return [];
+  return t.members ? t.members.map((m) => target(m)!) : [t];
+}
