@@ -16,6 +16,7 @@ export const CATALOG = {
   MLP0102: e("unterminated string"),
   MLP0103: e("invalid character"),
   MLP0104: e("invalid escape in string"),
+  MLP0105: e("nesting too deep"),
   // 02xx: names and declarations
   MLP0201: e("unknown step kind"),
   MLP0202: e("unknown step"),
