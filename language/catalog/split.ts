@@ -18,7 +18,7 @@ export const split = defineKind({
     .object({
       train: fraction.describe("Share of rows for training"),
       test: fraction.describe("Share of rows held out"),
-      by: z.string().optional().describe("Column hashed to choose the side"),
+      by: name.optional().describe("Column hashed to choose the side"),
     })
     .strict(),
   ops: [],

@@ -10,7 +10,7 @@ import { resolveImport, stem } from "../paths";
 import { UNKNOWN } from "../types";
 import { checkConfig } from "./config";
 import { bindInputs, orderSteps, type Scope } from "./graph";
-import type { CheckedFile, CheckedProgram, Config, FileLoader, Report, SchemaInfo, StepInfo } from "./model";
+import type { CheckedFile, CheckedProgram, Config, FileLoader, FileUnit, Report, SchemaInfo, StepInfo } from "./model";
 import { schemaFromDecl } from "./schemas";
 import { checkLayout } from "./layout";
 import { checkStep } from "./steps";
@@ -78,8 +78,8 @@ class FileChecker implements Scope {
 
   constructor(
     private readonly run: Run,
-    private readonly unit: { path: string; text: string; ast: A.SourceFileAst; lines: import("../span").LineIndex },
-    private readonly sink: DiagnosticSink,
+    private readonly unit: FileUnit,
+    sink: DiagnosticSink,
   ) {
     this.report = (code, span, message, extras) => sink.report(code, span, message, extras);
   }
