@@ -2,6 +2,9 @@
 // An unexpected exception is a bug in mlp, reported as one line, never a stack trace.
 import { main } from "./cli";
 
+// A reader that goes away (`mlp graph x | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? process.exit(process.exitCode ?? 0) : undefined));
+
 const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
 let code: number;
 try {

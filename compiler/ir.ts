@@ -231,9 +231,25 @@ export type IrDocument = z.infer<typeof irDocument>;
 
 /** Validates untrusted JSON (e.g. `mlp graph --to-mlp`) and returns the document or readable problems. */
 export function parseIr(json: unknown): { ok: true; ir: IrDocument } | { ok: false; problems: string[] } {
+  if (jsonDepth(json) > MAX_JSON_DEPTH) return { ok: false, problems: [`the document nests deeper than ${MAX_JSON_DEPTH} levels`] };
   if (json && typeof json === "object" && "version" in json && (json as { version: unknown }).version !== IR_VERSION)
     return { ok: false, problems: [`unsupported IR version ${JSON.stringify((json as { version: unknown }).version)}; this mlp reads ${IR_VERSION}`] };
   const r = irDocument.safeParse(json);
   if (r.success) return { ok: true, ir: r.data };
   return { ok: false, problems: r.error.issues.slice(0, 10).map((i) => `${i.path.length ? i.path.join(".") : "(document)"}: ${i.message}`) };
+}
+
+/** Validation and printing recurse over the document; no real pipeline nests this deep. */
+const MAX_JSON_DEPTH = 1000;
+
+function jsonDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (max > MAX_JSON_DEPTH) break;
+    if (v && typeof v === "object") for (const x of Object.values(v)) stack.push([x, d + 1]);
+  }
+  return max;
 }

@@ -41,7 +41,10 @@ export const Require = soft("Require", "require");
 
 export const Duration = createToken({ name: "Duration", pattern: /\d+(?:ms|s|m|h|d)(?![A-Za-z0-9_])/ });
 export const Size = createToken({ name: "Size", pattern: /\d+(?:KiB|MiB|GiB|TiB)(?![A-Za-z0-9_])/ });
-export const NumberLit = createToken({ name: "Number", pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![A-Za-z_])/ });
+// The lookahead takes the longest number atomically, so `64GB` is one bad token rather than `6` and `4GB`.
+export const NumberLit = createToken({ name: "Number", pattern: /(?=(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))\1(?![A-Za-z0-9_])/ });
+/** `64GB`, `1.5h`, `.5`: a number glued to something that is no unit. Reported, then parsed as a value. */
+export const BadNumber = createToken({ name: "BadNumber", pattern: /\d+(?:\.\d+)?[A-Za-z0-9_]*|\.\d+[A-Za-z0-9_]*/ });
 export const StringLit = createToken({ name: "String", pattern: /"(?:[^"\\\n\r]|\\.)*"/ });
 /** A string cut off by the end of its line; the parser takes it as a string and the lexer pass reports it. */
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\.)*\\?/ });
@@ -80,6 +83,7 @@ export const allTokens: TokenType[] = [
   Duration,
   Size,
   NumberLit,
+  BadNumber,
   StringLit,
   UnterminatedString,
   Import,

@@ -159,7 +159,8 @@ class MlpParser extends EmbeddedActionsParser {
     const overrides: A.Override[] = [];
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      const first = this.CONSUME2(T.Identifier);
+      // `pipeline.schedule = ...` overrides the pipeline's own settings.
+      const first = this.OR([{ ALT: () => this.CONSUME2(T.Identifier) }, { ALT: () => this.CONSUME(T.Pipeline) }]);
       const path = [first];
       this.MANY2(() => {
         this.CONSUME(T.Dot);
@@ -607,6 +608,12 @@ class MlpParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
+          const t = this.CONSUME(T.BadNumber);
+          return this.ACTION(() => ({ kind: "error" as const, span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
           const t = this.CONSUME(T.True);
           return this.ACTION(() => ({ kind: "bool" as const, value: true, span: this.tokSpan(t) }));
         },
@@ -745,6 +752,7 @@ export function parse(text: string, path = "<input>"): ParseResult {
     sink.report("MLP0103", span, `unexpected character \`${ch.length > 12 ? ch.slice(0, 12) + "…" : ch}\``, { label: "not part of the language" });
   }
   for (const t of lexed.tokens) {
+    if (t.tokenType === T.BadNumber) sink.report("MLP0106", spanOfToken(t), `\`${t.image}\` is not a number, duration or size`, { help: badNumberHelp(t.image) });
     if (t.tokenType === T.UnterminatedString) {
       sink.report("MLP0102", spanOfToken(t), "unterminated string", { label: "string starts here", help: 'close it with `"` on the same line' });
     }
@@ -773,6 +781,14 @@ export function parse(text: string, path = "<input>"): ParseResult {
   limitExpressionDepth(ast, sink);
   attachComments(ast, lexed.groups.comments ?? [], text);
   return { ast, diagnostics: sink.list, lines };
+}
+
+function badNumberHelp(image: string): string {
+  if (image.startsWith(".")) return `write \`0${image}\``;
+  const unit = image.replace(/^[\d.]+/, "");
+  const sizes: Record<string, string> = { KB: "KiB", MB: "MiB", GB: "GiB", TB: "TiB", K: "KiB", M: "MiB", G: "GiB", T: "TiB", Gi: "GiB", Mi: "MiB" };
+  if (sizes[unit]) return `sizes are written in binary units: \`${image.slice(0, image.length - unit.length)}${sizes[unit]}\``;
+  return "durations end in ms, s, m, h or d (`30s`, `6h`); sizes in KiB, MiB, GiB or TiB (`64GiB`)";
 }
 
 /** Deeper nesting than any real pipeline needs; the later phases recurse over expressions. */

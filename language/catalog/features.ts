@@ -8,13 +8,14 @@ export const features = defineKind({
   kind: "features",
   doc:
     "Computes a keyed feature set: `key COLS` identify an entity, `keep COLS` carry columns unchanged " +
-    "(labels), and `COL: TYPE = EXPR` define features. `store = online(ttl: 7d)` also serves them from the " +
+    "(labels), and `COL: TYPE = EXPR` define features. Without `store` they feed later steps only; " +
+    "`store = offline` keeps them as a feature table and `store = online(ttl: 7d)` also serves them from the " +
     "online feature store; on a stream the features are updated as events arrive.",
   inputs: [{ name: "data", accepts: ["Table", "Stream"], doc: "Rows to compute features from." }],
   outputs: [{ name: "out", produces: ["Features"], doc: "Keys, kept columns and features." }],
   config: z
     .object({
-      store: featureStore.optional().describe("offline (default) or online(ttl: DURATION)"),
+      store: featureStore.optional().describe("Keep as a feature table (offline) or also serve online(ttl: DURATION); omit for intermediate features"),
     })
     .strict(),
   ops: ["key", "keep"],

@@ -109,6 +109,9 @@ const cleanse: KindRules = (c) => {
       case "filter": {
         const t = typeOf(st.cond, e);
         if (t.kind !== "bool" && t.kind !== "unknown") c.report("MLP0302", st.cond.span, `\`filter\` needs a bool condition, but this is ${showType(t)}`);
+        // Rows that pass `x is not null` (alone or and-ed) have a non-null x from here on.
+        const proven = notNullColumns(st.cond);
+        if (proven.size) update(cols.map((x) => (proven.has(x.name) ? { name: x.name, type: withNullable(x.type, false) } : x)));
         break;
       }
       case "fill": {
@@ -178,6 +181,16 @@ const cleanse: KindRules = (c) => {
   return { kind: "Table", schema: out };
 };
 
+/** Columns a filter condition proves non-null: `x is not null`, possibly joined with `and`. */
+function notNullColumns(cond: A.Expr, out = new Set<string>()): Set<string> {
+  if (cond.kind === "isnull" && cond.negated && cond.operand.kind === "ref") out.add(cond.operand.name);
+  else if (cond.kind === "binary" && cond.op === "and") {
+    notNullColumns(cond.left, out);
+    notNullColumns(cond.right, out);
+  }
+  return out;
+}
+
 const aggregate: KindRules = (c) => {
   const input = c.input("data");
   if (!isData(input)) return UNKNOWN;
@@ -192,7 +205,7 @@ const aggregate: KindRules = (c) => {
   const windowAttr = c.attr("window");
   if (streaming && !windowAttr)
     c.report("MLP0210", c.step.decl.name.span, `aggregating the stream \`${c.step.inputs[0]?.ref.step.name}\` needs a \`window\``, { help: "add `window = 10m` (a tumbling event-time window)" });
-  if (windowAttr) timeColumn(c, input, origin);
+  if (windowAttr || c.attr("time")) timeColumn(c, input, origin);
   const cols: Column[] = [...by];
   const e = env(c, schema, origin, true);
   for (const def of c.columns()) {
@@ -231,7 +244,7 @@ function timeColumn(c: KindContext, input: Data, origin: string): string | undef
   if (timeAttr) return undefined;
   if ("eventTime" in input && input.eventTime) return input.eventTime;
   const stamps = input.schema.columns.filter((x) => x.type.kind === "timestamp");
-  const at = c.attr("window")!.name.span;
+  const at = (c.attr("window") ?? c.attr("time"))!.name.span;
   if (stamps.length === 1) return stamps[0]!.name;
   if (stamps.length === 0) c.report("MLP0309", at, `\`${c.step.name}\` has a window but ${origin} has no timestamp column to measure it on`);
   else

@@ -68,7 +68,7 @@ const train: KindRules = (c) => {
     return UNKNOWN;
   }
   if (col.type.nullable) {
-    c.report("MLP0402", labelAttr.value.span, `label \`${label}\` may be null`, { help: `fill it first: \`fill ${label} = ...\` in a cleanse step, or filter \`${label} is not null\`` });
+    c.report("MLP0402", labelAttr.value.span, `label \`${label}\` may be null`, { help: `fill it in a cleanse step (\`fill ${label} = ...\`), or drop unlabelled rows with \`filter ${label} is not null\`` });
   }
   const declaredTask = typeof task === "string" ? (task as Task) : undefined;
   const inferred = declaredTask ?? inferTask(col.type);

@@ -14,7 +14,7 @@ import type { CheckedFile, CheckedProgram, Config, FileLoader, FileUnit, Report,
 import { schemaFromDecl } from "./schemas";
 import { checkLayout } from "./layout";
 import { checkStep } from "./steps";
-import { checkVariants } from "./variants";
+import { checkVariants, withVariant } from "./variants";
 import { warnUnused } from "./warnings";
 
 const KEYWORDS = ["import", "pipeline", "schema", "use", "variant", "target", "layout"];
@@ -26,7 +26,38 @@ export function checkProgram(path: string, loader: FileLoader, text?: string): C
   if (!entry) throw new UnreadableFile(path);
   const order = collectOrder(entry);
   assignIds(order, entry);
-  return { entry, files: run.files, order, diagnostics: sortDiagnostics(run.diagnostics) };
+  const diagnostics = [...run.diagnostics, ...variantDiagnostics(entry, loader, run.diagnostics)];
+  return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/**
+ * Each variant compiles to its own stack, so the whole file is checked again with the
+ * variant's values in place. Errors that only the variant causes are reported against it.
+ */
+function variantDiagnostics(entry: CheckedFile, loader: FileLoader, base: readonly Diagnostic[]): Diagnostic[] {
+  const variants = entry.ast.decls.filter((d): d is A.VariantDecl => d.kind === "variant");
+  if (variants.length === 0) return [];
+  const known = new Set(base.map((d) => key(d.code, d.span.start, d.message)));
+  const out: Diagnostic[] = [];
+  for (const v of variants) {
+    const again = new Run(loader);
+    again.file(entry.path, entry.text, withVariant(entry.ast, v));
+    for (const d of again.diagnostics) {
+      if (d.severity !== "error" || d.file !== entry.path || d.code.startsWith("MLP05") || known.has(key(d.code, d.span.start, d.message))) continue;
+      known.add(key(d.code, d.span.start, d.message));
+      const inside = d.span.start >= v.span.start && d.span.end <= v.span.end;
+      // Blame the override of the step the error sits in, else the variant as a whole.
+      const owner = entry.ast.decls.find((x) => x.kind === "step" && d.span.start >= x.span.start && d.span.end <= x.span.end) as A.StepDecl | undefined;
+      const blamed = v.overrides.find((o) => owner && o.path[0]?.name === owner.name.name);
+      out.push({
+        ...d,
+        message: `with variant \`${v.name.name}\`: ${d.message}`,
+        span: inside ? d.span : (blamed?.span ?? v.name.span),
+        notes: inside ? d.notes : [{ message: d.label ?? "here, once the variant's values apply", file: d.file, span: d.span }, ...(d.notes ?? [])],
+      });
+    }
+  }
+  return out;
 }
 
 /** The entry file itself could not be read: an I/O problem for the caller, not a diagnostic. */
@@ -45,7 +76,8 @@ class Run {
 
   constructor(private readonly loader: FileLoader) {}
 
-  file(path: string, text?: string): CheckedFile | undefined {
+  /** Checks a file once per run; `ast` replaces its parsed text (a variant's patched tree). */
+  file(path: string, text?: string, ast?: A.SourceFileAst): CheckedFile | undefined {
     const seen = this.byPath.get(path);
     if (seen === "loading") return undefined;
     if (seen) return seen;
@@ -55,7 +87,7 @@ class Run {
     const parsed = parse(src, path);
     this.diagnostics.push(...parsed.diagnostics);
     const sink = new DiagnosticSink(path);
-    const unit = new FileChecker(this, { path, text: src, ast: parsed.ast, lines: parsed.lines }, sink);
+    const unit = new FileChecker(this, { path, text: src, ast: ast ?? parsed.ast, lines: parsed.lines }, sink);
     const checked = unit.check();
     this.diagnostics.push(...sink.list);
     this.byPath.set(path, checked);
@@ -117,7 +149,7 @@ class FileChecker implements Scope {
     const checked: CheckedFile = { ...this.unit, steps: this.steps, schemas: this.schemas, imports: this.imports, pipelineConfig, targets };
     if (this.pipeline) checked.pipeline = this.pipeline;
     for (const d of decls) if (d.kind === "layout") checkLayout(d, this, this.report);
-    checkVariants(decls, this, pipelineConfig, this.report);
+    checkVariants(this.unit.path, decls, this, pipelineConfig, this.report);
     if (this.pipeline) warnUnused(local, this.report);
     return checked;
   }

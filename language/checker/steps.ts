@@ -54,7 +54,7 @@ export function checkStep(s: StepInfo, ctx: StepContext): void {
       if (!kind.blocks.includes(st.name.name))
         ctx.report("MLP0215", st.name.span, `\`${kind.kind}\` has no \`${st.name.name}\` block`, { help: kind.blocks.length ? didYouMean(st.name.name, kind.blocks) : undefined });
     } else if (!kind.ops.includes(st.kind)) {
-      ctx.report("MLP0215", st.keyword, `\`${st.kind}\` is not allowed in a \`${kind.kind}\` step`, { help: `\`${st.kind}\` belongs in a \`${OP_HOME[st.kind]}\` step` });
+      ctx.report("MLP0215", st.keyword, `\`${st.kind}\` is not allowed in a \`${kind.kind}\` step`, { help: `\`${st.kind}\` belongs in ${article(`\`${OP_HOME[st.kind]}\``)} step` });
     }
   }
   const config = checkConfig(kind.config, attrs, { owner: `\`${kind.kind}\` step \`${s.name}\``, ownerSpan: s.decl.name.span, report: ctx.report });
@@ -65,16 +65,16 @@ export function checkStep(s: StepInfo, ctx: StepContext): void {
     const port = kind.inputs.find((p) => p.name === i.port);
     let a = i.artifact;
     if (port && a.kind !== "Unknown") {
-      if (!port.accepts.includes(a.kind)) {
-        ctx.report("MLP0311", i.ref.step.span, `\`${kind.kind}\` needs ${describePort(port.accepts)} as its \`${port.name}\` input, but \`${i.ref.step.name}\` is ${article(showArtifact(a))}`, {
-          label: `a ${a.kind}`,
-        });
-        a = UNKNOWN;
-      } else if (port.batchOnly && isStreaming(a)) {
+      if (port.batchOnly && isStreaming(a)) {
         const isTrain = kind.kind === "train";
         ctx.report(isTrain ? "MLP0410" : "MLP0311", i.ref.step.span, `\`${kind.kind}\` needs batch data, but \`${i.ref.step.name}\` is streaming`, {
           label: "a stream",
           help: isTrain ? "train on the batch history: re-apply the features to a table with `use NAME = STEP(table)`" : undefined,
+        });
+        a = UNKNOWN;
+      } else if (!port.accepts.includes(a.kind)) {
+        ctx.report("MLP0311", i.ref.step.span, `\`${kind.kind}\` needs ${describePort(port.accepts)} as its \`${port.name}\` input, but \`${i.ref.step.name}\` is ${article(showArtifact(a))}`, {
+          label: `a ${a.kind}`,
         });
         a = UNKNOWN;
       }

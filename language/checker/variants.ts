@@ -11,12 +11,12 @@ import { issueMessage, shapeKeys } from "./config";
 import type { Scope } from "./graph";
 import type { Config, Report } from "./model";
 
-export function checkVariants(decls: readonly A.Decl[], scope: Scope, pipelineConfig: Config, report: Report): void {
+export function checkVariants(file: string, decls: readonly A.Decl[], scope: Scope, pipelineConfig: Config, report: Report): void {
   const names = new Map<string, A.Ident>();
   for (const d of decls) {
     if (d.kind !== "variant") continue;
     const prev = names.get(d.name.name);
-    if (prev) report("MLP0203", d.name.span, `variant \`${d.name.name}\` is declared twice`, { notes: [{ message: "first declared here", file: "", span: prev.span }] });
+    if (prev) report("MLP0203", d.name.span, `variant \`${d.name.name}\` is declared twice`, { notes: [{ message: "first declared here", file, span: prev.span }] });
     else names.set(d.name.name, d.name);
     const seen = new Set<string>();
     for (const o of d.overrides) {
@@ -74,7 +74,7 @@ function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, repo
   for (const k of rest) {
     if (!cur || typeof cur !== "object" || Array.isArray(cur) || !(k.name in cur)) {
       const have = cur && typeof cur === "object" && !Array.isArray(cur) ? Object.keys(cur) : [];
-      report("MLP0502", k.span, `${owner}.${walked.join(".")} has no \`${k.name}\` to override`, { help: didYouMean(k.name, have) ?? (have.length ? `it has ${have.join(", ")}` : undefined) });
+      report("MLP0502", k.span, `\`${[head.name, ...walked].join(".")}\` has no \`${k.name}\` to override`, { help: didYouMean(k.name, have) ?? (have.length ? `it has ${have.join(", ")}` : undefined) });
       return;
     }
     cur = (cur as Record<string, Value>)[k.name];
@@ -92,3 +92,43 @@ function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, repo
 }
 
 const jsonType = (v: Value): string => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "object" : typeof v);
+
+/** The file's tree with a variant's values written into the attributes it overrides. */
+export function withVariant(ast: A.SourceFileAst, v: A.VariantDecl): A.SourceFileAst {
+  const byTarget = new Map<string, A.Override[]>();
+  for (const o of v.overrides) {
+    const head = o.path[0]?.name ?? "";
+    byTarget.set(head, [...(byTarget.get(head) ?? []), o]);
+  }
+  const patch = (body: A.BodyStmt[], overrides: A.Override[] | undefined): A.BodyStmt[] => {
+    if (!overrides) return body;
+    let out = body;
+    for (const o of overrides) {
+      const [, attr, ...keys] = o.path;
+      if (!attr) continue;
+      const i = out.findIndex((s) => s.kind === "attr" && s.name.name === attr.name);
+      if (i < 0) {
+        if (keys.length === 0) out = [...out, { kind: "attr", name: attr, value: o.value, span: o.span }];
+        continue;
+      }
+      const a = out[i] as A.Attr;
+      out = [...out.slice(0, i), { ...a, value: setExpr(a.value, keys.map((k) => k.name), o.value) }, ...out.slice(i + 1)];
+    }
+    return out;
+  };
+  return {
+    ...ast,
+    decls: ast.decls.map((d): A.Decl => {
+      if (d.kind === "step") return { ...d, body: patch(d.body, byTarget.get(d.name.name)) };
+      if (d.kind === "pipeline") return { ...d, body: patch(d.body, byTarget.get("pipeline")) as A.Attr[] };
+      return d;
+    }),
+  };
+}
+
+function setExpr(e: A.Expr, keys: string[], value: A.Expr): A.Expr {
+  const [k, ...rest] = keys;
+  if (k === undefined) return value;
+  if (e.kind !== "object") return e;
+  return { ...e, entries: e.entries.map((en) => (en.key.name === k ? { ...en, value: setExpr(en.value, rest, value) } : en)) };
+}

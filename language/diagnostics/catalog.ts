@@ -17,6 +17,7 @@ export const CATALOG = {
   MLP0103: e("invalid character"),
   MLP0104: e("invalid escape in string"),
   MLP0105: e("nesting too deep"),
+  MLP0106: e("malformed number"),
   // 02xx: names and declarations
   MLP0201: e("unknown step kind"),
   MLP0202: e("unknown step"),
