@@ -6,7 +6,7 @@ import type * as A from "./ast";
 import { DiagnosticSink } from "./diagnostics/diagnostic";
 import * as T from "./lexer";
 import { attachComments } from "./comments";
-import { LineIndex, type Span } from "./span";
+import { LineIndex, NO_SPAN, type Span } from "./span";
 
 type OpBody = A.Op extends infer O ? (O extends unknown ? Omit<O, "span" | "keyword" | keyof A.Comments> : never) : never;
 
@@ -56,17 +56,59 @@ class MlpParser extends EmbeddedActionsParser {
 
   // ---------- file ----------
 
-  file = this.RULE("file", (): A.Decl[] => {
-    const decls: A.Decl[] = [];
-    this.MANY(() => {
-      const d = this.SUBRULE(this.decl);
-      this.ACTION(() => d && decls.push(d));
-    });
-    return decls;
-  });
+  // Recovery keeps what was parsed: complete declarations are collected as they end, and a
+  // declaration cut short by an error (say a missing `}` at the end of the file) is kept
+  // with the statements it had, instead of vanishing with everything before it.
+  private collected: A.Decl[] = [];
+  private partial: { decl: A.Decl; start: IToken } | undefined;
+
+  startFile(): void {
+    this.stray.length = 0;
+    this.collected = [];
+    this.partial = undefined;
+  }
+
+  private begin<D extends A.Decl>(decl: D, start: IToken): D {
+    this.partial = { decl, start };
+    return decl;
+  }
+
+  private finish<D extends A.Decl>(decl: D, start: IToken): D {
+    decl.span = this.from(start);
+    this.partial = undefined;
+    return decl;
+  }
+
+  private takePartial(): A.Decl | undefined {
+    const p = this.partial;
+    this.partial = undefined;
+    if (!p) return undefined;
+    p.decl.span = this.from(p.start);
+    return p.decl;
+  }
+
+  private readonly keepPartial = { recoveryValueFunc: () => this.takePartial() as never };
+
+  file = this.RULE(
+    "file",
+    (): A.Decl[] => {
+      this.MANY(() => {
+        const d = this.SUBRULE(this.decl);
+        this.ACTION(() => d && this.collected.push(d));
+      });
+      return this.collected;
+    },
+    {
+      recoveryValueFunc: () => {
+        const p = this.takePartial();
+        if (p) this.collected.push(p);
+        return this.collected;
+      },
+    },
+  );
 
   private decl = this.RULE("decl", (): A.Decl =>
-    this.OR([
+    this.OR<A.Decl>([
       { ALT: () => this.SUBRULE(this.importDecl) },
       { ALT: () => this.SUBRULE(this.pipelineDecl) },
       { ALT: () => this.SUBRULE(this.schemaDecl) },
@@ -76,6 +118,7 @@ class MlpParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.layoutDecl) },
       { ALT: () => this.SUBRULE(this.stepDecl) },
     ]),
+    this.keepPartial,
   );
 
   private importDecl = this.RULE("importDecl", (): A.ImportDecl => {
@@ -93,51 +136,69 @@ class MlpParser extends EmbeddedActionsParser {
     }));
   });
 
-  private pipelineDecl = this.RULE("pipelineDecl", (): A.PipelineDecl => {
-    const start = this.CONSUME(T.Pipeline);
-    const name = this.CONSUME(T.Identifier);
-    const body = this.SUBRULE(this.attrBlock);
-    return this.ACTION(() => ({ kind: "pipeline", name: this.ident(name), body, span: this.from(start) }));
-  });
+  private pipelineDecl = this.RULE(
+    "pipelineDecl",
+    (): A.PipelineDecl => {
+      const start = this.CONSUME(T.Pipeline);
+      const name = this.CONSUME(T.Identifier);
+      const d = this.ACTION(() => this.begin<A.PipelineDecl>({ kind: "pipeline", name: this.ident(name), body: [], span: this.tokSpan(start) }, start));
+      this.SUBRULE(this.attrBlock, { ARGS: [d?.body] });
+      return this.ACTION(() => this.finish(d, start));
+    },
+    this.keepPartial,
+  );
 
-  private targetDecl = this.RULE("targetDecl", (): A.TargetDecl => {
-    const start = this.CONSUME(T.Target);
-    const name = this.CONSUME(T.Identifier);
-    const body = this.SUBRULE(this.attrBlock);
-    return this.ACTION(() => ({ kind: "target", name: this.ident(name), body, span: this.from(start) }));
-  });
+  private targetDecl = this.RULE(
+    "targetDecl",
+    (): A.TargetDecl => {
+      const start = this.CONSUME(T.Target);
+      const name = this.CONSUME(T.Identifier);
+      const d = this.ACTION(() => this.begin<A.TargetDecl>({ kind: "target", name: this.ident(name), body: [], span: this.tokSpan(start) }, start));
+      this.SUBRULE(this.attrBlock, { ARGS: [d?.body] });
+      return this.ACTION(() => this.finish(d, start));
+    },
+    this.keepPartial,
+  );
 
-  private layoutDecl = this.RULE("layoutDecl", (): A.LayoutDecl => {
-    const start = this.CONSUME(T.Layout);
-    const entries = this.SUBRULE(this.attrBlock);
-    return this.ACTION(() => ({ kind: "layout", entries, span: this.from(start) }));
-  });
+  private layoutDecl = this.RULE(
+    "layoutDecl",
+    (): A.LayoutDecl => {
+      const start = this.CONSUME(T.Layout);
+      const d = this.ACTION(() => this.begin<A.LayoutDecl>({ kind: "layout", entries: [], span: this.tokSpan(start) }, start));
+      this.SUBRULE(this.attrBlock, { ARGS: [d?.entries] });
+      return this.ACTION(() => this.finish(d, start));
+    },
+    this.keepPartial,
+  );
 
-  private attrBlock = this.RULE("attrBlock", (): A.Attr[] => {
-    const attrs: A.Attr[] = [];
+  /** `{ name = value ... }`, appending to `into` as it goes. */
+  private attrBlock = this.RULE("attrBlock", (into: A.Attr[]): void => {
     this.CONSUME(T.LCurly);
     this.MANY(() => {
       const a = this.SUBRULE(this.attr);
-      this.ACTION(() => a && attrs.push(a));
+      this.ACTION(() => a && into.push(a));
     });
     this.CONSUME(T.RCurly);
-    return attrs;
   });
 
-  private schemaDecl = this.RULE("schemaDecl", (): A.SchemaDecl => {
-    const start = this.CONSUME(T.Schema);
-    const name = this.CONSUME(T.Identifier);
-    const fields: A.SchemaField[] = [];
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      const f = this.CONSUME2(T.Identifier);
-      this.CONSUME(T.Colon);
-      const type = this.SUBRULE(this.typeRef);
-      this.ACTION(() => fields.push({ name: this.ident(f), type: type ?? this.errorType(f), span: this.from(f) }));
-    });
-    this.CONSUME(T.RCurly);
-    return this.ACTION(() => ({ kind: "schema", name: this.ident(name), fields, span: this.from(start) }));
-  });
+  private schemaDecl = this.RULE(
+    "schemaDecl",
+    (): A.SchemaDecl => {
+      const start = this.CONSUME(T.Schema);
+      const name = this.CONSUME(T.Identifier);
+      const d = this.ACTION(() => this.begin<A.SchemaDecl>({ kind: "schema", name: this.ident(name), fields: [], span: this.tokSpan(start) }, start));
+      this.CONSUME(T.LCurly);
+      this.MANY(() => {
+        const f = this.CONSUME2(T.Identifier);
+        this.CONSUME(T.Colon);
+        const type = this.SUBRULE(this.typeRef);
+        this.ACTION(() => d.fields.push({ name: this.ident(f), type: type ?? this.errorType(f), span: this.from(f) }));
+      });
+      this.CONSUME(T.RCurly);
+      return this.ACTION(() => this.finish(d, start));
+    },
+    this.keepPartial,
+  );
 
   private errorType(t: IToken): A.TypeRef {
     const span = this.tokSpan(t);
@@ -156,7 +217,7 @@ class MlpParser extends EmbeddedActionsParser {
   private variantDecl = this.RULE("variantDecl", (): A.VariantDecl => {
     const start = this.CONSUME(T.Variant);
     const name = this.CONSUME(T.Identifier);
-    const overrides: A.Override[] = [];
+    const d = this.ACTION(() => this.begin<A.VariantDecl>({ kind: "variant", name: this.ident(name), overrides: [], span: this.tokSpan(start) }, start));
     this.CONSUME(T.LCurly);
     this.MANY(() => {
       // `pipeline.schedule = ...` overrides the pipeline's own settings.
@@ -169,12 +230,12 @@ class MlpParser extends EmbeddedActionsParser {
       this.CONSUME(T.Equals);
       const value = this.SUBRULE(this.expr);
       this.ACTION(() =>
-        overrides.push({ path: path.map((t) => this.ident(t)), value: this.exprOr(value, first), span: this.from(first) }),
+        d.overrides.push({ path: path.map((t) => this.ident(t)), value: this.exprOr(value, first), span: this.from(first) }),
       );
     });
     this.CONSUME(T.RCurly);
-    return this.ACTION(() => ({ kind: "variant", name: this.ident(name), overrides, span: this.from(start) }));
-  });
+    return this.ACTION(() => this.finish(d, start));
+  }, this.keepPartial);
 
   private stepDecl = this.RULE("stepDecl", (): A.StepDecl => {
     const kind = this.CONSUME(T.Identifier);
@@ -188,14 +249,15 @@ class MlpParser extends EmbeddedActionsParser {
       this.CONSUME(T.Colon);
       output = this.SUBRULE(this.artifactType);
     });
-    const body = this.SUBRULE(this.body);
-    return this.ACTION(() => {
-      const d: A.StepDecl = { kind: "step", stepKind: this.ident(kind), name: this.ident(name), body, span: this.from(kind) };
+    const d = this.ACTION(() => {
+      const d: A.StepDecl = { kind: "step", stepKind: this.ident(kind), name: this.ident(name), body: [], span: this.tokSpan(kind) };
       if (inputs) d.inputs = inputs;
       if (output) d.output = output;
-      return d;
+      return this.begin(d, kind);
     });
-  });
+    this.SUBRULE(this.body, { ARGS: [d?.body] });
+    return this.ACTION(() => this.finish(d, kind));
+  }, this.keepPartial);
 
   private inputs = this.RULE("inputs", (): A.InputRef[] => {
     const list: A.InputRef[] = [];
@@ -275,15 +337,14 @@ class MlpParser extends EmbeddedActionsParser {
 
   // ---------- step bodies ----------
 
-  private body = this.RULE("body", (): A.BodyStmt[] => {
-    const stmts: A.BodyStmt[] = [];
+  /** `{ statements }`, appending to `into` as it goes. */
+  private body = this.RULE("body", (into: A.BodyStmt[]): void => {
     this.CONSUME(T.LCurly);
     this.MANY(() => {
       const s = this.SUBRULE(this.stmt);
-      this.ACTION(() => s && stmts.push(s));
+      this.ACTION(() => s && into.push(s));
     });
     this.CONSUME(T.RCurly);
-    return stmts;
   });
 
   private stmt = this.RULE("stmt", (): A.BodyStmt =>
@@ -298,9 +359,19 @@ class MlpParser extends EmbeddedActionsParser {
     }),
   );
 
+  /** Stray tokens the grammar skips with an error of their own (`x = = 1`). */
+  readonly stray: IToken[] = [];
+
   private attr = this.RULE("attr", (): A.Attr => {
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === T.Equals,
+      DEF: () => {
+        const extra = this.CONSUME2(T.Equals);
+        this.ACTION(() => this.stray.push(extra));
+      },
+    });
     const value = this.SUBRULE(this.expr);
     return this.ACTION(() => ({ kind: "attr", name: this.ident(name), value: this.exprOr(value, name), span: this.from(name) }));
   });
@@ -322,8 +393,9 @@ class MlpParser extends EmbeddedActionsParser {
 
   private block = this.RULE("block", (): A.Block => {
     const name = this.CONSUME(T.Identifier);
-    const body = this.SUBRULE(this.body);
-    return this.ACTION(() => ({ kind: "block", name: this.ident(name), body: body ?? [], span: this.from(name) }));
+    const body: A.BodyStmt[] = [];
+    this.SUBRULE(this.body, { ARGS: [body] });
+    return this.ACTION(() => ({ kind: "block", name: this.ident(name), body, span: this.from(name) }));
   });
 
   private op = this.RULE("op", (): A.Op => {
@@ -517,7 +589,10 @@ class MlpParser extends EmbeddedActionsParser {
               negated = true;
             });
             this.CONSUME(T.Null);
-            this.ACTION(() => (left = { kind: "isnull", operand: left, negated, span: this.from(left.span) }));
+            this.ACTION(() => {
+              const operand = left ?? { kind: "error" as const, span: this.tokSpan(this.LA(0)) };
+              left = { kind: "isnull", operand, negated, span: this.from(operand.span) };
+            });
           },
         },
       ]),
@@ -530,7 +605,10 @@ class MlpParser extends EmbeddedActionsParser {
     this.OPTION(() => {
       this.CONSUME(T.DotDot);
       const hi = this.SUBRULE2(this.addExpr);
-      this.ACTION(() => (left = { kind: "range", lo: left, hi, span: this.from(left.span) }));
+      this.ACTION(() => {
+        const lo = left ?? { kind: "error" as const, span: this.tokSpan(this.LA(0)) };
+        left = { kind: "range", lo, hi: hi ?? { kind: "error", span: lo.span }, span: this.from(lo.span) };
+      });
     });
     return left;
   });
@@ -713,7 +791,9 @@ class MlpParser extends EmbeddedActionsParser {
   });
 }
 
-function binary(op: A.BinaryOp, left: A.Expr, right: A.Expr | undefined): A.Expr {
+function binary(op: A.BinaryOp, leftOrNone: A.Expr | undefined, right: A.Expr | undefined): A.Expr {
+  // After a recovered syntax error an operand may be missing; it becomes an error node.
+  const left = leftOrNone ?? { kind: "error" as const, span: right?.span ?? NO_SPAN };
   const r = right ?? { kind: "error" as const, span: left.span };
   return {
     kind: "binary",
@@ -774,9 +854,26 @@ export function parse(text: string, path = "<input>"): ParseResult {
   }
   shared ??= new MlpParser();
   const parser = shared;
+  parser.startFile();
   parser.input = lexed.tokens;
-  const decls = parser.file() ?? [];
-  for (const err of parser.errors) sink.report("MLP0101", errorSpan(err, lines, text), syntaxMessage(err), syntaxExtras(err));
+  let decls: A.Decl[];
+  try {
+    decls = parser.file() ?? [];
+  } catch (e) {
+    // A recovery path we did not foresee; the syntax errors found so far explain the input.
+    if (parser.errors.length === 0) throw e;
+    decls = [];
+  }
+  for (const t of parser.stray) sink.report("MLP0101", spanOfToken(t), `unexpected second \`${t.image}\``, { label: "remove this" });
+  // After a syntax error the parser re-synchronises, and what it skips on that line tends
+  // to produce follow-on errors: report the first error of each line only.
+  const lineHasError = new Set(parser.stray.map((t) => t.startLine));
+  for (const err of parser.errors) {
+    const span = errorSpan(err, lines, text);
+    if (lineHasError.has(span.line)) continue;
+    lineHasError.add(span.line);
+    sink.report("MLP0101", span, syntaxMessage(err), syntaxExtras(err));
+  }
   const ast: A.SourceFileAst = { path, decls: decls.filter(Boolean) };
   limitExpressionDepth(ast, sink);
   attachComments(ast, lexed.groups.comments ?? [], text);
@@ -910,8 +1007,7 @@ function syntaxMessage(err: IRecognitionException): string {
   if (expected) return `expected ${expected}, found ${found}`;
   if (err.name === "NotAllInputParsedException") return `unexpected ${found}: expected a declaration`;
   const rule = err.context?.ruleStack?.at(-1);
-  const what = rule && RULE_TEXT[rule] ? RULE_TEXT[rule] : "this";
-  return `unexpected ${found} in ${what}`;
+  return rule && RULE_TEXT[rule] ? `unexpected ${found} in ${RULE_TEXT[rule]}` : `unexpected ${found}`;
 }
 
 const RULE_TEXT: Record<string, string> = {
@@ -924,6 +1020,21 @@ const RULE_TEXT: Record<string, string> = {
   typeRef: "a type",
   inputs: "the step inputs",
   inputRef: "a step input",
+  attr: "an attribute",
+  columnDef: "a column definition",
+  block: "a block",
+  body: "a step body",
+  attrBlock: "a block",
+  schemaDecl: "a schema",
+  variantDecl: "a variant",
+  callArgs: "the arguments of a call",
+  identList: "a list of names",
+  notExpr: "an expression",
+  andExpr: "an expression",
+  cmpExpr: "an expression",
+  rangeExpr: "an expression",
+  addExpr: "an expression",
+  mulExpr: "an expression",
 };
 
 function syntaxExtras(err: IRecognitionException): { label?: string; help?: string } {
