@@ -84,11 +84,12 @@ function parseArgs(args: string[], flags: Record<string, "bool" | "value">): { f
   return { files, opts };
 }
 
-function checkFile(path: string): CheckedProgram {
+/** Checks a file whose text the caller already read (read once: `/dev/stdin` has no second read). */
+function checkFile(path: string, text: string): CheckedProgram {
   try {
-    return checkProgram(path, diskLoader);
+    return checkProgram(path, diskLoader, text);
   } catch (e) {
-    if (e instanceof UnreadableFile) readOrFail(path);
+    if (e instanceof UnreadableFile) throw new UsageError(`cannot read ${e.path}`);
     throw e;
   }
 }
@@ -113,9 +114,9 @@ function cmdCheck(args: string[], io: Io): number {
   const { files, opts } = parseArgs(args, { "--format": "value" });
   const fmt = (opts["--format"] as string | undefined) ?? "human";
   if (!["human", "json", "github"].includes(fmt)) throw new UsageError(`unknown format ${fmt} (formats: human, json, github)`);
-  if (files.length === 0) throw new UsageError("mlp check needs at least one FILE");
-  for (const f of files) readOrFail(f);
-  const programs = files.map(checkFile);
+  if (files.length === 0) throw new UsageError("check needs at least one FILE");
+  const texts = files.map((f) => readOrFail(f));
+  const programs = files.map((f, i) => checkFile(f, texts[i]!));
   const ds = dedupe(programs.flatMap((p) => p.diagnostics));
   if (fmt === "json") io.out(JSON.stringify(toJson(ds)) + "\n");
   else if (fmt === "github") io.out(renderGithub(ds));
@@ -125,7 +126,7 @@ function cmdCheck(args: string[], io: Io): number {
 
 function cmdFmt(args: string[], io: Io): number {
   const { files, opts } = parseArgs(args, { "--check": "bool", "--write": "bool" });
-  if (files.length === 0) throw new UsageError("mlp fmt needs at least one FILE");
+  if (files.length === 0) throw new UsageError("fmt needs at least one FILE");
   if (opts["--check"] && opts["--write"]) throw new UsageError("--check and --write exclude each other");
   const texts = files.map((f) => [f, readOrFail(f)] as const);
   let status = 0;
@@ -145,7 +146,7 @@ function cmdFmt(args: string[], io: Io): number {
     } else io.out(out);
   }
   if (unformatted.length) {
-    io.err(`not formatted (run mlp fmt --write):\n${unformatted.map((f) => `  ${f}\n`).join("")}`);
+    io.err(`mlp: not formatted (run mlp fmt --write): ${unformatted.join(", ")}\n`);
     status = 1;
   }
   return status;
@@ -153,7 +154,7 @@ function cmdFmt(args: string[], io: Io): number {
 
 function cmdGraph(args: string[], io: Io): number {
   const { files, opts } = parseArgs(args, { "--to-mlp": "bool" });
-  if (files.length !== 1) throw new UsageError(`mlp graph takes one ${opts["--to-mlp"] ? "IR.json" : "FILE"}`);
+  if (files.length !== 1) throw new UsageError(`graph takes one ${opts["--to-mlp"] ? "IR.json" : "FILE"}`);
   const file = files[0]!;
   if (opts["--to-mlp"]) {
     const text = readOrFail(file);
@@ -164,15 +165,11 @@ function cmdGraph(args: string[], io: Io): number {
       throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
     }
     const r = parseIr(json);
-    if (!r.ok) {
-      io.err(`${file} is not a graph IR document:\n${r.problems.map((p) => `  ${p}\n`).join("")}`);
-      return 1;
-    }
+    if (!r.ok) throw new UsageError(`${file} is not a graph IR document: ${r.problems.join("; ")}`);
     io.out(print(r.ir));
     return 0;
   }
-  readOrFail(file);
-  const program = checkFile(file);
+  const program = checkFile(file, readOrFail(file));
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
   io.out(JSON.stringify(lower(program), null, 2) + "\n");
   return hasErrors(program.diagnostics) ? 1 : 0;
@@ -180,15 +177,14 @@ function cmdGraph(args: string[], io: Io): number {
 
 function cmdCompile(args: string[], io: Io): number {
   const { files, opts } = parseArgs(args, { "--target": "value", "--variant": "value", "--out": "value" });
-  if (files.length !== 1) throw new UsageError("mlp compile takes one FILE");
+  if (files.length !== 1) throw new UsageError("compile takes one FILE");
   const name = opts["--target"] as string | undefined;
   const out = opts["--out"] as string | undefined;
   const list = TARGETS.map((t) => `  ${t.name.padEnd(10)} ${t.description}${t.members || t.emit ? "" : " (not built yet)"}`).join("\n");
-  if (!name) throw new UsageError(`mlp compile needs --target; the targets are:\n${list}`);
+  if (!name) throw new UsageError(`compile needs --target; the targets are:\n${list}`);
   if (!target(name)) throw new UsageError(`unknown target ${name}; the targets are:\n${list}`);
-  if (!out) throw new UsageError("mlp compile needs --out DIR");
-  readOrFail(files[0]!);
-  const program = checkFile(files[0]!);
+  if (!out) throw new UsageError("compile needs --out DIR");
+  const program = checkFile(files[0]!, readOrFail(files[0]!));
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
   if (hasErrors(program.diagnostics)) return 1;
   let ir = lower(program);

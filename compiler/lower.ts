@@ -11,6 +11,7 @@ export function lower(p: CheckedProgram): IrDocument {
   const importOf = new Map<string, string>();
   for (const [name, v] of entry.imports) importOf.set(name, v.from);
 
+  const idByName = (name: string) => entry.steps.get(name)?.id ?? entry.imports.get(name)?.step?.id ?? name;
   const nodes: IrNode[] = [];
   const edges: IrEdge[] = [];
   // Entry steps in source order (an erroneous cycle leaves some out of p.order), then imported ones.
@@ -18,11 +19,18 @@ export function lower(p: CheckedProgram): IrDocument {
   const steps = [...local, ...p.order.filter((s) => s.file !== entry.path)];
   for (const s of steps) {
     nodes.push(node(s, s.file === entry.path ? undefined : { file: s.file, ...(importOf.has(s.name) && entry.imports.get(s.name)?.step === s ? { import: importOf.get(s.name)! } : {}) }));
-    for (const i of s.inputs) {
+    // Every input as written, including ones the checker rejected, so printing loses none.
+    const refs = s.decl.kind === "use" ? s.decl.inputs : (s.decl.inputs ?? []);
+    refs.forEach((ref, index) => {
+      const i = s.inputs.find((x) => x.ref === ref);
+      if (!i) {
+        edges.push(edgeOf(ref, idByName(ref.step.name), s.id, ref.port?.name ?? `in${index}`));
+        return;
+      }
       const e = edgeOf(i.ref, i.step ? (idOf.get(i.step) ?? i.step.id) : i.ref.step.name, s.id, i.port, i.output);
       e.artifact = artifact(i.artifact);
       edges.push(e);
-    }
+    });
   }
 
   // A declaration that repeats a name (an error already reported) still belongs to the text:
@@ -48,7 +56,7 @@ export function lower(p: CheckedProgram): IrDocument {
         }
         const shadow = shadowNode(d, `${d.name.name}~${++shadows}`);
         nodes.push(shadow);
-        (d.kind === "use" ? d.inputs : (d.inputs ?? [])).forEach((r) => edges.push(edgeOf(r, entry.steps.get(r.step.name)?.id ?? r.step.name, shadow.id, r.port?.name ?? "in")));
+        (d.kind === "use" ? d.inputs : (d.inputs ?? [])).forEach((r, index) => edges.push(edgeOf(r, idByName(r.step.name), shadow.id, r.port?.name ?? `in${index}`)));
         order.push({ kind: "node", id: shadow.id });
         break;
       }

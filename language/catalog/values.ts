@@ -98,8 +98,10 @@ export function exprAt(e: Expr, path: readonly PropertyKey[]): Expr {
 export const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export const SIZE_UNITS = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
 
-export const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, { message: "expected a duration such as 30s, 10m, 6h or 7d" }).meta({ format: "duration" });
-export const size = z.string().regex(/^\d+(KiB|MiB|GiB|TiB)$/, { message: "expected a size such as 512MiB or 64GiB" }).meta({ format: "size" });
+const DURATION = "expected a duration such as 30s, 10m, 6h or 7d";
+const SIZE = "expected a size such as 512MiB or 64GiB";
+export const duration = z.string({ error: DURATION }).regex(/^\d+(ms|s|m|h|d)$/, { error: DURATION }).meta({ format: "duration" });
+export const size = z.string({ error: SIZE }).regex(/^\d+(KiB|MiB|GiB|TiB)$/, { error: SIZE }).meta({ format: "size" });
 
 export function durationMs(d: string): number {
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
@@ -117,12 +119,15 @@ export function sizeBytes(s: string): number {
 export const CRON_ISSUE = "MLP0314";
 
 export const cron = z
-  .object({
+  .object(
+    {
     cron: z.string().superRefine((s, ctx) => {
       const problem = cronProblem(s);
       if (problem) ctx.addIssue({ code: "custom", message: problem, params: { code: CRON_ISSUE } });
     }),
-  })
+    },
+    { error: 'expected a schedule written cron("MIN HOUR DAY MONTH WEEKDAY")' },
+  )
   .strict()
   .meta({ format: "cron" });
 
@@ -143,4 +148,4 @@ export type Resources = z.infer<typeof resources>;
 
 export const scalarValue = z.union([z.string(), z.number(), z.boolean()]);
 /** Hyperparameters and notebook parameters: names to scalars or lists of scalars. */
-export const params = z.record(z.string(), z.union([scalarValue, z.array(scalarValue)]));
+export const params = z.record(z.string(), z.union([scalarValue, z.array(scalarValue)], { error: "expected a number, string, bool or a list of them" }));

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type * as A from "../ast";
 import { CRON_ISSUE, decode, DecodeError, exprAt, type Value } from "../catalog/values";
-import { didYouMean } from "../diagnostics/diagnostic";
+import { suggest } from "../diagnostics/diagnostic";
 import type { Code } from "../diagnostics/catalog";
 import type { Span } from "../span";
 import type { Config, Report } from "./model";
@@ -30,12 +30,16 @@ export function checkConfig(schema: z.ZodType, attrs: readonly A.Attr[], ctx: Co
   const keys = shapeKeys(schema);
   const raw: Record<string, Value> = {};
   const exprs = new Map<string, A.Expr>();
+  /** Attributes a misspelt one probably meant: their absence is the same mistake. */
+  const meant = new Set<string>();
   for (const a of attrs) {
     const name = a.name.name;
     if (name === "") continue;
     if (!keys.includes(name)) {
+      const hint = suggest(name, keys);
+      if (hint) meant.add(hint);
       ctx.report("MLP0209", a.name.span, `unknown attribute \`${name}\` in ${ctx.owner}`, {
-        help: didYouMean(name, keys) ?? (keys.length ? `the attributes are ${keys.join(", ")}` : "it takes no attributes"),
+        help: hint ? `did you mean \`${hint}\`?` : keys.length ? `the attributes are ${keys.join(", ")}` : "it takes no attributes",
       });
       continue;
     }
@@ -55,7 +59,7 @@ export function checkConfig(schema: z.ZodType, attrs: readonly A.Attr[], ctx: Co
     const key = String(path[0] ?? "");
     const expr = exprs.get(key);
     if (!expr) {
-      if (issue.code === "invalid_type" && !(key in raw) && !attrs.some((a) => a.name.name === key)) {
+      if (path.length === 1 && !(key in raw) && !attrs.some((a) => a.name.name === key) && !meant.has(key)) {
         ctx.report("MLP0210", ctx.ownerSpan, `${ctx.owner} needs \`${key}\``, { help: `add \`${key} = ...\`` });
       }
       return;
@@ -115,7 +119,8 @@ function issueCode(issue: z.core.$ZodIssue): Code {
 export function issueMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return `expected ${article(issue.expected)}`;
+      // Schemas with their own wording (durations, sizes, cron) say what they expect better.
+      return issue.message && !issue.message.startsWith("Invalid input") ? issue.message : `expected ${article(issue.expected)}`;
     case "invalid_value":
       return `expected one of ${issue.values.map((v) => String(v)).join(", ")}`;
     case "unrecognized_keys":

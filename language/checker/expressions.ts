@@ -104,8 +104,8 @@ function binary(e: A.Expr & { kind: "binary" }, env: ExprEnv): ColumnType {
     case "%":
       return arithmetic(e, l, r, env);
     default:
-      compare(e, l, r, env);
-      return t("bool", nullable);
+      // A comparison already reported has no meaningful result type.
+      return compare(e, l, r, env) ? t("bool", nullable) : unknownType();
   }
 }
 
@@ -123,7 +123,8 @@ function arithmetic(e: A.Expr & { kind: "binary" }, l: ColumnType, r: ColumnType
 
 const isComparison = (op: A.BinaryOp) => op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=";
 
-function compare(e: A.Expr & { kind: "binary" }, l: ColumnType, r: ColumnType, env: ExprEnv): void {
+/** Checks a comparison; false when it reported a problem. */
+function compare(e: A.Expr & { kind: "binary" }, l: ColumnType, r: ColumnType, env: ExprEnv): boolean {
   // enum against a string literal: the literal must be a member.
   for (const [ty, other] of [[l, e.right], [r, e.left]] as const) {
     if (ty.kind === "enum" && other.kind === "string") {
@@ -132,8 +133,11 @@ function compare(e: A.Expr & { kind: "binary" }, l: ColumnType, r: ColumnType, e
           label: "not a member",
           help: didYouMean(other.value, ty.members) ?? `the members are ${ty.members.join(", ")}`,
         });
-      if (e.op !== "==" && e.op !== "!=") report(env, e, `enums compare only with \`==\` and \`!=\``);
-      return;
+      if (e.op !== "==" && e.op !== "!=") {
+        report(env, e, `enums compare only with \`==\` and \`!=\``);
+        return false;
+      }
+      return ty.members.includes(other.value);
     }
   }
   const ordered = e.op !== "==" && e.op !== "!=";
@@ -145,13 +149,17 @@ function compare(e: A.Expr & { kind: "binary" }, l: ColumnType, r: ColumnType, e
     r.kind === "null";
   if (!comparable) {
     report(env, e, `cannot compare ${describe(e.left, l)} with ${describe(e.right, r)}`);
-    return;
+    return false;
   }
   if (l.kind === "null" || r.kind === "null") {
     report(env, e, `comparing with \`null\` is never true`, "write `x is null` or `x is not null`");
-    return;
+    return false;
   }
-  if (ordered && (l.kind === "bool" || l.kind === "enum")) report(env, e, `\`${e.op}\` needs ordered values, found ${describe(e.left, l)}`);
+  if (ordered && (l.kind === "bool" || l.kind === "enum")) {
+    report(env, e, `\`${e.op}\` needs ordered values, found ${describe(e.left, l)}`);
+    return false;
+  }
+  return true;
 }
 
 function call(e: A.Expr & { kind: "call" }, env: ExprEnv): ColumnType {

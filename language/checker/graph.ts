@@ -17,6 +17,8 @@ export interface Scope {
   step(name: string): StepInfo | undefined;
   stepNames(): Iterable<string>;
   isSchema(name: string): boolean;
+  /** Declared, but broken in a way already reported (e.g. an import that failed): stay quiet about it. */
+  isPoisoned(name: string): boolean;
 }
 
 export function bindInputs(step: StepInfo, refs: readonly A.InputRef[], kind: StepKind | undefined, scope: Scope, report: Report): ResolvedInput[] {
@@ -25,12 +27,15 @@ export function bindInputs(step: StepInfo, refs: readonly A.InputRef[], kind: St
   const variadic = ports.find((p) => p.variadic);
   const taken = new Set<string>();
   let positional = 0;
+  // A misnamed or repeated input already explains why a port ends up empty.
+  let bindingError = false;
   for (const ref of refs) {
     let port: string;
     if (!kind) port = `in${bound.length}`;
     else if (ref.port) {
       const p = ports.find((x) => x.name === ref.port!.name);
       if (!p) {
+        bindingError = true;
         report("MLP0208", ref.port.span, `\`${kind.kind}\` has no input \`${ref.port.name}\``, {
           help: didYouMean(ref.port.name, ports.map((x) => x.name)) ?? `its inputs are ${ports.map((x) => x.name).join(", ") || "none"}`,
         });
@@ -48,6 +53,7 @@ export function bindInputs(step: StepInfo, refs: readonly A.InputRef[], kind: St
       port = p.name;
     }
     if (taken.has(port) && !variadic) {
+      bindingError = true;
       report("MLP0213", ref.span, `input \`${port}\` of \`${step.name}\` is given twice`);
       continue;
     }
@@ -56,7 +62,7 @@ export function bindInputs(step: StepInfo, refs: readonly A.InputRef[], kind: St
   }
   if (kind) {
     const missing = ports.filter((p) => !p.optional && !p.variadic && !taken.has(p.name));
-    if (missing.length > 0 && kind.kind !== "source") {
+    if (missing.length > 0 && kind.kind !== "source" && !bindingError) {
       report("MLP0213", step.decl.name.span, `\`${kind.kind}\` step \`${step.name}\` is missing its ${missing.map((p) => `\`${p.name}\``).join(" and ")} input${missing.length > 1 ? "s" : ""}`, {
         help: `\`${kind.kind}\` takes (${ports.map((p) => p.name + (p.optional ? "?" : "")).join(", ")})`,
       });
@@ -71,7 +77,7 @@ function resolveRef(ref: A.InputRef, port: string, scope: Scope, report: Report)
   const name = ref.step.name;
   const up = scope.step(name);
   if (!up) {
-    if (name !== "") {
+    if (name !== "" && !scope.isPoisoned(name)) {
       report("MLP0202", ref.step.span, scope.isSchema(name) ? `\`${name}\` is a schema, not a step` : `unknown step \`${name}\``, {
         label: "no step of this name",
         help: didYouMean(name, scope.stepNames()),
@@ -156,7 +162,9 @@ function reportCycles(steps: StepInfo[], cyclic: Set<StepInfo>, deps: (s: StepIn
     const names = [...loop.slice(i), ...loop.slice(0, i), first].map((s) => s.name);
     // deps point upstream; print the loop in data-flow order.
     names.reverse();
-    report("MLP0211", first.decl.name.span, `steps \`${first.name}\`${loop.length > 1 ? ` and \`${names[1]}\`` : ""} depend on each other: ${names.join(" -> ")}`, {
+    const members = names.slice(0, -1).map((n) => `\`${n}\``);
+    const who = members.length === 1 ? `\`${first.name}\` reads its own output` : `steps ${members.slice(0, -1).join(", ")} and ${members.at(-1)} depend on each other: ${names.join(" -> ")}`;
+    report("MLP0211", first.decl.name.span, who, {
       help: "a pipeline is a directed acyclic graph; break the loop by changing one of these inputs",
     });
   }

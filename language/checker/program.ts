@@ -41,7 +41,7 @@ function variantDiagnostics(entry: CheckedFile, loader: FileLoader, base: readon
   const out: Diagnostic[] = [];
   for (const v of variants) {
     const again = new Run(loader);
-    again.file(entry.path, entry.text, withVariant(entry.ast, v));
+    again.file(entry.path, entry.text, withVariant(entry.ast, validOverrides.get(entry)?.get(v) ?? []));
     for (const d of again.diagnostics) {
       if (d.severity !== "error" || d.file !== entry.path || d.code.startsWith("MLP05") || known.has(key(d.code, d.span.start, d.message))) continue;
       known.add(key(d.code, d.span.start, d.message));
@@ -105,6 +105,8 @@ class FileChecker implements Scope {
   private readonly steps = new Map<string, StepInfo>();
   private readonly imports: CheckedFile["imports"] = new Map();
   private readonly declared = new Map<string, A.Ident>();
+  /** Names whose import failed (already reported); uses of them report nothing more. */
+  private readonly poisoned = new Set<string>();
   private readonly report: Report;
   private pipeline: A.PipelineDecl | undefined;
 
@@ -121,6 +123,9 @@ class FileChecker implements Scope {
   }
   stepNames(): Iterable<string> {
     return [...this.steps.keys(), ...[...this.imports].filter(([, v]) => v.step).map(([k]) => k)];
+  }
+  isPoisoned(name: string): boolean {
+    return this.poisoned.has(name);
   }
   isSchema(name: string): boolean {
     return this.schemaNamed(name) !== undefined;
@@ -149,7 +154,7 @@ class FileChecker implements Scope {
     const checked: CheckedFile = { ...this.unit, steps: this.steps, schemas: this.schemas, imports: this.imports, pipelineConfig, targets };
     if (this.pipeline) checked.pipeline = this.pipeline;
     for (const d of decls) if (d.kind === "layout") checkLayout(d, this, this.report);
-    checkVariants(this.unit.path, decls, this, pipelineConfig, this.report);
+    validOverrides.set(checked, checkVariants(this.unit.path, decls, this, pipelineConfig, this.report));
     if (this.pipeline) warnUnused(local, this.report);
     return checked;
   }
@@ -175,11 +180,13 @@ class FileChecker implements Scope {
     const target = resolveImport(this.unit.path, d.from.value);
     if (this.run.isLoading(target)) {
       this.report("MLP0207", d.from.span, `import cycle: \`${d.from.value}\` imports this file back`);
+      for (const n of d.names) if (this.claim(n, "import")) this.poisoned.add(n.name);
       return;
     }
     const file = this.run.file(target);
     if (!file) {
       this.report("MLP0207", d.from.span, `cannot read \`${d.from.value}\``, { label: `looked for ${target}` });
+      for (const n of d.names) if (this.claim(n, "import")) this.poisoned.add(n.name);
       return;
     }
     const exported = [...file.schemas.keys(), ...file.steps.keys()];
@@ -188,6 +195,7 @@ class FileChecker implements Scope {
       const schema = file.schemas.get(n.name);
       const step = file.steps.get(n.name);
       if (!schema && !step) {
+        this.poisoned.add(n.name);
         this.report("MLP0206", n.span, `\`${n.name}\` is not declared in \`${d.from.value}\``, {
           help: didYouMean(n.name, exported) ?? (exported.length ? `it declares ${exported.join(", ")}` : "it declares nothing"),
         });
@@ -241,8 +249,11 @@ class FileChecker implements Scope {
     if (d.kind === "use") {
       const of = this.step(d.of.name);
       if (!of) {
-        if (d.of.name !== "")
-          this.report("MLP0202", d.of.span, `unknown step \`${d.of.name}\``, { label: "nothing to re-apply", help: didYouMean(d.of.name, this.stepNames()) });
+        if (d.of.name !== "" && !this.poisoned.has(d.of.name))
+          this.report("MLP0202", d.of.span, `unknown step \`${d.of.name}\``, {
+            label: "nothing to re-apply",
+            help: didYouMean(d.of.name, [...this.stepNames()].filter((n) => n !== d.name.name)),
+          });
       } else if (of.decl.kind === "use") {
         s.kind = of.kind;
         s.body = of.body;
@@ -283,7 +294,8 @@ class FileChecker implements Scope {
       const baseline = this.run.bodyKeys.get(of.decl.kind === "use" ? this.originalOf(of) : of) ?? new Set<string>();
       const use = s.decl;
       const redirect: Report = (code, span, message, extras) => {
-        if (baseline.has(key(code, span.start, message))) return;
+        // The body's own mistakes are reported once, where they are written.
+        if (baseline.has(key(code, span.start))) return;
         this.report(code, use.span, `re-applying \`${use.of.name}\` to ${use.inputs.map((i) => `\`${i.step.name}\``).join(", ")}: ${message}`, {
           help: extras?.help,
           notes: [{ message: extras?.label ?? "in this part of the re-applied body", file: of.file, span }],
@@ -294,7 +306,7 @@ class FileChecker implements Scope {
     }
     const keys = new Set<string>();
     const recording: Report = (code, span, message, extras) => {
-      keys.add(key(code, span.start, message));
+      keys.add(key(code, span.start));
       this.report(code, span, message, extras);
     };
     this.run.bodyKeys.set(s, keys);
@@ -322,15 +334,19 @@ class FileChecker implements Scope {
       this.report("MLP0216", d.name.span, `unknown target \`${name}\``, { help: didYouMean(name, Object.keys(TARGET_SETTINGS)) ?? `the targets are ${Object.keys(TARGET_SETTINGS).join(", ")}` });
       return;
     }
-    if (targets.has(name)) {
-      this.report("MLP0203", d.name.span, `target \`${name}\` is configured twice`);
+    const first = this.unit.ast.decls.find((x): x is A.TargetDecl => x.kind === "target" && x.name.name === name);
+    if (targets.has(name) && first) {
+      this.report("MLP0203", d.name.span, `target \`${name}\` is configured twice`, { notes: [{ message: "first configured here", file: this.unit.path, span: first.name.span }] });
       return;
     }
     targets.set(name, checkConfig(schema, d.body, { owner: `target \`${name}\``, ownerSpan: d.name.span, report: this.report }));
   }
 }
 
-const key = (code: string, start: number, message: string) => `${code}@${start}:${message}`;
+/** Per checked file, the variant overrides that passed their own checks. */
+const validOverrides = new WeakMap<CheckedFile, Map<A.VariantDecl, A.Override[]>>();
+
+const key = (code: string, start: number, message = "") => `${code}@${start}:${message}`;
 
 /** Every step the entry's graph holds, upstream first: imported steps and their own inputs included. */
 function collectOrder(entry: CheckedFile): StepInfo[] {

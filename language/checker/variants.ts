@@ -11,7 +11,9 @@ import { issueMessage, shapeKeys } from "./config";
 import type { Scope } from "./graph";
 import type { Config, Report } from "./model";
 
-export function checkVariants(file: string, decls: readonly A.Decl[], scope: Scope, pipelineConfig: Config, report: Report): void {
+/** Checks every variant; returns, per variant, the overrides that passed (the ones `withVariant` applies). */
+export function checkVariants(file: string, decls: readonly A.Decl[], scope: Scope, pipelineConfig: Config, report: Report): Map<A.VariantDecl, A.Override[]> {
+  const valid = new Map<A.VariantDecl, A.Override[]>();
   const names = new Map<string, A.Ident>();
   for (const d of decls) {
     if (d.kind !== "variant") continue;
@@ -19,6 +21,8 @@ export function checkVariants(file: string, decls: readonly A.Decl[], scope: Sco
     if (prev) report("MLP0203", d.name.span, `variant \`${d.name.name}\` is declared twice`, { notes: [{ message: "first declared here", file, span: prev.span }] });
     else names.set(d.name.name, d.name);
     const seen = new Set<string>();
+    const ok: A.Override[] = [];
+    valid.set(d, ok);
     for (const o of d.overrides) {
       const key = o.path.map((p) => p.name).join(".");
       if (seen.has(key)) {
@@ -26,14 +30,15 @@ export function checkVariants(file: string, decls: readonly A.Decl[], scope: Sco
         continue;
       }
       seen.add(key);
-      checkOverride(o, scope, pipelineConfig, report);
+      if (checkOverride(o, scope, pipelineConfig, report)) ok.push(o);
     }
   }
+  return valid;
 }
 
-function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, report: Report): void {
+function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, report: Report): boolean {
   const [head, attr, ...rest] = o.path;
-  if (!head || head.name === "") return;
+  if (!head || head.name === "") return false;
   let schema: z.ZodType;
   let config: Config;
   let owner: string;
@@ -45,28 +50,30 @@ function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, repo
     const step = scope.step(head.name);
     if (!step) {
       report("MLP0501", head.span, `variant overrides \`${head.name}\`, which is not a step`, { help: didYouMean(head.name, [...scope.stepNames(), "pipeline"]) });
-      return;
+      return false;
     }
-    if (!step.kind) return;
+    if (!step.kind) return false;
     schema = stepKind(step.kind)!.config;
     config = step.config;
     owner = `\`${head.name}\``;
   }
   if (!attr) {
     report("MLP0502", head.span, `override an attribute: \`${head.name}.ATTRIBUTE = value\``);
-    return;
+    return false;
   }
   const keys = shapeKeys(schema);
   if (!keys.includes(attr.name)) {
-    report("MLP0502", attr.span, `${owner} has no attribute \`${attr.name}\``, { help: didYouMean(attr.name, keys) ?? `its attributes are ${keys.join(", ")}` });
-    return;
+    report("MLP0502", attr.span, `${owner} has no attribute \`${attr.name}\``, {
+      help: didYouMean(attr.name, keys) ?? (keys.length ? `its attributes are ${keys.join(", ")}` : "it has no attributes to override"),
+    });
+    return false;
   }
   let value: Value;
   try {
     value = decode(o.value);
   } catch (e) {
     if (e instanceof DecodeError) report("MLP0503", e.span, e.message || "invalid value");
-    return;
+    return false;
   }
   // Walk into object values: each key must already be there.
   let cur: Value | undefined = config[attr.name];
@@ -75,28 +82,30 @@ function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, repo
     if (!cur || typeof cur !== "object" || Array.isArray(cur) || !(k.name in cur)) {
       const have = cur && typeof cur === "object" && !Array.isArray(cur) ? Object.keys(cur) : [];
       report("MLP0502", k.span, `\`${[head.name, ...walked].join(".")}\` has no \`${k.name}\` to override`, { help: didYouMean(k.name, have) ?? (have.length ? `it has ${have.join(", ")}` : undefined) });
-      return;
+      return false;
     }
     cur = (cur as Record<string, Value>)[k.name];
     walked.push(k.name);
   }
   if (rest.length > 0 && cur !== undefined && jsonType(cur) !== jsonType(value)) {
     report("MLP0503", o.value.span, `\`${o.path.map((p) => p.name).join(".")}\` is a ${jsonType(cur)}, so its override must be one too`);
-    return;
+    return false;
   }
   const patched = setPath(config, walked, value);
   const r = schema.safeParse(patched);
-  if (r.success) return;
+  if (r.success) return true;
   const issue = r.error.issues.find((i) => walked.every((k, n) => i.path[n] === k) || (i.path.length < walked.length && walked.slice(0, i.path.length).every((k, n) => i.path[n] === k)));
-  if (issue) report("MLP0503", exprAt(o.value, issue.path.slice(walked.length)).span, `invalid value for \`${o.path.map((p) => p.name).join(".")}\`: ${issueMessage(issue)}`);
+  if (!issue) return true;
+  report("MLP0503", exprAt(o.value, issue.path.slice(walked.length)).span, `invalid value for \`${o.path.map((p) => p.name).join(".")}\`: ${issueMessage(issue)}`);
+  return false;
 }
 
 const jsonType = (v: Value): string => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "object" : typeof v);
 
 /** The file's tree with a variant's values written into the attributes it overrides. */
-export function withVariant(ast: A.SourceFileAst, v: A.VariantDecl): A.SourceFileAst {
+export function withVariant(ast: A.SourceFileAst, overrides: readonly A.Override[]): A.SourceFileAst {
   const byTarget = new Map<string, A.Override[]>();
-  for (const o of v.overrides) {
+  for (const o of overrides) {
     const head = o.path[0]?.name ?? "";
     byTarget.set(head, [...(byTarget.get(head) ?? []), o]);
   }
