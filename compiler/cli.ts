@@ -11,7 +11,8 @@ import { parse } from "../language/parser";
 import { parseIr } from "./ir";
 import { lower } from "./lower";
 import { print } from "./print";
-import { expand, target, TARGETS } from "./targets";
+import { expand, target, TARGETS, type GeneratedFile } from "./targets";
+import { TargetError } from "../targets/sql/graph";
 import { applyVariant, variantNames } from "./variants";
 
 declare const MLP_VERSION: string;
@@ -202,7 +203,16 @@ function cmdCompile(args: string[], io: Io): number {
   }
   let count = 0;
   for (const t of targets) {
-    for (const f of t.emit!(ir)) {
+    let files: GeneratedFile[];
+    try {
+      files = t.emit!(ir);
+    } catch (e) {
+      // A value the target cannot express (say a Kafka topic with a newline): the input's fault.
+      if (!(e instanceof TargetError)) throw e;
+      io.err(`mlp: ${t.name}: ${e.message}\n`);
+      return 1;
+    }
+    for (const f of files) {
       const path = join(out, t.name, f.path);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, f.contents);

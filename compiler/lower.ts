@@ -1,7 +1,7 @@
 // lower: checked program -> graph IR. Reads the checker's output, never changes it.
 import type * as A from "../language/ast";
 import type { CheckedProgram, StepInfo } from "../language/checker/model";
-import type { Artifact, Column, ColumnType } from "../language/types";
+import type { Artifact, Column, ColumnType, Schema } from "../language/types";
 import { IR_VERSION, type IrArtifact, type IrColumn, type IrComments, type IrDeclRef, type IrDocument, type IrEdge, type IrExpr, type IrNode, type IrSchema, type IrStmt, type IrTypeRef } from "./ir";
 
 export function lower(p: CheckedProgram): IrDocument {
@@ -136,7 +136,7 @@ export function artifact(a: Artifact): IrArtifact {
     case "Table":
     case "Stream":
     case "Features": {
-      const out: IrArtifact = { type: a.kind, columns: a.schema.columns.map(column) };
+      const out: IrArtifact = { type: a.kind, columns: columns(a.schema) };
       if (a.schema.name) out.schema = a.schema.name;
       if (a.kind === "Features") {
         out.streaming = a.streaming;
@@ -148,7 +148,7 @@ export function artifact(a: Artifact): IrArtifact {
     case "Model":
       return {
         type: "Model",
-        model: { input: a.input.columns.map(column), label: a.label, labelType: columnType(a.labelType), task: a.task, hyperparams: a.hyperparams, gated: a.gated },
+        model: { input: columns(a.input), label: a.label, labelType: columnType(a.labelType), task: a.task, hyperparams: a.hyperparams, gated: a.gated },
       };
     default:
       return { type: a.kind };
@@ -156,6 +156,14 @@ export function artifact(a: Artifact): IrArtifact {
 }
 
 const column = (c: Column): IrColumn => ({ name: c.name, type: columnType(c.type) });
+
+/** Many ports carry the same schema object; convert each once. */
+const columnsCache = new WeakMap<Schema, IrColumn[]>();
+function columns(s: Schema): IrColumn[] {
+  let cols = columnsCache.get(s);
+  if (!cols) columnsCache.set(s, (cols = s.columns.map(column)));
+  return cols;
+}
 
 function columnType(t: ColumnType): IrColumn["type"] {
   switch (t.kind) {

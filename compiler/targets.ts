@@ -1,6 +1,10 @@
 // The target registry: what `mlp compile --target NAME` can produce. Each target is a
 // pure function from the graph IR (with a variant applied) to files; the folders
 // under targets/ implement them.
+import { emitCassandra } from "../targets/cassandra/index";
+import { emitFlink } from "../targets/flink/index";
+import { emitSlurm } from "../targets/slurm/index";
+import { emitSpark } from "../targets/spark/index";
 import type { IrDocument } from "./ir";
 
 export interface GeneratedFile {
@@ -20,10 +24,10 @@ export interface TargetDef {
 
 export const TARGETS: readonly TargetDef[] = [
   { name: "aws", description: "a Pulumi TypeScript program for AWS (Glue, Managed Flink, SageMaker, Step Functions)" },
-  { name: "spark", description: "Spark SQL batch jobs" },
-  { name: "flink", description: "Flink SQL streaming jobs" },
-  { name: "slurm", description: "Slurm batch scripts for training, tuning, gates and deployment" },
-  { name: "cassandra", description: "CQL for the online feature store" },
+  { name: "spark", description: "Spark SQL batch jobs", emit: emitSpark },
+  { name: "flink", description: "Flink SQL streaming jobs", emit: emitFlink },
+  { name: "slurm", description: "Slurm batch scripts for training, tuning, gates and deployment", emit: emitSlurm },
+  { name: "cassandra", description: "CQL for the online feature store", emit: emitCassandra },
   { name: "onprem", description: "spark, flink, slurm and cassandra together", members: ["spark", "flink", "slurm", "cassandra"] },
   { name: "all", description: "every target", members: ["aws", "spark", "flink", "slurm", "cassandra"] },
 ];

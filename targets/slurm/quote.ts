@@ -1,0 +1,121 @@
+// Escaping for each language a .mlp string can land in, and the unit conversions the
+// #SBATCH lines need. Every value that comes from the .mlp goes through one of these.
+import { durationMs, sizeBytes } from "../../language/catalog/values";
+
+/** A bash word that is exactly `s`: single quotes, with `'` written as `'\''`. */
+export function sh(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A JSON string literal with every character outside printable ASCII escaped, so it
+ * is safe inside a bash or Python comment (no line break can end the comment early)
+ * and is also a valid Python string literal with the same value.
+ */
+export function quoted(s: string): string {
+  return JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A number as JSON text; the .mlp's own spelling when it is valid JSON (keeps `0.0` a float). */
+export class RawNumber {
+  constructor(
+    readonly value: number,
+    readonly raw?: string,
+  ) {}
+}
+
+export type JsonValue = string | number | boolean | null | RawNumber | JsonValue[] | { [k: string]: JsonValue };
+
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** JSON text (one line), keys in insertion order; ASCII only so it can go anywhere. */
+export function json(v: JsonValue): string {
+  if (v === null) return "null";
+  if (v instanceof RawNumber) return v.raw !== undefined && JSON_NUMBER.test(v.raw) ? v.raw : num(v.value);
+  if (typeof v === "number") return num(v);
+  if (typeof v === "string") return quoted(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (Array.isArray(v)) return `[${v.map(json).join(",")}]`;
+  return `{${Object.entries(v)
+    .map(([k, x]) => `${quoted(k)}:${json(x)}`)
+    .join(",")}}`;
+}
+
+function num(n: number): string {
+  if (!Number.isFinite(n)) return "null";
+  return JSON.stringify(n);
+}
+
+/** The same object with its keys sorted (recursively), as SageMaker writes SM_HPS. */
+export function sortKeys(v: JsonValue): JsonValue {
+  if (v === null || typeof v !== "object" || v instanceof RawNumber) return v;
+  if (Array.isArray(v)) return v.map(sortKeys);
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys(v[k]!)]),
+  );
+}
+
+/** A Python expression evaluating to the JSON value: `json.loads("...")`. */
+export function pyJson(v: JsonValue): string {
+  return `json.loads(${quoted(json(v))})`;
+}
+
+/** Slurm's time format: [D-]HH:MM:SS, at least one second. */
+export function slurmTime(duration: string): string {
+  const total = Math.max(1, Math.ceil(durationMs(duration) / 1000));
+  const d = Math.floor(total / 86400);
+  const h = Math.floor((total % 86400) / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const hms = [h, m, s].map((x) => String(x).padStart(2, "0")).join(":");
+  return d > 0 ? `${d}-${hms}` : hms;
+}
+
+/** Slurm memory (binary units): the largest of T, G, M that divides exactly, else MiB rounded up. */
+export function slurmMemory(size: string): string {
+  return slurmMemoryMiB(Math.ceil(sizeBytes(size) / 2 ** 20));
+}
+
+export function slurmMemoryMiB(mib: number): string {
+  const m = Math.max(1, Math.ceil(mib));
+  if (m % 2 ** 20 === 0) return `${m / 2 ** 20}T`;
+  if (m % 1024 === 0) return `${m / 1024}G`;
+  return `${m}M`;
+}
+
+/** A name Slurm takes on an #SBATCH line as it is (partitions, accounts). */
+export const SLURM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.,:+@-]*$/;
+
+/** A file-name and job-name safe form of a step id; collisions are resolved by the caller. */
+export function slugOf(id: string): string {
+  const s = id.replace(/[^A-Za-z0-9_]/g, "_");
+  return s === id ? s : `${s}_${fnv(id)}`;
+}
+
+/** A short stable hash (FNV-1a, 32 bit) in base 36. */
+export function fnv(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
+/** Cron fields with month and weekday names turned into numbers (scrontab reads numbers). */
+export function cronNumeric(expr: string): string | undefined {
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length !== 5) return undefined;
+  const months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+  const days = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+  const named = (f: string, names: string[], base: number) => f.replace(/[A-Za-z]{3}/g, (w) => {
+    const i = names.indexOf(w.toUpperCase());
+    return i < 0 ? w : String(i + base);
+  });
+  fields[3] = named(fields[3]!, months, 1);
+  fields[4] = named(fields[4]!, days, 0);
+  const out = fields.join(" ");
+  return /^[0-9*/,\- ]+$/.test(out) ? out : undefined;
+}

@@ -1,0 +1,699 @@
+// mlp_runtime.py: the Python the Slurm jobs share. Standard library only (the
+// bayesian strategy imports optuna, notebooks call papermill). Each step's own
+// script (tune_<step>.py, evaluate_<step>.py, ...) holds that step's configuration as
+// JSON and calls `main(kind, CONFIG, argv)` here.
+//
+// Kept as text because targets are pure functions (they also run in the editor).
+export const RUNTIME_PY = String.raw`"""mlp Slurm runtime: the training contract, tuning trials, gates, the model
+registry, serving, batch scoring and notebooks, for the jobs of one pipeline.
+
+Command line (used by the .sbatch scripts):
+    mlp_runtime.py entry SCRIPT [ARGS...]   run the user's entry script under the contract
+    mlp_runtime.py publish STEP DIR          point latest/STEP at DIR (atomically)
+"""
+import csv
+import datetime
+import errno
+import io
+import json
+import math
+import os
+import random
+import re
+import runpy
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+
+# ---------- environment and files ----------
+
+
+def log(message):
+    print("mlp: " + message, file=sys.stderr, flush=True)
+
+
+def env(name, default=None):
+    value = os.environ.get(name)
+    if value:
+        return value
+    if default is not None:
+        return default
+    raise SystemExit("mlp: %s is not set; submit the pipeline with submit.sh or run the step's .sbatch script" % name)
+
+
+def location(loc):
+    """A location from a step's configuration: a literal path or URI, or a path under
+    one of the directories the jobs export (MLP_DATA_DIR, MLP_RUN_DIR, MLP_LATEST_DIR)."""
+    if not loc.get("env"):
+        return loc["path"]
+    root = env(loc["env"]).rstrip("/")
+    return root + "/" + loc["path"] if loc["path"] else root
+
+
+def step_dir(config):
+    return os.path.join(env("MLP_RUN_DIR"), config["slug"])
+
+
+def project_path(path):
+    """Paths in the .mlp file (entry scripts, notebooks) are relative to the project."""
+    if os.path.isabs(path):
+        return path
+    return os.path.join(env("MLP_PROJECT_DIR", os.getcwd()), path)
+
+
+def read_json(path, default=None):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default
+
+
+def write_json(path, data):
+    """Writes whole or not at all: readers never see half a file."""
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def relink(target, path):
+    """Points the symlink at path to target, replacing any old link atomically."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    if os.path.lexists(tmp):
+        os.remove(tmp)
+    os.symlink(target, tmp)
+    os.replace(tmp, path)
+
+
+def publish(slug, target):
+    """latest/<step> names the newest good output of a model step; scheduled jobs read it."""
+    relink(os.path.realpath(target), os.path.join(env("MLP_LATEST_DIR"), slug))
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def finite(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# ---------- the training contract (SageMaker's conventions) ----------
+
+
+def hp_env(hps):
+    """SM_HP_<NAME> per hyperparameter: strings as they are, anything else as JSON."""
+    out = {}
+    for key, value in hps.items():
+        name = "SM_HP_" + re.sub(r"[^A-Za-z0-9_]", "_", str(key)).upper()
+        out[name] = value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return out
+
+
+def hp_args(hps):
+    """The hyperparameters as command-line arguments, sorted: --name value (-n for one letter)."""
+    args = []
+    for key in sorted(hps):
+        value = hps[key]
+        args.append(("--%s" if len(key) > 1 else "-%s") % key)
+        args.append(",".join(str(v) for v in value) if isinstance(value, list) else str(value))
+    return args
+
+
+def slurm_hosts():
+    nodelist = os.environ.get("SLURM_JOB_NODELIST")
+    current = os.environ.get("SLURMD_NODENAME") or socket.gethostname()
+    if nodelist:
+        try:
+            out = subprocess.run(["scontrol", "show", "hostnames", nodelist], capture_output=True, text=True, check=True).stdout
+            hosts = out.split()
+            if hosts:
+                return hosts, current
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return [current], current
+
+
+def cmd_entry(argv):
+    """Runs the user's entry script as SageMaker would: hyperparameters in SM_HPS,
+    SM_HP_<NAME> and as arguments, the working directory is the script's folder."""
+    if not argv:
+        raise SystemExit("usage: mlp_runtime.py entry SCRIPT [ARGS...]")
+    script = os.path.abspath(argv[0])
+    hps = json.loads(os.environ.get("SM_HPS") or "{}")
+    os.environ.update(hp_env(hps))
+    hosts, current = slurm_hosts()
+    os.environ.setdefault("SM_HOSTS", json.dumps(hosts))
+    os.environ.setdefault("SM_CURRENT_HOST", current)
+    for name in ("SM_MODEL_DIR", "SM_OUTPUT_DATA_DIR"):
+        if os.environ.get(name):
+            os.makedirs(os.environ[name], exist_ok=True)
+    sys.argv = [script] + hp_args(hps) + list(argv[1:])
+    sys.path.insert(0, os.path.dirname(script))
+    os.chdir(os.path.dirname(script))
+    runpy.run_path(script, run_name="__main__")
+
+
+def metrics_of(output_dir):
+    data = read_json(os.path.join(output_dir, "metrics.json"))
+    return data if isinstance(data, dict) else None
+
+
+# ---------- tune: one array task per trial ----------
+
+
+def grid_point(search, index):
+    """Task index -> grid combination; the last hyperparameter varies fastest."""
+    point = {}
+    for name, spec in reversed(search):
+        values = spec["choice"]
+        point[name] = values[index % len(values)]
+        index //= len(values)
+    return {name: point[name] for name, _ in search}
+
+
+def random_point(search, rng):
+    point = {}
+    for name, spec in search:
+        if "choice" in spec:
+            point[name] = rng.choice(spec["choice"])
+        elif "uniform" in spec:
+            low, high = spec["uniform"]
+            point[name] = rng.uniform(low, high)
+        elif "loguniform" in spec:
+            low, high = spec["loguniform"]
+            point[name] = math.exp(rng.uniform(math.log(low), math.log(high)))
+        elif "intrange" in spec:
+            low, high = spec["intrange"]
+            point[name] = rng.randint(int(low), int(high))
+    return point
+
+
+def optuna_study(config, folder, seed):
+    import warnings
+
+    import optuna
+
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = os.environ.get("MLP_OPTUNA_STORAGE")
+    if not storage:
+        path = os.path.join(folder, "optuna.journal")
+        try:
+            from optuna.storages.journal import JournalFileBackend
+
+            backend = JournalFileBackend(path)
+        except ImportError:
+            backend = optuna.storages.JournalFileStorage(path)
+        storage = optuna.storages.JournalStorage(backend)
+    name = "%s.%s.%s" % (config["pipeline"], config["step"], env("MLP_RUN_ID"))
+    return optuna.create_study(
+        study_name=name,
+        storage=storage,
+        direction=config["objective"]["direction"],
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        load_if_exists=True,
+    )
+
+
+def optuna_space(search):
+    from optuna import distributions as d
+
+    space = {}
+    for name, spec in search:
+        if "choice" in spec:
+            space[name] = d.CategoricalDistribution(tuple(spec["choice"]))
+        elif "uniform" in spec:
+            space[name] = d.FloatDistribution(spec["uniform"][0], spec["uniform"][1])
+        elif "loguniform" in spec:
+            space[name] = d.FloatDistribution(spec["loguniform"][0], spec["loguniform"][1], log=True)
+        elif "intrange" in spec:
+            space[name] = d.IntDistribution(int(spec["intrange"][0]), int(spec["intrange"][1]))
+    return space
+
+
+def tune_trial(config, launch):
+    if launch[:1] == ["--"]:
+        launch = launch[1:]
+    if not launch:
+        raise SystemExit("usage: tune_<step>.py trial -- LAUNCH COMMAND...")
+    task = int(env("SLURM_ARRAY_TASK_ID", "0"))
+    folder = step_dir(config)
+    trial_dir = os.path.join(folder, "trials", str(task))
+    os.makedirs(trial_dir, exist_ok=True)
+    strategy = config["strategy"]
+    study = trial = None
+    if strategy == "grid":
+        params = grid_point(config["search"], task)
+    elif strategy == "random":
+        params = random_point(config["search"], random.Random(task))
+    else:
+        study = optuna_study(config, folder, task)
+        trial = study.ask(optuna_space(config["search"]))
+        params = dict(trial.params)
+    hps = dict(config["hyperparams"])
+    hps.update(params)
+    record = {"task": task, "strategy": strategy, "params": params, "hyperparams": hps, "status": "running", "started": now()}
+    if trial is not None:
+        record["optuna_trial"] = trial.number
+    write_json(os.path.join(trial_dir, "trial.json"), record)
+    log("trial %d: %s" % (task, json.dumps(params, sort_keys=True)))
+    child = dict(os.environ)
+    child["SM_HPS"] = json.dumps(hps, sort_keys=True, separators=(",", ":"))
+    child["SM_MODEL_DIR"] = os.path.join(trial_dir, "model")
+    child["SM_OUTPUT_DATA_DIR"] = os.path.join(trial_dir, "output")
+    child["MLP_METRICS_FILE"] = os.path.join(trial_dir, "output", "metrics.json")
+    child["MLP_TRIAL"] = str(task)
+    os.makedirs(child["SM_MODEL_DIR"], exist_ok=True)
+    os.makedirs(child["SM_OUTPUT_DATA_DIR"], exist_ok=True)
+    code = subprocess.call(launch, env=child)
+    metric = config["objective"]["metric"]
+    metrics = metrics_of(child["SM_OUTPUT_DATA_DIR"]) or {}
+    value = metrics.get(metric)
+    record.update(finished=now(), exit_code=code, metrics=metrics)
+    if code != 0:
+        record["status"] = "failed"
+    elif not finite(value):
+        record["status"] = "no-metric"
+        log("trial %d wrote no finite %r to metrics.json; it does not count" % (task, metric))
+    else:
+        record["status"] = "ok"
+        record["value"] = value
+    write_json(os.path.join(trial_dir, "trial.json"), record)
+    if study is not None:
+        import optuna
+
+        if record["status"] == "ok":
+            study.tell(trial, value)
+        else:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    if code != 0:
+        log("trial %d: training exited with %d" % (task, code))
+        return code
+    return 0
+
+
+def tune_select(config):
+    folder = step_dir(config)
+    trials = []
+    root = os.path.join(folder, "trials")
+    for name in sorted(os.listdir(root) if os.path.isdir(root) else [], key=lambda n: (len(n), n)):
+        record = read_json(os.path.join(root, name, "trial.json"))
+        if isinstance(record, dict) and record.get("status") == "ok" and finite(record.get("value")):
+            trials.append(record)
+    if not trials:
+        log("no trial of %s produced %r; nothing to select" % (config["step"], config["objective"]["metric"]))
+        return 1
+    sign = 1 if config["objective"]["direction"] == "maximize" else -1
+    best = max(trials, key=lambda t: (sign * t["value"], -t["task"]))
+    relink(os.path.join("trials", str(best["task"]), "model"), os.path.join(folder, "model"))
+    relink(os.path.join("trials", str(best["task"]), "output"), os.path.join(folder, "output"))
+    write_json(os.path.join(folder, "best.json"), {
+        "step": config["step"],
+        "objective": config["objective"],
+        "best": best,
+        "trials_ok": len(trials),
+        "trials_planned": config["trials"],
+    })
+    publish(config["slug"], folder)
+    log("best trial of %s: task %d, %s = %r, %s" % (config["step"], best["task"], config["objective"]["metric"], best["value"], json.dumps(best["params"], sort_keys=True)))
+    return 0
+
+
+# ---------- evaluate: the gate ----------
+
+OPS = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def evaluate(config):
+    home = location(config["home"])
+    metrics_path = os.path.join(home, "output", "metrics.json")
+    metrics = read_json(metrics_path)
+    if not isinstance(metrics, dict):
+        log("gate %s: no metrics at %s (the entry script writes $MLP_METRICS_FILE)" % (config["step"], metrics_path))
+        metrics = {}
+    scope = metrics
+    nested = metrics.get(config["channel"])
+    if config["channel"] != "test" and isinstance(nested, dict):
+        scope = nested
+    checks = []
+    for req in config["requires"]:
+        value = scope.get(req["metric"])
+        ok = finite(value) and OPS[req["op"]](value, req["value"])
+        checks.append({"metric": req["metric"], "op": req["op"], "threshold": req["value"], "value": value, "ok": bool(ok)})
+        log("gate %s: %s = %r, required %s %r: %s" % (config["step"], req["metric"], value, req["op"], req["value"], "ok" if ok else "FAILED"))
+    passed = all(c["ok"] for c in checks)
+    write_json(os.path.join(step_dir(config), "evaluation.json"), {
+        "step": config["step"],
+        "model": os.path.realpath(home),
+        "channel": config["channel"],
+        "passed": passed,
+        "checks": checks,
+        "time": now(),
+    })
+    if not passed:
+        log("gate %s failed: the steps after it do not run" % config["step"])
+        return 1
+    publish(config["slug"], home)
+    return 0
+
+
+# ---------- register: a versioned model directory ----------
+
+
+def register(config):
+    import fcntl
+
+    home = location(config["home"])
+    source_model = os.path.join(home, "model")
+    if not os.path.isdir(source_model):
+        log("register %s: no model at %s" % (config["step"], source_model))
+        return 1
+    registry = os.path.join(env("MLP_MODEL_DIR"), "registry", config["name"])
+    os.makedirs(registry, exist_ok=True)
+    with open(os.path.join(registry, ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        versions = [int(n) for n in os.listdir(registry) if n.isdigit()]
+        version = max(versions, default=0) + 1
+        while True:
+            try:
+                os.mkdir(os.path.join(registry, str(version)))
+                break
+            except OSError as e:
+                if e.errno != errno.EEXIST:
+                    raise
+                version += 1
+    folder = os.path.join(registry, str(version))
+    shutil.copytree(source_model, os.path.join(folder, "model"))
+    if os.path.isdir(os.path.join(home, "output")):
+        shutil.copytree(os.path.join(home, "output"), os.path.join(folder, "output"))
+    gates = {}
+    for gate in config["gates"]:
+        result = read_json(os.path.join(env("MLP_RUN_DIR"), gate, "evaluation.json"))
+        if result is not None:
+            gates[gate] = result
+    metadata = {
+        "name": config["name"],
+        "version": version,
+        "stage": config["stage"],
+        "pipeline": config["pipeline"],
+        "pipeline_version": config["pipeline_version"],
+        "step": config["step"],
+        "run_id": env("MLP_RUN_ID"),
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+        "source": os.path.realpath(source_model),
+        "created": now(),
+        "framework": config["framework"],
+        "entry": config["entry"],
+        "task": config["task"],
+        "label": config["label"],
+        "inputs": config["inputs"],
+        "metrics": metrics_of(os.path.join(home, "output")),
+        "gates": gates,
+    }
+    write_json(os.path.join(folder, "metadata.json"), metadata)
+    with open(os.path.join(registry, ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        latest = read_json(os.path.join(registry, "latest", "metadata.json"), {}) or {}
+        if version > int(latest.get("version", 0)):
+            relink(str(version), os.path.join(registry, "latest"))
+        if config["stage"]:
+            relink(str(version), os.path.join(registry, config["stage"]))
+    relink(folder, step_dir(config))
+    publish(config["slug"], folder)
+    log("registered %s version %d at %s" % (config["name"], version, folder))
+    print(json.dumps({"name": config["name"], "version": version, "path": folder}))
+    return 0
+
+
+# ---------- inference: the entry script's SageMaker-style handlers ----------
+
+
+class Handlers:
+    """model_fn(model_dir), input_fn(body, content_type), predict_fn(data, model) and
+    output_fn(prediction, accept) from the entry script, with SageMaker-like defaults.
+    The script is loaded as a module (not as __main__), so its training code must sit
+    under 'if __name__ == "__main__":' as SageMaker requires too."""
+
+    def __init__(self, entry, model_dir):
+        # As in SageMaker's serving containers: SM_MODEL_DIR names the model.
+        os.environ["SM_MODEL_DIR"] = model_dir
+        found = {}
+        if entry:
+            path = project_path(entry)
+            sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+            found = runpy.run_path(path, run_name="mlp_inference")
+        self.model_fn = found.get("model_fn") or default_model_fn
+        self.input_fn = found.get("input_fn") or default_input_fn
+        self.predict_fn = found.get("predict_fn") or default_predict_fn
+        self.output_fn = found.get("output_fn") or default_output_fn
+
+    def __call__(self, model, body, content_type, accept):
+        prediction = self.predict_fn(self.input_fn(body, content_type), model)
+        out = self.output_fn(prediction, accept)
+        if isinstance(out, tuple):
+            out, accept = out
+        if isinstance(out, str):
+            out = out.encode("utf-8")
+        return out, accept
+
+
+def default_model_fn(model_dir):
+    import pickle
+
+    for name in ("model.pkl", "model.pickle"):
+        path = os.path.join(model_dir, name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                return pickle.load(f)
+    raise RuntimeError("define model_fn(model_dir) in the entry script (no model.pkl in %s)" % model_dir)
+
+
+def default_input_fn(body, content_type):
+    kind = (content_type or "application/json").split(";")[0].strip().lower()
+    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    if kind in ("application/json", "application/x-json"):
+        return json.loads(text)
+    if kind in ("application/jsonlines", "application/x-jsonlines"):
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    if kind == "text/csv":
+        def cell(v):
+            try:
+                return float(v)
+            except ValueError:
+                return v
+        return [[cell(v) for v in row] for row in csv.reader(io.StringIO(text)) if row]
+    raise ValueError("unsupported content type %s: define input_fn in the entry script" % content_type)
+
+
+def default_predict_fn(data, model):
+    if hasattr(model, "predict"):
+        return model.predict(data)
+    if callable(model):
+        return model(data)
+    raise RuntimeError("the model has no predict(); define predict_fn in the entry script")
+
+
+def default_output_fn(prediction, accept):
+    def plain(o):
+        return o.tolist() if hasattr(o, "tolist") else str(o)
+    return json.dumps(prediction, default=plain), "application/json"
+
+
+# ---------- deploy: endpoint (serving job) ----------
+
+
+def serve(config):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    model_dir = location(config["model"])
+    handlers = Handlers(config["entry"], model_dir)
+    model = handlers.model_fn(model_dir)
+    port = int(env("MLP_SERVE_PORT", "8080")) + int(os.environ.get("SLURM_PROCID") or 0)
+    host = env("MLP_SERVE_HOST", "0.0.0.0")
+
+    class Handler(BaseHTTPRequestHandler):
+        def reply(self, code, body, content_type="application/json"):
+            self.send_response(code)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path in ("/ping", "/health"):
+                self.reply(200, b"{\"status\":\"ok\"}")
+            else:
+                self.reply(404, b"{\"error\":\"not found\"}")
+
+        def do_POST(self):
+            if self.path != "/invocations":
+                self.reply(404, b"{\"error\":\"not found\"}")
+                return
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                out, kind = handlers(model, body, self.headers.get("Content-Type"), self.headers.get("Accept") or "application/json")
+                self.reply(200, out, kind)
+            except Exception as e:  # the client sees the error, the server keeps serving
+                self.reply(500, json.dumps({"error": str(e)}).encode("utf-8"))
+
+        def log_message(self, fmt, *args):
+            log("%s %s" % (self.address_string(), fmt % args))
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    node = os.environ.get("SLURMD_NODENAME") or socket.gethostname()
+    task = os.environ.get("SLURM_PROCID") or "0"
+    write_json(os.path.join(step_dir(config), "endpoints", task + ".json"), {
+        "step": config["step"],
+        "host": node,
+        "port": port,
+        "url": "http://%s:%d/invocations" % (node, port),
+        "model": os.path.realpath(model_dir),
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+    })
+    log("serving %s on %s:%d (POST /invocations, GET /ping)" % (config["step"], node, port))
+    server.serve_forever()
+
+
+# ---------- deploy: batch scoring ----------
+
+CONTENT_TYPES = {".json": "application/json", ".jsonl": "application/jsonlines", ".csv": "text/csv", ".parquet": "application/x-parquet"}
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def data_files(path):
+    if os.path.isfile(path):
+        return [(path, os.path.basename(path))]
+    files = []
+    for folder, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in sorted(names):
+            if not name.startswith((".", "_")):
+                full = os.path.join(folder, name)
+                files.append((full, os.path.relpath(full, path)))
+    return files
+
+
+def copy_command(uri):
+    custom = os.environ.get("MLP_COPY")
+    if custom:
+        return shlex.split(custom)
+    scheme = uri.split("://", 1)[0].lower()
+    if scheme in ("s3", "s3a"):
+        return ["aws", "s3", "cp", "--recursive"]
+    if scheme == "hdfs":
+        return ["hdfs", "dfs", "-put", "-f"]
+    if scheme == "gs":
+        return ["gsutil", "-m", "cp", "-r"]
+    raise SystemExit("mlp: cannot write to %s; set MLP_COPY to a command taking SOURCE_DIR DEST_URI" % uri)
+
+
+def score(config):
+    model_dir = location(config["model"])
+    data = location(config["data"])
+    output = config["output"]
+    if data.startswith("file://"):
+        data = data[len("file://"):]
+    if SCHEME.match(data) or not os.path.exists(data):
+        log("score %s: no data at %s (batch scoring reads a local or shared-filesystem path)" % (config["step"], data))
+        return 1
+    handlers = Handlers(config["entry"], model_dir)
+    model = handlers.model_fn(model_dir)
+    remote = bool(SCHEME.match(output)) and not output.startswith("file://")
+    target = os.path.join(step_dir(config), "scores") if remote else project_path(output[len("file://"):] if output.startswith("file://") else output)
+    os.makedirs(target, exist_ok=True)
+    count = 0
+    for path, rel in data_files(data):
+        kind = CONTENT_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
+        with open(path, "rb") as f:
+            body = f.read()
+        out, _ = handlers(model, body, kind, "application/json")
+        dest = os.path.join(target, rel + ".out")
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as f:
+            f.write(out)
+        count += 1
+    write_json(os.path.join(target, "_mlp_scores.json"), {
+        "step": config["step"],
+        "model": os.path.realpath(model_dir),
+        "data": data,
+        "files": count,
+        "run_id": env("MLP_RUN_ID"),
+        "time": now(),
+    })
+    if remote:
+        command = copy_command(output) + [target, output]
+        code = subprocess.call(command)
+        if code != 0:
+            log("score %s: copying the scores to %s failed (%s exited with %d)" % (config["step"], output, command[0], code))
+            return code
+    log("scored %d file(s) of %s into %s" % (count, data, output))
+    return 0
+
+
+# ---------- notebook: papermill ----------
+
+
+def notebook(config):
+    folder = step_dir(config)
+    os.makedirs(folder, exist_ok=True)
+    source = project_path(config["path"])
+    result = os.path.join(folder, os.path.basename(config["path"]) or "report.ipynb")
+    parameters = dict(config["parameters"])
+    inputs = {name: location(loc) for name, loc in config["inputs"]}
+    parameters.setdefault("mlp_inputs", inputs)
+    params_file = os.path.join(folder, "parameters.json")
+    write_json(params_file, parameters)
+    command = shlex.split(os.environ.get("MLP_PAPERMILL") or "papermill")
+    command += [source, result, "-f", params_file, "--cwd", env("MLP_PROJECT_DIR", os.getcwd())]
+    log("running notebook %s -> %s" % (source, result))
+    return subprocess.call(command)
+
+
+# ---------- dispatch ----------
+
+
+def main(kind, config, argv):
+    if kind == "tune":
+        mode = argv[0] if argv else ""
+        if mode == "trial":
+            return tune_trial(config, argv[1:])
+        if mode == "select":
+            return tune_select(config)
+        raise SystemExit("usage: tune_<step>.py trial -- LAUNCH... | select")
+    if kind == "evaluate":
+        return evaluate(config)
+    if kind == "register":
+        return register(config)
+    if kind == "serve":
+        return serve(config)
+    if kind == "score":
+        return score(config)
+    if kind == "notebook":
+        return notebook(config)
+    raise SystemExit("mlp: unknown step kind %r" % kind)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "entry":
+        cmd_entry(sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "publish":
+        publish(sys.argv[2], sys.argv[3])
+    else:
+        raise SystemExit(__doc__)
+`;

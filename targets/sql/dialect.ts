@@ -1,0 +1,280 @@
+// The SQL dialect table: everything that differs between the engines the SQL targets
+// write for: quoting, literals, column types, intervals and the spelling of each
+// library function. Spark SQL and Flink SQL today; a DuckDB entry fills the same shape.
+//
+// Conventions shared by all dialects (see targets/README.md):
+//   int -> BIGINT (64-bit: COUNT and SUM results fit, and int -> BIGINT is a safe store)
+//   float -> DOUBLE, string/enum -> STRING, bool -> BOOLEAN, date -> DATE,
+//   vector(N) -> ARRAY<DOUBLE>, timestamp -> TIMESTAMP (Spark) / TIMESTAMP(3) (Flink).
+import type { ColumnType } from "../../language/types";
+import { TargetError } from "./graph";
+
+export type FnLowering = (args: string[], types: ColumnType[]) => string;
+
+export interface Dialect {
+  name: "spark" | "flink";
+  /** A quoted identifier: `name`, a backtick doubled. */
+  ident(name: string): string;
+  /** A string literal in an expression: always one operand (an atom or a parenthesised concatenation). */
+  string(value: string): string;
+  /** A string where the grammar takes a plain literal only (table options, paths). */
+  literal(value: string): string;
+  /** The SQL type a column of this type is stored as. */
+  type(t: ColumnType): string;
+  /** An interval literal of `ms` milliseconds. `single` when the grammar needs one literal (window sizes). */
+  interval(ms: number, single: boolean): string;
+  /** `a % b` with the engine's remainder (sign of the dividend). */
+  remainder(a: string, b: string, float: boolean): string;
+  /** Timestamp rendered as text in `concat` and `cast ... as string`. */
+  timestampText(x: string): string;
+  /** Every function of language/functions.ts. Arguments arrive lowered; ints are BIGINT. */
+  fns: Readonly<Record<string, FnLowering>>;
+}
+
+const backtick = (name: string) => "`" + name.replaceAll("`", "``") + "`";
+
+function baseType(t: ColumnType, timestamp: string): string {
+  switch (t.kind) {
+    case "int":
+      return "BIGINT";
+    case "float":
+      return "DOUBLE";
+    case "bool":
+      return "BOOLEAN";
+    case "timestamp":
+      return timestamp;
+    case "date":
+      return "DATE";
+    case "vector":
+      return "ARRAY<DOUBLE>";
+    default:
+      // string, enum (stored as its member name) and, in erroneous programs only, unknown.
+      return "STRING";
+  }
+}
+
+const call = (name: string): FnLowering => (a) => `${name}(${a.join(", ")})`;
+const bigint = (sql: string) => `CAST(${sql} AS BIGINT)`;
+const double = (sql: string) => `CAST(${sql} AS DOUBLE)`;
+const isInt = (t: ColumnType | undefined) => t?.kind === "int";
+
+/** Functions spelled the same in Spark and Flink. */
+function common(): Record<string, FnLowering> {
+  return {
+    lower: call("LOWER"),
+    upper: call("UPPER"),
+    trim: call("TRIM"),
+    abs: call("ABS"),
+    exp: call("EXP"),
+    log: call("LN"),
+    round: (a) => `ROUND(${a[0]}, ${a[1] ?? "0"})`,
+    floor: (a) => bigint(`FLOOR(${a[0]})`),
+    ceil: (a) => bigint(`CEIL(${a[0]})`),
+    coalesce: call("COALESCE"),
+    if: (a) => `CASE WHEN ${a[0]} THEN ${a[1]} ELSE ${a[2]} END`,
+    year: (a) => bigint(`YEAR(${a[0]})`),
+    month: (a) => bigint(`MONTH(${a[0]})`),
+    concat: call("CONCAT"),
+    count: (a) => (a.length === 0 ? "COUNT(*)" : `COUNT(${a[0]})`),
+    count_distinct: (a) => `COUNT(DISTINCT ${a[0]})`,
+    sum: call("SUM"),
+    // Flink's AVG of an integer column is an integer: average doubles everywhere.
+    avg: (a, t) => `AVG(${isInt(t[0]) ? double(a[0]!) : a[0]})`,
+    min: call("MIN"),
+    max: call("MAX"),
+  };
+}
+
+/** The argument as a DATE (calendar days are UTC: every generated file pins the session time zone). */
+const asDate = (x: string, t: ColumnType | undefined) => (t?.kind === "date" ? x : `CAST(${x} AS DATE)`);
+const asTimestamp = (x: string, t: ColumnType | undefined, ts: string) => (t?.kind === "timestamp" ? x : `CAST(${x} AS ${ts})`);
+
+// ---------- Spark SQL ----------
+
+/**
+ * Spark string literals: backslash is the escape character (spark.sql.parser.escapedStringLiterals
+ * is pinned to false by every generated file). A quote is written \' (Spark reads '' as two
+ * adjacent literals, which would drop the quote). `$` is written \u0024 so `${...}` variable
+ * substitution of spark-sql cannot fire inside data, `;` as \u003B and the second `-` of `--`
+ * as \u002D so no statement splitter or comment stripper can cut a literal, and control
+ * characters as escapes so a literal never spans lines.
+ */
+function sparkString(value: string): string {
+  let out = "'";
+  let prev = "";
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    const dashes = ch === "-" && prev === "-";
+    prev = dashes ? "" : ch;
+    if (dashes) out += "\\u002D";
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "'") out += "\\'";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "$" || ch === ";" || c < 0x20 || c === 0x7f || c === 0x2028 || c === 0x2029 || c === 0x85) out += "\\u" + c.toString(16).toUpperCase().padStart(4, "0");
+    else out += ch;
+  }
+  return out + "'";
+}
+
+function sparkInterval(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, "DAY"],
+    [3_600_000, "HOUR"],
+    [60_000, "MINUTE"],
+    [1000, "SECOND"],
+  ];
+  for (const [size, unit] of units) if (ms % size === 0) return `INTERVAL '${ms / size}' ${unit}`;
+  return `INTERVAL '${secondsText(ms)}' SECOND`;
+}
+
+const secondsText = (ms: number) => `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}`;
+
+export const SPARK: Dialect = {
+  name: "spark",
+  ident: backtick,
+  string: sparkString,
+  literal: sparkString,
+  type: (t) => baseType(t, "TIMESTAMP"),
+  interval: (ms) => sparkInterval(ms),
+  remainder: (a, b) => `${a} % ${b}`,
+  timestampText: (x) => `DATE_FORMAT(${x}, 'yyyy-MM-dd HH:mm:ss.SSS')`,
+  fns: (() => {
+    return {
+      ...common(),
+      length: (a) => bigint(`CHAR_LENGTH(${a[0]})`),
+      log1p: call("LOG1P"),
+      sqrt: call("SQRT"),
+      now: () => "CURRENT_TIMESTAMP()",
+      today: () => "CURRENT_DATE()",
+      // DATEDIFF(end, start): whole calendar days from the first argument to the second.
+      days_between: (a, t) => bigint(`DATEDIFF(${asDate(a[1]!, t[1])}, ${asDate(a[0]!, t[0])})`),
+      hour: (a, t) => bigint(`HOUR(${asTimestamp(a[0]!, t[0], "TIMESTAMP")})`),
+      // DAYOFWEEK: 1 = Sunday ... 7 = Saturday, as the language defines it.
+      day_of_week: (a, t) => bigint(`DAYOFWEEK(${asDate(a[0]!, t[0])})`),
+    };
+  })(),
+};
+
+// ---------- Flink SQL ----------
+
+/**
+ * Characters a Flink SQL literal does not carry verbatim, written as CHR(n) instead:
+ * - line breaks and other control characters, `;` and `--`: Flink's SQL client up to 1.16
+ *   (and many SQL runners) cut statements at lines ending in `;` after removing `--...`,
+ *   without looking at quotes; with none of them inside literals, every `;` in a generated
+ *   file ends a statement, whatever splits it;
+ * - `\`: Flink reads it as a plain character, but other SQL tools (dt-sql-parser's Flink
+ *   grammar among them) read `\'` as an escaped quote, so a literal holding one would end at
+ *   different places for different readers.
+ */
+const flinkUnsafe = (c: number, prev: number | undefined) => c < 0x20 || c === 0x7f || c === 0x3b || c === 0x5c || (c === 0x2d && prev === 0x2d);
+
+function flinkString(value: string): string {
+  const parts: string[] = [];
+  let run = "";
+  let prev: number | undefined;
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (flinkUnsafe(c, prev)) {
+      if (run) parts.push(`'${run}'`);
+      run = "";
+      parts.push(`CHR(${c})`);
+      prev = undefined; // a `-` written as CHR(45) ends the run: the next `-` starts afresh
+      continue;
+    }
+    run += ch === "'" ? "''" : ch;
+    prev = c;
+  }
+  if (run || parts.length === 0) parts.push(`'${run}'`);
+  return parts.length === 1 ? parts[0]! : `(${parts.join(" || ")})`;
+}
+
+/**
+ * Option values are plain literals in Flink's grammar, so CHR() cannot help there: a value with
+ * a line break, a control character, `;` or `\` is refused (see flinkUnsafe; none is valid in
+ * a Kafka topic or a server list). `--` is harmless here: every option stands on its own line,
+ * and the line that ends the statement holds no literal.
+ */
+function flinkLiteral(value: string): string {
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || c === 0x7f || c === 0x3b || c === 0x5c)
+      throw new TargetError(
+        `flink: ${JSON.stringify(value)} cannot be a Flink SQL option value: it contains a line break, a control character, ';' or '\\', which no Kafka topic or server list can contain`,
+      );
+  }
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Flink interval literals have a leading precision of 2 digits (`INTERVAL '100' DAY` is out of
+ * range, and `DAY(3)` is not in every grammar): a duration is written in the largest unit that
+ * keeps the value under 100, else as `D HH:MM:SS.fff` DAY TO SECOND, else (100 days or more) as
+ * a sum of 99-day intervals where an expression is allowed.
+ */
+function flinkInterval(ms: number, single: boolean): string {
+  const units: [number, string][] = [
+    [86_400_000, "DAY"],
+    [3_600_000, "HOUR"],
+    [60_000, "MINUTE"],
+    [1000, "SECOND"],
+  ];
+  for (const [size, unit] of units) if (ms % size === 0 && ms / size < 100) return `INTERVAL '${ms / size}' ${unit}`;
+  if (ms < 1000 * 100 && ms % 1000 !== 0) return `INTERVAL '${secondsText(ms)}' SECOND`;
+  const day = 86_400_000;
+  if (ms < 100 * day) {
+    const d = Math.floor(ms / day);
+    let rest = ms % day;
+    const h = Math.floor(rest / 3_600_000);
+    rest %= 3_600_000;
+    const m = Math.floor(rest / 60_000);
+    rest %= 60_000;
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const s = rest % 1000 === 0 ? pad(rest / 1000) : `${pad(Math.floor(rest / 1000))}.${String(rest % 1000).padStart(3, "0")}`;
+    return `INTERVAL '${d} ${pad(h)}:${pad(m)}:${s}' DAY TO SECOND`;
+  }
+  if (single) return `INTERVAL '${Math.round(ms / day)}' DAY`;
+  const parts: string[] = [];
+  let left = ms;
+  while (left >= 100 * day) {
+    parts.push(`INTERVAL '99' DAY`);
+    left -= 99 * day;
+  }
+  if (left > 0) parts.push(flinkInterval(left, false));
+  return `(${parts.join(" + ")})`;
+}
+
+export const FLINK: Dialect = {
+  name: "flink",
+  ident: backtick,
+  string: flinkString,
+  literal: flinkLiteral,
+  type: (t) => baseType(t, "TIMESTAMP(3)"),
+  interval: flinkInterval,
+  // MOD takes exact numerics only: a float remainder is a - b * TRUNCATE(a / b, 0).
+  remainder: (a, b, float) => (float ? `(${a} - ${b} * TRUNCATE(${a} / ${b}, 0))` : `MOD(${a}, ${b})`),
+  timestampText: (x) => `DATE_FORMAT(${x}, 'yyyy-MM-dd HH:mm:ss.SSS')`,
+  fns: (() => {
+    return {
+      ...common(),
+      length: (a) => bigint(`CHAR_LENGTH(${a[0]})`),
+      // Flink has no LOG1P: log(1 + x) * x / ((1 + x) - 1) is exact near zero (Goldberg 1991).
+      log1p: (a) => {
+        const x = double(a[0]!);
+        return `CASE WHEN 1 + ${x} = 1 THEN ${x} ELSE LN(1 + ${x}) * ${x} / ((1 + ${x}) - 1) END`;
+      },
+      sqrt: call("SQRT"),
+      // LOCALTIMESTAMP is a TIMESTAMP(3) like the columns (CURRENT_TIMESTAMP is a TIMESTAMP_LTZ).
+      now: () => "LOCALTIMESTAMP",
+      today: () => "CURRENT_DATE",
+      days_between: (a, t) => bigint(`TIMESTAMPDIFF(DAY, ${asDate(a[0]!, t[0])}, ${asDate(a[1]!, t[1])})`),
+      hour: (a, t) => bigint(`HOUR(${asTimestamp(a[0]!, t[0], "TIMESTAMP(3)")})`),
+      // DAYOFWEEK: 1 = Sunday ... 7 = Saturday, as in Spark and the language.
+      day_of_week: (a, t) => bigint(`DAYOFWEEK(${asDate(a[0]!, t[0])})`),
+    };
+  })(),
+};
+
+export const DIALECTS = { spark: SPARK, flink: FLINK } as const;

@@ -1,0 +1,7 @@
+// Entry of the library bundle the benchmark times (built by run.mjs into test/.tmp/):
+// the same functions the CLI bundle calls, bundled the same way.
+export { parse } from "../../language/parser";
+export { checkProgram } from "../../language/checker/program";
+export { lower } from "../../compiler/lower";
+export { TARGETS } from "../../compiler/targets";
+export { generatePipeline, MIN_STEPS } from "./generate";

@@ -1,0 +1,287 @@
+// `npm run bench`: how long checking large pipelines takes, against JSON.parse of the
+// same pipeline's graph IR, and how fast `mlp check` starts. A benchmark, not a test:
+// it prints PASS/FAIL next to each target and exits 0 either way (1 only when the
+// benchmark itself is broken, e.g. a generated pipeline does not check clean).
+//
+// Figures go to stdout as a table and to test/.tmp/bench.json.
+//
+// To add a row, add one entry to ROWS (timed on every pipeline size) or to CLI_ROWS
+// (timed as a fresh process). Targets with an `emit` in compiler/targets.ts get a
+// `compile NAME` row automatically.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { build } from "esbuild";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const TMP = join(ROOT, "test", ".tmp");
+const MINIMAL = join(ROOT, "..", "shared", "conformance", "valid", "minimal.mlp");
+const CLI = join(ROOT, "compiler", "bin", "mlp.mjs");
+
+// ---------- what is measured ----------
+
+/** Pipeline sizes, with warm-up runs and timed runs (the median is reported). */
+const SIZES = [
+  { steps: 1_000, warmup: 3, runs: 5 },
+  { steps: 10_000, warmup: 1, runs: 3 },
+];
+/** JSON.parse is cheaper than checking: it runs this many times before every timed run of a row. */
+const BASELINE_PER_RUN = 3;
+const BASELINE_WARMUP = 3;
+
+// Targets.
+const MAX_CHECK_VS_JSON = 20; // check of 10,000 steps within 20x JSON.parse of its IR
+const MAX_GROWTH_VS_JSON = 1.5; // 10k/1k growth no worse than 1.5x JSON.parse's own growth
+const MAX_STARTUP_VS_NODE = 3; // `mlp check` of a small file within 3x `node -e 0`
+
+/**
+ * Rows timed on each generated pipeline. `fn(c)` gets { path, text, loader, ir, json }: the
+ * IR and its JSON are prepared once, outside the timing (the checked program is not kept,
+ * so the live heap holds little besides what a row allocates). `fn` may return an object
+ * of named sub-timings in ms, shown as indented rows. `vsJson`: the 10k time must be within
+ * that many times JSON.parse's; `growth`: the 10k/1k growth is held to the growth target.
+ */
+const ROWS = [
+  {
+    name: "parse+check+lower",
+    vsJson: MAX_CHECK_VS_JSON,
+    growth: true,
+    fn: (c) => {
+      const t0 = performance.now();
+      const p = lib.checkProgram(c.path, c.loader, c.text);
+      const t1 = performance.now();
+      lib.lower(p);
+      const t2 = performance.now();
+      return { "checkProgram (parse+check)": t1 - t0, lower: t2 - t1 };
+    },
+  },
+  { name: "parse alone", fn: (c) => void lib.parse(c.text, c.path) },
+  // e.g. { name: "compile spark", growth: true, fn: (c) => void spark.emit(c.ir) },
+];
+
+/**
+ * Fresh processes, timed from spawn to exit, interleaved. The first is the baseline of the
+ * others; `maxVsBaseline` is a target; `warmup` and `runs` override CLI_RUNS for slow rows.
+ */
+const CLI_ROWS = [
+  { name: "node -e 0", args: ["-e", "0"] },
+  { name: "mlp check minimal.mlp", args: [CLI, "check", MINIMAL], maxVsBaseline: MAX_STARTUP_VS_NODE },
+  // Informational: a whole cold run on the generated pipelines (what a user waits for).
+  { name: "mlp check bench_1000.mlp", args: [CLI, "check", join(TMP, "bench_1000.mlp")], warmup: 1, runs: 5 },
+  { name: "mlp check bench_10000.mlp", args: [CLI, "check", join(TMP, "bench_10000.mlp")], warmup: 0, runs: 3 },
+];
+const CLI_RUNS = { warmup: 2, runs: 10 };
+
+// ---------- harness ----------
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc");
+
+const ms = (x) => (x === undefined ? "" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const times = (x) => (x === undefined ? "" : `${x >= 100 ? x.toFixed(0) : x.toFixed(1)}x`);
+const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
+const int = (n) => n.toLocaleString("en-US");
+const pad = (s, n, right = false) => (right ? String(s).padStart(n) : String(s).padEnd(n));
+
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? "").length)));
+  const line = (r) => r.map((c, i) => pad(c ?? "", widths[i], i > 0)).join("  ").trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+// ---------- run ----------
+
+const started = new Date();
+mkdirSync(TMP, { recursive: true });
+const LIB = join(TMP, "bench-lib.mjs");
+await build({
+  entryPoints: [join(ROOT, "test", "bench", "lib.ts")],
+  outfile: LIB,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+});
+const lib = await import(pathToFileURL(LIB).href);
+
+for (const t of lib.TARGETS) {
+  if (t.emit && !t.members) ROWS.push({ name: `compile ${t.name}`, growth: true, fn: (c) => void t.emit(c.ir) });
+}
+
+console.log(`mlp benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log("");
+
+// The pipelines, checked once for validity and to prepare the IR for the baseline.
+const loader = { read: () => undefined };
+const pipelines = [];
+let broken = false;
+for (const size of SIZES) {
+  const text = lib.generatePipeline(size.steps);
+  const path = join(TMP, `bench_${size.steps}.mlp`);
+  writeFileSync(path, text);
+  const program = lib.checkProgram(path, loader, text);
+  const errors = program.diagnostics.filter((d) => d.severity === "error");
+  const warnings = program.diagnostics.filter((d) => d.severity === "warning");
+  const ir = lib.lower(program);
+  const json = JSON.stringify(ir);
+  const steps = program.entry.steps.size;
+  if (errors.length > 0 || steps !== size.steps || ir.nodes.length !== size.steps) {
+    broken = true;
+    console.log(`BROKEN: the ${int(size.steps)}-step pipeline has ${errors.length} errors, ${steps} steps, ${ir.nodes.length} IR nodes`);
+    for (const d of errors.slice(0, 5)) console.log(`  ${d.code} ${d.message}`);
+  }
+  pipelines.push({
+    ...size,
+    file: relative(ROOT, path),
+    c: { path, text, loader, ir, json },
+    facts: { steps, irNodes: ir.nodes.length, irEdges: ir.edges.length, bytes: Buffer.byteLength(text), lines: text.split("\n").length - 1, irBytes: Buffer.byteLength(json), errors: errors.length, warnings: warnings.length },
+  });
+}
+console.log(
+  table(
+    ["pipeline", "steps", "edges", "lines", "source", "IR JSON", "errors", "warnings"],
+    pipelines.map((p) => [p.file, int(p.facts.steps), int(p.facts.irEdges), int(p.facts.lines), kb(p.facts.bytes), kb(p.facts.irBytes), p.facts.errors, p.facts.warnings]),
+  ),
+);
+console.log("");
+if (broken) {
+  console.log("the generated pipelines must check clean; fix test/bench/generate.ts");
+  process.exit(1);
+}
+
+// Timings. Each row is warmed up on every size, then its timed runs alternate between the
+// sizes, and each timed run is preceded by BASELINE_PER_RUN runs of JSON.parse on the same
+// size: the baseline and the rows are sampled over the same stretch of time, so a busy
+// machine skews both alike rather than one ratio's numerator only.
+const results = []; // { name, indent, bySize: { [steps]: samples } }
+const baseline = { name: "JSON.parse(IR JSON)  [baseline]", indent: 0, bySize: {} };
+results.push(baseline);
+for (const p of pipelines) {
+  baseline.bySize[p.steps] = [];
+  for (let i = 0; i < BASELINE_WARMUP; i++) JSON.parse(p.c.json);
+}
+const sample = (fn) => {
+  gc();
+  const t0 = performance.now();
+  const sub = fn();
+  return { ms: performance.now() - t0, sub };
+};
+const rowResults = ROWS.map((r) => ({ name: r.name, indent: 0, row: r, bySize: {}, parts: {} }));
+for (const rr of rowResults) {
+  for (const p of pipelines) {
+    process.stderr.write(`  warming up ${rr.name} on ${int(p.steps)} steps...        \r`);
+    rr.bySize[p.steps] = [];
+    for (let i = 0; i < p.warmup; i++) rr.row.fn(p.c);
+  }
+  for (let run = 0; run < Math.max(...pipelines.map((p) => p.runs)); run++) {
+    for (const p of pipelines) {
+      if (run >= p.runs) continue;
+      process.stderr.write(`  timing ${rr.name} on ${int(p.steps)} steps (${run + 1}/${p.runs})...        \r`);
+      for (let i = 0; i < BASELINE_PER_RUN; i++) baseline.bySize[p.steps].push(sample(() => void JSON.parse(p.c.json)).ms);
+      const { ms: total, sub } = sample(() => rr.row.fn(p.c));
+      rr.bySize[p.steps].push(total);
+      if (sub && typeof sub === "object") for (const [k, v] of Object.entries(sub)) ((rr.parts[k] ??= {})[p.steps] ??= []).push(v);
+    }
+  }
+}
+process.stderr.write(" ".repeat(70) + "\r");
+for (const rr of rowResults) {
+  results.push(rr);
+  for (const [k, bySize] of Object.entries(rr.parts)) results.push({ name: k, indent: 1, bySize });
+}
+
+const [small, large] = SIZES.map((s) => s.steps);
+const med = (r, n) => (r.bySize[n] ? median(r.bySize[n]) : undefined);
+const baseGrowth = med(baseline, large) / med(baseline, small);
+const targets = [];
+const rowsOut = results.map((r) => {
+  const a = med(r, small);
+  const b = med(r, large);
+  const growth = b / a;
+  const vsJson = b / med(baseline, large);
+  const out = { name: r.name, medianMs: { [small]: a, [large]: b }, samplesMs: r.bySize, growth, vsJsonParse: vsJson };
+  if (r.row?.vsJson !== undefined)
+    targets.push({ target: `${r.name} of ${int(large)} steps within ${r.row.vsJson}x JSON.parse`, value: vsJson, limit: r.row.vsJson, pass: vsJson <= r.row.vsJson });
+  if (r.row?.growth)
+    targets.push({
+      target: `${r.name} growth ${int(small)} -> ${int(large)} within ${MAX_GROWTH_VS_JSON}x JSON.parse's (${times(baseGrowth)})`,
+      value: growth,
+      limit: MAX_GROWTH_VS_JSON * baseGrowth,
+      pass: growth <= MAX_GROWTH_VS_JSON * baseGrowth,
+    });
+  return out;
+});
+
+console.log(
+  table(
+    ["measurement (median ms)", `${int(small)} steps`, `${int(large)} steps`, "growth", "vs JSON.parse"],
+    results.map((r, i) => {
+      const o = rowsOut[i];
+      return [`${"  ".repeat(r.indent)}${r.name}`, ms(o.medianMs[small]), ms(o.medianMs[large]), times(o.growth), r === baseline ? "1.0x" : times(o.vsJsonParse)];
+    }),
+  ),
+);
+console.log(`runs: ${SIZES.map((s) => `${int(s.steps)} steps ${s.warmup} warm-up + ${s.runs} timed`).join(", ")}; JSON.parse ${BASELINE_PER_RUN} times before each timed run (${pipelines.map((p) => `${baseline.bySize[p.steps].length} at ${int(p.steps)}`).join(", ")}), GC before every run`);
+console.log("");
+
+// Start-up: fresh processes, interleaved so drift hits every row alike.
+const cli = CLI_ROWS.map((r) => ({ ...r, samples: [] }));
+let cliFailure;
+for (let i = 0; i < CLI_RUNS.warmup + CLI_RUNS.runs; i++) {
+  for (const r of cli) {
+    // Warm-ups end together at CLI_RUNS.warmup: a row with fewer warm-ups starts later.
+    const skip = CLI_RUNS.warmup - (r.warmup ?? CLI_RUNS.warmup);
+    if (i < skip || i >= CLI_RUNS.warmup + (r.runs ?? CLI_RUNS.runs)) continue;
+    const t0 = performance.now();
+    const res = spawnSync(process.execPath, r.args, { cwd: ROOT, encoding: "utf8" });
+    const dt = performance.now() - t0;
+    if (res.status !== 0) cliFailure ??= `${r.name} exited ${res.status}: ${(res.stderr || res.stdout).trim().slice(0, 300)}`;
+    if (i >= CLI_RUNS.warmup) r.samples.push(dt);
+  }
+}
+const cliBase = median(cli[0].samples);
+const cliOut = cli.map((r) => ({ name: r.name, command: `node ${r.args.map((a) => (a.startsWith("/") ? relative(ROOT, a) : a)).join(" ")}`, medianMs: median(r.samples), samplesMs: r.samples, vsBaseline: median(r.samples) / cliBase }));
+for (const [i, r] of cli.entries()) {
+  if (r.maxVsBaseline !== undefined)
+    targets.push({ target: `${r.name} within ${r.maxVsBaseline}x ${cli[0].name}`, value: cliOut[i].vsBaseline, limit: r.maxVsBaseline, pass: !cliFailure && cliOut[i].vsBaseline <= r.maxVsBaseline });
+}
+console.log(
+  table(
+    ["process (median wall ms)", "median", "min", "max", `vs ${cli[0].name}`],
+    cliOut.map((o) => [o.command, ms(o.medianMs), ms(Math.min(...o.samplesMs)), ms(Math.max(...o.samplesMs)), times(o.vsBaseline)]),
+  ),
+);
+console.log(`runs: ${CLI_RUNS.warmup} warm-up + ${CLI_RUNS.runs} timed each (fewer for the large files), interleaved`);
+if (cliFailure) console.log(`FAIL: ${cliFailure}`);
+console.log("");
+
+console.log("targets");
+for (const t of targets) console.log(`  ${t.pass ? "PASS" : "FAIL"}  ${pad(t.target, 72)} ${pad(times(t.value), 7, true)}  (limit ${times(t.limit)})`);
+const failed = targets.filter((t) => !t.pass).length;
+console.log(failed ? `\n${failed} of ${targets.length} targets missed (a benchmark: exit code 0 regardless)` : `\nall ${targets.length} targets met`);
+
+const report = {
+  date: started.toISOString(),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  cpu: { model: os.cpus()[0]?.model, count: os.cpus().length },
+  loadAverage: os.loadavg(),
+  pipelines: pipelines.map((p) => ({ file: p.file, warmup: p.warmup, runs: p.runs, ...p.facts })),
+  rows: rowsOut,
+  cli: cliOut,
+  targets,
+};
+const out = join(TMP, "bench.json");
+writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
+console.log(`figures written to ${relative(ROOT, out)}`);

@@ -1,0 +1,389 @@
+// Hostile input lands as data. test/fixtures/targets/hostile.mlp puts quotes, backticks,
+// `$(...)`, `${...}`, semicolons, `--`, comment markers, backslashes and newlines in URIs,
+// topics, expression strings, batch outputs and target settings. The tests prove, on every
+// generated file of every case (not only the hostile one):
+//   - the lexical invariants that make any statement splitter safe: a `;` only ends a
+//     statement (at the end of a line, outside literals), no literal spans lines or holds
+//     `--`, Spark files hold no `$` (spark-sql's ${var} substitution cannot fire);
+//   - every statement parses (grammar.test.ts) and is one of the statements the targets
+//     write (SET, CREATE, INSERT, EXECUTE STATEMENT SET): nothing was injected;
+//   - each hostile string comes back exactly when the literals of the generated SQL are
+//     decoded with the dialect's own rules;
+//   - what Flink cannot carry in an option (line breaks, `;`, `\`) is refused, not mangled.
+import { describe, expect, it } from "vitest";
+import type { IrDocument, IrExpr, IrStmt } from "../../compiler/ir";
+import { cqlIdent, cqlString, emitCassandra } from "../../targets/cassandra/index";
+import { emitFlink, propertyText } from "../../targets/flink/index";
+import { latestModelPath } from "../../targets/slurm/index";
+import { emitSpark } from "../../targets/spark/index";
+import { TargetError } from "../../targets/sql/graph";
+import { cases, compileIr, emitAll, FIXTURES } from "./helpers";
+import { flinkErrors, flinkForGrammar, flinkParser, sparkErrors, sparkParser } from "./sql-grammar";
+
+// ---------- lexical scanners with each dialect's literal rules ----------
+
+type Dialect = "spark" | "flink";
+
+interface Scan {
+  /** Decoded string literals (Flink: `'a' || CHR(59) || 'b'` runs joined). */
+  literals: string[];
+  problems: string[];
+}
+
+/** Walks a generated SQL file the way the engine's lexer reads it and checks the invariants. */
+function scan(sql: string, dialect: Dialect): Scan {
+  const problems: string[] = [];
+  const literals: string[] = [];
+  let i = 0;
+  let line = 1;
+  const at = () => `line ${line}`;
+  while (i < sql.length) {
+    const ch = sql[i]!;
+    if (ch === "\n") {
+      line++;
+      i++;
+    } else if (ch === "-" && sql[i + 1] === "-") {
+      // A comment: only whole-line comments are generated.
+      const start = sql.lastIndexOf("\n", i - 1) + 1;
+      if (sql.slice(start, i).trim() !== "") problems.push(`${at()}: -- after code`);
+      const end = sql.indexOf("\n", i);
+      const text = sql.slice(i, end < 0 ? sql.length : end);
+      if (text.includes(";") || text.includes("'")) problems.push(`${at()}: comment holds ; or '`);
+      i = end < 0 ? sql.length : end;
+    } else if (ch === "'") {
+      let j = i + 1;
+      let value = "";
+      for (;;) {
+        if (j >= sql.length) {
+          problems.push(`${at()}: unterminated literal`);
+          break;
+        }
+        const c = sql[j]!;
+        if (c === "\n") problems.push(`${at()}: literal spans lines`);
+        if (c === ";") problems.push(`${at()}: ; inside a literal`);
+        // Spark literals never hold `--`; Flink option values may (every line-based splitter is still fine, see below).
+        if (dialect === "spark" && c === "-" && sql[j + 1] === "-") problems.push(`${at()}: -- inside a literal`);
+        if (dialect === "spark" && c === "\\") {
+          const e = sql[j + 1]!;
+          if (e === "u") {
+            value += String.fromCharCode(parseInt(sql.slice(j + 2, j + 6), 16));
+            j += 6;
+          } else {
+            value += ({ n: "\n", t: "\t", r: "\r", "0": "\0" } as Record<string, string>)[e] ?? e;
+            j += 2;
+          }
+          continue;
+        }
+        if (dialect === "flink" && c === "\\") problems.push(`${at()}: backslash inside a Flink literal`);
+        if (dialect === "spark" && c === "$") problems.push(`${at()}: $ inside a Spark literal (spark-sql substitutes \${...})`);
+        if (c === "'") {
+          if (dialect === "flink" && sql[j + 1] === "'") {
+            value += "'";
+            j += 2;
+            continue;
+          }
+          j++;
+          break;
+        }
+        value += c;
+        j++;
+      }
+      literals.push(value);
+      i = j;
+    } else if (ch === "`") {
+      const end = sql.indexOf("`", i + 1);
+      const ident = sql.slice(i + 1, end);
+      if (ident.includes("\n") || ident.includes(";")) problems.push(`${at()}: odd identifier`);
+      i = end + 1;
+    } else if (ch === ";") {
+      if (sql[i + 1] !== "\n") problems.push(`${at()}: ; not at the end of a line`);
+      i++;
+    } else {
+      if (dialect === "spark" && ch === "$") problems.push(`${at()}: $ in a Spark file`);
+      i++;
+    }
+  }
+  // Flink's SQL client up to 1.16 ends a statement at a line that ends in `;` once `--.*$` is
+  // removed, quotes or not: that must be exactly the lines that do end a statement.
+  sql.split("\n").forEach((l, k) => {
+    if (l.replace(/--.*$/, "").endsWith(";") !== l.endsWith(";")) problems.push(`line ${k + 1}: -- changes where a line-based splitter ends the statement`);
+  });
+  if (dialect === "flink") literals.push(...flinkRuns(sql));
+  return { literals, problems };
+}
+
+/** Flink strings written as concatenations: `('a' || CHR(59) || 'b')`. */
+function flinkRuns(sql: string): string[] {
+  const out: string[] = [];
+  const part = String.raw`(?:'(?:[^']|'')*'|CHR\(\d+\))`;
+  const run = new RegExp(String.raw`\((${part}(?: \|\| ${part})+)\)`, "g");
+  for (const m of sql.matchAll(run)) {
+    let value = "";
+    for (const p of m[1]!.matchAll(new RegExp(part, "g"))) {
+      const t = p[0];
+      value += t.startsWith("CHR(") ? String.fromCharCode(Number(t.slice(4, -1))) : t.slice(1, -1).replaceAll("''", "'");
+    }
+    out.push(value);
+  }
+  return out;
+}
+
+const STATEMENT = /^(SET|CREATE|INSERT|EXECUTE STATEMENT SET)\b/;
+
+/** Statements as the grammar sees them, and as a naive `;`-at-end-of-line splitter sees them. */
+function statementsAgree(text: string, dialect: Dialect): { parser: string[]; naive: string[] } {
+  const sql = dialect === "flink" ? flinkForGrammar(text) : text;
+  const parser = (dialect === "spark" ? sparkParser : flinkParser).splitSQLByStatement(sql)?.map((s) => stripComments(s.text)) ?? [];
+  const naive: string[] = [];
+  let buffer: string[] = [];
+  let inSet = false;
+  for (const l of sql.split("\n")) {
+    buffer.push(l);
+    if (l.startsWith("EXECUTE STATEMENT SET")) inSet = true;
+    if (l.endsWith(";") && (!inSet || l === "END;")) {
+      naive.push(stripComments(buffer.join("\n")));
+      buffer = [];
+      inSet = false;
+    }
+  }
+  return { parser, naive: naive.filter((s) => s !== "") };
+}
+
+const stripComments = (s: string) =>
+  s
+    .split("\n")
+    .filter((l) => !l.startsWith("--"))
+    .join("\n")
+    .trim()
+    .replace(/;$/, "");
+
+// ---------- every case ----------
+
+describe.each(cases())("$id: lexical safety", (c) => {
+  const { ir, errors } = compileIr(c.path);
+  const out = errors.length ? undefined : emitAll(ir);
+
+  it.skipIf(!out)("keeps every ; at the end of a statement and every literal on one line", { timeout: 120_000 }, () => {
+    for (const dialect of ["spark", "flink"] as const)
+      for (const f of out![dialect].filter((f) => f.path.endsWith(".sql"))) {
+        expect(scan(f.contents, dialect).problems, `${dialect}/${f.path}`).toEqual([]);
+        const { parser, naive } = statementsAgree(f.contents, dialect);
+        expect(naive, `${dialect}/${f.path}: a naive splitter cuts where the grammar does`).toEqual(parser);
+        for (const st of parser) expect(st, `${dialect}/${f.path}`).toMatch(STATEMENT);
+      }
+  });
+
+  it.skipIf(!out)("starts every file with a header naming the source file and step", () => {
+    for (const f of [...out!.spark, ...out!.flink, ...out!.cassandra]) {
+      if (f.path.endsWith(".json")) {
+        expect(JSON.parse(f.contents).generated).toMatch(/^mlp from \S+\.mlp/);
+        continue;
+      }
+      const first = f.contents.split("\n")[0]!;
+      if (f.path.endsWith(".py")) {
+        expect(first, f.path).toMatch(/^"""Generated by mlp from [^;'"`$\\]+\.mlp /);
+        continue;
+      }
+      expect(first, f.path).toMatch(/^(--|#) Generated by mlp from [^;'"`$\\]+\.mlp /);
+      if (f.path !== "schema.cql") expect(first, f.path).toContain(f.path.replace(/\..*$/, ""));
+    }
+  });
+});
+
+// ---------- the hostile fixture ----------
+
+/** Every string a .mlp file wrote into expressions of the graph. */
+function expressionStrings(ir: IrDocument): string[] {
+  const out: string[] = [];
+  const expr = (e: IrExpr) => {
+    switch (e.kind) {
+      case "string":
+        out.push(e.value);
+        break;
+      case "call":
+        e.args.forEach((a) => expr(a.value));
+        break;
+      case "binary":
+        expr(e.left);
+        expr(e.right);
+        break;
+      case "unary":
+      case "isnull":
+        expr(e.operand);
+        break;
+    }
+  };
+  const stmt = (s: IrStmt) => {
+    if (s.kind === "filter") expr(s.cond);
+    if (s.kind === "fill" || s.kind === "derive" || s.kind === "column") expr(s.value);
+  };
+  for (const n of ir.nodes) if (!["train", "evaluate", "deploy", "source"].includes(n.kind)) n.body.forEach(stmt);
+  return out;
+}
+
+describe("hostile input", () => {
+  const { ir, errors } = compileIr(`${FIXTURES}hostile.mlp`);
+  const config = (id: string) => ir.nodes.find((n) => n.id === id)!.config as Record<string, string>;
+  const settings = ir.targets.find((t) => t.name === "onprem")!.settings as Record<string, string>;
+
+  it("is a valid program full of hostile strings", () => {
+    expect(errors).toEqual([]);
+    const strings = [...expressionStrings(ir), config("rows").uri!, config("events").topic!, config("scores").output!, config("live").topic!, settings.kafka!, settings.model_dir!];
+    for (const s of strings) expect(s).toMatch(/['`$;\n\\]|--/);
+    expect(latestModelPath(ir, "gate")).toContain(settings.model_dir);
+  });
+
+  it("lands every hostile string in the Spark SQL as data", { timeout: 120_000 }, () => {
+    const files = emitSpark(ir).filter((f) => f.path.endsWith(".sql"));
+    const literals = new Set(files.flatMap((f) => scan(f.contents, "spark").literals));
+    const batchStrings = expressionStrings({ ...ir, nodes: ir.nodes.filter((n) => ["rows_clean", "row_feats", "scores_clean"].includes(n.id)) });
+    for (const s of [...batchStrings, config("rows").uri!, config("scores").output!]) expect(literals, JSON.stringify(s)).toContain(s);
+    for (const f of files) expect(sparkErrors(f.contents), f.path).toEqual([]);
+  });
+
+  it("lands every hostile string in the Flink SQL as data", { timeout: 120_000 }, () => {
+    const files = emitFlink(ir).filter((f) => f.path.endsWith(".sql"));
+    const literals = new Set(files.flatMap((f) => scan(f.contents, "flink").literals));
+    const streamStrings = expressionStrings({ ...ir, nodes: ir.nodes.filter((n) => n.id === "live_feats") });
+    for (const s of [...streamStrings, config("events").topic!, config("live").topic!, settings.kafka!, latestModelPath(ir, "gate")!])
+      expect(literals, JSON.stringify(s)).toContain(s);
+    for (const f of files) expect(flinkErrors(f.contents), f.path).toEqual([]);
+  });
+
+  it("keeps hostile topics exact in the JSON manifests", () => {
+    const jobs = JSON.parse(emitFlink(ir).find((f) => f.path === "jobs.json")!.contents).jobs as { id: string; topic: string }[];
+    expect(jobs.find((j) => j.id === "live")!.topic).toBe(config("live").topic);
+    const spark = JSON.parse(emitSpark(ir).find((f) => f.path === "jobs.json")!.contents).jobs as { id: string; dependsOn: string[] }[];
+    expect(spark.find((j) => j.id === "scores_clean")!.dependsOn).toEqual(["scores"]);
+  });
+
+  const withTopic = (topic: string): IrDocument => ({
+    ...ir,
+    nodes: ir.nodes.map((n) => (n.id === "events" ? { ...n, config: { ...n.config, topic } } : n)),
+  });
+
+  it("refuses what a Flink option cannot carry, naming it", () => {
+    for (const bad of ["a;b", "a\nb", "a\\b", "a\u0000b"]) expect(() => emitFlink(withTopic(bad)), JSON.stringify(bad)).toThrow(TargetError);
+    expect(() => emitFlink(withTopic("a;b"))).toThrow(/"a;b"/);
+    expect(() => emitFlink(withTopic("it's -- fine"))).not.toThrow();
+  });
+
+  it("keeps a hostile file name inside the header comments", () => {
+    const evil: IrDocument = { ...ir, file: "dir/evil';\n DROP TABLE x; --$(id)`.mlp" };
+    const encoded = "evil%27%3B%0A DROP TABLE x%3B --%24%28id%29%60.mlp";
+    for (const [dialect, files] of [["spark", emitSpark(evil)], ["flink", emitFlink(evil)], ["cql", emitCassandra(evil)]] as const)
+      for (const f of files) {
+        if (f.path.endsWith(".json")) {
+          expect(JSON.parse(f.contents).generated).toContain(encoded);
+          continue;
+        }
+        expect(f.contents.split("\n")[0], f.path).toContain(encoded);
+        if (dialect !== "cql" && f.path.endsWith(".sql")) expect(scan(f.contents, dialect).problems, f.path).toEqual([]);
+        if (dialect === "cql") expect(cqlStatements(f.contents).every((s) => /^(CREATE|ALTER) /.test(s)), f.path).toBe(true);
+      }
+  });
+});
+
+// ---------- CQL and properties ----------
+
+/** Splits CQL at `;` outside quotes and comments, as cqlsh does. */
+function cqlStatements(cql: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (let i = 0; i < cql.length; i++) {
+    const ch = cql[i]!;
+    if (ch === "-" && cql[i + 1] === "-") {
+      i = cql.indexOf("\n", i);
+      if (i < 0) break;
+      cur += "\n";
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      let j = i + 1;
+      while (j < cql.length && !(cql[j] === ch && cql[j + 1] !== ch)) j += cql[j] === ch ? 2 : 1;
+      cur += cql.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    if (ch === ";") {
+      out.push(cur.trim().replace(/\s+/g, " "));
+      cur = "";
+      continue;
+    }
+    cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+describe("cassandra schema", () => {
+  it("quotes identifiers and strings", () => {
+    expect(cqlIdent('we"ird')).toBe('"we""ird"');
+    expect(cqlString("it's\n;")).toBe("'it''s%0A;'");
+    expect(cqlStatements(`SELECT ${cqlString("a';DROP")} FROM ${cqlIdent('t";x')};`)).toEqual([`SELECT 'a'';DROP' FROM "t"";x"`]);
+  });
+
+  describe.each(cases())("$id", (c) => {
+    const { ir, errors } = compileIr(c.path);
+    it.skipIf(errors.length > 0)("is a keyspace and one table per online feature set, with ttl and keys", () => {
+      const cql = emitCassandra(ir)[0]!.contents;
+      const statements = cqlStatements(cql);
+      const online = ir.nodes.filter((n) => (n.config as { store?: unknown }).store && typeof (n.config as { store?: unknown }).store === "object");
+      expect(statements.length).toBe(online.length ? 1 + 2 * online.length : 0);
+      if (!online.length) return;
+      const ks = statements[0]!.match(/^CREATE KEYSPACE IF NOT EXISTS ("(?:[^"]|"")+") WITH replication = \{'class': 'SimpleStrategy', 'replication_factor': [1-3]\}$/);
+      expect(ks, statements[0]).not.toBeNull();
+      online.forEach((n, k) => {
+        const out = n.ports.outputs[0]!.artifact;
+        const cols = out.columns!.map((col) => `"${col.name}" \\w+(?:<double>)?`).join(", ");
+        const keys = out.keys!.map((key) => `"${key}"`).join(", ");
+        const table = `${ks![1]}\\."${n.id}"`;
+        expect(statements[1 + 2 * k]).toMatch(new RegExp(`^CREATE TABLE IF NOT EXISTS ${table} \\( ${cols}, PRIMARY KEY \\(\\(${keys}\\)\\) \\) WITH default_time_to_live = \\d+ AND comment = '[^']*'$`));
+        expect(statements[2 + 2 * k]).toMatch(new RegExp(`^ALTER TABLE ${table} WITH default_time_to_live = \\d+$`));
+      });
+    });
+  });
+});
+
+/** java.util.Properties reading of one `key=value` line. */
+function readProperty(line: string): [string, string] {
+  let key = "";
+  let value = "";
+  let inKey = true;
+  for (let i = 0; i < line.length; i++) {
+    let ch = line[i]!;
+    if (inKey && (ch === "=" || ch === ":")) {
+      inKey = false;
+      continue;
+    }
+    if (ch === "\\") {
+      const e = line[++i]!;
+      ch = e === "u" ? String.fromCharCode(parseInt(line.slice(i + 1, i + 5), 16)) : (({ n: "\n", r: "\r", t: "\t", f: "\f" } as Record<string, string>)[e] ?? e);
+      if (e === "u") i += 4;
+    }
+    if (inKey) key += ch;
+    else value += ch;
+  }
+  return [key, value];
+}
+
+describe("kafka connect properties", () => {
+  it("escapes keys and values so each stays one line and reads back exactly", () => {
+    for (const s of ["plain", "a=b:c d", "#not a comment", "!nor this", " lead", "line\nbreak\\", "ünï😀", "\u0000"]) {
+      const line = `${propertyText(s, true)}=${propertyText(s, false)}`;
+      expect(line.includes("\n")).toBe(false);
+      expect(readProperty(line)).toEqual([s, s]);
+    }
+  });
+
+  it("configures one Cassandra sink per streaming online feature set", () => {
+    const { ir } = compileIr("../shared/conformance/valid/fraud.mlp");
+    const props = emitFlink(ir).filter((f) => f.path.endsWith(".properties"));
+    expect(props.map((f) => f.path)).toEqual(["txn_features.cassandra-sink.properties", "merchant_features.cassandra-sink.properties"]);
+    const kv = Object.fromEntries(props[0]!.contents.split("\n").filter((l) => l && !l.startsWith("#")).map(readProperty));
+    expect(kv.topics).toBe("mlp-fraud-txn_features");
+    expect(kv["topic.mlp-fraud-txn_features.mlp_fraud.txn_features.mapping"]).toBe(
+      '"txn_id"=value.txn_id, "is_fraud"=value.is_fraud, "amount_log"=value.amount_log, "is_foreign"=value.is_foreign, "hour_of_day"=value.hour_of_day',
+    );
+  });
+});

@@ -1,0 +1,336 @@
+// Shared by the slurm target's tests: compiling .mlp files to Slurm files, writing
+// them out with the stand-ins the jobs call, and running shell and Python checks.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { IrDocument } from "../../../compiler/ir";
+import { lower } from "../../../compiler/lower";
+import type { GeneratedFile } from "../../../compiler/targets";
+import { applyVariant } from "../../../compiler/variants";
+import { checkProgram } from "../../../language/checker/program";
+import { emitSlurm } from "../../../targets/slurm/index";
+import { Plan } from "../../../targets/slurm/plan";
+
+export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export const CONFORMANCE = fileURLToPath(new URL("../../../../shared/conformance/valid/", import.meta.url));
+export const SAMPLES = join(ROOT, "samples/");
+export const FIXTURES = join(ROOT, "test/fixtures/slurm/");
+export const UPDATE = process.env.MLP_UPDATE === "1";
+
+/** The real interpreter behind `python3` (a version manager's shim costs a second per start). */
+export const PYTHON = (() => {
+  const r = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : "python3";
+})();
+
+/** A Python that has optuna (the bayesian strategy), if any: PYTHON, else Debian's python3-optuna. */
+export const OPTUNA_PYTHON = [PYTHON, "/usr/bin/python3"].find((py) => spawnSync(py, ["-c", "import optuna"]).status === 0);
+
+const loader = {
+  read(p: string) {
+    try {
+      return readFileSync(p, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** Every pipeline the target must handle: the conformance valid files and the samples. */
+export function inputs(): { name: string; path: string }[] {
+  const list = (dir: string, prefix: string) =>
+    existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith(".mlp"))
+          .sort()
+          .map((f) => ({ name: `${prefix}${f.replace(/\.mlp$/, "")}`, path: dir + f }))
+      : [];
+  return [...list(CONFORMANCE, ""), ...list(SAMPLES, "sample-")];
+}
+
+export function irOf(path: string, variant?: string, text?: string): IrDocument {
+  const program = checkProgram(path, loader, text);
+  const errors = program.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) throw new Error(`${path} has errors:\n${errors.map((d) => `  ${d.code} ${d.message}`).join("\n")}`);
+  const ir = lower(program);
+  return variant ? applyVariant(ir, variant) : ir;
+}
+
+export function compile(path: string, variant?: string, text?: string): GeneratedFile[] {
+  return emitSlurm(irOf(path, variant, text));
+}
+
+export function tmp(prefix: string): string {
+  const base = join(ROOT, "test/.tmp");
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, `${prefix}-`));
+}
+
+/** Writes DIR/slurm/... plus placeholder SQL for every data and flink job the scripts name. */
+export function writeOut(dir: string, files: GeneratedFile[], ir?: IrDocument): string {
+  const slurm = join(dir, "slurm");
+  for (const f of files) {
+    const p = join(slurm, f.path);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, f.contents);
+    if (f.path.endsWith(".sh") || f.path.endsWith(".sbatch")) chmodSync(p, 0o755);
+  }
+  if (ir) {
+    const plan = new Plan(ir);
+    for (const j of plan.jobs) {
+      const folder = j.role === "data" ? "spark" : j.role === "flink" || j.role === "stream-deploy" ? "flink" : undefined;
+      if (!folder) continue;
+      const p = join(dir, folder, `${j.node.id}.sql`);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, `-- placeholder for ${JSON.stringify(j.node.id)}\n`);
+    }
+  }
+  return slurm;
+}
+
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { encoding: "utf8", cwd: opts.cwd, env: opts.env ?? process.env, input: opts.input, timeout: opts.timeout ?? 60_000 });
+}
+
+/** `bash -n` on each file: the syntax errors, or an empty list. */
+export function bashSyntaxErrors(paths: string[]): string[] {
+  if (paths.length === 0) return [];
+  const r = run("bash", ["-c", 'for f in "$@"; do bash -n "$f" 2>&1 || printf "^ in %s\\n" "$f"; done', "bash-n", ...paths]);
+  return r.stdout.trim() ? [r.stdout] : [];
+}
+
+const AST_CHECK = `
+import ast, sys
+bad = []
+for p in sys.argv[1:]:
+    try:
+        ast.parse(open(p, encoding="utf-8").read(), p)
+    except SyntaxError as e:
+        bad.append("%s: %s" % (p, e))
+print("\\n".join(bad))
+sys.exit(1 if bad else 0)
+`;
+
+/** Python's own parser on each file: the syntax errors, or an empty list. */
+export function pythonSyntaxErrors(paths: string[]): string[] {
+  if (paths.length === 0) return [];
+  const r = run(PYTHON, ["-c", AST_CHECK, ...paths]);
+  if (r.status === 0) return [];
+  return [r.stdout + r.stderr];
+}
+
+/** One-line `python3 -c 'import ast,sys; ast.parse(open(sys.argv[1]).read())'` as the brief spells it. */
+export function pythonParses(path: string): boolean {
+  return run(PYTHON, ["-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", path]).status === 0;
+}
+
+export function script(path: string, text: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/**
+ * Stand-ins for the tools this machine does not have: spark-sql and Flink's
+ * sql-client (check the SQL file exists, log their arguments), torchrun (starts
+ * --nproc_per_node copies of the script with RANK/LOCAL_RANK/WORLD_SIZE), papermill
+ * (copies the notebook, keeps the parameters) and a copy command for remote outputs.
+ * Each appends one JSON line per call to DIR/calls.jsonl.
+ */
+export function standIns(dir: string): Record<string, string> {
+  const log = join(dir, "calls.jsonl");
+  const sqlClient = (tool: string) => `#!${PYTHON}
+import json, os, sys
+args = sys.argv[1:]
+f = args[args.index("-f") + 1] if "-f" in args else None
+with open(${JSON.stringify(log)}, "a") as out:
+    out.write(json.dumps({"tool": ${JSON.stringify(tool)}, "args": args, "job": os.environ.get("SLURM_JOB_ID"), "model": os.environ.get("MLP_MODEL_PATH")}) + "\\n")
+if not f or not os.path.isfile(f):
+    sys.exit("stand-in ${tool}: no SQL file %r" % f)
+print("stand-in ${tool} ran", f)
+`;
+  return {
+    MLP_SPARK_SQL: script(join(dir, "bin/spark-sql"), sqlClient("spark-sql")),
+    MLP_FLINK_SQL: script(join(dir, "bin/sql-client.sh"), sqlClient("sql-client")),
+    MLP_TORCHRUN: script(
+      join(dir, "bin/torchrun"),
+      `#!${PYTHON}
+# Stand-in torchrun: the options it is given are logged; it starts nproc_per_node copies
+# of the script with the environment torchrun would set, and fails if one fails.
+import json, os, subprocess, sys
+opts, rest = {}, []
+args = sys.argv[1:]
+while args:
+    a = args.pop(0)
+    if rest or not a.startswith("--"):
+        rest.append(a)
+        continue
+    k, _, v = a[2:].partition("=")
+    opts[k] = v
+nproc = int(opts.get("nproc_per_node", "1"))
+nnodes = int(opts.get("nnodes", "1"))
+node = int(os.environ.get("SLURM_NODEID", "0"))
+with open(${JSON.stringify(log)}, "a") as out:
+    out.write(json.dumps({"tool": "torchrun", "opts": opts, "script": rest, "node": node, "job": os.environ.get("SLURM_JOB_ID")}) + "\\n")
+procs = []
+for local in range(nproc):
+    env = dict(os.environ, RANK=str(node * nproc + local), LOCAL_RANK=str(local), WORLD_SIZE=str(nnodes * nproc), LOCAL_WORLD_SIZE=str(nproc))
+    procs.append(subprocess.Popen([os.environ.get("MLP_PYTHON", sys.executable)] + rest, env=env))
+sys.exit(max(p.wait() for p in procs))
+`,
+    ),
+    MLP_PAPERMILL: script(
+      join(dir, "bin/papermill"),
+      `#!${PYTHON}
+import json, shutil, sys
+args = sys.argv[1:]
+params = json.load(open(args[args.index("-f") + 1]))
+shutil.copyfile(args[0], args[1])
+with open(${JSON.stringify(log)}, "a") as out:
+    out.write(json.dumps({"tool": "papermill", "args": args, "parameters": params}) + "\\n")
+`,
+    ),
+    MLP_COPY: script(
+      join(dir, "bin/copy"),
+      `#!${PYTHON}
+import json, shutil, sys
+src, dest = sys.argv[1:3]
+with open(${JSON.stringify(log)}, "a") as out:
+    out.write(json.dumps({"tool": "copy", "args": [src, dest]}) + "\\n")
+shutil.copytree(src, ${JSON.stringify(join(dir, "remote"))} + "/" + dest.replace("://", "/"), dirs_exist_ok=True)
+`,
+    ),
+  };
+}
+
+/**
+ * A stand-in for sbatch that runs each script at once with bash, as Slurm would run it
+ * on one node: array tasks one after the other, a job whose afterok dependency did not
+ * complete is cancelled, scripts that need srun (multi-task launches, serving) are
+ * recorded but not run. Job states go to DIR/fake-slurm.json. Used where no Slurm runs;
+ * the real cluster is exercised by slurm.test.ts.
+ */
+export function fakeSbatch(dir: string): string {
+  const state = join(dir, "fake-slurm.json");
+  return script(
+    join(dir, "bin/fake-sbatch"),
+    `#!${PYTHON}
+import json, os, re, subprocess, sys
+state_path = ${JSON.stringify(state)}
+args = sys.argv[1:]
+path = args[-1]
+deps = []
+for a in args[:-1]:
+    if a.startswith("--dependency=afterok:"):
+        deps = a.split(":")[1:]
+st = json.load(open(state_path)) if os.path.exists(state_path) else {"next": 100, "jobs": {}, "order": []}
+jid = st["next"]
+st["next"] += 1
+text = open(path).read()
+name = os.path.basename(path)[: -len(".sbatch")]
+array = re.search(r"^#SBATCH --array=(\\d+)-(\\d+)", text, re.M)
+if os.environ.get("FAKE_SBATCH_DRY") == "1":
+    result = "SUBMITTED"
+elif any(st["jobs"].get(d) != "COMPLETED" for d in deps):
+    result = "CANCELLED"
+elif re.search(r"^srun ", text, re.M) or " -- srun " in text:
+    result = "NOT_RUN"
+else:
+    code = 0
+    for task in (range(int(array.group(1)), int(array.group(2)) + 1) if array else [None]):
+        env = dict(os.environ, SLURM_JOB_ID=str(jid), SLURM_SUBMIT_DIR=os.getcwd(), SLURM_JOB_NODELIST="localhost")
+        suffix = "%d" % jid
+        if task is not None:
+            env.update(SLURM_ARRAY_TASK_ID=str(task), SLURM_ARRAY_JOB_ID=str(jid))
+            suffix = "%d_%d" % (jid, task)
+        with open(os.path.join("logs", "%s-%s.out" % (name, suffix)), "w") as log:
+            code = subprocess.call(["bash", path], env=env, stdout=log, stderr=subprocess.STDOUT) or code
+    result = "COMPLETED" if code == 0 else "FAILED"
+st["jobs"][str(jid)] = result
+st["order"].append({"job": name, "id": jid, "state": result, "deps": deps})
+with open(state_path, "w") as f:
+    json.dump(st, f)
+print(jid)
+`,
+  );
+}
+
+export interface FakeJob {
+  job: string;
+  id: number;
+  state: string;
+  deps: string[];
+}
+
+export function fakeJobs(dir: string): FakeJob[] {
+  const p = join(dir, "fake-slurm.json");
+  return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")).order as FakeJob[]) : [];
+}
+
+export function calls(dir: string): { tool: string; [k: string]: unknown }[] {
+  const p = join(dir, "calls.jsonl");
+  if (!existsSync(p)) return [];
+  return readFileSync(p, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+/**
+ * A training entry that honours the contract: reads SM_HPS, writes a model file to
+ * SM_MODEL_DIR and metrics.json to MLP_METRICS_FILE (rank 0 only), with metrics that
+ * pass every sample's gates, a little better for some hyperparameters, or fail them all
+ * when MLP_TEST_BAD_METRICS=1. It also serves: model_fn and predict_fn.
+ */
+export const TRAIN_PY = `import json, os, sys
+
+def model_fn(model_dir):
+    with open(os.path.join(model_dir, "model.json")) as f:
+        return json.load(f)
+
+def predict_fn(data, model):
+    rows = data if isinstance(data, list) else [data]
+    return [{"prediction": model["w"], "row": i} for i, _ in enumerate(rows)]
+
+def main():
+    hps = json.loads(os.environ["SM_HPS"])
+    rank = int(os.environ.get("RANK") or os.environ.get("SLURM_PROCID") or 0)
+    seen = {
+        "rank": rank,
+        "hps": hps,
+        "argv": sys.argv[1:],
+        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("SM_", "MLP_METRICS"))},
+        "cwd": os.getcwd(),
+    }
+    os.makedirs(os.path.join(os.environ["SM_OUTPUT_DATA_DIR"], "ranks"), exist_ok=True)
+    with open(os.path.join(os.environ["SM_OUTPUT_DATA_DIR"], "ranks", "%d.json" % rank), "w") as f:
+        json.dump(seen, f)
+    if rank != 0:
+        return
+    nums = [float(v) for v in hps.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    b = (sum(nums) % 1.0) * 0.01
+    m = {"accuracy": 0.9, "auc": 0.9 + b, "precision": 0.95, "recall": 0.8, "f1": 0.8, "log_loss": 0.3 - b,
+         "rmse": 5.0 - b, "mae": 3.0, "r2": 0.9, "mape": 0.1}
+    if os.environ.get("MLP_TEST_BAD_METRICS") == "1":
+        m.update(auc=0.5, precision=0.5, recall=0.2, f1=0.3, log_loss=0.9, rmse=50.0, mae=20.0, r2=0.1)
+    with open(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"), "w") as f:
+        json.dump({"w": b, "seen": seen}, f)
+    with open(os.environ["MLP_METRICS_FILE"], "w") as f:
+        json.dump(m, f)
+
+if __name__ == "__main__":
+    main()
+`;
+
+/** A project folder with TRAIN_PY at every entry path and an empty notebook at every notebook path. */
+export function project(dir: string, ir: IrDocument): string {
+  for (const n of ir.nodes) {
+    const entry = n.kind === "train" ? n.config.entry : undefined;
+    if (typeof entry === "string") script(entry.startsWith("/") ? entry : join(dir, entry), TRAIN_PY);
+    const nb = n.kind === "notebook" ? n.config.path : undefined;
+    if (typeof nb === "string") script(nb.startsWith("/") ? nb : join(dir, nb), JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+  }
+  return dir;
+}

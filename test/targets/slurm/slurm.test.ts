@@ -1,0 +1,299 @@
+// The slurm target against a real Slurm (test/slurm/start-slurm.sh: Debian's slurm-wlm,
+// several slurmd "nodes" on this machine with fake GPUs). Enabled by MLP_SLURM=1, which
+// .ci/run sets after starting the cluster; without it these tests are skipped.
+//   - sbatch --test-only accepts every generated script of every conformance file,
+//     sample and variant;
+//   - whole pipelines run to completion through submit.sh: data jobs (stand-in Spark
+//     and Flink clients), tuning arrays (grid, random, bayesian via Optuna), multi-node
+//     srun launches (ddp with a stand-in torchrun, horovod with srun --mpi), gates, the
+//     registry, a serving job answering HTTP, a notebook, scheduled batch scoring;
+//   - a failing gate really cancels the deployment behind it.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { variantNames } from "../../../compiler/variants";
+import { calls, compile, CONFORMANCE, inputs, irOf, OPTUNA_PYTHON, project, PYTHON, run, SAMPLES, standIns, tmp, writeOut } from "./helpers";
+
+const ENABLED = process.env.MLP_SLURM === "1";
+const SLURM_CONF = process.env.SLURM_CONF ?? "/tmp/mlp-slurm/etc/slurm.conf";
+const suite = ENABLED ? describe : describe.skip;
+const slurmEnv = (): NodeJS.ProcessEnv => ({ ...process.env, SLURM_CONF });
+const submitted: string[] = [];
+
+if (!ENABLED) {
+  describe("slurm target on a real Slurm", () => {
+    it.skip("skipped: no Slurm here. Run test/slurm/start-slurm.sh as root, then MLP_SLURM=1 npx vitest run test/targets/slurm", () => {});
+  });
+}
+
+// ---------- talking to Slurm ----------
+
+function slurm(cmd: string, args: string[], cwd?: string) {
+  return spawnSync(cmd, args, { encoding: "utf8", env: slurmEnv(), cwd, timeout: 30_000 });
+}
+
+interface JobRecord {
+  id: string;
+  name: string;
+  state: string;
+  reason: string;
+  task?: string;
+}
+
+/** Every record `scontrol show job` has for these ids (array tasks are records of their own). */
+function jobs(ids: string[]): JobRecord[] {
+  const out: JobRecord[] = [];
+  for (const id of ids) {
+    const r = slurm("scontrol", ["show", "job", "-o", id]);
+    for (const line of r.stdout.split("\n").filter(Boolean)) {
+      const f = (k: string) => new RegExp(`(?:^| )${k}=(\\S*)`).exec(line)?.[1] ?? "";
+      out.push({ id: f("JobId"), name: f("JobName"), state: f("JobState"), reason: f("Reason"), task: f("ArrayTaskId") || undefined });
+    }
+  }
+  return out;
+}
+
+const ACTIVE = new Set(["PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING"]);
+
+/** Waits until none of `ids` (but the `serving` ones) is pending or running; the last records. */
+async function settle(ids: string[], serving: string[] = [], timeoutMs = 420_000): Promise<JobRecord[]> {
+  const watched = ids.filter((i) => !serving.includes(i));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const recs = jobs(watched);
+    if (recs.length > 0 && recs.every((r) => !ACTIVE.has(r.state))) return jobs(ids);
+    if (Date.now() > deadline) throw new Error(`jobs still active after ${timeoutMs} ms:\n${recs.filter((r) => ACTIVE.has(r.state)).map((r) => `${r.name} ${r.id} ${r.state} ${r.reason}`).join("\n")}`);
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+}
+
+function byName(recs: JobRecord[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of recs) (out[r.name.replace(/^[^.]+\./, "")] ??= []).push(r.state);
+  return out;
+}
+
+interface Run {
+  dir: string;
+  slurm: string;
+  proj: string;
+  env: NodeJS.ProcessEnv;
+  ids: Record<string, string>;
+  runDir: string;
+}
+
+/** Compiles, writes the project and stand-ins, and submits a run with submit.sh. */
+function submit(path: string, opts: { variant?: string; text?: string; env?: NodeJS.ProcessEnv; python?: string } = {}): Run {
+  const dir = tmp("slurm-run");
+  const ir = irOf(path, opts.variant, opts.text);
+  const out = join(dir, "out");
+  const slurmDir = writeOut(out, compile(path, opts.variant, opts.text), ir);
+  const proj = project(join(dir, "project"), ir);
+  const env: NodeJS.ProcessEnv = {
+    ...slurmEnv(),
+    ...standIns(dir),
+    MLP_MODEL_DIR: join(dir, "models"),
+    MLP_DATA_DIR: join(dir, "data"),
+    MLP_RUN_ID: "r1",
+    MLP_PYTHON: opts.python ?? PYTHON,
+    MLP_SERVE_PORT: String(30000 + Math.floor(Math.random() * 20000)),
+    ...opts.env,
+  };
+  const r = run("bash", [join(slurmDir, "submit.sh")], { cwd: proj, env });
+  if (r.status !== 0) throw new Error(`submit.sh failed:\n${r.stderr}`);
+  const ids: Record<string, string> = {};
+  for (const line of r.stdout.trim().split("\n")) {
+    const [name, id] = line.split(" ");
+    ids[name!] = id!;
+    submitted.push(id!);
+  }
+  return { dir, slurm: slurmDir, proj, env, ids, runDir: join(dir, "models", ir.pipeline!.name, "runs/r1") };
+}
+
+const json = (p: string) => JSON.parse(readFileSync(p, "utf8"));
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
+
+/** A tiny variant that keeps the test quick: fewer trials of the same search. */
+function withQuickTune(path: string, tune: string, trials: number, parallel: number): string {
+  return `${readFileSync(path, "utf8")}\nvariant ci_quick {\n  ${tune}.trials   = ${trials}\n  ${tune}.parallel = ${parallel}\n}\n`;
+}
+
+// ---------- the tests ----------
+
+suite("slurm target on a real Slurm (MLP_SLURM=1; start it with test/slurm/start-slurm.sh)", () => {
+  let partitions: string[] = [];
+
+  beforeAll(() => {
+    const ping = slurm("scontrol", ["ping"]);
+    if (!/is UP/.test(ping.stdout)) throw new Error(`MLP_SLURM=1 but no Slurm answers (SLURM_CONF=${SLURM_CONF}):\n${ping.stdout}${ping.stderr}\nstart it with test/slurm/start-slurm.sh`);
+    partitions = slurm("sinfo", ["-h", "-o", "%R"]).stdout.split("\n").filter(Boolean);
+  });
+
+  afterAll(() => {
+    if (submitted.length) slurm("scancel", submitted);
+  });
+
+  it("sbatch --test-only accepts every generated script of every conformance file, sample and variant", () => {
+    const problems: string[] = [];
+    let count = 0;
+    for (const { name, path } of inputs()) {
+      for (const variant of [undefined, ...variantNames(irOf(path))]) {
+        const files = compile(path, variant);
+        const dir = writeOut(tmp("test-only"), files);
+        mkdirSync(join(dir, "logs"), { recursive: true });
+        for (const f of files.filter((x) => x.path.endsWith(".sbatch"))) {
+          const part = /^#SBATCH --partition=(\S+)$/m.exec(f.contents)?.[1];
+          // A partition this test cluster does not have is replaced, so everything else is still checked.
+          const args = ["--test-only", ...(part && !partitions.includes(part) ? ["--partition=debug"] : []), f.path];
+          const r = slurm("sbatch", args, dir);
+          count++;
+          if (r.status !== 0 || !/to start at/.test(r.stderr)) problems.push(`${name}${variant ? `/${variant}` : ""} ${f.path}: ${r.stderr.trim()}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(count).toBeGreaterThan(50);
+  }, 300_000);
+
+  it("demand_forecast runs to completion: data jobs, a grid tuning array, gate, registry; then its scheduled scoring", async () => {
+    const r = submit(join(SAMPLES, "demand_forecast.mlp"));
+    const recs = await settle(Object.values(r.ids));
+    const states = byName(recs);
+    expect(Object.entries(states).filter(([, s]) => s.some((x) => x !== "COMPLETED"))).toEqual([]);
+    expect(states.demand_tuned).toHaveLength(9);
+    // Every data step went through the Spark stand-in, in its own job.
+    expect(calls(r.dir).filter((c) => c.tool === "spark-sql").map((c) => c.job)).toHaveLength(13);
+    const best = json(join(r.runDir, "demand_tuned/best.json"));
+    expect(best.trials_ok).toBe(9);
+    expect(json(join(r.dir, "models/registry/demand-forecast/1/metadata.json")).gates.demand_gate.passed).toBe(true);
+
+    // The scheduled batch scoring job, submitted as the schedule would.
+    mkdirSync(join(r.dir, "data/demand_features"), { recursive: true });
+    writeFileSync(join(r.dir, "data/demand_features/part-0.json"), JSON.stringify([{ store_sku: "s1/a" }, { store_sku: "s2/b" }, { store_sku: "s3/c" }]));
+    const sub = spawnSync("sbatch", ["--parsable", "weekly_forecast.sbatch"], { encoding: "utf8", cwd: r.slurm, env: { ...r.env, MLP_PROJECT_DIR: r.proj, MLP_RUN_ID: "scheduled-1" } });
+    expect(sub.status, sub.stderr).toBe(0);
+    const id = sub.stdout.trim().split(";")[0]!;
+    submitted.push(id);
+    expect((await settle([id])).map((x) => x.state)).toEqual(["COMPLETED"]);
+    const scores = json(join(r.dir, "remote/s3/retail-forecasts/weekly/part-0.json.out"));
+    expect(scores).toHaveLength(3);
+  }, 600_000);
+
+  it("ad_click_through (quick tune): ddp on 4 nodes x 8 GPUs via srun + torchrun, bayesian trials, serving and stream deployment", async () => {
+    if (!OPTUNA_PYTHON) {
+      console.warn("skipped the bayesian run: no python3 with optuna (apt-get install python3-optuna)");
+      return;
+    }
+    const path = join(SAMPLES, "ad_click_through.mlp");
+    const r = submit(path, { variant: "ci_quick", text: withQuickTune(path, "ctr_tuned", 3, 2), python: OPTUNA_PYTHON });
+    const recs = await settle(Object.values(r.ids), [r.ids.ctr_api!]);
+    const states = byName(recs);
+    expect(Object.entries(states).filter(([k, s]) => k !== "ctr_api" && s.some((x) => x !== "COMPLETED"))).toEqual([]);
+    expect(states.ctr_tuned).toHaveLength(3);
+
+    // Each trial: srun started torchrun on each of the 4 nodes with the rendezvous options.
+    const torch = calls(r.dir).filter((c) => c.tool === "torchrun");
+    expect(torch).toHaveLength(12);
+    for (const t of torch) {
+      const o = t.opts as Record<string, string>;
+      expect(o).toMatchObject({ nnodes: "4", nproc_per_node: "8", rdzv_backend: "c10d" });
+      expect(o.rdzv_endpoint).toMatch(/^n1:\d+$/);
+      expect(o.rdzv_id).toBe(t.job);
+    }
+    expect(new Set(torch.map((t) => t.node))).toEqual(new Set([0, 1, 2, 3]));
+    // 32 ranks per trial each saw the contract.
+    const trial0 = join(r.runDir, "ctr_tuned/trials/0/output/ranks");
+    expect(readdirSync(trial0)).toHaveLength(32);
+    // Bayesian trials went through one shared Optuna journal.
+    const trials = [0, 1, 2].map((t) => json(join(r.runDir, "ctr_tuned/trials", String(t), "trial.json")));
+    expect(trials.map((t) => t.optuna_trial).sort()).toEqual([0, 1, 2]);
+    expect(existsSync(join(r.runDir, "ctr_tuned/optuna.journal"))).toBe(true);
+    for (const t of trials) {
+      expect(t.params.hidden_units).toBeGreaterThanOrEqual(64);
+      expect([2048, 4096, 8192]).toContain(t.params.batch_size);
+    }
+
+    // The stream deployment submitted its Flink job with the registered model.
+    const flink = calls(r.dir).filter((c) => c.tool === "sql-client");
+    const sqlFile = (c: { [k: string]: unknown }) => (c.args as string[])[(c.args as string[]).indexOf("-f") + 1]!;
+    expect(flink.some((c) => sqlFile(c).endsWith("/flink/ctr_stream.sql") && String(c.model).endsWith("/runs/r1/ctr_registry/model"))).toBe(true);
+    // The streaming feature jobs were submitted too.
+    expect(flink.map(sqlFile).filter((f) => /flink\/(ad_traffic_features|impression_features)\.sql$/.test(f))).toHaveLength(2);
+
+    // The endpoint: 4 instances, each answering /ping and /invocations.
+    const endpoints = join(r.runDir, "ctr_api/endpoints");
+    const files = await waitFor("4 endpoints", () => (existsSync(endpoints) && readdirSync(endpoints).filter((f) => f.endsWith(".json")).length === 4 ? readdirSync(endpoints) : undefined));
+    for (const f of files) {
+      const e = json(join(endpoints, f));
+      const ping = await waitFor(`ping ${e.port}`, async () => (await fetch(`http://127.0.0.1:${e.port}/ping`).catch(() => undefined))?.status);
+      expect(ping).toBe(200);
+      const res = await fetch(`http://127.0.0.1:${e.port}/invocations`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify([{ ad_id: "a" }]) });
+      expect(await res.json()).toEqual([{ prediction: expect.any(Number), row: 0 }]);
+    }
+    expect(jobs([r.ids.ctr_api!])[0]!.state).toBe("RUNNING");
+
+    // A newer serving job of the same endpoint (the next run's) replaces this one.
+    const again = spawnSync("sbatch", ["--parsable", "ctr_api.sbatch"], { encoding: "utf8", cwd: r.slurm, env: { ...r.env, MLP_PROJECT_DIR: r.proj } });
+    expect(again.status, again.stderr).toBe(0);
+    const newer = again.stdout.trim().split(";")[0]!;
+    submitted.push(newer);
+    await waitFor("the old serving job to stop", () => (jobs([r.ids.ctr_api!])[0]?.state === "CANCELLED" ? true : undefined));
+    await waitFor("the new endpoints", async () => {
+      const e = json(join(endpoints, "0.json"));
+      if (e.slurm_job_id !== newer) return undefined;
+      return (await fetch(`http://127.0.0.1:${e.port}/ping`).catch(() => undefined))?.status === 200 ? true : undefined;
+    });
+    expect(jobs([newer])[0]!.state).toBe("RUNNING");
+    slurm("scancel", [newer]);
+  }, 600_000);
+
+  it("churn (quick tune): horovod over srun --mpi=pmi2, 2 nodes x 4 ranks, then the gate, registry, endpoint and notebook", async () => {
+    if (!OPTUNA_PYTHON) {
+      console.warn("skipped the bayesian run: no python3 with optuna (apt-get install python3-optuna)");
+      return;
+    }
+    const path = join(CONFORMANCE, "churn.mlp");
+    const r = submit(path, { variant: "ci_quick", text: withQuickTune(path, "churn_tuned", 2, 2), python: OPTUNA_PYTHON });
+    const recs = await settle(Object.values(r.ids), [r.ids.churn_api!]);
+    const states = byName(recs);
+    expect(Object.entries(states).filter(([k, s]) => k !== "churn_api" && s.some((x) => x !== "COMPLETED"))).toEqual([]);
+    // 8 MPI ranks (SLURM_PROCID 0..7) on two nodes, each under the contract.
+    const ranks = join(r.runDir, "churn_tuned/trials/0/output/ranks");
+    expect(readdirSync(ranks).sort()).toEqual(["0.json", "1.json", "2.json", "3.json", "4.json", "5.json", "6.json", "7.json"]);
+    const seen = json(join(ranks, "5.json"));
+    expect(JSON.parse(seen.env.SM_HOSTS)).toEqual(["n1", "n2"]);
+    expect(seen.env.SM_NUM_GPUS).toBe("4");
+    const nb = calls(r.dir).find((c) => c.tool === "papermill")!;
+    expect(nb.parameters).toMatchObject({ threshold: 0.5, mlp_inputs: { "churn_split.test": join(r.dir, "data/churn_split/test") } });
+    expect(json(join(r.dir, "models/registry/churn/1/metadata.json")).version).toBe(1);
+    await waitFor("churn_api running", () => (jobs([r.ids.churn_api!])[0]?.state === "RUNNING" ? true : undefined));
+    slurm("scancel", [r.ids.churn_api!]);
+  }, 600_000);
+
+  it("ticket_triage with a failing gate: the registry, the endpoint and the report are cancelled, never run", async () => {
+    const r = submit(join(SAMPLES, "ticket_triage.mlp"), { env: { MLP_TEST_BAD_METRICS: "1" } });
+    const recs = await settle(Object.values(r.ids));
+    const states = byName(recs);
+    expect(states.triage_tuned!.every((s) => s === "COMPLETED")).toBe(true);
+    expect(states["triage_tuned.select"]).toEqual(["COMPLETED"]);
+    expect(states.triage_gate).toEqual(["FAILED"]);
+    expect(states.triage_registry).toEqual(["CANCELLED"]);
+    expect(states.triage_api).toEqual(["CANCELLED"]);
+    expect(states.triage_report).toEqual(["CANCELLED"]);
+    expect(recs.find((x) => x.name.endsWith(".triage_api"))!.reason).toMatch(/Dependency/);
+    expect(existsSync(join(r.runDir, "triage_api"))).toBe(false);
+    expect(existsSync(join(r.dir, "models/registry/ticket-triage"))).toBe(false);
+    const evaluation = json(join(r.runDir, "triage_gate/evaluation.json"));
+    expect(evaluation.passed).toBe(false);
+  }, 600_000);
+});
