@@ -1,0 +1,72 @@
+// File, history and view commands, and the checker's verdict at a glance.
+import { useRef, type ChangeEvent } from "react";
+import { isFresh } from "./state/analysis";
+import { app, fitView } from "./state/app";
+import { autoLayout } from "./state/autoLayout";
+import { redo, undo } from "./state/commands";
+import { newFile, openFolderWithPicker, openSample, openWithPicker, readFileList, saveActive } from "./state/files";
+import { useSelector } from "./state/store";
+import { SAMPLES } from "./samples";
+
+function Status() {
+  const analysis = useSelector(app, (s) => s.analysis);
+  const stale = useSelector(app, (s) => !isFresh(s.analysis, s));
+  if (!analysis) return <span className="status muted">checking…</span>;
+  const errors = analysis.diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = analysis.diagnostics.length - errors;
+  return (
+    <span className="status" data-testid="status" title={`checked in ${analysis.ms.toFixed(0)} ms`}>
+      <span className={errors ? "text-error" : "text-ok"}>{errors ? `✕ ${errors} error${errors > 1 ? "s" : ""}` : "✓ checks clean"}</span>
+      {warnings > 0 && <span className="text-warning"> · {warnings} warning{warnings > 1 ? "s" : ""}</span>}
+      <span className="muted"> · {analysis.ir.nodes.length} steps{stale ? " · checking…" : ""}</span>
+    </span>
+  );
+}
+
+export function Toolbar() {
+  const filesInput = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+  const busy = useSelector(app, (s) => s.layoutBusy);
+  const onFiles = (e: ChangeEvent<HTMLInputElement>) => {
+    if (e.target.files) void readFileList(e.target.files);
+    e.target.value = "";
+  };
+  return (
+    <header className="toolbar">
+      <span className="brand">
+        mlp <span className="muted">editor</span>
+      </span>
+      <div className="tool-group">
+        <button type="button" onClick={newFile} title="New file">New</button>
+        <button type="button" onClick={async () => (await openWithPicker()) || filesInput.current?.click()} title="Open .mlp files">Open…</button>
+        <button type="button" onClick={async () => (await openFolderWithPicker()) || folderInput.current?.click()} title="Open a folder of .mlp files (keeps imports working)">Open folder…</button>
+        <select
+          aria-label="Open a sample"
+          value=""
+          onChange={(e) => e.target.value && openSample(e.target.value)}
+          data-testid="samples"
+        >
+          <option value="">Samples…</option>
+          {SAMPLES.map((s) => (
+            <option key={s} value={s}>{s}</option>
+          ))}
+        </select>
+        <button type="button" onClick={() => void saveActive()} title="Save (Ctrl+S)">Save</button>
+        <button type="button" onClick={() => void saveActive(true)} title="Save as a new file">Save as…</button>
+        <input ref={filesInput} id="open-files" type="file" accept=".mlp" multiple hidden onChange={onFiles} />
+        <input ref={folderInput} id="open-folder" type="file" multiple hidden onChange={onFiles} {...{ webkitdirectory: "" }} />
+      </div>
+      <div className="tool-group">
+        <button type="button" onClick={undo} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
+        <button type="button" onClick={redo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
+      </div>
+      <div className="tool-group">
+        <button type="button" onClick={() => void autoLayout()} disabled={busy} title="Lay out the graph with elkjs and write the positions to the layout block" data-testid="auto-layout">
+          {busy ? "Laying out…" : "Auto-layout"}
+        </button>
+        <button type="button" onClick={fitView} title="Fit the whole graph in view" data-testid="fit-view">Fit view</button>
+      </div>
+      <Status />
+    </header>
+  );
+}

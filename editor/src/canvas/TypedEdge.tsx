@@ -1,0 +1,59 @@
+// An edge labelled with the artifact type flowing along it; hovered or selected, it
+// also lists the columns (or the model's facts).
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from "@xyflow/react";
+import { memo } from "react";
+import { artifactClass, showColumnType } from "../model/artifacts";
+import type { TypedEdge } from "../model/flow";
+import { app } from "../state/app";
+import { useSelector } from "../state/store";
+
+const MAX_COLUMNS = 40;
+
+function TypedEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TypedEdge>) {
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const hovered = useSelector(app, (s) => s.hoveredEdge === id);
+  const open = selected || hovered;
+  const cls = artifactClass(data?.type);
+  const bad = data?.problem ? ` edge-${data.severity ?? "error"}` : "";
+  // On a short edge the label would cover the nodes; it appears on hover instead.
+  const roomy = Math.abs(targetX - sourceX) > 110 || Math.abs(targetY - sourceY) > 60;
+  return (
+    <>
+      <BaseEdge id={id} path={path} className={`typed-edge ${cls}${bad}${selected ? " is-selected" : ""}`} interactionWidth={18} />
+      <EdgeLabelRenderer>
+        <div
+          className={`edge-label nodrag nopan ${cls}${bad}${open ? " open" : ""}${roomy || open || bad ? "" : " tight"}`}
+          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          onMouseEnter={() => app.set({ hoveredEdge: id })}
+          onMouseLeave={() => app.get().hoveredEdge === id && app.set({ hoveredEdge: null })}
+          data-testid={`edge-${id}`}
+        >
+          <span className="edge-type">{data?.label ?? "?"}</span>
+          {data?.problem && <span className="edge-problem">{data.problem}</span>}
+          {open && data && (data.columns.length > 0 || data.facts.length > 0) && (
+            <div className="edge-schema">
+              {data.facts.map((f) => (
+                <div className="edge-fact" key={f}>{f}</div>
+              ))}
+              {data.columns.length > 0 && (
+                <table>
+                  <tbody>
+                    {data.columns.slice(0, MAX_COLUMNS).map((c) => (
+                      <tr key={c.name}>
+                        <td className="col-name">{c.name}</td>
+                        <td className="col-type">{showColumnType(c.type)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+              {data.columns.length > MAX_COLUMNS && <div className="edge-fact">… {data.columns.length - MAX_COLUMNS} more</div>}
+            </div>
+          )}
+        </div>
+      </EdgeLabelRenderer>
+    </>
+  );
+}
+
+export const TypedEdgeComponent = memo(TypedEdgeView);

@@ -1,0 +1,31 @@
+// Shortcuts that work wherever the focus is, except inside the text editor and form
+// fields, which keep their own (the text editor has its own undo for typing).
+import { copySelection, paste, redo, undo } from "./state/commands";
+import { saveActive } from "./state/files";
+
+function inField(t: EventTarget | null): boolean {
+  const el = t as HTMLElement | null;
+  if (!el || !el.closest) return false;
+  return !!el.closest(".cm-editor, input, textarea, select, [contenteditable=true]");
+}
+
+export function installShortcuts(): void {
+  window.addEventListener("keydown", (e) => {
+    const mod = e.ctrlKey || e.metaKey;
+    if (!mod) return;
+    const key = e.key.toLowerCase();
+    if (key === "s") {
+      e.preventDefault();
+      void saveActive();
+      return;
+    }
+    if (inField(e.target)) return;
+    if (key === "z" && !e.shiftKey) undo();
+    else if ((key === "z" && e.shiftKey) || key === "y") redo();
+    // Text selected on the page (a message, generated code) copies as text, not as steps.
+    else if (key === "c" && !window.getSelection()?.toString()) copySelection();
+    else if (key === "v") paste();
+    else return;
+    e.preventDefault();
+  });
+}

@@ -1,0 +1,44 @@
+// Entry point: reopen the autosaved workspace (or a sample), then render.
+import "@xyflow/react/dist/style.css";
+import "./styles.css";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { isFresh, primeAnalysis } from "./state/analysis";
+import { app, reveal } from "./state/app";
+import { showRange } from "./state/documents";
+import { installShortcuts } from "./keyboard";
+import { SAMPLES, sampleWithImports } from "./samples";
+import { openSample } from "./state/files";
+import { loadSaved, restore, startAutosave, STORAGE_KEY } from "./state/persist";
+
+const params = new URLSearchParams(location.search);
+if (params.has("fresh")) localStorage.removeItem(STORAGE_KEY);
+const asked = params.get("sample");
+const sample = asked && SAMPLES.includes(asked) ? asked : undefined;
+const saved = loadSaved();
+const first = sample ?? (saved ? undefined : (SAMPLES[0] ?? "churn.mlp"));
+
+// Start checking what is about to be open before building any view.
+const files = { ...(first ? sampleWithImports(first) : {}), ...(saved?.texts ?? {}) };
+primeAnalysis(first ?? saved!.active, files);
+
+if (saved) restore(saved);
+if (first) openSample(first);
+startAutosave();
+installShortcuts();
+
+// A small read-only handle for scripts driving the page (the end-to-end tests and the benchmark).
+Object.assign(window, {
+  mlpEditor: {
+    text: (path?: string) => app.get().texts[path ?? app.get().active],
+    active: () => app.get().active,
+    selection: () => app.get().selection,
+    checked: () => isFresh(app.get().analysis, app.get()),
+    /** Selects a range of the active text with the keyboard there, as a click and drag would. */
+    selectText: (from: number, to: number) => showRange(from, to, true),
+    /** Centres a step on the canvas at a readable zoom. */
+    reveal: (id: string) => reveal(id),
+  },
+});
+
+createRoot(document.getElementById("root")!).render(<App />);

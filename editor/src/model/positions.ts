@@ -1,0 +1,137 @@
+// Node positions: what the `layout` block says, and a quick layered placement for
+// steps it does not mention. The placement is only shown, never written; the
+// Auto-layout command (elkjs) writes a full layout block on request.
+import type { IrDocument, IrExpr } from "../../../compiler/ir";
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+export const COLUMN = 320;
+export const ROW = 130;
+
+function num(e: IrExpr | undefined): number | undefined {
+  if (!e) return undefined;
+  if (e.kind === "number") return e.value;
+  if (e.kind === "unary" && e.op === "-" && e.operand.kind === "number") return -e.operand.value;
+  return undefined;
+}
+
+/** Positions written in the layout block, by step name. */
+export function layoutPositions(ir: IrDocument): Map<string, XY> {
+  const out = new Map<string, XY>();
+  for (const e of ir.layout?.entries ?? []) {
+    if (e.value.kind !== "object") continue;
+    const x = num(e.value.entries.find((en) => en.key === "x")?.value);
+    const y = num(e.value.entries.find((en) => en.key === "y")?.value);
+    if (x !== undefined && y !== undefined) out.set(e.name, { x, y });
+  }
+  return out;
+}
+
+/** The layout key of a node: its name when the file can name it, else none (a dependency pulled in by an import). */
+export function layoutKey(n: { name: string; origin?: { import?: string } | undefined }): string | undefined {
+  return !n.origin || n.origin.import ? n.name : undefined;
+}
+
+/** Depth of each node in the graph (longest path from a node without inputs); cycles are cut. */
+export function ranks(ir: IrDocument): Map<string, number> {
+  const inputs = new Map<string, string[]>();
+  for (const e of ir.edges) {
+    const l = inputs.get(e.to.node) ?? [];
+    l.push(e.from.node);
+    inputs.set(e.to.node, l);
+  }
+  const rank = new Map<string, number>();
+  const visiting = new Set<string>();
+  // Iterative DFS: a 10,000-step chain must not overflow the stack.
+  for (const n of ir.nodes) {
+    if (rank.has(n.id)) continue;
+    const stack: { id: string; i: number }[] = [{ id: n.id, i: 0 }];
+    visiting.add(n.id);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const ins = inputs.get(top.id) ?? [];
+      if (top.i < ins.length) {
+        const up = ins[top.i++]!;
+        if (!rank.has(up) && !visiting.has(up)) {
+          visiting.add(up);
+          stack.push({ id: up, i: 0 });
+        }
+        continue;
+      }
+      let r = 0;
+      for (const up of ins) r = Math.max(r, (rank.get(up) ?? -1) + 1);
+      rank.set(top.id, r);
+      visiting.delete(top.id);
+      stack.pop();
+    }
+  }
+  return rank;
+}
+
+/**
+ * Every node's position: the layout block's where it has one, otherwise a layered
+ * placement (column = depth) that skips rows already taken in that column.
+ */
+export function positionsOf(ir: IrDocument, extra: ReadonlyMap<string, XY> = new Map()): Map<string, XY> {
+  const written = layoutPositions(ir);
+  const out = new Map<string, XY>();
+  const taken = new Map<number, Set<number>>();
+  const occupy = (p: XY) => {
+    const col = Math.round(p.x / COLUMN);
+    let rows = taken.get(col);
+    if (!rows) taken.set(col, (rows = new Set()));
+    rows.add(Math.round(p.y / ROW));
+  };
+  const missing: string[] = [];
+  for (const n of ir.nodes) {
+    const key = layoutKey(n);
+    const p = (key !== undefined ? written.get(key) : undefined) ?? extra.get(n.id);
+    if (p) {
+      out.set(n.id, p);
+      occupy(p);
+    } else missing.push(n.id);
+  }
+  if (missing.length === 0) return out;
+  const rank = ranks(ir);
+  const inputs = new Map<string, string[]>();
+  for (const e of ir.edges) inputs.set(e.to.node, [...(inputs.get(e.to.node) ?? []), e.from.node]);
+  // Column by column, each step goes near the steps feeding it (mean row of its inputs),
+  // which keeps most edges from crossing without a real layout pass.
+  const byCol = new Map<number, string[]>();
+  for (const id of missing) {
+    const c = rank.get(id) ?? 0;
+    byCol.set(c, [...(byCol.get(c) ?? []), id]);
+  }
+  for (const col of [...byCol.keys()].sort((a, b) => a - b)) {
+    const want = (id: string) => {
+      const ys = (inputs.get(id) ?? []).map((u) => out.get(u)?.y).filter((y): y is number => y !== undefined);
+      return ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length / ROW : Infinity;
+    };
+    const ids = byCol.get(col)!.map((id, i) => ({ id, i, w: want(id) })).sort((a, b) => a.w - b.w || a.i - b.i);
+    const rows = taken.get(col) ?? new Set<number>();
+    let next = 0;
+    for (const { id, w } of ids) {
+      let row = Math.max(next, Number.isFinite(w) ? Math.round(w) : next);
+      while (rows.has(row)) row++;
+      next = row + 1;
+      const p = { x: col * COLUMN, y: row * ROW };
+      out.set(id, p);
+      occupy(p);
+    }
+  }
+  return out;
+}
+
+/** The first place at or below `p` where a new node would not sit on top of another. */
+export function freeSpot(taken: Iterable<XY>, p: XY, size = { width: 220, height: 100 }): XY {
+  const list = [...taken];
+  const at = { ...p };
+  for (let i = 0; i < 500; i++) {
+    if (!list.some((q) => Math.abs(q.x - at.x) < size.width && Math.abs(q.y - at.y) < size.height)) return at;
+    at.y += ROW;
+  }
+  return at;
+}

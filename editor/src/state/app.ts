@@ -1,0 +1,87 @@
+// The editor's state. The texts of the open files are the program; everything on the
+// canvas is derived from `analysis`, which is recomputed from the texts.
+import type { Analysis } from "../model/analyze";
+import { createStore } from "./store";
+
+export interface Toast {
+  id: number;
+  kind: "error" | "info" | "ok";
+  text: string;
+}
+
+export type BottomTab = "problems" | "compile";
+
+export interface AppState {
+  /** Open files in tab order; paths are relative (`churn.mlp`, `lib/customer.mlp`). */
+  paths: string[];
+  /** The file shown in the text pane; its program is the graph. */
+  active: string;
+  texts: Record<string, string>;
+  /** The text each file had when last opened or saved, to mark unsaved changes. */
+  saved: Record<string, string>;
+  /** Bumped on every text change, so an analysis can tell it is stale. */
+  revision: number;
+  analysis: Analysis | null;
+  /** Node ids selected on the canvas. */
+  selection: string[];
+  /**
+   * Who changed the selection last, so text and canvas do not echo each other: the
+   * text shows a selection made on the canvas or by a command ("app"), not one made
+   * in the text itself or from the problem list ("list", which shows the problem's range).
+   */
+  selectionFrom: "canvas" | "text" | "app" | "list";
+  hoveredEdge: string | null;
+  toast: Toast | null;
+  bottom: BottomTab;
+  bottomOpen: boolean;
+  layoutBusy: boolean;
+  /** Asks the canvas to bring a node into view (seq changes each time). */
+  reveal: { id: string; seq: number } | null;
+  /** Asks the canvas to fit the whole graph. */
+  fitSeq: number;
+  /** Fit the graph once the next analysis is on screen (after a layout or opening a file). */
+  fitPending: boolean;
+}
+
+export const app = createStore<AppState>({
+  paths: [],
+  active: "",
+  texts: {},
+  saved: {},
+  revision: 0,
+  analysis: null,
+  selection: [],
+  selectionFrom: "app",
+  hoveredEdge: null,
+  toast: null,
+  bottom: "problems",
+  bottomOpen: false,
+  layoutBusy: false,
+  reveal: null,
+  fitSeq: 0,
+  fitPending: true,
+});
+
+let toastId = 0;
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+
+export function toast(text: string, kind: Toast["kind"] = "info"): void {
+  clearTimeout(toastTimer);
+  app.set({ toast: { id: ++toastId, kind, text } });
+  toastTimer = setTimeout(() => app.set({ toast: null }), kind === "error" ? 7000 : 4000);
+}
+
+export function select(ids: string[], from: AppState["selectionFrom"]): void {
+  const cur = app.get().selection;
+  if (cur.length === ids.length && cur.every((x, i) => x === ids[i])) return;
+  app.set({ selection: ids, selectionFrom: from });
+}
+
+let revealSeq = 0;
+export function reveal(id: string): void {
+  app.set({ reveal: { id, seq: ++revealSeq } });
+}
+
+export function fitView(): void {
+  app.set((s) => ({ fitSeq: s.fitSeq + 1 }));
+}

@@ -1,0 +1,20 @@
+// What the canvas knows and commands need: where nodes are on screen and how big.
+// The canvas registers itself here; commands work without importing React code.
+import type { XY } from "../model/positions";
+
+export interface CanvasBridge {
+  positions(): Map<string, XY>;
+  sizes(): Map<string, { width: number; height: number }>;
+  /** The middle of the visible area, in graph coordinates. */
+  center(): XY;
+}
+
+let bridge: CanvasBridge | undefined;
+
+export function registerCanvas(b: CanvasBridge | undefined): void {
+  bridge = b;
+}
+
+export function canvas(): CanvasBridge | undefined {
+  return bridge;
+}

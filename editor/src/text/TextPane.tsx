@@ -1,0 +1,58 @@
+// The text view: file tabs over one CodeMirror view that shows the active file.
+import { EditorView } from "@codemirror/view";
+import { useEffect, useRef } from "react";
+import { app } from "../state/app";
+import { activate, attachView, closeDocument } from "../state/documents";
+import { newFile } from "../state/files";
+import { useSelector } from "../state/store";
+
+function FileTabs() {
+  const paths = useSelector(app, (s) => s.paths);
+  const active = useSelector(app, (s) => s.active);
+  const texts = useSelector(app, (s) => s.texts);
+  const saved = useSelector(app, (s) => s.saved);
+  const close = (p: string) => {
+    if (texts[p] !== saved[p] && !window.confirm(`${p} has changes that are not saved to a file. Close it anyway?`)) return;
+    const rest = paths.filter((x) => x !== p);
+    if (p === active && rest[0]) activate(rest[0]);
+    if (rest.length) closeDocument(p);
+  };
+  return (
+    <div className="file-tabs" role="tablist" aria-label="Open files">
+      {paths.map((p) => (
+        <div key={p} role="tab" aria-selected={p === active} className={`file-tab${p === active ? " active" : ""}`} title={p}>
+          <button type="button" className="file-tab-name" onClick={() => activate(p)} data-testid={`tab-${p}`}>
+            {p}
+            {texts[p] !== saved[p] && <span className="dirty" title="changed since opened or saved">•</span>}
+          </button>
+          {paths.length > 1 && (
+            <button type="button" className="file-tab-close" aria-label={`Close ${p}`} onClick={() => close(p)}>
+              ×
+            </button>
+          )}
+        </div>
+      ))}
+      <button type="button" className="file-tab-new" title="New file" aria-label="New file" onClick={() => newFile()}>
+        +
+      </button>
+    </div>
+  );
+}
+
+export function TextPane() {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const view = new EditorView({ parent: host.current! });
+    attachView(view);
+    return () => {
+      attachView(undefined);
+      view.destroy();
+    };
+  }, []);
+  return (
+    <section className="text-pane" aria-label="Text">
+      <FileTabs />
+      <div className="cm-host" ref={host} data-testid="text" />
+    </section>
+  );
+}

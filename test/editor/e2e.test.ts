@@ -1,0 +1,288 @@
+// End-to-end: the built editor in Debian's chromium, driven by playwright-core. Builds
+// the editor once into a temporary folder and serves it on a free localhost port.
+// Screenshots of the main states go to test/.tmp/editor-screenshots/, or with
+// MLP_SCREENSHOTS=1 to editor/screenshots/ (the README's pictures).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TARGETS } from "../../compiler/targets";
+// @ts-expect-error plain ESM helper without types
+import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
+// @ts-expect-error plain ESM helper without types
+import { serve } from "../../editor/scripts/serve.mjs";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SHOTS = join(ROOT, process.env.MLP_SCREENSHOTS === "1" ? "editor/screenshots" : "test/.tmp/editor-screenshots");
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+if (!haveChromium) console.warn(`editor e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+
+let out: string;
+let server: { url: string; close(): Promise<void> };
+let browser: { context: import("playwright-core").BrowserContext; close(): Promise<void> };
+let page: Page;
+
+const text = () => page.evaluate(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text());
+const node = (name: string) => page.locator(`[data-testid="node-${name}"]`);
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+async function settled(): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { mlpEditor?: { checked(): boolean } }).mlpEditor?.checked());
+  await page.waitForTimeout(150);
+}
+
+async function fit(): Promise<void> {
+  await page.getByTestId("fit-view").click();
+  await page.waitForTimeout(400);
+}
+
+async function center(sel: string): Promise<{ x: number; y: number }> {
+  const b = await page.locator(sel).first().boundingBox();
+  if (!b) throw new Error(`not on screen: ${sel}`);
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+async function dragLine(from: string, to: string): Promise<void> {
+  const a = await center(from);
+  const b = await center(to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) await page.mouse.move(a.x + ((b.x - a.x) * i) / 12, a.y + ((b.y - a.y) * i) / 12);
+  await page.mouse.up();
+}
+
+/** Replaces `find` with `replace` in the text pane, by typing as a person would. */
+async function editText(find: string, replace: string): Promise<void> {
+  const t = await text();
+  const at = t.indexOf(find);
+  expect(at).toBeGreaterThanOrEqual(0);
+  await page.evaluate(([from, to]) => (window as unknown as { mlpEditor: { selectText(a: number, b: number): void } }).mlpEditor.selectText(from!, to!), [at, at + find.length]);
+  await page.keyboard.insertText(replace);
+}
+
+describe.skipIf(!haveChromium)("editor in a browser", () => {
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
+    execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
+    server = await serve(out);
+    browser = await launch();
+    mkdirSync(SHOTS, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    page = await browser.context.newPage();
+    page.on("pageerror", (e) => {
+      throw e;
+    });
+    await page.goto(`${server.url}?fresh`);
+    await node("churn_api").waitFor();
+    await settled();
+  }, 60_000);
+
+  it("opens a sample and shows every step", async () => {
+    const names = ["customers", "orders", "customers_clean", "order_stats", "enriched", "customer_features", "churn_split", "churn_model", "churn_tuned", "churn_gate", "churn_registry", "churn_api", "churn_nightly", "churn_report"];
+    for (const n of names) await expect(node(n).count()).resolves.toBe(1);
+    await expect(page.locator(".react-flow__node").count()).resolves.toBe(names.length);
+    await expect(page.getByTestId("status").textContent()).resolves.toContain("checks clean");
+    await shot("01-open-sample");
+    await page.close();
+  }, 60_000);
+
+  it("drags a new step from the palette and connects it; the text follows, comments intact", async () => {
+    const before = await text();
+    const pane = await page.locator(".react-flow__pane").boundingBox();
+    await page.dragAndDrop('[data-testid="palette-notebook"]', ".react-flow__pane", { targetPosition: { x: pane!.width * 0.5, y: pane!.height * 0.75 } });
+    await node("notebook_1").waitFor();
+    expect(await text()).toContain('notebook notebook_1() {\n  path = "notebooks/notebook_1.ipynb"\n}');
+    await settled();
+    await fit();
+    await dragLine('[data-testid="node-churn_gate"] .react-flow__handle.source', '[data-testid="node-notebook_1"] .react-flow__handle.target');
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("notebook notebook_1(churn_gate)"));
+    await settled();
+    await expect(page.locator('.react-flow__edge[data-id^="churn_gate:out>notebook_1"]').count()).resolves.toBe(1);
+    const after = await text();
+    const comments = (t: string) => t.split("\n").filter((l) => l.trim().startsWith("//"));
+    expect(comments(after)).toEqual(comments(before));
+    await node("notebook_1").click();
+    await page.evaluate(() => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal("notebook_1"));
+    await page.waitForTimeout(500);
+    await shot("02-palette-drop-connect");
+    await page.close();
+  }, 60_000);
+
+  it("refuses a connection the types forbid and says why", async () => {
+    const before = await text();
+    await fit();
+    await dragLine('[data-testid="node-customers"] .react-flow__handle.source', '[data-testid="node-churn_tuned"] .react-flow__handle.target');
+    const toast = page.getByTestId("toast");
+    await toast.waitFor();
+    expect(await toast.textContent()).toContain("Cannot connect: tune `churn_tuned` takes Model on `model`, but `customers` produces Table<Customer>");
+    expect(await text()).toBe(before);
+    await shot("03-refused-connection");
+    await page.close();
+  }, 60_000);
+
+  it("edits the text and the graph follows", async () => {
+    await editText("notebook churn_report(churn_gate, churn_split.test)", "notebook churn_summary(churn_gate, churn_split.test)");
+    await node("churn_summary").waitFor();
+    await expect(node("churn_report").count()).resolves.toBe(0);
+    await editText('  name = "churn"\n}', '  name = "churn"\n}\n\ndeploy churn_canary(churn_registry) {\n  mode = endpoint\n}');
+    await node("churn_canary").waitFor();
+    await page.close();
+  }, 60_000);
+
+  it("edits the graph and the text follows, comments and formatting intact", async () => {
+    const before = await text();
+    // Move a step: its layout entry changes, nothing else.
+    const box = (await node("orders").boundingBox())!;
+    await page.mouse.move(box.x + 60, box.y + 12);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 100, box.y + 60, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction((t) => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text() !== t, before);
+    const moved = await text();
+    const changed = moved.split("\n").filter((l) => !before.split("\n").includes(l));
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toMatch(/^ {2}orders +=\s*\{ x: \d+, +y: \d+ \}$/);
+    // Change a setting in the inspector.
+    await fit();
+    await node("churn_registry").click();
+    await page.getByTestId("inspector").waitFor();
+    await page.locator("#field-stage").selectOption("production");
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("stage = production"));
+    // Delete a step with the keyboard.
+    await node("churn_report").click();
+    await page.keyboard.press("Delete");
+    await page.waitForFunction(() => !(window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("notebook churn_report"));
+    const after = await text();
+    const comments = (t: string) => t.split("\n").filter((l) => l.trim().startsWith("//"));
+    expect(comments(after)).toEqual(comments(before));
+    // The variant block keeps its hand alignment (not the formatter's).
+    expect(after).toContain('  customers.uri         = "s3://acme-raw-eu/customers/"');
+    await settled();
+    await expect(node("churn_report").count()).resolves.toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it("shows a type error on the node", async () => {
+    await editText("filter monthly_spend >= 0.0", 'filter monthly_spend >= "zero"');
+    const n = node("customers_clean");
+    await page.waitForSelector('[data-testid="node-customers_clean"].has-errors');
+    expect(await n.locator(".step-problem").textContent()).toMatch(/float|string/);
+    await expect(page.getByTestId("status").textContent()).resolves.toContain("1 error");
+    // Clicking the problem selects the step and its text.
+    await page.getByTestId("tab-problems").click();
+    await page.getByTestId("problems").getByRole("button").first().click();
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { selection(): string[] } }).mlpEditor.selection()[0] === "customers_clean");
+    await page.waitForTimeout(400);
+    await shot("04-type-error");
+    await page.close();
+  }, 60_000);
+
+  it("compiles to aws", async () => {
+    await page.getByTestId("tab-compile").click();
+    await page.getByTestId("compile-target").selectOption("aws");
+    await page.getByTestId("compile-run").click();
+    const aws = TARGETS.find((t) => t.name === "aws")!;
+    if (aws.emit) {
+      await page.getByTestId("compile-files").waitFor();
+      expect(await page.getByTestId("compile-files").textContent()).toContain("index.ts");
+    } else {
+      // TODO(aws target): once compiler/targets.ts gives aws an `emit`, the branch above runs;
+      // then drop this one and assert on index.ts only.
+      await page.getByTestId("not-built").waitFor();
+      expect(await page.getByTestId("not-built").textContent()).toContain("aws target is not built yet");
+    }
+    await shot("05-compile-aws");
+    await page.close();
+  }, 60_000);
+
+  it("keeps the work across a reload", async () => {
+    await editText('owner    = "ml-platform@acme.example"', 'owner    = "someone@acme.example"');
+    await page.waitForTimeout(800);
+    await page.goto(server.url);
+    await node("churn_api").waitFor();
+    expect(await text()).toContain('owner    = "someone@acme.example"');
+    await page.close();
+  }, 60_000);
+
+  it("undoes and redoes graph edits", async () => {
+    const before = await text();
+    await fit();
+    await node("churn_report").click();
+    await page.keyboard.press("Delete");
+    await page.waitForFunction(() => !(window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("notebook churn_report"));
+    await page.keyboard.press("Control+z");
+    await page.waitForFunction((t) => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text() === t, before);
+    await node("churn_report").waitFor();
+    await page.keyboard.press("Control+Shift+z");
+    await page.waitForFunction(() => !(window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("notebook churn_report"));
+    await settled();
+    await expect(node("churn_report").count()).resolves.toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it("copies and pastes steps with fresh names, and lays the graph out with elk", async () => {
+    await fit();
+    await node("churn_report").click();
+    await page.keyboard.press("Control+c");
+    await page.keyboard.press("Control+v");
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("notebook churn_report_copy(churn_gate, churn_split.test) {"));
+    await node("churn_report_copy").waitFor();
+    await page.getByTestId("auto-layout").click();
+    await page.waitForFunction(() => {
+      const t = (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text();
+      const layout = t.slice(t.indexOf("layout {"));
+      return ["churn_api", "churn_report_copy", "churn_split", "customers"].every((n) => new RegExp(`\\n  ${n} +=`).test(layout));
+    });
+    await settled();
+    await page.close();
+  }, 60_000);
+
+  it("opens a folder of files with imports and saves the active one", async () => {
+    await page.setInputFiles("#open-folder", join(ROOT, "editor/samples"));
+    await page.getByTestId("tab-lib/customer.mlp").waitFor();
+    await page.getByTestId("tab-imports.mlp").click();
+    await node("retention_model").waitFor();
+    await settled();
+    expect(await node("customer_features").textContent()).toContain("from lib/customer.mlp");
+    const download = page.waitForEvent("download");
+    await page.keyboard.press("Control+s");
+    const d = await download;
+    expect(d.suggestedFilename()).toBe("imports.mlp");
+    const saved = join(out, "saved.mlp");
+    await d.saveAs(saved);
+    const { readFileSync } = await import("node:fs");
+    expect(readFileSync(saved, "utf8")).toBe(await text());
+    await shot("08-imports");
+    await page.close();
+  }, 60_000);
+
+  it("shows the inspector form and the columns on an edge", async () => {
+    await fit();
+    await node("churn_model").click();
+    await page.getByTestId("inspector").waitFor();
+    expect(await page.locator("#field-framework").inputValue()).toBe("pytorch");
+    expect(await page.locator("#field-resources-gpus").inputValue()).toBe("4");
+    await page.locator("#field-resources-gpus").fill("-2");
+    await page.locator("#field-resources-gpus").press("Enter");
+    expect(await page.getByTestId("field-resources-gpus").textContent()).toContain("expected at least 0");
+    await page.evaluate(() => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal("churn_model"));
+    await page.waitForTimeout(500);
+    await page.locator('[data-testid^="edge-churn_split:train>churn_model"]').hover({ force: true });
+    await page.locator(".edge-label.open").waitFor();
+    expect(await page.locator(".edge-label.open").textContent()).toContain("tenure_days");
+    await shot("06-inspector-and-edge-columns");
+    await page.close();
+  }, 60_000);
+});

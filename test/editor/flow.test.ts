@@ -1,0 +1,85 @@
+// IR -> React Flow nodes and edges: every step becomes a node with the catalog's ports,
+// every input an edge carrying the artifact type, problems land on the right node.
+import { describe, expect, it } from "vitest";
+import { FlowBuilder, diagnosticsByNode } from "../../editor/src/model/flow";
+import { layoutPositions, positionsOf, ranks } from "../../editor/src/model/positions";
+import { sample } from "./helpers";
+
+describe("IR -> flow", () => {
+  const a = sample("churn.mlp");
+  const flow = new FlowBuilder().build(a, positionsOf(a.ir));
+
+  it("makes one node per step, with the kind's typed ports as handles", () => {
+    expect(flow.nodes.map((n) => n.id).sort()).toEqual(a.ir.nodes.map((n) => n.id).sort());
+    expect(flow.nodes).toHaveLength(14);
+    const evaluate = flow.nodes.find((n) => n.id === "churn_gate")!;
+    expect(evaluate.data.inputs.map((p) => p.id)).toEqual(["model", "data"]);
+    expect(evaluate.data.outputs.map((p) => p.id)).toEqual(["out"]);
+    expect(evaluate.data.detail).toBe("auc >= 0.82, recall >= 0.6");
+    const split = flow.nodes.find((n) => n.id === "churn_split")!;
+    expect(split.data.outputs.map((p) => p.id)).toEqual(["train", "test"]);
+    expect(flow.nodes.find((n) => n.id === "customers")!.data.footer).toBe("Table<Customer>");
+    expect(flow.nodes.find((n) => n.id === "churn_tuned")!.data.footer).toMatch(/^Model · classification of churned/);
+  });
+
+  it("makes one edge per input, between the right handles, labelled with the artifact", () => {
+    expect(flow.edges).toHaveLength(a.ir.edges.length);
+    const train = flow.edges.find((e) => e.target === "churn_model")!;
+    expect(train).toMatchObject({ source: "churn_split", sourceHandle: "train", targetHandle: "data" });
+    expect(train.data!.type).toBe("Features");
+    expect(train.data!.columns.map((c) => c.name)).toContain("tenure_days");
+    expect(train.data!.facts).toContain("key customer_id");
+    const gate = flow.edges.filter((e) => e.target === "churn_gate").map((e) => [e.source, e.sourceHandle, e.targetHandle]);
+    expect(gate).toEqual([
+      ["churn_tuned", "out", "model"],
+      ["churn_split", "test", "data"],
+    ]);
+    expect(flow.edges.find((e) => e.source === "customers")!.data!.label).toBe("Table<Customer>");
+  });
+
+  it("places nodes where the layout block says, and the rest by depth", () => {
+    const written = layoutPositions(a.ir);
+    expect(written.get("orders")).toEqual({ x: 0, y: 160 });
+    const pos = positionsOf(a.ir);
+    expect(pos.get("orders")).toEqual({ x: 0, y: 160 });
+    const r = ranks(a.ir);
+    expect(r.get("customers")).toBe(0);
+    expect(r.get("churn_gate")).toBeGreaterThan(r.get("churn_tuned")!);
+    expect(pos.get("churn_api")!.x).toBeGreaterThan(pos.get("churn_registry")!.x);
+    // No two nodes on the same spot.
+    const spots = new Set([...pos.values()].map((p) => `${p.x},${p.y}`));
+    expect(spots.size).toBe(pos.size);
+  });
+
+  it("keeps node data objects when nothing about the node changed", () => {
+    const b = new FlowBuilder();
+    const first = b.build(a, positionsOf(a.ir));
+    const again = sample("churn.mlp", { "churn.mlp": a.texts["churn.mlp"]!.replace("require recall >= 0.6", "require recall >= 0.7") });
+    const second = b.build(again, positionsOf(again.ir));
+    const same = second.nodes.filter((n) => first.nodes.find((m) => m.id === n.id)!.data === n.data).map((n) => n.id);
+    expect(same).toContain("customers");
+    expect(same).not.toContain("churn_gate");
+  });
+
+  it("puts each diagnostic on the step it is about, and on the edge it is about", () => {
+    const broken = sample("churn.mlp", {
+      "churn.mlp": a.texts["churn.mlp"]!.replace("filter monthly_spend >= 0.0", 'filter monthly_spend >= "zero"').replace("tune churn_tuned(churn_model)", "tune churn_tuned(customers)"),
+    });
+    const byNode = diagnosticsByNode(broken);
+    expect(byNode.get("customers_clean")?.[0]?.code).toBe("MLP0305");
+    const f = new FlowBuilder().build(broken, positionsOf(broken.ir));
+    const clean = f.nodes.find((n) => n.id === "customers_clean")!;
+    expect(clean.data.errors).toBe(1);
+    expect(clean.data.problem).toMatch(/float.*string|string.*float/);
+    const bad = f.edges.find((e) => e.target === "churn_tuned")!;
+    expect(bad.data!.problem).toMatch(/Model/);
+  });
+
+  it("shows imported steps with the file they come from", () => {
+    const imp = sample("imports.mlp");
+    const f = new FlowBuilder().build(imp, positionsOf(imp.ir));
+    expect(f.nodes.find((n) => n.id === "customer_features")!.data.imported).toBe("lib/customer.mlp");
+    expect(f.nodes.find((n) => n.id === "retention_model")!.data.imported).toBeUndefined();
+    expect(f.edges.some((e) => e.source === "customers" && e.target === "customer_features")).toBe(true);
+  });
+});
