@@ -1,6 +1,7 @@
 // The target registry: what `mlp compile --target NAME` can produce. Each target is a
 // pure function from the graph IR (with a variant applied) to files; the folders
 // under targets/ implement them.
+import { emitAws } from "../targets/aws/index";
 import { emitCassandra } from "../targets/cassandra/index";
 import { emitFlink } from "../targets/flink/index";
 import { emitSlurm } from "../targets/slurm/index";
@@ -23,7 +24,7 @@ export interface TargetDef {
 }
 
 export const TARGETS: readonly TargetDef[] = [
-  { name: "aws", description: "a Pulumi TypeScript program for AWS (Glue, Managed Flink, SageMaker, Step Functions)" },
+  { name: "aws", description: "a Pulumi TypeScript program for AWS (Glue, Managed Flink, SageMaker, Step Functions)", emit: emitAws },
   { name: "spark", description: "Spark SQL batch jobs", emit: emitSpark },
   { name: "flink", description: "Flink SQL streaming jobs", emit: emitFlink },
   { name: "slurm", description: "Slurm batch scripts for training, tuning, gates and deployment", emit: emitSlurm },

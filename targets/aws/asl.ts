@@ -1,0 +1,122 @@
+// Amazon States Language documents as data. A definition is written to assets/ as a template:
+// values only known at deploy time (role ARNs, job and bucket names, images) are `${Name}`
+// placeholders that the program fills with its resources' outputs (index.ts: definition()).
+// Text from the .mlp file is data: a `${` in it is written `$${`, which the program turns back
+// into `${`, so data can never name a placeholder. Data only ever sits in plain fields, never
+// in a `.$` path or an intrinsic function.
+import { TargetError } from "../sql/graph";
+
+export class Placeholder {
+  constructor(readonly name: string) {}
+}
+
+/** A string of data text and placeholders. */
+export class Text {
+  constructor(readonly parts: readonly (string | Placeholder)[]) {}
+}
+
+export type Asl = string | number | boolean | null | Placeholder | Text | Asl[] | { [k: string]: Asl };
+
+export const ph = (name: string) => new Placeholder(name);
+
+/** `t\`s3://${ph("Bucket")}/x\``: literal text and data strings around placeholders. */
+export function t(strings: TemplateStringsArray, ...values: (string | number | Placeholder)[]): Text {
+  const parts: (string | Placeholder)[] = [];
+  strings.forEach((s, i) => {
+    if (s) parts.push(s);
+    if (i < values.length) {
+      const v = values[i]!;
+      parts.push(v instanceof Placeholder ? v : String(v));
+    }
+  });
+  return new Text(parts);
+}
+
+// (A function, not a replacement string: in one, "$$" means a single "$".)
+const escapeData = (s: string) => s.replaceAll("${", () => "$${");
+
+/** The JSON value of the template: data escaped, placeholders as `${Name}`. */
+export function render(a: Asl): unknown {
+  if (typeof a === "string") return escapeData(a);
+  if (a instanceof Placeholder) return "${" + a.name + "}";
+  if (a instanceof Text) return a.parts.map((p) => (p instanceof Placeholder ? "${" + p.name + "}" : escapeData(p))).join("");
+  if (Array.isArray(a)) return a.map(render);
+  if (a && typeof a === "object") {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(a)) {
+      if (k.endsWith(".$") && typeof v !== "string") throw new TargetError(`aws: ${k} must be a path or an intrinsic function`);
+      o[k] = render(v);
+    }
+    return o;
+  }
+  return a;
+}
+
+/** The placeholders a template uses, sorted. */
+export function placeholders(a: Asl, into = new Set<string>()): Set<string> {
+  if (a instanceof Placeholder) into.add(a.name);
+  else if (a instanceof Text) for (const p of a.parts) p instanceof Placeholder && into.add(p.name);
+  else if (Array.isArray(a)) a.forEach((x) => placeholders(x, into));
+  else if (a && typeof a === "object") Object.values(a).forEach((x) => placeholders(x, into));
+  return into;
+}
+
+/** A string inside an intrinsic function: `'` `{` `}` `\` escaped. Only generated names go there. */
+export function intrinsic(s: string): string {
+  return `'${s.replace(/[\\'{}]/g, (c) => "\\" + c)}'`;
+}
+
+// ---------- building a machine ----------
+
+type State = { [k: string]: Asl };
+
+/**
+ * A sequence of states: `add` chains each new state after the previous one (a Choice continues
+ * through its rules without a Next; its Default is set when it is made), `side` adds states
+ * outside the chain (Fail targets).
+ */
+export class Flow {
+  readonly states: [string, State][] = [];
+  private readonly byName = new Map<string, State>();
+  private last: string | undefined;
+
+  add(name: string, state: State, opts: { end?: boolean } = {}): this {
+    if (this.byName.has(name)) throw new TargetError(`aws: two states are named ${JSON.stringify(name)}`);
+    if (this.last) {
+      const prev = this.byName.get(this.last)!;
+      if (prev.Type === "Choice") for (const rule of prev.Choices as { Next?: Asl }[]) rule.Next ??= name;
+      else prev.Next = name;
+    }
+    this.states.push([name, state]);
+    this.byName.set(name, state);
+    this.last = opts.end || state.Type === "Succeed" || state.Type === "Fail" ? undefined : name;
+    return this;
+  }
+
+  /** A state outside the chain (a Fail target). */
+  side(name: string, state: State): this {
+    if (this.byName.has(name)) throw new TargetError(`aws: two states are named ${JSON.stringify(name)}`);
+    this.states.push([name, state]);
+    this.byName.set(name, state);
+    return this;
+  }
+
+  get empty(): boolean {
+    return this.states.length === 0;
+  }
+
+  /** The flow as a machine (or a Parallel branch): its last chained state ends it. */
+  machine(comment?: string): { [k: string]: Asl } {
+    if (this.last) {
+      const prev = this.byName.get(this.last)!;
+      if (prev.Type === "Choice") this.add("Done", { Type: "Succeed" });
+      else prev.End = true;
+      this.last = undefined;
+    }
+    const m: { [k: string]: Asl } = {};
+    if (comment) m.Comment = comment;
+    m.StartAt = this.states[0]![0];
+    m.States = Object.fromEntries(this.states);
+    return m;
+  }
+}

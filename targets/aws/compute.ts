@@ -1,0 +1,133 @@
+// Compute for SageMaker jobs and endpoints: `resources = { gpus, cpus, memory, nodes, timeout }`
+// mapped to an instance type and count, the framework containers, and cron schedules in
+// EventBridge Scheduler's syntax. Tables are documented in README.md beside this file.
+import { durationMs, sizeBytes, type Resources } from "../../language/catalog/values";
+import { TargetError } from "../sql/graph";
+
+export interface InstanceType {
+  type: string;
+  gpus: number;
+  vcpus: number;
+  memoryGiB: number;
+}
+
+const it = (type: string, gpus: number, vcpus: number, memoryGiB: number): InstanceType => ({ type, gpus, vcpus, memoryGiB });
+
+/**
+ * Candidates in order of on-demand price: the first that has at least the GPUs (per node), vCPUs
+ * and memory asked for is chosen. GPU work runs on g5 (NVIDIA A10G) up to 8 GPUs, then p4d (A100);
+ * CPU work on m5 (4 GiB per vCPU) or r5 (8 GiB per vCPU) when memory is the larger need.
+ */
+export const INSTANCE_TYPES: readonly InstanceType[] = [
+  it("ml.m5.large", 0, 2, 8),
+  it("ml.r5.large", 0, 2, 16),
+  it("ml.m5.xlarge", 0, 4, 16),
+  it("ml.r5.xlarge", 0, 4, 32),
+  it("ml.m5.2xlarge", 0, 8, 32),
+  it("ml.r5.2xlarge", 0, 8, 64),
+  it("ml.m5.4xlarge", 0, 16, 64),
+  it("ml.r5.4xlarge", 0, 16, 128),
+  it("ml.r5.8xlarge", 0, 32, 256),
+  it("ml.m5.12xlarge", 0, 48, 192),
+  it("ml.r5.12xlarge", 0, 48, 384),
+  it("ml.m5.24xlarge", 0, 96, 384),
+  it("ml.r5.24xlarge", 0, 96, 768),
+  it("ml.g5.xlarge", 1, 4, 16),
+  it("ml.g5.2xlarge", 1, 8, 32),
+  it("ml.g5.4xlarge", 1, 16, 64),
+  it("ml.g5.8xlarge", 1, 32, 128),
+  it("ml.g5.12xlarge", 4, 48, 192),
+  it("ml.g5.16xlarge", 1, 64, 256),
+  it("ml.g5.24xlarge", 4, 96, 384),
+  it("ml.g5.48xlarge", 8, 192, 768),
+  it("ml.p4d.24xlarge", 8, 96, 1152),
+];
+
+/** Without `resources`: 4 vCPUs and 16 GiB, SageMaker's usual default size. */
+export const DEFAULT_INSTANCE = "ml.m5.xlarge";
+
+export interface Compute {
+  instanceType: string;
+  count: number;
+  gpus: number;
+  /** Seconds; SageMaker's own default (one day) without a timeout. */
+  maxRuntime: number;
+}
+
+export function compute(r: Resources | undefined): Compute {
+  const gpus = r?.gpus ?? 0;
+  const vcpus = r?.cpus ?? 0;
+  const mem = r?.memory ? sizeBytes(r.memory) / 1024 ** 3 : 0;
+  let instanceType = DEFAULT_INSTANCE;
+  if (gpus > 0 || vcpus > 0 || mem > 0) {
+    const fit = INSTANCE_TYPES.find((t) => (gpus > 0 ? t.gpus >= gpus : t.gpus === 0) && t.vcpus >= vcpus && t.memoryGiB >= mem);
+    if (!fit) throw new TargetError(`aws: no SageMaker instance type has ${gpus} GPUs, ${vcpus} vCPUs and ${r?.memory ?? "0GiB"} per node (see targets/aws/README.md)`);
+    instanceType = fit.type;
+  }
+  const maxRuntime = r?.timeout ? Math.max(1, Math.ceil(durationMs(r.timeout) / 1000)) : 86_400;
+  return { instanceType, count: r?.nodes ?? 1, gpus: INSTANCE_TYPES.find((t) => t.type === instanceType)?.gpus ?? 0, maxRuntime };
+}
+
+// ---------- framework containers ----------
+
+export interface Image {
+  repository: string;
+  tag: string;
+}
+
+/**
+ * SageMaker's prebuilt framework containers (resolved per region by
+ * aws.sagemaker.getPrebuiltEcrImage). They all run the entry script in script mode with the
+ * SageMaker training toolkit (SM_* variables), and serve with model_fn/input_fn/predict_fn/output_fn.
+ */
+export function frameworkImage(framework: string, purpose: "training" | "inference", gpu: boolean): Image {
+  const device = gpu ? "gpu" : "cpu";
+  switch (framework) {
+    case "pytorch":
+      return { repository: `pytorch-${purpose}`, tag: `2.3.0-${device}-py311` };
+    case "tensorflow":
+      return { repository: `tensorflow-${purpose}`, tag: purpose === "training" ? `2.16.2-${device}-py310` : `2.16.1-${device}` };
+    case "xgboost":
+      return { repository: "sagemaker-xgboost", tag: "1.7-1" };
+    default:
+      return { repository: "sagemaker-scikit-learn", tag: "1.2-1-cpu-py3" };
+  }
+}
+
+/** Notebooks run in the scikit-learn processing container, which has Python and pip for papermill. */
+export const NOTEBOOK_IMAGE: Image = { repository: "sagemaker-scikit-learn", tag: "1.2-1-cpu-py3" };
+
+// ---------- schedules ----------
+
+/**
+ * A five-field cron (minute hour day-of-month month day-of-week, as cron(5)) in EventBridge
+ * Scheduler's six fields `cron(min hour dom month dow year)`: one of the day fields must be
+ * `?`, and days of the week count 1-7 from Sunday (cron(5): 0-7, 0 and 7 both Sunday).
+ */
+export function awsCron(expr: string): string {
+  const [min, hour, dom, month, dow] = expr.trim().split(/\s+/) as [string, string, string, string, string];
+  let d = dom;
+  let w = dow;
+  if (dow === "*") w = "?";
+  else if (dom === "*") {
+    d = "?";
+    w = dow.split(",").map(weekday).join(",");
+  } else throw new TargetError(`aws: cron ${JSON.stringify(expr)} restricts both the day of the month and the day of the week, which EventBridge Scheduler cannot express`);
+  return `cron(${min} ${hour} ${d} ${month} ${w} *)`;
+}
+
+function weekday(item: string): string {
+  const [base, step] = item.split("/") as [string, string | undefined];
+  const conv = (v: string) => (/^\d+$/.test(v) ? String((Number(v) % 7) + 1) : v.toUpperCase());
+  let out: string;
+  if (base === "*") out = "*";
+  else if (base.includes("-")) {
+    const [a, b] = base.split("-") as [string, string];
+    // 5-7 (Friday to Sunday) wraps in AWS numbering: spell it as a list.
+    const lo = conv(a);
+    const hi = conv(b);
+    out = /^\d+$/.test(lo) && /^\d+$/.test(hi) && Number(hi) < Number(lo) ? `${lo}-7,1-${hi}` : `${lo}-${hi}`;
+    if (out.includes(",") && step) throw new TargetError(`aws: the day-of-week item ${JSON.stringify(item)} cannot be written for EventBridge Scheduler`);
+  } else out = conv(base);
+  return step ? `${out}/${step}` : out;
+}

@@ -1,0 +1,139 @@
+// The plan of the generated Pulumi program, as data: planning (plan.ts) builds it from the
+// graph IR, print.ts prints it as TypeScript, and tests read it without any engine. Values
+// are a small expression language: literals (which may differ between stacks and are then
+// read from stack config), references to other resources' outputs, interpolations and a few
+// fixed calls.
+
+export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+export type Code =
+  /** A JSON literal. */
+  | { k: "lit"; v: Json }
+  /** An output of a resource of the plan: `<res>.<attr>`. */
+  | { k: "ref"; res: string; attr: string }
+  /** A name the program defines (`stack`, `partition`, a data source result). */
+  | { k: "name"; name: string; attr?: string; optional?: boolean }
+  | { k: "obj"; entries: [string, Code][] }
+  | { k: "arr"; items: Code[] }
+  /** `pulumi.interpolate` template: text and values. */
+  | { k: "tpl"; parts: (string | Code)[] }
+  /** `pulumi.jsonStringify(value)`. */
+  | { k: "json"; value: Code }
+  /** `new pulumi.asset.FileAsset(path)`. */
+  | { k: "file"; path: Code }
+  /** `new pulumi.asset.AssetArchive({ name: FileAsset(path) })`, for Lambda code. */
+  | { k: "archive"; files: [string, Code][] }
+  /** `definition(path, { NAME: value })`: a state-machine template from assets/, placeholders filled. */
+  | { k: "definition"; path: Code; values: [string, Code][] }
+  /** A value of the stack config (lifted where stacks differ). */
+  | { k: "config"; key: string; type: "string" | "number" | "boolean" | "object" }
+  /** A value with comment lines above it (an entry of an object or array). */
+  | { k: "noted"; note: string[]; value: Code };
+
+export const lit = (v: Json): Code => ({ k: "lit", v });
+export const ref = (res: string, attr: string): Code => ({ k: "ref", res, attr });
+export const name = (n: string, attr?: string): Code => (attr ? { k: "name", name: n, attr } : { k: "name", name: n });
+export const arr = (items: Code[]): Code => ({ k: "arr", items });
+export const tpl = (...parts: (string | Code)[]): Code => ({ k: "tpl", parts });
+export const json = (value: Code): Code => ({ k: "json", value });
+export const file = (path: string): Code => ({ k: "file", path: lit(path) });
+export const noted = (note: string[], value: Code): Code => ({ k: "noted", note, value });
+
+/** An object literal; `undefined` entries are left out, so optional arguments read naturally. */
+export function obj(entries: Record<string, Code | undefined> | [string, Code | undefined][]): Code {
+  const list = Array.isArray(entries) ? entries : Object.entries(entries);
+  return { k: "obj", entries: list.filter((e): e is [string, Code] => e[1] !== undefined) };
+}
+
+/** A JSON value as Code, leaving `Code` leaves in place. */
+export function data(v: Json): Code {
+  if (Array.isArray(v)) return arr(v.map(data));
+  if (v && typeof v === "object") return obj(Object.entries(v).map(([k, x]): [string, Code] => [k, data(x)]));
+  return lit(v);
+}
+
+export interface Resource {
+  /** The TypeScript variable. */
+  v: string;
+  /** `aws.s3.Bucket`. */
+  type: string;
+  /** Pulumi's logical name (the URN's last part), named after the step. */
+  name: string;
+  args: Code;
+  dependsOn?: string[];
+  /** Comment lines printed above it. */
+  note?: string[];
+  /** In a conditional group: declared before the `if`, so outputs can name it. */
+  hoist?: boolean;
+}
+
+export interface Group {
+  /** The comment above the group: what it is and which .mlp step it comes from. */
+  title: string[];
+  resources: Resource[];
+  /** Created only when this stack config key is set; its value is bound to `bind`. */
+  when?: { key: string; bind: string };
+}
+
+export interface Output {
+  name: string;
+  value: Code;
+}
+
+export interface Asset {
+  /** Relative to the project folder: `assets/...`. */
+  path: string;
+  contents: string;
+}
+
+/** Data sources and values the program computes before any resource. */
+export interface Lookup {
+  v: string;
+  code: Code | { k: "raw"; text: string };
+  note?: string;
+}
+
+export interface Program {
+  project: string;
+  description: string;
+  lookups: Lookup[];
+  groups: Group[];
+  outputs: Output[];
+  assets: Asset[];
+  /** Stack config keys the program reads with `config.get*`, besides lifted values: key -> what it is. */
+  optionalConfig: [string, string][];
+  /** Managed Flink application zips and the SQL each packs (assets/flink/package.mjs builds them). */
+  flinkZips: { sql: string; zip: string }[];
+}
+
+/** Every Code node below `c`, depth first. */
+export function* walk(c: Code): Generator<Code> {
+  yield c;
+  switch (c.k) {
+    case "obj":
+      for (const [, x] of c.entries) yield* walk(x);
+      break;
+    case "arr":
+      for (const x of c.items) yield* walk(x);
+      break;
+    case "tpl":
+      for (const p of c.parts) if (typeof p !== "string") yield* walk(p);
+      break;
+    case "json":
+    case "noted":
+      yield* walk(c.value);
+      break;
+    case "file":
+      yield* walk(c.path);
+      break;
+    case "archive":
+      for (const [, x] of c.files) yield* walk(x);
+      break;
+    case "definition":
+      yield* walk(c.path);
+      for (const [, x] of c.values) yield* walk(x);
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,83 @@
+// Text that lands in the generated Pulumi program and its assets. Everything that comes
+// from the .mlp file is data: TypeScript string literals and comments hold printable ASCII
+// only (anything else is an escape), so no quote, backtick, `${`, line break or U+2028 can
+// end a string or a comment; JSON is written by JSON.stringify; names are generated.
+
+/** A TypeScript (and JSON) string literal: double quotes, every non-printable-ASCII character escaped. */
+export function tsString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ch = s[i]!;
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (c < 0x20 || c > 0x7e) out += "\\u" + c.toString(16).padStart(4, "0");
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** Text for a `//` comment or a YAML/Python comment: a JSON-quoted ASCII string when it is not plain. */
+export function commentText(s: string): string {
+  return /^[A-Za-z0-9 _.,:/@+=()-]*$/.test(s) ? s : tsString(s);
+}
+
+/** A property key in TypeScript: bare when it is an identifier, else quoted. */
+export function tsKey(k: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : tsString(k);
+}
+
+/** JSON with sorted keys at every level, two-space indented, ending in a newline. */
+export function stableJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v), null, 2) + "\n";
+}
+
+export function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object") {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) o[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return o;
+  }
+  return v;
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: short stable suffixes for names that had to change. */
+export function hash8(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * A name made of `[a-z0-9-]` from a step id (`churn_model` -> `churn-model`), at most `max`
+ * characters. A name that had to change beyond `_` -> `-` gets a hash of the original, so two
+ * ids never share a slug.
+ */
+export function slug(id: string, max = 40): string {
+  const plain = id.replace(/_/g, "-").toLowerCase();
+  let s = plain.replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+  const changed = s !== plain || id !== id.toLowerCase() || s.length > max || s === "";
+  if (changed) s = `${s.slice(0, Math.max(0, max - 9)).replace(/-$/, "")}-${hash8(id)}`.replace(/^-/, "");
+  return s;
+}
+
+/** A camelCase TypeScript identifier from a step id and suffixes: (`churn_model`, `job`) -> `churnModelJob`. */
+export function camel(...parts: string[]): string {
+  const words = parts.flatMap((p) => p.split(/[^A-Za-z0-9]+/)).filter(Boolean);
+  const out = words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1))).join("");
+  const id = /^[0-9]/.test(out) ? `s${out}` : out || "x";
+  return RESERVED.has(id) ? `${id}_` : id;
+}
+
+const RESERVED = new Set(
+  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private protected public static yield await any boolean number string symbol type from of aws pulumi config stack fs path".split(
+    " ",
+  ),
+);

@@ -1,0 +1,101 @@
+// The files beside the program: Python that parses and splits the generated SQL the way the
+// engines need it, the Flink packager producing byte-identical zips, and package.json pinning
+// the versions this repository type-checks the programs against.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { unzipSync } from "fflate";
+import { afterAll, describe, expect, test } from "vitest";
+import { VERSIONS } from "../../../targets/aws/index";
+import { awsCases, fileOf, projectOf, removeWorkspace, ROOT, workspace, writeProject } from "./harness";
+
+const all = awsCases().flatMap((c) => projectOf(c.path).map((f) => ({ ...f, id: `${c.id}/${f.path}` })));
+const dir = workspace("assets");
+afterAll(() => removeWorkspace(dir));
+
+const python = (script: string, input: unknown): unknown =>
+  JSON.parse(execFileSync("python3", ["-c", script], { input: JSON.stringify(input), encoding: "utf8", maxBuffer: 64 << 20 }));
+
+describe("Python", () => {
+  test("every script parses", () => {
+    const scripts = new Map(all.filter((f) => f.path.endsWith(".py")).map((f) => [f.contents, f.id]));
+    expect(scripts.size).toBeGreaterThanOrEqual(7);
+    const failed = python(
+      "import ast, json, sys\nbad = []\nfor text, name in json.load(sys.stdin):\n    try:\n        ast.parse(text, name)\n    except SyntaxError as e:\n        bad.append('%s: %s' % (name, e))\nprint(json.dumps(bad))",
+      [...scripts],
+    );
+    expect(failed).toEqual([]);
+  }, 60_000);
+
+  /** Runs one function of a generated script (its other imports need AWS libraries). */
+  const fn = (name: string, imports: string) =>
+    `import ast, json, sys\n${imports}\nsrc = json.load(sys.stdin)\nmod = ast.parse(src['script'])\nbody = [n for n in mod.body if isinstance(n, (ast.FunctionDef, ast.Assign)) and (getattr(n, 'name', None) == '${name}' or isinstance(n, ast.Assign))]\nns = {'re': __import__('re')}\nexec(compile(ast.Module(body=body, type_ignores=[]), 'x', 'exec'), ns)\nprint(json.dumps([ns['${name}'](t) for t in src['texts']]))`;
+
+  test("the Glue runner splits every Spark SQL file into its statements", () => {
+    const runner = all.find((f) => f.path === "assets/glue/run_sql.py")!.contents;
+    const sql = all.filter((f) => /assets\/(stacks\/[^/]+\/)?glue\/.*\.sql$/.test(f.path));
+    const split = python(fn("statements", ""), { script: runner, texts: sql.map((f) => f.contents) }) as string[][];
+    split.forEach((statements, i) => {
+      expect(statements.length, sql[i]!.id).toBeGreaterThanOrEqual(4);
+      for (const s of statements) expect(s, sql[i]!.id).toMatch(/^(SET|CREATE OR REPLACE TEMPORARY VIEW|INSERT OVERWRITE DIRECTORY) /);
+      expect(statements.filter((s) => s.startsWith("INSERT")).length, sql[i]!.id).toBeGreaterThanOrEqual(1);
+    });
+  }, 60_000);
+
+  test("the Flink runner splits every job into statements and one statement set, and fills its placeholders", () => {
+    const runner = all.find((f) => f.path === "assets/flink/run_sql.py")!.contents;
+    const sql = all.filter((f) => /assets\/(stacks\/[^/]+\/)?flink\/.*\.sql$/.test(f.path));
+    expect(sql.length).toBeGreaterThanOrEqual(4);
+    const split = python(fn("statements", ""), { script: runner, texts: sql.map((f) => f.contents) }) as [string, string | string[]][][];
+    split.forEach((statements, i) => {
+      const last = statements[statements.length - 1]!;
+      expect(last[0], sql[i]!.id).toBe("set");
+      expect((last[1] as string[])[0], sql[i]!.id).toMatch(/^INSERT INTO `/);
+      for (const [kind, s] of statements.slice(0, -1)) {
+        expect(kind).toBe("sql");
+        expect(s).toMatch(/^(SET '|CREATE TEMPORARY (TABLE|VIEW) )/);
+      }
+    });
+    const filled = python(
+      "import json, re, sys\nsrc = json.load(sys.stdin)\nP = re.compile(r\"'\\{\\{([A-Za-z0-9_.]+)\\}\\}'\")\nprint(json.dumps([P.sub(lambda m: \"'\" + ('arn:' + m.group(1)).replace(\"'\", \"''\") + \"'\", t) for t in src]))",
+      sql.map((f) => f.contents),
+    ) as string[];
+    for (const f of filled) expect(f).not.toMatch(/'\{\{/);
+  }, 60_000);
+});
+
+describe("the Flink packager", () => {
+  test("zips runner, job.sql and the connector, byte-identical from one run to the next", () => {
+    const files = projectOf("samples/ad_click_through.mlp");
+    const project = join(dir, "ad");
+    writeProject(project, files);
+    const manifest = JSON.parse(fileOf(files, "assets/flink/jobs.json")!) as { connector: { artifact: string; version: string }; jobs: { sql: string; zip: string }[] };
+    const jar = `${manifest.connector.artifact}-${manifest.connector.version}.jar`;
+    mkdirSync(join(project, "assets/flink/build"), { recursive: true });
+    // A cached connector: the packager downloads it only when it is missing.
+    writeFileSync(join(project, "assets/flink/build", jar), "not really a jar");
+    execFileSync(process.execPath, ["--check", join(project, "assets/flink/package.mjs")]);
+    const pack = () => {
+      execFileSync(process.execPath, [join(project, "assets/flink/package.mjs")], { cwd: project, encoding: "utf8", env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") } });
+      return manifest.jobs.map((j) => readFileSync(join(project, j.zip)));
+    };
+    const first = pack();
+    const second = pack();
+    expect(second).toEqual(first);
+    const entries = unzipSync(first[0]!);
+    expect(Object.keys(entries).sort()).toEqual(["job.sql", `lib/${jar}`, "run_sql.py"]);
+    expect(new TextDecoder().decode(entries["job.sql"])).toBe(fileOf(files, manifest.jobs[0]!.sql));
+  }, 60_000);
+});
+
+describe("package.json", () => {
+  test("pins the @pulumi versions this repository type-checks the programs against", () => {
+    const installed = (name: string) => (JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+    for (const name of ["@pulumi/pulumi", "@pulumi/aws", "fflate", "typescript", "@types/node"] as const) expect(VERSIONS[name], name).toBe(installed(name));
+    const pkg = JSON.parse(fileOf(projectOf("samples/ad_click_through.mlp"), "package.json")!);
+    expect(pkg.dependencies).toEqual({ "@pulumi/aws": VERSIONS["@pulumi/aws"], "@pulumi/pulumi": VERSIONS["@pulumi/pulumi"] });
+    expect(pkg.scripts).toEqual({ "package-flink": "node assets/flink/package.mjs" });
+    const repo = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+    for (const name of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/policy", "asl-validator", "yaml"]) expect(repo.devDependencies[name], name).toBeDefined();
+  });
+});

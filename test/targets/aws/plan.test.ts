@@ -1,0 +1,137 @@
+// Planning without an engine: the pieces the program is made of (instance types, schedules,
+// names, the SQL made to run on AWS, state-machine templates and their placeholders), and how
+// variants become stacks.
+import { describe, expect, test } from "vitest";
+import { applyVariant } from "../../../compiler/variants";
+import { render, t, ph } from "../../../targets/aws/asl";
+import { awsCron, compute } from "../../../targets/aws/compute";
+import { emitAws } from "../../../targets/aws/index";
+import { plan } from "../../../targets/aws/plan";
+import { camel, slug, tsString } from "../../../targets/aws/quote";
+import { flinkJobs, sparkSql } from "../../../targets/aws/sql";
+import { stacksOf } from "../../../targets/aws/stacks";
+import { irOf, stackNames } from "./harness";
+
+describe("compute", () => {
+  test.each([
+    [undefined, "ml.m5.xlarge", 1],
+    [{ cpus: 2, memory: "4GiB" }, "ml.m5.large", 1],
+    [{ cpus: 16, memory: "32GiB" }, "ml.m5.4xlarge", 1],
+    [{ cpus: 16, memory: "24GiB", timeout: "1h" }, "ml.m5.4xlarge", 1],
+    [{ cpus: 32, memory: "128GiB" }, "ml.r5.8xlarge", 1],
+    [{ gpus: 1 }, "ml.g5.xlarge", 1],
+    [{ gpus: 1, cpus: 8, memory: "32GiB" }, "ml.g5.2xlarge", 1],
+    [{ gpus: 4, nodes: 2, memory: "64GiB" }, "ml.g5.12xlarge", 2],
+    [{ gpus: 8, cpus: 32, nodes: 4, memory: "256GiB" }, "ml.g5.48xlarge", 4],
+    [{ gpus: 8, memory: "1TiB" }, "ml.p4d.24xlarge", 1],
+  ] as const)("%j -> %s x %d", (r, type, count) => {
+    const c = compute(r as never);
+    expect(c.instanceType).toBe(type);
+    expect(c.count).toBe(count);
+  });
+
+  test("the timeout is the job's maximum run time", () => {
+    expect(compute({ timeout: "12h" }).maxRuntime).toBe(43_200);
+    expect(compute(undefined).maxRuntime).toBe(86_400);
+  });
+
+  test("more than any instance offers is an error", () => {
+    expect(() => compute({ gpus: 16 })).toThrow(/no SageMaker instance type/);
+  });
+});
+
+describe("schedules", () => {
+  test.each([
+    ["0 3 * * *", "cron(0 3 * * ? *)"],
+    ["30 1 * * SUN", "cron(30 1 ? * SUN *)"],
+    ["0 22 * * 1-5", "cron(0 22 ? * 2-6 *)"],
+    ["0 6 * * 0", "cron(0 6 ? * 1 *)"],
+    ["0 6 * * 7", "cron(0 6 ? * 1 *)"],
+    ["0 6 * * 5-7", "cron(0 6 ? * 6-7,1-1 *)"],
+    ["0 */6 * * *", "cron(0 */6 * * ? *)"],
+    ["15 0 1,15 * *", "cron(15 0 1,15 * ? *)"],
+  ])("%s -> %s", (cron, aws) => expect(awsCron(cron)).toBe(aws));
+
+  test("both day fields restricted cannot be written for EventBridge Scheduler", () => {
+    expect(() => awsCron("0 0 1 * MON")).toThrow(/both the day of the month and the day of the week/);
+  });
+});
+
+describe("names and quoting", () => {
+  test("slugs and identifiers", () => {
+    expect(slug("churn_model")).toBe("churn-model");
+    expect(slug("Churn_Model")).toMatch(/^churn-model-[0-9a-f]{8}$/);
+    expect(slug("a".repeat(60)).length).toBeLessThanOrEqual(40);
+    expect(camel("churn_model", "job")).toBe("churnModelJob");
+    expect(camel("default")).toBe("default_");
+  });
+
+  test("TypeScript strings hold printable ASCII only", () => {
+    expect(tsString("a\"b\\c\n\u2028`${x}`")).toBe('"a\\"b\\\\c\\n\\u2028`${x}`"');
+  });
+});
+
+describe("state-machine templates", () => {
+  test("data cannot name a placeholder: ${ in data is written $${", () => {
+    expect(render({ a: "${Bucket}", b: "$${x}", c: t`s3://${ph("Bucket")}/${"${y}"}` })).toEqual({ a: "$${Bucket}", b: "$$${x}", c: "s3://${Bucket}/$${y}" });
+  });
+
+  test("a `.$` field takes a path or an intrinsic, never data", () => {
+    expect(() => render({ "x.$": ph("Bucket") })).toThrow(/must be a path/);
+  });
+});
+
+describe("the on-premise SQL, made to run on AWS", () => {
+  test("Glue runs the spark target's SQL with the warehouse filled in at run time, without Cassandra", () => {
+    const sql = sparkSql(irOf("../shared/conformance/valid/churn.mlp"));
+    const features = sql.get("customer_features")!;
+    expect(features).toContain("INSERT OVERWRITE DIRECTORY '{{warehouse}}/customer_features' USING parquet");
+    expect(features).not.toMatch(/cassandra/i);
+    expect([...sql.keys()]).toContain("churn_split");
+  });
+
+  test("Flink jobs read and write Kinesis: every Kafka table is rewritten, keys partition the sink", () => {
+    const jobs = flinkJobs(irOf("../shared/conformance/valid/fraud.mlp"));
+    expect(jobs.map((j) => j.id).sort()).toEqual(["merchant_features", "txn_features"]);
+    const txn = jobs.find((j) => j.id === "txn_features")!;
+    expect(txn.reads).toEqual(["txns_live"]);
+    expect(txn.keys).toEqual(["txn_id"]);
+    expect(txn.sql).not.toMatch(/kafka|bootstrap/);
+    expect(txn.sql).toContain("'stream.arn' = '{{stream.txns_live}}'");
+    expect(txn.sql).toContain(") PARTITIONED BY (`txn_id`) WITH (");
+    expect(txn.sql).toContain("WATERMARK FOR `event_time` AS `event_time` - INTERVAL '30' SECOND");
+    // The stream deployment is scored by a Lambda on AWS, not by a Flink UDF.
+    expect(jobs.some((j) => j.sql.includes("mlp_predict"))).toBe(false);
+  });
+});
+
+describe("stacks", () => {
+  test("the defaults and each variant are stacks of one program", () => {
+    const ir = irOf("samples/demand_forecast.mlp");
+    expect(stacksOf(ir).map((s) => [s.name, s.variant])).toEqual([
+      ["default", undefined],
+      ["eu", "eu"],
+    ]);
+    expect(stackNames(emitAws(ir))).toEqual(["default", "eu"]);
+  });
+
+  test("compiled with --variant, the project holds that variant's stack only", () => {
+    const ir = applyVariant(irOf("samples/demand_forecast.mlp"), "eu");
+    const files = emitAws(ir);
+    expect(stackNames(files)).toEqual(["eu"]);
+    expect(files.find((f) => f.path === "index.ts")!.contents).not.toContain("config.require(\"salesRawSqlSource\")");
+    expect(files.find((f) => f.path === "assets/glue/sales_raw.sql")!.contents).toContain("s3://retail-lake-eu/pos/sales/");
+  });
+
+  test("a variant that changes which resources exist is refused with the reason", () => {
+    const ir = irOf("../shared/conformance/valid/minimal.mlp");
+    const variant = { name: "big", overrides: [{ path: ["price_api", "instances"], value: { kind: "range" as const, lo: { kind: "number" as const, value: 1, raw: "1" }, hi: { kind: "number" as const, value: 3, raw: "3" } } }] };
+    expect(() => emitAws({ ...ir, variants: [variant] })).toThrow(/variant big changes .*compile it on its own with --variant big/);
+  });
+
+  test("the plan reads its settings from target aws", () => {
+    const p = plan(irOf("samples/ticket_triage.mlp")).program;
+    const bucket = p.groups[0]!.resources[0]!;
+    expect(bucket.args).toEqual({ k: "obj", entries: [["bucket", { k: "lit", v: "support-ml-artifacts" }]] });
+  });
+});

@@ -1,0 +1,314 @@
+// The generated programs run under Pulumi's mocks (no engine, no cloud): for every sample,
+// conformance file and fixture, and every stack of each, the program declares its resources,
+// the security policies (policies.ts) hold over them, and every state machine definition it
+// creates is valid Amazon States Language. Then the resource graph of the samples is checked:
+// which resources, their key inputs, and which role may touch what.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  awsCases,
+  fakeProject,
+  fileOf,
+  grants,
+  irOf,
+  may,
+  named,
+  ofType,
+  projectOf,
+  removeWorkspace,
+  runProgram,
+  stackConfig,
+  stackNames,
+  workspace,
+  writeProject,
+  type Run,
+} from "./harness";
+import { evaluate } from "./policies";
+
+const root = workspace("mocks");
+afterAll(() => removeWorkspace(root));
+
+/** Stack config keys a program reads with config.get: the model versions deployments serve. */
+const optionalKeys = (index: string) => [...index.matchAll(/config\.get\("([^"]+)"\)/g)].map((m) => m[1]!);
+
+const runs = new Map<string, Run>();
+/** Cases also run without any model version configured (deployments not live yet). */
+const IDLE = new Set(["churn", "sample-ad_click_through"]);
+const key = (id: string, stack: string, live = true) => `${id}/${stack}${live ? "" : "/idle"}`;
+
+beforeAll(async () => {
+  for (const c of awsCases()) {
+    const files = projectOf(c.path);
+    const dir = join(root, c.id);
+    writeProject(dir, files);
+    fakeProject(join(dir, "project"), irOf(c.path));
+    const project = /^name: "(.*)"$/m.exec(fileOf(files, "Pulumi.yaml")!)![1]!;
+    for (const stack of stackNames(files)) {
+      const base = { ...stackConfig(files, stack), projectDir: join(dir, "project") };
+      const live = Object.fromEntries(optionalKeys(fileOf(files, "index.ts")!).map((k) => [k, `arn:aws:sagemaker:us-east-1:123456789012:model-package/${k.toLowerCase()}/1`]));
+      runs.set(key(c.id, stack), await runProgram(dir, project, stack, { ...base, ...live }));
+      if (IDLE.has(c.id) && Object.keys(live).length) runs.set(key(c.id, stack, false), await runProgram(dir, project, stack, base));
+    }
+  }
+}, 300_000);
+
+const run = (id: string, stack = "default", live = true) => {
+  const r = runs.get(key(id, stack, live));
+  if (!r) throw new Error(`no run ${key(id, stack, live)}`);
+  return r;
+};
+
+describe("every program, every stack", () => {
+  test("runs and declares resources", () => {
+    expect(runs.size).toBeGreaterThanOrEqual(12);
+    for (const [k, r] of runs) expect(r.resources.length, k).toBeGreaterThan(8);
+  });
+
+  test("passes the security policies (encryption, public access, no wildcard IAM, endpoints not public)", async () => {
+    for (const [k, r] of runs) expect(await evaluate(r.resources), k).toEqual([]);
+  });
+
+  test("every state machine it creates gets its template with every placeholder filled", () => {
+    let count = 0;
+    for (const [k, r] of runs) {
+      for (const sm of ofType(r, "aws:sfn/stateMachine:StateMachine")) {
+        const definition = JSON.parse(sm.inputs.definition) as { StartAt: string; States: Record<string, unknown> };
+        expect(definition.States[definition.StartAt], k).toBeDefined();
+        // (The hostile fixture's data holds ${...} text on purpose: hostile.test.ts checks it exactly.)
+        if (!k.startsWith("fixture-hostile")) expect(sm.inputs.definition, `${k} ${sm.name}: unfilled placeholder`).not.toMatch(/\$\{[A-Za-z0-9]+\}/);
+        count++;
+      }
+    }
+    expect(count).toBeGreaterThanOrEqual(12);
+  });
+
+  test("each service has its own role, and each resource uses its service's role", () => {
+    for (const [k, r] of runs) {
+      const roles = new Map(ofType(r, "aws:iam/role:Role").map((role) => [role.state.arn as string, JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service as string]));
+      const service = (arn: string) => roles.get(arn);
+      for (const j of ofType(r, "aws:glue/job:Job")) expect(service(j.inputs.roleArn), k).toBe("glue.amazonaws.com");
+      for (const f of ofType(r, "aws:lambda/function:Function")) expect(service(f.inputs.role), k).toBe("lambda.amazonaws.com");
+      for (const m of ofType(r, "aws:sfn/stateMachine:StateMachine")) expect(service(m.inputs.roleArn), k).toBe("states.amazonaws.com");
+      for (const s of ofType(r, "aws:scheduler/schedule:Schedule")) expect(service(s.inputs.target.roleArn), k).toBe("scheduler.amazonaws.com");
+      for (const a of ofType(r, "aws:kinesisanalyticsv2/application:Application")) expect(service(a.inputs.serviceExecutionRole), k).toBe("kinesisanalytics.amazonaws.com");
+      for (const m of ofType(r, "aws:sagemaker/model:Model")) expect(service(m.inputs.executionRoleArn), k).toBe("sagemaker.amazonaws.com");
+      expect(new Set(roles.values()).size, k).toBe(roles.size);
+    }
+  });
+
+  test("deployments wait for their model version in stack config", () => {
+    for (const [k, r] of runs) {
+      if (!k.endsWith("/idle")) continue;
+      expect(ofType(r, "aws:sagemaker/endpoint:Endpoint"), k).toEqual([]);
+      expect(ofType(r, "aws:appautoscaling/target:Target"), k).toEqual([]);
+    }
+  });
+});
+
+// ---------- the samples' resource graphs ----------
+
+const definitionOf = (r: Run, name: string) => JSON.parse(named(r, name).inputs.definition) as { States: Record<string, any> };
+
+/** Every state of a machine, Parallel branches included. */
+function states(def: { States: Record<string, any> }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [n, s] of Object.entries(def.States)) {
+    out[n] = s;
+    for (const b of s.Branches ?? []) Object.assign(out, states(b));
+  }
+  return out;
+}
+
+describe("churn (batch features online, tuned PyTorch with horovod, endpoint and batch scoring)", () => {
+  test("batch steps are Glue jobs running their own SQL, online features a DynamoDB table with TTL", () => {
+    const r = run("churn");
+    const jobs = ofType(r, "aws:glue/job:Job").map((j) => j.name);
+    expect(jobs).toEqual(["churn-customers", "churn-orders", "churn-customers-clean", "churn-order-stats", "churn-enriched", "churn-churn-split", "churn-customer-features"].sort((a, b) => jobs.indexOf(a) - jobs.indexOf(b)));
+    expect(jobs).toHaveLength(7);
+    const features = named(r, "churn-customer-features");
+    expect(features.inputs.glueVersion).toBe("5.0");
+    expect(features.inputs.defaultArguments["--sql"]).toMatch(/^s3:\/\/acme-ml-artifacts\/assets\/glue\/customer_features\.sql$/);
+    expect(features.inputs.defaultArguments["--online_table"]).toBe(named(r, "churn-customer-features-online").state.name);
+    expect(features.inputs.defaultArguments["--ttl_seconds"]).toBe(String(7 * 86400));
+    const table = named(r, "churn-customer-features-online");
+    expect(table.inputs).toMatchObject({ hashKey: "customer_id", billingMode: "PAY_PER_REQUEST", ttl: { attributeName: "expires_at", enabled: true }, serverSideEncryption: { enabled: true } });
+  });
+
+  test("the training machine runs the data steps, tunes, gates on every require and registers", () => {
+    const s = states(definitionOf(run("churn"), "churn-training"));
+    expect(s["Prepare customers"].Parameters.JobName).toBe(named(run("churn"), "churn-customers").state.name);
+    const tune = s["Tune churn_tuned"].Parameters;
+    expect(tune.HyperParameterTuningJobConfig).toMatchObject({ Strategy: "Bayesian", HyperParameterTuningJobObjective: { Type: "Maximize", MetricName: "auc" }, ResourceLimits: { MaxNumberOfTrainingJobs: 40, MaxParallelTrainingJobs: 8 } });
+    expect(tune.HyperParameterTuningJobConfig.ParameterRanges.ContinuousParameterRanges).toContainEqual({ Name: "lr", MinValue: "0.00001", MaxValue: "0.01", ScalingType: "Logarithmic" });
+    expect(tune.HyperParameterTuningJobConfig.ParameterRanges.CategoricalParameterRanges).toContainEqual({ Name: "layers", Values: ["2", "3", "4"] });
+    const def = tune.TrainingJobDefinition;
+    // gpus = 4 per node, 2 nodes, 64GiB: four A10G GPUs per instance; horovod = MPI, one process per GPU.
+    expect(def.ResourceConfig).toMatchObject({ InstanceType: "ml.g5.12xlarge", InstanceCount: 2 });
+    expect(def.StaticHyperParameters).toMatchObject({ epochs: "20", sagemaker_mpi_enabled: "true", sagemaker_mpi_num_of_processes_per_host: "4", sagemaker_program: '"mlp_entry.py"' });
+    expect(def.StaticHyperParameters.lr).toBeUndefined();
+    expect(def.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(["code", "train", "test"]);
+    expect(def.Environment).toEqual({ MLP_ENTRY: "train.py", MLP_METRICS_FILE: "/opt/ml/output/data/metrics.json" });
+    expect(def.AlgorithmSpecification.TrainingImage).toMatch(/pytorch-training:2\.3\.0-gpu-py311$/);
+    const gate = s["Gate churn_gate"];
+    expect(gate.Type).toBe("Choice");
+    expect(gate.Choices[0].And).toContainEqual({ Variable: "$.gates.churn_gate.metrics.auc", NumericGreaterThanEquals: 0.82 });
+    expect(gate.Choices[0].And).toContainEqual({ Variable: "$.gates.churn_gate.metrics.recall", NumericGreaterThanEquals: 0.6 });
+    expect(gate.Choices[0].Next).toBe("Register churn_registry");
+    expect(s[gate.Default].Type).toBe("Fail");
+    expect(s["Register churn_registry"].Parameters).toMatchObject({ ModelPackageGroupName: "churn-default", ModelApprovalStatus: "PendingManualApproval" });
+    expect(s["Notebook churn_report"].Parameters.AppSpecification.ContainerEntrypoint).toEqual(["python3", "/opt/ml/processing/input/mlp/run_notebook.py"]);
+  });
+
+  test("schedules start the machines (cron in EventBridge Scheduler's syntax, UTC)", () => {
+    const r = run("churn");
+    expect(named(r, "churn-training-schedule").inputs).toMatchObject({ scheduleExpression: "cron(0 3 * * ? *)", scheduleExpressionTimezone: "UTC", target: { arn: named(r, "churn-training").state.arn } });
+    expect(named(r, "churn-churn-nightly-scoring-schedule").inputs.scheduleExpression).toBe("cron(0 5 * * ? *)");
+    const score = states(definitionOf(r, "churn-churn-nightly-scoring"));
+    expect(score["Find model"].Parameters).toMatchObject({ ModelApprovalStatus: "Approved", ModelPackageGroupName: "churn-default" });
+    expect(score["Score churn_nightly"].Parameters.TransformOutput.S3OutputPath).toBe("s3://acme-scores/churn/");
+    expect(score["Score churn_nightly"].Parameters.TransformInput.DataSource.S3DataSource.S3Uri).toBe("s3://acme-ml-artifacts/warehouse/customer_features/");
+  });
+
+  test("the endpoint autoscales from instances = 2..8; the eu stack from 1..4 with its own bucket", () => {
+    const r = run("churn");
+    expect(named(r, "churn-churn-api-config").inputs.productionVariants[0]).toMatchObject({ variantName: "main", initialInstanceCount: 2, instanceType: "ml.m5.large" });
+    expect(named(r, "churn-churn-api-scaling").inputs).toMatchObject({ minCapacity: 2, maxCapacity: 8, serviceNamespace: "sagemaker", scalableDimension: "sagemaker:variant:DesiredInstanceCount", resourceId: `endpoint/${named(r, "churn-churn-api").state.name}/variant/main` });
+    expect(named(r, "churn-churn-api-scaling-policy").inputs.policyType).toBe("TargetTrackingScaling");
+    const eu = run("churn", "eu");
+    expect(named(eu, "churn-churn-api-scaling").inputs).toMatchObject({ minCapacity: 1, maxCapacity: 4 });
+    expect(named(eu, "churn-artifacts").inputs.bucket).toBe("acme-ml-artifacts-eu");
+    expect(named(eu, "churn-churn-registry-group").inputs.modelPackageGroupName).toBe("churn-eu");
+  });
+
+  test("which role may touch what", () => {
+    const r = run("churn");
+    const g = grants(r);
+    const roleArn = (n: string) => named(r, n).state.arn as string;
+    const glueJobs = ofType(r, "aws:glue/job:Job").map((j) => j.state.arn as string);
+    for (const job of glueJobs) expect(may(g, "churn-states", "glue:StartJobRun", job)).toBe(true);
+    expect(may(g, "churn-states", "glue:StartJobRun", "arn:aws:glue:us-east-1:123456789012:job/someone-else")).toBe(false);
+    expect(may(g, "churn-states", "iam:PassRole", roleArn("churn-sagemaker"))).toBe(true);
+    expect(may(g, "churn-states", "iam:PassRole", roleArn("churn-glue"))).toBe(false);
+    expect(may(g, "churn-scheduler", "states:StartExecution", named(r, "churn-training").state.arn)).toBe(true);
+    expect(may(g, "churn-scheduler", "states:StartExecution", "arn:aws:states:us-east-1:123456789012:stateMachine:other")).toBe(false);
+    expect(may(g, "churn-glue", "s3:GetObject", "arn:aws:s3:::acme-raw/customers/part-0.parquet")).toBe(true);
+    expect(may(g, "churn-glue", "s3:GetObject", "arn:aws:s3:::acme-raw/secrets/x")).toBe(false);
+    expect(may(g, "churn-glue", "s3:PutObject", "arn:aws:s3:::acme-ml-artifacts/warehouse/customers/part-0")).toBe(true);
+    expect(may(g, "churn-glue", "s3:PutObject", "arn:aws:s3:::acme-ml-artifacts/runs/x")).toBe(false);
+    expect(may(g, "churn-glue", "dynamodb:BatchWriteItem", named(r, "churn-customer-features-online").state.arn)).toBe(true);
+    expect(may(g, "churn-sagemaker", "s3:PutObject", "arn:aws:s3:::acme-ml-artifacts/runs/abc/models/x")).toBe(true);
+    expect(may(g, "churn-sagemaker", "s3:PutObject", "arn:aws:s3:::acme-scores/churn/out.json")).toBe(true);
+    expect(may(g, "churn-sagemaker", "s3:PutObject", "arn:aws:s3:::acme-ml-artifacts/assets/glue/x.sql")).toBe(false);
+    expect(may(g, "churn-lambda", "s3:GetObject", "arn:aws:s3:::acme-ml-artifacts/runs/abc/x/output/output.tar.gz")).toBe(true);
+    expect(may(g, "churn-lambda", "s3:GetObject", "arn:aws:s3:::acme-ml-artifacts/code/x")).toBe(false);
+    // Nobody in this pipeline calls the endpoint: clients do, with their own credentials.
+    for (const role of ["churn-glue", "churn-lambda", "churn-sagemaker", "churn-states", "churn-scheduler"]) expect(may(g, role, "sagemaker:InvokeEndpoint", named(r, "churn-churn-api").state.arn)).toBe(false);
+  });
+});
+
+describe("ad_click_through (streams, Flink, online features, ddp, stream and endpoint deployments)", () => {
+  test("streaming steps: Kinesis streams and a Managed Flink application per Flink job", () => {
+    const r = run("sample-ad_click_through");
+    expect(ofType(r, "aws:kinesis/stream:Stream").map((s) => s.name).sort()).toEqual(["ad-ctr-ad-traffic-features-out", "ad-ctr-ctr-stream-scores", "ad-ctr-impression-features-out", "ad-ctr-impressions-live-events"]);
+    for (const s of ofType(r, "aws:kinesis/stream:Stream")) expect(s.inputs).toMatchObject({ encryptionType: "KMS", streamModeDetails: { streamMode: "ON_DEMAND" } });
+    const app = named(r, "ad-ctr-impression-features");
+    expect(app.inputs.runtimeEnvironment).toBe("FLINK-1_20");
+    const groups = app.inputs.applicationConfiguration.environmentProperties.propertyGroups;
+    expect(groups[0]).toEqual({ propertyGroupId: "kinesis.analytics.flink.run.options", propertyMap: { python: "run_sql.py", jarfile: "lib/flink-sql-connector-kinesis-5.0.0-1.20.jar" } });
+    expect(groups[1].propertyMap).toEqual({
+      region: "us-east-1",
+      "stream.impressions_live": named(r, "ad-ctr-impressions-live-events").state.arn,
+      "stream.impression_features": named(r, "ad-ctr-impression-features-out").state.arn,
+    });
+    expect(r.outputs.streams).toEqual({ "ad-impressions": named(r, "ad-ctr-impressions-live-events").state.name, "ad-ctr-scores": named(r, "ad-ctr-ctr-stream-scores").state.name });
+  });
+
+  test("streaming online features: a writer Lambda fills the DynamoDB table from the job's stream", () => {
+    const r = run("sample-ad_click_through");
+    const writer = named(r, "ad-ctr-ad-traffic-features-writer");
+    expect(writer.inputs.environment.variables).toMatchObject({ TABLE: named(r, "ad-ctr-ad-traffic-features-online").state.name, KEYS: '["ad_id"]', TTL_SECONDS: "1800" });
+    expect(named(r, "ad-ctr-ad-traffic-features-writer-source").inputs).toMatchObject({ eventSourceArn: named(r, "ad-ctr-ad-traffic-features-out").state.arn, functionName: writer.state.arn });
+    const g = grants(r);
+    expect(may(g, "ad-ctr-lambda", "dynamodb:BatchWriteItem", named(r, "ad-ctr-ad-traffic-features-online").state.arn)).toBe(true);
+    expect(may(g, "ad-ctr-flink", "kinesis:PutRecords", named(r, "ad-ctr-ad-traffic-features-out").state.arn)).toBe(true);
+    expect(may(g, "ad-ctr-flink", "kinesis:PutRecords", named(r, "ad-ctr-impressions-live-events").state.arn)).toBe(false);
+    expect(may(g, "ad-ctr-flink", "kinesis:GetRecords", named(r, "ad-ctr-impressions-live-events").state.arn)).toBe(true);
+  });
+
+  test("the stream deployment scores the feature stream with its endpoint into the scores stream", () => {
+    const r = run("sample-ad_click_through");
+    const scorer = named(r, "ad-ctr-ctr-stream-scorer");
+    expect(scorer.inputs.environment.variables).toMatchObject({ ENDPOINT: named(r, "ad-ctr-ctr-stream").state.name, OUTPUT_STREAM: named(r, "ad-ctr-ctr-stream-scores").state.arn, PREDICTION: "prediction" });
+    expect(JSON.parse(scorer.inputs.environment.variables.FEATURES)).toContain("bid_log");
+    expect(named(r, "ad-ctr-ctr-stream-scorer-source").inputs.eventSourceArn).toBe(named(r, "ad-ctr-impression-features-out").state.arn);
+    expect(named(r, "ad-ctr-ctr-stream-config").inputs.productionVariants[0]).toMatchObject({ initialInstanceCount: 6, instanceType: "ml.m5.xlarge" });
+    const g = grants(r);
+    expect(may(g, "ad-ctr-lambda", "sagemaker:InvokeEndpoint", named(r, "ad-ctr-ctr-stream").state.arn)).toBe(true);
+    expect(may(g, "ad-ctr-lambda", "sagemaker:InvokeEndpoint", named(r, "ad-ctr-ctr-api").state.arn)).toBe(false);
+  });
+
+  test("ddp training on 4 nodes, bayesian tuning; launch promotes to production and widens scaling", () => {
+    const s = states(definitionOf(run("sample-ad_click_through"), "ad-ctr-training"));
+    const tune = s["Tune ctr_tuned"].Parameters;
+    expect(tune.TrainingJobDefinition.ResourceConfig).toMatchObject({ InstanceType: "ml.g5.48xlarge", InstanceCount: 4 });
+    expect(tune.TrainingJobDefinition.StaticHyperParameters.sagemaker_torch_distributed_enabled).toBe("true");
+    expect(tune.HyperParameterTuningJobConfig.ResourceLimits).toEqual({ MaxNumberOfTrainingJobs: 48, MaxParallelTrainingJobs: 8 });
+    expect(tune.HyperParameterTuningJobConfig.ParameterRanges.IntegerParameterRanges).toEqual([{ Name: "hidden_units", MinValue: "64", MaxValue: "512", ScalingType: "Linear" }]);
+    expect(s["Register ctr_registry"].Parameters.ModelApprovalStatus).toBe("PendingManualApproval");
+    const launch = run("sample-ad_click_through", "launch");
+    const l = states(definitionOf(launch, "ad-ctr-training"));
+    expect(l["Tune ctr_tuned"].Parameters.HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs).toBe(96);
+    expect(l["Register ctr_registry"].Parameters.ModelApprovalStatus).toBe("Approved");
+    expect(named(run("sample-ad_click_through"), "ad-ctr-ctr-api-scaling").inputs).toMatchObject({ minCapacity: 4, maxCapacity: 32 });
+    expect(named(launch, "ad-ctr-ctr-api-scaling").inputs).toMatchObject({ minCapacity: 8, maxCapacity: 64 });
+  });
+});
+
+describe("demand_forecast (imports, grid tuning, batch scoring, an eu variant)", () => {
+  test("grid search gives SageMaker no job count; xgboost runs in its container", () => {
+    const s = states(definitionOf(run("sample-demand_forecast"), "demand-forecast-training"));
+    const tune = s["Tune demand_tuned"].Parameters;
+    expect(tune.HyperParameterTuningJobConfig.Strategy).toBe("Grid");
+    expect(tune.HyperParameterTuningJobConfig.ResourceLimits).toEqual({ MaxParallelTrainingJobs: 3 });
+    expect(tune.TrainingJobDefinition.AlgorithmSpecification.TrainingImage).toMatch(/sagemaker-xgboost:1\.7-1$/);
+    // cpus = 32, memory = 128GiB: the cheapest type with both (the table in targets/aws/README.md).
+    expect(tune.TrainingJobDefinition.ResourceConfig.InstanceType).toBe("ml.r5.8xlarge");
+    expect(tune.TrainingJobDefinition.StaticHyperParameters).toMatchObject({ rounds: "400", subsample: "0.8" });
+    expect(s["Gate demand_gate"].Choices[0].And).toContainEqual({ Variable: "$.gates.demand_gate.metrics.r2", NumericGreaterThanEquals: 0.7 });
+    expect(s["Gate demand_gate"].Choices[0].And).toContainEqual({ Variable: "$.gates.demand_gate.metrics.rmse", NumericLessThanEquals: 12 });
+    expect(named(run("sample-demand_forecast"), "demand-forecast-weekly-forecast-scoring-schedule").inputs.scheduleExpression).toBe("cron(0 4 ? * MON *)");
+    expect(named(run("sample-demand_forecast"), "demand-forecast-training-schedule").inputs.scheduleExpression).toBe("cron(30 1 ? * SUN *)");
+  });
+
+  test("the eu stack reads its own lake, writes its own forecasts, trains with its own rounds", async () => {
+    const eu = run("sample-demand_forecast", "eu");
+    const g = grants(eu);
+    expect(may(g, "demand-forecast-glue", "s3:GetObject", "arn:aws:s3:::retail-lake-eu/pos/sales/x.parquet")).toBe(true);
+    expect(may(g, "demand-forecast-glue", "s3:GetObject", "arn:aws:s3:::retail-lake/pos/sales/x.parquet")).toBe(false);
+    expect(may(g, "demand-forecast-sagemaker", "s3:PutObject", "arn:aws:s3:::retail-forecasts-eu/weekly/x")).toBe(true);
+    const s = states(definitionOf(eu, "demand-forecast-training"));
+    expect(s["Tune demand_tuned"].Parameters.TrainingJobDefinition.StaticHyperParameters.rounds).toBe("600");
+    expect(await named(eu, "demand-forecast-sales-raw-sql").inputs.source.path).toMatch(/assets\/stacks\/eu\/glue\/sales_raw\.sql$/);
+  });
+});
+
+describe("machine_failure (no target aws, hdfs data, a notebook after scoring, a gdansk variant)", () => {
+  test("the notebook runs after the nightly scoring, in the scoring machine", () => {
+    const s = states(definitionOf(run("sample-machine_failure"), "machine-failure-nightly-risk-scoring"));
+    expect(Object.keys(s)).toContain("Notebook risk_review");
+    expect(named(run("sample-machine_failure"), "machine-failure-nightly-risk-scoring-schedule").inputs.scheduleExpression).toBe("cron(0 3 * * ? *)");
+    expect(named(run("sample-machine_failure", "gdansk"), "machine-failure-nightly-risk-scoring-schedule").inputs.scheduleExpression).toBe("cron(0 2 * * ? *)");
+    // sklearn: no registry step; the gated model is registered for deployment, approved by its gate.
+    const t = states(definitionOf(run("sample-machine_failure"), "machine-failure-training"));
+    expect(t["Register failure_registry"].Parameters.ModelApprovalStatus).toBe("Approved");
+  });
+});
+
+describe("fraud (a stream deployment without a registry)", () => {
+  test("the gated model is registered for its deployment, and the scorer reads the feature stream", () => {
+    const r = run("fraud");
+    const t = states(definitionOf(r, "fraud-training"));
+    expect(t["Register fraud_gate"].Parameters.ModelApprovalStatus).toBe("Approved");
+    expect(named(r, "fraud-fraud-scoring-scorer-source").inputs.eventSourceArn).toBe(named(r, "fraud-txn-features-out").state.arn);
+  });
+});
