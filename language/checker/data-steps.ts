@@ -2,7 +2,7 @@
 // its output schema, and what it must be given to do so.
 import type * as A from "../ast";
 import { didYouMean } from "../diagnostics/diagnostic";
-import { fits, Schema, showArtifact, showType, unify, unknownType, withNullable, UNKNOWN, type Artifact, type Column, type ColumnType } from "../types";
+import { fits, Schema, showType, unify, unknownType, withNullable, UNKNOWN, type Artifact, type Column, type ColumnType } from "../types";
 import { bareColumns, typeOf, usesAggregate, type ExprEnv } from "./expressions";
 import { resolveType } from "./schemas";
 import type { KindContext, KindRules } from "./steps";
@@ -342,4 +342,4 @@ const split: KindRules = (c) => {
 
 export const DATA_STEPS: Record<string, KindRules> = { source, cleanse, aggregate, join, features, split };
 
-export { isData, showArtifact };
+export { isData };
