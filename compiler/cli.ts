@@ -8,12 +8,12 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from "../language/diagnos
 import { renderGithub, renderHuman, toJson } from "../language/diagnostics/render";
 import { format } from "../language/formatter";
 import { parse } from "../language/parser";
-import { parseIr } from "./ir";
+import { compilation } from "./compile";
+import { parseWrittenIr } from "./ir";
 import { lower } from "./lower";
 import { print } from "./print";
-import { expand, target, TARGETS, type GeneratedFile } from "./targets";
-import { TargetError } from "../targets/sql/graph";
-import { applyVariant, variantNames } from "./variants";
+import { TargetError, type GeneratedFile } from "./target-api";
+import { expand, target, TARGETS } from "./targets";
 
 declare const MLP_VERSION: string;
 
@@ -165,7 +165,7 @@ function cmdGraph(args: string[], io: Io): number {
     } catch (e) {
       throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
     }
-    const r = parseIr(json);
+    const r = parseWrittenIr(json);
     if (!r.ok) throw new UsageError(`${file} is not a graph IR document: ${r.problems.join("; ")}`);
     io.out(print(r.ir));
     return 0;
@@ -188,13 +188,12 @@ function cmdCompile(args: string[], io: Io): number {
   const program = checkFile(files[0]!, readOrFail(files[0]!));
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
   if (hasErrors(program.diagnostics)) return 1;
-  let ir = lower(program);
   const variant = opts["--variant"] as string | undefined;
-  if (variant) {
-    if (!variantNames(ir).includes(variant))
-      throw new UsageError(`${files[0]} has no variant ${variant}${ir.variants.length ? ` (variants: ${variantNames(ir).join(", ")})` : ""}`);
-    ir = applyVariant(ir, variant);
+  if (variant !== undefined && !program.variants.has(variant)) {
+    const names = [...program.variants.keys()];
+    throw new UsageError(`${files[0]} has no variant ${variant}${names.length ? ` (variants: ${names.join(", ")})` : ""}`);
   }
+  const unit = compilation(program, variant);
   const targets = expand(name);
   const missing = targets.filter((t) => !t.emit);
   if (missing.length) {
@@ -205,7 +204,7 @@ function cmdCompile(args: string[], io: Io): number {
   for (const t of targets) {
     let files: GeneratedFile[];
     try {
-      files = t.emit!(ir);
+      files = t.emit!(unit);
     } catch (e) {
       // A value the target cannot express (say a Kafka topic with a newline): the input's fault.
       if (!(e instanceof TargetError)) throw e;

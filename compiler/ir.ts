@@ -1,12 +1,26 @@
-// The graph IR: a versioned JSON document holding one pipeline as nodes and edges.
-// It is lossless: printing it gives back the formatted .mlp text (comments, order,
-// literal spellings), so the editor can work on the graph and hand text back.
-// Some fields are derived by `lower` for consumers and ignored by `print`:
-// node `config` and `ports`, schema `columns`, edge `artifact`.
+// The graph IR: a versioned JSON document holding one pipeline as nodes and edges, and the
+// typed contract every target reads.
+//
+// It is lossless: printing it gives back the formatted .mlp text (comments, order, literal
+// spellings), so the editor can work on the graph and hand text back. What was written
+// (`body`, `attrs`, `kind` of an invalid node, ...) sits beside what the checker derived,
+// which `print` ignores and targets rely on:
+//   - each node is typed by its kind: `config` is the kind's catalog schema's output (defaults
+//     applied) and the body comes decoded (cleanse `ops`, aggregate `by`/`columns`/`time`,
+//     features `key`/`keep`/`columns`, join `keys`, tune `search`, evaluate `require`), with
+//     every column expression carrying its type;
+//   - `ports` and edge `artifact`s are the typed artifacts, schema `columns` resolved types;
+//   - `settings` holds every target's settings resolved with their defaults;
+//   - `variant` names the variant the document holds (its overrides already applied and checked).
+// The TypeScript types are inferred from the zod schemas below and from the catalog's.
 import { z } from "zod";
+import { KINDS } from "../language/catalog";
+import { pipelineSettings, resolvedSettings } from "../language/catalog/settings";
+import { normalSpace } from "../language/catalog/tune";
 
-export const IR_VERSION = "mlp.ir/1";
-
+export const IR_VERSION = "mlp.ir/2";
+/** Earlier versions `mlp graph --to-mlp` still reads (their written parts are unchanged). */
+export const READABLE_IR_VERSIONS = ["mlp.ir/1", IR_VERSION] as const;
 const span = z.object({ start: z.number(), end: z.number(), line: z.number(), col: z.number(), endLine: z.number(), endCol: z.number() });
 export type IrSpan = z.infer<typeof span>;
 
@@ -18,7 +32,7 @@ const comments = {
 };
 export type IrComments = { leading?: string[]; trailing?: string; head?: string; inner?: string[] };
 
-// ---------- expressions (the AST's, without spans) ----------
+// ---------- expressions as written (the AST's, without spans) ----------
 
 export type IrExpr =
   | { kind: "ref"; name: string }
@@ -63,13 +77,20 @@ export const irExpr: z.ZodType<IrExpr> = z.lazy(() =>
 export const irTypeRef = z.object({ name: z.string(), args: z.array(irExpr).optional(), nullable: z.boolean() });
 export type IrTypeRef = z.infer<typeof irTypeRef>;
 
-/** A resolved column type. */
-export const irColumnType = z.discriminatedUnion("kind", [
-  z.object({ kind: z.enum(["int", "float", "string", "bool", "timestamp", "date", "unknown"]), nullable: z.boolean() }),
+/**
+ * A resolved type: of a column, or of a column expression (which may also be a `duration`,
+ * `now() - 7d`, or the `null` literal). The same shape as the language's ColumnType.
+ */
+export const irType = z.discriminatedUnion("kind", [
+  z.object({ kind: z.enum(["int", "float", "string", "bool", "timestamp", "date", "duration", "unknown"]), nullable: z.boolean() }),
+  z.object({ kind: z.literal("null"), nullable: z.literal(true) }),
   z.object({ kind: z.literal("enum"), members: z.array(z.string()), nullable: z.boolean() }),
   z.object({ kind: z.literal("vector"), size: z.number().int(), nullable: z.boolean() }),
 ]);
-export const irColumn = z.object({ name: z.string(), type: irColumnType });
+export type IrType = z.infer<typeof irType>;
+/** Kept for readers of version 1: a column's type. */
+export const irColumnType = irType;
+export const irColumn = z.object({ name: z.string(), type: irType });
 export type IrColumn = z.infer<typeof irColumn>;
 
 export const irArtifact = z.object({
@@ -84,7 +105,7 @@ export const irArtifact = z.object({
     .object({
       input: z.array(irColumn),
       label: z.string(),
-      labelType: irColumnType,
+      labelType: irType,
       task: z.enum(["classification", "regression"]),
       hyperparams: z.array(z.string()),
       gated: z.boolean(),
@@ -92,6 +113,62 @@ export const irArtifact = z.object({
     .optional(),
 });
 export type IrArtifact = z.infer<typeof irArtifact>;
+
+// ---------- typed column expressions (decoded bodies) ----------
+
+const BINARY_OPS = ["or", "and", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%"] as const;
+const COMPARE_OPS = ["==", "!=", "<", "<=", ">", ">="] as const;
+
+/** A column expression with the type the checker gave each part. */
+export type IrTExpr = { type: IrType } & (
+  | { kind: "ref"; name: string }
+  | { kind: "number"; value: number; raw: string }
+  | { kind: "string"; value: string }
+  | { kind: "bool"; value: boolean }
+  | { kind: "null" }
+  | { kind: "duration"; raw: string; ms: number }
+  | { kind: "call"; callee: string; args: IrTExpr[] }
+  | { kind: "binary"; op: (typeof BINARY_OPS)[number]; left: IrTExpr; right: IrTExpr }
+  | { kind: "unary"; op: "not" | "-"; operand: IrTExpr }
+  | { kind: "isnull"; operand: IrTExpr; negated: boolean }
+);
+
+export const irTExpr: z.ZodType<IrTExpr> = z.lazy(() =>
+  z.discriminatedUnion("kind", [
+    z.object({ type: irType, kind: z.literal("ref"), name: z.string() }),
+    z.object({ type: irType, kind: z.literal("number"), value: z.number(), raw: z.string() }),
+    z.object({ type: irType, kind: z.literal("string"), value: z.string() }),
+    z.object({ type: irType, kind: z.literal("bool"), value: z.boolean() }),
+    z.object({ type: irType, kind: z.literal("null") }),
+    z.object({ type: irType, kind: z.literal("duration"), raw: z.string(), ms: z.number() }),
+    z.object({ type: irType, kind: z.literal("call"), callee: z.string(), args: z.array(irTExpr) }),
+    z.object({ type: irType, kind: z.literal("binary"), op: z.enum(BINARY_OPS), left: irTExpr, right: irTExpr }),
+    z.object({ type: irType, kind: z.literal("unary"), op: z.enum(["not", "-"]), operand: irTExpr }),
+    z.object({ type: irType, kind: z.literal("isnull"), operand: irTExpr, negated: z.boolean() }),
+  ]),
+);
+
+/** `name: TYPE = EXPR` in an aggregate or features step, and `derive` in cleanse: the declared (stored) type and the typed value. */
+export const irColumnDef = z.object({ name: z.string(), type: irType, value: irTExpr });
+export type IrColumnDef = z.infer<typeof irColumnDef>;
+
+export const irCleanseOp = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("filter"), cond: irTExpr }),
+  z.object({ op: z.literal("fill"), column: z.string(), value: irTExpr }),
+  /** The new column's type is the value's. */
+  z.object({ op: z.literal("derive"), column: z.string(), value: irTExpr }),
+  z.object({ op: z.literal("drop"), columns: z.array(z.string()) }),
+  z.object({ op: z.literal("rename"), from: z.string(), to: z.string() }),
+  z.object({ op: z.literal("cast"), column: z.string(), type: irType }),
+  z.object({ op: z.literal("dedupe"), by: z.array(z.string()), latest: z.string().optional() }),
+]);
+export type IrCleanseOp = z.infer<typeof irCleanseOp>;
+
+export const irRequire = z.object({ metric: z.string(), op: z.enum(COMPARE_OPS), value: z.number() });
+export type IrRequire = z.infer<typeof irRequire>;
+
+export const irSearchParam = z.object({ param: z.string(), space: normalSpace });
+export type IrSearchParam = z.infer<typeof irSearchParam>;
 
 // ---------- step bodies ----------
 
@@ -137,34 +214,68 @@ export type IrAttr = z.infer<typeof irAttr>;
 
 // ---------- graph ----------
 
-const configValue: z.ZodType<unknown> = z.unknown();
+const origin = z.object({ file: z.string(), import: z.string().optional() });
+const ports = z.object({
+  inputs: z.array(z.object({ port: z.string(), artifact: irArtifact })),
+  outputs: z.array(z.object({ port: z.string(), artifact: irArtifact })),
+});
 
-export const irNode = z.object({
+/** What every node has, whatever its kind. */
+const nodeBase = z.object({
   /** Unique in the document; the step name, file-prefixed for a clashing imported step. */
   id: z.string(),
   name: z.string(),
-  /** Step kind as written (may be unknown in an erroneous program). */
-  kind: z.string(),
-  /** `use NAME = OF(...)`: the step whose body is re-applied. */
+  /** `use NAME = OF(...)`: the step whose body is re-applied (the decoded body is the re-applied one). */
   use: z.string().optional(),
   /** Written without parentheses (`source x: Table<S> { }`). */
   bare: z.boolean().optional(),
   /** The declared output type `: Table<S>`. */
   declared: z.object({ name: z.string(), schema: z.string().optional() }).optional(),
+  /** The body as written (for `use`, empty: the re-applied step's body is decoded below). */
   body: z.array(irStmt),
-  /** Derived: the attributes decoded and validated by the kind's schema. */
-  config: z.record(z.string(), configValue),
   /** Derived: typed input and output ports. */
-  ports: z.object({
-    inputs: z.array(z.object({ port: z.string(), artifact: irArtifact })),
-    outputs: z.array(z.object({ port: z.string(), artifact: irArtifact })),
-  }),
+  ports,
   /** Set on nodes that come from another file: `mlp graph --to-mlp` prints the import, not the step. */
-  origin: z.object({ file: z.string(), import: z.string().optional() }).optional(),
+  origin: origin.optional(),
   span: span.optional(),
   ...comments,
 });
+
+const kindNode = <K extends keyof typeof KINDS, X extends z.ZodRawShape>(kind: K, extra: X) =>
+  nodeBase.extend({ kind: z.literal(kind), config: KINDS[kind].config as (typeof KINDS)[K]["config"], ...extra });
+
+export const irNode = z.discriminatedUnion("kind", [
+  kindNode("source", {}),
+  kindNode("cleanse", { ops: z.array(irCleanseOp) }),
+  kindNode("aggregate", {
+    by: z.array(ident),
+    columns: z.array(irColumnDef),
+    /** The column a `window` is measured on (`time`, else the stream's event time, else the only timestamp). */
+    time: ident.optional(),
+  }),
+  kindNode("join", { keys: z.object({ left: ident, right: ident }) }),
+  kindNode("features", { key: z.array(ident), keep: z.array(ident), columns: z.array(irColumnDef) }),
+  kindNode("split", {}),
+  kindNode("train", {}),
+  kindNode("tune", { search: z.array(irSearchParam) }),
+  kindNode("evaluate", { require: z.array(irRequire) }),
+  kindNode("register", {}),
+  kindNode("deploy", {}),
+  kindNode("notebook", {}),
+  /**
+   * A step the checker rejected (unknown kind, invalid attributes, a repeated name, a `use` of
+   * nothing). Only erroneous programs have them; no target is run on one.
+   */
+  nodeBase.extend({ kind: z.literal("invalid"), written: z.string(), config: z.record(z.string(), z.unknown()) }),
+]);
 export type IrNode = z.infer<typeof irNode>;
+export type IrKind = IrNode["kind"];
+/** A valid node of one kind: `NodeOf<"train">` has `config: ConfigOf<"train">`. */
+export type NodeOf<K extends IrKind> = Extract<IrNode, { kind: K }>;
+export type ValidNode = Exclude<IrNode, { kind: "invalid" }>;
+
+/** The kind as written in the file (an invalid node keeps what was written). */
+export const writtenKind = (n: { kind: string; written?: string }): string => (n.kind === "invalid" ? (n.written ?? "") : n.kind);
 
 export const irEdge = z.object({
   from: z.object({ node: z.string(), port: z.string() }),
@@ -204,9 +315,13 @@ export const irDocument = z.object({
   version: z.literal(IR_VERSION),
   /** The .mlp file this graph was lowered from. */
   file: z.string(),
+  /** The variant this document holds, overrides applied; null for the file's own values. */
+  variant: z.string().nullable(),
   pipeline: z
-    .object({ name: z.string(), attrs: z.array(irAttr), settings: z.record(z.string(), configValue), span: span.optional(), ...comments })
+    .object({ name: z.string(), attrs: z.array(irAttr), settings: pipelineSettings, span: span.optional(), ...comments })
     .nullable(),
+  /** Derived: every target's settings with their defaults (whether or not a `target` block is written). */
+  settings: resolvedSettings,
   imports: z.array(z.object({ names: z.array(z.string()), from: z.string(), span: span.optional(), ...comments })),
   schemas: z.array(irSchema),
   nodes: z.array(irNode),
@@ -214,7 +329,7 @@ export const irDocument = z.object({
   variants: z.array(
     z.object({ name: z.string(), overrides: z.array(z.object({ path: z.array(z.string()), value: irExpr, ...comments })), span: span.optional(), ...comments }),
   ),
-  targets: z.array(z.object({ name: z.string(), attrs: z.array(irAttr), settings: z.record(z.string(), configValue), span: span.optional(), ...comments })),
+  targets: z.array(z.object({ name: z.string(), attrs: z.array(irAttr), span: span.optional(), ...comments })),
   layout: z
     .object({
       entries: z.array(z.object({ name: z.string(), value: irExpr, ...comments })),
@@ -229,12 +344,40 @@ export const irDocument = z.object({
 });
 export type IrDocument = z.infer<typeof irDocument>;
 
-/** Validates untrusted JSON (e.g. `mlp graph --to-mlp`) and returns the document or readable problems. */
+/** Validates untrusted JSON against the current version and returns the document or readable problems. */
 export function parseIr(json: unknown): { ok: true; ir: IrDocument } | { ok: false; problems: string[] } {
-  if (jsonDepth(json) > MAX_JSON_DEPTH) return { ok: false, problems: [`the document nests deeper than ${MAX_JSON_DEPTH} levels`] };
-  if (json && typeof json === "object" && "version" in json && (json as { version: unknown }).version !== IR_VERSION)
-    return { ok: false, problems: [`unsupported IR version ${JSON.stringify((json as { version: unknown }).version)}; this mlp reads ${IR_VERSION}`] };
-  const r = irDocument.safeParse(json);
+  const bad = preflight(json, [IR_VERSION]);
+  if (bad) return { ok: false, problems: [bad] };
+  return result(irDocument.safeParse(json));
+}
+
+/**
+ * What printing needs: the written parts of a document of any readable version (derived
+ * parts are not read, so a version-1 document prints as it did).
+ */
+const writtenNode = nodeBase.omit({ ports: true }).extend({ kind: z.string(), written: z.string().optional() });
+export const irWrittenDocument = irDocument.omit({ version: true, variant: true, settings: true, nodes: true, pipeline: true }).extend({
+  version: z.enum(READABLE_IR_VERSIONS),
+  nodes: z.array(writtenNode),
+  pipeline: z.object({ name: z.string(), attrs: z.array(irAttr), span: span.optional(), ...comments }).nullable(),
+});
+export type IrWrittenDocument = z.infer<typeof irWrittenDocument>;
+
+/** Validates untrusted JSON (`mlp graph --to-mlp`) of any readable version, for printing. */
+export function parseWrittenIr(json: unknown): { ok: true; ir: IrWrittenDocument } | { ok: false; problems: string[] } {
+  const bad = preflight(json, READABLE_IR_VERSIONS);
+  if (bad) return { ok: false, problems: [bad] };
+  return result(irWrittenDocument.safeParse(json));
+}
+
+function preflight(json: unknown, versions: readonly string[]): string | undefined {
+  if (jsonDepth(json) > MAX_JSON_DEPTH) return `the document nests deeper than ${MAX_JSON_DEPTH} levels`;
+  if (json && typeof json === "object" && "version" in json && !versions.includes((json as { version: unknown }).version as string))
+    return `unsupported IR version ${JSON.stringify((json as { version: unknown }).version)}; this mlp reads ${versions.join(" and ")}`;
+  return undefined;
+}
+
+function result<T>(r: z.ZodSafeParseResult<T>): { ok: true; ir: T } | { ok: false; problems: string[] } {
   if (r.success) return { ok: true, ir: r.data };
   return { ok: false, problems: r.error.issues.slice(0, 10).map((i) => `${i.path.length ? i.path.join(".") : "(document)"}: ${i.message}`) };
 }

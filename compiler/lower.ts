@@ -1,13 +1,47 @@
 // lower: checked program -> graph IR. Reads the checker's output, never changes it.
+// `lower(program, variant)` lowers the program the checker checked with that variant's
+// values in place: the variant is applied once, before checking, never to an IR.
 import type * as A from "../language/ast";
-import type { CheckedProgram, StepInfo } from "../language/checker/model";
+import type { ConfigOf, KindName } from "../language/catalog";
+import { pipelineSettings, resolveSettings, awsSettings, onpremSettings } from "../language/catalog/settings";
+import { decode, durationMs } from "../language/catalog/values";
+import { resolveType } from "../language/checker/schemas";
+import type { CheckedFile, CheckedProgram, StepInfo } from "../language/checker/model";
 import type { Artifact, Column, ColumnType, Schema } from "../language/types";
-import { IR_VERSION, type IrArtifact, type IrColumn, type IrComments, type IrDeclRef, type IrDocument, type IrEdge, type IrExpr, type IrNode, type IrSchema, type IrStmt, type IrTypeRef } from "./ir";
+import { searchSpaceOf } from "../language/catalog/tune";
+import {
+  IR_VERSION,
+  type IrArtifact,
+  type IrCleanseOp,
+  type IrColumn,
+  type IrColumnDef,
+  type IrComments,
+  type IrDeclRef,
+  type IrDocument,
+  type IrEdge,
+  type IrExpr,
+  type IrNode,
+  type IrRequire,
+  type IrSchema,
+  type IrSearchParam,
+  type IrStmt,
+  type IrTExpr,
+  type IrType,
+  type IrTypeRef,
+  type NodeOf,
+} from "./ir";
 
-export function lower(p: CheckedProgram): IrDocument {
-  const entry = p.entry;
+/** The IR of `p`, or of its variant `variant` (which must be one of the file's variants). */
+export function lower(p: CheckedProgram, variant?: string): IrDocument {
+  let unit: { entry: CheckedFile; order: StepInfo[] } = p;
+  if (variant !== undefined) {
+    const v = p.variants.get(variant);
+    if (!v) throw new Error(`unknown variant ${variant}`);
+    unit = v;
+  }
+  const entry = unit.entry;
   const decls = entry.ast.decls;
-  const idOf = new Map<StepInfo, string>(p.order.map((s) => [s, s.id]));
+  const idOf = new Map<StepInfo, string>(unit.order.map((s) => [s, s.id]));
   const importOf = new Map<string, string>();
   for (const [name, v] of entry.imports) importOf.set(name, v.from);
 
@@ -16,7 +50,7 @@ export function lower(p: CheckedProgram): IrDocument {
   const edges: IrEdge[] = [];
   // Entry steps in source order (an erroneous cycle leaves some out of p.order), then imported ones.
   const local = [...entry.steps.values()];
-  const steps = [...local, ...p.order.filter((s) => s.file !== entry.path)];
+  const steps = [...local, ...unit.order.filter((s) => s.file !== entry.path)];
   for (const s of steps) {
     nodes.push(node(s, s.file === entry.path ? undefined : { file: s.file, ...(importOf.has(s.name) && entry.imports.get(s.name)?.step === s ? { import: importOf.get(s.name)! } : {}) }));
     // Every input as written, including ones the checker rejected, so printing loses none.
@@ -69,10 +103,21 @@ export function lower(p: CheckedProgram): IrDocument {
 
   const pipeline = entry.pipeline;
   const layout = decls.find((d): d is A.LayoutDecl => d.kind === "layout");
+  // Settings the checker rejected are left out of its config; what remains is valid alone.
+  const written = {
+    pipeline: pipelineSettings.safeParse(entry.pipelineConfig),
+    aws: awsSettings.safeParse(entry.targets.get("aws")),
+    onprem: onpremSettings.safeParse(entry.targets.get("onprem")),
+  };
   const doc: IrDocument = {
     version: IR_VERSION,
     file: entry.path,
-    pipeline: pipeline ? { name: pipeline.name.name, attrs: pipeline.body.map(attr), settings: entry.pipelineConfig, span: pipeline.span, ...comments(pipeline) } : null,
+    variant: variant ?? null,
+    pipeline: pipeline ? { name: pipeline.name.name, attrs: pipeline.body.map(attr), settings: written.pipeline.success ? written.pipeline.data : {}, span: pipeline.span, ...comments(pipeline) } : null,
+    settings: resolveSettings(pipelineName(pipeline?.name.name, entry.path), {
+      ...(written.aws.success ? { aws: written.aws.data } : {}),
+      ...(written.onprem.success ? { onprem: written.onprem.data } : {}),
+    }),
     imports: decls.filter((d): d is A.ImportDecl => d.kind === "import").map((d) => ({ names: d.names.map((n) => n.name), from: d.from.value, span: d.span, ...comments(d) })),
     schemas,
     nodes,
@@ -82,7 +127,7 @@ export function lower(p: CheckedProgram): IrDocument {
       .map((d) => ({ name: d.name.name, overrides: d.overrides.map((o) => ({ path: o.path.map((x) => x.name), value: expr(o.value), ...comments(o) })), span: d.span, ...comments(d) })),
     targets: decls
       .filter((d): d is A.TargetDecl => d.kind === "target")
-      .map((d) => ({ name: d.name.name, attrs: d.body.map(attr), settings: entry.targets.get(d.name.name) ?? {}, span: d.span, ...comments(d) })),
+      .map((d) => ({ name: d.name.name, attrs: d.body.map(attr), span: d.span, ...comments(d) })),
     layout: layout ? { entries: layout.entries.map((e) => ({ name: e.name.name, value: expr(e.value), ...comments(e) })), span: layout.span, ...comments(layout) } : null,
     order,
   };
@@ -97,12 +142,20 @@ function edgeOf(ref: A.InputRef, from: string, to: string, port: string, output 
   return e;
 }
 
-/** A node as written, before the checker adds what it knows (config, typed ports). */
-function shadowNode(d: A.StepDecl | A.UseDecl, nodeId: string): IrNode {
-  const n: IrNode = {
+/** The pipeline's name, or for a library the file's stem: what the settings' defaults are named after. */
+export function pipelineName(declared: string | undefined, file: string): string {
+  if (declared) return declared;
+  const base = file.slice(file.lastIndexOf("/") + 1);
+  return base.replace(/\.mlp$/, "").replace(/[^A-Za-z0-9_]/g, "_") || "pipeline";
+}
+
+/** A node as written, before the checker adds what it knows: an invalid node until proven otherwise. */
+function shadowNode(d: A.StepDecl | A.UseDecl, nodeId: string): NodeOf<"invalid"> {
+  const n: NodeOf<"invalid"> = {
     id: nodeId,
     name: d.name.name,
-    kind: d.kind === "use" ? "" : d.stepKind.name,
+    kind: "invalid",
+    written: d.kind === "use" ? "" : d.stepKind.name,
     body: d.kind === "step" ? d.body.map(stmt) : [],
     config: {},
     ports: { inputs: [], outputs: [] },
@@ -116,15 +169,109 @@ function shadowNode(d: A.StepDecl | A.UseDecl, nodeId: string): IrNode {
 }
 
 function node(s: StepInfo, origin: IrNode["origin"]): IrNode {
-  const n = shadowNode(s.decl, s.id);
-  if (s.decl.kind === "use") n.kind = s.kind ?? "";
-  n.config = s.config;
-  n.ports = {
+  const written = shadowNode(s.decl, s.id);
+  written.ports = {
     inputs: s.inputs.map((i) => ({ port: i.port, artifact: artifact(i.artifact) })),
     outputs: [...s.outputs].map(([port, a]) => ({ port, artifact: artifact(a) })),
   };
-  if (origin) n.origin = origin;
-  return n;
+  if (origin) written.origin = origin;
+  if (s.kind && s.decl.kind === "use") written.written = s.kind;
+  // A kind the checker could not fully decode stays invalid (its errors are reported).
+  if (!s.kind || !s.body || !s.configOk) return { ...written, config: s.config };
+  const { kind: _invalid, written: _kind, ...base } = written;
+  return decodeNode(s.kind as KindName, s, s.body, base);
+}
+
+type Base = Omit<NodeOf<"invalid">, "kind" | "written" | "config">;
+
+/** The node of a checked step: its config typed by its kind, its body decoded and typed. */
+function decodeNode(kind: KindName, s: StepInfo, body: A.StepDecl, base: Base): IrNode {
+  const ops = body.body;
+  const tx = (e: A.Expr) => texpr(e, s.types);
+  const names = (k: "by" | "key" | "keep") => unique(ops.flatMap((o) => (o.kind === k ? o.columns.map((c) => c.name) : [])));
+  const columnDefs = (): IrColumnDef[] => ops.flatMap((o) => (o.kind === "column" ? [{ name: o.name.name, type: columnType(resolveType(o.type, ignore)), value: tx(o.value) }] : []));
+  // The checker proved the config against the kind's schema (`configOk`), so it is that schema's output.
+  const config = <K extends KindName>(_k: K) => s.config as unknown as ConfigOf<K>;
+  switch (kind) {
+    case "source": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
+    case "cleanse": return { id: base.id, name: base.name, kind, ...base, config: config(kind), ops: ops.flatMap((o) => cleanseOp(o, tx)) };
+    case "aggregate": {
+      const n: NodeOf<"aggregate"> = { id: base.id, name: base.name, kind, ...base, config: config(kind), by: names("by"), columns: columnDefs() };
+      if (s.windowTime) n.time = s.windowTime;
+      return n;
+    }
+    case "join": {
+      const c = config(kind);
+      const keys = typeof c.on === "string" ? { left: c.on, right: c.on } : { left: c.on.left, right: c.on.right };
+      return { id: base.id, name: base.name, kind, ...base, config: c, keys };
+    }
+    case "features": return { id: base.id, name: base.name, kind, ...base, config: config(kind), key: names("key"), keep: names("keep"), columns: columnDefs() };
+    case "split": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
+    case "train": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
+    case "tune": return { id: base.id, name: base.name, kind, ...base, config: config(kind), search: searchOf(ops) };
+    case "evaluate": return { id: base.id, name: base.name, kind, ...base, config: config(kind), require: ops.flatMap((o) => (o.kind === "require" ? requireOf(o) : [])) };
+    case "register": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
+    case "deploy": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
+    case "notebook": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
+  }
+}
+
+const ignore = () => {};
+const unique = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) === i);
+
+function cleanseOp(o: A.BodyStmt, tx: (e: A.Expr) => IrTExpr): IrCleanseOp[] {
+  switch (o.kind) {
+    case "filter": return [{ op: "filter", cond: tx(o.cond) }];
+    case "fill": return [{ op: "fill", column: o.column.name, value: tx(o.value) }];
+    case "derive": return [{ op: "derive", column: o.column.name, value: tx(o.value) }];
+    case "drop": return [{ op: "drop", columns: o.columns.map((c) => c.name) }];
+    case "rename": return [{ op: "rename", from: o.from.name, to: o.to.name }];
+    case "cast": return [{ op: "cast", column: o.column.name, type: columnType(resolveType(o.type, ignore)) }];
+    case "dedupe": return [o.latest ? { op: "dedupe", by: o.by.map((c) => c.name), latest: o.latest.name } : { op: "dedupe", by: o.by.map((c) => c.name) }];
+    default: return [];
+  }
+}
+
+/** A gate's line; one whose value is not a number was reported by the checker and is left out. */
+function requireOf(o: A.Op & { kind: "require" }): IrRequire[] {
+  const v = o.value;
+  const value = v.kind === "number" ? v.value : v.kind === "unary" && v.op === "-" && v.operand.kind === "number" ? -v.operand.value : NaN;
+  return Number.isFinite(value) ? [{ metric: o.metric.name, op: o.op, value }] : [];
+}
+
+/** `search { lr = loguniform(1e-5, 1e-2) }`, each space in one shape (`choice` always lists its values). */
+function searchOf(ops: readonly A.BodyStmt[]): IrSearchParam[] {
+  const out: IrSearchParam[] = [];
+  for (const b of ops) {
+    if (b.kind !== "block" || b.name.name !== "search") continue;
+    for (const a of b.body) {
+      if (a.kind !== "attr") continue;
+      const space = searchSpaceOf(decode(a.value));
+      if (space) out.push({ param: a.name.name, space });
+    }
+  }
+  return out;
+}
+
+/** A column expression with the types the checker recorded for this step. */
+export function texpr(e: A.Expr, types: ReadonlyMap<A.Expr, ColumnType>): IrTExpr {
+  const type = columnType(types.get(e) ?? { kind: "unknown", nullable: true }, true);
+  const sub = (x: A.Expr) => texpr(x, types);
+  switch (e.kind) {
+    case "ref": return { type, kind: "ref", name: e.name };
+    case "number": return { type, kind: "number", value: e.value, raw: e.raw };
+    case "string": return { type, kind: "string", value: e.value };
+    case "bool": return { type, kind: "bool", value: e.value };
+    case "null": return { type, kind: "null" };
+    case "duration": return { type, kind: "duration", raw: e.raw, ms: durationMs(e.raw) };
+    case "call": return { type, kind: "call", callee: e.callee.name, args: e.args.map((a) => sub(a.value)) };
+    case "binary": return { type, kind: "binary", op: e.op, left: sub(e.left), right: sub(e.right) };
+    case "unary": return { type, kind: "unary", op: e.op, operand: sub(e.operand) };
+    case "isnull": return { type, kind: "isnull", operand: sub(e.operand), negated: e.negated };
+    default:
+      // Lists, objects, ranges and sizes are not column values (the checker reported them).
+      return { type: { kind: "unknown", nullable: true }, kind: "null" };
+  }
 }
 
 function schema(d: A.SchemaDecl, columns: readonly Column[]): IrSchema {
@@ -165,15 +312,17 @@ function columns(s: Schema): IrColumn[] {
   return cols;
 }
 
-function columnType(t: ColumnType): IrColumn["type"] {
+/** A column's type; `inExpr`: an expression's, which may also be a duration or the null literal. */
+function columnType(t: ColumnType, inExpr = false): IrType {
   switch (t.kind) {
     case "enum":
       return { kind: "enum", members: t.members, nullable: t.nullable };
     case "vector":
       return { kind: "vector", size: t.size, nullable: t.nullable };
-    case "duration":
     case "null":
-      return { kind: "unknown", nullable: t.nullable };
+      return inExpr ? { kind: "null", nullable: true } : { kind: "unknown", nullable: true };
+    case "duration":
+      return inExpr ? { kind: "duration", nullable: t.nullable } : { kind: "unknown", nullable: t.nullable };
     default:
       return { kind: t.kind, nullable: t.nullable };
   }

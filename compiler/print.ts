@@ -4,9 +4,12 @@
 import type * as A from "../language/ast";
 import { format } from "../language/formatter";
 import { NO_SPAN } from "../language/span";
-import type { IrComments, IrDocument, IrEdge, IrExpr, IrNode, IrStmt, IrTypeRef } from "./ir";
+import { writtenKind, type IrComments, type IrEdge, type IrExpr, type IrStmt, type IrTypeRef, type IrWrittenDocument } from "./ir";
 
-export function print(ir: IrDocument): string {
+/** Printing reads only what was written, so any document version it can parse prints. */
+type WrittenNode = IrWrittenDocument["nodes"][number];
+
+export function print(ir: IrWrittenDocument): string {
   return format(raise(ir));
 }
 
@@ -22,7 +25,7 @@ function withComments<T extends object>(target: T, c: IrComments): T & A.Comment
   return out;
 }
 
-export function raise(ir: IrDocument): A.SourceFileAst {
+export function raise(ir: IrWrittenDocument): A.SourceFileAst {
   const decls: A.Decl[] = [];
   const placed = new Set<string>();
   const nodes = new Map(ir.nodes.map((n) => [n.id, n]));
@@ -34,7 +37,7 @@ export function raise(ir: IrDocument): A.SourceFileAst {
   }
   const nameOf = (nodeId: string) => nodes.get(nodeId)?.name ?? nodeId;
 
-  const emit = (ref: IrDocument["order"][number]): void => {
+  const emit = (ref: IrWrittenDocument["order"][number]): void => {
     const key = JSON.stringify(ref);
     if (placed.has(key)) return;
     placed.add(key);
@@ -90,7 +93,7 @@ export function raise(ir: IrDocument): A.SourceFileAst {
   return ast;
 }
 
-function step(n: IrNode, inputs: IrEdge[], nameOf: (id: string) => string): A.Decl {
+function step(n: WrittenNode, inputs: IrEdge[], nameOf: (id: string) => string): A.Decl {
   const refs: A.InputRef[] = inputs.map((e) => {
     const r: A.InputRef = { step: id(nameOf(e.from.node)), span: S };
     if (e.named) r.port = id(e.to.port);
@@ -98,7 +101,7 @@ function step(n: IrNode, inputs: IrEdge[], nameOf: (id: string) => string): A.De
     return r;
   });
   if (n.use !== undefined) return withComments<A.UseDecl>({ kind: "use", name: id(n.name), of: id(n.use), inputs: refs, span: S }, n);
-  const d: A.StepDecl = { kind: "step", stepKind: id(n.kind), name: id(n.name), body: n.body.map(stmt), span: S };
+  const d: A.StepDecl = { kind: "step", stepKind: id(writtenKind(n)), name: id(n.name), body: n.body.map(stmt), span: S };
   if (!n.bare) d.inputs = refs;
   if (n.declared) d.output = { kind: "artifact", name: id(n.declared.name), ...(n.declared.schema !== undefined ? { schema: id(n.declared.schema) } : {}), span: S };
   return withComments(d, n);

@@ -1,24 +1,21 @@
 // The target registry: what `mlp compile --target NAME` can produce. Each target is a
-// pure function from the graph IR (with a variant applied) to files; the folders
-// under targets/ implement them.
+// pure function from a compilation (the IR, and its variants' IRs) to files; the folders
+// under targets/ implement them against compiler/target-api.ts.
 import { emitAws } from "../targets/aws/index";
 import { emitCassandra } from "../targets/cassandra/index";
 import { emitFlink } from "../targets/flink/index";
 import { emitSlurm } from "../targets/slurm/index";
 import { emitSpark } from "../targets/spark/index";
-import type { IrDocument } from "./ir";
+import type { Emit } from "./target-api";
 
-export interface GeneratedFile {
-  /** Relative to the target's own output folder. */
-  path: string;
-  contents: string;
-}
+export type { Compilation, Emit, GeneratedFile } from "./target-api";
+export { TargetError } from "./target-api";
 
 export interface TargetDef {
   name: string;
   description: string;
   /** Absent until the target is built. */
-  emit?: (ir: IrDocument) => GeneratedFile[];
+  emit?: Emit;
   /** A group that compiles several targets (`onprem`, `all`). */
   members?: readonly string[];
 }

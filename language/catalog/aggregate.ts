@@ -4,6 +4,7 @@ import { defineKind } from "./kind";
 
 export const aggregate = defineKind({
   kind: "aggregate",
+  category: "data",
   doc:
     "Groups rows `by` key columns and computes `COL: TYPE = AGG(...)` with count, count_distinct, sum, " +
     "avg, min and max. `window` is a tumbling event-time window on streams (adding `window_start` and " +

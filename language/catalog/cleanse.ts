@@ -3,6 +3,7 @@ import { defineKind } from "./kind";
 
 export const cleanse = defineKind({
   kind: "cleanse",
+  category: "data",
   doc:
     "Cleans a table or stream with ordered operations: `filter EXPR` keeps matching rows, " +
     "`fill COL = EXPR` replaces nulls (the column becomes non-null), `drop`, `rename A -> B`, " +

@@ -4,6 +4,7 @@ import { defineKind } from "./kind";
 
 export const deploy = defineKind({
   kind: "deploy",
+  category: "serve",
   doc:
     "Puts a model to work in one of three patterns: `mode = endpoint` serves predictions on demand " +
     "(`instances = N` or an autoscaling range `A..B`); `mode = batch` scores its data input on a cron " +

@@ -6,6 +6,7 @@ export const REGRESSION_METRICS = ["rmse", "mae", "r2", "mape"] as const;
 
 export const evaluate = defineKind({
   kind: "evaluate",
+  category: "model",
   doc:
     "Scores a model on held-out data and gates it: every `require METRIC OP NUMBER` must hold or the " +
     "pipeline stops here, so nothing downstream (registration, deployment) sees a model that failed. " +

@@ -6,6 +6,7 @@ export const featureStore = z.union([z.literal("offline"), z.object({ online: z.
 
 export const features = defineKind({
   kind: "features",
+  category: "data",
   doc:
     "Computes a keyed feature set: `key COLS` identify an entity, `keep COLS` carry columns unchanged " +
     "(labels), and `COL: TYPE = EXPR` define features. Without `store` they feed later steps only; " +

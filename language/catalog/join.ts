@@ -9,6 +9,7 @@ export const joinOn = z.union([
 
 export const join = defineKind({
   kind: "join",
+  category: "data",
   doc:
     "Joins two batch tables `on` a shared column (`on = id`) or a pair (`on = left_id == right_id`). " +
     "`type = left` keeps every left row and makes the right side's columns nullable. Columns other " +

@@ -22,8 +22,15 @@ export interface OutputPort {
   doc: string;
 }
 
-export interface StepKind<C extends z.ZodType = z.ZodType> {
-  kind: string;
+/**
+ * What a kind is for: `data` steps compute rows (the SQL targets lower them), `model` steps
+ * train, tune, gate and register models, `serve` puts a model to work, `report` runs a notebook.
+ */
+export type KindCategory = "data" | "model" | "serve" | "report";
+
+export interface StepKind<C extends z.ZodType = z.ZodType, K extends string = string> {
+  kind: K;
+  category: KindCategory;
   /** One paragraph for the palette, the inspector and the reference. */
   doc: string;
   inputs: readonly InputPort[];
@@ -40,4 +47,4 @@ export interface StepKind<C extends z.ZodType = z.ZodType> {
   sink: boolean;
 }
 
-export const defineKind = <C extends z.ZodType>(k: StepKind<C>): StepKind<C> => k;
+export const defineKind = <C extends z.ZodType, K extends string>(k: StepKind<C, K>): StepKind<C, K> => k;

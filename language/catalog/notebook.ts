@@ -4,6 +4,7 @@ import { defineKind } from "./kind";
 
 export const notebook = defineKind({
   kind: "notebook",
+  category: "report",
   doc:
     "Runs a Jupyter notebook as a step with papermill: its inputs' locations and `parameters` are " +
     "injected into the notebook at `path`, and the executed notebook is kept as a report.",

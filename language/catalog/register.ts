@@ -3,6 +3,7 @@ import { defineKind } from "./kind";
 
 export const register = defineKind({
   kind: "register",
+  category: "model",
   doc:
     "Registers the model as a new version under `name` in the model registry, optionally in a `stage` " +
     "(staging or production). Deployments read the registered version.",

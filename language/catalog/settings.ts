@@ -38,6 +38,7 @@ export const onpremSettings = z
       .optional()
       .describe("Online feature store"),
     model_dir: z.string().min(1).optional().describe("Shared directory for models and the registry"),
+    warehouse: z.string().min(1).optional().describe("Where the batch steps' tables live (a path or file:// URI)"),
   })
   .strict();
 
@@ -45,3 +46,58 @@ export const TARGET_SETTINGS = { aws: awsSettings, onprem: onpremSettings } as c
 export type TargetName = keyof typeof TARGET_SETTINGS;
 
 export const layoutPosition = z.object({ x: z.number(), y: z.number() }).strict();
+
+// ---------- resolved settings ----------
+// Lowering resolves every target's settings, written or not, with the defaults below: this is
+// the one place that says what a default is. Targets read the resolved values and never
+// default (or forge) a setting themselves.
+
+export const resolvedOnprem = z
+  .object({
+    spark_master: z.string().optional(),
+    slurm_partition: z.string().optional(),
+    slurm_account: z.string().optional(),
+    kafka: z.string(),
+    feature_store: z.object({ cassandra: z.object({ hosts: z.array(z.string()), keyspace: z.string() }) }),
+    /** Without a trailing slash. */
+    model_dir: z.string(),
+    /** Without a trailing slash. */
+    warehouse: z.string(),
+  })
+  .strict();
+export type ResolvedOnprem = z.output<typeof resolvedOnprem>;
+
+export const resolvedAws = z
+  .object({
+    /** Absent: the stack's `aws:region` config decides. */
+    region: z.string().optional(),
+    /** Absent: Pulumi names the bucket. */
+    artifact_bucket: z.string().optional(),
+    tags: z.record(z.string(), z.string()),
+  })
+  .strict();
+export type ResolvedAws = z.output<typeof resolvedAws>;
+
+export const resolvedSettings = z.object({ aws: resolvedAws, onprem: resolvedOnprem }).strict();
+export type ResolvedSettings = z.output<typeof resolvedSettings>;
+
+const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
+
+/** `pipeline` names the defaults' folders and keyspace (`/srv/mlp/<pipeline>/...`, `mlp_<pipeline>`). */
+export function resolveSettings(pipeline: string, written: { aws?: z.output<typeof awsSettings>; onprem?: z.output<typeof onpremSettings> }): ResolvedSettings {
+  const o = written.onprem ?? {};
+  const a = written.aws;
+  const onprem: ResolvedOnprem = {
+    kafka: o.kafka ?? "localhost:9092",
+    feature_store: { cassandra: o.feature_store?.cassandra ?? { hosts: ["localhost:9042"], keyspace: `mlp_${pipeline}` } },
+    model_dir: trimSlash(o.model_dir ?? `/srv/mlp/${pipeline}/models`),
+    warehouse: trimSlash(o.warehouse ?? `file:///srv/mlp/${pipeline}/warehouse`),
+  };
+  if (o.spark_master !== undefined) onprem.spark_master = o.spark_master;
+  if (o.slurm_partition !== undefined) onprem.slurm_partition = o.slurm_partition;
+  if (o.slurm_account !== undefined) onprem.slurm_account = o.slurm_account;
+  const aws: ResolvedAws = { tags: a?.tags ?? {} };
+  if (a?.region !== undefined) aws.region = a.region;
+  if (a?.artifact_bucket !== undefined) aws.artifact_bucket = a.artifact_bucket;
+  return { aws, onprem };
+}

@@ -4,6 +4,7 @@ import { defineKind } from "./kind";
 
 export const source = defineKind({
   kind: "source",
+  category: "data",
   doc:
     "Reads data into the pipeline. Declare what it produces: `Table<S>` for batch data at a `uri` " +
     "(parquet, csv, json or delta files), or `Stream<S>` for events on a `topic`, ordered by the " +

@@ -6,6 +6,7 @@ const fraction = z.number().gt(0, { message: "expected a fraction between 0 and 
 
 export const split = defineKind({
   kind: "split",
+  category: "data",
   doc:
     "Splits batch data into `train` and `test` outputs by fractions that sum to 1. With `by = COL` the " +
     "split is a deterministic hash of that column, so a row always lands on the same side.",

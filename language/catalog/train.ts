@@ -6,6 +6,7 @@ export const FRAMEWORKS = ["pytorch", "tensorflow", "xgboost", "sklearn"] as con
 
 export const train = defineKind({
   kind: "train",
+  category: "model",
   doc:
     "Trains a model with the user's `entry` script in any `framework` (pytorch, tensorflow, xgboost, " +
     "sklearn) on batch data. `label` names the target column; the task is inferred from its type " +

@@ -16,6 +16,7 @@ export const SEARCH_FUNCTIONS = ["choice", "uniform", "loguniform", "intrange"] 
 
 export const tune = defineKind({
   kind: "tune",
+  category: "model",
   doc:
     "Tunes a model's hyperparameters: runs `trials` trainings (`parallel` at a time) with values drawn " +
     "from the `search { hp = choice(..) | uniform(a, b) | loguniform(a, b) | intrange(a, b) }` space by the " +
@@ -37,3 +38,20 @@ export const tune = defineKind({
   blocks: ["search"],
   sink: false,
 });
+
+export type SearchSpace = z.output<typeof normalSpace>;
+/** A search space in one shape per function: `choice` always lists its values. */
+export const normalSpace = z.union([
+  z.object({ choice: z.array(z.union([num, z.string(), z.boolean()])) }).strict(),
+  z.object({ uniform: z.tuple([num, num]) }).strict(),
+  z.object({ loguniform: z.tuple([num, num]) }).strict(),
+  z.object({ intrange: z.tuple([z.number().int(), z.number().int()]) }).strict(),
+]);
+
+/** The decoded value of a search entry in its normal shape, or undefined when it is not a valid space. */
+export function searchSpaceOf(value: unknown): SearchSpace | undefined {
+  const r = searchSpace.safeParse(value);
+  if (!r.success) return undefined;
+  const v = r.data;
+  return "choice" in v ? { choice: Array.isArray(v.choice) ? v.choice : [v.choice] } : v;
+}

@@ -27,11 +27,17 @@ export interface ConfigContext {
 }
 
 export function checkConfig(schema: z.ZodType, attrs: readonly A.Attr[], ctx: ConfigContext): Config {
+  return checkConfigFully(schema, attrs, ctx).config;
+}
+
+/** `ok`: every attribute decoded and the schema accepted the whole (the config is the schema's output). */
+export function checkConfigFully(schema: z.ZodType, attrs: readonly A.Attr[], ctx: ConfigContext): { config: Config; ok: boolean } {
   const keys = shapeKeys(schema);
   const raw: Record<string, Value> = {};
   const exprs = new Map<string, A.Expr>();
   /** Attributes a misspelt one probably meant: their absence is the same mistake. */
   const meant = new Set<string>();
+  let decodedAll = true;
   for (const a of attrs) {
     const name = a.name.name;
     if (name === "") continue;
@@ -52,10 +58,13 @@ export function checkConfig(schema: z.ZodType, attrs: readonly A.Attr[], ctx: Co
       exprs.set(name, a.value);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
+      decodedAll = false;
       if (e.message) ctx.report("MLP0310", e.span, `invalid \`${name}\`: ${e.message}`);
     }
   }
-  return validate(schema, raw, (path, issue) => {
+  let ok = true;
+  const config = validate(schema, raw, (path, issue) => {
+    ok = false;
     const key = String(path[0] ?? "");
     const expr = exprs.get(key);
     if (!expr) {
@@ -67,6 +76,7 @@ export function checkConfig(schema: z.ZodType, attrs: readonly A.Attr[], ctx: Co
     const at = exprAt(expr, path.slice(1));
     ctx.report(issueCode(issue), at.span, `invalid \`${path.join(".")}\`: ${issueMessage(issue)}`);
   });
+  return { config, ok: ok && decodedAll };
 }
 
 /** Parses `raw` with `schema`; returns the parsed value, or on failure the raw value minus its failing top-level keys. */

@@ -17,7 +17,7 @@ function sourceName(c: KindContext, port: string, a: Data): string {
 }
 
 function env(c: KindContext, schema: Schema, source: string, aggregates = false): ExprEnv {
-  return { schema, step: c.step.name, source, aggregates, report: c.report };
+  return { schema, step: c.step.name, source, aggregates, report: c.report, types: c.step.types };
 }
 
 /** Looks a column up; reports it (with "did you mean") when missing. */
@@ -205,7 +205,7 @@ const aggregate: KindRules = (c) => {
   const windowAttr = c.attr("window");
   if (streaming && !windowAttr)
     c.report("MLP0210", c.step.decl.name.span, `aggregating the stream \`${c.step.inputs[0]?.ref.step.name}\` needs a \`window\``, { help: "add `window = 10m` (a tumbling event-time window)" });
-  if (windowAttr || c.attr("time")) timeColumn(c, input, origin);
+  if (windowAttr || c.attr("time")) c.step.windowTime = timeColumn(c, input, origin);
   const cols: Column[] = [...by];
   const e = env(c, schema, origin, true);
   for (const def of c.columns()) {
@@ -340,6 +340,6 @@ const split: KindRules = (c) => {
   return new Map([["train", input], ["test", input]]);
 };
 
-export const DATA_STEPS: Record<string, KindRules> = { source, cleanse, aggregate, join, features, split };
+export const DATA_STEPS = { source, cleanse, aggregate, join, features, split } satisfies Record<string, KindRules>;
 
 export { isData };

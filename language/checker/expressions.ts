@@ -15,11 +15,19 @@ export interface ExprEnv {
   source: string;
   aggregates: boolean;
   report: Report;
+  /** Where the type of every expression checked is recorded, for lowering (typed IR expressions). */
+  types?: Map<A.Expr, ColumnType>;
 }
 
 const t = (kind: "int" | "float" | "string" | "bool" | "timestamp" | "date", nullable = false): ColumnType => ({ kind, nullable });
 
 export function typeOf(e: A.Expr, env: ExprEnv): ColumnType {
+  const type = infer(e, env);
+  env.types?.set(e, type);
+  return type;
+}
+
+function infer(e: A.Expr, env: ExprEnv): ColumnType {
   switch (e.kind) {
     case "ref": {
       const col = env.schema.get(e.name);

@@ -254,4 +254,4 @@ function scored(schema: Schema, m: Model): Schema {
 
 const notebook: KindRules = () => ({ kind: "Report" });
 
-export const ML_STEPS: Record<string, KindRules> = { train, tune, evaluate, register, deploy, notebook };
+export const ML_STEPS = { train, tune, evaluate, register, deploy, notebook } satisfies Record<string, KindRules>;

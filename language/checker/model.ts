@@ -5,7 +5,7 @@ import type { Value } from "../catalog/values";
 import type { Diagnostic, DiagnosticExtras } from "../diagnostics/diagnostic";
 import type { Code } from "../diagnostics/catalog";
 import type { LineIndex, Span } from "../span";
-import type { Artifact, Schema } from "../types";
+import type { Artifact, ColumnType, Schema } from "../types";
 
 /** Supplies file contents by path; the CLI reads the disk, the editor its open buffers. */
 export interface FileLoader {
@@ -43,9 +43,15 @@ export interface StepInfo {
   file: string;
   inputs: ResolvedInput[];
   config: Config;
+  /** The config passed its kind's schema whole (it is that schema's output, defaults applied). */
+  configOk: boolean;
+  /** aggregate: the column its window is measured on, when it has one. */
+  windowTime?: string;
   outputs: Map<string, Artifact>;
   /** Steps reading this step's outputs (within the checked program). */
   consumers: number;
+  /** The type of each column expression of the body as checked for this step (a `use` has its own). */
+  types: Map<A.Expr, ColumnType>;
 }
 
 export interface SchemaInfo {
@@ -72,6 +78,15 @@ export interface CheckedProgram {
   /** Every step the entry's graph contains (imported ones included), upstream before downstream. */
   order: StepInfo[];
   diagnostics: Diagnostic[];
+  /** Each variant (by name, first declaration), checked again with its overrides applied. */
+  variants: Map<string, CheckedVariant>;
+}
+
+/** A variant's whole program: the entry file with the variant's values written in, checked. */
+export interface CheckedVariant {
+  entry: CheckedFile;
+  files: CheckedFile[];
+  order: StepInfo[];
 }
 
 export type Report = (code: Code, span: Span, message: string, extras?: DiagnosticExtras) => void;

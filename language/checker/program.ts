@@ -10,7 +10,7 @@ import { resolveImport, stem } from "../paths";
 import { UNKNOWN } from "../types";
 import { checkConfig } from "./config";
 import { bindInputs, orderSteps, type Scope } from "./graph";
-import type { CheckedFile, CheckedProgram, Config, FileLoader, FileUnit, Report, SchemaInfo, StepInfo } from "./model";
+import type { CheckedFile, CheckedProgram, CheckedVariant, Config, FileLoader, FileUnit, Report, SchemaInfo, StepInfo } from "./model";
 import { schemaFromDecl } from "./schemas";
 import { checkLayout } from "./layout";
 import { checkStep } from "./steps";
@@ -26,22 +26,29 @@ export function checkProgram(path: string, loader: FileLoader, text?: string): C
   if (!entry) throw new UnreadableFile(path);
   const order = collectOrder(entry);
   assignIds(order, entry);
-  const diagnostics = [...run.diagnostics, ...variantDiagnostics(entry, loader, run.diagnostics)];
-  return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics) };
+  const variants = new Map<string, CheckedVariant>();
+  const diagnostics = [...run.diagnostics, ...checkVariantPrograms(entry, loader, run.diagnostics, variants)];
+  return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics), variants };
 }
 
 /**
  * Each variant compiles to its own stack, so the whole file is checked again with the
- * variant's values in place. Errors that only the variant causes are reported against it.
+ * variant's values in place; that checked program is what lowering a variant reads (the
+ * variant is applied once, here). Errors that only the variant causes are reported against it.
  */
-function variantDiagnostics(entry: CheckedFile, loader: FileLoader, base: readonly Diagnostic[]): Diagnostic[] {
+function checkVariantPrograms(entry: CheckedFile, loader: FileLoader, base: readonly Diagnostic[], into: Map<string, CheckedVariant>): Diagnostic[] {
   const variants = entry.ast.decls.filter((d): d is A.VariantDecl => d.kind === "variant");
   if (variants.length === 0) return [];
   const known = new Set(base.map((d) => key(d.code, d.span.start, d.message)));
   const out: Diagnostic[] = [];
   for (const v of variants) {
     const again = new Run(loader);
-    again.file(entry.path, entry.text, withVariant(entry.ast, validOverrides.get(entry)?.get(v) ?? []));
+    const checked = again.file(entry.path, entry.text, withVariant(entry.ast, validOverrides.get(entry)?.get(v) ?? []))!;
+    if (!into.has(v.name.name)) {
+      const order = collectOrder(checked);
+      assignIds(order, checked);
+      into.set(v.name.name, { entry: checked, files: again.files, order });
+    }
     for (const d of again.diagnostics) {
       if (d.severity !== "error" || d.file !== entry.path || d.code.startsWith("MLP05") || known.has(key(d.code, d.span.start, d.message))) continue;
       known.add(key(d.code, d.span.start, d.message));
@@ -239,7 +246,7 @@ class FileChecker implements Scope {
   }
 
   private newStep(name: string, kind: string | undefined, decl: A.StepDecl | A.UseDecl, body: A.StepDecl | undefined): StepInfo {
-    return { id: name, name, kind, decl, body, file: this.unit.path, inputs: [], config: {}, outputs: new Map(), consumers: 0 };
+    return { id: name, name, kind, decl, body, file: this.unit.path, inputs: [], config: {}, configOk: false, outputs: new Map(), consumers: 0, types: new Map() };
   }
 
   // ---------- steps ----------

@@ -2,10 +2,10 @@
 // the artifact types its inputs accept and its declared output type. The rules of
 // each kind live in data-steps.ts and ml-steps.ts.
 import type * as A from "../ast";
-import { stepKind, type StepKind } from "../catalog";
+import { OP_HOME, stepKind, type KindName, type StepKind } from "../catalog";
 import { didYouMean } from "../diagnostics/diagnostic";
 import { isStreaming, showArtifact, UNKNOWN, type Artifact } from "../types";
-import { checkConfig } from "./config";
+import { checkConfigFully } from "./config";
 import { DATA_STEPS } from "./data-steps";
 import { ML_STEPS } from "./ml-steps";
 import type { Config, Report, SchemaInfo, StepInfo } from "./model";
@@ -34,15 +34,12 @@ export interface KindContext extends StepContext {
 
 export type KindRules = (c: KindContext) => Artifact | Map<string, Artifact>;
 
-const RULES: Record<string, KindRules> = { ...DATA_STEPS, ...ML_STEPS };
-
-const OP_HOME: Record<string, string> = {
-  filter: "cleanse", fill: "cleanse", drop: "cleanse", rename: "cleanse", cast: "cleanse", dedupe: "cleanse", derive: "cleanse",
-  by: "aggregate", key: "features", keep: "features", require: "evaluate",
-};
+/** Typed by kind name: a kind added to the catalog does not compile until it has rules. */
+const RULES: Record<KindName, KindRules> = { ...DATA_STEPS, ...ML_STEPS };
 
 export function checkStep(s: StepInfo, ctx: StepContext): void {
   const kind = stepKind(s.kind!)!;
+  const rules = RULES[kind.kind as KindName];
   const body = ctx.body;
   const attrs: A.Attr[] = [];
   for (const st of body.body) {
@@ -57,8 +54,9 @@ export function checkStep(s: StepInfo, ctx: StepContext): void {
       ctx.report("MLP0215", st.keyword, `\`${st.kind}\` is not allowed in a \`${kind.kind}\` step`, { help: `\`${st.kind}\` belongs in ${article(`\`${OP_HOME[st.kind]}\``)} step` });
     }
   }
-  const config = checkConfig(kind.config, attrs, { owner: `\`${kind.kind}\` step \`${s.name}\``, ownerSpan: s.decl.name.span, report: ctx.report });
+  const { config, ok } = checkConfigFully(kind.config, attrs, { owner: `\`${kind.kind}\` step \`${s.name}\``, ownerSpan: s.decl.name.span, report: ctx.report });
   s.config = config;
+  s.configOk = ok;
 
   const inputs = new Map<string, Artifact[]>();
   for (const i of s.inputs) {
@@ -94,7 +92,7 @@ export function checkStep(s: StepInfo, ctx: StepContext): void {
     ops: <K extends A.OpKind>(k: K) => body.body.filter((st): st is A.Op & { kind: K } => st.kind === k),
     columns: () => body.body.filter((st): st is A.ColumnDef => st.kind === "column"),
   };
-  const out = RULES[kind.kind]!(kc);
+  const out = rules(kc);
   s.outputs = out instanceof Map ? out : new Map([["out", out]]);
   checkDeclaredOutput(s, kc);
 }

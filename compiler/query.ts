@@ -1,0 +1,290 @@
+// Questions targets and the editor ask of a graph IR: what feeds a node and what it feeds,
+// dependency order, batch or streaming, the model lineage of a deploy, the pipeline's name.
+// Built once per document in linear time; every query after that is a lookup.
+import { DATA_KINDS } from "../language/catalog";
+import { dirname, normalize } from "../language/paths";
+import type { IrArtifact, IrColumn, IrDocument, IrKind, IrNode, NodeOf, ValidNode } from "./ir";
+
+export interface Input {
+  /** The consuming node's port (`data`, `left`, `right`). */
+  port: string;
+  from: ValidNode;
+  /** The producing node's output port (`out`, `train`, `test`). */
+  fromPort: string;
+  artifact: IrArtifact;
+}
+
+export interface Consumer {
+  node: ValidNode;
+  port: string;
+  fromPort: string;
+}
+
+/** The steps behind a model, from the one that trains it to the one that registers it. */
+export interface Lineage {
+  train: NodeOf<"train">;
+  /** The tuning that repeats the training, when there is one. */
+  tune?: NodeOf<"tune">;
+  /** Evaluation gates on the way, upstream first. */
+  gates: NodeOf<"evaluate">[];
+  register?: NodeOf<"register">;
+}
+
+const UNKNOWN: IrArtifact = { type: "Unknown" };
+
+export const is = <K extends IrKind>(n: IrNode, kind: K): n is NodeOf<K> => n.kind === kind;
+
+export class IrGraph {
+  /** The valid nodes (invalid ones exist only in erroneous programs), in IR order. */
+  readonly nodes: ValidNode[];
+  private readonly byId = new Map<string, ValidNode>();
+  private readonly index = new Map<string, number>();
+  private readonly inputsOf = new Map<string, Input[]>();
+  private readonly consumersOf = new Map<string, Consumer[]>();
+
+  constructor(readonly ir: IrDocument) {
+    this.nodes = ir.nodes.filter((n): n is ValidNode => n.kind !== "invalid");
+    this.nodes.forEach((n, i) => {
+      this.byId.set(n.id, n);
+      this.index.set(n.id, i);
+    });
+    for (const e of ir.edges) {
+      const from = this.byId.get(e.from.node);
+      const to = this.byId.get(e.to.node);
+      if (!from || !to) continue;
+      const artifact = to.ports.inputs.find((p) => p.port === e.to.port)?.artifact ?? e.artifact ?? UNKNOWN;
+      push(this.inputsOf, to.id, { port: e.to.port, from, fromPort: e.from.port, artifact });
+      push(this.consumersOf, from.id, { node: to, port: e.to.port, fromPort: e.from.port });
+    }
+    // Inputs in the order of the kind's ports (left before right).
+    for (const n of this.nodes) {
+      const list = this.inputsOf.get(n.id);
+      if (!list || list.length < 2) continue;
+      const order = new Map(n.ports.inputs.map((p, i) => [p.port, i]));
+      list.sort((a, b) => (order.get(a.port) ?? 0) - (order.get(b.port) ?? 0));
+    }
+  }
+
+  node(id: string): ValidNode | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The valid nodes of one kind, in IR order. */
+  ofKind<K extends IrKind>(kind: K): NodeOf<K>[] {
+    return this.nodes.filter((n): n is NodeOf<K> & ValidNode => n.kind === kind);
+  }
+
+  inputs(n: IrNode): readonly Input[] {
+    return this.inputsOf.get(n.id) ?? [];
+  }
+
+  input(n: IrNode, port: string): Input | undefined {
+    return this.inputs(n).find((i) => i.port === port);
+  }
+
+  consumers(n: IrNode): readonly Consumer[] {
+    return this.consumersOf.get(n.id) ?? [];
+  }
+
+  output(n: IrNode, port = "out"): IrArtifact {
+    return n.ports.outputs.find((p) => p.port === port)?.artifact ?? UNKNOWN;
+  }
+
+  /** Position in the IR: the tie-breaker that keeps every order stable. */
+  position(n: IrNode): number {
+    return this.index.get(n.id) ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** Stable dependency order of `subset` (Kahn's algorithm, ties broken by IR order); linear in the subset's edges. */
+  order(subset: readonly ValidNode[]): ValidNode[] {
+    const inSet = new Set(subset.map((n) => n.id));
+    const pending = new Map<string, number>();
+    for (const n of subset) pending.set(n.id, new Set(this.inputs(n).filter((i) => inSet.has(i.from.id)).map((i) => i.from.id)).size);
+    const ready = new MinHeap<ValidNode>((a, b) => this.position(a) - this.position(b));
+    for (const n of subset) if (pending.get(n.id) === 0) ready.push(n);
+    const out: ValidNode[] = [];
+    const done = new Set<string>();
+    while (ready.size) {
+      const n = ready.pop()!;
+      out.push(n);
+      done.add(n.id);
+      const released = new Set<string>();
+      for (const c of this.consumers(n)) {
+        if (!inSet.has(c.node.id) || released.has(c.node.id)) continue;
+        released.add(c.node.id);
+        const left = pending.get(c.node.id)! - 1;
+        pending.set(c.node.id, left);
+        if (left === 0) ready.push(c.node);
+      }
+    }
+    // A cycle (only in erroneous programs) leaves nodes out: append them in IR order.
+    for (const n of subset) if (!done.has(n.id)) out.push(n);
+    return out;
+  }
+
+  /** Every node `n` reads from, transitively, through nodes `keep` accepts, in dependency order (`n` last). */
+  upstream(n: ValidNode, keep: (m: ValidNode) => boolean = () => true): ValidNode[] {
+    return this.order(this.reach(n, keep, (m) => this.inputs(m).map((i) => i.from)));
+  }
+
+  /** Every node that reads `n`, transitively, through nodes `keep` accepts, in dependency order (`n` first). */
+  downstream(n: ValidNode, keep: (m: ValidNode) => boolean = () => true): ValidNode[] {
+    return this.order(this.reach(n, keep, (m) => this.consumers(m).map((c) => c.node)));
+  }
+
+  private reach(n: ValidNode, keep: (m: ValidNode) => boolean, next: (m: ValidNode) => ValidNode[]): ValidNode[] {
+    const seen = new Set<string>([n.id]);
+    const found = [n];
+    for (let i = 0; i < found.length; i++)
+      for (const m of next(found[i]!))
+        if (!seen.has(m.id) && keep(m)) {
+          seen.add(m.id);
+          found.push(m);
+        }
+    return found;
+  }
+
+  /** The model a step reads (its `model` input), if any. */
+  modelInput(n: ValidNode): ValidNode | undefined {
+    return (this.input(n, "model") ?? this.inputs(n).find((i) => i.artifact.type === "Model"))?.from;
+  }
+
+  /** train -> tune -> gates -> register behind a model-producing step (or a deploy's model). */
+  lineage(n: ValidNode): Lineage | undefined {
+    const gates: NodeOf<"evaluate">[] = [];
+    let tune: NodeOf<"tune"> | undefined;
+    let register: NodeOf<"register"> | undefined;
+    let cur: ValidNode | undefined = n.kind === "deploy" || n.kind === "notebook" ? this.modelInput(n) : n;
+    const seen = new Set<string>();
+    while (cur && !seen.has(cur.id)) {
+      seen.add(cur.id);
+      switch (cur.kind) {
+        case "train":
+          return { train: cur, ...(tune ? { tune } : {}), gates: gates.reverse(), ...(register ? { register } : {}) };
+        case "tune":
+          tune ??= cur;
+          break;
+        case "evaluate":
+          gates.push(cur);
+          break;
+        case "register":
+          register ??= cur;
+          break;
+        default:
+          return undefined;
+      }
+      cur = this.modelInput(cur);
+    }
+    return undefined;
+  }
+
+  get pipelineName(): string {
+    return pipelineNameOf(this.ir);
+  }
+
+  /** The source file a node was written in, relative to the compiled file's folder. */
+  sourceFile(n?: IrNode): string {
+    const entry = this.ir.file;
+    if (!n?.origin) return baseName(entry);
+    return relativeTo(dirname(entry), n.origin.file);
+  }
+}
+
+// ---------- classification ----------
+
+export const isData = (n: IrNode): boolean => DATA_KINDS.has(n.kind);
+export const isBatchArtifact = (a: IrArtifact) => a.type === "Table" || (a.type === "Features" && a.streaming !== true);
+export const isStreamArtifact = (a: IrArtifact) => a.type === "Stream" || (a.type === "Features" && a.streaming === true);
+
+/** A data step whose outputs are all batch tables or offline features. */
+export function isBatchData(n: IrNode): boolean {
+  return isData(n) && n.ports.outputs.length > 0 && n.ports.outputs.every((o) => isBatchArtifact(o.artifact));
+}
+
+/** A data step whose outputs are all streams or streaming features. */
+export function isStreamData(n: IrNode): boolean {
+  return isData(n) && n.ports.outputs.length > 0 && n.ports.outputs.every((o) => isStreamArtifact(o.artifact));
+}
+
+/** Does any step of the document produce a stream? */
+export const hasStreams = (ir: IrDocument): boolean => ir.nodes.some((n) => n.ports.outputs.some((o) => isStreamArtifact(o.artifact)));
+
+export const isDeploy = (n: IrNode, mode: "endpoint" | "batch" | "stream"): n is NodeOf<"deploy"> => n.kind === "deploy" && n.config.mode === mode;
+
+export function columnsOf(a: IrArtifact): IrColumn[] {
+  return a.columns ?? [];
+}
+
+/** The online or offline store of a features step (undefined for intermediate features and other kinds). */
+export function storeOf(n: IrNode): { kind: "offline" } | { kind: "online"; ttl: string } | undefined {
+  if (n.kind !== "features" || n.config.store === undefined) return n.kind === "features" ? { kind: "offline" } : undefined;
+  const s = n.config.store;
+  return s === "offline" ? { kind: "offline" } : { kind: "online", ttl: s.online.ttl };
+}
+
+// ---------- names and paths ----------
+
+export function pipelineNameOf(ir: IrDocument): string {
+  return ir.pipeline?.name ?? stemOf(ir.file);
+}
+
+export function baseName(p: string): string {
+  return p.slice(p.lastIndexOf("/") + 1);
+}
+
+function stemOf(p: string): string {
+  return baseName(p).replace(/\.mlp$/, "").replace(/[^A-Za-z0-9_]/g, "_") || "pipeline";
+}
+
+function relativeTo(fromDir: string, to: string): string {
+  const a = normalize(fromDir).split("/").filter((x) => x && x !== ".");
+  const b = normalize(to).split("/").filter((x) => x && x !== ".");
+  if (normalize(fromDir).startsWith("/") !== normalize(to).startsWith("/")) return baseName(to);
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return [...a.slice(i).map(() => ".."), ...b.slice(i)].join("/") || baseName(to);
+}
+
+function push<V>(m: Map<string, V[]>, k: string, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/** A binary heap: `order` pops the ready node that comes first in the IR in O(log n). */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => number) {}
+  get size(): number {
+    return this.items.length;
+  }
+  push(x: T): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (this.less(a[i]!, a[p]!) >= 0) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length && last !== undefined) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
