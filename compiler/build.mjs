@@ -1,6 +1,7 @@
 // Bundles the CLI into one ESM file so `npx mlp` starts fast (one module to load).
 // Runs on `npm ci` (prepare) and before the benchmark.
 import { build } from "esbuild";
+import { rawText } from "./raw-plugin.mjs";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,5 +30,5 @@ await build({
   legalComments: "none",
   define: { MLP_VERSION: JSON.stringify(version) },
   logLevel: "warning",
-  plugins: [englishOnly],
+  plugins: [englishOnly, rawText],
 });

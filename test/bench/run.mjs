@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { build } from "esbuild";
+import { rawText } from "../../compiler/raw-plugin.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const TMP = join(ROOT, "test", ".tmp");
@@ -112,11 +113,12 @@ await build({
   format: "esm",
   target: "node20",
   logLevel: "warning",
+  plugins: [rawText],
 });
 const lib = await import(pathToFileURL(LIB).href);
 
 for (const t of lib.TARGETS) {
-  if (t.emit && !t.members) ROWS.push({ name: `compile ${t.name}`, growth: true, fn: (c) => void t.emit(c.ir) });
+  if (t.emit && !t.members) ROWS.push({ name: `compile ${t.name}`, growth: true, fn: (c) => void t.emit({ ir: c.ir, variants: [] }) });
 }
 
 console.log(`mlp benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
