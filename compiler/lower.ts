@@ -4,7 +4,7 @@
 import type * as A from "../language/ast";
 import type { ConfigOf, KindName } from "../language/catalog";
 import { pipelineSettings, resolveSettings, awsSettings, onpremSettings } from "../language/catalog/settings";
-import { decode, durationMs } from "../language/catalog/values";
+import { decode, DecodeError, durationMs } from "../language/catalog/values";
 import { resolveType } from "../language/checker/schemas";
 import type { CheckedFile, CheckedProgram, StepInfo } from "../language/checker/model";
 import type { Artifact, Column, ColumnType, Schema } from "../language/types";
@@ -217,6 +217,16 @@ function decodeNode(kind: KindName, s: StepInfo, body: A.StepDecl, base: Base): 
 }
 
 const ignore = () => {};
+
+/** An attribute value as data, or undefined where the checker reported it cannot be decoded. */
+function decodeOrUndefined(e: A.Expr): unknown {
+  try {
+    return decode(e);
+  } catch (err) {
+    if (err instanceof DecodeError) return undefined;
+    throw err;
+  }
+}
 const unique = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) === i);
 
 function cleanseOp(o: A.BodyStmt, tx: (e: A.Expr) => IrTExpr): IrCleanseOp[] {
@@ -246,7 +256,7 @@ function searchOf(ops: readonly A.BodyStmt[]): IrSearchParam[] {
     if (b.kind !== "block" || b.name.name !== "search") continue;
     for (const a of b.body) {
       if (a.kind !== "attr") continue;
-      const space = searchSpaceOf(decode(a.value));
+      const space = searchSpaceOf(decodeOrUndefined(a.value));
       if (space) out.push({ param: a.name.name, space });
     }
   }

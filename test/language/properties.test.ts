@@ -232,12 +232,12 @@ const LOSSY_CODES = new Set(["MLP0214", "MLP0213", "MLP0208"]);
  * its span (`binary()`, the range action) or the depth limit reads its kind (`exprDepth`), e.g.
  * `pipeline p { version = = and x }`, `variant f u() .. r`, `pipeline p { v = 1..() }`. Only that
  * crash is tolerated below: a TypeError reading `span` or `kind` whose top frame is in
- * language/parser.ts. Any other exception fails the property.
+ * language/grammar.ts or limits.ts (the parser's rules and depth limit). Any other exception fails the property.
  */
 function isKnownParserCrash(e: unknown): boolean {
   if (!(e instanceof TypeError) || !/reading '(span|kind)'/.test(e.message)) return false;
   const top = (e.stack ?? "").split("\n").find((l) => /^\s+at /.test(l)) ?? "";
-  return /language[\\/]parser\.ts/.test(top);
+  return /language[\\/](parser|grammar|limits)\.ts/.test(top);
 }
 
 /** Runs `f`, returning undefined for the known parser crash; anything else thrown propagates. */
