@@ -186,6 +186,8 @@ type Base = Omit<NodeOf<"invalid">, "kind" | "written" | "config">;
 
 /** The node of a checked step: its config typed by its kind, its body decoded and typed. */
 function decodeNode(kind: KindName, s: StepInfo, body: A.StepDecl, base: Base): IrNode {
+  // id, name and kind lead each node, so the JSON reads in that order.
+  const { id, name, ...rest } = base;
   const ops = body.body;
   const tx = (e: A.Expr) => texpr(e, s.types);
   const names = (k: "by" | "key" | "keep") => unique(ops.flatMap((o) => (o.kind === k ? o.columns.map((c) => c.name) : [])));
@@ -193,26 +195,26 @@ function decodeNode(kind: KindName, s: StepInfo, body: A.StepDecl, base: Base): 
   // The checker proved the config against the kind's schema (`configOk`), so it is that schema's output.
   const config = <K extends KindName>(_k: K) => s.config as unknown as ConfigOf<K>;
   switch (kind) {
-    case "source": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
-    case "cleanse": return { id: base.id, name: base.name, kind, ...base, config: config(kind), ops: ops.flatMap((o) => cleanseOp(o, tx)) };
+    case "source": return { id, name, kind, ...rest, config: config(kind) };
+    case "cleanse": return { id, name, kind, ...rest, config: config(kind), ops: ops.flatMap((o) => cleanseOp(o, tx)) };
     case "aggregate": {
-      const n: NodeOf<"aggregate"> = { id: base.id, name: base.name, kind, ...base, config: config(kind), by: names("by"), columns: columnDefs() };
+      const n: NodeOf<"aggregate"> = { id, name, kind, ...rest, config: config(kind), by: names("by"), columns: columnDefs() };
       if (s.windowTime) n.time = s.windowTime;
       return n;
     }
     case "join": {
       const c = config(kind);
       const keys = typeof c.on === "string" ? { left: c.on, right: c.on } : { left: c.on.left, right: c.on.right };
-      return { id: base.id, name: base.name, kind, ...base, config: c, keys };
+      return { id, name, kind, ...rest, config: c, keys };
     }
-    case "features": return { id: base.id, name: base.name, kind, ...base, config: config(kind), key: names("key"), keep: names("keep"), columns: columnDefs() };
-    case "split": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
-    case "train": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
-    case "tune": return { id: base.id, name: base.name, kind, ...base, config: config(kind), search: searchOf(ops) };
-    case "evaluate": return { id: base.id, name: base.name, kind, ...base, config: config(kind), require: ops.flatMap((o) => (o.kind === "require" ? requireOf(o) : [])) };
-    case "register": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
-    case "deploy": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
-    case "notebook": return { id: base.id, name: base.name, kind, ...base, config: config(kind) };
+    case "features": return { id, name, kind, ...rest, config: config(kind), key: names("key"), keep: names("keep"), columns: columnDefs() };
+    case "split": return { id, name, kind, ...rest, config: config(kind) };
+    case "train": return { id, name, kind, ...rest, config: config(kind) };
+    case "tune": return { id, name, kind, ...rest, config: config(kind), search: searchOf(ops) };
+    case "evaluate": return { id, name, kind, ...rest, config: config(kind), require: ops.flatMap((o) => (o.kind === "require" ? requireOf(o) : [])) };
+    case "register": return { id, name, kind, ...rest, config: config(kind) };
+    case "deploy": return { id, name, kind, ...rest, config: config(kind) };
+    case "notebook": return { id, name, kind, ...rest, config: config(kind) };
   }
 }
 

@@ -7,7 +7,7 @@ import { sample } from "./helpers";
 const fake: TargetDef = {
   name: "fake",
   description: "lists the steps",
-  emit: (ir) => [{ path: "steps.txt", contents: ir.nodes.map((n) => `${n.name} ${JSON.stringify(n.config.uri ?? "")}`).join("\n") }],
+  emit: ({ ir }) => [{ path: "steps.txt", contents: ir.nodes.map((n) => `${n.name} ${JSON.stringify(n.kind === "source" ? (n.config.uri ?? "") : "")}`).join("\n") }],
 };
 const registry = (name: string): TargetDef[] =>
   name === "fake" ? [fake] : name === "both" ? [fake, { name: "later", description: "not yet" }] : name === "boom" ? [{ ...fake, emit: () => { throw new Error("no way") } }] : [];

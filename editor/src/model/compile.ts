@@ -1,8 +1,11 @@
 // Compiling in the browser with the same target registry and variant handling as
-// `mlp compile`: refuse a program with errors, apply the variant, run each concrete
-// target's generator, and say plainly which targets have no generator yet.
+// `mlp compile`: refuse a program with errors, check the analysed texts again and lower the
+// chosen variant from its own checked program, run each concrete target's generator, and say
+// plainly which targets have no generator yet.
+import { compilation } from "../../../compiler/compile";
 import { expand as expandTarget, type GeneratedFile, type TargetDef } from "../../../compiler/targets";
-import { applyVariant, variantNames } from "../../../compiler/variants";
+import { variantNames } from "../../../compiler/variants";
+import { checkProgram } from "../../../language/checker/program";
 import type { Analysis } from "./analyze";
 
 export interface CompileOutput {
@@ -16,16 +19,15 @@ export interface CompileOutput {
   blocked?: string;
 }
 
-export function compile(a: Pick<Analysis, "ir" | "diagnostics" | "entry">, target: string, variant: string, expand: (name: string) => TargetDef[] = expandTarget): CompileOutput {
+export function compile(a: Pick<Analysis, "ir" | "diagnostics" | "entry" | "texts">, target: string, variant: string, expand: (name: string) => TargetDef[] = expandTarget): CompileOutput {
   const out: CompileOutput = { target, variant, files: [], notBuilt: [], failed: [] };
   const errors = a.diagnostics.filter((d) => d.severity === "error").length;
   if (errors) return { ...out, blocked: `${a.entry} has ${errors} error${errors > 1 ? "s" : ""}; fix ${errors > 1 ? "them" : "it"} first (see Problems).` };
   if (!a.ir.pipeline) return { ...out, blocked: `${a.entry} declares no pipeline; open the file that does.` };
-  let ir = a.ir;
-  if (variant) {
-    if (!variantNames(ir).includes(variant)) return { ...out, blocked: `${a.entry} has no variant ${variant}` };
-    ir = applyVariant(ir, variant);
-  }
+  if (variant && !variantNames(a.ir).includes(variant)) return { ...out, blocked: `${a.entry} has no variant ${variant}` };
+  // Compiling is rare next to analysing: the analysis keeps only the file's IR, and the
+  // variants are lowered here, each from its own checked program.
+  const unit = compilation(checkProgram(a.entry, { read: (p) => a.texts[p] }), variant || undefined);
   const targets = expand(target);
   if (!targets.length) return { ...out, blocked: `unknown target ${target}` };
   for (const t of targets) {
@@ -34,7 +36,7 @@ export function compile(a: Pick<Analysis, "ir" | "diagnostics" | "entry">, targe
       continue;
     }
     try {
-      for (const f of t.emit(ir)) out.files.push({ ...f, target: t.name });
+      for (const f of t.emit(unit)) out.files.push({ ...f, target: t.name });
     } catch (e) {
       out.failed.push({ target: t.name, message: e instanceof Error ? e.message : String(e) });
     }

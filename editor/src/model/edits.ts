@@ -1,7 +1,7 @@
 // Graph edits as pure functions on the graph IR. Each returns a new document (the
 // input is never mutated) or the reason it cannot be done; the caller prints the
 // document back to text, so comments and the rest of the file survive.
-import type { IrDocument, IrEdge, IrExpr, IrNode, IrStmt } from "../../../compiler/ir";
+import { writtenKind, type IrDocument, type IrEdge, type IrExpr, type IrNode, type IrStmt } from "../../../compiler/ir";
 import { stepKind, STEP_KINDS } from "../../../language/catalog";
 import { isStreamingArtifact, showArtifact } from "./artifacts";
 import { templateBody } from "./templates";
@@ -109,7 +109,8 @@ export function addStep(ir: IrDocument, kind: string, at: XY, connectFrom?: Port
   const k = stepKind(kind);
   if (!k) return { ok: false, reason: `unknown step kind \`${kind}\`` };
   const name = uniqueName(ir, `${kind}_1`);
-  const node: IrNode = { id: name, name, kind, body: templateBody(k, name), config: {}, ports: { inputs: [], outputs: [] } };
+  // A node the checker has not seen yet: printed as written, typed once the text is analysed again.
+  const node: IrNode = { id: name, name, kind: "invalid", written: kind, body: templateBody(k, name), config: {}, ports: { inputs: [], outputs: [] } };
   if (kind === "source") {
     node.bare = true;
     const schema = ir.schemas.find((s) => !s.origin)?.name ?? ir.schemas[0]?.name;
@@ -137,12 +138,12 @@ function outputArtifact(ir: IrDocument, from: PortRef) {
 /** Why `from` cannot feed input `port` of `toId` by type, or undefined when it can. */
 function portAccepts(ir: IrDocument, from: PortRef, port: string, toId: string): string | undefined {
   const to = nodeById(ir, toId);
-  const k = to && stepKind(to.kind);
+  const k = to && stepKind(writtenKind(to));
   const p = k?.inputs.find((x) => x.name === port);
   if (!to || !k || !p) return `\`${to?.name ?? toId}\` has no input \`${port}\``;
   const src = nodeById(ir, from.node);
   const a = outputArtifact(ir, from);
-  const srcKind = src && stepKind(src.kind);
+  const srcKind = src && stepKind(writtenKind(src));
   const produces = a && a.type !== "Unknown" ? [a.type] : (srcKind?.outputs.find((o) => o.name === from.port)?.produces ?? []);
   const what = a && a.type !== "Unknown" ? showArtifact(a) : produces.join(" or ") || "something unknown";
   const target = `${k.kind} \`${to.name}\``;
@@ -192,7 +193,7 @@ export function connectionProblem(ir: IrDocument, from: PortRef, to: PortRef): s
  */
 function normalizeInputs(ir: IrDocument, nodeId: string, before: readonly IrEdge[]): IrDocument {
   const n = nodeById(ir, nodeId);
-  const k = n && stepKind(n.kind);
+  const k = n && stepKind(writtenKind(n));
   if (!k) return ir;
   const index = (port: string) => k.inputs.findIndex((p) => p.name === port);
   const isPrefix = (es: readonly IrEdge[]) => [...es].sort((a, b) => index(a.to.port) - index(b.to.port)).every((e, i) => index(e.to.port) === i);
@@ -202,7 +203,7 @@ function normalizeInputs(ir: IrDocument, nodeId: string, before: readonly IrEdge
   const chosen = before.length > 0 && before.every((e) => e.named) && isPrefix(before);
   const named = !variadic && (chosen || !isPrefix(sorted));
   const rewritten = sorted.map((e) => {
-    const multi = (stepKind(nodeById(ir, e.from.node)?.kind ?? "")?.outputs.length ?? 1) > 1;
+    const multi = (stepKind(writtenKind(nodeById(ir, e.from.node) ?? { kind: "" }))?.outputs.length ?? 1) > 1;
     const out: IrEdge = { from: e.from, to: e.to };
     if (named) out.named = true;
     if (multi || e.select) out.select = true;
@@ -218,7 +219,7 @@ export function connect(ir: IrDocument, from: PortRef, to: PortRef): Edit {
   const problem = connectionProblem(ir, from, to);
   if (problem) return { ok: false, reason: problem };
   const dst = nodeById(ir, to.node)!;
-  const k = stepKind(dst.kind)!;
+  const k = stepKind(writtenKind(dst))!;
   const variadic = k.inputs.find((p) => p.name === to.port)?.variadic;
   const replaced = variadic ? undefined : ir.edges.find((e) => e.to.node === to.node && e.to.port === to.port);
   const edge: IrEdge = { from, to };

@@ -2,7 +2,7 @@
 // returns. Data objects are reused when nothing about a node changed, so memoized
 // node components skip re-rendering after an edit elsewhere in a 1,000-step graph.
 import type { Edge, Node } from "@xyflow/react";
-import type { IrArtifact, IrColumn, IrDocument, IrNode } from "../../../compiler/ir";
+import { writtenKind, type IrArtifact, type IrColumn, type IrDocument, type IrNode } from "../../../compiler/ir";
 import { stepKind } from "../../../language/catalog";
 import type { Diagnostic } from "../../../language/diagnostics/diagnostic";
 import type { Analysis } from "./analyze";
@@ -56,7 +56,7 @@ export function edgeId(e: IrDocument["edges"][number], dup = 0): string {
 }
 
 function inputPorts(n: IrNode, edgesIn: IrDocument["edges"]): PortView[] {
-  const k = stepKind(n.kind);
+  const k = stepKind(writtenKind(n));
   if (!k) {
     const ports = [...new Set(edgesIn.map((e) => e.to.port))];
     return ports.map((p) => ({ id: p, label: p, types: "?", cls: "art-unknown" }));
@@ -71,7 +71,7 @@ function inputPorts(n: IrNode, edgesIn: IrDocument["edges"]): PortView[] {
 }
 
 function outputPorts(n: IrNode): PortView[] {
-  const k = stepKind(n.kind);
+  const k = stepKind(writtenKind(n));
   const produced = new Map(n.ports.outputs.map((o) => [o.port, o.artifact]));
   const names = k ? k.outputs.map((o) => o.name) : n.ports.outputs.length ? n.ports.outputs.map((o) => o.port) : ["out"];
   return names.map((name) => {
@@ -152,8 +152,8 @@ export class FlowBuilder {
       const out = n.ports.outputs[0]?.artifact;
       const data: StepData = {
         name: n.name,
-        kind: n.use !== undefined ? n.kind || "use" : n.kind,
-        known: !!stepKind(n.kind),
+        kind: n.use !== undefined ? writtenKind(n) || "use" : writtenKind(n),
+        known: !!stepKind(writtenKind(n)),
         inputs: inputPorts(n, edgesIn.get(n.id) ?? []),
         outputs: outputPorts(n),
         detail: n.use !== undefined ? `use ${n.use}(…)` : detailOf(n),

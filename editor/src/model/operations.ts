@@ -1,7 +1,7 @@
 // A step's operations, column definitions and blocks (`filter ...`, `spend: float = ...`,
 // `search { ... }`) as editable text: printed by the formatter, parsed back by the parser.
 // Attributes are not part of this text; the form edits them.
-import type { IrDocument, IrNode, IrStmt } from "../../../compiler/ir";
+import { writtenKind, type IrNode, type IrStmt, type IrWrittenDocument } from "../../../compiler/ir";
 import { stmt as lowerStmt } from "../../../compiler/lower";
 import { print } from "../../../compiler/print";
 import { stepKind } from "../../../language/catalog";
@@ -16,13 +16,13 @@ export function hasOperations(kind: string): boolean {
 export function operationsText(n: IrNode): string {
   const body = n.body.filter((s) => s.kind !== "attr");
   if (body.length === 0) return "";
-  const doc: IrDocument = {
-    version: "mlp.ir/1",
+  const doc: IrWrittenDocument = {
+    version: "mlp.ir/2",
     file: "<ops>",
     pipeline: null,
     imports: [],
     schemas: [],
-    nodes: [{ id: "x", name: "x", kind: n.kind || "cleanse", bare: true, body, config: {}, ports: { inputs: [], outputs: [] } }],
+    nodes: [{ id: "x", name: "x", kind: writtenKind(n) || "cleanse", bare: true, body }],
     edges: [],
     variants: [],
     targets: [],

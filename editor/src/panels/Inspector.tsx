@@ -2,7 +2,7 @@
 // operations as text, its ports and its problems. With nothing selected, the
 // pipeline's own settings.
 import { useState } from "react";
-import type { IrDocument, IrExpr, IrNode } from "../../../compiler/ir";
+import { writtenKind, type IrDocument, type IrExpr, type IrNode } from "../../../compiler/ir";
 import { stepKind } from "../../../language/catalog";
 import { pipelineSettings } from "../../../language/catalog/settings";
 import type { Diagnostic } from "../../../language/diagnostics/diagnostic";
@@ -96,7 +96,7 @@ function inputsOf(ir: IrDocument, node: IrNode) {
 }
 
 function StepInspector({ analysis, node }: { analysis: Analysis; node: IrNode }) {
-  const kind = stepKind(node.kind);
+  const kind = stepKind(writtenKind(node));
   const readOnly = !!node.origin;
   const all = diagnosticsByNode(analysis).get(node.id) ?? [];
   const spans = analysis.nodes[node.id];

@@ -1,13 +1,14 @@
 // Every step kind from the catalog, to drag onto the canvas (or press Enter to add it
 // next to the selected step, connected when the types fit).
 import type { DragEvent, KeyboardEvent } from "react";
-import { STEP_KINDS } from "../../../language/catalog";
+import { kindsOf, STEP_KINDS } from "../../../language/catalog";
 import { KIND_MIME } from "../canvas/Canvas";
 import { addStepOf } from "../state/commands";
 
+// Grouped by the catalog's categories: data steps, then everything that trains, serves or reports.
 const GROUPS: { title: string; kinds: string[] }[] = [
-  { title: "Data", kinds: ["source", "cleanse", "aggregate", "join", "features", "split"] },
-  { title: "Model", kinds: ["train", "tune", "evaluate", "register", "deploy", "notebook"] },
+  { title: "Data", kinds: kindsOf("data") },
+  { title: "Model", kinds: [...kindsOf("model"), ...kindsOf("serve"), ...kindsOf("report")] },
 ];
 
 function summary(doc: string): string {
