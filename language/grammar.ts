@@ -110,11 +110,10 @@ export class MlpParser extends EmbeddedActionsParser {
   private decl = this.RULE("decl", (): A.Decl =>
     this.OR<A.Decl>([
       { ALT: () => this.SUBRULE(this.importDecl) },
-      { ALT: () => this.SUBRULE(this.pipelineDecl) },
+      { ALT: () => this.SUBRULE(this.settingsDecl) },
       { ALT: () => this.SUBRULE(this.schemaDecl) },
       { ALT: () => this.SUBRULE(this.useDecl) },
       { ALT: () => this.SUBRULE(this.variantDecl) },
-      { ALT: () => this.SUBRULE(this.targetDecl) },
       { ALT: () => this.SUBRULE(this.layoutDecl) },
       { ALT: () => this.SUBRULE(this.stepDecl) },
     ]),
@@ -136,22 +135,14 @@ export class MlpParser extends EmbeddedActionsParser {
     }));
   });
 
-  private pipelineDecl = this.RULE(
-    "pipelineDecl",
-    (): A.PipelineDecl => {
-      const start = this.CONSUME(T.Pipeline);
+  /** `pipeline NAME { ... }` and `target NAME { ... }`: a name and its settings. */
+  private settingsDecl = this.RULE(
+    "settingsDecl",
+    (): A.PipelineDecl | A.TargetDecl => {
+      const start = this.OR([{ ALT: () => this.CONSUME(T.Pipeline) }, { ALT: () => this.CONSUME(T.Target) }]);
       const name = this.CONSUME(T.Identifier);
-      return this.attrDecl(start, () => ({ kind: "pipeline", name: this.ident(name), body: [], span: this.tokSpan(start) }), (d) => d.body);
-    },
-    this.keepPartial,
-  );
-
-  private targetDecl = this.RULE(
-    "targetDecl",
-    (): A.TargetDecl => {
-      const start = this.CONSUME(T.Target);
-      const name = this.CONSUME(T.Identifier);
-      return this.attrDecl(start, () => ({ kind: "target", name: this.ident(name), body: [], span: this.tokSpan(start) }), (d) => d.body);
+      const kind = start.tokenType === T.Pipeline ? "pipeline" : "target";
+      return this.attrDecl(start, () => ({ kind, name: this.ident(name), body: [], span: this.tokSpan(start) }), (d) => d.body);
     },
     this.keepPartial,
   );
