@@ -400,21 +400,14 @@ export class MlpParser extends EmbeddedActionsParser {
         },
       },
       {
+        // `fill COL = EXPR` and `derive COL = EXPR`: a column and its new value.
         ALT: () => {
-          kw = this.CONSUME(T.Fill);
+          kw = this.OR3([{ ALT: () => this.CONSUME(T.Fill) }, { ALT: () => this.CONSUME(T.Derive) }]);
           const column = this.CONSUME(T.Identifier);
           this.CONSUME(T.Equals);
           const value = this.SUBRULE2(this.expr);
-          return this.ACTION(() => ({ kind: "fill" as const, column: this.ident(column), value: this.exprOr(value, column) }));
-        },
-      },
-      {
-        ALT: () => {
-          kw = this.CONSUME(T.Derive);
-          const column = this.CONSUME2(T.Identifier);
-          this.CONSUME2(T.Equals);
-          const value = this.SUBRULE3(this.expr);
-          return this.ACTION(() => ({ kind: "derive" as const, column: this.ident(column), value: this.exprOr(value, column) }));
+          const kind = kw.tokenType === T.Fill ? ("fill" as const) : ("derive" as const);
+          return this.ACTION(() => ({ kind, column: this.ident(column), value: this.exprOr(value, column) }));
         },
       },
       {
@@ -461,24 +454,12 @@ export class MlpParser extends EmbeddedActionsParser {
         },
       },
       {
+        // `by COLS`, `key COLS`, `keep COLS`: a list of columns.
         ALT: () => {
-          kw = this.CONSUME2(T.By);
+          kw = this.OR4([{ ALT: () => this.CONSUME2(T.By) }, { ALT: () => this.CONSUME(T.Key) }, { ALT: () => this.CONSUME2(T.Keep) }]);
           const columns = this.SUBRULE3(this.identList);
-          return { kind: "by" as const, columns };
-        },
-      },
-      {
-        ALT: () => {
-          kw = this.CONSUME(T.Key);
-          const columns = this.SUBRULE4(this.identList);
-          return { kind: "key" as const, columns };
-        },
-      },
-      {
-        ALT: () => {
-          kw = this.CONSUME2(T.Keep);
-          const columns = this.SUBRULE5(this.identList);
-          return { kind: "keep" as const, columns };
+          const kind = kw.tokenType === T.Key ? ("key" as const) : kw.tokenType === T.Keep ? ("keep" as const) : ("by" as const);
+          return { kind, columns };
         },
       },
       {
