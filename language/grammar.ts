@@ -466,25 +466,30 @@ export class MlpParser extends EmbeddedActionsParser {
         ALT: () => {
           kw = this.CONSUME(T.Require);
           const metric = this.CONSUME7(T.Identifier);
-          const opTok = this.OR2([
-            { ALT: () => this.CONSUME(T.EqEq) },
-            { ALT: () => this.CONSUME(T.NotEq) },
-            { ALT: () => this.CONSUME(T.LtEq) },
-            { ALT: () => this.CONSUME(T.GtEq) },
-            { ALT: () => this.CONSUME(T.Lt) },
-            { ALT: () => this.CONSUME(T.Gt) },
-          ]);
+          const op = this.SUBRULE(this.compareOp);
           const value = this.SUBRULE4(this.expr);
           return this.ACTION(() => ({
             kind: "require" as const,
             metric: this.ident(metric),
-            op: OP_TOKENS[opTok.tokenType.name] ?? ">=",
+            op: op ?? ">=",
             value: this.exprOr(value, metric),
           }));
         },
       },
     ]);
     return this.ACTION(() => ({ ...op, keyword: this.tokSpan(kw), span: this.from(kw) }) as A.Op);
+  });
+
+  private compareOp = this.RULE("compareOp", (): A.CompareOp => {
+    const t = this.OR([
+      { ALT: () => this.CONSUME(T.EqEq) },
+      { ALT: () => this.CONSUME(T.NotEq) },
+      { ALT: () => this.CONSUME(T.LtEq) },
+      { ALT: () => this.CONSUME(T.GtEq) },
+      { ALT: () => this.CONSUME(T.Lt) },
+      { ALT: () => this.CONSUME(T.Gt) },
+    ]);
+    return this.ACTION(() => OP_TOKENS[t.tokenType.name] ?? "==");
   });
 
   private identList = this.RULE("identList", (): A.Ident[] => {
@@ -540,16 +545,9 @@ export class MlpParser extends EmbeddedActionsParser {
       this.OR([
         {
           ALT: () => {
-            const opTok = this.OR2([
-              { ALT: () => this.CONSUME(T.EqEq) },
-              { ALT: () => this.CONSUME(T.NotEq) },
-              { ALT: () => this.CONSUME(T.LtEq) },
-              { ALT: () => this.CONSUME(T.GtEq) },
-              { ALT: () => this.CONSUME(T.Lt) },
-              { ALT: () => this.CONSUME(T.Gt) },
-            ]);
+            const op = this.SUBRULE(this.compareOp);
             const right = this.SUBRULE2(this.rangeExpr);
-            this.ACTION(() => (left = binary(OP_TOKENS[opTok.tokenType.name]!, left, right)));
+            this.ACTION(() => (left = binary(op, left, right)));
           },
         },
         {
