@@ -42,8 +42,15 @@ function checkVariantPrograms(entry: CheckedFile, loader: FileLoader, base: read
   const known = new Set(base.map((d) => key(d.code, d.span.start, d.message)));
   const out: Diagnostic[] = [];
   for (const v of variants) {
-    const again = new Run(loader);
-    const checked = again.file(entry.path, entry.text, withVariant(entry.ast, validOverrides.get(entry)?.get(v) ?? []))!;
+    const overrides = validOverrides.get(entry)?.get(v) ?? [];
+    // An override of an imported step changes that step in its own file.
+    const patches = new Map<string, A.Override[]>();
+    for (const o of overrides) {
+      const step = entry.imports.get(o.path[0]?.name ?? "")?.step;
+      if (step) patches.set(step.file, [...(patches.get(step.file) ?? []), o]);
+    }
+    const again = new Run(loader, patches);
+    const checked = again.file(entry.path, entry.text, withVariant(entry.ast, overrides))!;
     if (!into.has(v.name.name)) {
       const order = collectOrder(checked);
       assignIds(order, checked);
@@ -81,7 +88,14 @@ class Run {
   /** Diagnostics raised by each step's own body, so a `use` reports only what its new inputs cause. */
   readonly bodyKeys = new WeakMap<StepInfo, Set<string>>();
 
-  constructor(private readonly loader: FileLoader) {}
+  /**
+   * `patches`: per imported file, the variant's overrides of steps imported from it; the
+   * variant's program is checked with those steps' values in place too.
+   */
+  constructor(
+    private readonly loader: FileLoader,
+    private readonly patches: ReadonlyMap<string, readonly A.Override[]> = new Map(),
+  ) {}
 
   /** Checks a file once per run; `ast` replaces its parsed text (a variant's patched tree). */
   file(path: string, text?: string, ast?: A.SourceFileAst): CheckedFile | undefined {
@@ -94,7 +108,9 @@ class Run {
     const parsed = parse(src, path);
     this.diagnostics.push(...parsed.diagnostics);
     const sink = new DiagnosticSink(path);
-    const unit = new FileChecker(this, { path, text: src, ast: ast ?? parsed.ast, lines: parsed.lines }, sink);
+    const patch = ast ? undefined : this.patches.get(path);
+    const tree = ast ?? (patch ? withVariant(parsed.ast, patch) : parsed.ast);
+    const unit = new FileChecker(this, { path, text: src, ast: tree, lines: parsed.lines }, sink);
     const checked = unit.check();
     this.diagnostics.push(...sink.list);
     this.byPath.set(path, checked);

@@ -53,6 +53,18 @@ describe("variants are applied once, before checking and lowering", () => {
     expect(node(base, "m", "train").ports.outputs[0]!.artifact.model).toMatchObject({ label: "y", task: "classification" });
   });
 
+  it("an override of an imported step changes that step in the variant's program", () => {
+    const files: Record<string, string> = {
+      "lib.mlp": 'schema S { id: string  y: bool }\nsource s: Table<S> { uri = "s3://b/us/"  format = parquet }\n',
+      "p.mlp": 'import { s } from "./lib.mlp"\npipeline p { }\ntrain m(s) { framework = sklearn  entry = "t.py"  label = y }\nvariant eu { s.uri = "s3://b/eu/" }\n',
+    };
+    const p = checkProgram("p.mlp", { read: (f) => files[f] });
+    expect(p.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const uri = (ir: IrDocument) => node(ir, "s", "source").config.uri;
+    expect(uri(lower(p))).toBe("s3://b/us/");
+    expect(uri(lower(p, "eu"))).toBe("s3://b/eu/");
+  });
+
   it("a compilation holds every variant's IR when none is chosen, and only the chosen one otherwise", () => {
     const p = program(LABELS.replace("m.label = a", "r.name = \"other\""));
     const all = compilation(p);
