@@ -52,6 +52,7 @@ export function stateMachine(cx: PlanContext, group: Group, v: string, nameOf: s
   const def = flow.machine(comment);
   const rendered = render(def);
   cx.machineFiles.push({ path, definition: rendered });
+  // Key order kept (not stableJson): it follows the states, so the file reads top to bottom.
   cx.asset(path, JSON.stringify(rendered, null, 2) + "\n");
   const values: [string, Code][] = [...placeholders(def)].sort().map((p) => {
     if (p === "Partition") return [p, name("partition")];
