@@ -4,7 +4,7 @@
 // Text from the .mlp file is data: a `${` in it is written `$${`, which the program turns back
 // into `${`, so data can never name a placeholder. Data only ever sits in plain fields, never
 // in a `.$` path or an intrinsic function.
-import { TargetError } from "../sql/graph";
+import { TargetError } from "../../compiler/target-api";
 
 export class Placeholder {
   constructor(readonly name: string) {}

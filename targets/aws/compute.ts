@@ -2,7 +2,7 @@
 // mapped to an instance type and count, the framework containers, and cron schedules in
 // EventBridge Scheduler's syntax. Tables are documented in README.md beside this file.
 import { durationMs, sizeBytes, type Resources } from "../../language/catalog/values";
-import { TargetError } from "../sql/graph";
+import { TargetError } from "../../compiler/target-api";
 
 export interface InstanceType {
   type: string;

@@ -1,5 +1,6 @@
 // Stacks: one Pulumi program serves the .mlp file's defaults and every variant. Each stack is
-// planned on its own (the variant applied to the IR); then
+// planned on its own from its own IR (the compilation lowers every variant from its own
+// checked program); then
 //   - an asset whose contents differ between stacks is written once per stack, under
 //     assets/stacks/<stack>/, and the program names its file through stack config;
 //   - a literal that differs between stacks becomes a stack config value, read with
@@ -7,17 +8,18 @@
 // A variant that changes which resources exist cannot share the program: it is an error
 // that names the difference.
 import type { IrDocument } from "../../compiler/ir";
-import { applyVariant, variantNames } from "../../compiler/variants";
-import { TargetError } from "../sql/graph";
+import { TargetError, type Compilation } from "../../compiler/target-api";
+import { variantNames } from "../../compiler/variants";
 import { type Code, type Group, type Json, type Program, type Resource } from "./model";
 import { plan, type Planned } from "./plan";
 import { SqlCache } from "./sql";
 import { camel, slug } from "./quote";
 
 export interface Stack {
-  /** Pulumi's stack name: `default`, or the variant's name. */
+  /** Pulumi's stack name: `default` (`base` when a variant is called default), or the variant's name. */
   name: string;
-  variant: string | undefined;
+  /** The variant the stack holds; null for the file's own values. */
+  variant: string | null;
   ir: IrDocument;
 }
 
@@ -31,13 +33,13 @@ export interface Stacks {
 }
 
 /**
- * The stacks of the project. Compiled with `--variant NAME`, the IR already has the variant
- * applied: the project then holds that variant's stack only.
+ * The stacks of the project: the file's own values and each variant's. Compiled with
+ * `--variant NAME`, the compilation holds that variant alone, and so does the project.
  */
-export function stacksOf(ir: IrDocument): Stack[] {
-  const applied = appliedVariant(ir);
-  if (applied) return [{ name: stackName(applied, ir), variant: applied, ir }];
-  return [{ name: defaultStack(ir), variant: undefined, ir }, ...variantNames(ir).map((v) => ({ name: stackName(v, ir), variant: v, ir: applyVariant(ir, v) }))];
+export function stacksOf(c: Compilation): Stack[] {
+  const stack = (ir: IrDocument): Stack => ({ name: ir.variant === null ? defaultStack(ir) : stackName(ir.variant, ir), variant: ir.variant, ir });
+  if (c.ir.variant !== null) return [stack(c.ir)];
+  return [stack(c.ir), ...c.variants.map(stack)];
 }
 
 function defaultStack(ir: IrDocument): string {
@@ -48,18 +50,10 @@ function stackName(variant: string, ir: IrDocument): string {
   return variant === defaultStack(ir) ? `${variant}-variant` : /^[A-Za-z0-9_.-]+$/.test(variant) ? variant : slug(variant);
 }
 
-/** The variant `ir` was compiled with, when applying it again changes nothing. */
-function appliedVariant(ir: IrDocument): string | undefined {
-  const shape = (d: IrDocument) => JSON.stringify([d.pipeline?.settings ?? null, d.nodes.map((n) => n.config)]);
-  const here = shape(ir);
-  const same = variantNames(ir).filter((v) => shape(applyVariant(ir, v)) === here);
-  return same.length === 1 ? same[0] : undefined;
-}
-
-export function planStacks(ir: IrDocument): Stacks {
-  const stacks = stacksOf(ir);
+export function planStacks(c: Compilation): Stacks {
+  const stacks = stacksOf(c);
   const sql = new SqlCache();
-  const planned = new Map(stacks.map((s) => [s.name, plan(s.ir, s.variant, sql)] as const));
+  const planned = new Map(stacks.map((s) => [s.name, plan(s.ir, sql)] as const));
   const programs = stacks.map((s) => planned.get(s.name)!.program);
   perStackAssets(stacks, programs);
   const values = new Map<string, [string, Json][]>(stacks.map((s) => [s.name, []]));
@@ -118,6 +112,14 @@ function renameFiles(c: Code, r: Map<string, string>): Code {
 
 // ---------- one program for all stacks ----------
 
+/** The codes, known to be all of kind `k` (lift checks that first). */
+function sameKind<K extends Code["k"]>(codes: Code[], k: K): Extract<Code, { k: K }>[] {
+  return codes.filter((c): c is Extract<Code, { k: K }> => c.k === k);
+}
+
+/** A template part as Code: its text as a literal. */
+const asCode = (part: string | Code): Code => (typeof part === "string" ? { k: "lit", v: part } : part);
+
 function merge(stacks: Stack[], programs: Program[], values: Map<string, [string, Json][]>): Program {
   const [first] = programs as [Program, ...Program[]];
   if (programs.length === 1) return first;
@@ -133,7 +135,7 @@ function merge(stacks: Stack[], programs: Program[], values: Map<string, [string
     if (differing > 0) return fail(differing, `the value of ${path.join(".")}`);
     switch (c0.k) {
       case "lit": {
-        const vs = codes.map((c) => (c as { v: Json }).v);
+        const vs = sameKind(codes, "lit").map((c) => c.v);
         if (vs.every((v) => JSON.stringify(v) === JSON.stringify(vs[0]))) return c0;
         const type = typeof vs[0];
         const t = type === "number" || type === "boolean" || type === "string" ? type : "object";
@@ -145,7 +147,7 @@ function merge(stacks: Stack[], programs: Program[], values: Map<string, [string
         return { k: "config", key, type: t };
       }
       case "obj": {
-        const entries = codes.map((c) => (c as { entries: [string, Code][] }).entries);
+        const entries = sameKind(codes, "obj").map((c) => c.entries);
         const names = entries.map((e) => e.map(([k]) => k).join(","));
         const bad = names.findIndex((n) => n !== names[0]);
         if (bad > 0) return fail(bad, `the settings of ${path.join(".")}`);
@@ -155,32 +157,33 @@ function merge(stacks: Stack[], programs: Program[], values: Map<string, [string
         return { k: "obj", entries: entries[0]!.map(([k], j) => [k, lift(entries.map((e) => e[j]![1]), [...base, k])]) };
       }
       case "arr": {
-        const items = codes.map((c) => (c as { items: Code[] }).items);
+        const items = sameKind(codes, "arr").map((c) => c.items);
         const bad = items.findIndex((x) => x.length !== items[0]!.length);
         if (bad > 0) return fail(bad, `the number of items of ${path.join(".")}`);
         return { k: "arr", items: items[0]!.map((_, j) => lift(items.map((x) => x[j]!), items[0]!.length > 1 ? [...path, String(j)] : path)) };
       }
       case "tpl": {
-        const parts = codes.map((c) => (c as { parts: (string | Code)[] }).parts);
+        const parts = sameKind(codes, "tpl").map((c) => c.parts);
         const bad = parts.findIndex((p) => p.length !== parts[0]!.length || p.some((x, j) => typeof x !== typeof parts[0]![j]));
         if (bad > 0) return fail(bad, `the value of ${path.join(".")}`);
         // Text that differs between stacks is read from stack config inside the interpolation.
-        return { k: "tpl", parts: parts[0]!.map((x, j) => (typeof x === "string" ? (parts.every((p) => p[j] === x) ? x : lift(parts.map((p) => ({ k: "lit", v: p[j] as string })), path)) : lift(parts.map((p) => p[j] as Code), path))) };
+        return { k: "tpl", parts: parts[0]!.map((x, j) => (typeof x === "string" ? (parts.every((p) => p[j] === x) ? x : lift(parts.map((p) => asCode(p[j]!)), path)) : lift(parts.map((p) => asCode(p[j]!)), path))) };
       }
       case "json":
+        return { ...c0, value: lift(sameKind(codes, "json").map((c) => c.value), path) };
       case "noted":
-        return { ...c0, value: lift(codes.map((c) => (c as { value: Code }).value), path) } as Code;
+        return { ...c0, value: lift(sameKind(codes, "noted").map((c) => c.value), path) };
       case "file":
-        return { k: "file", path: lift(codes.map((c) => (c as { path: Code }).path), path) };
+        return { k: "file", path: lift(sameKind(codes, "file").map((c) => c.path), path) };
       case "definition": {
-        const ds = codes as Extract<Code, { k: "definition" }>[];
+        const ds = sameKind(codes, "definition");
         const names = ds.map((d) => d.values.map(([k]) => k).join(","));
         const bad = names.findIndex((n) => n !== names[0]);
         if (bad > 0) return fail(bad, `what ${path.join(".")} refers to`);
         return { k: "definition", path: lift(ds.map((d) => d.path), path), values: ds[0]!.values.map(([k], j) => [k, lift(ds.map((d) => d.values[j]![1]), [...path, k])]) };
       }
       case "archive": {
-        const as = codes as Extract<Code, { k: "archive" }>[];
+        const as = sameKind(codes, "archive");
         return { k: "archive", files: as[0]!.files.map(([k], j) => [k, lift(as.map((a) => a.files[j]![1]), [...path, "code"])]) };
       }
       default: {

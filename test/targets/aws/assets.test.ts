@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, test } from "vitest";
 import { VERSIONS } from "../../../targets/aws/index";
+import { SHIPPED } from "../../../targets/aws/scripts";
 import { awsCases, fileOf, projectOf, removeWorkspace, ROOT, workspace, writeProject } from "./harness";
 
 const all = awsCases().flatMap((c) => projectOf(c.path).map((f) => ({ ...f, id: `${c.id}/${f.path}` })));
@@ -17,6 +18,22 @@ const python = (script: string, input: unknown): unknown =>
   JSON.parse(execFileSync("python3", ["-c", script], { input: JSON.stringify(input), encoding: "utf8", maxBuffer: 64 << 20 }));
 
 describe("Python", () => {
+  test("every script the target ships compiles with CPython (py_compile), and the packager with node --check", () => {
+    const names = Object.keys(SHIPPED);
+    expect(names.filter((n) => n.endsWith(".py")).length).toBeGreaterThanOrEqual(7);
+    const src = join(dir, "shipped");
+    mkdirSync(src, { recursive: true });
+    for (const [name, text] of Object.entries(SHIPPED)) {
+      writeFileSync(join(src, name), text);
+      // Byte for byte what the repository holds: nothing is lost on the way through ?raw.
+      expect(text, name).toBe(readFileSync(join(ROOT, "targets/aws/scripts", name), "utf8"));
+    }
+    const py = names.filter((n) => n.endsWith(".py")).map((n) => join(src, n));
+    // Compiled to a throwaway folder: the repository gets no __pycache__.
+    execFileSync("/usr/bin/python3", ["-c", "import py_compile, sys\nfor f in sys.argv[1:]:\n    py_compile.compile(f, cfile=f + 'c', doraise=True)", ...py], { encoding: "utf8" });
+    for (const n of names.filter((x) => x.endsWith(".mjs"))) execFileSync(process.execPath, ["--check", join(src, n)]);
+  }, 60_000);
+
   test("every script parses", () => {
     const scripts = new Map(all.filter((f) => f.path.endsWith(".py")).map((f) => [f.contents, f.id]));
     expect(scripts.size).toBeGreaterThanOrEqual(7);

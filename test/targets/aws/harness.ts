@@ -7,10 +7,13 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { compilation } from "../../../compiler/compile";
 import type { IrDocument } from "../../../compiler/ir";
-import type { GeneratedFile } from "../../../compiler/targets";
+import type { Compilation, GeneratedFile } from "../../../compiler/target-api";
+import { checkProgram } from "../../../language/checker/program";
+import type { CheckedProgram } from "../../../language/checker/model";
 import { emitAws } from "../../../targets/aws/index";
-import { compileIr, ROOT } from "../helpers";
+import { loader, ROOT } from "../helpers";
 
 export { ROOT };
 
@@ -31,17 +34,27 @@ export function awsCases(): AwsCase[] {
   ];
 }
 
-const irCache = new Map<string, IrDocument>();
+const programCache = new Map<string, CheckedProgram>();
+
+/** The checked program of a .mlp file that must have no errors. */
+export function programOf(path: string): CheckedProgram {
+  let p = programCache.get(path);
+  if (!p) {
+    p = checkProgram(path, loader);
+    const errors = p.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
+    if (errors.length) throw new Error(`${path} does not check:\n${errors.join("\n")}`);
+    programCache.set(path, p);
+  }
+  return p;
+}
+
+/** The compilation `mlp compile --target aws [--variant V]` hands the target. */
+export function compilationOf(path: string, variant?: string): Compilation {
+  return compilation(programOf(path), variant);
+}
 
 export function irOf(path: string): IrDocument {
-  let ir = irCache.get(path);
-  if (!ir) {
-    const r = compileIr(path);
-    if (r.errors.length) throw new Error(`${path} does not check:\n${r.errors.join("\n")}`);
-    ir = r.ir;
-    irCache.set(path, ir);
-  }
-  return ir;
+  return compilationOf(path).ir;
 }
 
 const projectCache = new Map<string, GeneratedFile[]>();
@@ -49,7 +62,7 @@ const projectCache = new Map<string, GeneratedFile[]>();
 export function projectOf(path: string): GeneratedFile[] {
   let files = projectCache.get(path);
   if (!files) {
-    files = emitAws(irOf(path));
+    files = emitAws(compilationOf(path));
     projectCache.set(path, files);
   }
   return files;
@@ -79,7 +92,7 @@ export function removeWorkspace(dir: string): void {
 /** The files of the .mlp project the program uploads (entry scripts, notebooks), made up. */
 export function fakeProject(dir: string, ir: IrDocument): void {
   for (const n of ir.nodes) {
-    const rel = n.kind === "train" ? String(n.config.entry) : n.kind === "notebook" ? String(n.config.path) : undefined;
+    const rel = n.kind === "train" ? n.config.entry : n.kind === "notebook" ? n.config.path : undefined;
     if (!rel) continue;
     const path = join(dir, rel);
     mkdirSync(dirname(path), { recursive: true });

@@ -1,16 +1,20 @@
 // Planning without an engine: the pieces the program is made of (instance types, schedules,
 // names, the SQL made to run on AWS, state-machine templates and their placeholders), and how
 // variants become stacks.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { applyVariant } from "../../../compiler/variants";
+import { compilation } from "../../../compiler/compile";
+import { checkProgram } from "../../../language/checker/program";
 import { render, t, ph } from "../../../targets/aws/asl";
 import { awsCron, compute } from "../../../targets/aws/compute";
 import { emitAws } from "../../../targets/aws/index";
 import { plan } from "../../../targets/aws/plan";
 import { camel, slug, tsString } from "../../../targets/aws/quote";
-import { flinkJobs, sparkSql } from "../../../targets/aws/sql";
+import { SqlCache } from "../../../targets/aws/sql";
 import { stacksOf } from "../../../targets/aws/stacks";
-import { irOf, stackNames } from "./harness";
+import { loader } from "../helpers";
+import { compilationOf, irOf, ROOT, stackNames } from "./harness";
 
 describe("compute", () => {
   test.each([
@@ -83,7 +87,7 @@ describe("state-machine templates", () => {
 
 describe("the on-premise SQL, made to run on AWS", () => {
   test("Glue runs the spark target's SQL with the warehouse filled in at run time, without Cassandra", () => {
-    const sql = sparkSql(irOf("../shared/conformance/valid/churn.mlp"));
+    const sql = new SqlCache().sparkSql(irOf("../shared/conformance/valid/churn.mlp"));
     const features = sql.get("customer_features")!;
     expect(features).toContain("INSERT OVERWRITE DIRECTORY '{{warehouse}}/customer_features' USING parquet");
     expect(features).not.toMatch(/cassandra/i);
@@ -91,7 +95,7 @@ describe("the on-premise SQL, made to run on AWS", () => {
   });
 
   test("Flink jobs read and write Kinesis: every Kafka table is rewritten, keys partition the sink", () => {
-    const jobs = flinkJobs(irOf("../shared/conformance/valid/fraud.mlp"));
+    const jobs = new SqlCache().flinkJobs(irOf("../shared/conformance/valid/fraud.mlp"));
     expect(jobs.map((j) => j.id).sort()).toEqual(["merchant_features", "txn_features"]);
     const txn = jobs.find((j) => j.id === "txn_features")!;
     expect(txn.reads).toEqual(["txns_live"]);
@@ -107,31 +111,41 @@ describe("the on-premise SQL, made to run on AWS", () => {
 
 describe("stacks", () => {
   test("the defaults and each variant are stacks of one program", () => {
-    const ir = irOf("samples/demand_forecast.mlp");
-    expect(stacksOf(ir).map((s) => [s.name, s.variant])).toEqual([
-      ["default", undefined],
+    const c = compilationOf("samples/demand_forecast.mlp");
+    expect(stacksOf(c).map((s) => [s.name, s.variant])).toEqual([
+      ["default", null],
       ["eu", "eu"],
     ]);
-    expect(stackNames(emitAws(ir))).toEqual(["default", "eu"]);
+    expect(stackNames(emitAws(c))).toEqual(["default", "eu"]);
   });
 
   test("compiled with --variant, the project holds that variant's stack only", () => {
-    const ir = applyVariant(irOf("samples/demand_forecast.mlp"), "eu");
-    const files = emitAws(ir);
+    const c = compilationOf("samples/demand_forecast.mlp", "eu");
+    expect(stacksOf(c).map((s) => [s.name, s.variant])).toEqual([["eu", "eu"]]);
+    const files = emitAws(c);
     expect(stackNames(files)).toEqual(["eu"]);
     expect(files.find((f) => f.path === "index.ts")!.contents).not.toContain("config.require(\"salesRawSqlSource\")");
     expect(files.find((f) => f.path === "assets/glue/sales_raw.sql")!.contents).toContain("s3://retail-lake-eu/pos/sales/");
   });
 
   test("a variant that changes which resources exist is refused with the reason", () => {
-    const ir = irOf("../shared/conformance/valid/minimal.mlp");
-    const variant = { name: "big", overrides: [{ path: ["price_api", "instances"], value: { kind: "range" as const, lo: { kind: "number" as const, value: 1, raw: "1" }, hi: { kind: "number" as const, value: 3, raw: "3" } } }] };
-    expect(() => emitAws({ ...ir, variants: [variant] })).toThrow(/variant big changes .*compile it on its own with --variant big/);
+    const path = "../shared/conformance/valid/minimal.mlp";
+    const text = readFileSync(join(ROOT, path), "utf8") + "\nvariant big {\n  price_api.instances = 1..3\n}\n";
+    const program = checkProgram(path, loader, text);
+    expect(program.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(() => emitAws(compilation(program))).toThrow(/variant big changes .*compile it on its own with --variant big/);
+    // On its own, the variant is a project of its own.
+    expect(stackNames(emitAws(compilation(program, "big")))).toEqual(["big"]);
   });
 
   test("the plan reads its settings from target aws", () => {
     const p = plan(irOf("samples/ticket_triage.mlp")).program;
     const bucket = p.groups[0]!.resources[0]!;
     expect(bucket.args).toEqual({ k: "obj", entries: [["bucket", { k: "lit", v: "support-ml-artifacts" }]] });
+  });
+
+  test("a variant's stack suffixes the artifact bucket with its name: bucket names are global", () => {
+    const eu = plan(compilationOf("samples/demand_forecast.mlp", "eu").ir).program;
+    expect(eu.groups[0]!.resources[0]!.args).toEqual({ k: "obj", entries: [["bucket", { k: "lit", v: "retail-ml-artifacts-eu" }]] });
   });
 });

@@ -1,0 +1,56 @@
+// Batch data steps: each is a Glue job running the spark target's SQL for the step (sql.ts)
+// with the shared runner (scripts/glue_run_sql.py). The training and scoring machines start
+// the jobs; an online feature set's job also loads its rows into DynamoDB (online-store.ts).
+import type { ValidNode } from "../../compiler/ir";
+import { storeOf } from "../../compiler/query";
+import { TargetError } from "../../compiler/target-api";
+import { cap, fileName, type PlanContext } from "./context";
+import { lit, obj, ref, type Code, type Group } from "./model";
+import { onlineTable } from "./online-store";
+import { GLUE_RUNNER } from "./scripts";
+import { sharedScript, uploadAsset } from "./storage";
+
+const GLUE_VERSION = "5.0";
+
+export function glueJob(cx: PlanContext, n: ValidNode): void {
+  const sql = cx.spark.get(n.id);
+  if (sql === undefined) throw new TargetError(`aws: the spark target wrote no SQL for \`${n.id}\``);
+  const s = cx.stem(n);
+  const group: Group = { title: cx.title(n, "a Glue job running the step's Spark SQL."), resources: [] };
+  const notes: string[] = [];
+  const path = cx.asset(`assets/glue/${fileName(n.id)}.sql`, sql);
+  const runner = sharedScript(cx, "glueRunner", "glue/run_sql.py", GLUE_RUNNER, "Runs a step's SQL file in Glue (and loads online feature sets into DynamoDB).");
+  const sqlObject = uploadAsset(cx, group, cx.v(s, "sql"), cx.lname(n, "sql"), path);
+  const args: [string, Code][] = [
+    ["--sql", cx.s3(ref(sqlObject, "key"))],
+    ["--warehouse", cx.s3("warehouse")],
+    ["--TempDir", cx.s3("tmp/glue/")],
+    ["--enable-continuous-cloudwatch-log", lit("true")],
+  ];
+  if (storeOf(n)?.kind === "online") {
+    const table = onlineTable(cx, n, group);
+    args.push(["--online_table", ref(table.v, "name")], ["--online_path", cx.s3(`warehouse/${n.id}`)], ["--ttl_attribute", lit(table.ttlAttribute)], ["--ttl_seconds", lit(String(table.ttlSeconds))], ["--keys", lit(JSON.stringify(table.keys))]);
+    cx.iam.allow("glue", `WriteOnline${cap(s)}`, ["dynamodb:BatchWriteItem", "dynamodb:DescribeTable", "dynamodb:PutItem"], [ref(table.v, "arn")]);
+  }
+  // What the job reads from outside the artifact bucket.
+  if (n.kind === "source" && !cx.iam.externalRead("glue", n.config.uri ?? "", `Read${cap(s)}`)) notes.push("Its uri is not an s3:// location: the Glue job cannot read it there.");
+  for (const i of cx.g.inputs(n)) if (i.from.kind === "deploy") cx.iam.externalRead("glue", i.from.config.output ?? "", `Read${cap(cx.stem(i.from))}Scores`);
+  const job = cx.res(group, {
+    v: cx.v(s, "job"),
+    type: "aws.glue.Job",
+    name: cx.lname(n),
+    note: notes.length ? notes : undefined,
+    args: obj({
+      description: lit(cx.describe(n)),
+      roleArn: ref(cx.iam.role("glue"), "arn"),
+      glueVersion: lit(GLUE_VERSION),
+      workerType: lit("G.1X"),
+      numberOfWorkers: lit(2),
+      executionProperty: obj({ maxConcurrentRuns: lit(1) }),
+      command: obj({ name: lit("glueetl"), pythonVersion: lit("3"), scriptLocation: cx.s3(ref(runner, "key")) }),
+      defaultArguments: obj(args),
+    }),
+  });
+  cx.glueJobs.set(n.id, job);
+  cx.steps.push(group);
+}

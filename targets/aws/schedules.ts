@@ -1,0 +1,23 @@
+// Schedules: an EventBridge Scheduler schedule starts a state machine on the .mlp cron (in
+// UTC, converted to the scheduler's syntax by compute.ts), with a role that may start only it.
+import type { ValidNode } from "../../compiler/ir";
+import { awsCron } from "./compute";
+import { cap, type PlanContext } from "./context";
+import { lit, obj, ref, type Group } from "./model";
+import { commentText } from "./quote";
+
+export function schedule(cx: PlanContext, group: Group, n: ValidNode | undefined, cron: string, machineVar: string, what: string): void {
+  cx.res(group, {
+    v: cx.v(machineVar, "schedule"),
+    type: "aws.scheduler.Schedule",
+    name: cx.lname(n, `${what}-schedule`),
+    note: [`cron(${commentText(cron)}) in UTC`],
+    args: obj({
+      scheduleExpression: lit(awsCron(cron)),
+      scheduleExpressionTimezone: lit("UTC"),
+      flexibleTimeWindow: obj({ mode: lit("OFF") }),
+      target: obj({ arn: ref(machineVar, "arn"), roleArn: ref(cx.iam.role("scheduler"), "arn"), input: lit("{}") }),
+    }),
+  });
+  cx.iam.allow("scheduler", `Start${cap(machineVar)}`, ["states:StartExecution"], [ref(machineVar, "arn")]);
+}

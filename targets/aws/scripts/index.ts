@@ -1,0 +1,51 @@
+// The small programs the generated project ships next to the SQL, kept as real files so
+// Python's own tools (and `node --check`) read them: the Glue runner, the training entry
+// wrapper, the Lambda functions (metrics for gates, online feature writer, stream scorer), the
+// notebook runner, the Flink runner and the Flink packaging script. They are fixed text:
+// everything a step needs arrives as job arguments, environment variables or JSON files,
+// never as code, so no .mlp text can end up executed.
+import flinkPackager from "./package.mjs?raw";
+import flinkRunner from "./flink_run_sql.py?raw";
+import glueRunner from "./glue_run_sql.py?raw";
+import trainingEntry from "./mlp_entry.py?raw";
+import readMetrics from "./read_metrics.py?raw";
+import notebookRunner from "./run_notebook.py?raw";
+import scoreStream from "./score_stream.py?raw";
+import writeFeatures from "./write_features.py?raw";
+
+export const GLUE_RUNNER = glueRunner;
+export const TRAINING_ENTRY = trainingEntry;
+export const READ_METRICS = readMetrics;
+export const WRITE_FEATURES = writeFeatures;
+export const SCORE_STREAM = scoreStream;
+export const NOTEBOOK_RUNNER = notebookRunner;
+export const FLINK_RUNNER = flinkRunner;
+export const FLINK_PACKAGER = flinkPackager;
+
+/** Every shipped script by its file name here (the tests compile each one). */
+export const SHIPPED: Readonly<Record<string, string>> = {
+  "glue_run_sql.py": glueRunner,
+  "mlp_entry.py": trainingEntry,
+  "read_metrics.py": readMetrics,
+  "write_features.py": writeFeatures,
+  "score_stream.py": scoreStream,
+  "run_notebook.py": notebookRunner,
+  "flink_run_sql.py": flinkRunner,
+  "package.mjs": flinkPackager,
+};
+
+/**
+ * The regular expression SageMaker reads a metric from the training log with; mlp_entry.py
+ * prints `mlp-metric NAME=VALUE` lines in exactly this shape.
+ */
+export const metricRegex = (metric: string) => `mlp-metric ${metric}=([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)`;
+
+/** Apache Flink's Kinesis SQL connector, bundled into each application's zip. */
+export const FLINK_CONNECTOR = {
+  group: "org.apache.flink",
+  artifact: "flink-sql-connector-kinesis",
+  version: "5.0.0-1.20",
+} as const;
+
+/** The Managed Flink runtime the connector above is built for. */
+export const FLINK_RUNTIME = "FLINK-1_20";

@@ -1,0 +1,69 @@
+// Step Functions building blocks shared by the training and scoring machines: the run id,
+// job names, Glue states in dependency levels, and the state machine resource that fills a
+// template's placeholders (the template itself is an asset: assets/statemachines/*.asl.json).
+import type { ValidNode } from "../../compiler/ir";
+import { TargetError } from "../../compiler/target-api";
+import { Flow, intrinsic, placeholders, render, t } from "./asl";
+import { cap, type PlanContext } from "./context";
+import { lit, name, obj, ref, type Code, type Group } from "./model";
+
+/** The first state of every machine: a short run id for job names and the runs/<id>/ folder. */
+export function startRun(cx: PlanContext, flow: Flow): void {
+  flow.add("Start run", {
+    Type: "Pass",
+    Comment: "A short id for this run: job names and the runs/<id>/ folder of the artifact bucket carry it.",
+    Parameters: { "id.$": "States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0)", bucket: cx.placeholder("ArtifactBucket", ref("artifacts", "bucket")) },
+    ResultPath: "$.run",
+  });
+}
+
+/** A job name unique per run: the step's prefix and the run id (an intrinsic function). */
+export function jobName(cx: PlanContext, n: ValidNode, limit: number): string {
+  return `States.Format('{}-{}', ${intrinsic(cx.jobPrefix(n, limit))}, $.run.id)`;
+}
+
+/** Glue states for `nodes` (batch data steps), in dependency levels; a level of several runs in parallel. */
+export function glueStates(cx: PlanContext, flow: Flow, nodes: ValidNode[]): void {
+  const inSet = new Set(nodes.map((n) => n.id));
+  const level = new Map<string, number>();
+  for (const n of cx.g.order(nodes)) level.set(n.id, 1 + Math.max(0, ...cx.g.inputs(n).filter((i) => inSet.has(i.from.id)).map((i) => level.get(i.from.id) ?? 0)));
+  const levels = [...new Set(level.values())].sort((a, b) => a - b);
+  const glueState = (n: ValidNode) => ({
+    Type: "Task",
+    Comment: `${n.kind} ${n.id}`,
+    Resource: t`arn:${cx.placeholder("Partition", name("partition"))}:states:::glue:startJobRun.sync`,
+    Parameters: { JobName: cx.placeholder(`GlueJob${cap(cx.stem(n))}`, ref(cx.glueJobs.get(n.id)!, "name")) },
+    ResultPath: null,
+  });
+  for (const l of levels) {
+    const at = cx.g.order(nodes.filter((n) => level.get(n.id) === l));
+    if (at.length === 1) flow.add(`Prepare ${at[0]!.id}`, glueState(at[0]!));
+    else
+      flow.add(`Prepare data, stage ${l}`, {
+        Type: "Parallel",
+        Branches: at.map((n) => new Flow().add(`Prepare ${n.id}`, glueState(n)).machine()),
+        ResultPath: null,
+      });
+  }
+}
+
+/** The machine's template as an asset, and the StateMachine resource that fills its placeholders. */
+export function stateMachine(cx: PlanContext, group: Group, v: string, nameOf: string, path: string, flow: Flow, comment: string): void {
+  const def = flow.machine(comment);
+  const rendered = render(def);
+  cx.machineFiles.push({ path, definition: rendered });
+  // Key order kept (not stableJson): it follows the states, so the file reads top to bottom.
+  cx.asset(path, JSON.stringify(rendered, null, 2) + "\n");
+  const values: [string, Code][] = [...placeholders(def)].sort().map((p) => {
+    if (p === "Partition") return [p, name("partition")];
+    const value = cx.placeholders.get(p);
+    if (!value) throw new TargetError(`aws: no value for the placeholder ${p}`);
+    return [p, value];
+  });
+  cx.res(group, {
+    v,
+    type: "aws.sfn.StateMachine",
+    name: nameOf,
+    args: obj({ roleArn: ref(cx.iam.role("states"), "arn"), definition: { k: "definition", path: lit(path), values } }),
+  });
+}

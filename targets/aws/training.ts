@@ -1,0 +1,214 @@
+// SageMaker training and tuning: the code a train step uploads, and the states of the
+// training machine that run a training job (train) or a hyperparameter tuning job (tune). The
+// instance type, count and GPUs per instance come from the step's `resources` (compute.ts);
+// distributed training, the search space and the objective are mapped here.
+import type { NodeOf, ValidNode } from "../../compiler/ir";
+import { isBatchData, type IrGraph } from "../../compiler/query";
+import type { SearchSpace } from "../../language/catalog/tune";
+import { ph, t, type Asl, type Flow } from "./asl";
+import { compute } from "./compute";
+import { cap, channelName, warehousePath, type PlanContext } from "./context";
+import { image } from "./images";
+import { file, lit, name, obj, ref, type Group } from "./model";
+import { commentText } from "./quote";
+import { metricRegex, TRAINING_ENTRY } from "./scripts";
+import { jobName } from "./states";
+
+/** The job that produces a model: a tuning job repeating a training, or the training itself. */
+export interface Unit {
+  node: NodeOf<"train"> | NodeOf<"tune">;
+  train: NodeOf<"train">;
+}
+
+const MODEL_STEPS: ReadonlySet<string> = new Set(["train", "tune", "evaluate", "register"]);
+
+/** The unit whose job produced the model a train, tune, evaluate or register step carries. */
+export function unitOf(g: IrGraph, n: ValidNode): Unit | undefined {
+  if (!MODEL_STEPS.has(n.kind)) return undefined;
+  const l = g.lineage(n);
+  return l && { node: l.tune ?? l.train, train: l.train };
+}
+
+/** Whether a training step runs on GPU instances. */
+export const onGpu = (train: NodeOf<"train">): boolean => compute(train.config.resources).gpus > 0;
+
+/** The entry's folder (or the entry alone at the project root) uploaded to code/<step>/, with the mlp entry beside it. */
+export function trainingCode(cx: PlanContext, n: NodeOf<"train">): void {
+  const entry = n.config.entry;
+  const s = cx.stem(n);
+  const nested = entry.includes("/");
+  const group: Group = { title: cx.title(n, `the training code (${nested ? `${commentText(entry)}'s folder` : commentText(entry)}) and the mlp entry that runs it.`), resources: [] };
+  cx.usesUpload = true;
+  const folder = nested ? entry.slice(0, entry.lastIndexOf("/")) : entry;
+  cx.res(group, {
+    v: cx.v(s, "code"),
+    type: "upload",
+    name: cx.lname(n, "code"),
+    note: [nested ? `Every file under ${commentText(folder)} in the project.` : `The entry script alone: it sits at the root of the project.`],
+    args: obj({ path: lit(folder), prefix: lit(`code/${n.id}/`) }),
+  });
+  const path = cx.asset("assets/training/mlp_entry.py", TRAINING_ENTRY);
+  cx.res(group, { v: cx.v(s, "entry"), type: "aws.s3.BucketObject", name: cx.lname(n, "entry"), args: obj({ bucket: ref("artifacts", "id"), key: lit(`code/${n.id}/mlp_entry.py`), source: file(path) }) });
+  cx.steps.push(group);
+}
+
+/** The evaluate steps gating each unit's model (by the unit's step id), in dependency order. */
+export function gatesByUnit(cx: PlanContext): Map<string, NodeOf<"evaluate">[]> {
+  const gates = new Map<string, NodeOf<"evaluate">[]>();
+  for (const n of cx.order) {
+    if (n.kind !== "evaluate") continue;
+    const u = unitOf(cx.g, n);
+    if (!u) continue;
+    const list = gates.get(u.node.id);
+    if (list) list.push(n);
+    else gates.set(u.node.id, [n]);
+  }
+  return gates;
+}
+
+/** The data channels of a unit's jobs: `train`, then each gate's evaluation data (`test`, then by gate). */
+function channels(cx: PlanContext, unit: Unit, gates: readonly NodeOf<"evaluate">[]): { name: string; path: string }[] {
+  const loc = (n: ValidNode) => {
+    const i = cx.g.input(n, "data");
+    return i && isBatchData(i.from) ? warehousePath(i.from, i.fromPort) : undefined;
+  };
+  const out: { name: string; path: string }[] = [];
+  const train = loc(unit.train);
+  if (train) out.push({ name: "train", path: train });
+  for (const gate of gates) {
+    const path = loc(gate);
+    if (!path || out.some((c) => c.path === path)) continue;
+    out.push({ name: out.some((c) => c.name === "test") ? channelName(gate.id) : "test", path });
+  }
+  return out;
+}
+
+/** The metrics SageMaker reads from the training log: what the gates require and the tuning objective. */
+function metrics(unit: Unit, gates: readonly NodeOf<"evaluate">[]): string[] {
+  const ms = new Set<string>();
+  for (const gate of gates) for (const r of gate.require) ms.add(r.metric);
+  if (unit.node.kind === "tune") ms.add(objectiveOf(unit.node).metric);
+  return [...ms].filter(Boolean).sort();
+}
+
+function objectiveOf(tune: NodeOf<"tune">): { type: "Maximize" | "Minimize"; metric: string } {
+  const o = tune.config.objective;
+  return "maximize" in o ? { type: "Maximize", metric: o.maximize } : { type: "Minimize", metric: o.minimize };
+}
+
+function trainingJob(cx: PlanContext, unit: Unit, metricNames: string[], chans: { name: string; path: string }[]): Record<string, Asl> {
+  const train = unit.train;
+  const c = compute(train.config.resources);
+  const img = image(cx, train.config.framework, "training", c.gpus > 0);
+  const entry = train.config.entry.slice(train.config.entry.lastIndexOf("/") + 1);
+  const bucket = ph("ArtifactBucket");
+  return {
+    AlgorithmSpecification: {
+      TrainingImage: cx.placeholder(`Image${cap(img.v)}`, name(img.v, "registryPath")),
+      TrainingInputMode: "File",
+      MetricDefinitions: metricNames.map((m) => ({ Name: m, Regex: metricRegex(m) })),
+    },
+    RoleArn: cx.placeholder("SageMakerRoleArn", ref(cx.iam.role("sagemaker"), "arn")),
+    InputDataConfig: [
+      { ChannelName: "code", DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: t`s3://${bucket}/code/${train.id}/`, S3DataDistributionType: "FullyReplicated" } }, InputMode: "File" },
+      ...chans.map((ch) => ({ ChannelName: ch.name, DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: t`s3://${bucket}/warehouse/${ch.path}/`, S3DataDistributionType: "FullyReplicated" } }, InputMode: "File" })),
+    ],
+    OutputDataConfig: { "S3OutputPath.$": "States.Format('s3://{}/runs/{}/models', $.run.bucket, $.run.id)" },
+    ResourceConfig: { InstanceType: c.instanceType, InstanceCount: c.count, VolumeSizeInGB: 50 },
+    StoppingCondition: { MaxRuntimeInSeconds: c.maxRuntime },
+    Environment: { MLP_ENTRY: entry, MLP_METRICS_FILE: "/opt/ml/output/data/metrics.json" },
+  };
+}
+
+/** Hyperparameters as SageMaker passes them to framework containers: JSON-encoded strings. */
+function hyperparameters(train: NodeOf<"train">, skip: ReadonlySet<string>, gpus: number): Record<string, string> {
+  const cfg = train.config;
+  const hp: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cfg.hyperparams ?? {})) if (!skip.has(k)) hp[k] = JSON.stringify(v);
+  hp.sagemaker_program = JSON.stringify("mlp_entry.py");
+  hp.sagemaker_submit_directory = JSON.stringify("/opt/ml/input/data/code");
+  if (cfg.distributed === "ddp") {
+    if (cfg.framework === "tensorflow") hp.sagemaker_multi_worker_mirrored_strategy_enabled = "true";
+    else hp.sagemaker_torch_distributed_enabled = "true";
+  } else if (cfg.distributed === "horovod") {
+    // One MPI process per GPU of each instance.
+    hp.sagemaker_mpi_enabled = "true";
+    hp.sagemaker_mpi_num_of_processes_per_host = String(Math.max(1, gpus));
+  }
+  return hp;
+}
+
+type RangeKind = "ContinuousParameterRanges" | "IntegerParameterRanges" | "CategoricalParameterRanges";
+
+/** The tune step's search space as SageMaker parameter ranges (values are strings there). */
+function parameterRanges(tune: NodeOf<"tune">): Partial<Record<RangeKind, Asl[]>> {
+  const ranges: Record<RangeKind, Asl[]> = { ContinuousParameterRanges: [], IntegerParameterRanges: [], CategoricalParameterRanges: [] };
+  for (const { param, space } of tune.search) {
+    const [kind, range] = rangeOf(param, space);
+    ranges[kind].push(range);
+  }
+  return Object.fromEntries(Object.entries(ranges).filter(([, list]) => list.length));
+}
+
+function rangeOf(param: string, space: SearchSpace): [RangeKind, Asl] {
+  if ("choice" in space) return ["CategoricalParameterRanges", { Name: param, Values: space.choice.map((v) => JSON.stringify(v)) }];
+  if ("uniform" in space) return ["ContinuousParameterRanges", { Name: param, MinValue: String(space.uniform[0]), MaxValue: String(space.uniform[1]), ScalingType: "Linear" }];
+  if ("loguniform" in space) return ["ContinuousParameterRanges", { Name: param, MinValue: String(space.loguniform[0]), MaxValue: String(space.loguniform[1]), ScalingType: "Logarithmic" }];
+  return ["IntegerParameterRanges", { Name: param, MinValue: String(space.intrange[0]), MaxValue: String(space.intrange[1]), ScalingType: "Linear" }];
+}
+
+const STRATEGY = { grid: "Grid", random: "Random", bayesian: "Bayesian" } as const;
+
+/** The states that leave the unit's model at `$.models.<key>`: a training job, or a tuning job and its best training. */
+export function modelStates(cx: PlanContext, flow: Flow, unit: Unit, gates: readonly NodeOf<"evaluate">[]): void {
+  const n = unit.node;
+  const k = cx.key(n);
+  const gpus = compute(unit.train.config.resources).gpus;
+  const base = trainingJob(cx, unit, metrics(unit, gates), channels(cx, unit, gates));
+  const trainingPrefix = cx.jobPrefix(n, n.kind === "tune" ? 32 : 63);
+  const sageMakerArn = (type: string, prefix: string) => cx.arn("sagemaker", `${type}/${prefix}-*`);
+  const model = { "TrainingJobName.$": "$.TrainingJobName", "ModelArtifacts.$": "$.ModelArtifacts", "OutputDataConfig.$": "$.OutputDataConfig" };
+  if (n.kind === "train") {
+    flow.add(`Train ${n.id}`, {
+      Type: "Task",
+      Resource: t`arn:${ph("Partition")}:states:::sagemaker:createTrainingJob.sync`,
+      Parameters: { "TrainingJobName.$": jobName(cx, n, 63), ...base, HyperParameters: hyperparameters(unit.train, new Set(), gpus) },
+      ResultSelector: model,
+      ResultPath: `$.models.${k}`,
+    });
+    cx.iam.allow("states", `Train${cap(cx.stem(n))}`, ["sagemaker:AddTags", "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"], [sageMakerArn("training-job", trainingPrefix)]);
+  } else {
+    const cfg = n.config;
+    const objective = objectiveOf(n);
+    const strategy = STRATEGY[cfg.strategy];
+    const { AlgorithmSpecification, ...rest } = base;
+    flow.add(`Tune ${n.id}`, {
+      Type: "Task",
+      Resource: t`arn:${ph("Partition")}:states:::sagemaker:createHyperParameterTuningJob.sync`,
+      Parameters: {
+        "HyperParameterTuningJobName.$": jobName(cx, n, 32),
+        HyperParameterTuningJobConfig: {
+          Strategy: strategy,
+          HyperParameterTuningJobObjective: { Type: objective.type, MetricName: objective.metric },
+          // Grid search runs every combination: SageMaker takes no job count for it.
+          ResourceLimits: strategy === "Grid" ? { MaxParallelTrainingJobs: cfg.parallel } : { MaxNumberOfTrainingJobs: cfg.trials, MaxParallelTrainingJobs: cfg.parallel },
+          ParameterRanges: parameterRanges(n),
+          TrainingJobEarlyStoppingType: "Off",
+        },
+        TrainingJobDefinition: { AlgorithmSpecification, ...rest, StaticHyperParameters: hyperparameters(unit.train, new Set(n.search.map((s) => s.param)), gpus) },
+      },
+      ResultSelector: { "TrainingJobName.$": "$.BestTrainingJob.TrainingJobName" },
+      ResultPath: `$.tuning.${k}`,
+    });
+    flow.add(`Best of ${n.id}`, {
+      Type: "Task",
+      Resource: t`arn:${ph("Partition")}:states:::aws-sdk:sagemaker:describeTrainingJob`,
+      Parameters: { "TrainingJobName.$": `$.tuning.${k}.TrainingJobName` },
+      ResultSelector: model,
+      ResultPath: `$.models.${k}`,
+    });
+    cx.iam.allow("states", `Tune${cap(cx.stem(n))}`, ["sagemaker:AddTags", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:DescribeHyperParameterTuningJob", "sagemaker:ListTrainingJobsForHyperParameterTuningJob", "sagemaker:StopHyperParameterTuningJob"], [sageMakerArn("hyper-parameter-tuning-job", trainingPrefix)]);
+    cx.iam.allow("states", `Describe${cap(cx.stem(n))}Trials`, ["sagemaker:DescribeTrainingJob"], [sageMakerArn("training-job", trainingPrefix)]);
+  }
+  cx.iam.passSageMakerRole();
+}
