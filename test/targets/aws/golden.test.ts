@@ -10,11 +10,8 @@ test("ad_click_through matches its golden files", () => {
   expectGolden("aws", "ad_click_through", projectOf("samples/ad_click_through.mlp"));
 });
 
-// Known core bug: the checker applies a variant's overrides to the entry file's own steps only
-// (language/checker/variants.ts withVariant), so demand_forecast's `stores.uri` override of an
-// imported step is dropped from the eu stack. The golden holds the right output (the eu stack
-// reads retail-lake-eu); once the checker applies it, this passes: drop `.fails` then.
-test.fails("demand_forecast matches its golden files", () => {
+// The eu variant overrides `stores`, a step imported from samples/lib/catalog.mlp: its stack reads retail-lake-eu.
+test("demand_forecast matches its golden files", () => {
   expectGolden("aws", "demand_forecast", projectOf("samples/demand_forecast.mlp"));
 });
 

@@ -292,10 +292,8 @@ describe("demand_forecast (imports, grid tuning, batch scoring, an eu variant)",
   });
 });
 
-// Known core bug: the checker applies a variant's overrides to the entry file's own steps
-// only (language/checker/variants.ts withVariant), so the eu stack still reads the imported
-// `stores` from the default lake. Passes once that is fixed: drop `.fails` then.
-test.fails("demand_forecast: the eu stack reads its own stores too (an override of an imported step)", () => {
+// `stores` is imported from samples/lib/catalog.mlp: the variant's override changes it in its own file.
+test("demand_forecast: the eu stack reads its own stores too (an override of an imported step)", () => {
   const g = grants(run("sample-demand_forecast", "eu"));
   expect(may(g, "demand-forecast-glue", "s3:GetObject", "arn:aws:s3:::retail-lake-eu/reference/stores/x.parquet")).toBe(true);
 });
