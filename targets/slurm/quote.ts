@@ -57,11 +57,6 @@ export function sortKeys(v: JsonValue): JsonValue {
   );
 }
 
-/** A Python expression evaluating to the JSON value: `json.loads("...")`. */
-export function pyJson(v: JsonValue): string {
-  return `json.loads(${quoted(json(v))})`;
-}
-
 /** Slurm's time format: [D-]HH:MM:SS, at least one second. */
 export function slurmTime(duration: string): string {
   const total = Math.max(1, Math.ceil(durationMs(duration) / 1000));

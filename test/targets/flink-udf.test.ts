@@ -1,12 +1,15 @@
 // mlp_flink.py, the Python UDF of Flink stream deployments: it parses, and scores rows through
-// an entry script's handlers or a pickled model, as the Slurm endpoints do. Runs with the
-// machine's python3 (no PyFlink needed: `score` is the UDF's whole contract).
+// an entry script's handlers or a pickled model, with the serving module the Slurm endpoints
+// use (targets/python/mlp_serving.py). Runs with the machine's python3 (no PyFlink needed:
+// `score` is the UDF's whole contract).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitFlink } from "../../targets/flink/index";
+import { udfModule } from "../../targets/flink/udf";
+import { SERVING_FILE, UDF_FILE, UDF_FUNCTION } from "../../targets/python/serving";
 import { compileIr } from "./helpers";
 
 const python = (args: string[], env: Record<string, string> = {}) => spawnSync("python3", args, { encoding: "utf8", env: { ...process.env, ...env } });
@@ -65,5 +68,33 @@ describe("mlp_flink.py", () => {
     const r = python([join(dir, "check.py"), dir], { MLP_PROJECT_DIR: dir });
     expect(r.stderr).toBe("");
     expect(r.stdout.trim().split("\n")).toEqual(["true", "false", "6.5"]);
+  });
+
+  it("is the same module whether shipped as one file or run from targets/ beside mlp_serving.py", () => {
+    expect(UDF_FILE).toBe("mlp_flink.py");
+    expect(UDF_FUNCTION).toBe("mlp_flink.predict");
+    expect(udf.contents).toBe(udfModule({ sourceFile: () => "fraud.mlp", pipelineName: "fraud" }));
+    const src = join(dir, "src");
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, UDF_FILE), readFileSync(new URL("../../targets/flink/mlp_flink.py", import.meta.url), "utf8"));
+    writeFileSync(join(src, SERVING_FILE), readFileSync(new URL("../../targets/python/mlp_serving.py", import.meta.url), "utf8"));
+    const r = python([join(dir, "check.py"), src], { MLP_PROJECT_DIR: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim().split("\n")).toEqual(["true", "false", "6.5"]);
+  });
+
+  it("scores like the Slurm endpoints: mlp_serving.Model.invoke gives the response the UDF reads", () => {
+    writeFileSync(join(dir, SERVING_FILE), readFileSync(new URL("../../targets/python/mlp_serving.py", import.meta.url), "utf8"));
+    const code = [
+      "import json, sys",
+      "sys.path.insert(0, sys.argv[1])",
+      "import mlp_serving",
+      "m = mlp_serving.Model('train.py', '/models/x')",
+      "print(m.invoke(json.dumps([[12.5, True, 3]]), 'application/json')[0].decode())",
+      "print(m.invoke('12.5,1\\n1.0,0\\n', 'text/csv'))",
+    ].join("\n");
+    const r = python(["-c", code, dir], { MLP_PROJECT_DIR: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim().split("\n")).toEqual(["[true]", "(b'[true, false]', 'application/json')"]);
   });
 });

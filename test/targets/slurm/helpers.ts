@@ -6,8 +6,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { IrDocument } from "../../../compiler/ir";
 import { lower } from "../../../compiler/lower";
-import type { GeneratedFile } from "../../../compiler/targets";
-import { applyVariant } from "../../../compiler/variants";
+import { compilation } from "../../../compiler/compile";
+import type { GeneratedFile } from "../../../compiler/target-api";
 import { checkProgram } from "../../../language/checker/program";
 import { emitSlurm } from "../../../targets/slurm/index";
 import { Plan } from "../../../targets/slurm/plan";
@@ -15,8 +15,6 @@ import { Plan } from "../../../targets/slurm/plan";
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const CONFORMANCE = fileURLToPath(new URL("../../../../shared/conformance/valid/", import.meta.url));
 export const SAMPLES = join(ROOT, "samples/");
-export const FIXTURES = join(ROOT, "test/fixtures/slurm/");
-export const UPDATE = process.env.MLP_UPDATE === "1";
 
 /** The real interpreter behind `python3` (a version manager's shim costs a second per start). */
 export const PYTHON = (() => {
@@ -49,17 +47,24 @@ export function inputs(): { name: string; path: string }[] {
   return [...list(CONFORMANCE, ""), ...list(SAMPLES, "sample-")];
 }
 
-export function irOf(path: string, variant?: string, text?: string): IrDocument {
+function checked(path: string, text?: string) {
   const program = checkProgram(path, loader, text);
   const errors = program.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new Error(`${path} has errors:\n${errors.map((d) => `  ${d.code} ${d.message}`).join("\n")}`);
-  const ir = lower(program);
-  return variant ? applyVariant(ir, variant) : ir;
+  return program;
+}
+
+/** The IR of a file, or of one of its variants lowered from its own checked program. */
+export function irOf(path: string, variant?: string, text?: string): IrDocument {
+  return lower(checked(path, text), variant);
 }
 
 export function compile(path: string, variant?: string, text?: string): GeneratedFile[] {
-  return emitSlurm(irOf(path, variant, text));
+  return emitSlurm(compilation(checked(path, text), variant));
 }
+
+/** The slurm files of an IR already lowered. */
+export const emitIr = (ir: IrDocument): GeneratedFile[] => emitSlurm({ ir, variants: [] });
 
 export function tmp(prefix: string): string {
   const base = join(ROOT, "test/.tmp");

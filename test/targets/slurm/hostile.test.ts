@@ -6,8 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { emitSlurm } from "../../../targets/slurm/index";
-import { bashSyntaxErrors, calls, fakeJobs, fakeSbatch, irOf, project, PYTHON, pythonParses, pythonSyntaxErrors, run, standIns, tmp, writeOut } from "./helpers";
+import { bashSyntaxErrors, calls, emitIr, fakeJobs, fakeSbatch, irOf, project, PYTHON, pythonParses, pythonSyntaxErrors, run, standIns, tmp, writeOut } from "./helpers";
 
 /** A .mlp string literal for `s` (the language escapes `"`, `\`, newline and tab). */
 const lit = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
@@ -116,7 +115,7 @@ target onprem {
 `,
   );
   const ir = irOf(main);
-  const files = emitSlurm(ir);
+  const files = emitIr(ir);
   const slurm = writeOut(join(dir, "out"), files, ir);
   project(projectDir, ir);
 
@@ -208,7 +207,7 @@ target onprem {
     const text = readFileSync(main, "utf8").replace('slurm_partition = "debug"', `slurm_partition = ${lit("gpu\ntouch PWNED-part")}\n  slurm_account = "a b"`);
     const bad = join(projectDir, "bad.mlp");
     writeFileSync(bad, text);
-    const out = emitSlurm(irOf(bad));
+    const out = emitIr(irOf(bad));
     const d = writeOut(join(dir, "bad"), out);
     for (const f of out) expect(f.contents).not.toMatch(/^#SBATCH --(partition|account)/m);
     const r = run("bash", [join(d, "submit.sh")], { cwd: projectDir, env: { ...process.env, MLP_SBATCH: "/bin/false" } });

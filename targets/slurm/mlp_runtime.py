@@ -1,20 +1,15 @@
-// mlp_runtime.py: the Python the Slurm jobs share. Standard library only (the
-// bayesian strategy imports optuna, notebooks call papermill). Each step's own
-// script (tune_<step>.py, evaluate_<step>.py, ...) holds that step's configuration as
-// JSON and calls `main(kind, CONFIG, argv)` here.
-//
-// Kept as text because targets are pure functions (they also run in the editor).
-export const RUNTIME_PY = String.raw`"""mlp Slurm runtime: the training contract, tuning trials, gates, the model
+"""mlp Slurm runtime: the training contract, tuning trials, gates, the model
 registry, serving, batch scoring and notebooks, for the jobs of one pipeline.
+
+Models are loaded and scored through mlp_serving.py beside this file (the serving
+contract the Flink target's UDF shares).
 
 Command line (used by the .sbatch scripts):
     mlp_runtime.py entry SCRIPT [ARGS...]   run the user's entry script under the contract
     mlp_runtime.py publish STEP DIR          point latest/STEP at DIR (atomically)
 """
-import csv
 import datetime
 import errno
-import io
 import json
 import math
 import os
@@ -26,6 +21,8 @@ import shutil
 import socket
 import subprocess
 import sys
+
+import mlp_serving  # beside this file: the folder of the running script is on sys.path
 
 # ---------- environment and files ----------
 
@@ -441,80 +438,6 @@ def register(config):
     return 0
 
 
-# ---------- inference: the entry script's SageMaker-style handlers ----------
-
-
-class Handlers:
-    """model_fn(model_dir), input_fn(body, content_type), predict_fn(data, model) and
-    output_fn(prediction, accept) from the entry script, with SageMaker-like defaults.
-    The script is loaded as a module (not as __main__), so its training code must sit
-    under 'if __name__ == "__main__":' as SageMaker requires too."""
-
-    def __init__(self, entry, model_dir):
-        # As in SageMaker's serving containers: SM_MODEL_DIR names the model.
-        os.environ["SM_MODEL_DIR"] = model_dir
-        found = {}
-        if entry:
-            path = project_path(entry)
-            sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-            found = runpy.run_path(path, run_name="mlp_inference")
-        self.model_fn = found.get("model_fn") or default_model_fn
-        self.input_fn = found.get("input_fn") or default_input_fn
-        self.predict_fn = found.get("predict_fn") or default_predict_fn
-        self.output_fn = found.get("output_fn") or default_output_fn
-
-    def __call__(self, model, body, content_type, accept):
-        prediction = self.predict_fn(self.input_fn(body, content_type), model)
-        out = self.output_fn(prediction, accept)
-        if isinstance(out, tuple):
-            out, accept = out
-        if isinstance(out, str):
-            out = out.encode("utf-8")
-        return out, accept
-
-
-def default_model_fn(model_dir):
-    import pickle
-
-    for name in ("model.pkl", "model.pickle"):
-        path = os.path.join(model_dir, name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                return pickle.load(f)
-    raise RuntimeError("define model_fn(model_dir) in the entry script (no model.pkl in %s)" % model_dir)
-
-
-def default_input_fn(body, content_type):
-    kind = (content_type or "application/json").split(";")[0].strip().lower()
-    text = body.decode("utf-8") if isinstance(body, bytes) else body
-    if kind in ("application/json", "application/x-json"):
-        return json.loads(text)
-    if kind in ("application/jsonlines", "application/x-jsonlines"):
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
-    if kind == "text/csv":
-        def cell(v):
-            try:
-                return float(v)
-            except ValueError:
-                return v
-        return [[cell(v) for v in row] for row in csv.reader(io.StringIO(text)) if row]
-    raise ValueError("unsupported content type %s: define input_fn in the entry script" % content_type)
-
-
-def default_predict_fn(data, model):
-    if hasattr(model, "predict"):
-        return model.predict(data)
-    if callable(model):
-        return model(data)
-    raise RuntimeError("the model has no predict(); define predict_fn in the entry script")
-
-
-def default_output_fn(prediction, accept):
-    def plain(o):
-        return o.tolist() if hasattr(o, "tolist") else str(o)
-    return json.dumps(prediction, default=plain), "application/json"
-
-
 # ---------- deploy: endpoint (serving job) ----------
 
 
@@ -522,8 +445,7 @@ def serve(config):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     model_dir = location(config["model"])
-    handlers = Handlers(config["entry"], model_dir)
-    model = handlers.model_fn(model_dir)
+    model = mlp_serving.Model(config["entry"], model_dir)
     port = int(env("MLP_SERVE_PORT", "8080")) + int(os.environ.get("SLURM_PROCID") or 0)
     host = env("MLP_SERVE_HOST", "0.0.0.0")
 
@@ -547,7 +469,7 @@ def serve(config):
                 return
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             try:
-                out, kind = handlers(model, body, self.headers.get("Content-Type"), self.headers.get("Accept") or "application/json")
+                out, kind = model.invoke(body, self.headers.get("Content-Type"), self.headers.get("Accept") or "application/json")
                 self.reply(200, out, kind)
             except Exception as e:  # the client sees the error, the server keeps serving
                 self.reply(500, json.dumps({"error": str(e)}).encode("utf-8"))
@@ -612,8 +534,7 @@ def score(config):
     if SCHEME.match(data) or not os.path.exists(data):
         log("score %s: no data at %s (batch scoring reads a local or shared-filesystem path)" % (config["step"], data))
         return 1
-    handlers = Handlers(config["entry"], model_dir)
-    model = handlers.model_fn(model_dir)
+    model = mlp_serving.Model(config["entry"], model_dir)
     remote = bool(SCHEME.match(output)) and not output.startswith("file://")
     target = os.path.join(step_dir(config), "scores") if remote else project_path(output[len("file://"):] if output.startswith("file://") else output)
     os.makedirs(target, exist_ok=True)
@@ -622,7 +543,7 @@ def score(config):
         kind = CONTENT_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
         with open(path, "rb") as f:
             body = f.read()
-        out, _ = handlers(model, body, kind, "application/json")
+        out, _ = model.invoke(body, kind, "application/json")
         dest = os.path.join(target, rel + ".out")
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         with open(dest, "wb") as f:
@@ -696,4 +617,3 @@ if __name__ == "__main__":
         publish(sys.argv[2], sys.argv[3])
     else:
         raise SystemExit(__doc__)
-`;

@@ -1,0 +1,35 @@
+// The serving contract every target that scores with a trained model shares: where the newest
+// good model of a step is, and the Python that loads it with the training entry script's
+// handlers (mlp_serving.py beside this file). The Slurm target ships mlp_serving.py next to
+// its runtime; the Flink target's UDF carries it inside its single -pyfs file.
+import SERVING_TEXT from "./mlp_serving.py?raw";
+
+/** The module's file name as shipped; Python imports it as `mlp_serving`. */
+export const SERVING_FILE = "mlp_serving.py";
+export const SERVING_PY: string = SERVING_TEXT;
+
+/** The Flink stream deployments' scoring UDF: its module file and the function Flink SQL registers. */
+export const UDF_FILE = "mlp_flink.py";
+export const UDF_FUNCTION = "mlp_flink.predict";
+
+/**
+ * Under `model_dir` (MLP_MODEL_DIR at run time), per pipeline:
+ *   <pipeline>/runs/<run>/<step>/model   what a run's model step produced
+ *   <pipeline>/latest/<step>             the newest good one (a gate publishes it only when it passes)
+ * `step` is the step's file-safe name (the Slurm target's job name).
+ */
+export function latestModelPath(modelDir: string, pipeline: string, step: string): string {
+  return `${modelDir}/${pipeline}/latest/${step}/model`;
+}
+
+const IMPORT_LINE = /^from mlp_serving import [^\n]*\n/m;
+
+/**
+ * `py` as one self-contained module: its `from mlp_serving import ...` line replaced by the
+ * serving module's code, for a runtime that ships a single file.
+ */
+export function withServingInlined(py: string): string {
+  if (!IMPORT_LINE.test(py)) throw new Error("no `from mlp_serving import` line to replace");
+  const body = SERVING_PY.replace(/^"""[\s\S]*?"""\n/, "").trim();
+  return py.replace(IMPORT_LINE, () => `# ---------- mlp_serving (the serving contract, written in) ----------\n${body}\n\n# ---------- end of mlp_serving ----------\n`);
+}

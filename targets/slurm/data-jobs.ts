@@ -1,0 +1,17 @@
+// Data jobs: batch steps run the Spark SQL the spark target wrote, streaming steps submit the
+// Flink SQL job the flink target wrote (beside this folder: ../spark/, ../flink/).
+import type { ValidNode } from "../../compiler/ir";
+import type { Plan } from "./plan";
+import type { JobBody } from "./render";
+import { sh } from "./quote";
+
+export function sparkBody(plan: Plan, n: ValidNode): JobBody {
+  const master = plan.settings.sparkMaster;
+  return {
+    lines: [`mlp_sql="$MLP_SLURM_DIR/../spark/"${sh(`${n.id}.sql`)}`, `"\${MLP_SPARK_SQL:-spark-sql}"${master !== undefined ? ` --master ${sh(master)}` : ""} -f "$mlp_sql"`],
+  };
+}
+
+export function flinkBody(n: ValidNode): JobBody {
+  return { lines: [`mlp_sql="$MLP_SLURM_DIR/../flink/"${sh(`${n.id}.sql`)}`, '"${MLP_FLINK_SQL:-sql-client.sh}" -f "$mlp_sql"'] };
+}

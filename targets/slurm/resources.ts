@@ -1,0 +1,87 @@
+// What a job asks Slurm for: the #SBATCH lines of each job role, from the steps' `resources`.
+import type { NodeOf } from "../../compiler/ir";
+import { sizeBytes, type Resources } from "../../language/catalog/values";
+import type { Job, Plan } from "./plan";
+import { placement } from "./prelude";
+import { slurmMemory, slurmMemoryMiB, slurmTime } from "./quote";
+import { tuneTrials } from "./training";
+
+export function directives(plan: Plan, job: Job): string[] {
+  const d = (s: string) => `#SBATCH ${s}`;
+  const out = [d(`--job-name=${plan.pipeline}.${job.key}`)];
+  out.push(d(job.role === "tune" ? `--output=logs/${job.key}-%A_%a.out` : `--output=logs/${job.key}-%j.out`));
+  out.push(...placement(plan.settings, "#SBATCH"));
+  switch (job.role) {
+    case "train":
+      out.push(...trainResources(job.node).map(d));
+      break;
+    case "tune": {
+      const trials = tuneTrials(job.node);
+      const parallel = Math.max(1, Math.min(job.node.config.parallel, trials));
+      out.push(d(`--array=0-${trials - 1}%${parallel}`));
+      const train = plan.trainOf(job.node);
+      if (train) out.push(...trainResources(train).map(d));
+      break;
+    }
+    case "endpoint":
+      out.push(...instanceResources(job.node).map(d));
+      break;
+    case "batch":
+    case "notebook":
+      out.push(...singleResources(job.node.config.resources).map(d));
+      break;
+    default:
+      // data, flink, stream-deploy, tune-select, evaluate, register: one process that submits or checks.
+      out.push(d("--ntasks=1"));
+  }
+  return out;
+}
+
+function timeLine(res: Resources | undefined): string[] {
+  return res?.timeout ? [`--time=${slurmTime(res.timeout)}`] : [];
+}
+
+/** Per node: nodes, tasks per node (ddp: one torchrun per node; horovod: one rank per GPU), CPUs, GPUs, memory, time. */
+export function trainResources(train: NodeOf<"train">): string[] {
+  const res = train.config.resources ?? {};
+  const nodes = res.nodes ?? 1;
+  const gpus = res.gpus ?? 0;
+  const out = [`--nodes=${nodes}`];
+  if (train.config.distributed === "horovod") {
+    const perNode = Math.max(1, gpus);
+    out.push(`--ntasks-per-node=${perNode}`);
+    if (res.cpus !== undefined) out.push(`--cpus-per-task=${Math.max(1, Math.floor(res.cpus / perNode))}`);
+  } else {
+    out.push("--ntasks-per-node=1");
+    if (res.cpus !== undefined) out.push(`--cpus-per-task=${res.cpus}`);
+  }
+  if (gpus > 0) out.push(`--gres=gpu:${gpus}`);
+  if (res.memory) out.push(`--mem=${slurmMemory(res.memory)}`);
+  return [...out, ...timeLine(res)];
+}
+
+/** One task per instance, each with the instance's CPUs, memory and GPUs. */
+function instanceResources(n: NodeOf<"deploy">): string[] {
+  const res = n.config.resources ?? {};
+  const out = [`--ntasks=${instanceCount(n)}`];
+  const cpus = res.cpus ?? 1;
+  if (res.cpus !== undefined) out.push(`--cpus-per-task=${cpus}`);
+  if (res.memory) out.push(`--mem-per-cpu=${slurmMemoryMiB(sizeBytes(res.memory) / 2 ** 20 / cpus)}`);
+  if (res.gpus) out.push(`--gpus-per-task=${res.gpus}`);
+  return [...out, ...timeLine(res)];
+}
+
+export function singleResources(res: Resources | undefined): string[] {
+  const out = ["--nodes=1", "--ntasks=1"];
+  if (res?.cpus !== undefined) out.push(`--cpus-per-task=${res.cpus}`);
+  if (res?.gpus) out.push(`--gres=gpu:${res.gpus}`);
+  if (res?.memory) out.push(`--mem=${slurmMemory(res.memory)}`);
+  return [...out, ...timeLine(res)];
+}
+
+/** Slurm does not autoscale: a min..max range serves with its minimum. */
+export function instanceCount(n: NodeOf<"deploy">): number {
+  const inst = n.config.instances;
+  if (inst === undefined) return 1;
+  return typeof inst === "number" ? inst : inst.min;
+}

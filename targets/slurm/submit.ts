@@ -1,0 +1,79 @@
+// submit.sh: submits one run of the pipeline, every job in dependency order with afterok
+// dependencies, and cancels what it submitted when an sbatch call fails.
+import type { Plan } from "./plan";
+import { refusal } from "./prelude";
+import { shHeader } from "./render";
+import { quoted, sh } from "./quote";
+
+export function submitScript(plan: Plan, problems: readonly string[]): string {
+  const dag = plan.jobs.filter((j) => j.inDag);
+  const varOf = new Map(dag.map((j, i) => [j.key, `job_${i + 1}`]));
+  const lines = [
+    shHeader(plan, `pipeline ${quoted(plan.pipeline)} (all steps)`).trimEnd(),
+    `#`,
+    `# Submits one run of the pipeline: every job in dependency order with`,
+    `# sbatch --parsable --dependency=afterok:..., printing "JOB-NAME JOB-ID" per job.`,
+    `# A failed job (a gate that does not pass) cancels everything behind it.`,
+    `#   ./submit.sh                 submit a run (MLP_RUN_ID names it; default: UTC time and PID)`,
+    `#   ./submit.sh --no-streaming  the same without the streaming jobs (Flink jobs and stream`,
+    `#                               deployments run continuously: scheduled runs do not restart them)`,
+    `#   ./submit.sh --schedule      print schedule.scrontab with this folder filled in`,
+    `# MLP_PROJECT_DIR (default: the current directory) is where entry scripts and`,
+    `# notebooks are found; MLP_MODEL_DIR, MLP_DATA_DIR, MLP_PYTHON and the stand-ins`,
+    `# (MLP_SPARK_SQL, MLP_FLINK_SQL, MLP_TORCHRUN, MLP_PAPERMILL) pass through to the jobs.`,
+    "set -euo pipefail",
+    'MLP_PROJECT_DIR="${MLP_PROJECT_DIR:-$PWD}"',
+    'MLP_SLURM_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
+    "mlp_streaming=1",
+    'if [ $# -gt 1 ]; then set -- --usage; fi',
+    'case "${1:-}" in',
+    "  --schedule)",
+    "    shopt -u patsub_replacement 2>/dev/null || true",
+    "    mlp_quote() { printf \"'%s'\" \"${1//\\'/\\'\\\\\\'\\'}\"; }",
+    '    mlp_dir="$(mlp_quote "$MLP_SLURM_DIR")"',
+    '    mlp_project="$(mlp_quote "$MLP_PROJECT_DIR")"',
+    '    while IFS= read -r mlp_line || [ -n "$mlp_line" ]; do',
+    '      mlp_line="${mlp_line//@MLP_SLURM_DIR@/"$mlp_dir"}"',
+    '      printf \'%s\\n\' "${mlp_line//@MLP_PROJECT_DIR@/"$mlp_project"}"',
+    '    done <"$MLP_SLURM_DIR/schedule.scrontab"',
+    "    exit 0",
+    "    ;;",
+    "  --no-streaming) mlp_streaming=0 ;;",
+    "  '') ;;",
+    '  *) echo "usage: submit.sh [--no-streaming | --schedule]" >&2; exit 2 ;;',
+    "esac",
+    ...refusal(problems),
+    'MLP_RUN_ID="${MLP_RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$$}"',
+    "export MLP_PROJECT_DIR MLP_SLURM_DIR MLP_RUN_ID",
+    'cd "$MLP_SLURM_DIR"',
+    "mkdir -p logs",
+    "mlp_submitted=()",
+    "mlp_id=",
+    "# mlp_submit SCRIPT [ID...]: submits SCRIPT to run after the jobs ID... succeed (empty IDs are skipped).",
+    "mlp_submit() {",
+    '  local script="$1" deps="" id out',
+    "  shift",
+    '  for id in "$@"; do if [ -n "$id" ]; then deps="${deps:+$deps:}$id"; fi; done',
+    "  local args=(--parsable --export=ALL --kill-on-invalid-dep=yes)",
+    '  if [ -n "$deps" ]; then args+=("--dependency=afterok:$deps"); fi',
+    '  if ! out="$("${MLP_SBATCH:-sbatch}" "${args[@]}" "$script")"; then',
+    '    echo "mlp: submitting $script failed" >&2',
+    '    if [ ${#mlp_submitted[@]} -gt 0 ]; then "${MLP_SCANCEL:-scancel}" "${mlp_submitted[@]}" || true; fi',
+    "    exit 1",
+    "  fi",
+    '  mlp_id="${out%%;*}"',
+    '  mlp_submitted+=("$mlp_id")',
+    '  printf \'%s %s\\n\' "${script%.sbatch}" "$mlp_id"',
+    "}",
+    `echo "mlp: submitting run $MLP_RUN_ID of pipeline "${sh(plan.pipeline)} >&2`,
+  ];
+  for (const j of dag) {
+    const v = varOf.get(j.key)!;
+    const call = `mlp_submit ${sh(j.script)}${j.deps.map((d) => ` "$${varOf.get(d)}"`).join("")}`;
+    if (j.role === "flink" || j.role === "stream-deploy") lines.push(`${v}=`, `if [ "$mlp_streaming" = 1 ]; then`, `  ${call}`, `  ${v}="$mlp_id"`, "fi");
+    else lines.push(call, `${v}="$mlp_id"`);
+  }
+  for (const j of plan.jobs.filter((x) => !x.inDag)) lines.push(`echo ${sh(`mlp: ${j.key} runs on its schedule (see schedule.scrontab)`)} >&2`);
+  lines.push('echo "mlp: submitted ${#mlp_submitted[@]} jobs" >&2');
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,128 @@
+// Train and tune jobs: the training contract (SageMaker's SM_* conventions, see README.md),
+// how the entry script is launched (one process, torchrun for ddp, MPI for horovod), and the
+// tuning array's configuration.
+import type { NodeOf } from "../../compiler/ir";
+import type { Channel, Plan } from "./plan";
+import { entrySh, locSh, runStepScript, stepIdentity, type JobBody, type StepPython } from "./render";
+import { json, sh, sortKeys, type JsonValue } from "./quote";
+import { spelled, spelledSpace, writtenAttr } from "./spelling";
+
+export function trainBody(plan: Plan, n: NodeOf<"train">): JobBody {
+  const l = launch(n);
+  return {
+    lines: [
+      ...contract(plan, n, plan.slugOf(n), true),
+      "",
+      ...l.prep,
+      l.command,
+      `"$MLP_PYTHON" "$MLP_SLURM_DIR/mlp_runtime.py" publish ${sh(plan.slugOf(n))} "$MLP_STEP_DIR"`,
+    ],
+  };
+}
+
+export function tuneBody(plan: Plan, n: NodeOf<"tune">): JobBody {
+  const train = plan.trainOf(n);
+  if (!train) return { lines: ['echo "mlp: this tune step has no train step to repeat" >&2', "exit 2"], python: tunePython(plan, n) };
+  const l = launch(train);
+  return {
+    lines: [...contract(plan, train, plan.slugOf(n), false), "", ...l.prep, `${runStepScript(plan, "tune", n, " trial --")} ${l.command}`],
+    python: tunePython(plan, n),
+  };
+}
+
+export function tuneSelectBody(plan: Plan, n: NodeOf<"tune">): JobBody {
+  return { lines: [runStepScript(plan, "tune", n, " select")] };
+}
+
+/** Hyperparameters as the training gets them (numbers spelled as written: `0.0` stays a float). */
+export function hyperparams(train: NodeOf<"train">): { [k: string]: JsonValue } {
+  const written = writtenAttr(train, "hyperparams");
+  const out: { [k: string]: JsonValue } = {};
+  for (const [k, v] of Object.entries(train.config.hyperparams ?? {})) out[k] = spelled(v, written?.kind === "object" ? written.entries.find((e) => e.key === k)?.value : undefined);
+  return out;
+}
+
+/** SM_* variables of the training contract that do not change between trials. */
+function contract(plan: Plan, train: NodeOf<"train">, stepDir: string, withHps: boolean): string[] {
+  const res = train.config.resources ?? {};
+  const { channels } = plan.channels(train);
+  const lines = [`MLP_STEP_DIR="$MLP_RUN_DIR"/${sh(stepDir)}`];
+  lines.push(`export SM_CHANNELS=${sh(json(channels.map((c) => c.name)))}`);
+  for (const c of channels) lines.push(`export ${channelVar(c)}=${locSh(c.loc)}`);
+  if (withHps) {
+    lines.push(`export SM_HPS=${sh(json(sortKeys(hyperparams(train))))}`);
+    lines.push('export SM_MODEL_DIR="$MLP_STEP_DIR/model"', 'export SM_OUTPUT_DATA_DIR="$MLP_STEP_DIR/output"', 'export MLP_METRICS_FILE="$SM_OUTPUT_DATA_DIR/metrics.json"');
+    lines.push('mkdir -p "$SM_MODEL_DIR" "$SM_OUTPUT_DATA_DIR"');
+  }
+  lines.push(`export SM_NUM_GPUS=${res.gpus ?? 0}`);
+  lines.push(res.cpus !== undefined ? `export SM_NUM_CPUS=${res.cpus}` : 'export SM_NUM_CPUS="${SLURM_CPUS_ON_NODE:-1}"');
+  lines.push(`export MLP_FRAMEWORK=${sh(train.config.framework)}`);
+  lines.push(`mlp_entry=${entrySh(train.config.entry)}`);
+  return lines;
+}
+
+/** The command that starts the entry script: directly, or srun + torchrun (ddp), or srun with MPI (horovod). */
+function launch(train: NodeOf<"train">): { prep: string[]; command: string } {
+  const res = train.config.resources ?? {};
+  const nodes = res.nodes ?? 1;
+  const perNode = Math.max(1, res.gpus ?? 0);
+  const entry = '"$MLP_SLURM_DIR/mlp_runtime.py" entry "$mlp_entry"';
+  switch (train.config.distributed) {
+    case "ddp":
+      return {
+        // A port per job, so two jobs sharing a head node do not collide.
+        prep: ['mlp_head="$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)"', 'mlp_port="${MLP_RDZV_PORT:-$((29500 + SLURM_JOB_ID % 1000))}"'],
+        command:
+          `srun --nodes=${nodes} --ntasks=${nodes} --ntasks-per-node=1 "\${MLP_TORCHRUN:-torchrun}" --nnodes=${nodes} --nproc_per_node=${perNode}` +
+          ` --rdzv_id="$SLURM_JOB_ID" --rdzv_backend=c10d --rdzv_endpoint="$mlp_head:$mlp_port" ${entry}`,
+      };
+    case "horovod":
+      return { prep: [], command: `srun --mpi="\${MLP_SRUN_MPI:-pmi2}" --nodes=${nodes} --ntasks=${nodes * perNode} --ntasks-per-node=${perNode} "$MLP_PYTHON" ${entry}` };
+    default:
+      return { prep: [], command: `"$MLP_PYTHON" ${entry}` };
+  }
+}
+
+function channelVar(c: Channel): string {
+  return `SM_CHANNEL_${c.name.toUpperCase()}`;
+}
+
+/** Trials the array runs: a grid runs each combination once (at most `trials`). */
+export function tuneTrials(n: NodeOf<"tune">): number {
+  const trials = Math.max(1, n.config.trials);
+  if (n.config.strategy !== "grid") return trials;
+  let size = 1;
+  for (const { space } of n.search) {
+    if (!("choice" in space)) continue;
+    size *= Math.max(1, space.choice.length);
+    if (size >= trials) return trials;
+  }
+  return Math.min(trials, size);
+}
+
+function tunePython(plan: Plan, n: NodeOf<"tune">): StepPython {
+  const train = plan.trainOf(n);
+  const objective = n.config.objective;
+  const config: JsonValue = {
+    ...stepIdentity(plan, n),
+    strategy: n.config.strategy,
+    trials: tuneTrials(n),
+    objective: "maximize" in objective ? { metric: objective.maximize, direction: "maximize" } : { metric: objective.minimize, direction: "minimize" },
+    search: n.search.map(({ param, space }) => [param, spelledSpace(n, param, space)]),
+    hyperparams: train ? hyperparams(train) : {},
+    train: train ? train.id : null,
+  };
+  return {
+    kind: "tune",
+    config,
+    doc: "Picks one trial's hyperparameters per array task, runs the training with them and records the metric; `select` keeps the best.",
+  };
+}
+
+export function trainShape(n: NodeOf<"train">): string {
+  const res = n.config.resources ?? {};
+  const nodes = res.nodes ?? 1;
+  const where = `${nodes} node${nodes === 1 ? "" : "s"}${res.gpus ? ` x ${res.gpus} GPU${res.gpus === 1 ? "" : "s"}` : ""}`;
+  const how = n.config.distributed === "ddp" ? "torchrun (ddp)" : n.config.distributed === "horovod" ? "horovod over MPI" : "one process";
+  return `${how} on ${where}`;
+}
