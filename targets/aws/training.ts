@@ -2,6 +2,8 @@
 // training machine that run a training job (train) or a hyperparameter tuning job (tune). The
 // instance type, count and GPUs per instance come from the step's `resources` (compute.ts);
 // distributed training, the search space and the objective are mapped here.
+import { json } from "../../compiler/json-text";
+import { spelledParams } from "../../compiler/spelling";
 import type { NodeOf, ValidNode } from "../../compiler/ir";
 import { isBatchData, type IrGraph } from "../../compiler/query";
 import type { SearchSpace } from "../../language/catalog/tune";
@@ -120,11 +122,15 @@ function trainingJob(cx: PlanContext, unit: Unit, metricNames: string[], chans: 
   };
 }
 
-/** Hyperparameters as SageMaker passes them to framework containers: JSON-encoded strings. */
+/**
+ * Hyperparameters as SageMaker passes them to framework containers: JSON-encoded strings, with
+ * numbers spelled as written (`0.0` stays a float, as on Slurm and locally).
+ */
 function hyperparameters(train: NodeOf<"train">, skip: ReadonlySet<string>, gpus: number): Record<string, string> {
   const cfg = train.config;
   const hp: Record<string, string> = {};
-  for (const [k, v] of Object.entries(cfg.hyperparams ?? {})) if (!skip.has(k)) hp[k] = JSON.stringify(v);
+  const spelledHps = spelledParams(train, "hyperparams", cfg.hyperparams ?? {});
+  for (const [k, v] of Object.entries(spelledHps)) if (!skip.has(k)) hp[k] = json(v, false);
   hp.sagemaker_program = JSON.stringify("mlp_entry.py");
   hp.sagemaker_submit_directory = JSON.stringify("/opt/ml/input/data/code");
   if (cfg.distributed === "ddp") {

@@ -3,7 +3,7 @@ import type { NodeOf } from "../../compiler/ir";
 import type { Plan } from "./plan";
 import { locJson, runStepScript, stepIdentity, type JobBody } from "./render";
 import type { JsonValue } from "./quote";
-import { spelled, writtenAttr } from "./spelling";
+import { spelledParams } from "../../compiler/spelling";
 
 export function notebookBody(plan: Plan, n: NodeOf<"notebook">): JobBody {
   const inputs: JsonValue[] = plan.graph
@@ -13,7 +13,7 @@ export function notebookBody(plan: Plan, n: NodeOf<"notebook">): JobBody {
     lines: [runStepScript(plan, "notebook", n)],
     python: {
       kind: "notebook",
-      config: { ...stepIdentity(plan, n), path: n.config.path, parameters: spelled(n.config.parameters ?? {}, writtenAttr(n, "parameters")), inputs },
+      config: { ...stepIdentity(plan, n), path: n.config.path, parameters: spelledParams(n, "parameters", n.config.parameters ?? {}), inputs },
       doc: "Runs the notebook with papermill, its parameters and input locations injected.",
     },
   };

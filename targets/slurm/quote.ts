@@ -7,55 +7,9 @@ export function sh(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/**
- * A JSON string literal with every character outside printable ASCII escaped, so it
- * is safe inside a bash or Python comment (no line break can end the comment early)
- * and is also a valid Python string literal with the same value.
- */
-export function quoted(s: string): string {
-  return JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/** A number as JSON text; the .mlp's own spelling when it is valid JSON (keeps `0.0` a float). */
-export class RawNumber {
-  constructor(
-    readonly value: number,
-    readonly raw?: string,
-  ) {}
-}
-
-export type JsonValue = string | number | boolean | null | RawNumber | JsonValue[] | { [k: string]: JsonValue };
-
-const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
-/** JSON text (one line), keys in insertion order; ASCII only so it can go anywhere. */
-export function json(v: JsonValue): string {
-  if (v === null) return "null";
-  if (v instanceof RawNumber) return v.raw !== undefined && JSON_NUMBER.test(v.raw) ? v.raw : num(v.value);
-  if (typeof v === "number") return num(v);
-  if (typeof v === "string") return quoted(v);
-  if (typeof v === "boolean") return v ? "true" : "false";
-  if (Array.isArray(v)) return `[${v.map(json).join(",")}]`;
-  return `{${Object.entries(v)
-    .map(([k, x]) => `${quoted(k)}:${json(x)}`)
-    .join(",")}}`;
-}
-
-function num(n: number): string {
-  if (!Number.isFinite(n)) return "null";
-  return JSON.stringify(n);
-}
-
-/** The same object with its keys sorted (recursively), as SageMaker writes SM_HPS. */
-export function sortKeys(v: JsonValue): JsonValue {
-  if (v === null || typeof v !== "object" || v instanceof RawNumber) return v;
-  if (Array.isArray(v)) return v.map(sortKeys);
-  return Object.fromEntries(
-    Object.keys(v)
-      .sort()
-      .map((k) => [k, sortKeys(v[k]!)]),
-  );
-}
+// JSON text and string literals (compiler/json-text.ts): ASCII only, so a quoted value is
+// safe inside a bash or Python comment and is also a valid Python string literal.
+export { json, quoted, RawNumber, sortKeys, type JsonValue } from "../../compiler/json-text";
 
 /** Slurm's time format: [D-]HH:MM:SS, at least one second. */
 export function slurmTime(duration: string): string {

@@ -5,7 +5,7 @@ import type { NodeOf } from "../../compiler/ir";
 import type { Channel, Plan } from "./plan";
 import { entrySh, locSh, runStepScript, stepIdentity, type JobBody, type StepPython } from "./render";
 import { json, sh, sortKeys, type JsonValue } from "./quote";
-import { spelled, spelledSpace, writtenAttr } from "./spelling";
+import { spelledParams, spelledSpace } from "../../compiler/spelling";
 
 export function trainBody(plan: Plan, n: NodeOf<"train">): JobBody {
   const l = launch(n);
@@ -36,10 +36,7 @@ export function tuneSelectBody(plan: Plan, n: NodeOf<"tune">): JobBody {
 
 /** Hyperparameters as the training gets them (numbers spelled as written: `0.0` stays a float). */
 export function hyperparams(train: NodeOf<"train">): { [k: string]: JsonValue } {
-  const written = writtenAttr(train, "hyperparams");
-  const out: { [k: string]: JsonValue } = {};
-  for (const [k, v] of Object.entries(train.config.hyperparams ?? {})) out[k] = spelled(v, written?.kind === "object" ? written.entries.find((e) => e.key === k)?.value : undefined);
-  return out;
+  return spelledParams(train, "hyperparams", train.config.hyperparams ?? {});
 }
 
 /** SM_* variables of the training contract that do not change between trials. */

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compilation } from "../../compiler/compile";
+import { json } from "../../compiler/json-text";
+import { spelledParams } from "../../compiler/spelling";
 import { IR_VERSION, parseIr, parseWrittenIr, type IrDocument, type NodeOf } from "../../compiler/ir";
 import { lower } from "../../compiler/lower";
 import { print } from "../../compiler/print";
@@ -169,6 +171,19 @@ deploy d(t) { mode = endpoint  instances = 1 }
     const bad = lower(p).nodes[0]!;
     expect(bad).toMatchObject({ kind: "invalid", written: "trian" });
     expect(print(lower(p))).toContain("trian x");
+  });
+});
+
+describe("parameters keep the spelling of their numbers for every target", () => {
+  it("`0.0` stays a float and `1e-3` keeps its exponent in JSON text", () => {
+    const ir = lower(program(`pipeline p { }
+schema S { id: string  y: float }
+source s: Table<S> { uri = "s3://b/s/"  format = parquet }
+train m(s) { framework = sklearn  entry = "t.py"  label = y  hyperparams = { alpha: 0.0, lr: 1e-3, depth: 4, name: "x", grid: [1.0, 2] } }
+`));
+    const m = node(ir, "m", "train");
+    expect(m.config.hyperparams).toEqual({ alpha: 0, lr: 0.001, depth: 4, name: "x", grid: [1, 2] });
+    expect(json(spelledParams(m, "hyperparams", m.config.hyperparams ?? {}))).toBe('{"alpha":0.0,"lr":1e-3,"depth":4,"name":"x","grid":[1.0,2]}');
   });
 });
 

@@ -3,9 +3,9 @@
 // entry script gets hyperparameters, search values and notebook parameters as JSON. The
 // value always comes from the config; the written expression only lends a number its
 // spelling when it holds that very number at the same place.
-import type { IrExpr, IrStmt, NodeOf } from "../../compiler/ir";
-import type { SearchSpace } from "../../language/catalog/tune";
-import { RawNumber, type JsonValue } from "./quote";
+import type { IrExpr, IrStmt, NodeOf } from "./ir";
+import type { SearchSpace } from "../language/catalog/tune";
+import { RawNumber, type JsonValue } from "./json-text";
 
 type Plain = string | number | boolean | null | readonly Plain[] | { readonly [k: string]: Plain };
 const isList = (v: Plain): v is readonly Plain[] => Array.isArray(v);
@@ -33,6 +33,15 @@ function numberSpelling(value: number, e: IrExpr | undefined): string | undefine
 export function writtenAttr(n: { body: readonly IrStmt[] }, name: string): IrExpr | undefined {
   for (const s of n.body) if (s.kind === "attr" && s.name === name) return s.value;
   return undefined;
+}
+
+/** A `name = { key: value, ... }` attribute (hyperparameters, notebook parameters), each value spelled as written. */
+export function spelledParams(n: { body: readonly IrStmt[] }, attr: string, value: Readonly<Record<string, Plain>>): { [k: string]: JsonValue } {
+  const written = writtenAttr(n, attr);
+  const entries = written?.kind === "object" ? written.entries : [];
+  const out: { [k: string]: JsonValue } = {};
+  for (const [k, v] of Object.entries(value)) out[k] = spelled(v, entries.find((e) => e.key === k)?.value);
+  return out;
 }
 
 /** A search space with its values spelled as in `search { param = fn(...) }`. */
