@@ -5,15 +5,21 @@
 // One job per streaming sink: a streaming `features` step (its upsert topic, and from there
 // the online store), a `deploy` with `mode = stream` (the scored topic), and a streaming
 // step that only non-streaming steps (or nothing) consume (published to a topic). A job is
-// self-contained: it declares the Kafka tables it reads (with the schema and a watermark
-// from `event_time` and `lateness`), the steps between them and its sink as temporary
-// views, and ends with one statement set. Steps shared by two jobs run in each of them.
-import type { IrColumn, IrDocument, IrNode } from "../../compiler/ir";
-import type { GeneratedFile } from "../../compiler/targets";
+// self-contained: it declares the tables it reads (with the schema and a watermark from
+// `event_time` and `lateness`), the steps between them and its sink as temporary views,
+// and ends with one statement set. Steps shared by two jobs run in each of them.
+//
+// `flinkJobs` is parameterised by the stream connector (which WITH options and key clauses
+// each table gets: Kafka here, Kinesis on AWS) and by who scores stream deployments (the
+// job itself through the Python UDF, or something outside Flink); `emitFlink` is the
+// on-premise choice, Kafka and the UDF.
+import type { IrColumn, IrDocument, ValidNode } from "../../compiler/ir";
+import { baseName, IrGraph, isDeploy, isStreamData, pipelineNameOf, storeOf } from "../../compiler/query";
+import { TargetError, type Emit, type GeneratedFile } from "../../compiler/target-api";
+import { durationMs } from "../../language/catalog/values";
 import { FLINK as d } from "../sql/dialect";
-import { commentText, durationMs, Graph, isDeploy, isStreamData, Names, onpremSettings, storeOf, TargetError, type OnpremSettings } from "../sql/graph";
+import { commentText, Names } from "../sql/names";
 import { lowerStep, select, type Rel } from "../sql/steps";
-import { columnType } from "../sql/types";
 import { latestModelPath } from "../slurm/index";
 import { udfModule } from "./udf";
 
@@ -23,26 +29,126 @@ export const PREDICT_FUNCTION = "mlp_predict";
 export const PREDICT_PYTHON = "mlp_flink.predict";
 
 /** Kafka topic a job publishes a step to, when the step has no topic of its own. */
-export const topicOf = (g: Graph, id: string) => `mlp-${g.pipelineName}-${id}`;
+export const topicOf = (ir: IrDocument, id: string) => `mlp-${pipelineNameOf(ir)}-${id}`;
 
-interface Job {
-  node: IrNode;
-  sink: "features" | "deploy" | "publish";
+// ---------- the parameters ----------
+
+/** A table a job declares: a stream it reads, or its sink. */
+export interface StreamTable {
+  /** The table's name in the job. */
+  name: string;
+  /** The step whose stream it is: a source, a stream deploy (its scored stream), or the job's own step (the sink). */
+  step: ValidNode;
+  /** The job's step (Kafka names its consumer group after it). */
+  job: ValidNode;
+  /** The Kafka topic: the step's `topic`, else `mlp-<pipeline>-<step>`. */
+  topic: string;
+  format: StreamFormat;
+  /** The columns a record is upserted by (the feature keys); empty for an append-only stream. */
+  keys: string[];
 }
 
-export function emitFlink(ir: IrDocument): GeneratedFile[] {
-  const g = new Graph(ir);
-  const s = onpremSettings(g);
-  const jobs = sinks(g);
+export type StreamFormat = "json" | "csv" | "avro";
+
+/** What a connector writes for one table besides its columns. */
+export interface TableClauses {
+  options: [string, string][];
+  /** `PRIMARY KEY (...) NOT ENFORCED`: an upsert table. */
+  primaryKey?: string[];
+  /** `PARTITIONED BY (...)`. */
+  partitionedBy?: string[];
+}
+
+/** Where streams live: decides each table's WITH options and key clauses. */
+export interface StreamConnector {
+  source(t: StreamTable): TableClauses;
+  sink(t: StreamTable): TableClauses;
+}
+
+export interface FlinkOptions {
+  connector: StreamConnector;
+  /**
+   * Stream deployments: scored by a job of their own calling the Python UDF (`udf`), or outside
+   * Flink (`external`): then a deploy's data input is published by its own job and its scored
+   * stream is read as a source by the steps downstream.
+   */
+  scoring: "udf" | "external";
+}
+
+export interface FlinkJob {
+  node: ValidNode;
+  sink: "features" | "deploy" | "publish";
+  /** The file's text, for `sql-client.sh -f`. */
+  sql: string;
+  /** The steps whose streams the job reads, in the order it declares them. */
+  reads: string[];
+  /** The columns the sink is keyed by (the feature keys), if any. */
+  keys: string[];
+  /** The sink's Kafka topic. */
+  topic: string;
+}
+
+/** The value format options of a table (`key.`/`value.` with a prefix). */
+export function formatOptions(format: StreamFormat, prefix = ""): [string, string][] {
+  const opts: [string, string][] = [[`${prefix}format`, format]];
+  if (format === "json") opts.push([`${prefix}json.timestamp-format.standard`, "ISO-8601"]);
+  return opts;
+}
+
+/**
+ * Kafka, at `target onprem { kafka = ... }`. Each job reads with its own consumer group, from
+ * the committed offsets (earliest on first start). A keyed stream is an upsert-kafka table
+ * (keyed results may be updated, e.g. after a streaming dedupe), else an append-only kafka
+ * table.
+ */
+export function kafkaConnector(ir: IrDocument): StreamConnector {
+  const servers = ir.settings.onprem.kafka;
+  const group = (t: StreamTable): [string, string][] => [
+    ["properties.bootstrap.servers", servers],
+    ["properties.group.id", `mlp-${pipelineNameOf(ir)}-${t.job.id}`],
+  ];
+  const upsert = (t: StreamTable, extra: [string, string][]): TableClauses => ({
+    primaryKey: t.keys,
+    options: [["connector", "upsert-kafka"], ["topic", t.topic], ...extra, ...formatOptions(t.format, "key."), ...formatOptions(t.format, "value.")],
+  });
+  return {
+    source: (t) =>
+      t.keys.length
+        ? upsert(t, group(t))
+        : {
+            options: [
+              ["connector", "kafka"],
+              ["topic", t.topic],
+              ...group(t),
+              ["properties.auto.offset.reset", "earliest"],
+              ["scan.startup.mode", "group-offsets"],
+              ...formatOptions(t.format),
+            ],
+          },
+    sink: (t) =>
+      t.keys.length
+        ? upsert(t, [["properties.bootstrap.servers", servers]])
+        : { options: [["connector", "kafka"], ["topic", t.topic], ["properties.bootstrap.servers", servers], ...formatOptions(t.format)] },
+  };
+}
+
+/** The on-premise parameterisation: Kafka, and stream deployments scored by the UDF. */
+export const onpremFlink = (ir: IrDocument): FlinkOptions => ({ connector: kafkaConnector(ir), scoring: "udf" });
+
+// ---------- the target ----------
+
+export const emitFlink: Emit = ({ ir }) => {
+  const g = new IrGraph(ir);
+  const jobs = flinkJobs(ir, onpremFlink(ir), g);
   const files: GeneratedFile[] = [];
   for (const job of jobs) {
-    files.push({ path: `${job.node.id}.sql`, contents: jobFile(g, job, s) });
-    if (job.sink === "features" && storeOf(job.node)?.kind === "online")
-      files.push({ path: `${job.node.id}.cassandra-sink.properties`, contents: cassandraSink(g, job.node, s) });
+    files.push({ path: `${job.node.id}.sql`, contents: job.sql });
+    if (job.sink === "features" && storeOf(job.node)?.kind === "online") files.push({ path: `${job.node.id}.cassandra-sink.properties`, contents: cassandraSink(g, job.node) });
   }
-  if (jobs.some((j) => j.sink === "deploy")) files.push({ path: `${PREDICT_PYTHON.split(".")[0]}.py`, contents: udfModule(g) });
+  const pyfile = `${PREDICT_PYTHON.split(".")[0]}.py`;
+  if (jobs.some((j) => j.sink === "deploy")) files.push({ path: pyfile, contents: udfModule(g) });
   const manifest = {
-    generated: `mlp from ${commentText(g.sourceFile())} (pipeline ${g.pipelineName}); do not edit`,
+    generated: `mlp from ${commentText(baseName(ir.file))} (pipeline ${pipelineNameOf(ir)}); do not edit`,
     jobs: jobs.map((j) => ({
       id: j.node.id,
       file: `${j.node.id}.sql`,
@@ -50,127 +156,181 @@ export function emitFlink(ir: IrDocument): GeneratedFile[] {
       // the model (a node of the Slurm target) for a stream deploy.
       dependsOn: j.sink === "deploy" ? g.inputs(j.node).filter((i) => i.port === "model").map((i) => i.from.id) : [],
       kind: j.node.kind,
-      topic: sinkTopic(g, j),
-      ...(j.sink === "deploy" ? { python: PREDICT_PYTHON, pyfiles: [`${PREDICT_PYTHON.split(".")[0]}.py`], entry: trainOf(g, j.node)?.entry ?? null } : {}),
+      topic: j.topic,
+      ...(j.sink === "deploy" ? { python: PREDICT_PYTHON, pyfiles: [pyfile], entry: g.lineage(j.node)?.train.config.entry ?? null } : {}),
     })),
   };
   files.push({ path: "jobs.json", contents: JSON.stringify(manifest, null, 2) + "\n" });
   return files;
-}
+};
 
-function sinks(g: Graph): Job[] {
-  const jobs: Job[] = [];
+/** The streaming jobs of a pipeline, in graph order. */
+export function flinkJobs(ir: IrDocument, o: FlinkOptions, g = new IrGraph(ir)): FlinkJob[] {
+  const jobs: FlinkJob[] = [];
   for (const n of g.nodes) {
-    if (isDeploy(n, "stream")) jobs.push({ node: n, sink: "deploy" });
-    else if (isStreamData(g, n) && n.kind === "features") jobs.push({ node: n, sink: "features" });
-    else if (isStreamData(g, n) && n.kind !== "source") {
-      const cons = g.consumers(n);
-      if (cons.length === 0 || cons.some((c) => !isStreamData(g, c.node) && !isDeploy(c.node, "stream"))) jobs.push({ node: n, sink: "publish" });
-    }
+    const sink = sinkOf(g, n, o);
+    if (sink) jobs.push(new Job(g, n, sink, o).build());
   }
   return jobs;
 }
 
-function sinkTopic(g: Graph, j: Job): string {
-  if (j.sink === "deploy") {
-    const t = (j.node.config as { topic?: string }).topic;
-    if (!t) throw new TargetError(`flink: stream deploy \`${j.node.id}\` has no topic`);
-    return t;
-  }
-  return topicOf(g, j.node.id);
+function sinkOf(g: IrGraph, n: ValidNode, o: FlinkOptions): FlinkJob["sink"] | undefined {
+  if (isDeploy(n, "stream")) return o.scoring === "udf" ? "deploy" : undefined;
+  if (!isStreamData(n) || n.kind === "source") return undefined;
+  if (n.kind === "features") return "features";
+  const cons = g.consumers(n);
+  const published = (c: ValidNode) => (isDeploy(c, "stream") ? o.scoring === "external" : !isStreamData(c));
+  return cons.length === 0 || cons.some((c) => published(c.node)) ? "publish" : undefined;
 }
+
+/** Is `m` read from a table rather than computed by the job: a source, or a stream deploy's scored stream. */
+const isTable = (m: ValidNode) => m.kind === "source" || isDeploy(m, "stream");
 
 // ---------- one job ----------
 
-function jobFile(g: Graph, job: Job, s: OnpremSettings): string {
-  const n = job.node;
-  const names = new Names(g.nodes.map((m) => m.id));
-  const out: string[] = [
-    `-- Generated by mlp from ${commentText(g.sourceFile(n))} (pipeline ${g.pipelineName}): Flink job ${n.id} (${n.kind}, streaming). Do not edit.`,
-    `-- Run with: sql-client.sh${job.sink === "deploy" ? ` -pyfs mlp_flink.py` : ""} -f ${n.id}.sql`,
-    "",
-    // Timestamps are UTC wall-clock values (TIMESTAMP(3)), as in the Spark target.
-    `SET 'table.local-time-zone' = 'UTC';`,
-    `SET 'pipeline.name' = ${d.literal(`mlp-${g.pipelineName}-${n.id}`)};`,
-    "",
-  ];
-  const stmt = (sql: string) => out.push(`${sql};`, "");
+class Job {
+  private readonly out: string[] = [];
+  private readonly reads: string[] = [];
+  private readonly names: Names;
+  /** The step whose rows the sink writes: the job's own, or a stream deploy's data input. */
+  private readonly top: ValidNode;
+  private readonly needed: ValidNode[];
 
-  // The streaming steps this job computes, from the Kafka tables it reads.
-  const dataInput = job.sink === "deploy" ? g.input(n, "data") : undefined;
-  if (job.sink === "deploy" && !dataInput) throw new TargetError(`flink: stream deploy \`${n.id}\` has no data input`);
-  const top = dataInput ? dataInput.from : n;
-  const needed = collect(g, top);
-  const rels = new Map<string, Rel>();
-  for (const m of needed) {
-    if (m.kind === "source" || isDeploy(m, "stream")) {
-      rels.set(m.id, kafkaSource(g, m, n, s, stmt));
-      continue;
-    }
-    const inputs = g.inputs(m).map((i) => rels.get(i.from.id)!);
-    const lowered = lowerStep(m, inputs, { d, g, names, streaming: true });
-    for (const v of lowered.views) stmt(`CREATE TEMPORARY VIEW ${d.ident(v.name)} AS\n${v.query}`);
-    rels.set(m.id, lowered.out);
+  constructor(
+    private readonly g: IrGraph,
+    private readonly n: ValidNode,
+    private readonly sink: FlinkJob["sink"],
+    private readonly o: FlinkOptions,
+  ) {
+    const data = sink === "deploy" ? g.input(n, "data") : undefined;
+    if (sink === "deploy" && !data) throw new TargetError(`flink: stream deploy \`${n.id}\` has no data input`);
+    this.top = data ? data.from : n;
+    this.needed = collect(g, this.top);
+    // The relations this file names after steps: the ones it computes or reads, and its own.
+    this.names = new Names([n.id, ...this.needed.map((m) => m.id)]);
   }
-  const rel = rels.get(top.id)!;
 
-  const sinkName = names.fresh(`${n.id}__sink`);
-  let query: string;
-  let columns: IrColumn[];
-  let keys: string[] = [];
-  if (job.sink === "deploy") {
+  private stmt(sql: string): void {
+    this.out.push(`${sql};`, "");
+  }
+
+  build(): FlinkJob {
+    const { g, n, sink } = this;
+    const pipeline = g.pipelineName;
+    this.out.push(
+      `-- Generated by mlp from ${commentText(g.sourceFile(n))} (pipeline ${pipeline}): Flink job ${n.id} (${n.kind}, streaming). Do not edit.`,
+      `-- Run with: sql-client.sh${sink === "deploy" ? ` -pyfs mlp_flink.py` : ""} -f ${n.id}.sql`,
+      "",
+      // Timestamps are UTC wall-clock values (TIMESTAMP(3)), as in the Spark target.
+      `SET 'table.local-time-zone' = 'UTC';`,
+      `SET 'pipeline.name' = ${d.literal(`mlp-${pipeline}-${n.id}`)};`,
+      "",
+    );
+
+    // The streaming steps this job computes, from the tables it reads.
+    const rels = new Map<string, Rel>();
+    for (const m of this.needed) {
+      if (isTable(m)) {
+        rels.set(m.id, this.sourceTable(m));
+        continue;
+      }
+      const inputs = g.inputs(m).map((i) => rels.get(i.from.id)!);
+      const lowered = lowerStep(m, inputs, { d, names: this.names, streaming: true });
+      for (const v of lowered.views) this.stmt(`CREATE TEMPORARY VIEW ${d.ident(v.name)} AS\n${v.query}`);
+      rels.set(m.id, lowered.out);
+    }
+    const rel = rels.get(this.top.id)!;
+
+    const sinkName = this.names.fresh(`${n.id}__sink`);
+    const { query, columns, keys } = sink === "deploy" ? this.scored(rel) : { query: select(rel.columns.map((c) => ({ name: c.name })), d.ident(rel.name), d), columns: rel.columns, keys: g.output(n).keys ?? [] };
+    const topic = this.topic(n);
+    const table: StreamTable = { name: sinkName, step: n, job: n, topic, format: "json", keys };
+    this.stmt(createTable(table.name, columns, [], this.o.connector.sink(table)));
+    this.out.push("EXECUTE STATEMENT SET", "BEGIN", `INSERT INTO ${d.ident(sinkName)}\n${query};`, "END;", "");
+    return { node: n, sink, sql: this.out.join("\n").replace(/\n+$/, "\n"), reads: this.reads, keys, topic };
+  }
+
+  /** The sink's topic: a stream deploy's `topic`, else the job's own. */
+  private topic(m: ValidNode): string {
+    if (!isDeploy(m, "stream")) return topicOf(this.g.ir, m.id);
+    if (!m.config.topic) throw new TargetError(`flink: stream deploy \`${m.id}\` has no topic`);
+    return m.config.topic;
+  }
+
+  /** A stream deploy scoring its input with the UDF: the input's columns and the prediction. */
+  private scored(rel: Rel): { query: string; columns: IrColumn[]; keys: string[] } {
+    const { g, n, top } = this;
     const model = g.input(n, "model");
     const inputCols = model?.artifact.model?.input.map((c) => c.name) ?? [];
     const outCols = g.output(n).columns ?? [];
     const prediction = outCols.find((c) => !rel.columns.some((r) => r.name === c.name));
     if (!model || !prediction) throw new TargetError(`flink: stream deploy \`${n.id}\` has no model or no prediction column`);
-    for (const c of inputCols)
-      if (!rel.columns.some((r) => r.name === c)) throw new TargetError(`flink: the model of \`${n.id}\` reads \`${c}\`, which \`${top.id}\` lacks`);
-    stmt(`CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS ${PREDICT_FUNCTION} AS ${d.literal(PREDICT_PYTHON)} LANGUAGE PYTHON`);
+    for (const c of inputCols) if (!rel.columns.some((r) => r.name === c)) throw new TargetError(`flink: the model of \`${n.id}\` reads \`${c}\`, which \`${top.id}\` lacks`);
+    this.stmt(`CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS ${PREDICT_FUNCTION} AS ${d.literal(PREDICT_PYTHON)} LANGUAGE PYTHON`);
     // The newest good model of the step feeding the deploy, where the Slurm target keeps it.
-    const modelPath = latestModelPath(g.ir, model.from.id) ?? `${s.modelDir}/${model.from.id}`;
-    const entry = trainOf(g, n)?.entry ?? "";
+    const modelPath = latestModelPath(g.ir, model.from.id) ?? `${g.ir.settings.onprem.model_dir}/${model.from.id}`;
+    const entry = g.lineage(n)?.train.config.entry ?? "";
     const call = `${PREDICT_FUNCTION}(${[d.string(modelPath), d.string(entry), ...inputCols.map((c) => d.ident(c))].join(", ")})`;
-    const type = columnType(prediction.type);
+    const type = prediction.type;
     // The UDF answers text; the prediction column has the model's label type.
     const value = type.kind === "string" || type.kind === "enum" ? call : `CAST(${call} AS ${d.type(type)})`;
-    columns = outCols;
-    query = select([...rel.columns.map((c) => ({ name: c.name })), { expr: value, name: prediction.name }], d.ident(rel.name), d);
-    keys = g.output(top, dataInput!.fromPort).keys ?? [];
-  } else {
-    columns = rel.columns;
-    query = select(rel.columns.map((c) => ({ name: c.name })), d.ident(rel.name), d);
-    keys = g.output(n).keys ?? [];
+    const data = g.input(n, "data")!;
+    return {
+      query: select([...rel.columns.map((c) => ({ name: c.name })), { expr: value, name: prediction.name }], d.ident(rel.name), d),
+      columns: outCols,
+      keys: g.output(top, data.fromPort).keys ?? [],
+    };
   }
-  stmt(kafkaSink(sinkName, columns, keys, sinkTopic(g, job), s));
-  out.push("EXECUTE STATEMENT SET", "BEGIN", `INSERT INTO ${d.ident(sinkName)}\n${query};`, "END;", "");
-  return out.join("\n").replace(/\n+$/, "\n");
+
+  /**
+   * A table the job reads: a stream source (its topic and format, the watermark from
+   * `event_time` and `lateness`), or the scored stream of a stream deploy.
+   */
+  private sourceTable(m: ValidNode): Rel {
+    const { g } = this;
+    const out = g.output(m);
+    const cols = out.columns ?? [];
+    const extra: string[] = [];
+    let eventTime: string | undefined;
+    // A scored stream keeps its input's event time, and windows downstream need its watermark.
+    if (out.eventTime) {
+      eventTime = out.eventTime;
+      const et = d.ident(eventTime);
+      const lateness = m.kind === "source" && m.config.lateness !== undefined ? durationMs(m.config.lateness) : 0;
+      extra.push(`WATERMARK FOR ${et} AS ${lateness > 0 ? `${et} - ${d.interval(lateness, true)}` : et}`);
+    }
+    let table: StreamTable;
+    if (m.kind === "source") {
+      if (!m.config.topic) throw new TargetError(`flink: \`${m.id}\` has no topic`);
+      const format = m.config.format;
+      if (format !== "json" && format !== "csv" && format !== "avro") throw new TargetError(`flink: stream source \`${m.id}\` has format ${format}; streams are json, csv or avro`);
+      table = { name: m.id, step: m, job: this.n, topic: m.config.topic, format, keys: [] };
+    } else {
+      // A stream deploy scoring keyed features publishes upserts by those keys.
+      const data = g.input(m, "data");
+      const keys = data ? (g.output(data.from, data.fromPort).keys ?? []) : [];
+      // Without a topic the deploy's own job (scoring "udf") has refused it already; scored
+      // elsewhere, the connector may name the stream after the step.
+      const topic = isDeploy(m, "stream") && m.config.topic ? m.config.topic : topicOf(g.ir, m.id);
+      table = { name: m.id, step: m, job: this.n, topic, format: "json", keys };
+    }
+    this.reads.push(m.id);
+    this.stmt(createTable(table.name, cols, extra, this.o.connector.source(table)));
+    return { name: m.id, columns: cols, ...(eventTime ? { eventTime } : {}) };
+  }
 }
 
-/** The `train` step behind a deploy's model (through tune, evaluate and register), with its entry script. */
-function trainOf(g: Graph, deploy: IrNode): { id: string; entry: string } | undefined {
-  let cur = g.input(deploy, "model")?.from;
+/** The streaming nodes `top` is computed from, in dependency order, stopping at the tables it reads. */
+function collect(g: IrGraph, top: ValidNode): ValidNode[] {
+  const found: ValidNode[] = [];
   const seen = new Set<string>();
-  while (cur && cur.kind !== "train" && !seen.has(cur.id)) {
-    seen.add(cur.id);
-    cur = (g.input(cur, "model") ?? g.inputs(cur).find((i) => i.artifact.type === "Model"))?.from;
-  }
-  const entry = cur && (cur.config as { entry?: unknown }).entry;
-  return cur && typeof entry === "string" ? { id: cur.id, entry } : undefined;
-}
-
-/** The streaming nodes `top` is computed from, in dependency order, stopping at Kafka tables. */
-function collect(g: Graph, top: IrNode): IrNode[] {
-  const found: IrNode[] = [];
-  const seen = new Set<string>();
-  const visit = (m: IrNode) => {
+  const visit = (m: ValidNode) => {
     if (seen.has(m.id)) return;
     seen.add(m.id);
     found.push(m);
-    if (m.kind === "source" || isDeploy(m, "stream")) return;
+    if (isTable(m)) return;
     for (const i of g.inputs(m)) {
-      if (!isStreamData(g, i.from) && !isDeploy(i.from, "stream"))
-        throw new TargetError(`flink: streaming step \`${m.id}\` reads \`${i.from.id}\`, which is not a stream`);
+      if (!isStreamData(i.from) && !isDeploy(i.from, "stream")) throw new TargetError(`flink: streaming step \`${m.id}\` reads \`${i.from.id}\`, which is not a stream`);
       visit(i.from);
     }
   };
@@ -178,77 +338,12 @@ function collect(g: Graph, top: IrNode): IrNode[] {
   return g.order(found);
 }
 
-// ---------- Kafka tables ----------
-
-const KAFKA_FORMATS = new Set(["json", "csv", "avro"]);
-
-function columnList(cols: IrColumn[], extra: string[]): string {
-  return [...cols.map((c) => `  ${d.ident(c.name)} ${d.type(columnType(c.type))}`), ...extra.map((e) => `  ${e}`)].join(",\n");
-}
-
-function withOptions(options: [string, string][]): string {
-  return `WITH (\n${options.map(([k, v]) => `  ${d.literal(k)} = ${d.literal(v)}`).join(",\n")}\n)`;
-}
-
-function formatOptions(format: string, prefix = ""): [string, string][] {
-  const opts: [string, string][] = [[`${prefix}format`, format]];
-  if (format === "json") opts.push([`${prefix}json.timestamp-format.standard`, "ISO-8601"]);
-  return opts;
-}
-
-/**
- * A Kafka table the job reads: a stream source (its topic and format, the watermark from
- * `event_time` and `lateness`), or the scored topic of another stream deploy. Each job reads
- * with its own consumer group, from the committed offsets (earliest on first start).
- */
-function kafkaSource(g: Graph, m: IrNode, job: IrNode, s: OnpremSettings, stmt: (sql: string) => void): Rel {
-  const out = g.output(m);
-  const cols = out.columns ?? [];
-  const config = m.config as { topic?: string; format?: string; lateness?: string };
-  const topic = config.topic;
-  if (!topic) throw new TargetError(`flink: \`${m.id}\` has no topic`);
-  const extra: string[] = [];
-  let eventTime: string | undefined;
-  if (m.kind === "source" && out.eventTime) {
-    eventTime = out.eventTime;
-    const et = d.ident(eventTime);
-    extra.push(`WATERMARK FOR ${et} AS ${config.lateness && durationMs(config.lateness) > 0 ? `${et} - ${d.interval(durationMs(config.lateness), true)}` : et}`);
-  }
-  const group: [string, string][] = [
-    ["properties.bootstrap.servers", s.kafka],
-    ["properties.group.id", `mlp-${g.pipelineName}-${job.id}`],
-    ["properties.auto.offset.reset", "earliest"],
-  ];
-  let options: [string, string][];
-  if (isDeploy(m, "stream") && upsertDeploy(g, m).length) {
-    const keys = upsertDeploy(g, m);
-    extra.push(`PRIMARY KEY (${keys.map((k) => d.ident(k)).join(", ")}) NOT ENFORCED`);
-    options = [["connector", "upsert-kafka"], ["topic", topic], ...group.filter(([k]) => k !== "properties.auto.offset.reset"), ...formatOptions("json", "key."), ...formatOptions("json", "value.")];
-  } else {
-    const format = m.kind === "source" ? (config.format ?? "json") : "json";
-    if (!KAFKA_FORMATS.has(format)) throw new TargetError(`flink: stream source \`${m.id}\` has format ${format}; Kafka streams are json, csv or avro`);
-    options = [["connector", "kafka"], ["topic", topic], ...group, ["scan.startup.mode", "group-offsets"], ...formatOptions(format)];
-  }
-  stmt(`CREATE TEMPORARY TABLE ${d.ident(m.id)} (\n${columnList(cols, extra)}\n) ${withOptions(options)}`);
-  return { name: m.id, columns: cols, ...(eventTime ? { eventTime } : {}) };
-}
-
-/** A stream deploy scoring keyed features publishes upserts by those keys. */
-function upsertDeploy(g: Graph, deploy: IrNode): string[] {
-  const data = g.input(deploy, "data");
-  return data ? (g.output(data.from, data.fromPort).keys ?? []) : [];
-}
-
-/**
- * The sink: an upsert-kafka table keyed by the feature keys (keyed results may be updated,
- * e.g. after a streaming dedupe), else an append-only kafka table. Values are JSON.
- */
-function kafkaSink(name: string, cols: IrColumn[], keys: string[], topic: string, s: OnpremSettings): string {
-  const extra = keys.length ? [`PRIMARY KEY (${keys.map((k) => d.ident(k)).join(", ")}) NOT ENFORCED`] : [];
-  const options: [string, string][] = keys.length
-    ? [["connector", "upsert-kafka"], ["topic", topic], ["properties.bootstrap.servers", s.kafka], ...formatOptions("json", "key."), ...formatOptions("json", "value.")]
-    : [["connector", "kafka"], ["topic", topic], ["properties.bootstrap.servers", s.kafka], ...formatOptions("json")];
-  return `CREATE TEMPORARY TABLE ${d.ident(name)} (\n${columnList(cols, extra)}\n) ${withOptions(options)}`;
+function createTable(name: string, cols: IrColumn[], extra: string[], c: TableClauses): string {
+  const lines = [...cols.map((col) => `${d.ident(col.name)} ${d.type(col.type)}`), ...extra];
+  if (c.primaryKey?.length) lines.push(`PRIMARY KEY (${c.primaryKey.map((k) => d.ident(k)).join(", ")}) NOT ENFORCED`);
+  const partitioned = c.partitionedBy?.length ? ` PARTITIONED BY (${c.partitionedBy.map((k) => d.ident(k)).join(", ")})` : "";
+  const options = c.options.map(([k, v]) => `  ${d.literal(k)} = ${d.literal(v)}`).join(",\n");
+  return `CREATE TEMPORARY TABLE ${d.ident(name)} (\n${lines.map((l) => `  ${l}`).join(",\n")}\n)${partitioned} WITH (\n${options}\n)`;
 }
 
 // ---------- Cassandra sink (Kafka Connect) ----------
@@ -259,14 +354,15 @@ function kafkaSink(name: string, cols: IrColumn[], keys: string[], topic: string
  * distributed Kafka Connect) to write the topic's records into the feature table, a deleted
  * key (tombstone) deleting its row. Columns map by name.
  */
-function cassandraSink(g: Graph, n: IrNode, s: OnpremSettings): string {
-  const topic = topicOf(g, n.id);
+function cassandraSink(g: IrGraph, n: ValidNode): string {
+  const { hosts: hostPorts, keyspace } = g.ir.settings.onprem.feature_store.cassandra;
+  const topic = topicOf(g.ir, n.id);
   const cols = g.output(n).columns ?? [];
-  const hosts = s.cassandraHosts.map((h) => h.replace(/:\d+$/, ""));
-  const port = /:(\d+)$/.exec(s.cassandraHosts[0] ?? "")?.[1] ?? "9042";
+  const hosts = hostPorts.map((h) => h.replace(/:\d+$/, ""));
+  const port = /:(\d+)$/.exec(hostPorts[0] ?? "")?.[1] ?? "9042";
   const cql = (id: string) => `"${id.replaceAll('"', '""')}"`;
   const mapping = cols.map((c) => `${cql(c.name)}=value.${c.name}`).join(", ");
-  const table = `topic.${topic}.${s.keyspace}.${n.id}`;
+  const table = `topic.${topic}.${keyspace}.${n.id}`;
   const props: [string, string][] = [
     ["name", `mlp-${g.pipelineName}-${n.id}-cassandra`],
     ["connector.class", "com.datastax.oss.kafka.sink.CassandraSinkConnector"],
@@ -284,7 +380,7 @@ function cassandraSink(g: Graph, n: IrNode, s: OnpremSettings): string {
   ];
   return [
     `# Generated by mlp from ${commentText(g.sourceFile(n))} (pipeline ${g.pipelineName}): online feature set ${n.id}. Do not edit.`,
-    `# Kafka Connect: writes topic ${topic} (written by the Flink job ${n.id}.sql) to the Cassandra table ${s.keyspace}.${n.id}.`,
+    `# Kafka Connect: writes topic ${topic} (written by the Flink job ${n.id}.sql) to the Cassandra table ${keyspace}.${n.id}.`,
     `# Set loadBalancing.localDc to the data center of the contact points.`,
     ...props.map(([k, v]) => `${propertyText(k, true)}=${propertyText(v, false)}`),
     "",

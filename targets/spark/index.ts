@@ -9,13 +9,14 @@
 // anywhere, in any order their dependencies allow, and in parallel. A source step takes a
 // typed snapshot of its `uri` (checking declared non-null columns and enum members), so
 // every step of one run sees the same data. Online feature sets are also written to
-// Cassandra through the spark-cassandra-connector.
-import type { IrColumn, IrDocument, IrNode } from "../../compiler/ir";
-import type { GeneratedFile } from "../../compiler/targets";
+// Cassandra through the spark-cassandra-connector. `sparkJobs` takes the warehouse and the
+// online store as parameters, so the AWS target (Glue) runs the same SQL.
+import type { IrColumn, IrDocument, NodeOf, ValidNode } from "../../compiler/ir";
+import { baseName, IrGraph, isBatchData, isDeploy, pipelineNameOf, storeOf } from "../../compiler/query";
+import { TargetError, type Emit, type GeneratedFile } from "../../compiler/target-api";
 import { SPARK as d } from "../sql/dialect";
-import { commentText, dataPorts, Graph, isBatchData, isDeploy, Names, onpremSettings, storeOf, TargetError, type OnpremSettings } from "../sql/graph";
+import { commentText, Names } from "../sql/names";
 import { lowerStep, select, type Rel } from "../sql/steps";
-import { columnType } from "../sql/types";
 
 /** Settings every generated Spark file pins, so the SQL means the same on every cluster. */
 const PREAMBLE = [
@@ -30,180 +31,221 @@ const PREAMBLE = [
 
 const CASSANDRA_FORMAT = "org.apache.spark.sql.cassandra";
 
+/** Where a platform runs the batch steps: the on-premise targets and AWS (Glue) differ only here. */
+export interface SparkOptions {
+  /** Where each step's Parquet files go (`<warehouse>/<id>/`), without a trailing slash. */
+  warehouse: string;
+  /**
+   * Online feature sets: also written to the Cassandra of `ir.settings.onprem` by their job
+   * (`cassandra`), or to the warehouse only (`none`), where the platform loads them itself
+   * (on AWS the Glue runner writes them to DynamoDB).
+   */
+  onlineStore: "cassandra" | "none";
+}
+
+/** The on-premise parameterisation: the resolved `target onprem` warehouse and Cassandra. */
+export const onpremSpark = (ir: IrDocument): SparkOptions => ({ warehouse: ir.settings.onprem.warehouse, onlineStore: "cassandra" });
+
 export interface BatchLocation {
   path: string;
   format: string;
 }
 
-/**
- * Where the batch output `port` of node `id` is stored: a data step's Parquet directory in
- * the warehouse, or a batch deploy's `output` (assumed Parquet). The Slurm target reads the
- * same locations for training channels.
- */
-export function batchLocation(ir: IrDocument, id: string, port = "out"): BatchLocation | undefined {
-  const g = new Graph(ir);
-  const n = g.node(id);
-  return n ? locationOf(g, n, port, onpremSettings(g)) : undefined;
+/** One batch data step as one self-contained Spark SQL file. */
+export interface SparkJob {
+  node: ValidNode;
+  /** The file's text, for `spark-sql -f`. */
+  sql: string;
+  /** The steps whose outputs it reads. */
+  dependsOn: string[];
+  /** Where it writes each output port. */
+  outputs: Record<string, BatchLocation>;
 }
 
-function locationOf(g: Graph, n: IrNode, port: string, s: OnpremSettings): BatchLocation | undefined {
-  if (isBatchData(g, n)) return { path: n.kind === "split" ? `${s.warehouse}/${n.id}/${port}` : `${s.warehouse}/${n.id}`, format: "parquet" };
-  if (isDeploy(n, "batch")) {
-    const out = (n.config as { output?: string }).output;
-    return out ? { path: out, format: "parquet" } : undefined;
-  }
+// batchLocation is asked once per step by other targets: one graph per document, not per call.
+const graphs = new WeakMap<IrDocument, IrGraph>();
+
+/**
+ * Where the batch output `port` of node `id` is stored on premise: a data step's Parquet
+ * directory in the warehouse, or a batch deploy's `output` (assumed Parquet). The Slurm
+ * target reads the same locations for training channels.
+ */
+export function batchLocation(ir: IrDocument, id: string, port = "out"): BatchLocation | undefined {
+  let g = graphs.get(ir);
+  if (!g) graphs.set(ir, (g = new IrGraph(ir)));
+  const n = g.node(id);
+  return n ? locationOf(n, port, ir.settings.onprem.warehouse) : undefined;
+}
+
+function locationOf(n: ValidNode, port: string, warehouse: string): BatchLocation | undefined {
+  if (isBatchData(n)) return { path: n.kind === "split" ? `${warehouse}/${n.id}/${port}` : `${warehouse}/${n.id}`, format: "parquet" };
+  if (isDeploy(n, "batch")) return n.config.output !== undefined ? { path: n.config.output, format: "parquet" } : undefined;
   return undefined;
 }
 
-export function emitSpark(ir: IrDocument): GeneratedFile[] {
-  const g = new Graph(ir);
-  const s = onpremSettings(g);
-  const steps = g.order(g.nodes.filter((n) => isBatchData(g, n)));
-  const files: GeneratedFile[] = steps.map((n) => ({ path: `${n.id}.sql`, contents: job(g, n, s) }));
-  const jobs = steps.map((n) => ({
-    id: n.id,
-    file: `${n.id}.sql`,
-    dependsOn: unique(g.inputs(n).map((i) => i.from.id)),
-    kind: n.kind,
-    outputs: Object.fromEntries(dataPorts(n).map((p) => [p, locationOf(g, n, p, s)!])),
+/** Every batch data step's job, in dependency order. */
+export function sparkJobs(ir: IrDocument, o: SparkOptions): SparkJob[] {
+  const g = new IrGraph(ir);
+  return g.order(g.nodes.filter(isBatchData)).map((n) => ({
+    node: n,
+    sql: new Job(g, n, o).text(),
+    dependsOn: dependencies(g, n),
+    outputs: Object.fromEntries(n.ports.outputs.map((p) => [p.port, locationOf(n, p.port, o.warehouse)!])),
   }));
-  const manifest = { generated: `mlp from ${commentText(g.sourceFile())} (pipeline ${g.pipelineName}); do not edit`, jobs };
+}
+
+export const emitSpark: Emit = ({ ir }) => {
+  const jobs = sparkJobs(ir, onpremSpark(ir));
+  const files: GeneratedFile[] = jobs.map((j) => ({ path: `${j.node.id}.sql`, contents: j.sql }));
+  const manifest = {
+    generated: `mlp from ${commentText(baseName(ir.file))} (pipeline ${pipelineNameOf(ir)}); do not edit`,
+    jobs: jobs.map((j) => ({ id: j.node.id, file: `${j.node.id}.sql`, dependsOn: j.dependsOn, kind: j.node.kind, outputs: j.outputs })),
+  };
   files.push({ path: "jobs.json", contents: JSON.stringify(manifest, null, 2) + "\n" });
   return files;
-}
+};
 
-const unique = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) === i);
+const dependencies = (g: IrGraph, n: ValidNode) => [...new Set(g.inputs(n).map((i) => i.from.id))];
 
-function header(g: Graph, n: IrNode): string[] {
-  const deps = unique(g.inputs(n).map((i) => i.from.id));
-  return [
-    `-- Generated by mlp from ${commentText(g.sourceFile(n))} (pipeline ${g.pipelineName}): step ${n.id} (${n.kind}). Do not edit.`,
-    `-- Run with: spark-sql -f ${n.id}.sql${deps.length ? ` (after ${deps.join(", ")})` : ""}`,
-  ];
-}
+/** The text of one step's file. */
+class Job {
+  private readonly out: string[] = [];
+  private readonly names: Names;
 
-function job(g: Graph, n: IrNode, s: OnpremSettings): string {
-  const names = new Names(g.nodes.map((m) => m.id));
-  const out: string[] = [...header(g, n), "", ...PREAMBLE, ""];
-  const stmt = (sql: string) => out.push(`${sql};`, "");
-
-  if (n.kind === "source") {
-    source(g, n, s, names, stmt);
-    return finish(out);
+  constructor(
+    private readonly g: IrGraph,
+    private readonly n: ValidNode,
+    private readonly o: SparkOptions,
+  ) {
+    // The relations this file names after steps: its own and its inputs'.
+    this.names = new Names([n.id, ...g.inputs(n).map((i) => i.from.id)]);
   }
 
-  // Inputs: one temporary view per upstream output, over its stored files.
-  const rels: Rel[] = [];
-  const declared = new Map<string, Rel>();
-  for (const i of g.inputs(n)) {
-    const key = `${i.from.id}\u0000${i.fromPort}`;
-    let rel = declared.get(key);
-    if (!rel) {
-      const loc = locationOf(g, i.from, i.fromPort, s);
-      if (!loc) throw new TargetError(`spark: \`${n.id}\` reads \`${i.from.id}\`, which produces no batch data`);
-      const name = i.from.kind === "split" ? names.fresh(`${i.from.id}__${i.fromPort}`) : i.from.id;
-      rel = { name, columns: i.artifact.columns ?? [] };
-      declared.set(key, rel);
-      stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(name)} (\n${schema(rel.columns)}\n) USING parquet OPTIONS ('path' = ${d.literal(loc.path)})`);
+  private stmt(sql: string): void {
+    this.out.push(`${sql};`, "");
+  }
+
+  text(): string {
+    const { g, n } = this;
+    const deps = dependencies(g, n);
+    this.out.push(
+      `-- Generated by mlp from ${commentText(g.sourceFile(n))} (pipeline ${g.pipelineName}): step ${n.id} (${n.kind}). Do not edit.`,
+      `-- Run with: spark-sql -f ${n.id}.sql${deps.length ? ` (after ${deps.join(", ")})` : ""}`,
+      "",
+      ...PREAMBLE,
+      "",
+    );
+    if (n.kind === "source") this.source(n);
+    else if (n.kind === "split") this.split(n, this.inputs()[0]!);
+    else this.step(this.inputs());
+    return finish(this.out);
+  }
+
+  /** One temporary view per upstream output, over its stored files. */
+  private inputs(): Rel[] {
+    const { g, n } = this;
+    const rels: Rel[] = [];
+    const declared = new Map<string, Rel>();
+    for (const i of g.inputs(n)) {
+      const key = `${i.from.id}\u0000${i.fromPort}`;
+      let rel = declared.get(key);
+      if (!rel) {
+        const loc = locationOf(i.from, i.fromPort, this.o.warehouse);
+        if (!loc) throw new TargetError(`spark: \`${n.id}\` reads \`${i.from.id}\`, which produces no batch data`);
+        const name = i.from.kind === "split" ? this.names.fresh(`${i.from.id}__${i.fromPort}`) : i.from.id;
+        rel = { name, columns: i.artifact.columns ?? [] };
+        declared.set(key, rel);
+        this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(name)} (\n${schema(rel.columns)}\n) USING parquet OPTIONS ('path' = ${d.literal(loc.path)})`);
+      }
+      rels.push(rel);
     }
-    rels.push(rel);
+    return rels;
   }
 
-  if (n.kind === "split") {
-    split(g, n, rels[0]!, s, stmt);
-    return finish(out);
+  private step(rels: Rel[]): void {
+    const { n } = this;
+    const lowered = lowerStep(n, rels, { d, names: this.names, streaming: false });
+    for (const v of lowered.views) this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(v.name)} AS\n${v.query}`);
+    const loc = locationOf(n, "out", this.o.warehouse)!;
+    this.stmt(`INSERT OVERWRITE DIRECTORY ${d.literal(loc.path)} USING parquet\n${select(lowered.out.columns.map((c) => ({ name: c.name })), d.ident(lowered.out.name), d)}`);
+    if (storeOf(n)?.kind === "online" && this.o.onlineStore === "cassandra") this.online(lowered.out.columns, loc);
+  }
+  // ---------- sources ----------
+
+  /**
+   * A typed snapshot of the source. Self-describing formats are read as they are and each
+   * column CAST to its declared type; csv (with a header row) and json (one object per line)
+   * are read with the declared schema. A null in a column declared non-null, or an enum value
+   * outside its members, stops the job with RAISE_ERROR.
+   */
+  private source(n: NodeOf<"source">): void {
+    const { format, uri } = n.config;
+    if (uri === undefined) throw new TargetError(`spark: source \`${n.id}\` has no uri`);
+    const out = this.g.output(n);
+    const cols = out.columns ?? [];
+    const raw = this.names.fresh(`${n.id}__raw`);
+    const options = [`'path' = ${d.literal(uri)}`];
+    if (format === "csv") options.push(`'header' = 'true'`);
+    const describing = SELF_DESCRIBING.has(format);
+    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(raw)}${describing ? "" : ` (\n${schema(cols)}\n)`} USING ${format} OPTIONS (${options.join(", ")})`);
+    const what = out.schema ?? n.id;
+    const items = cols.map(({ name, type }) => {
+      const ref = d.ident(name);
+      let v = describing ? `CAST(${ref} AS ${d.type(type)})` : ref;
+      if (type.kind === "enum") {
+        const members = type.members.map((m) => d.string(m)).join(", ");
+        const problem = d.string(`${n.id}: ${name} is ${type.nullable ? "" : "null or "}not one of ${type.members.join(", ")}, as ${what} declares`);
+        v = `CASE WHEN ${type.nullable ? `${v} IS NULL OR ` : ""}${v} IN (${members}) THEN ${v} ELSE RAISE_ERROR(${problem}) END`;
+      } else if (!type.nullable) {
+        v = `COALESCE(${v}, RAISE_ERROR(${d.string(`${n.id}: ${name} is null, but ${what} declares it non-null`)}))`;
+      }
+      return v === ref ? { name } : { expr: v, name };
+    });
+    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(n.id)} AS\n${select(items, d.ident(raw), d)}`);
+    const loc = locationOf(n, "out", this.o.warehouse)!;
+    this.stmt(`INSERT OVERWRITE DIRECTORY ${d.literal(loc.path)} USING parquet\n${select(cols.map((c) => ({ name: c.name })), d.ident(n.id), d)}`);
   }
 
-  const lowered = lowerStep(n, rels, { d, g, names, streaming: false });
-  for (const v of lowered.views) stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(v.name)} AS\n${v.query}`);
-  const loc = locationOf(g, n, "out", s)!;
-  stmt(`INSERT OVERWRITE DIRECTORY ${d.literal(loc.path)} USING parquet\n${select(lowered.out.columns.map((c) => ({ name: c.name })), d.ident(lowered.out.name), d)}`);
+  // ---------- split ----------
 
-  const store = storeOf(n);
-  if (store?.kind === "online") online(g, n, lowered.out.columns, loc, s, names, stmt);
-  return finish(out);
+  /**
+   * A deterministic split: a row goes to `train` when XXHASH64 of the `by` column (of all
+   * columns without `by`) modulo 1,000,000 is below train * 1,000,000, else to `test`.
+   * A null key hashes too, so every row lands on exactly one side.
+   */
+  private split(n: NodeOf<"split">, input: Rel): void {
+    const threshold = Math.round(n.config.train * BUCKETS);
+    const hashed = n.config.by !== undefined ? [n.config.by] : input.columns.map((c) => c.name);
+    const bucket = `PMOD(XXHASH64(${hashed.map((c) => d.ident(c)).join(", ")}), ${BUCKETS})`;
+    for (const [port, op] of [["train", "<"], ["test", ">="]] as const) {
+      const loc = locationOf(n, port, this.o.warehouse)!;
+      this.stmt(`INSERT OVERWRITE DIRECTORY ${d.literal(loc.path)} USING parquet\n${select(input.columns.map((c) => ({ name: c.name })), d.ident(input.name), d, [`WHERE ${bucket} ${op} ${threshold}`])}`);
+    }
+  }
+
+  // ---------- online features ----------
+
+  /**
+   * The feature set as just written (read back, so `now()` is evaluated once) inserted into its
+   * Cassandra table through the spark-cassandra-connector. Columns are named in the INSERT, so
+   * the order of the Cassandra table's columns does not matter.
+   */
+  private online(cols: IrColumn[], loc: BatchLocation): void {
+    const { n } = this;
+    const { hosts, keyspace } = this.g.ir.settings.onprem.feature_store.cassandra;
+    const written = this.names.fresh(`${n.id}__written`);
+    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(written)} (\n${schema(cols)}\n) USING parquet OPTIONS ('path' = ${d.literal(loc.path)})`);
+    const sink = this.names.fresh(`${n.id}__online`);
+    const options = [`'keyspace' = ${d.literal(keyspace)}`, `'table' = ${d.literal(n.id)}`, `'spark.cassandra.connection.host' = ${d.literal(hosts.join(","))}`];
+    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(sink)} USING ${CASSANDRA_FORMAT} OPTIONS (\n  ${options.join(",\n  ")}\n)`);
+    this.stmt(`INSERT INTO ${d.ident(sink)} (${cols.map((c) => d.ident(c.name)).join(", ")})\n${select(cols.map((c) => ({ name: c.name })), d.ident(written), d)}`);
+  }
 }
 
 const finish = (lines: string[]) => lines.join("\n").replace(/\n+$/, "\n");
 
-const schema = (cols: IrColumn[]) => cols.map((c) => `  ${d.ident(c.name)} ${d.type(columnType(c.type))}`).join(",\n");
-
-// ---------- sources ----------
+const schema = (cols: IrColumn[]) => cols.map((c) => `  ${d.ident(c.name)} ${d.type(c.type)}`).join(",\n");
 
 const SELF_DESCRIBING = new Set(["parquet", "delta", "avro"]);
 
-/**
- * A typed snapshot of the source. Self-describing formats are read as they are and each
- * column CAST to its declared type; csv (with a header row) and json (one object per line)
- * are read with the declared schema. A null in a column declared non-null, or an enum value
- * outside its members, stops the job with RAISE_ERROR.
- */
-function source(g: Graph, n: IrNode, s: OnpremSettings, names: Names, stmt: (sql: string) => void): void {
-  const config = n.config as { uri?: string; format?: string };
-  const format = config.format ?? "parquet";
-  if (config.uri === undefined) throw new TargetError(`spark: source \`${n.id}\` has no uri`);
-  const cols = g.output(n).columns ?? [];
-  const raw = names.fresh(`${n.id}__raw`);
-  const options = [`'path' = ${d.literal(config.uri)}`];
-  if (format === "csv") options.push(`'header' = 'true'`);
-  const describing = SELF_DESCRIBING.has(format);
-  stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(raw)}${describing ? "" : ` (\n${schema(cols)}\n)`} USING ${format} OPTIONS (${options.join(", ")})`);
-  const what = g.output(n).schema ?? n.id;
-  const items = cols.map((c) => {
-    const type = columnType(c.type);
-    const ref = d.ident(c.name);
-    let v = describing ? `CAST(${ref} AS ${d.type(type)})` : ref;
-    if (type.kind === "enum") {
-      const members = type.members.map((m) => d.string(m)).join(", ");
-      const problem = d.string(`${n.id}: ${c.name} is ${type.nullable ? "" : "null or "}not one of ${type.members.join(", ")}, as ${what} declares`);
-      v = `CASE WHEN ${type.nullable ? `${v} IS NULL OR ` : ""}${v} IN (${members}) THEN ${v} ELSE RAISE_ERROR(${problem}) END`;
-    } else if (!type.nullable) {
-      v = `COALESCE(${v}, RAISE_ERROR(${d.string(`${n.id}: ${c.name} is null, but ${what} declares it non-null`)}))`;
-    }
-    return v === ref ? { name: c.name } : { expr: v, name: c.name };
-  });
-  stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(n.id)} AS\n${select(items, d.ident(raw), d)}`);
-  const loc = locationOf(g, n, "out", s)!;
-  stmt(`INSERT OVERWRITE DIRECTORY ${d.literal(loc.path)} USING parquet\n${select(cols.map((c) => ({ name: c.name })), d.ident(n.id), d)}`);
-}
-
-// ---------- split ----------
-
 const BUCKETS = 1_000_000;
-
-/**
- * A deterministic split: a row goes to `train` when XXHASH64 of the `by` column (of all
- * columns without `by`) modulo 1,000,000 is below train * 1,000,000, else to `test`.
- * A null key hashes too, so every row lands on exactly one side.
- */
-function split(g: Graph, n: IrNode, input: Rel, s: OnpremSettings, stmt: (sql: string) => void): void {
-  const config = n.config as { train?: number; by?: string };
-  const threshold = Math.round((config.train ?? 0.8) * BUCKETS);
-  const hashed = config.by !== undefined ? [config.by] : input.columns.map((c) => c.name);
-  const bucket = `PMOD(XXHASH64(${hashed.map((c) => d.ident(c)).join(", ")}), ${BUCKETS})`;
-  for (const [port, op] of [["train", "<"], ["test", ">="]] as const) {
-    const loc = locationOf(g, n, port, s)!;
-    stmt(`INSERT OVERWRITE DIRECTORY ${d.literal(loc.path)} USING parquet\n${select(input.columns.map((c) => ({ name: c.name })), d.ident(input.name), d, [`WHERE ${bucket} ${op} ${threshold}`])}`);
-  }
-}
-
-// ---------- online features ----------
-
-/**
- * The feature set as just written (read back, so `now()` is evaluated once) inserted into its
- * Cassandra table through the spark-cassandra-connector. Columns are named in the INSERT, so
- * the order of the Cassandra table's columns does not matter.
- */
-function online(g: Graph, n: IrNode, cols: IrColumn[], loc: { path: string }, s: OnpremSettings, names: Names, stmt: (sql: string) => void): void {
-  const written = names.fresh(`${n.id}__written`);
-  stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(written)} (\n${schema(cols)}\n) USING parquet OPTIONS ('path' = ${d.literal(loc.path)})`);
-  const sink = names.fresh(`${n.id}__online`);
-  const options = [
-    `'keyspace' = ${d.literal(s.keyspace)}`,
-    `'table' = ${d.literal(n.id)}`,
-    `'spark.cassandra.connection.host' = ${d.literal(s.cassandraHosts.join(","))}`,
-  ];
-  stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(sink)} USING ${CASSANDRA_FORMAT} OPTIONS (\n  ${options.join(",\n  ")}\n)`);
-  stmt(`INSERT INTO ${d.ident(sink)} (${cols.map((c) => d.ident(c.name)).join(", ")})\n${select(cols.map((c) => ({ name: c.name })), d.ident(written), d)}`);
-}
-

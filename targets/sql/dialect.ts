@@ -6,10 +6,10 @@
 //   int -> BIGINT (64-bit: COUNT and SUM results fit, and int -> BIGINT is a safe store)
 //   float -> DOUBLE, string/enum -> STRING, bool -> BOOLEAN, date -> DATE,
 //   vector(N) -> ARRAY<DOUBLE>, timestamp -> TIMESTAMP (Spark) / TIMESTAMP(3) (Flink).
-import type { ColumnType } from "../../language/types";
-import { TargetError } from "./graph";
+import type { IrType } from "../../compiler/ir";
+import { TargetError } from "../../compiler/target-api";
 
-export type FnLowering = (args: string[], types: ColumnType[]) => string;
+export type FnLowering = (args: string[], types: IrType[]) => string;
 
 export interface Dialect {
   name: "spark" | "flink";
@@ -20,7 +20,7 @@ export interface Dialect {
   /** A string where the grammar takes a plain literal only (table options, paths). */
   literal(value: string): string;
   /** The SQL type a column of this type is stored as. */
-  type(t: ColumnType): string;
+  type(t: IrType): string;
   /** An interval literal of `ms` milliseconds. `single` when the grammar needs one literal (window sizes). */
   interval(ms: number, single: boolean): string;
   /** `a % b` with the engine's remainder (sign of the dividend). */
@@ -33,7 +33,7 @@ export interface Dialect {
 
 const backtick = (name: string) => "`" + name.replaceAll("`", "``") + "`";
 
-function baseType(t: ColumnType, timestamp: string): string {
+function baseType(t: IrType, timestamp: string): string {
   switch (t.kind) {
     case "int":
       return "BIGINT";
@@ -56,7 +56,7 @@ function baseType(t: ColumnType, timestamp: string): string {
 const call = (name: string): FnLowering => (a) => `${name}(${a.join(", ")})`;
 const bigint = (sql: string) => `CAST(${sql} AS BIGINT)`;
 const double = (sql: string) => `CAST(${sql} AS DOUBLE)`;
-const isInt = (t: ColumnType | undefined) => t?.kind === "int";
+const isInt = (t: IrType | undefined) => t?.kind === "int";
 
 /** Functions spelled the same in Spark and Flink. */
 function common(): Record<string, FnLowering> {
@@ -86,8 +86,8 @@ function common(): Record<string, FnLowering> {
 }
 
 /** The argument as a DATE (calendar days are UTC: every generated file pins the session time zone). */
-const asDate = (x: string, t: ColumnType | undefined) => (t?.kind === "date" ? x : `CAST(${x} AS DATE)`);
-const asTimestamp = (x: string, t: ColumnType | undefined, ts: string) => (t?.kind === "timestamp" ? x : `CAST(${x} AS ${ts})`);
+const asDate = (x: string, t: IrType | undefined) => (t?.kind === "date" ? x : `CAST(${x} AS DATE)`);
+const asTimestamp = (x: string, t: IrType | undefined, ts: string) => (t?.kind === "timestamp" ? x : `CAST(${x} AS ${ts})`);
 
 // ---------- Spark SQL ----------
 

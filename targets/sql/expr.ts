@@ -1,21 +1,19 @@
 // One typed lowering of IR expressions to SQL text, parameterised by a dialect.
 //
-// Each lowered expression carries its language type and whether its SQL type is exactly
-// the column type the dialect stores that language type as (`exact`): `0.5` is a DECIMAL
-// literal and `1` an INT, so a column computed from them is CAST to DOUBLE / BIGINT when it
-// is stored, while `amount * 2` (DOUBLE) is stored as is. Operators are parenthesised by
-// SQL precedence; a unary minus and a negative literal are always parenthesised so `--`
-// (a comment in SQL) never appears in generated text.
-import type { IrExpr } from "../../compiler/ir";
-import { durationMs } from "./graph";
-import type { ColumnType } from "../../language/types";
+// Types are the checker's (each IR expression carries its own). Each lowered expression
+// carries that type and whether its SQL type is exactly the column type the dialect stores
+// that language type as (`exact`): `0.5` is a DECIMAL literal and `1` an INT, so a column
+// computed from them is CAST to DOUBLE / BIGINT when it is stored, while `amount * 2`
+// (DOUBLE) is stored as is. Operators are parenthesised by SQL precedence; a unary minus and
+// a negative literal are always parenthesised so `--` (a comment in SQL) never appears in
+// generated text.
+import type { IrTExpr, IrType } from "../../compiler/ir";
 import type { Dialect } from "./dialect";
-import { typeOf, type Env } from "./types";
 
 export interface Sql {
   sql: string;
   prec: number;
-  type: ColumnType;
+  type: IrType;
   exact: boolean;
 }
 
@@ -23,17 +21,16 @@ export const PREC = { OR: 1, AND: 2, NOT: 3, IS: 4, CMP: 5, ADD: 6, MUL: 7, ATOM
 
 export interface ExprCtx {
   d: Dialect;
-  env: Env;
   /** How a column is written: default the quoted name; joins qualify, window inputs rename. */
   column?: (name: string) => string;
 }
 
-const atom = (sql: string, type: ColumnType, exact: boolean): Sql => ({ sql, prec: PREC.ATOM, type, exact });
+const atom = (sql: string, type: IrType, exact: boolean): Sql => ({ sql, prec: PREC.ATOM, type, exact });
 const paren = (x: Sql, min: number) => (x.prec < min ? `(${x.sql})` : x.sql);
 
-export function lowerExpr(e: IrExpr, ctx: ExprCtx): Sql {
+export function lowerExpr(e: IrTExpr, ctx: ExprCtx): Sql {
   const { d } = ctx;
-  const type = typeOf(e, ctx.env);
+  const type = e.type;
   switch (e.kind) {
     case "ref":
       return atom(ctx.column ? ctx.column(e.name) : d.ident(e.name), type, true);
@@ -49,7 +46,7 @@ export function lowerExpr(e: IrExpr, ctx: ExprCtx): Sql {
     case "null":
       return atom("NULL", type, false);
     case "duration":
-      return atom(d.interval(durationMs(e.raw), false), type, true);
+      return atom(d.interval(e.ms, false), type, true);
     case "unary": {
       const o = lowerExpr(e.operand, ctx);
       if (e.op === "not") return { sql: `NOT ${paren(o, PREC.ATOM)}`, prec: PREC.NOT, type, exact: true };
@@ -63,12 +60,10 @@ export function lowerExpr(e: IrExpr, ctx: ExprCtx): Sql {
       return binary(e, type, ctx);
     case "call":
       return callExpr(e, type, ctx);
-    default:
-      throw new Error(`a ${e.kind} is not a column expression`);
   }
 }
 
-function binary(e: IrExpr & { kind: "binary" }, type: ColumnType, ctx: ExprCtx): Sql {
+function binary(e: IrTExpr & { kind: "binary" }, type: IrType, ctx: ExprCtx): Sql {
   const { d } = ctx;
   let l = lowerExpr(e.left, ctx);
   let r = lowerExpr(e.right, ctx);
@@ -113,15 +108,15 @@ function binary(e: IrExpr & { kind: "binary" }, type: ColumnType, ctx: ExprCtx):
 }
 
 /** BIGINT op INT is a BIGINT, DOUBLE op DECIMAL a DOUBLE; INT op INT or BIGINT op DECIMAL are not exact. */
-function exactArithmetic(l: Sql, r: Sql, type: ColumnType): boolean {
+function exactArithmetic(l: Sql, r: Sql, type: IrType): boolean {
   return [l, r].some((x) => x.exact && x.type.kind === type.kind);
 }
 
-function callExpr(e: IrExpr & { kind: "call" }, type: ColumnType, ctx: ExprCtx): Sql {
+function callExpr(e: IrTExpr & { kind: "call" }, type: IrType, ctx: ExprCtx): Sql {
   const { d } = ctx;
   const lowering = d.fns[e.callee];
   if (!lowering) throw new Error(`${d.name}: no lowering for function ${e.callee}`);
-  const args = e.args.map((a) => lowerExpr(a.value, ctx));
+  const args = e.args.map((a) => lowerExpr(a, ctx));
   const types = args.map((a) => a.type);
   let texts = args.map((a) => a.sql);
   if (e.callee === "concat") texts = args.map((a) => asText(a, d));
@@ -169,7 +164,7 @@ export function asText(x: Sql, d: Dialect): string {
 }
 
 /** The expression as a column of type `t`: CAST unless its SQL type already is the stored type. */
-export function stored(x: Sql, t: ColumnType, d: Dialect): string {
+export function stored(x: Sql, t: IrType, d: Dialect): string {
   if (t.kind === "string" || t.kind === "enum") {
     if (x.type.kind === "string" || x.type.kind === "enum") return x.sql;
     if (x.type.kind !== "null") return asText(x, d);

@@ -11,12 +11,12 @@
 //             the right side nullable exactly as the checker types it
 //   features  keys, then kept columns, then the features
 // Every computed column is stored in its declared type (CAST when its SQL type differs).
-import type { IrColumn, IrNode, IrStmt, IrTypeRef } from "../../compiler/ir";
-import type { ColumnType } from "../../language/types";
+import type { IrCleanseOp, IrColumn, IrType, NodeOf, ValidNode } from "../../compiler/ir";
+import { TargetError } from "../../compiler/target-api";
+import { durationMs } from "../../language/catalog/values";
 import type { Dialect } from "./dialect";
 import { lowerExpr, PREC, stored, type ExprCtx, type Sql } from "./expr";
-import { durationMs, freshColumn, TargetError, type Graph, type Names } from "./graph";
-import { columnType, envOf } from "./types";
+import { freshColumn, type Names } from "./names";
 
 /** A relation in scope: a view or table with typed columns. */
 export interface Rel {
@@ -33,7 +33,6 @@ export interface View {
 
 export interface StepCtx {
   d: Dialect;
-  g: Graph;
   names: Names;
   streaming: boolean;
 }
@@ -57,7 +56,7 @@ export function select(items: Item[], from: string, d: Dialect, tail: string[] =
 const passThrough = (cols: IrColumn[]): Item[] => cols.map((c) => ({ name: c.name }));
 
 /** Lowers one data step (not sources, not split: those are target-specific). */
-export function lowerStep(node: IrNode, inputs: Rel[], ctx: StepCtx): LoweredStep {
+export function lowerStep(node: ValidNode, inputs: Rel[], ctx: StepCtx): LoweredStep {
   let r: LoweredStep;
   switch (node.kind) {
     case "cleanse":
@@ -75,20 +74,23 @@ export function lowerStep(node: IrNode, inputs: Rel[], ctx: StepCtx): LoweredSte
     default:
       throw new TargetError(`${ctx.d.name}: \`${node.id}\` (${node.kind}) is not a relational data step`);
   }
-  const expected = ctx.g.output(node).columns?.map((c) => c.name) ?? [];
+  const expected = outputColumns(node).map((c) => c.name);
   const got = r.out.columns.map((c) => c.name);
   if (expected.join(",") !== got.join(","))
     throw new TargetError(`${ctx.d.name}: \`${node.id}\` computes columns ${got.join(", ")} but the graph says ${expected.join(", ")}`);
   return r;
 }
 
+const nullableIf = (t: IrType, nullable: boolean): IrType => (t.kind === "null" || !nullable ? t : { ...t, nullable: true });
+
+/** The columns the checker gave a step's `out` port. */
+const outputColumns = (n: ValidNode): IrColumn[] => n.ports.outputs.find((p) => p.port === "out")?.artifact.columns ?? [];
+
 // ---------- cleanse ----------
 
-const OPS = new Set(["filter", "fill", "drop", "rename", "cast", "dedupe", "derive"]);
-
-function cleanse(node: IrNode, input: Rel, ctx: StepCtx): LoweredStep {
-  const { d, g } = ctx;
-  const ops = g.body(node).filter((s) => OPS.has(s.kind));
+function cleanse(node: NodeOf<"cleanse">, input: Rel, ctx: StepCtx): LoweredStep {
+  const { d } = ctx;
+  const ops = node.ops;
   const views: View[] = [];
   let cur: Rel = input;
   ops.forEach((op, i) => {
@@ -104,19 +106,19 @@ function cleanse(node: IrNode, input: Rel, ctx: StepCtx): LoweredStep {
   return { views, out: cur };
 }
 
-function cleanseOp(op: IrStmt, cur: Rel, ctx: StepCtx): { query: string; columns: IrColumn[]; eventTime?: string } {
+function cleanseOp(op: IrCleanseOp, cur: Rel, ctx: StepCtx): { query: string; columns: IrColumn[]; eventTime?: string } {
   const { d } = ctx;
   const from = d.ident(cur.name);
-  const ex: ExprCtx = { d, env: envOf(cur.columns) };
+  const ex: ExprCtx = { d };
   const cols = cur.columns;
   let eventTime = cur.eventTime;
-  switch (op.kind) {
+  switch (op.op) {
     case "filter":
       return { query: select(passThrough(cols), from, d, [`WHERE ${lowerExpr(op.cond, ex).sql}`]), columns: cols, eventTime };
     case "fill": {
       const v = lowerExpr(op.value, ex);
       const items = cols.map((c): Item => (c.name === op.column ? { expr: `COALESCE(${d.ident(c.name)}, ${v.sql})`, name: c.name } : { name: c.name }));
-      const columns = cols.map((c) => (c.name === op.column ? { name: c.name, type: { ...c.type, nullable: false } } : c));
+      const columns = cols.map((c) => (c.name === op.column ? { name: c.name, type: c.type.kind === "null" ? c.type : { ...c.type, nullable: false } } : c));
       return { query: select(items, from, d), columns, eventTime };
     }
     case "drop": {
@@ -134,19 +136,19 @@ function cleanseOp(op: IrStmt, cur: Rel, ctx: StepCtx): { query: string; columns
     case "cast": {
       const col = cols.find((c) => c.name === op.column);
       if (!col) throw new TargetError(`${d.name}: cast of unknown column ${op.column}`);
-      const to = resolveTypeRef(op.type);
-      const type = { ...to, nullable: to.nullable || col.type.nullable } as IrColumn["type"];
-      const ref: Sql = { sql: d.ident(col.name), prec: PREC.ATOM, type: columnType(col.type), exact: true };
-      const items = cols.map((c): Item => (c.name === op.column ? { expr: stored(ref, type as ColumnType, d), name: c.name } : { name: c.name }));
+      // SQL CAST keeps nulls: a nullable column stays nullable whatever the written type.
+      const type = nullableIf(op.type, col.type.nullable);
+      const ref: Sql = { sql: d.ident(col.name), prec: PREC.ATOM, type: col.type, exact: true };
+      const items = cols.map((c): Item => (c.name === op.column ? { expr: stored(ref, type, d), name: c.name } : { name: c.name }));
       // A cast column stops being the event time in Flink (CAST materialises the time attribute).
-      if (eventTime === col.name && d.type(type as ColumnType) !== d.type(columnType(col.type))) eventTime = undefined;
+      if (eventTime === col.name && d.type(type) !== d.type(col.type)) eventTime = undefined;
       return { query: select(items, from, d), columns: cols.map((c) => (c.name === op.column ? { name: c.name, type } : c)), eventTime };
     }
     case "dedupe":
       return { query: dedupe(op.by, op.latest, cur, ctx), columns: cols, eventTime };
     case "derive": {
       const x = lowerExpr(op.value, ex);
-      const type = x.type as IrColumn["type"];
+      const type = x.type;
       const item: Item = { expr: stored(x, x.type, d), name: op.column };
       const exists = cols.some((c) => c.name === op.column);
       const items = exists ? cols.map((c): Item => (c.name === op.column ? item : { name: c.name })) : [...passThrough(cols), item];
@@ -154,8 +156,6 @@ function cleanseOp(op: IrStmt, cur: Rel, ctx: StepCtx): { query: string; columns
       if (exists && eventTime === op.column) eventTime = undefined;
       return { query: select(items, from, d), columns, eventTime };
     }
-    default:
-      throw new TargetError(`${d.name}: unexpected ${op.kind} in a cleanse`);
   }
 }
 
@@ -198,16 +198,10 @@ const indent = (s: string) =>
 
 const WINDOW_COLUMNS = ["window_start", "window_end", "window_time"];
 
-function aggregate(node: IrNode, input: Rel, ctx: StepCtx): LoweredStep {
-  const { d, g } = ctx;
-  const body = g.body(node);
-  const by = dedupeNames(body.flatMap((s) => (s.kind === "by" ? s.columns : [])));
-  const defs = body.filter((s): s is IrStmt & { kind: "column" } => s.kind === "column");
-  const config = node.config as { window?: string; time?: string };
-  const outCols = g.output(node).columns ?? [];
-  const declared = (name: string) => columnType(outCols.find((c) => c.name === name)?.type ?? { kind: "unknown", nullable: true });
-  const window = config.window ? durationMs(config.window) : undefined;
-  const time = config.time ?? input.eventTime ?? onlyTimestamp(input.columns);
+function aggregate(node: NodeOf<"aggregate">, input: Rel, ctx: StepCtx): LoweredStep {
+  const { d } = ctx;
+  const { by, columns: defs, time } = node;
+  const window = node.config.window !== undefined ? durationMs(node.config.window) : undefined;
   const views: View[] = [];
 
   // A stream already carrying window columns (an aggregate of an aggregate) is projected with
@@ -224,10 +218,10 @@ function aggregate(node: IrNode, input: Rel, ctx: StepCtx): LoweredStep {
     source = { name, columns: input.columns.map((c) => ({ name: renamed.get(c.name) ?? c.name, type: c.type })) };
     column = (n) => d.ident(renamed.get(n) ?? n);
   }
-  const ex: ExprCtx = { d, env: envOf(input.columns), ...(column ? { column } : {}) };
+  const ex: ExprCtx = { d, ...(column ? { column } : {}) };
   const ref = (n: string) => (column ? column(n) : d.ident(n));
   const items: Item[] = by.map((b) => (column && ref(b) !== d.ident(b) ? { expr: ref(b), name: b } : { name: b }));
-  for (const def of defs) items.push({ expr: stored(lowerExpr(def.value, ex), declared(def.name), d), name: def.name });
+  for (const def of defs) items.push({ expr: stored(lowerExpr(def.value, ex), def.type, d), name: def.name });
 
   let from = d.ident(source.name);
   const tail: string[] = [];
@@ -245,30 +239,17 @@ function aggregate(node: IrNode, input: Rel, ctx: StepCtx): LoweredStep {
   views.push({ name: node.id, query: select(items, from, d, tail) });
   const columns: IrColumn[] = [
     ...by.map((b) => input.columns.find((c) => c.name === b)!),
-    ...defs.map((def) => ({ name: def.name, type: outCols.find((c) => c.name === def.name)?.type ?? { kind: "unknown" as const, nullable: true } })),
+    ...defs.map((def) => ({ name: def.name, type: def.type })),
   ];
   if (streamingWindow) columns.push({ name: "window_start", type: { kind: "timestamp", nullable: false } }, { name: "window_end", type: { kind: "timestamp", nullable: false } });
   return { views, out: { name: node.id, columns, ...(streamingWindow ? { eventTime: "window_end" } : {}) } };
 }
 
-function onlyTimestamp(cols: IrColumn[]): string | undefined {
-  const ts = cols.filter((c) => c.type.kind === "timestamp");
-  return ts.length === 1 ? ts[0]!.name : undefined;
-}
-
-const dedupeNames = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) === i);
-
 // ---------- join ----------
 
-function join(node: IrNode, left: Rel, right: Rel, ctx: StepCtx): LoweredStep {
+function join(node: NodeOf<"join">, left: Rel, right: Rel, ctx: StepCtx): LoweredStep {
   const { d } = ctx;
-  const config = node.config as { on?: unknown; type?: string };
-  const on = config.on;
-  let lkey: string;
-  let rkey: string;
-  if (typeof on === "string") [lkey, rkey] = [on, on];
-  else if (on && typeof on === "object" && "left" in on && "right" in on) [lkey, rkey] = [String(on.left), String(on.right)];
-  else throw new TargetError(`${d.name}: join \`${node.id}\` has no key`);
+  const { left: lkey, right: rkey } = node.keys;
   const [l, r] = [d.ident("l"), d.ident("r")];
   const items: Item[] = [];
   const columns: IrColumn[] = [];
@@ -276,7 +257,7 @@ function join(node: IrNode, left: Rel, right: Rel, ctx: StepCtx): LoweredStep {
     items.push({ expr: `${l}.${d.ident(c.name)}`, name: c.name });
     columns.push(c);
   }
-  const leftJoin = config.type === "left";
+  const leftJoin = node.config.type === "left";
   for (const c of right.columns) {
     if (c.name === rkey && rkey === lkey) continue;
     items.push({ expr: `${r}.${d.ident(c.name)}`, name: c.name });
@@ -288,43 +269,14 @@ function join(node: IrNode, left: Rel, right: Rel, ctx: StepCtx): LoweredStep {
 
 // ---------- features ----------
 
-function features(node: IrNode, input: Rel, ctx: StepCtx): LoweredStep {
-  const { d, g } = ctx;
-  const body = g.body(node);
-  const outCols = g.output(node).columns ?? [];
-  const ex: ExprCtx = { d, env: envOf(input.columns) };
-  const items: Item[] = [];
-  // Keys first, then kept columns, each in the order written (the checker's output order).
-  for (const kind of ["key", "keep"] as const) for (const s of body) if (s.kind === kind) for (const c of s.columns) items.push({ name: c });
-  for (const s of body)
-    if (s.kind === "column") {
-      const t = columnType(outCols.find((c) => c.name === s.name)?.type ?? { kind: "unknown", nullable: true });
-      items.push({ expr: stored(lowerExpr(s.value, ex), t, d), name: s.name });
-    }
-  const columns = items.map((i) => outCols.find((c) => c.name === i.name) ?? { name: i.name, type: { kind: "unknown" as const, nullable: true } });
+function features(node: NodeOf<"features">, input: Rel, ctx: StepCtx): LoweredStep {
+  const { d } = ctx;
+  const ex: ExprCtx = { d };
+  // Keys first, then kept columns, then the features, each in the order written (the checker's output order).
+  const items: Item[] = [...node.key, ...node.keep].map((c) => ({ name: c }));
+  for (const def of node.columns) items.push({ expr: stored(lowerExpr(def.value, ex), def.type, d), name: def.name });
+  const out = new Map(outputColumns(node).map((c) => [c.name, c]));
+  const columns = items.map((i) => out.get(i.name) ?? { name: i.name, type: { kind: "unknown" as const, nullable: true } });
   const eventTime = input.eventTime && items.some((i) => i.name === input.eventTime && i.expr === undefined) ? input.eventTime : undefined;
   return { views: [{ name: node.id, query: select(items, d.ident(input.name), d) }], out: { name: node.id, columns, ...(eventTime ? { eventTime } : {}) } };
-}
-
-// ---------- types as written ----------
-
-export function resolveTypeRef(t: IrTypeRef): ColumnType {
-  const nullable = t.nullable;
-  switch (t.name) {
-    case "int":
-    case "float":
-    case "string":
-    case "bool":
-    case "timestamp":
-    case "date":
-      return { kind: t.name, nullable };
-    case "enum":
-      return { kind: "enum", members: (t.args ?? []).map((a) => (a.kind === "ref" ? a.name : a.kind === "string" ? a.value : "")), nullable };
-    case "vector": {
-      const a = t.args?.[0];
-      return { kind: "vector", size: a?.kind === "number" ? a.value : 0, nullable };
-    }
-    default:
-      return { kind: "unknown", nullable };
-  }
 }

@@ -1,25 +1,11 @@
 // Golden output of the Spark, Flink and Cassandra targets for every conformance valid file,
 // every target fixture and every sample, and determinism: the same input compiles to
-// byte-identical files. `MLP_UPDATE=1 npx vitest run test/targets` rewrites the goldens under
-// test/fixtures/targets/golden/<group>/<name>/<target>/.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+// byte-identical files. Goldens live under test/fixtures/<target>/<case>/ (test/golden.ts);
+// `MLP_UPDATE=1 npx vitest run test/targets/golden.test.ts` rewrites them.
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { cases, compileIr, emitAll, EMITTERS, GOLDEN, TARGET_NAMES, UPDATE } from "./helpers";
-
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(relative(dir, p).split("\\").join("/"));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
+import { expectGolden, goldenDir, UPDATE } from "../golden";
+import { cases, compileIr, emit, emitAll, TARGET_NAMES } from "./helpers";
 
 describe.each(cases())("$id", (c) => {
   const { ir, errors } = compileIr(c.path);
@@ -30,21 +16,8 @@ describe.each(cases())("$id", (c) => {
   });
 
   for (const target of TARGET_NAMES) {
-    const dir = join(GOLDEN, c.id, target);
-    const run = errors.length === 0 && (c.strict || UPDATE || existsSync(dir)) ? it : it.skip;
-    run(`${target} matches its golden files`, () => {
-      const files = EMITTERS[target](ir);
-      if (UPDATE) {
-        rmSync(dir, { recursive: true, force: true });
-        for (const f of files) {
-          mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-          writeFileSync(join(dir, f.path), f.contents);
-        }
-        return;
-      }
-      expect(files.map((f) => f.path).sort()).toEqual(listFiles(dir));
-      for (const f of files) expect(f.contents, `${c.id}/${target}/${f.path}`).toBe(readFileSync(join(dir, f.path), "utf8"));
-    });
+    const run = errors.length === 0 && (c.strict || UPDATE || existsSync(goldenDir(target, c.id))) ? it : it.skip;
+    run(`${target} matches its golden files`, () => expectGolden(target, c.id, emit(target, ir)));
   }
 
   it.skipIf(errors.length > 0)("compiles to byte-identical files twice", () => {

@@ -1,21 +1,20 @@
-// Shared by the target tests: compiling .mlp files to IR and to every SQL target, the
-// inputs (conformance valid files, samples, target fixtures) and their golden folders.
+// Shared by the target tests: compiling .mlp files to IR and to every SQL target, and the
+// inputs (conformance valid files, target fixtures, samples) with their golden case names.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { lower } from "../../compiler/lower";
 import type { IrDocument } from "../../compiler/ir";
-import type { GeneratedFile } from "../../compiler/targets";
+import type { Emit, GeneratedFile } from "../../compiler/target-api";
 import { checkProgram } from "../../language/checker/program";
 import type { FileLoader } from "../../language/checker/model";
 import { emitCassandra } from "../../targets/cassandra/index";
 import { emitFlink } from "../../targets/flink/index";
 import { emitSpark } from "../../targets/spark/index";
+import { ROOT, UPDATE } from "../golden";
 
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export { ROOT, UPDATE };
+/** The target fixtures (.mlp inputs; their goldens are under test/fixtures/<target>/fixture-<name>/). */
 export const FIXTURES = "test/fixtures/targets/";
-export const GOLDEN = join(ROOT, FIXTURES, "golden");
-export const UPDATE = process.env.MLP_UPDATE === "1";
 
 /** Reads paths relative to the repository root, so IR `file`s (and headers) do not depend on the machine. */
 export const loader: FileLoader = {
@@ -28,12 +27,13 @@ export const loader: FileLoader = {
   },
 };
 
-export const EMITTERS = { spark: emitSpark, flink: emitFlink, cassandra: emitCassandra } as const;
+/** Each SQL target is also its golden suite's name. */
+export const EMITTERS = { spark: emitSpark, flink: emitFlink, cassandra: emitCassandra } as const satisfies Record<string, Emit>;
 export type TargetName = keyof typeof EMITTERS;
 export const TARGET_NAMES = Object.keys(EMITTERS) as TargetName[];
 
 export interface Case {
-  /** Golden folder: `<group>/<name>`. */
+  /** Golden case name: `conformance-<name>`, `fixture-<name>` or `sample-<name>`. */
   id: string;
   /** Path relative to the repository root. */
   path: string;
@@ -50,9 +50,12 @@ const mlpFiles = (dir: string) =>
 
 export function cases(): Case[] {
   const out: Case[] = [];
-  for (const f of mlpFiles("../shared/conformance/valid/")) out.push({ id: `conformance/${f.replace(/\.mlp$/, "")}`, path: `../shared/conformance/valid/${f}`, strict: true });
-  for (const f of mlpFiles(FIXTURES)) out.push({ id: `fixtures/${f.replace(/\.mlp$/, "")}`, path: `${FIXTURES}${f}`, strict: true });
-  for (const f of mlpFiles("samples/")) out.push({ id: `samples/${f.replace(/\.mlp$/, "")}`, path: `samples/${f}`, strict: false });
+  const add = (prefix: string, dir: string, strict: boolean) => {
+    for (const f of mlpFiles(dir)) out.push({ id: `${prefix}-${f.replace(/\.mlp$/, "")}`, path: `${dir}${f}`, strict });
+  };
+  add("conformance", "../shared/conformance/valid/", true);
+  add("fixture", FIXTURES, true);
+  add("sample", "samples/", false);
   return out;
 }
 
@@ -62,8 +65,11 @@ export function compileIr(path: string): { ir: IrDocument; errors: string[] } {
   return { ir: lower(program), errors };
 }
 
+/** A target run on the IR alone (no variants: the SQL targets read `ir` only). */
+export const emit = (target: TargetName, ir: IrDocument): GeneratedFile[] => EMITTERS[target]({ ir, variants: [] });
+
 export function emitAll(ir: IrDocument): Record<TargetName, GeneratedFile[]> {
-  return { spark: emitSpark(ir), flink: emitFlink(ir), cassandra: emitCassandra(ir) };
+  return { spark: emit("spark", ir), flink: emit("flink", ir), cassandra: emit("cassandra", ir) };
 }
 
 /** The SQL files of a target's output. */

@@ -1,0 +1,43 @@
+// Names in one generated SQL file (relations, helper columns) and text safe in its comments.
+// Pure (no node: imports): the targets also run in the editor.
+
+/**
+ * Names of the views and tables in one generated file. A step's own relation is named after
+ * its id (ids are unique); helper relations get `fresh` names that collide neither with the
+ * step ids the file uses (`reserved`) nor with each other. Only what the file references is
+ * reserved, so naming costs the file's size, not the pipeline's.
+ */
+export class Names {
+  private readonly taken: Set<string>;
+  constructor(reserved: Iterable<string>) {
+    this.taken = new Set(reserved);
+  }
+  fresh(base: string): string {
+    let name = base;
+    for (let n = 2; this.taken.has(name); n++) name = `${base}_${n}`;
+    this.taken.add(name);
+    return name;
+  }
+}
+
+/** A column name not in `columns`: `base`, else `base_2`, ... */
+export function freshColumn(base: string, columns: readonly { name: string }[]): string {
+  const names = new Set(columns.map((c) => c.name));
+  let name = base;
+  for (let n = 2; names.has(name); n++) name = `${base}_${n}`;
+  return name;
+}
+
+/**
+ * Text safe inside a `--` comment of any of the generated languages: letters, digits and
+ * `._/+@=,:~ -`; everything else (quotes, semicolons, newlines, `$`, backticks) is
+ * percent-encoded as UTF-8, so a hostile file name can neither end the comment nor a statement.
+ */
+export function commentText(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    if (/^[A-Za-z0-9._/+@=,:~ -]$/.test(ch)) out += ch;
+    else for (const b of new TextEncoder().encode(ch)) out += `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
