@@ -2,7 +2,7 @@
 // Its Python is mlp_flink.py beside this file; it scores through the serving contract
 // (targets/python/mlp_serving.py), written into it because Flink ships the UDF as one file.
 import { withServingInlined } from "../python/serving";
-import { commentText } from "../sql/graph";
+import { commentText } from "../sql/names";
 import UDF_PY from "./mlp_flink.py?raw";
 
 /** What the header needs to know about the compiled pipeline (the SQL graph, or an IrGraph). */

@@ -4,7 +4,7 @@
 // Pure: the same IR gives byte-identical files. README.md beside this file describes the
 // training contract and the run-time layout.
 import type { IrDocument } from "../../compiler/ir";
-import { IrGraph } from "../../compiler/query";
+import { IrGraph, pipelineNameOf } from "../../compiler/query";
 import type { Compilation, GeneratedFile } from "../../compiler/target-api";
 import { latestModelPath as modelPathIn, SERVING_FILE, SERVING_PY } from "../python/serving";
 import { jobFiles } from "./jobs";
@@ -33,7 +33,14 @@ export function emitSlurm(c: Compilation): GeneratedFile[] {
  * stream deployments.
  */
 export function latestModelPath(ir: IrDocument, stepId: string): string | undefined {
-  const g = new IrGraph(ir);
-  const step = stepSlugs(g.nodes).get(stepId);
-  return step === undefined ? undefined : modelPathIn(settingsOf(ir).modelDir, g.pipelineName, step);
+  const step = slugsOf(ir).get(stepId);
+  return step === undefined ? undefined : modelPathIn(settingsOf(ir).modelDir, pipelineNameOf(ir), step);
+}
+
+/** Step slugs per document, computed once: Flink asks for every stream deployment's model path. */
+const slugCache = new WeakMap<IrDocument, ReadonlyMap<string, string>>();
+function slugsOf(ir: IrDocument): ReadonlyMap<string, string> {
+  let slugs = slugCache.get(ir);
+  if (!slugs) slugCache.set(ir, (slugs = stepSlugs(new IrGraph(ir).nodes)));
+  return slugs;
 }

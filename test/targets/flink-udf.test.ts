@@ -18,12 +18,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("mlp_flink.py", () => {
   const { ir } = compileIr("../shared/conformance/valid/fraud.mlp");
-  const files = emitFlink(ir);
+  const files = emitFlink({ ir, variants: [] });
   const udf = files.find((f) => f.path === "mlp_flink.py")!;
 
   it("is written for pipelines with a stream deployment, and only then", () => {
     expect(udf).toBeDefined();
-    expect(emitFlink(compileIr("../shared/conformance/valid/churn.mlp").ir).some((f) => f.path.endsWith(".py"))).toBe(false);
+    expect(emitFlink({ ir: compileIr("../shared/conformance/valid/churn.mlp").ir, variants: [] }).some((f) => f.path.endsWith(".py"))).toBe(false);
     expect(files.find((f) => f.path === "fraud_scoring.sql")!.contents).toContain("CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS mlp_predict AS 'mlp_flink.predict' LANGUAGE PYTHON;");
   });
 

@@ -192,13 +192,13 @@ describe("slurm target: agrees with the spark and flink targets on jobs and loca
       const plan = new Plan(ir);
       const manifest = (files: GeneratedFile[]) => JSON.parse(files.find((f) => f.path === "jobs.json")!.contents).jobs as { id: string; dependsOn: string[] }[];
       // Spark: the same data steps, each waiting for the same steps.
-      const spark = manifest(emitSpark(ir));
+      const spark = manifest(emitSpark({ ir, variants: [] }));
       const data = plan.jobs.filter((j) => j.role === "data");
       expect(data.map((j) => j.node.id).sort()).toEqual(spark.map((j) => j.id).sort());
       const nodeOfKey = new Map(plan.jobs.map((j) => [j.key, j.node.id]));
       for (const j of data) expect(j.deps.map((d) => nodeOfKey.get(d)).sort(), j.key).toEqual([...spark.find((s) => s.id === j.node.id)!.dependsOn].sort());
       // Flink: one job per streaming sink, stream deployments included.
-      const flink = manifest(emitFlink(ir));
+      const flink = manifest(emitFlink({ ir, variants: [] }));
       expect(plan.jobs.filter((j) => j.role === "flink" || j.role === "stream-deploy").map((j) => j.node.id).sort()).toEqual(flink.map((j) => j.id).sort());
       // Training channels are where the Spark jobs write.
       const warehouse = (p: string) => p.replace(/^file:\/\//, "");
