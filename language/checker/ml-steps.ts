@@ -233,7 +233,11 @@ const deploy: KindRules = (c) => {
       c.report("MLP0411", dataRef.ref.step.span, `stream deployment needs streaming data, but \`${dataRef.ref.step.name}\` is ${showArtifact(data)} (batch)`, { help: "use `mode = batch` for batch data" });
     need("topic", '"scores"');
     not(["schedule", "output"], "applies to batch deployments");
-    if (isData(data) && m) out = { kind: "Stream", schema: scored(data.schema, m) };
+    // Scores keep the events' time, so a window downstream of the scored stream has one to use.
+    if (isData(data) && m) {
+      const eventTime = data.kind !== "Table" && data.eventTime !== "prediction" ? data.eventTime : undefined;
+      out = eventTime ? { kind: "Stream", schema: scored(data.schema, m), eventTime } : { kind: "Stream", schema: scored(data.schema, m) };
+    }
   }
   const inst = c.config.instances;
   if (inst && typeof inst === "object" && !Array.isArray(inst) && (inst.min as number) > (inst.max as number))
