@@ -1,6 +1,7 @@
 // Questions targets and the editor ask of a graph IR: what feeds a node and what it feeds,
 // dependency order, batch or streaming, the model lineage of a deploy, the pipeline's name.
-// Built once per document in linear time; every query after that is a lookup.
+// Indexes are built once per document in linear time (the edges on first use); every query
+// after that is a lookup.
 import { DATA_KINDS } from "../language/catalog";
 import { dirname, normalize } from "../language/paths";
 import type { IrArtifact, IrColumn, IrDocument, IrKind, IrNode, NodeOf, ValidNode } from "./ir";
@@ -39,8 +40,8 @@ export class IrGraph {
   readonly nodes: ValidNode[];
   private readonly byId = new Map<string, ValidNode>();
   private readonly index = new Map<string, number>();
-  private readonly inputsOf = new Map<string, Input[]>();
-  private readonly consumersOf = new Map<string, Consumer[]>();
+  /** Built on the first question about edges: a target that reads nodes only never pays for it. */
+  private edgeIndex: { inputsOf: Map<string, Input[]>; consumersOf: Map<string, Consumer[]> } | undefined;
 
   constructor(readonly ir: IrDocument) {
     this.nodes = ir.nodes.filter((n): n is ValidNode => n.kind !== "invalid");
@@ -48,21 +49,27 @@ export class IrGraph {
       this.byId.set(n.id, n);
       this.index.set(n.id, i);
     });
-    for (const e of ir.edges) {
+  }
+
+  private get edges(): { inputsOf: Map<string, Input[]>; consumersOf: Map<string, Consumer[]> } {
+    if (this.edgeIndex) return this.edgeIndex;
+    const inputsOf = new Map<string, Input[]>();
+    const consumersOf = new Map<string, Consumer[]>();
+    for (const e of this.ir.edges) {
       const from = this.byId.get(e.from.node);
       const to = this.byId.get(e.to.node);
       if (!from || !to) continue;
       const artifact = to.ports.inputs.find((p) => p.port === e.to.port)?.artifact ?? e.artifact ?? UNKNOWN;
-      push(this.inputsOf, to.id, { port: e.to.port, from, fromPort: e.from.port, artifact });
-      push(this.consumersOf, from.id, { node: to, port: e.to.port, fromPort: e.from.port });
+      push(inputsOf, to.id, { port: e.to.port, from, fromPort: e.from.port, artifact });
+      push(consumersOf, from.id, { node: to, port: e.to.port, fromPort: e.from.port });
     }
     // Inputs in the order of the kind's ports (left before right).
-    for (const n of this.nodes) {
-      const list = this.inputsOf.get(n.id);
-      if (!list || list.length < 2) continue;
-      const order = new Map(n.ports.inputs.map((p, i) => [p.port, i]));
+    for (const [id, list] of inputsOf) {
+      if (list.length < 2) continue;
+      const order = new Map(this.byId.get(id)!.ports.inputs.map((p, i) => [p.port, i]));
       list.sort((a, b) => (order.get(a.port) ?? 0) - (order.get(b.port) ?? 0));
     }
+    return (this.edgeIndex = { inputsOf, consumersOf });
   }
 
   node(id: string): ValidNode | undefined {
@@ -75,7 +82,7 @@ export class IrGraph {
   }
 
   inputs(n: IrNode): readonly Input[] {
-    return this.inputsOf.get(n.id) ?? [];
+    return this.edges.inputsOf.get(n.id) ?? [];
   }
 
   input(n: IrNode, port: string): Input | undefined {
@@ -83,7 +90,7 @@ export class IrGraph {
   }
 
   consumers(n: IrNode): readonly Consumer[] {
-    return this.consumersOf.get(n.id) ?? [];
+    return this.edges.consumersOf.get(n.id) ?? [];
   }
 
   output(n: IrNode, port = "out"): IrArtifact {
