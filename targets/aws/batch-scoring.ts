@@ -31,7 +31,21 @@ export function scoringOwners(g: IrGraph, order: readonly ValidNode[]): Map<stri
   return owner;
 }
 
-export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, owners: ReadonlyMap<string, string | undefined>): void {
+/** Per batch deployment, the steps its scoring machine runs after scoring, in plan order. */
+export function stepsAfterScoring(order: readonly ValidNode[], owners: ReadonlyMap<string, string | undefined>): Map<string, ValidNode[]> {
+  const after = new Map<string, ValidNode[]>();
+  for (const n of order) {
+    const o = owners.get(n.id);
+    if (o === undefined) continue;
+    const list = after.get(o);
+    if (list) list.push(n);
+    else after.set(o, [n]);
+  }
+  return after;
+}
+
+/** `after`: the steps the scoring runs once it is done (stepsAfterScoring). */
+export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, after: readonly ValidNode[]): void {
   const s = cx.stem(d);
   const reg = registryOf(cx, d);
   const input = cx.g.input(d, "data");
@@ -75,7 +89,6 @@ export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, owners: Rea
     ResultPath: null,
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Delete model after failure" }],
   });
-  const after = cx.order.filter((n) => owners.get(n.id) === d.id);
   const downstreamData = after.filter((n) => isBatchData(n));
   glueStates(cx, flow, downstreamData);
   for (const n of after) if (n.kind === "notebook") notebookState(cx, flow, n, new Set());

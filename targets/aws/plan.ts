@@ -19,7 +19,7 @@
 // training-machine.ts (Step Functions), schedules.ts, compute.ts (instance types, GPUs, images).
 import type { IrDocument } from "../../compiler/ir";
 import { isBatchData, isDeploy, isStreamData } from "../../compiler/query";
-import { scoringMachine, scoringOwners } from "./batch-scoring";
+import { scoringMachine, scoringOwners, stepsAfterScoring } from "./batch-scoring";
 import { PlanContext } from "./context";
 import { endpointDeploy } from "./endpoints";
 import { glueJob } from "./glue";
@@ -56,7 +56,8 @@ export function plan(ir: IrDocument, sql = new SqlCache()): Planned {
   }
   const owners = scoringOwners(cx.g, cx.order);
   trainingMachine(cx, owners);
-  for (const n of cx.order) if (isDeploy(n, "batch")) scoringMachine(cx, n, owners);
+  const after = stepsAfterScoring(cx.order, owners);
+  for (const n of cx.order) if (isDeploy(n, "batch")) scoringMachine(cx, n, after.get(n.id) ?? []);
   const permissions = cx.iam.permissionsGroup();
   const roles = cx.iam.roleGroup();
   stackOutputs(cx);

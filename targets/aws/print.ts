@@ -116,13 +116,17 @@ function resource(r: Resource, depth: number, assign: boolean): string[] {
 // ---------- values ----------
 
 function code(c: Code, depth: number): string {
-  const flat = inline(c);
+  const flat = inline(c, WIDTH - depth * 2);
   if (flat !== undefined && flat.length + depth * 2 <= WIDTH) return flat;
   return multi(c, depth);
 }
 
-/** One line, or undefined when the value holds comments. */
-function inline(c: Code): string | undefined {
+/**
+ * One line, or undefined when the value holds comments or is longer than `budget`: a large
+ * value is printed over several lines anyway, and giving up early keeps printing linear
+ * (otherwise every level of a deep definition would be laid out on one line first).
+ */
+function inline(c: Code, budget = Infinity): string | undefined {
   switch (c.k) {
     case "lit":
       return literal(c.v);
@@ -133,30 +137,37 @@ function inline(c: Code): string | undefined {
     case "obj": {
       if (c.entries.length === 0) return "{}";
       const parts: string[] = [];
+      let length = 4;
       for (const [k, v] of c.entries) {
-        const s = inline(v);
+        const s = inline(v, budget - length);
         if (s === undefined) return undefined;
         parts.push(`${tsKey(k)}: ${s}`);
+        // `{ a, b }`: the braces with their spaces, each part, ", " between parts.
+        length += parts[parts.length - 1]!.length + (parts.length > 1 ? 2 : 0);
+        if (length > budget) return undefined;
       }
       return `{ ${parts.join(", ")} }`;
     }
     case "arr": {
       const parts: string[] = [];
+      let length = 2;
       for (const v of c.items) {
-        const s = inline(v);
+        const s = inline(v, budget - length);
         if (s === undefined) return undefined;
         parts.push(s);
+        length += s.length + (parts.length > 1 ? 2 : 0);
+        if (length > budget) return undefined;
       }
       return `[${parts.join(", ")}]`;
     }
     case "tpl":
       return template(c.parts);
     case "json": {
-      const v = inline(c.value);
+      const v = inline(c.value, budget);
       return v === undefined ? undefined : `pulumi.jsonStringify(${v})`;
     }
     case "file": {
-      const v = inline(c.path);
+      const v = inline(c.path, budget);
       return v === undefined ? undefined : `new pulumi.asset.FileAsset(${v})`;
     }
     case "archive": {
@@ -169,8 +180,8 @@ function inline(c: Code): string | undefined {
       return `new pulumi.asset.AssetArchive({ ${parts.join(", ")} })`;
     }
     case "definition": {
-      const path = inline(c.path);
-      const values = inline({ k: "obj", entries: c.values });
+      const path = inline(c.path, budget);
+      const values = inline({ k: "obj", entries: c.values }, budget);
       return path === undefined || values === undefined ? undefined : `definition(${path}, ${values})`;
     }
     case "config":
