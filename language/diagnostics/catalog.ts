@@ -18,6 +18,8 @@ export const CATALOG = {
   MLP0104: e("invalid escape in string"),
   MLP0105: e("nesting too deep"),
   MLP0106: e("malformed number"),
+  MLP0107: e("too many syntax errors"),
+  MLP0108: e("not a text file"),
   // 02xx: names and declarations
   MLP0201: e("unknown step kind"),
   MLP0202: e("unknown step"),
