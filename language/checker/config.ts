@@ -103,7 +103,7 @@ export function validate(
 function flattenUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
   const best = [...issue.errors].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0]!;
-  const deepest = Math.max(...best.map((i) => i.path.length));
+  const deepest = best.reduce((m, i) => Math.max(m, i.path.length), 0);
   if (deepest === 0) return [{ ...issue, message: "expected " + unionShapes(issue) }];
   return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
 }

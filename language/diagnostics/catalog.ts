@@ -38,6 +38,7 @@ export const CATALOG = {
   MLP0215: e("operation not allowed in this step"),
   MLP0216: e("unknown target"),
   MLP0217: e("duplicate attribute"),
+  MLP0218: e("more than one layout block"),
   // 03xx: columns, types and expressions
   MLP0301: e("unknown column"),
   MLP0302: e("type mismatch"),

@@ -177,3 +177,17 @@ describe("F13: did-you-mean is bounded", () => {
     expect(ms).toBeLessThan(1000);
   });
 });
+
+describe("F01: a second layout block is an error", () => {
+  for (const prefix of ["F01", "F01b"]) {
+    it(`${prefix}: MLP0218 at the second \`layout\`, with a note at the first`, () => {
+      const p = check(prefix);
+      const d = p.diagnostics.filter((x) => x.code === "MLP0218");
+      expect(d).toHaveLength(1);
+      const text = finding(prefix).text;
+      expect(text.slice(d[0]!.span.start, d[0]!.span.end)).toBe("layout");
+      expect(d[0]!.span.start).toBe(text.lastIndexOf("layout"));
+      expect(d[0]!.notes![0]!.span.start).toBe(text.indexOf("layout"));
+    });
+  }
+});
