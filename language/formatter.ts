@@ -74,8 +74,9 @@ export function formatExpr(e: A.Expr): string {
     case "unary": {
       if (e.op === "not") return `not ${operand(e.operand, NOT)}`;
       const s = operand(e.operand, NEG);
-      // `--3` would lex as one literal `-` glued to `-3`; keep the inner sign apart.
-      return s.startsWith("-") ? `-(${s})` : `-${s}`;
+      // A minus glued to a number is part of the literal, so `-(1)`, `- 1` and `-(-1)` keep
+      // their parentheses: the printed text must parse back to the same tree.
+      return s.startsWith("-") || e.operand.kind === "number" ? `-(${s})` : `-${s}`;
     }
     case "isnull":
       return `${operand(e.operand, RANGE)} is ${e.negated ? "not " : ""}null`;

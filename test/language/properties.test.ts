@@ -214,6 +214,13 @@ function check(src: Source): CheckedProgram {
 
 const hasSyntaxErrors = (text: string) => parse(text).diagnostics.some((d) => d.code.startsWith("MLP01"));
 
+/** A syntax tree without positions (`span`, and an operation's `keyword` span). */
+function noPositions(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(noPositions);
+  if (!v || typeof v !== "object") return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== "span" && k !== "keyword").map(([k, x]) => [k, noPositions(x)]));
+}
+
 function noSpans(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(noSpans);
   if (!v || typeof v !== "object") return v;
@@ -265,6 +272,8 @@ describe("(b) format is idempotent", { timeout: 60_000 }, () => {
     const again = parse(once, src.path);
     expect(again.diagnostics.filter((d) => d.code.startsWith("MLP01")).map((d) => d.message), "formatted text parses").toEqual([]);
     expect(format(again.ast)).toBe(once);
+    // The formatter never changes meaning: the same tree (positions aside), the same findings.
+    expect(noPositions(again.ast), "formatting keeps the syntax tree").toEqual(noPositions(first.ast));
     return true;
   };
 
@@ -286,6 +295,17 @@ describe("(b) format is idempotent", { timeout: 60_000 }, () => {
 
   it("on token soup that happens to parse", () => {
     fc.assert(fc.property(soup, (src) => void idempotent(src)), { seed: SEED + 3, numRuns: runs(300) });
+  });
+
+  it("formatting keeps every diagnostic code (on the corpus and mutated files that parse)", () => {
+    const sameCodes = (src: Source) => {
+      const first = parse(src.text, src.path);
+      if (first.diagnostics.some((d) => d.code.startsWith("MLP01"))) return;
+      const codes = (text: string) => check({ path: src.path, text }).diagnostics.filter((d) => d.file === src.path).map((d) => d.code).sort();
+      expect(codes(format(first.ast)), src.path).toEqual(codes(src.text));
+    };
+    for (const src of CORPUS) sameCodes(src);
+    fc.assert(fc.property(lineMutated, sameCodes), { seed: SEED + 5, numRuns: runs(200) });
   });
 });
 

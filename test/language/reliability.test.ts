@@ -191,3 +191,37 @@ describe("F01: a second layout block is an error", () => {
     });
   }
 });
+
+/** A syntax tree without positions. */
+function shape(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(shape);
+  if (!v || typeof v !== "object") return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== "span" && k !== "keyword").map(([k, x]) => [k, shape(x)]));
+}
+
+describe("F02: formatting never changes meaning", () => {
+  const sameMeaning = (path: string, text: string) => {
+    const before = parse(text, path);
+    const formatted = format(before.ast);
+    expect(shape(parse(formatted, path).ast)).toEqual(shape(before.ast));
+    const codes = (t: string) => checkProgram(path, loader, t).diagnostics.map((d) => d.code).sort();
+    expect(codes(formatted)).toEqual(codes(text));
+    return formatted;
+  };
+
+  it("F02: `gamma: - 1` stays an error after fmt", () => {
+    const f = finding("F02");
+    expect(codes(check("F02").diagnostics)).toEqual(["MLP0310"]);
+    expect(sameMeaning(f.path, f.text)).toContain("gamma: -(1)");
+  });
+
+  it("F02b: `require a >- 0` keeps MLP0302", () => {
+    const f = finding("F02b");
+    expect(codes(check("F02b").diagnostics)).toContain("MLP0302");
+    sameMeaning(f.path, f.text);
+  });
+
+  it("`-(1)`, `- -1`, `--1` and `-(-1)` keep their trees", () => {
+    sameMeaning("a.mlp", "cleanse c(s) {\n  derive y = -(1) + - -1 + --1 + -(-1) + -x + - 2e5\n}\n");
+  });
+});
