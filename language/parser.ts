@@ -57,6 +57,10 @@ export function parse(text: string, path = "<input>"): ParseResult {
   base = syntax.length;
   for (const t of lexed.tokens) {
     if (full()) break;
+    if (t.tokenType === T.NumberLit) {
+      const problem = numberProblem(t.image);
+      if (problem) add("MLP0109", spanOfToken(t), problem.message, { help: problem.help });
+    }
     if (t.tokenType === T.BadNumber) add("MLP0106", spanOfToken(t), `\`${t.image}\` is not a number, duration or size`, { help: badNumberHelp(t.image) });
     if (t.tokenType === T.UnterminatedString) {
       add("MLP0102", spanOfToken(t), "unterminated string", { label: "string starts here", help: 'close it with `"` on the same line' });
@@ -118,4 +122,16 @@ export function parse(text: string, path = "<input>"): ParseResult {
   limitExpressionDepth(ast, sink);
   attachComments(ast, lexed.groups.comments ?? [], text);
   return { ast, diagnostics: sink.list, lines };
+}
+
+/**
+ * A literal the IR cannot carry exactly: JSON has no Infinity (`1e400` would become `null`),
+ * and an integer past 2^53 - 1 silently becomes a neighbour (`9007199254740993` reads as ...992).
+ */
+function numberProblem(image: string): { message: string; help: string } | undefined {
+  const v = Number(image);
+  if (!Number.isFinite(v)) return { message: `\`${image}\` is too large: it is beyond the range of a float`, help: `floats go up to about 1.8e308` };
+  if (/^\d+$/.test(image) && !Number.isSafeInteger(v))
+    return { message: `\`${image}\` is too large for an integer`, help: `integers go up to 9007199254740991 (2^53 - 1); write \`${image[0]}.${image.slice(1, 4)}e${image.length - 1}\` if a float is meant` };
+  return undefined;
 }

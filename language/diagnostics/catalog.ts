@@ -20,6 +20,7 @@ export const CATALOG = {
   MLP0106: e("malformed number"),
   MLP0107: e("too many syntax errors"),
   MLP0108: e("not a text file"),
+  MLP0109: e("number out of range"),
   // 02xx: names and declarations
   MLP0201: e("unknown step kind"),
   MLP0202: e("unknown step"),

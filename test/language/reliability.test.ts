@@ -225,3 +225,17 @@ describe("F02: formatting never changes meaning", () => {
     sameMeaning("a.mlp", "cleanse c(s) {\n  derive y = -(1) + - -1 + --1 + -(-1) + -x + - 2e5\n}\n");
   });
 });
+
+describe("F03: numbers the IR cannot carry are errors", () => {
+  it("F03: `1e400` is MLP0109 (twice: the filter and the derive)", () => {
+    const p = check("F03");
+    expect(codes(p.diagnostics)).toEqual(["MLP0109", "MLP0109"]);
+    expect(p.diagnostics[0]!.message).toBe("`1e400` is too large: it is beyond the range of a float");
+  });
+
+  it("integers beyond 2^53 - 1 are MLP0109; the largest safe one and big floats are fine", () => {
+    expect(codes(parse("schema S { v: vector(9007199254740993) }").diagnostics)).toEqual(["MLP0109"]);
+    expect(codes(parse("train m(s) { hyperparams = { n: -9007199254740993 } }").diagnostics)).toEqual(["MLP0109"]);
+    expect(codes(parse("schema S { v: vector(9007199254740991) }\ncleanse c(s) { filter x < 1.7e308 and x > -1e300 }").diagnostics)).toEqual([]);
+  });
+});
