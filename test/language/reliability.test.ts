@@ -239,3 +239,43 @@ describe("F03: numbers the IR cannot carry are errors", () => {
     expect(codes(parse("schema S { v: vector(9007199254740991) }\ncleanse c(s) { filter x < 1.7e308 and x > -1e300 }").diagnostics)).toEqual([]);
   });
 });
+
+describe("F14: every user key survives, `__proto__` included", () => {
+  it("F14: `hyperparams = { __proto__: 1 }` reaches the node config, and its variant too", async () => {
+    const { lower } = await import("../../compiler/lower");
+    const p = check("F14");
+    expect(codes(p.diagnostics)).toEqual([]);
+    const train = (ir: ReturnType<typeof lower>) => ir.nodes.find((n) => n.kind === "train")!.config as { hyperparams: Record<string, unknown> };
+    expect(Object.hasOwn(train(lower(p)).hyperparams, "__proto__")).toBe(true);
+    expect(JSON.stringify(train(lower(p)).hyperparams)).toBe('{"__proto__":1,"constructor":2,"toString":0.5}');
+    expect(JSON.stringify(train(lower(p, "__proto__v")).hyperparams)).toBe('{"__proto__":3,"constructor":2,"toString":0.5}');
+  });
+
+  it("F14b: the `__proto__` tag is in the checked aws settings and survives re-parsing", async () => {
+    const { awsSettings } = await import("../../language/catalog/settings");
+    const { parseKeepingKeys } = await import("../../language/catalog/values");
+    const p = check("F14b");
+    expect(codes(p.diagnostics)).toEqual([]);
+    const aws = p.entry.targets.get("aws") as { tags: Record<string, string> };
+    expect(JSON.stringify(aws.tags)).toBe('{"__proto__":"x","constructor":"y","toString":"z"}');
+    const again = parseKeepingKeys(awsSettings, aws);
+    expect(again.success && JSON.stringify(again.data.tags)).toBe('{"__proto__":"x","constructor":"y","toString":"z"}');
+  });
+
+  it("a bad `__proto__` value is reported at the value", () => {
+    const text = 'target aws {\n  region = "eu-central-1"\n  artifact_bucket = "proto-artifacts"\n  tags = { __proto__: 1 }\n}\n';
+    const p = checkProgram("a.mlp", loader, text);
+    expect(codes(p.diagnostics)).toEqual(["MLP0310"]);
+    expect(text.slice(p.diagnostics[0]!.span.start, p.diagnostics[0]!.span.end)).toBe("1");
+  });
+});
+
+describe("Slurm names", () => {
+  it("a partition or account with spaces or shell characters is MLP0310", () => {
+    for (const bad of ['"gpu; rm -rf /"', '"a b"', '"$(id)"', '""']) {
+      const p = checkProgram("a.mlp", loader, `target onprem {\n  slurm_partition = ${bad}\n  slurm_account = ${bad}\n}\n`);
+      expect(codes(p.diagnostics), bad).toEqual(["MLP0310", "MLP0310"]);
+    }
+    expect(codes(checkProgram("a.mlp", loader, 'target onprem {\n  slurm_partition = "gpu-a100.long"\n  slurm_account = "ml_team1"\n}\n').diagnostics)).toEqual([]);
+  });
+});
