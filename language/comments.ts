@@ -20,7 +20,7 @@ export function attachComments(ast: A.SourceFileAst, comments: IToken[], text: s
     offset: t.startOffset,
     line: t.startLine!,
     // A comment with code before it on its line.
-    afterCode: /\S/.test(text.slice(text.lastIndexOf("\n", t.startOffset - 1) + 1, t.startOffset)),
+    afterCode: /\S/.test(text.slice(Math.max(text.lastIndexOf("\n", t.startOffset - 1), text.lastIndexOf("\r", t.startOffset - 1)) + 1, t.startOffset)),
   }));
 
   const walk = (items: Item[], end: number, owner?: Item & { inner?: string[] }, kids?: (i: Item) => Item[] | undefined) => {

@@ -7,6 +7,11 @@ import type * as A from "./ast";
 
 const IND = "  ";
 
+/** `out.push(...xs)` passes xs as arguments and overflows the stack on a huge block. */
+function append<T>(out: T[], xs: readonly T[]): void {
+  for (const x of xs) out.push(x);
+}
+
 // ---------- expressions ----------
 
 // Binding strength, low to high, mirroring the parser's rule nesting.
@@ -69,8 +74,9 @@ export function formatExpr(e: A.Expr): string {
     case "unary": {
       if (e.op === "not") return `not ${operand(e.operand, NOT)}`;
       const s = operand(e.operand, NEG);
-      // `--3` would lex as one literal `-` glued to `-3`; keep the inner sign apart.
-      return s.startsWith("-") ? `-(${s})` : `-${s}`;
+      // A minus glued to a number is part of the literal, so `-(1)`, `- 1` and `-(-1)` keep
+      // their parentheses: the printed text must parse back to the same tree.
+      return s.startsWith("-") || e.operand.kind === "number" ? `-(${s})` : `-${s}`;
     }
     case "isnull":
       return `${operand(e.operand, RANGE)} is ${e.negated ? "not " : ""}null`;
@@ -156,7 +162,7 @@ function body(indent: string, stmts: A.BodyStmt[]): string[] {
   let rows: Row[] = [];
   let shape: "line" | "column" | undefined;
   const flush = () => {
-    out.push(...run(indent, rows));
+    append(out, run(indent, rows));
     rows = [];
   };
   for (const s of stmts) {
@@ -226,11 +232,11 @@ export function format(ast: A.SourceFileAst): string {
   const out: string[] = [];
   ast.decls.forEach((d, i) => {
     if (i > 0 && !(d.kind === "import" && ast.decls[i - 1]!.kind === "import")) out.push("");
-    out.push(...decl(d));
+    append(out, decl(d));
   });
   if (ast.trailing?.length) {
     if (out.length) out.push("");
-    out.push(...ast.trailing.map(comment));
+    append(out, ast.trailing.map(comment));
   }
   return out.length ? out.join("\n") + "\n" : "";
 }

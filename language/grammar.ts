@@ -129,7 +129,7 @@ export class MlpParser extends EmbeddedActionsParser {
     const path = this.CONSUME(T.StringLit);
     return this.ACTION(() => ({
       kind: "import",
-      names,
+      names: names ?? [],
       from: { value: unquote(path.image), span: this.tokSpan(path) },
       span: this.from(start),
     }));
@@ -262,7 +262,7 @@ export class MlpParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.RParen);
     return list;
-  });
+  }, { recoveryValueFunc: () => [] });
 
   private inputRef = this.RULE("inputRef", (): A.InputRef => {
     let port: IToken | undefined;
@@ -414,7 +414,7 @@ export class MlpParser extends EmbeddedActionsParser {
         ALT: () => {
           kw = this.CONSUME(T.Drop);
           const columns = this.SUBRULE(this.identList);
-          return { kind: "drop" as const, columns };
+          return { kind: "drop" as const, columns: columns ?? [] };
         },
       },
       {
@@ -447,7 +447,7 @@ export class MlpParser extends EmbeddedActionsParser {
             latest = this.CONSUME6(T.Identifier);
           });
           return this.ACTION(() => {
-            const r: OpBody = { kind: "dedupe" as const, by };
+            const r: OpBody = { kind: "dedupe" as const, by: by ?? [] };
             if (latest) r.latest = this.ident(latest);
             return r;
           });
@@ -459,7 +459,7 @@ export class MlpParser extends EmbeddedActionsParser {
           kw = this.OR4([{ ALT: () => this.CONSUME2(T.By) }, { ALT: () => this.CONSUME(T.Key) }, { ALT: () => this.CONSUME2(T.Keep) }]);
           const columns = this.SUBRULE3(this.identList);
           const kind = kw.tokenType === T.Key ? ("key" as const) : kw.tokenType === T.Keep ? ("keep" as const) : ("by" as const);
-          return { kind, columns };
+          return { kind, columns: columns ?? [] };
         },
       },
       {
@@ -492,17 +492,22 @@ export class MlpParser extends EmbeddedActionsParser {
     return this.ACTION(() => OP_TOKENS[t.tokenType.name] ?? "==");
   });
 
-  private identList = this.RULE("identList", (): A.Ident[] => {
-    const list: A.Ident[] = [];
-    this.AT_LEAST_ONE_SEP({
-      SEP: T.Comma,
-      DEF: () => {
-        const t = this.CONSUME(T.Identifier);
-        this.ACTION(() => list.push(this.ident(t)));
-      },
-    });
-    return list;
-  });
+  private identList = this.RULE(
+    "identList",
+    (): A.Ident[] => {
+      const list: A.Ident[] = [];
+      this.AT_LEAST_ONE_SEP({
+        SEP: T.Comma,
+        DEF: () => {
+          const t = this.CONSUME(T.Identifier);
+          this.ACTION(() => list.push(this.ident(t)));
+        },
+      });
+      return list;
+    },
+    // `import {} from ...`: the syntax error is reported; the tree still holds a list.
+    { recoveryValueFunc: () => [] },
+  );
 
   // ---------- expressions ----------
 
@@ -526,18 +531,23 @@ export class MlpParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private notExpr = this.RULE("notExpr", (): A.Expr =>
-    this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.Not);
-          const operand = this.SUBRULE(this.notExpr);
-          return this.ACTION(() => ({ kind: "unary" as const, op: "not" as const, operand: this.exprOr(operand, t), span: this.from(t) }));
-        },
-      },
-      { ALT: () => this.SUBRULE(this.cmpExpr) },
-    ]),
-  );
+  // Prefix runs (`not not x`, `- -x`) are read in a loop rather than by recursion, so only
+  // brackets deepen the parser's stack, and limits.ts bounds brackets.
+  private notExpr = this.RULE("notExpr", (): A.Expr => {
+    const nots: IToken[] = [];
+    this.MANY(() => {
+      const t = this.CONSUME(T.Not);
+      this.ACTION(() => nots.push(t));
+    });
+    const operand = this.SUBRULE(this.cmpExpr);
+    return this.ACTION(() => {
+      if (nots.length === 0) return operand;
+      let e = this.exprOr(operand, nots.at(-1)!);
+      const end = this.tokSpan(this.LA(0));
+      for (let i = nots.length - 1; i >= 0; i--) e = { kind: "unary", op: "not", operand: e, span: spanTo(this.tokSpan(nots[i]!), end) };
+      return e;
+    });
+  });
 
   private cmpExpr = this.RULE("cmpExpr", (): A.Expr => {
     let left = this.SUBRULE(this.rangeExpr);
@@ -603,24 +613,27 @@ export class MlpParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private unary = this.RULE("unary", (): A.Expr =>
-    this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.Minus);
-          const operand = this.SUBRULE(this.unary);
-          return this.ACTION((): A.Expr => {
-            const e = this.exprOr(operand, t);
-            // A minus directly before a number is part of the literal: `-2`, `-1e-3`.
-            if (e.kind === "number" && e.span.start === this.tokSpan(t).end)
-              return { kind: "number", value: -e.value, raw: "-" + e.raw, span: this.from(t) };
-            return { kind: "unary", op: "-", operand: e, span: this.from(t) };
-          });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.primary) },
-    ]),
-  );
+  private unary = this.RULE("unary", (): A.Expr => {
+    const minuses: IToken[] = [];
+    this.MANY(() => {
+      const t = this.CONSUME(T.Minus);
+      this.ACTION(() => minuses.push(t));
+    });
+    const operand = this.SUBRULE(this.primary);
+    return this.ACTION((): A.Expr => {
+      if (minuses.length === 0) return operand;
+      let e = this.exprOr(operand, minuses.at(-1)!);
+      const end = this.tokSpan(this.LA(0));
+      for (let i = minuses.length - 1; i >= 0; i--) {
+        const t = this.tokSpan(minuses[i]!);
+        const span = spanTo(t, end);
+        // A minus directly before a number is part of the literal: `-2`, `-1e-3`.
+        if (e.kind === "number" && e.span.start === t.end) e = { kind: "number", value: -e.value, raw: "-" + e.raw, span };
+        else e = { kind: "unary", op: "-", operand: e, span };
+      }
+      return e;
+    });
+  });
 
   private primary = this.RULE("primary", (): A.Expr =>
     this.OR([
@@ -758,7 +771,13 @@ export class MlpParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.RParen);
     return args;
-  });
+  }, { recoveryValueFunc: () => [] });
+}
+
+/** From the start of `a` to the end of `b`; never backwards (recovery can insert tokens). */
+function spanTo(a: Span, b: Span): Span {
+  if (b.end < a.end) return a;
+  return { start: a.start, line: a.line, col: a.col, end: b.end, endLine: b.endLine, endCol: b.endCol };
 }
 
 function binary(op: A.BinaryOp, leftOrNone: A.Expr | undefined, right: A.Expr | undefined): A.Expr {

@@ -5,21 +5,71 @@ import type * as A from "./ast";
 import type { DiagnosticSink } from "./diagnostics/diagnostic";
 import * as T from "./lexer";
 
-/** Deeper nesting than any real pipeline needs; the later phases recurse over expressions. */
+/** Deeper expression trees than any real pipeline needs; the later phases recurse over expressions. */
 export const MAX_DEPTH = 200;
 
-/** The first token that opens a bracket or prefix operator beyond MAX_DEPTH, if any. */
-export function deepNesting(tokens: IToken[]): IToken | undefined {
+/**
+ * Brackets of every kind, counted together. Each bracket level costs the recursive-descent
+ * parser about ten rule calls (expr, andExpr, ... primary), ~5 KB of stack: at node's default
+ * stack it overflows near 200 levels, and sooner when called from deep in a host program.
+ * 64 leaves a margin of three; prefix runs (`not not`, `- -`) are read in a loop and cost nothing.
+ */
+export const MAX_BRACKETS = 64;
+
+export interface TooDeep {
+  /** The bracket that opens the group nested too deep. */
+  open: IToken;
+  /** Its matching close (or the last token when it is never closed). */
+  close: IToken;
+}
+
+const OPEN = new Set<unknown>([T.LParen, T.LBracket, T.LCurly]);
+const CLOSE = new Set<unknown>([T.RParen, T.RBracket, T.RCurly]);
+
+/**
+ * Cuts every bracket group nested deeper than MAX_BRACKETS out of `tokens`, leaving one
+ * placeholder token the grammar reads as an error expression, so the rest of the file
+ * still parses and checks (its own errors are not lost). Returns the tokens and the cuts.
+ */
+export function cutDeepNesting(tokens: IToken[]): { tokens: IToken[]; cuts: TooDeep[] } {
+  const cuts: TooDeep[] = [];
+  let out: IToken[] | undefined;
   let depth = 0;
-  let prefix = 0;
-  for (const t of tokens) {
-    const ty = t.tokenType;
-    if (ty === T.LParen || ty === T.LBracket || ty === T.LCurly) depth++;
-    else if (ty === T.RParen || ty === T.RBracket || ty === T.RCurly) depth = Math.max(0, depth - 1);
-    prefix = ty === T.Not || ty === T.Minus ? prefix + 1 : 0;
-    if (depth > MAX_DEPTH || prefix > MAX_DEPTH) return t;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (OPEN.has(t.tokenType)) depth++;
+    else if (CLOSE.has(t.tokenType)) depth = Math.max(0, depth - 1);
+    if (depth <= MAX_BRACKETS) {
+      out?.push(t);
+      continue;
+    }
+    // Skip to the close that brings the depth back to the opener's level.
+    let j = i;
+    for (let d = depth; j + 1 < tokens.length && d > MAX_BRACKETS; ) {
+      j++;
+      const u = tokens[j]!.tokenType;
+      if (OPEN.has(u)) d++;
+      else if (CLOSE.has(u)) d--;
+    }
+    out ??= tokens.slice(0, i);
+    // `g(...)`: the callee goes with its arguments, else `g` followed by a placeholder is a bogus syntax error.
+    let first = t;
+    if (t.tokenType === T.LParen && out.length && out.at(-1)!.tokenType === T.Identifier && out.at(-1)!.endOffset! + 1 === t.startOffset) first = out.pop()!;
+    const close = tokens[j]!;
+    cuts.push({ open: t, close });
+    out.push({
+      ...first,
+      image: "_",
+      tokenType: T.BadNumber,
+      tokenTypeIdx: T.BadNumber.tokenTypeIdx!,
+      endOffset: close.endOffset!,
+      endLine: close.endLine!,
+      endColumn: close.endColumn!,
+    });
+    depth -= 1;
+    i = j;
   }
-  return undefined;
+  return { tokens: out ?? tokens, cuts };
 }
 
 /** Replaces expressions nested deeper than MAX_DEPTH (long operator chains) by an error node. */
@@ -55,6 +105,7 @@ function exprDepth(root: A.Expr): number {
   const stack: [A.Expr, number][] = [[root, 1]];
   while (stack.length) {
     const [e, d] = stack.pop()!;
+    if (!e) continue;
     if (d > max) max = d;
     if (max > MAX_DEPTH) return max;
     switch (e.kind) {

@@ -16,11 +16,18 @@ export function join(a: Span, b: Span): Span {
   return { start: a.start, line: a.line, col: a.col, end: b.end, endLine: b.endLine, endCol: b.endCol };
 }
 
-/** Line starts of a text, for turning offsets into line/column and back. */
+/**
+ * Line starts of a text, for turning offsets into line/column and back. A line ends at
+ * `\n`, `\r\n` or a lone `\r`: the same definition as the lexer's (chevrotain's default
+ * line terminators), so token spans, diagnostics and snippets always agree.
+ */
 export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
+    }
   }
   get lineCount(): number {
     return this.starts.length;
@@ -41,9 +48,10 @@ export class LineIndex {
     const b = this.position(end);
     return { start, end, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
   }
+  /** The text of a line, without its line terminator. */
   lineText(line: number): string {
     const s = this.starts[line - 1] ?? this.text.length;
-    const e = this.starts[line] ?? this.text.length + 1;
-    return this.text.slice(s, e - 1).replace(/\r$/, "");
+    const e = this.starts[line] ?? this.text.length;
+    return this.text.slice(s, e).replace(/\r?\n$|\r$/, "");
   }
 }

@@ -3,6 +3,14 @@
 import { z } from "zod";
 import { cron } from "./values";
 
+/**
+ * Partition and account names go into `#SBATCH` lines and `sbatch` command lines: letters,
+ * digits, `_`, `-` and `.` only, so a space or a shell metacharacter cannot split or extend them.
+ */
+const slurmName = z
+  .string({ error: "expected a Slurm name" })
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, { error: "a Slurm partition or account is letters, digits, `_`, `-` and `.` (no spaces or shell characters)" });
+
 export const pipelineSettings = z
   .object({
     version: z.string().min(1).optional().describe("Version of the pipeline definition"),
@@ -29,8 +37,8 @@ export const awsSettings = z
 export const onpremSettings = z
   .object({
     spark_master: z.string().min(1).optional().describe("Spark master URL for spark-submit"),
-    slurm_partition: z.string().min(1).optional().describe("Slurm partition for jobs"),
-    slurm_account: z.string().min(1).optional().describe("Slurm account to charge"),
+    slurm_partition: slurmName.optional().describe("Slurm partition for jobs"),
+    slurm_account: slurmName.optional().describe("Slurm account to charge"),
     kafka: z.string().min(1).optional().describe("Kafka bootstrap servers"),
     feature_store: z
       .object({ cassandra: z.object({ hosts: z.array(hostPort).min(1), keyspace: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/) }).strict() })

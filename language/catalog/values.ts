@@ -41,7 +41,7 @@ export function decode(e: Expr): Value {
       return e.items.map(decode);
     case "object": {
       const o: Record<string, Value> = {};
-      for (const en of e.entries) o[en.key.name] = decode(en.value);
+      for (const en of e.entries) put(o, en.key.name, decode(en.value));
       return o;
     }
     case "call": {
@@ -49,7 +49,7 @@ export function decode(e: Expr): Value {
       let arg: Value;
       if (named.length > 0) {
         const o: Record<string, Value> = {};
-        for (const a of e.args) o[a.name?.name ?? "_"] = decode(a.value);
+        for (const a of e.args) put(o, a.name?.name ?? "_", decode(a.value));
         arg = o;
       } else if (e.args.length === 1) arg = decode(e.args[0]!.value);
       else arg = e.args.map((a) => decode(a.value));
@@ -66,13 +66,52 @@ export function decode(e: Expr): Value {
   }
 }
 
+/**
+ * Every key the user wrote is data, `__proto__` and `constructor` included: assignment
+ * (`o[k] = v`) on a plain object would set its prototype instead of a key.
+ */
+export function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+const PROTO = "__proto__";
+/** Not an identifier, so no key the user writes can clash with it. */
+const HIDDEN = "\u0000__proto__";
+
+/**
+ * zod drops a `__proto__` key without a word (its guard against prototype pollution), which
+ * would lose a hyperparameter or an AWS tag. Validation sees it renamed (`hideProto`) and the
+ * parsed config gets it back (`restoreProto`); `unhideKey` maps issue paths back.
+ */
+export function hideProto(v: unknown): unknown {
+  return renameKeys(v, PROTO, HIDDEN);
+}
+export function restoreProto<T>(v: T): T {
+  return renameKeys(v, HIDDEN, PROTO) as T;
+}
+/** `schema.safeParse(value)` that keeps every key, `__proto__` included (lowering re-parses settings with it). */
+export function parseKeepingKeys<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
+  const r = schema.safeParse(hideProto(value));
+  return r.success ? { ...r, data: restoreProto(r.data) } : r;
+}
+export const unhideKey = (k: PropertyKey): PropertyKey => (k === HIDDEN ? PROTO : k);
+
+function renameKeys(v: unknown, from: string, to: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => renameKeys(x, from, to));
+  if (!v || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) put(out, k === from ? to : k, renameKeys((v as Record<string, unknown>)[k], from, to));
+  return out;
+}
+
 /** A copy of `o` with the value at `path` replaced (objects along the path are created when missing). */
 export function setPath(o: Readonly<Record<string, Value>>, path: readonly string[], value: Value): Record<string, Value> {
   const [k, ...rest] = path;
-  if (k === undefined) return { ...o };
-  if (rest.length === 0) return { ...o, [k]: value };
-  const inner = o[k];
-  return { ...o, [k]: setPath(inner && typeof inner === "object" && !Array.isArray(inner) ? inner : {}, rest, value) };
+  const copy: Record<string, Value> = { ...o };
+  if (k === undefined) return copy;
+  const inner = Object.hasOwn(o, k) ? o[k] : undefined;
+  put(copy, k, rest.length === 0 ? value : setPath(inner && typeof inner === "object" && !Array.isArray(inner) ? inner : {}, rest, value));
+  return copy;
 }
 
 /** The expression inside `e` that a zod issue path points at, for a precise diagnostic span. */

@@ -3,7 +3,7 @@
 // left out of the returned config, so later rules never see a half-valid value.
 import { z } from "zod";
 import type * as A from "../ast";
-import { CRON_ISSUE, decode, DecodeError, exprAt, type Value } from "../catalog/values";
+import { CRON_ISSUE, decode, DecodeError, exprAt, hideProto, put, restoreProto, unhideKey, type Value } from "../catalog/values";
 import { suggest } from "../diagnostics/diagnostic";
 import type { Code } from "../diagnostics/catalog";
 import type { Span } from "../span";
@@ -54,7 +54,7 @@ export function checkConfigFully(schema: z.ZodType, attrs: readonly A.Attr[], ct
       continue;
     }
     try {
-      raw[name] = decode(a.value);
+      put(raw, name, decode(a.value));
       exprs.set(name, a.value);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
@@ -85,17 +85,18 @@ export function validate(
   raw: Record<string, Value>,
   onIssue: (path: readonly PropertyKey[], issue: z.core.$ZodIssue) => void,
 ): Config {
-  const r = schema.safeParse(raw);
-  if (r.success) return r.data as Config;
+  const r = schema.safeParse(hideProto(raw));
+  if (r.success) return restoreProto(r.data as Config);
   const bad = new Set<string>();
   for (const issue of r.error.issues) {
-    for (const leaf of flattenUnion(issue)) {
+    for (const flat of flattenUnion(issue)) {
+      const leaf = { ...flat, path: flat.path.map(unhideKey), ...(flat.code === "unrecognized_keys" ? { keys: flat.keys.map((k) => String(unhideKey(k))) } : {}) } as z.core.$ZodIssue;
       onIssue(leaf.path, leaf);
       bad.add(String(leaf.path[0] ?? ""));
     }
   }
   const kept: Config = {};
-  for (const [k, v] of Object.entries(raw)) if (!bad.has(k)) kept[k] = v;
+  for (const [k, v] of Object.entries(raw)) if (!bad.has(k)) put(kept, k, v);
   return kept;
 }
 
@@ -103,7 +104,7 @@ export function validate(
 function flattenUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
   const best = [...issue.errors].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0]!;
-  const deepest = Math.max(...best.map((i) => i.path.length));
+  const deepest = best.reduce((m, i) => Math.max(m, i.path.length), 0);
   if (deepest === 0) return [{ ...issue, message: "expected " + unionShapes(issue) }];
   return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
 }

@@ -7,6 +7,7 @@ import { TARGET_SETTINGS, pipelineSettings } from "../catalog/settings";
 import { didYouMean, DiagnosticSink, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic";
 import { parse } from "../parser";
 import { resolveImport, stem } from "../paths";
+import type { Span } from "../span";
 import { UNKNOWN } from "../types";
 import { checkConfig } from "./config";
 import { bindInputs, orderSteps, type Scope } from "./graph";
@@ -106,13 +107,14 @@ class Run {
     if (src === undefined) return undefined;
     this.byPath.set(path, "loading");
     const parsed = parse(src, path);
-    this.diagnostics.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) this.diagnostics.push(d);
     const sink = new DiagnosticSink(path);
     const patch = ast ? undefined : this.patches.get(path);
     const tree = ast ?? (patch ? withVariant(parsed.ast, patch) : parsed.ast);
     const unit = new FileChecker(this, { path, text: src, ast: tree, lines: parsed.lines }, sink);
     const checked = unit.check();
-    this.diagnostics.push(...sink.list);
+    // A loop, not push(...list): a file can raise more diagnostics than a call takes arguments.
+    for (const d of sink.list) this.diagnostics.push(d);
     this.byPath.set(path, checked);
     this.files.push(checked);
     return checked;
@@ -132,6 +134,7 @@ class FileChecker implements Scope {
   private readonly poisoned = new Set<string>();
   private readonly report: Report;
   private pipeline: A.PipelineDecl | undefined;
+  private layout: A.LayoutDecl | undefined;
 
   constructor(
     private readonly run: Run,
@@ -176,7 +179,7 @@ class FileChecker implements Scope {
     for (const d of decls) if (d.kind === "target") this.checkTarget(d, targets);
     const checked: CheckedFile = { ...this.unit, steps: this.steps, schemas: this.schemas, imports: this.imports, pipelineConfig, targets };
     if (this.pipeline) checked.pipeline = this.pipeline;
-    for (const d of decls) if (d.kind === "layout") checkLayout(d, this, this.report);
+    if (this.layout) checkLayout(this.layout, this, this.report);
     validOverrides.set(checked, checkVariants(this.unit.path, decls, this, pipelineConfig, this.report));
     if (this.pipeline) warnUnused(local, this.report);
     return checked;
@@ -239,6 +242,16 @@ class FileChecker implements Scope {
             notes: [{ message: "first pipeline", file: this.unit.path, span: this.pipeline.name.span }],
           });
         } else this.pipeline = d;
+        return;
+      case "layout":
+        // The graph holds one layout; a second would vanish without a word.
+        if (this.layout) {
+          this.report("MLP0218", keywordSpan(d.span, "layout"), "a file holds one `layout` block; one is already declared", {
+            label: "second layout",
+            notes: [{ message: "first layout", file: this.unit.path, span: keywordSpan(this.layout.span, "layout") }],
+            help: "merge its entries into the first `layout` block",
+          });
+        } else this.layout = d;
         return;
       case "schema":
         if (this.claim(d.name, "schema")) this.schemas.set(d.name.name, { name: d.name.name, decl: d, file: this.unit.path, schema: undefined! });
@@ -364,6 +377,12 @@ class FileChecker implements Scope {
     }
     targets.set(name, checkConfig(schema, d.body, { owner: `target \`${name}\``, ownerSpan: d.name.span, report: this.report }));
   }
+}
+
+/** The keyword a declaration's span starts with, to point at it rather than the whole block. */
+function keywordSpan(s: Span, keyword: string): Span {
+  const end = Math.min(s.end, s.start + keyword.length);
+  return { ...s, end, endLine: s.line, endCol: s.col + (end - s.start) };
 }
 
 /** Per checked file, the variant overrides that passed their own checks. */

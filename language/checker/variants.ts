@@ -4,7 +4,7 @@
 import type * as A from "../ast";
 import { stepKind } from "../catalog";
 import { pipelineSettings } from "../catalog/settings";
-import { decode, DecodeError, exprAt, setPath, type Value } from "../catalog/values";
+import { decode, DecodeError, exprAt, hideProto, setPath, unhideKey, type Value } from "../catalog/values";
 import { didYouMean } from "../diagnostics/diagnostic";
 import type { z } from "zod";
 import { issueMessage, shapeKeys } from "./config";
@@ -79,7 +79,7 @@ function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, repo
   let cur: Value | undefined = config[attr.name];
   const walked = [attr.name];
   for (const k of rest) {
-    if (!cur || typeof cur !== "object" || Array.isArray(cur) || !(k.name in cur)) {
+    if (!cur || typeof cur !== "object" || Array.isArray(cur) || !Object.hasOwn(cur, k.name)) {
       const have = cur && typeof cur === "object" && !Array.isArray(cur) ? Object.keys(cur) : [];
       report("MLP0502", k.span, `\`${[head.name, ...walked].join(".")}\` has no \`${k.name}\` to override`, { help: didYouMean(k.name, have) ?? (have.length ? `it has ${have.join(", ")}` : undefined) });
       return false;
@@ -92,9 +92,10 @@ function checkOverride(o: A.Override, scope: Scope, pipelineConfig: Config, repo
     return false;
   }
   const patched = setPath(config, walked, value);
-  const r = schema.safeParse(patched);
+  const r = schema.safeParse(hideProto(patched));
   if (r.success) return true;
-  const issue = r.error.issues.find((i) => walked.every((k, n) => i.path[n] === k) || (i.path.length < walked.length && walked.slice(0, i.path.length).every((k, n) => i.path[n] === k)));
+  const issues = r.error.issues.map((i) => ({ ...i, path: i.path.map(unhideKey) }) as typeof i);
+  const issue = issues.find((i) => walked.every((k, n) => i.path[n] === k) || (i.path.length < walked.length && walked.slice(0, i.path.length).every((k, n) => i.path[n] === k)));
   if (!issue) return true;
   report("MLP0503", exprAt(o.value, issue.path.slice(walked.length)).span, `invalid value for \`${o.path.map((p) => p.name).join(".")}\`: ${issueMessage(issue)}`);
   return false;

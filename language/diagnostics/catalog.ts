@@ -18,6 +18,9 @@ export const CATALOG = {
   MLP0104: e("invalid escape in string"),
   MLP0105: e("nesting too deep"),
   MLP0106: e("malformed number"),
+  MLP0107: e("too many syntax errors"),
+  MLP0108: e("not a text file"),
+  MLP0109: e("number out of range"),
   // 02xx: names and declarations
   MLP0201: e("unknown step kind"),
   MLP0202: e("unknown step"),
@@ -36,6 +39,7 @@ export const CATALOG = {
   MLP0215: e("operation not allowed in this step"),
   MLP0216: e("unknown target"),
   MLP0217: e("duplicate attribute"),
+  MLP0218: e("more than one layout block"),
   // 03xx: columns, types and expressions
   MLP0301: e("unknown column"),
   MLP0302: e("type mismatch"),

@@ -50,13 +50,24 @@ export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
 
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === "error");
 
+/**
+ * Suggestions are bounded: each comparison costs the product of two lengths, and a file may
+ * hold a 40,000-character name or 100,000 steps. No one mistypes a name that long, and past
+ * the first candidates a suggestion helps little.
+ */
+export const SUGGEST_MAX_LENGTH = 64;
+export const SUGGEST_MAX_CANDIDATES = 2000;
+
 /** Closest candidate by edit distance, for "did you mean" help. */
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+  if (name.length > SUGGEST_MAX_LENGTH) return undefined;
   let best: string | undefined;
   let bestScore = Infinity;
   const limit = Math.max(1, Math.floor(name.length / 3));
+  let seen = 0;
   for (const c of candidates) {
-    if (c === name) continue;
+    if (++seen > SUGGEST_MAX_CANDIDATES) break;
+    if (c === name || c.length > SUGGEST_MAX_LENGTH) continue;
     const d = editDistance(name.toLowerCase(), c.toLowerCase(), limit);
     if (d <= limit && d < bestScore) {
       best = c;

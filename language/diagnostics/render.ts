@@ -9,6 +9,20 @@ export interface RenderOptions {
   color?: boolean;
 }
 
+/**
+ * Source text and messages go to a terminal or a CI log: control characters (ESC, BEL, ...)
+ * and bidirectional overrides from the file would drive the terminal or hide text. Each is
+ * shown as one visible character (a control picture, or U+FFFD), so carets stay aligned.
+ */
+export function visible(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    if (n < 0x20) return String.fromCharCode(0x2400 + n);
+    if (n === 0x7f) return "\u2421";
+    return "\ufffd";
+  });
+}
+
 const paint = (on: boolean, code: string, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 
 export function renderHuman(ds: readonly Diagnostic[], opts: RenderOptions): string {
@@ -22,14 +36,14 @@ export function renderHuman(ds: readonly Diagnostic[], opts: RenderOptions): str
   const out: string[] = [];
   for (const d of ds) {
     const sev = d.severity === "error" ? paint(c, "1;31", "error") : paint(c, "1;33", "warning");
-    out.push(`${sev}${paint(c, "1", `[${d.code}]: ${d.message}`)}`);
+    out.push(`${sev}${paint(c, "1", `[${d.code}]: ${visible(d.message)}`)}`);
     const width = String(Math.max(d.span.endLine, ...(d.notes ?? []).map((n) => n.span.endLine))).length;
-    out.push(...snippet(d.file || "<input>", d.span, d.label, lines(d.file), width, c, d.severity === "error" ? "1;31" : "1;33"));
+    out.push(...snippet(d.file || "<input>", d.span, d.label === undefined ? undefined : visible(d.label), lines(d.file), width, c, d.severity === "error" ? "1;31" : "1;33"));
     for (const n of d.notes ?? []) {
-      if (n.file && lines(n.file)) out.push(...snippet(n.file, n.span, n.message, lines(n.file), width, c, "1;34"));
-      else out.push(`${" ".repeat(width + 1)}= note: ${n.message}`);
+      if (n.file && lines(n.file)) out.push(...snippet(n.file, n.span, visible(n.message), lines(n.file), width, c, "1;34"));
+      else out.push(`${" ".repeat(width + 1)}= note: ${visible(n.message)}`);
     }
-    if (d.help) out.push(`${" ".repeat(width + 1)}${paint(c, "1;36", "= help")}: ${d.help}`);
+    if (d.help) out.push(`${" ".repeat(width + 1)}${paint(c, "1;36", "= help")}: ${visible(d.help)}`);
     out.push("");
   }
   const errors = ds.filter((d) => d.severity === "error").length;
@@ -42,9 +56,9 @@ const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
 
 function snippet(file: string, span: Span, label: string | undefined, ix: LineIndex | undefined, width: number, c: boolean, color: string): string[] {
   const gutter = " ".repeat(width);
-  const out = [`${gutter}${paint(c, "1;34", "-->")} ${file}:${span.line}:${span.col}`];
+  const out = [`${gutter}${paint(c, "1;34", "-->")} ${visible(file)}:${span.line}:${span.col}`];
   if (!ix || span.line > ix.lineCount) return out;
-  const text = ix.lineText(span.line).replace(/\t/g, " ");
+  const text = visible(ix.lineText(span.line).replace(/\t/g, " "));
   const bar = paint(c, "1;34", "|");
   const end = span.endLine === span.line ? span.endCol : text.length + 1;
   const carets = "^".repeat(Math.max(1, end - span.col));
@@ -86,7 +100,8 @@ export function toJson(ds: readonly Diagnostic[]): { diagnostics: JsonDiagnostic
 }
 
 // GitHub workflow commands: data escapes %, CR, LF; properties also `:` and `,`.
-const escData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+// Other control characters are made visible, so the log a reader sees cannot be rewritten.
+const escData = (s: string) => visible(s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
 const escProp = (s: string) => escData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
 export function renderGithub(ds: readonly Diagnostic[]): string {

@@ -138,7 +138,7 @@ describe("formatExpr", () => {
     ["(1..2)..3", "(1..2)..3"],
     ["(a + b) is not null", "a + b is not null"],
     ["(a == b) is null", "(a == b) is null"],
-    ["- 3", "-3"], // a minus before a literal is the literal's sign
+    ["- 3", "-(3)"], // with a space the minus is the operator (REFERENCE, Numbers): it stays one, not the literal -3
     ["-(-3)", "-(-3)"],
     ["- - x", "-(-x)"],
     ["{ }", "{}"],
