@@ -4,7 +4,7 @@
 import type * as A from "../language/ast";
 import type { ConfigOf, KindName } from "../language/catalog";
 import { pipelineSettings, resolveSettings, awsSettings, onpremSettings } from "../language/catalog/settings";
-import { decode, DecodeError, durationMs } from "../language/catalog/values";
+import { decode, DecodeError, durationMs, parseKeepingKeys } from "../language/catalog/values";
 import { resolveType } from "../language/checker/schemas";
 import type { CheckedFile, CheckedProgram, StepInfo } from "../language/checker/model";
 import type { Artifact, Column, ColumnType, Schema } from "../language/types";
@@ -103,11 +103,12 @@ export function lower(p: CheckedProgram, variant?: string): IrDocument {
 
   const pipeline = entry.pipeline;
   const layout = decls.find((d): d is A.LayoutDecl => d.kind === "layout");
-  // Settings the checker rejected are left out of its config; what remains is valid alone.
+  // Settings the checker rejected are left out of its config; what remains is valid alone
+  // (parsed keeping every user key: zod drops `__proto__`, an AWS tag may be called that).
   const written = {
-    pipeline: pipelineSettings.safeParse(entry.pipelineConfig),
-    aws: awsSettings.safeParse(entry.targets.get("aws")),
-    onprem: onpremSettings.safeParse(entry.targets.get("onprem")),
+    pipeline: parseKeepingKeys(pipelineSettings, entry.pipelineConfig),
+    aws: parseKeepingKeys(awsSettings, entry.targets.get("aws")),
+    onprem: parseKeepingKeys(onpremSettings, entry.targets.get("onprem")),
   };
   const doc: IrDocument = {
     version: IR_VERSION,

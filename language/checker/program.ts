@@ -5,7 +5,7 @@ import type * as A from "../ast";
 import { stepKind, STEP_KINDS } from "../catalog";
 import { TARGET_SETTINGS, pipelineSettings } from "../catalog/settings";
 import { didYouMean, DiagnosticSink, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic";
-import { parse } from "../parser";
+import { parse, type ParseResult } from "../parser";
 import { resolveImport, stem } from "../paths";
 import type { Span } from "../span";
 import { UNKNOWN } from "../types";
@@ -22,13 +22,15 @@ const KEYWORDS = ["import", "pipeline", "schema", "use", "variant", "target", "l
 
 /** Check `path` (read through `loader`, or `text` when given) with everything it imports. Never throws. */
 export function checkProgram(path: string, loader: FileLoader, text?: string): CheckedProgram {
-  const run = new Run(loader);
+  const parses: ParseCache = new Map();
+  const run = new Run(loader, parses);
   const entry = run.file(path, text);
   if (!entry) throw new UnreadableFile(path);
   const order = collectOrder(entry);
   assignIds(order, entry);
   const variants = new Map<string, CheckedVariant>();
-  const diagnostics = [...run.diagnostics, ...checkVariantPrograms(entry, loader, run.diagnostics, variants)];
+  const base: CheckedVariant = { entry, files: run.files, order };
+  const diagnostics = [...run.diagnostics, ...checkVariantPrograms(base, loader, parses, run.diagnostics, variants)];
   return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics), variants };
 }
 
@@ -37,20 +39,27 @@ export function checkProgram(path: string, loader: FileLoader, text?: string): C
  * variant's values in place; that checked program is what lowering a variant reads (the
  * variant is applied once, here). Errors that only the variant causes are reported against it.
  */
-function checkVariantPrograms(entry: CheckedFile, loader: FileLoader, base: readonly Diagnostic[], into: Map<string, CheckedVariant>): Diagnostic[] {
+function checkVariantPrograms(program: CheckedVariant, loader: FileLoader, parses: ParseCache, base: readonly Diagnostic[], into: Map<string, CheckedVariant>): Diagnostic[] {
+  const entry = program.entry;
   const variants = entry.ast.decls.filter((d): d is A.VariantDecl => d.kind === "variant");
   if (variants.length === 0) return [];
   const known = new Set(base.map((d) => key(d.code, d.span.start, d.message)));
   const out: Diagnostic[] = [];
   for (const v of variants) {
     const overrides = validOverrides.get(entry)?.get(v) ?? [];
+    // A variant that changes nothing (no override passed its own checks) is the file's own
+    // program: checking it again would only repeat the work (and a file may have hundreds).
+    if (overrides.length === 0) {
+      if (!into.has(v.name.name)) into.set(v.name.name, program);
+      continue;
+    }
     // An override of an imported step changes that step in its own file.
     const patches = new Map<string, A.Override[]>();
     for (const o of overrides) {
       const step = entry.imports.get(o.path[0]?.name ?? "")?.step;
       if (step) patches.set(step.file, [...(patches.get(step.file) ?? []), o]);
     }
-    const again = new Run(loader, patches);
+    const again = new Run(loader, parses, patches);
     const checked = again.file(entry.path, entry.text, withVariant(entry.ast, overrides))!;
     if (!into.has(v.name.name)) {
       const order = collectOrder(checked);
@@ -75,6 +84,9 @@ function checkVariantPrograms(entry: CheckedFile, loader: FileLoader, base: read
   return out;
 }
 
+/** Parse results by path, with the text they were parsed from. */
+type ParseCache = Map<string, { text: string; result: ParseResult }>;
+
 /** The entry file itself could not be read: an I/O problem for the caller, not a diagnostic. */
 export class UnreadableFile extends Error {
   constructor(readonly path: string) {
@@ -95,6 +107,7 @@ class Run {
    */
   constructor(
     private readonly loader: FileLoader,
+    private readonly parses: ParseCache,
     private readonly patches: ReadonlyMap<string, readonly A.Override[]> = new Map(),
   ) {}
 
@@ -106,7 +119,7 @@ class Run {
     const src = text ?? this.loader.read(path);
     if (src === undefined) return undefined;
     this.byPath.set(path, "loading");
-    const parsed = parse(src, path);
+    const parsed = this.parse(src, path);
     for (const d of parsed.diagnostics) this.diagnostics.push(d);
     const sink = new DiagnosticSink(path);
     const patch = ast ? undefined : this.patches.get(path);
@@ -118,6 +131,15 @@ class Run {
     this.byPath.set(path, checked);
     this.files.push(checked);
     return checked;
+  }
+
+  /** Each text is parsed once per program: a variant's checks reuse the parses of the files. */
+  private parse(text: string, path: string): ParseResult {
+    const hit = this.parses.get(path);
+    if (hit && hit.text === text) return hit.result;
+    const result = parse(text, path);
+    this.parses.set(path, { text, result });
+    return result;
   }
 
   isLoading(path: string): boolean {

@@ -279,3 +279,20 @@ describe("Slurm names", () => {
     expect(codes(checkProgram("a.mlp", loader, 'target onprem {\n  slurm_partition = "gpu-a100.long"\n  slurm_account = "ml_team1"\n}\n').diagnostics)).toEqual([]);
   });
 });
+
+describe("F05: variants that change nothing cost nothing", () => {
+  it("416 empty variants check in well under a second each way, and each lowers as the file itself", () => {
+    check("F05"); // warm up the grammar
+    const { value: p, ms } = timed(() => check("F05"));
+    expect(ms).toBeLessThan(1500);
+    expect(p.variants.size).toBeGreaterThanOrEqual(400);
+    const empty = [...p.variants.values()].at(-1)!;
+    expect(empty.entry).toBe(p.entry);
+  });
+
+  it("200 variants whose overrides all fail report their errors without re-checking the file 200 times", () => {
+    const { value: p, ms } = timed(() => check("F05b"));
+    expect(ms).toBeLessThan(1500);
+    expect(p.diagnostics.length).toBeGreaterThan(0);
+  });
+});
