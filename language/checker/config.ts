@@ -88,15 +88,32 @@ export function validate(
   const r = schema.safeParse(hideProto(raw));
   if (r.success) return restoreProto(r.data as Config);
   const bad = new Set<string>();
+  // One bad entry of an object value (`hyperparams = { a: 1, b: [[2]] }`) drops that entry,
+  // not its siblings: rules reading the others (tune's search space) must not report them too.
+  const badEntries = new Map<string, Set<string>>();
+  const isObject = (v: Value | undefined): v is Record<string, Value> => !!v && typeof v === "object" && !Array.isArray(v);
   for (const issue of r.error.issues) {
     for (const flat of flattenUnion(issue)) {
       const leaf = { ...flat, path: flat.path.map(unhideKey), ...(flat.code === "unrecognized_keys" ? { keys: flat.keys.map((k) => String(unhideKey(k))) } : {}) } as z.core.$ZodIssue;
       onIssue(leaf.path, leaf);
-      bad.add(String(leaf.path[0] ?? ""));
+      const attr = String(leaf.path[0] ?? "");
+      const entries = leaf.path.length >= 2 ? [String(leaf.path[1])] : leaf.path.length === 1 && leaf.code === "unrecognized_keys" ? leaf.keys : undefined;
+      if (entries && isObject(raw[attr])) for (const e of entries) badEntries.set(attr, (badEntries.get(attr) ?? new Set()).add(e));
+      else bad.add(attr);
     }
   }
   const kept: Config = {};
-  for (const [k, v] of Object.entries(raw)) if (!bad.has(k)) put(kept, k, v);
+  for (const [k, v] of Object.entries(raw)) {
+    if (bad.has(k)) continue;
+    const drop = badEntries.get(k);
+    if (!drop || !isObject(v)) {
+      put(kept, k, v);
+      continue;
+    }
+    const rest: Record<string, Value> = {};
+    for (const [ek, ev] of Object.entries(v)) if (!drop.has(ek)) put(rest, ek, ev);
+    put(kept, k, rest);
+  }
   return kept;
 }
 
@@ -105,7 +122,8 @@ function flattenUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
   const best = [...issue.errors].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0]!;
   const deepest = best.reduce((m, i) => Math.max(m, i.path.length), 0);
-  if (deepest === 0) return [{ ...issue, message: "expected " + unionShapes(issue) }];
+  // A union with its own wording (the params schema says "a number, string, bool or a list of them") keeps it.
+  if (deepest === 0) return [{ ...issue, message: issue.message && !issue.message.startsWith("Invalid input") ? issue.message : "expected " + unionShapes(issue) }];
   return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
 }
 

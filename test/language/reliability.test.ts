@@ -296,3 +296,23 @@ describe("F05: variants that change nothing cost nothing", () => {
     expect(p.diagnostics.length).toBeGreaterThan(0);
   });
 });
+
+describe("one bad hyperparameter is one error", () => {
+  it("its siblings stay hyperparameters that tune may search", () => {
+    const text = `pipeline p { }
+schema S { id: string  y: float }
+source s: Table<S> { uri = "s3://b/s/"  format = parquet }
+train m(s) { framework = xgboost  entry = "t.py"  label = y  hyperparams = { eta: 0.1, depth: 4, bad: { x: 1 } } }
+tune t(m) {
+  objective = minimize(rmse)
+  strategy  = random
+  trials    = 4
+  search { eta = loguniform(0.01, 0.3)  depth = choice(3, 5) }
+}
+deploy d(t) { mode = endpoint  instances = 1 }
+`;
+    const p = checkProgram("hp.mlp", { read: () => undefined }, text);
+    const errors = p.diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual(["MLP0310 invalid `hyperparams.bad`: expected a number, string, bool or a list of them"]);
+  });
+});
