@@ -1,6 +1,6 @@
 // The `mlp` command line. The only compiler module that touches the disk and the
 // process; everything it calls is pure and also runs in the editor.
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { checkProgram, UnreadableFile } from "../language/checker/program";
 import type { CheckedProgram, FileLoader } from "../language/checker/model";
@@ -284,7 +284,7 @@ function cmdCompile(args: string[], io: Io): number {
 }
 
 /** Targets used to prefix their own messages with their name; the CLI adds it once. */
-function withoutPrefix(message: string, target: string): string {
+export function withoutPrefix(message: string, target: string): string {
   return message.startsWith(`${target}: `) ? message.slice(target.length + 2) : message;
 }
 
@@ -299,19 +299,22 @@ function ioFailure(what: string, path: string, e: unknown): UsageError {
 
 /** Replaces FILE's contents all at once (a temporary file beside it, then a rename), keeping its mode. */
 function writeAtomically(file: string, contents: string): void {
+  let real: string;
   let mode: number;
   try {
-    mode = statSync(file).mode & 0o7777;
+    // Through a symlink, the file it points to is rewritten; the link stays a link.
+    real = realpathSync(file);
+    mode = statSync(real).mode & 0o7777;
+    // A rename would replace a file we may not write; ask first, as an in-place write would fail.
+    accessSync(real, constants.W_OK);
   } catch (e) {
     throw ioFailure("write", file, e);
   }
-  // A rename would replace a read-only file too; respect the mode, as an in-place write would.
-  if ((mode & 0o222) === 0) throw new UsageError(`cannot write ${file}: the file is read-only`);
-  const tmp = join(dirname(file), `.${basename(file)}.mlp-${process.pid}.tmp`);
+  const tmp = join(dirname(real), `.${basename(real)}.mlp-${process.pid}.tmp`);
   try {
     writeFileSync(tmp, contents, { mode });
     chmodSync(tmp, mode);
-    renameSync(tmp, file);
+    renameSync(tmp, real);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw ioFailure("write", file, e);
