@@ -116,7 +116,8 @@ export type IrTypeRef = z.infer<typeof irTypeRef>;
 export const irType = z.discriminatedUnion("kind", [
   z.object({ kind: z.enum(["int", "float", "string", "bool", "timestamp", "date", "duration", "unknown"]), nullable: z.boolean() }),
   z.object({ kind: z.literal("null"), nullable: z.literal(true) }),
-  z.object({ kind: z.literal("enum"), members: z.array(name), nullable: z.boolean() }),
+  // Derived and never printed; an erroneous `enum("x")` still lowers to a reloadable IR.
+  z.object({ kind: z.literal("enum"), members: z.array(z.string()), nullable: z.boolean() }),
   z.object({ kind: z.literal("vector"), size: z.number().int(), nullable: z.boolean() }),
 ]);
 export type IrType = z.infer<typeof irType>;
