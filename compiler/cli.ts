@@ -21,12 +21,13 @@ declare const MLP_VERSION: string;
 const USAGE = `mlp: check, format and compile .mlp ML pipelines
 
 usage:
-  mlp check FILE... [--format human|json|github]   (FILE - reads stdin)
+  mlp check FILE... [--format human|json|github]
   mlp fmt FILE... [--check | --write]
   mlp graph FILE                 print the graph IR as JSON
   mlp graph --to-mlp IR.json     print .mlp text from a graph IR
   mlp compile FILE --target ${TARGETS.map((t) => t.name).join("|")} [--variant NAME] --out DIR
 
+a FILE written - is read from stdin
 exit codes: 0 no errors (warnings allowed), 1 errors in the input, 2 usage or I/O problems
 `;
 
