@@ -1,8 +1,8 @@
 // Issue 14, "never crash, never lie, never write half": the CLI side of the reliability
 // findings. Each finding's reproducer lives in ../shared/findings/reliability/ (the prefix
 // names the finding); the CLI runs as users run it, the built bundle in a child process.
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, lstatSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, lstatSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,6 +127,21 @@ describe.concurrent("F08: output I/O problems are exit 2, one line, and nothing 
     expect(lstatSync(join(dir, "link.mlp")).isSymbolicLink()).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(["link.mlp", "x.mlp"]);
   });
+});
+
+describe("F08: a failed write to stdout", () => {
+  it.skipIf(!existsSync("/dev/full"))("is exit 2 with one line, not a silent success", () => {
+    const fd = openSync("/dev/full", "w");
+    try {
+      for (const args of [["graph", SAMPLE], ["fmt", SAMPLE]]) {
+        const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["ignore", fd, "pipe"], encoding: "utf8" });
+        expect(r.status).toBe(2);
+        expect(r.stderr).toBe("mlp: cannot write to stdout: no space left on the device\n");
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }, 60_000);
 });
 
 describe.concurrent("F08b: compile writes every target or nothing", { timeout: 120_000 }, () => {
