@@ -401,7 +401,9 @@ export function runCampaign(o: CampaignOptions): { passed: number; failed: numbe
     inputs++;
     const path = job.file.path;
     const opts = { targets: o.targets };
-    const v = judge(job.text, path, loader(path, job.text), opts);
+    let v = judge(job.text, path, loader(path, job.text), opts);
+    // Time depends on the machine's load (and a GC at the wrong moment): a slow input must be slow twice.
+    if (v?.oracle === "hang") v = judge(job.text, path, loader(path, job.text), opts);
     if (!v) {
       passed++;
       continue;
