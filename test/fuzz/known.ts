@@ -18,7 +18,6 @@ export const KNOWN: readonly Known[] = [
   { finding: "F09 (stack overflow)", oracle: /^throw:/, message: /Maximum call stack size exceeded/ },
   // Found by this campaign (issue 14 report), for the language engineer:
   { finding: "NEW-1 (type arguments are not depth-limited: `enum(a + 1 + 1 ...)` lowers to an IR deeper than parseIr reads)", oracle: "ir-reload", message: /nests deeper than/ },
-  { finding: "NEW-2 (deep parentheses before a comment: check throws `Invalid array length`)", oracle: "throw:check", message: /Invalid array length/ },
 ];
 
 export function knownAs(oracle: string, message: string): string | undefined {
