@@ -1,7 +1,7 @@
 // The `mlp` command line. The only compiler module that touches the disk and the
 // process; everything it calls is pure and also runs in the editor.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { accessSync, chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { checkProgram, UnreadableFile } from "../language/checker/program";
 import type { CheckedProgram, FileLoader } from "../language/checker/model";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../language/diagnostics/diagnostic";
@@ -9,9 +9,10 @@ import { renderGithub, renderHuman, toJson } from "../language/diagnostics/rende
 import { format } from "../language/formatter";
 import { parse } from "../language/parser";
 import { compilation } from "./compile";
-import { parseWrittenIr } from "./ir";
+import { NOT_WRITABLE, parseWrittenIr } from "./ir";
+import { writeJson } from "./json-stream";
 import { lower } from "./lower";
-import { print } from "./print";
+import { NotWritableError, print } from "./print";
 import { TargetError, type GeneratedFile } from "./target-api";
 import { expand, target, TARGETS } from "./targets";
 
@@ -26,6 +27,7 @@ usage:
   mlp graph --to-mlp IR.json     print .mlp text from a graph IR
   mlp compile FILE --target ${TARGETS.map((t) => t.name).join("|")} [--variant NAME] --out DIR
 
+a FILE written - is read from stdin
 exit codes: 0 no errors (warnings allowed), 1 errors in the input, 2 usage or I/O problems
 `;
 
@@ -37,23 +39,68 @@ interface Io {
   color: boolean;
 }
 
+/** What the CLI calls a file read from stdin (`-`), in diagnostics and messages. */
+export const STDIN_NAME = "<stdin>";
+
+/** A file that is not text is refused up front (F09): the lexer would report every byte. */
+function decodeText(bytes: Uint8Array): string | { problem: string } {
+  if (bytes.includes(0)) return { problem: "not a text file (it holds NUL bytes)" };
+  try {
+    // ignoreBOM keeps a byte-order mark in the text, as readFileSync(path, "utf8") did.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return { problem: "not a text file (it is not valid UTF-8)" };
+  }
+}
+
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case "ENOENT": return "no such file";
+    case "EISDIR": return "is a directory";
+    case "ENOTDIR": return "a part of the path is not a directory";
+    case "EACCES": case "EPERM": return "permission denied";
+    case "EROFS": return "read-only file system";
+    case "ENOSPC": return "no space left on the device";
+    case "EEXIST": return "already exists";
+    default: return code ?? (e as Error)?.message ?? String(e);
+  }
+}
+
 const diskLoader: FileLoader = {
   read(path) {
+    let bytes: Buffer;
     try {
-      return readFileSync(path, "utf8");
+      bytes = readFileSync(path);
     } catch {
       return undefined;
     }
+    const text = decodeText(bytes);
+    if (typeof text !== "string") throw new UsageError(`cannot read ${path}: ${text.problem}`);
+    return text;
   },
 };
 
+let stdinUsed = false;
+
+/** The text of FILE, or of stdin for `-`; anything unreadable or not text is a usage error (exit 2). */
 function readOrFail(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (e as Error).message}`);
+  let bytes: Buffer;
+  const shown = path === "-" ? STDIN_NAME : path;
+  if (path === "-") {
+    if (stdinUsed) throw new UsageError("stdin (-) can be read only once");
+    stdinUsed = true;
   }
+  try {
+    bytes = readFileSync(path === "-" ? 0 : path);
+  } catch (e) {
+    // An empty, closed or terminal-less stdin reads as no text.
+    if (path === "-" && (e as NodeJS.ErrnoException).code === "EAGAIN") bytes = Buffer.alloc(0);
+    else throw new UsageError(`cannot read ${shown}: ${reason(e)}`);
+  }
+  const text = decodeText(bytes);
+  if (typeof text !== "string") throw new UsageError(`cannot read ${shown}: ${text.problem}`);
+  return text;
 }
 
 /** Splits argv into positionals and the flags a command allows; anything else is a usage error. */
@@ -117,7 +164,7 @@ function cmdCheck(args: string[], io: Io): number {
   if (!["human", "json", "github"].includes(fmt)) throw new UsageError(`unknown format ${fmt} (formats: human, json, github)`);
   if (files.length === 0) throw new UsageError("check needs at least one FILE");
   const texts = files.map((f) => readOrFail(f));
-  const programs = files.map((f, i) => checkFile(f, texts[i]!));
+  const programs = files.map((f, i) => checkFile(f === "-" ? STDIN_NAME : f, texts[i]!));
   const ds = dedupe(programs.flatMap((p) => p.diagnostics));
   if (fmt === "json") io.out(JSON.stringify(toJson(ds)) + "\n");
   else if (fmt === "github") io.out(renderGithub(ds));
@@ -129,7 +176,8 @@ function cmdFmt(args: string[], io: Io): number {
   const { files, opts } = parseArgs(args, { "--check": "bool", "--write": "bool" });
   if (files.length === 0) throw new UsageError("fmt needs at least one FILE");
   if (opts["--check"] && opts["--write"]) throw new UsageError("--check and --write exclude each other");
-  const texts = files.map((f) => [f, readOrFail(f)] as const);
+  if (opts["--write"] && files.includes("-")) throw new UsageError("fmt --write cannot rewrite stdin (-); use mlp fmt - to print it");
+  const texts = files.map((f) => [f === "-" ? STDIN_NAME : f, readOrFail(f)] as const);
   let status = 0;
   const unformatted: string[] = [];
   for (const [file, text] of texts) {
@@ -143,7 +191,7 @@ function cmdFmt(args: string[], io: Io): number {
     if (opts["--check"]) {
       if (out !== text) unformatted.push(file);
     } else if (opts["--write"]) {
-      if (out !== text) writeFileSync(file, out);
+      if (out !== text) writeAtomically(file, out);
     } else io.out(out);
   }
   if (unformatted.length) {
@@ -163,16 +211,35 @@ function cmdGraph(args: string[], io: Io): number {
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
+      throw new UsageError(`${file === "-" ? STDIN_NAME : file} is not JSON: ${(e as Error).message}`);
     }
+    const shown = file === "-" ? STDIN_NAME : file;
     const r = parseWrittenIr(json);
-    if (!r.ok) throw new UsageError(`${file} is not a graph IR document: ${r.problems.join("; ")}`);
-    io.out(print(r.ir));
+    if (!r.ok) {
+      // A well-formed document whose names, comments or literals have no .mlp spelling (F12)
+      // is an error in the input, listed by JSON path; any other problem means it is not an IR.
+      if (r.problems.every((p) => p.includes(NOT_WRITABLE))) {
+        io.err(r.problems.map((p) => `mlp: ${shown}: ${p}\n`).join(""));
+        return 1;
+      }
+      throw new UsageError(`${shown} is not a graph IR document: ${r.problems.join("; ")}`);
+    }
+    let printed: string;
+    try {
+      printed = print(r.ir);
+    } catch (e) {
+      if (!(e instanceof NotWritableError)) throw e;
+      io.err(`mlp: ${shown}: ${NOT_WRITABLE}${e.message}\n`);
+      return 1;
+    }
+    io.out(printed);
     return 0;
   }
-  const program = checkFile(file, readOrFail(file));
+  const program = checkFile(file === "-" ? STDIN_NAME : file, readOrFail(file));
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
-  io.out(JSON.stringify(lower(program), null, 2) + "\n");
+  // Streamed: the IR of a very large pipeline is longer than any one string can be (F15).
+  writeJson(lower(program), io.out);
+  io.out("\n");
   return hasErrors(program.diagnostics) ? 1 : 0;
 }
 
@@ -185,7 +252,7 @@ function cmdCompile(args: string[], io: Io): number {
   if (!name) throw new UsageError(`compile needs --target; the targets are:\n${list}`);
   if (!target(name)) throw new UsageError(`unknown target ${name}; the targets are:\n${list}`);
   if (!out) throw new UsageError("compile needs --out DIR");
-  const program = checkFile(files[0]!, readOrFail(files[0]!));
+  const program = checkFile(files[0] === "-" ? STDIN_NAME : files[0]!, readOrFail(files[0]!));
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
   if (hasErrors(program.diagnostics)) return 1;
   const variant = opts["--variant"] as string | undefined;
@@ -200,26 +267,204 @@ function cmdCompile(args: string[], io: Io): number {
     io.err(`mlp: ${missing.map((t) => t.name).join(", ")} ${missing.length === 1 ? "is" : "are"} not built yet; the targets are:\n${list}\n`);
     return 2;
   }
-  let count = 0;
+  // Every target is emitted before anything is written: a refusal leaves the disk as it was (F08b).
+  const generated: { target: string; files: GeneratedFile[] }[] = [];
   for (const t of targets) {
-    let files: GeneratedFile[];
     try {
-      files = t.emit!(unit);
+      generated.push({ target: t.name, files: t.emit!(unit) });
     } catch (e) {
       // A value the target cannot express (say a Kafka topic with a newline): the input's fault.
       if (!(e instanceof TargetError)) throw e;
-      io.err(`mlp: ${t.name}: ${e.message}\n`);
+      io.err(`mlp: ${t.name}: ${withoutPrefix(e.message, t.name)}\n`);
       return 1;
     }
-    for (const f of files) {
-      const path = join(out, t.name, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.contents);
-      count++;
-    }
   }
+  const count = writeOutput(out, generated);
   io.err(`wrote ${count} files to ${out}\n`);
   return 0;
+}
+
+/** Targets used to prefix their own messages with their name; the CLI adds it once. */
+export function withoutPrefix(message: string, target: string): string {
+  return message.startsWith(`${target}: `) ? message.slice(target.length + 2) : message;
+}
+
+// ---------- writing ----------
+
+/** Lists, relative to --out, the files the last compile wrote, so a recompile can remove the ones it no longer writes. */
+export const MANIFEST = ".mlp-manifest.json";
+
+function ioFailure(what: string, path: string, e: unknown): UsageError {
+  return new UsageError(`cannot ${what} ${path}: ${reason(e)}`);
+}
+
+/** Replaces FILE's contents all at once (a temporary file beside it, then a rename), keeping its mode. */
+function writeAtomically(file: string, contents: string): void {
+  let real: string;
+  let mode: number;
+  try {
+    // Through a symlink, the file it points to is rewritten; the link stays a link.
+    real = realpathSync(file);
+    mode = statSync(real).mode & 0o7777;
+    // A rename would replace a file we may not write; ask first, as an in-place write would fail.
+    accessSync(real, constants.W_OK);
+  } catch (e) {
+    throw ioFailure("write", file, e);
+  }
+  const tmp = join(dirname(real), `.${basename(real)}.mlp-${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, contents, { mode });
+    chmodSync(tmp, mode);
+    renameSync(tmp, real);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw ioFailure("write", file, e);
+  }
+}
+
+/** `rel` (a manifest entry) as a path inside `root`, or undefined when it would lead out of it. */
+function inside(root: string, rel: unknown): string | undefined {
+  if (typeof rel !== "string" || rel === "" || isAbsolute(rel) || rel.includes("\0")) return undefined;
+  const n = normalize(rel);
+  if (n.startsWith("..") || n.split(sep).includes("..")) return undefined;
+  return join(root, n);
+}
+
+function readManifest(out: string): string[] {
+  try {
+    const m = JSON.parse(readFileSync(join(out, MANIFEST), "utf8")) as { files?: unknown };
+    return Array.isArray(m.files) ? m.files.filter((f): f is string => inside(out, f) !== undefined) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Writes the targets' files under OUT/TARGET/ as one step: everything goes to a temporary folder
+ * beside OUT first, and only when all of it is written does it move into place. Files a previous
+ * compile wrote (per OUT's manifest) in the same target folders and that this one does not write
+ * are removed; nothing else in OUT, and nothing outside it, is touched.
+ */
+function writeOutput(out: string, generated: { target: string; files: GeneratedFile[] }[]): number {
+  const outAbs = resolve(out);
+  const parent = dirname(outAbs);
+  let outExists = false;
+  try {
+    const st = statSync(outAbs);
+    if (!st.isDirectory()) throw new UsageError(`cannot write to ${out}: it is a file, not a folder`);
+    outExists = true;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw ioFailure("write to", out, e);
+  }
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (e) {
+    throw ioFailure("create", dirname(out) || ".", e);
+  }
+  let tmp: string;
+  try {
+    tmp = mkdtempSync(join(parent, `.${basename(outAbs)}.mlp-tmp-`));
+  } catch (e) {
+    throw ioFailure("write to", out, e);
+  }
+  try {
+    const written: string[] = [];
+    for (const g of generated)
+      for (const f of g.files) {
+        const rel = inside(g.target, f.path) ?? "";
+        if (!rel) throw new Error(`target ${g.target} produced a path outside its folder: ${JSON.stringify(f.path)}`);
+        const path = join(tmp, rel);
+        try {
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, f.contents);
+        } catch (e) {
+          throw ioFailure("write to", out, e);
+        }
+        written.push(rel.split(sep).join("/"));
+      }
+    const targets = new Set(generated.map((g) => g.target));
+    const previous = outExists ? readManifest(outAbs) : [];
+    // Entries for targets this compile does not produce stay: compiling spark keeps an earlier aws.
+    const kept = previous.filter((f) => !targets.has(f.split("/")[0]!));
+    const manifest = JSON.stringify({ files: [...new Set([...kept, ...written])].sort() }, null, 2) + "\n";
+    try {
+      writeFileSync(join(tmp, MANIFEST), manifest);
+    } catch (e) {
+      throw ioFailure("write to", out, e);
+    }
+    if (!outExists) {
+      try {
+        renameSync(tmp, outAbs);
+      } catch (e) {
+        throw ioFailure("write to", out, e);
+      }
+      return written.length;
+    }
+    moveInto(tmp, outAbs, out, written);
+    const fresh = new Set(written);
+    for (const rel of previous) if (targets.has(rel.split("/")[0]!) && !fresh.has(rel)) removeStale(outAbs, rel);
+    try {
+      renameSync(join(tmp, MANIFEST), join(outAbs, MANIFEST));
+    } catch (e) {
+      throw ioFailure("write to", out, e);
+    }
+    return written.length;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Moves each written file from TMP into OUT, after making sure every move can happen (no file where a folder must go). */
+function moveInto(tmp: string, outAbs: string, out: string, written: string[]): void {
+  const kind = new Map<string, "dir" | "file" | "none">();
+  const kindOf = (p: string) => {
+    let k = kind.get(p);
+    if (!k) {
+      try {
+        const st = lstatSync(p);
+        k = st.isDirectory() ? "dir" : "file";
+      } catch {
+        k = "none";
+      }
+      kind.set(p, k);
+    }
+    return k;
+  };
+  for (const rel of written) {
+    const parts = rel.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = join(outAbs, ...parts.slice(0, i));
+      if (kindOf(dir) === "file") throw new UsageError(`cannot write to ${out}: ${join(out, ...parts.slice(0, i))} is a file, not a folder`);
+      if (kindOf(dir) === "none") break;
+    }
+    if (kindOf(join(outAbs, rel)) === "dir") throw new UsageError(`cannot write to ${out}: ${join(out, rel)} is a folder`);
+  }
+  for (const rel of written) {
+    const dest = join(outAbs, rel);
+    try {
+      mkdirSync(dirname(dest), { recursive: true });
+      renameSync(join(tmp, rel), dest);
+    } catch (e) {
+      throw ioFailure("write to", out, e);
+    }
+  }
+}
+
+/** Removes a file an earlier compile wrote, then the folders that leaves empty, never leaving OUT. */
+function removeStale(outAbs: string, rel: string): void {
+  const path = join(outAbs, rel);
+  try {
+    // Through a symlinked folder the file could be anywhere: only remove what really lies in OUT.
+    const real = realpathSync(dirname(path));
+    const root = realpathSync(outAbs);
+    if (real !== root && !real.startsWith(root + sep)) return;
+    if (!lstatSync(path).isFile()) return;
+    unlinkSync(path);
+    for (let dir = dirname(path); dir !== outAbs && dir.startsWith(outAbs + sep); dir = dirname(dir)) rmdirSync(dir);
+  } catch {
+    // Already gone, or a folder that still holds something: nothing more to remove.
+  }
 }
 
 export function main(argv: string[], io: Io): number {
@@ -254,6 +499,14 @@ export function main(argv: string[], io: Io): number {
       io.err(`mlp: ${e.message}\n`);
       return 2;
     }
+    // A failed read or write on the way (a full disk, a closed stdout): an I/O problem, not a bug.
+    if ((e as NodeJS.ErrnoException)?.syscall) {
+      const err = e as NodeJS.ErrnoException;
+      io.err(`mlp: cannot ${err.syscall}${err.path ? ` ${err.path}` : ""}: ${reason(e)}\n`);
+      return 2;
+    }
     throw e;
+  } finally {
+    stdinUsed = false;
   }
 }

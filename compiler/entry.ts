@@ -2,8 +2,16 @@
 // An unexpected exception is a bug in mlp, reported as one line, never a stack trace.
 import { main } from "./cli";
 
-// A reader that goes away (`mlp graph x | head`) is not an error.
-for (const stream of [process.stdout, process.stderr]) stream.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? process.exit(process.exitCode ?? 0) : undefined));
+// A reader that goes away (`mlp graph x | head`) is not an error; any other failed write
+// (`> /dev/full`) lost output, which must not end as success.
+let reported = false;
+for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]] as const)
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    if (!reported && name === "stdout") process.stderr.write(`mlp: cannot write to stdout: ${e.code === "ENOSPC" ? "no space left on the device" : (e.code ?? e.message)}\n`);
+    reported = true;
+    process.exitCode = 2;
+  });
 
 const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
 let code: number;
@@ -14,4 +22,4 @@ try {
   if (process.env.MLP_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
   code = 3;
 }
-process.exitCode = code;
+process.exitCode = reported ? 2 : code;

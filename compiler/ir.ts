@@ -21,14 +21,46 @@ import { normalSpace } from "../language/catalog/tune";
 export const IR_VERSION = "mlp.ir/2";
 /** Earlier versions `mlp graph --to-mlp` still reads (their written parts are unchanged). */
 export const READABLE_IR_VERSIONS = ["mlp.ir/1", IR_VERSION] as const;
+// ---------- what can be written back as .mlp ----------
+// `mlp graph --to-mlp` and the editor print an IR as text, so every written name, comment and
+// literal spelling must print as exactly one token of its kind: a name with a space or a
+// comment with a line break would print as other declarations (F12), which then check clean.
+
+/** Marks the problems that are about spelling (exit code 1), not the document's shape. */
+export const NOT_WRITABLE = "cannot be written as .mlp: ";
+const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Reserved words of language/lexer.ts (`hard`): never a name. */
+const RESERVED = new Set(["import", "from", "pipeline", "schema", "use", "variant", "target", "layout", "true", "false", "null", "and", "or", "not", "is"]);
+/** A name as the lexer reads one; "" is what error recovery writes for a missing name (printed `_`). */
+export const isWritableName = (s: string): boolean => s === "" || (IDENT_RE.test(s) && !RESERVED.has(s));
+/** The text of a `//` comment after the slashes: one line, trailing blanks already trimmed by the parser. */
+export const isWritableComment = (s: string): boolean => !/[\n\r]/.test(s) && !/\s$/.test(s);
+const name = z.string().refine(isWritableName, { message: `${NOT_WRITABLE}not an identifier (or a reserved word)` });
+const commentText = z.string().refine(isWritableComment, { message: `${NOT_WRITABLE}a comment is one line without trailing blanks` });
+/** Literal spellings exactly as language/lexer.ts reads them. */
+const spelled = (re: RegExp, what: string) => z.string().regex(re, { message: `${NOT_WRITABLE}not a ${what} literal` });
+// A minus written against the digits is part of the literal (language/grammar.ts `unary`).
+const numberRaw = spelled(/^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/, "number");
+const durationRaw = spelled(/^\d+(?:ms|s|m|h|d)$/, "duration");
+const sizeRaw = spelled(/^\d+(?:KiB|MiB|GiB|TiB)$/, "size");
+/** The string escapes are `\"`, `\\`, `\n` and `\t`: a carriage return has no spelling. */
+const stringValue = z.string().refine((s) => !s.includes("\r"), { message: `${NOT_WRITABLE}a string cannot hold a carriage return` });
+
+/** `pipeline.schedule = ...` overrides the pipeline's own settings: there the reserved word is the path's head. */
+const overridePath = z.array(z.string()).superRefine((path, ctx) =>
+  path.forEach((p, i) => {
+    if (!(isWritableName(p) || (i === 0 && p === "pipeline"))) ctx.addIssue({ code: "custom", path: [i], message: `${NOT_WRITABLE}not an identifier (or a reserved word)` });
+  }),
+);
+
 const span = z.object({ start: z.number(), end: z.number(), line: z.number(), col: z.number(), endLine: z.number(), endCol: z.number() });
 export type IrSpan = z.infer<typeof span>;
 
 const comments = {
-  leading: z.array(z.string()).optional(),
-  trailing: z.string().optional(),
-  head: z.string().optional(),
-  inner: z.array(z.string()).optional(),
+  leading: z.array(commentText).optional(),
+  trailing: commentText.optional(),
+  head: commentText.optional(),
+  inner: z.array(commentText).optional(),
 };
 export type IrComments = { leading?: string[]; trailing?: string; head?: string; inner?: string[] };
 
@@ -53,17 +85,17 @@ export type IrExpr =
 
 export const irExpr: z.ZodType<IrExpr> = z.lazy(() =>
   z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("ref"), name: z.string() }),
-    z.object({ kind: z.literal("number"), value: z.number(), raw: z.string() }),
-    z.object({ kind: z.literal("string"), value: z.string() }),
+    z.object({ kind: z.literal("ref"), name: name }),
+    z.object({ kind: z.literal("number"), value: z.number(), raw: numberRaw }),
+    z.object({ kind: z.literal("string"), value: stringValue }),
     z.object({ kind: z.literal("bool"), value: z.boolean() }),
     z.object({ kind: z.literal("null") }),
-    z.object({ kind: z.literal("duration"), raw: z.string() }),
-    z.object({ kind: z.literal("size"), raw: z.string() }),
+    z.object({ kind: z.literal("duration"), raw: durationRaw }),
+    z.object({ kind: z.literal("size"), raw: sizeRaw }),
     z.object({ kind: z.literal("range"), lo: irExpr, hi: irExpr }),
     z.object({ kind: z.literal("list"), items: z.array(irExpr) }),
-    z.object({ kind: z.literal("object"), entries: z.array(z.object({ key: z.string(), value: irExpr })) }),
-    z.object({ kind: z.literal("call"), callee: z.string(), args: z.array(z.object({ name: z.string().optional(), value: irExpr })) }),
+    z.object({ kind: z.literal("object"), entries: z.array(z.object({ key: name, value: irExpr })) }),
+    z.object({ kind: z.literal("call"), callee: name, args: z.array(z.object({ name: name.optional(), value: irExpr })) }),
     z.object({ kind: z.literal("binary"), op: z.enum(["or", "and", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%"]), left: irExpr, right: irExpr }),
     z.object({ kind: z.literal("unary"), op: z.enum(["not", "-"]), operand: irExpr }),
     z.object({ kind: z.literal("isnull"), operand: irExpr, negated: z.boolean() }),
@@ -74,7 +106,7 @@ export const irExpr: z.ZodType<IrExpr> = z.lazy(() =>
 // ---------- types ----------
 
 /** A type as written: `enum(free, pro)?`. */
-export const irTypeRef = z.object({ name: z.string(), args: z.array(irExpr).optional(), nullable: z.boolean() });
+export const irTypeRef = z.object({ name: name, args: z.array(irExpr).optional(), nullable: z.boolean() });
 export type IrTypeRef = z.infer<typeof irTypeRef>;
 
 /**
@@ -84,30 +116,31 @@ export type IrTypeRef = z.infer<typeof irTypeRef>;
 export const irType = z.discriminatedUnion("kind", [
   z.object({ kind: z.enum(["int", "float", "string", "bool", "timestamp", "date", "duration", "unknown"]), nullable: z.boolean() }),
   z.object({ kind: z.literal("null"), nullable: z.literal(true) }),
+  // Derived and never printed; an erroneous `enum("x")` still lowers to a reloadable IR.
   z.object({ kind: z.literal("enum"), members: z.array(z.string()), nullable: z.boolean() }),
   z.object({ kind: z.literal("vector"), size: z.number().int(), nullable: z.boolean() }),
 ]);
 export type IrType = z.infer<typeof irType>;
 /** Kept for readers of version 1: a column's type. */
 export const irColumnType = irType;
-export const irColumn = z.object({ name: z.string(), type: irType });
+export const irColumn = z.object({ name: name, type: irType });
 export type IrColumn = z.infer<typeof irColumn>;
 
 export const irArtifact = z.object({
   type: z.enum(["Table", "Stream", "Features", "Model", "Endpoint", "Report", "Unknown"]),
   /** Declared schema name, when the columns are exactly a declared schema. */
-  schema: z.string().optional(),
+  schema: name.optional(),
   columns: z.array(irColumn).optional(),
   streaming: z.boolean().optional(),
-  keys: z.array(z.string()).optional(),
-  eventTime: z.string().optional(),
+  keys: z.array(name).optional(),
+  eventTime: name.optional(),
   model: z
     .object({
       input: z.array(irColumn),
-      label: z.string(),
+      label: name,
       labelType: irType,
       task: z.enum(["classification", "regression"]),
-      hyperparams: z.array(z.string()),
+      hyperparams: z.array(name),
       gated: z.boolean(),
     })
     .optional(),
@@ -135,13 +168,13 @@ export type IrTExpr = { type: IrType } & (
 
 export const irTExpr: z.ZodType<IrTExpr> = z.lazy(() =>
   z.discriminatedUnion("kind", [
-    z.object({ type: irType, kind: z.literal("ref"), name: z.string() }),
-    z.object({ type: irType, kind: z.literal("number"), value: z.number(), raw: z.string() }),
-    z.object({ type: irType, kind: z.literal("string"), value: z.string() }),
+    z.object({ type: irType, kind: z.literal("ref"), name: name }),
+    z.object({ type: irType, kind: z.literal("number"), value: z.number(), raw: numberRaw }),
+    z.object({ type: irType, kind: z.literal("string"), value: stringValue }),
     z.object({ type: irType, kind: z.literal("bool"), value: z.boolean() }),
     z.object({ type: irType, kind: z.literal("null") }),
-    z.object({ type: irType, kind: z.literal("duration"), raw: z.string(), ms: z.number() }),
-    z.object({ type: irType, kind: z.literal("call"), callee: z.string(), args: z.array(irTExpr) }),
+    z.object({ type: irType, kind: z.literal("duration"), raw: durationRaw, ms: z.number() }),
+    z.object({ type: irType, kind: z.literal("call"), callee: name, args: z.array(irTExpr) }),
     z.object({ type: irType, kind: z.literal("binary"), op: z.enum(BINARY_OPS), left: irTExpr, right: irTExpr }),
     z.object({ type: irType, kind: z.literal("unary"), op: z.enum(["not", "-"]), operand: irTExpr }),
     z.object({ type: irType, kind: z.literal("isnull"), operand: irTExpr, negated: z.boolean() }),
@@ -149,30 +182,30 @@ export const irTExpr: z.ZodType<IrTExpr> = z.lazy(() =>
 );
 
 /** `name: TYPE = EXPR` in an aggregate or features step, and `derive` in cleanse: the declared (stored) type and the typed value. */
-export const irColumnDef = z.object({ name: z.string(), type: irType, value: irTExpr });
+export const irColumnDef = z.object({ name: name, type: irType, value: irTExpr });
 export type IrColumnDef = z.infer<typeof irColumnDef>;
 
 export const irCleanseOp = z.discriminatedUnion("op", [
   z.object({ op: z.literal("filter"), cond: irTExpr }),
-  z.object({ op: z.literal("fill"), column: z.string(), value: irTExpr }),
+  z.object({ op: z.literal("fill"), column: name, value: irTExpr }),
   /** The new column's type is the value's. */
-  z.object({ op: z.literal("derive"), column: z.string(), value: irTExpr }),
-  z.object({ op: z.literal("drop"), columns: z.array(z.string()) }),
-  z.object({ op: z.literal("rename"), from: z.string(), to: z.string() }),
-  z.object({ op: z.literal("cast"), column: z.string(), type: irType }),
-  z.object({ op: z.literal("dedupe"), by: z.array(z.string()), latest: z.string().optional() }),
+  z.object({ op: z.literal("derive"), column: name, value: irTExpr }),
+  z.object({ op: z.literal("drop"), columns: z.array(name) }),
+  z.object({ op: z.literal("rename"), from: name, to: name }),
+  z.object({ op: z.literal("cast"), column: name, type: irType }),
+  z.object({ op: z.literal("dedupe"), by: z.array(name), latest: name.optional() }),
 ]);
 export type IrCleanseOp = z.infer<typeof irCleanseOp>;
 
-export const irRequire = z.object({ metric: z.string(), op: z.enum(COMPARE_OPS), value: z.number() });
+export const irRequire = z.object({ metric: name, op: z.enum(COMPARE_OPS), value: z.number() });
 export type IrRequire = z.infer<typeof irRequire>;
 
-export const irSearchParam = z.object({ param: z.string(), space: normalSpace });
+export const irSearchParam = z.object({ param: name, space: normalSpace });
 export type IrSearchParam = z.infer<typeof irSearchParam>;
 
 // ---------- step bodies ----------
 
-const ident = z.string();
+const ident = name;
 export const irStmt: z.ZodType<IrStmt> = z.lazy(() =>
   z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("attr"), name: ident, value: irExpr, ...comments }),
@@ -216,21 +249,21 @@ export type IrAttr = z.infer<typeof irAttr>;
 
 const origin = z.object({ file: z.string(), import: z.string().optional() });
 const ports = z.object({
-  inputs: z.array(z.object({ port: z.string(), artifact: irArtifact })),
-  outputs: z.array(z.object({ port: z.string(), artifact: irArtifact })),
+  inputs: z.array(z.object({ port: name, artifact: irArtifact })),
+  outputs: z.array(z.object({ port: name, artifact: irArtifact })),
 });
 
 /** What every node has, whatever its kind. */
 const nodeBase = z.object({
   /** Unique in the document; the step name, file-prefixed for a clashing imported step. */
   id: z.string(),
-  name: z.string(),
+  name: name,
   /** `use NAME = OF(...)`: the step whose body is re-applied (the decoded body is the re-applied one). */
-  use: z.string().optional(),
+  use: name.optional(),
   /** Written without parentheses (`source x: Table<S> { }`). */
   bare: z.boolean().optional(),
   /** The declared output type `: Table<S>`. */
-  declared: z.object({ name: z.string(), schema: z.string().optional() }).optional(),
+  declared: z.object({ name: name, schema: name.optional() }).optional(),
   /** The body as written (for `use`, empty: the re-applied step's body is decoded below). */
   body: z.array(irStmt),
   /** Derived: typed input and output ports. */
@@ -266,7 +299,7 @@ export const irNode = z.discriminatedUnion("kind", [
    * A step the checker rejected (unknown kind, invalid attributes, a repeated name, a `use` of
    * nothing). Only erroneous programs have them; no target is run on one.
    */
-  nodeBase.extend({ kind: z.literal("invalid"), written: z.string(), config: z.record(z.string(), z.unknown()) }),
+  nodeBase.extend({ kind: z.literal("invalid"), written: name, config: z.record(z.string(), z.unknown()) }),
 ]);
 export type IrNode = z.infer<typeof irNode>;
 export type IrKind = IrNode["kind"];
@@ -278,8 +311,8 @@ export type ValidNode = Exclude<IrNode, { kind: "invalid" }>;
 export const writtenKind = (n: { kind: string; written?: string }): string => (n.kind === "invalid" ? (n.written ?? "") : n.kind);
 
 export const irEdge = z.object({
-  from: z.object({ node: z.string(), port: z.string() }),
-  to: z.object({ node: z.string(), port: z.string() }),
+  from: z.object({ node: z.string(), port: name }),
+  to: z.object({ node: z.string(), port: name }),
   /** Written `port: step`. */
   named: z.boolean().optional(),
   /** Written `step.port`. */
@@ -290,8 +323,8 @@ export const irEdge = z.object({
 export type IrEdge = z.infer<typeof irEdge>;
 
 export const irSchema = z.object({
-  name: z.string(),
-  fields: z.array(z.object({ name: z.string(), type: irTypeRef, ...comments })),
+  name: name,
+  fields: z.array(z.object({ name: name, type: irTypeRef, ...comments })),
   /** Derived: the resolved column types. */
   columns: z.array(irColumn),
   origin: z.object({ file: z.string(), import: z.string().optional() }).optional(),
@@ -316,23 +349,23 @@ export const irDocument = z.object({
   /** The .mlp file this graph was lowered from. */
   file: z.string(),
   /** The variant this document holds, overrides applied; null for the file's own values. */
-  variant: z.string().nullable(),
+  variant: name.nullable(),
   pipeline: z
-    .object({ name: z.string(), attrs: z.array(irAttr), settings: pipelineSettings, span: span.optional(), ...comments })
+    .object({ name: name, attrs: z.array(irAttr), settings: pipelineSettings, span: span.optional(), ...comments })
     .nullable(),
   /** Derived: every target's settings with their defaults (whether or not a `target` block is written). */
   settings: resolvedSettings,
-  imports: z.array(z.object({ names: z.array(z.string()), from: z.string(), span: span.optional(), ...comments })),
+  imports: z.array(z.object({ names: z.array(name), from: stringValue, span: span.optional(), ...comments })),
   schemas: z.array(irSchema),
   nodes: z.array(irNode),
   edges: z.array(irEdge),
   variants: z.array(
-    z.object({ name: z.string(), overrides: z.array(z.object({ path: z.array(z.string()), value: irExpr, ...comments })), span: span.optional(), ...comments }),
+    z.object({ name: name, overrides: z.array(z.object({ path: overridePath, value: irExpr, ...comments })), span: span.optional(), ...comments }),
   ),
-  targets: z.array(z.object({ name: z.string(), attrs: z.array(irAttr), span: span.optional(), ...comments })),
+  targets: z.array(z.object({ name: name, attrs: z.array(irAttr), span: span.optional(), ...comments })),
   layout: z
     .object({
-      entries: z.array(z.object({ name: z.string(), value: irExpr, ...comments })),
+      entries: z.array(z.object({ name: name, value: irExpr, ...comments })),
       span: span.optional(),
       ...comments,
     })
@@ -340,7 +373,7 @@ export const irDocument = z.object({
   /** Declaration order of the file, so printing keeps it. */
   order: z.array(declRef),
   /** Comments after the last declaration. */
-  trailing: z.array(z.string()).optional(),
+  trailing: z.array(commentText).optional(),
 });
 export type IrDocument = z.infer<typeof irDocument>;
 
@@ -355,11 +388,18 @@ export function parseIr(json: unknown): { ok: true; ir: IrDocument } | { ok: fal
  * What printing needs: the written parts of a document of any readable version (derived
  * parts are not read, so a version-1 document prints as it did).
  */
-const writtenNode = nodeBase.omit({ ports: true }).extend({ kind: z.string(), written: z.string().optional() });
+const writtenNode = nodeBase.omit({ ports: true }).extend({ kind: name, written: name.optional() });
 export const irWrittenDocument = irDocument.omit({ version: true, variant: true, settings: true, nodes: true, pipeline: true }).extend({
   version: z.enum(READABLE_IR_VERSIONS),
   nodes: z.array(writtenNode),
-  pipeline: z.object({ name: z.string(), attrs: z.array(irAttr), span: span.optional(), ...comments }).nullable(),
+  pipeline: z.object({ name: name, attrs: z.array(irAttr), span: span.optional(), ...comments }).nullable(),
+}).superRefine((doc, ctx) => {
+  // An edge from a step that does not exist (an erroneous program's `x(undefined_step)`) prints its id as the step name.
+  const ids = new Set(doc.nodes.map((n) => n.id));
+  doc.edges.forEach((e, i) => {
+    if (!ids.has(e.from.node) && !isWritableName(e.from.node))
+      ctx.addIssue({ code: "custom", path: ["edges", i, "from", "node"], message: `${NOT_WRITABLE}not an identifier (or a reserved word)` });
+  });
 });
 export type IrWrittenDocument = z.infer<typeof irWrittenDocument>;
 

@@ -4,7 +4,7 @@
 import type * as A from "../language/ast";
 import { format } from "../language/formatter";
 import { NO_SPAN } from "../language/span";
-import { writtenKind, type IrComments, type IrEdge, type IrExpr, type IrStmt, type IrTypeRef, type IrWrittenDocument } from "./ir";
+import { isWritableComment, isWritableName, writtenKind, type IrComments, type IrEdge, type IrExpr, type IrStmt, type IrTypeRef, type IrWrittenDocument } from "./ir";
 
 /** Printing reads only what was written, so any document version it can parse prints. */
 type WrittenNode = IrWrittenDocument["nodes"][number];
@@ -13,15 +13,37 @@ export function print(ir: IrWrittenDocument): string {
   return format(raise(ir));
 }
 
+/**
+ * The IR holds something that has no .mlp spelling (a name with a space, a comment with a
+ * line break): printed as is, it would read back as other declarations, so printing stops.
+ * parseWrittenIr refuses such documents first; this guards IRs built in memory (the editor).
+ */
+export class NotWritableError extends Error {
+  override name = "NotWritableError";
+}
+
 const S = NO_SPAN;
-const id = (name: string): A.Ident => ({ kind: "ident", name, span: S });
+const id = (name: string): A.Ident => {
+  if (!isWritableName(name)) throw new NotWritableError(`${JSON.stringify(name)} is not an identifier`);
+  return { kind: "ident", name, span: S };
+};
+const LITERAL = { number: /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/, duration: /^\d+(?:ms|s|m|h|d)$/, size: /^\d+(?:KiB|MiB|GiB|TiB)$/ };
+function raw(kind: keyof typeof LITERAL, text: string): string {
+  if (!LITERAL[kind].test(text)) throw new NotWritableError(`${JSON.stringify(text)} is not a ${kind} literal`);
+  return text;
+}
+function commentLines<T extends string | string[] | undefined>(c: T): T {
+  for (const line of c === undefined ? [] : typeof c === "string" ? [c] : c)
+    if (!isWritableComment(line)) throw new NotWritableError(`the comment ${JSON.stringify(line)} is not one line`);
+  return c;
+}
 
 function withComments<T extends object>(target: T, c: IrComments): T & A.Comments & { inner?: string[] } {
   const out = target as T & A.Comments & { inner?: string[] };
-  if (c.leading) out.leading = c.leading;
-  if (c.trailing !== undefined) out.trailing = c.trailing;
-  if (c.head !== undefined) out.head = c.head;
-  if (c.inner) out.inner = c.inner;
+  if (c.leading) out.leading = commentLines(c.leading);
+  if (c.trailing !== undefined) out.trailing = commentLines(c.trailing);
+  if (c.head !== undefined) out.head = commentLines(c.head);
+  if (c.inner) out.inner = commentLines(c.inner);
   return out;
 }
 
@@ -35,6 +57,7 @@ export function raise(ir: IrWrittenDocument): A.SourceFileAst {
     list.push(e);
     inputsOf.set(e.to.node, list);
   }
+  // An erroneous program's edge may come from a step that does not exist: its id is the name written.
   const nameOf = (nodeId: string) => nodes.get(nodeId)?.name ?? nodeId;
 
   const emit = (ref: IrWrittenDocument["order"][number]): void => {
@@ -44,7 +67,7 @@ export function raise(ir: IrWrittenDocument): A.SourceFileAst {
     switch (ref.kind) {
       case "import": {
         const d = ir.imports[ref.index];
-        if (d) decls.push(withComments<A.ImportDecl>({ kind: "import", names: d.names.map(id), from: { value: d.from, span: S }, span: S }, d));
+        if (d) decls.push(withComments<A.ImportDecl>({ kind: "import", names: d.names.map(id), from: { value: rawString(d.from), span: S }, span: S }, d));
         return;
       }
       case "pipeline":
@@ -64,7 +87,7 @@ export function raise(ir: IrWrittenDocument): A.SourceFileAst {
       case "variant": {
         const v = ir.variants[ref.index];
         if (v)
-          decls.push(withComments<A.VariantDecl>({ kind: "variant", name: id(v.name), overrides: v.overrides.map((o) => withComments<A.Override>({ path: o.path.map(id), value: expr(o.value), span: S }, o)), span: S }, v));
+          decls.push(withComments<A.VariantDecl>({ kind: "variant", name: id(v.name), overrides: v.overrides.map((o) => withComments<A.Override>({ path: o.path.map((p, i) => (i === 0 && p === "pipeline" ? { kind: "ident", name: p, span: S } : id(p))), value: expr(o.value), span: S }, o)), span: S }, v));
         return;
       }
       case "target": {
@@ -89,7 +112,7 @@ export function raise(ir: IrWrittenDocument): A.SourceFileAst {
   if (ir.layout) emit({ kind: "layout" });
 
   const ast: A.SourceFileAst = { path: ir.file, decls };
-  if (ir.trailing) ast.trailing = ir.trailing;
+  if (ir.trailing) ast.trailing = commentLines(ir.trailing);
   return ast;
 }
 
@@ -137,13 +160,15 @@ function stmt(s: IrStmt): A.BodyStmt {
 
 export function expr(e: IrExpr): A.Expr {
   switch (e.kind) {
-    case "ref": return { kind: "ref", name: e.name, span: S };
-    case "number": return { kind: "number", value: e.value, raw: e.raw, span: S };
-    case "string": return { kind: "string", value: e.value, span: S };
+    case "ref": return { kind: "ref", name: id(e.name).name, span: S };
+    case "number": return { kind: "number", value: e.value, raw: raw("number", e.raw), span: S };
+    case "string":
+      if (e.value.includes("\r")) throw new NotWritableError("a string holds a carriage return, which has no escape");
+      return { kind: "string", value: e.value, span: S };
     case "bool": return { kind: "bool", value: e.value, span: S };
     case "null": return { kind: "null", span: S };
-    case "duration": return { kind: "duration", raw: e.raw, span: S };
-    case "size": return { kind: "size", raw: e.raw, span: S };
+    case "duration": return { kind: "duration", raw: raw("duration", e.raw), span: S };
+    case "size": return { kind: "size", raw: raw("size", e.raw), span: S };
     case "range": return { kind: "range", lo: expr(e.lo), hi: expr(e.hi), span: S };
     case "list": return { kind: "list", items: e.items.map(expr), span: S };
     case "object": return { kind: "object", entries: e.entries.map((x) => ({ key: id(x.key), value: expr(x.value) })), span: S };
@@ -153,4 +178,9 @@ export function expr(e: IrExpr): A.Expr {
     case "isnull": return { kind: "isnull", operand: expr(e.operand), negated: e.negated, span: S };
     case "error": return { kind: "error", span: S };
   }
+}
+
+function rawString(s: string): string {
+  if (s.includes("\r")) throw new NotWritableError("a string holds a carriage return, which has no escape");
+  return s;
 }
