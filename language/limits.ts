@@ -79,11 +79,17 @@ export function limitExpressionDepth(ast: A.SourceFileAst, sink: DiagnosticSink)
     sink.report("MLP0105", e.span, `expression nested deeper than ${MAX_DEPTH} levels`, { help: "split it into several `derive` steps" });
     return { kind: "error", span: e.span };
   };
+  // Type arguments are expressions too (`enum(a, b)`, `vector(384)`): a long operator chain
+  // there would nest the IR as deep as one in a filter.
+  const typeRef = (t: A.TypeRef) => {
+    if (t.args) t.args = t.args.map(check);
+  };
   const stmts = (body: A.BodyStmt[]) => {
     for (const s of body) {
       switch (s.kind) {
         case "attr": s.value = check(s.value); break;
-        case "column": s.value = check(s.value); break;
+        case "column": typeRef(s.type); s.value = check(s.value); break;
+        case "cast": typeRef(s.type); break;
         case "block": stmts(s.body); break;
         case "filter": s.cond = check(s.cond); break;
         case "fill": case "derive": case "require": s.value = check(s.value); break;
@@ -96,6 +102,7 @@ export function limitExpressionDepth(ast: A.SourceFileAst, sink: DiagnosticSink)
     else if (d.kind === "pipeline" || d.kind === "target") stmts(d.body);
     else if (d.kind === "layout") stmts(d.entries);
     else if (d.kind === "variant") for (const o of d.overrides) o.value = check(o.value);
+    else if (d.kind === "schema") for (const f of d.fields) typeRef(f.type);
   }
 }
 
