@@ -9,6 +9,7 @@ import { printProgram } from "./print";
 import { commentText, stableJson } from "./quote";
 import { FLINK_CONNECTOR } from "./scripts";
 import { planStacks, type Stacks } from "./stacks";
+import { checkProjectPaths } from "../paths";
 
 /** The versions the generated package.json pins: the ones this repository type-checks the programs against. */
 export const VERSIONS = {
@@ -19,7 +20,11 @@ export const VERSIONS = {
   "@types/node": "20.19.43",
 } as const;
 
-export const emitAws: Emit = (c: Compilation) => projectFiles(planStacks(c));
+export const emitAws: Emit = (c: Compilation) => {
+  // Every stack uploads its own entries and notebooks: a variant may change them.
+  for (const ir of [c.ir, ...c.variants]) checkProjectPaths(ir);
+  return projectFiles(planStacks(c));
+};
 
 export function projectFiles(s: Stacks): GeneratedFile[] {
   const source = new IrGraph(s.stacks[0]!.ir).sourceFile();
