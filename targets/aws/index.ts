@@ -72,9 +72,14 @@ function stackYaml(project: string, stack: string, variant: string | null, sourc
   if (region) lines.push(`  aws:region: ${yamlString(region)}`);
   else lines.push("  # aws:region: set it with `pulumi config set aws:region REGION` (the .mlp file has no target aws region)");
   lines.push("  aws:defaultTags:", "    tags:");
-  for (const k of Object.keys(tags).sort()) lines.push(`      ${yamlString(k)}: ${yamlString(tags[k]!)}`);
-  for (const [k, v] of values) lines.push(`  ${yamlString(`${project}:${k}`)}: ${yamlValue(v)}`);
+  for (const k of Object.keys(tags).sort()) lines.push(...yamlEntry("      ", yamlString(k), yamlString(tags[k]!)));
+  for (const [k, v] of values) lines.push(...yamlEntry("  ", yamlString(`${project}:${k}`), yamlValue(v)));
   return lines.join("\n") + "\n";
+}
+
+/** `key: value`, or `? key` / `: value` for a key YAML cannot take as an implicit key (over 1024 characters). */
+function yamlEntry(indent: string, key: string, value: string): string[] {
+  return key.length > 1000 ? [`${indent}? ${key}`, `${indent}: ${value}`] : [`${indent}${key}: ${value}`];
 }
 
 /** A YAML double-quoted scalar: every character outside printable ASCII escaped. */
