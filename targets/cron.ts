@@ -50,17 +50,25 @@ export function cronSets(expr: string): CronSets {
   if (parts.length !== 5) throw new TargetError(`cron ${JSON.stringify(expr)} does not have 5 fields`);
   const sets = parts.map((p, i) => expand(expr, p, FIELDS[i]!));
   const dow = [...new Set(sets[4]!.map((d) => d % 7))].sort((a, b) => a - b);
-  const dom = sets[2]!;
-  const domAll = dom.length === 31;
+  const month = sets[3]!;
+  const domAll = sets[2]!.length === 31;
   const dowAll = dow.length === 7;
+  // Days no chosen month has never match: leaving them out keeps the schedule, and scrontab
+  // rejects a line whose first day is one (`31` in February and April).
+  const longest = Math.max(...month.map((m) => (m === 2 ? 29 : [4, 6, 9, 11].includes(m) ? 30 : 31)));
+  const dom = sets[2]!.filter((d) => d <= longest);
   const restricted = !parts[2]!.includes("*") && !parts[4]!.includes("*");
+  const never = (): never => {
+    throw new TargetError(`cron ${JSON.stringify(expr)} never fires: no month it names has the days of the month it names`);
+  };
   let days: DayRule;
-  if (restricted) days = domAll || dowAll ? { kind: "every" } : { kind: "either", dom, dow };
+  if (restricted) days = domAll || dowAll ? { kind: "every" } : dom.length === 0 ? { kind: "dow", dow } : { kind: "either", dom, dow };
   else if (domAll && dowAll) days = { kind: "every" };
   else if (domAll) days = { kind: "dow", dow };
+  else if (dom.length === 0) return never();
   else if (dowAll) days = { kind: "dom", dom };
   else days = { kind: "both", dom, dow };
-  return { minute: sets[0]!, hour: sets[1]!, month: sets[3]!, days };
+  return { minute: sets[0]!, hour: sets[1]!, month, days };
 }
 
 function expand(expr: string, text: string, f: Field): number[] {
