@@ -18,9 +18,8 @@ export function spelled(value: Plain, written: IrExpr | undefined): JsonValue {
     return value.map((v, i) => spelled(v, items[i]));
   }
   const entries = written?.kind === "object" ? written.entries : [];
-  const out: { [k: string]: JsonValue } = {};
-  for (const [k, v] of Object.entries(value)) out[k] = spelled(v, entries.find((e) => e.key === k)?.value);
-  return out;
+  // fromEntries, not assignment: a `__proto__` key stays a key.
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, spelled(v, entries.find((e) => e.key === k)?.value)]));
 }
 
 function numberSpelling(value: number, e: IrExpr | undefined): string | undefined {
@@ -39,9 +38,7 @@ export function writtenAttr(n: { body: readonly IrStmt[] }, name: string): IrExp
 export function spelledParams(n: { body: readonly IrStmt[] }, attr: string, value: Readonly<Record<string, Plain>>): { [k: string]: JsonValue } {
   const written = writtenAttr(n, attr);
   const entries = written?.kind === "object" ? written.entries : [];
-  const out: { [k: string]: JsonValue } = {};
-  for (const [k, v] of Object.entries(value)) out[k] = spelled(v, entries.find((e) => e.key === k)?.value);
-  return out;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, spelled(v, entries.find((e) => e.key === k)?.value)]));
 }
 
 /** A search space with its values spelled as in `search { param = fn(...) }`. */

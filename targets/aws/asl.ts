@@ -5,6 +5,7 @@
 // into `${`, so data can never name a placeholder. Data only ever sits in plain fields, never
 // in a `.$` path or an intrinsic function.
 import { TargetError } from "../../compiler/target-api";
+import { setOwn } from "../own";
 
 export class Placeholder {
   constructor(readonly name: string) {}
@@ -44,8 +45,8 @@ export function render(a: Asl): unknown {
   if (a && typeof a === "object") {
     const o: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(a)) {
-      if (k.endsWith(".$") && typeof v !== "string") throw new TargetError(`aws: ${k} must be a path or an intrinsic function`);
-      o[k] = render(v);
+      if (k.endsWith(".$") && typeof v !== "string") throw new TargetError(`${k} must be a path or an intrinsic function`);
+      setOwn(o, k, render(v));
     }
     return o;
   }
@@ -81,7 +82,7 @@ export class Flow {
   private last: string | undefined;
 
   add(name: string, state: State, opts: { end?: boolean } = {}): this {
-    if (this.byName.has(name)) throw new TargetError(`aws: two states are named ${JSON.stringify(name)}`);
+    if (this.byName.has(name)) throw new TargetError(`two states are named ${JSON.stringify(name)}`);
     if (this.last) {
       const prev = this.byName.get(this.last)!;
       if (prev.Type === "Choice") for (const rule of prev.Choices as { Next?: Asl }[]) rule.Next ??= name;
@@ -95,7 +96,7 @@ export class Flow {
 
   /** A state outside the chain (a Fail target). */
   side(name: string, state: State): this {
-    if (this.byName.has(name)) throw new TargetError(`aws: two states are named ${JSON.stringify(name)}`);
+    if (this.byName.has(name)) throw new TargetError(`two states are named ${JSON.stringify(name)}`);
     this.states.push([name, state]);
     this.byName.set(name, state);
     return this;

@@ -49,7 +49,7 @@ export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, after: read
   const s = cx.stem(d);
   const reg = registryOf(cx, d);
   const input = cx.g.input(d, "data");
-  if (!input || !isBatchData(input.from)) throw new TargetError(`aws: batch deploy \`${d.id}\` needs batch data to score`);
+  if (!input || !isBatchData(input.from)) throw new TargetError(`batch deploy \`${d.id}\` needs batch data to score`);
   const output = d.config.output ?? "";
   const c = compute(d.config.resources);
   const instances = d.config.instances;

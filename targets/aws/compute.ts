@@ -61,7 +61,7 @@ export function compute(r: Resources | undefined): Compute {
   let instanceType = DEFAULT_INSTANCE;
   if (gpus > 0 || vcpus > 0 || mem > 0) {
     const fit = INSTANCE_TYPES.find((t) => (gpus > 0 ? t.gpus >= gpus : t.gpus === 0) && t.vcpus >= vcpus && t.memoryGiB >= mem);
-    if (!fit) throw new TargetError(`aws: no SageMaker instance type has ${gpus} GPUs, ${vcpus} vCPUs and ${r?.memory ?? "0GiB"} per node (see targets/aws/README.md)`);
+    if (!fit) throw new TargetError(`no SageMaker instance type has ${gpus} GPUs, ${vcpus} vCPUs and ${r?.memory ?? "0GiB"} per node (see targets/aws/README.md)`);
     instanceType = fit.type;
   }
   const maxRuntime = r?.timeout ? Math.max(1, Math.ceil(durationMs(r.timeout) / 1000)) : 86_400;
@@ -99,35 +99,5 @@ export const NOTEBOOK_IMAGE: Image = { repository: "sagemaker-scikit-learn", tag
 
 // ---------- schedules ----------
 
-/**
- * A five-field cron (minute hour day-of-month month day-of-week, as cron(5)) in EventBridge
- * Scheduler's six fields `cron(min hour dom month dow year)`: one of the day fields must be
- * `?`, and days of the week count 1-7 from Sunday (cron(5): 0-7, 0 and 7 both Sunday).
- */
-export function awsCron(expr: string): string {
-  const [min, hour, dom, month, dow] = expr.trim().split(/\s+/) as [string, string, string, string, string];
-  let d = dom;
-  let w = dow;
-  if (dow === "*") w = "?";
-  else if (dom === "*") {
-    d = "?";
-    w = dow.split(",").map(weekday).join(",");
-  } else throw new TargetError(`aws: cron ${JSON.stringify(expr)} restricts both the day of the month and the day of the week, which EventBridge Scheduler cannot express`);
-  return `cron(${min} ${hour} ${d} ${month} ${w} *)`;
-}
-
-function weekday(item: string): string {
-  const [base, step] = item.split("/") as [string, string | undefined];
-  const conv = (v: string) => (/^\d+$/.test(v) ? String((Number(v) % 7) + 1) : v.toUpperCase());
-  let out: string;
-  if (base === "*") out = "*";
-  else if (base.includes("-")) {
-    const [a, b] = base.split("-") as [string, string];
-    // 5-7 (Friday to Sunday) wraps in AWS numbering: spell it as a list.
-    const lo = conv(a);
-    const hi = conv(b);
-    out = /^\d+$/.test(lo) && /^\d+$/.test(hi) && Number(hi) < Number(lo) ? `${lo}-7,1-${hi}` : `${lo}-${hi}`;
-    if (out.includes(",") && step) throw new TargetError(`aws: the day-of-week item ${JSON.stringify(item)} cannot be written for EventBridge Scheduler`);
-  } else out = conv(base);
-  return step ? `${out}/${step}` : out;
-}
+/** The .mlp cron in EventBridge Scheduler's syntax (targets/cron.ts). */
+export { eventBridgeCron as awsCron } from "../cron";

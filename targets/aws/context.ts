@@ -7,6 +7,7 @@
 import type { IrDocument, IrNode, ValidNode } from "../../compiler/ir";
 import { IrGraph } from "../../compiler/query";
 import type { ResolvedAws } from "../../language/catalog/settings";
+import { TargetError } from "../../compiler/target-api";
 import { Iam } from "./iam";
 import { ph, type Placeholder } from "./asl";
 import { lit, name, obj, ref, tpl, type Asset, type Code, type Group, type Lookup, type Output, type Resource } from "./model";
@@ -56,6 +57,8 @@ export class PlanContext {
   /** Stack outputs, by kind: [key, value]. */
   readonly onlineOutputs: [string, Code][] = [];
   readonly streamOutputs: [string, Code][] = [];
+  /** The step whose stream each `streams` output key (a topic) names. */
+  private readonly topicSteps = new Map<string, ValidNode>();
   readonly endpointOutputs: [string, Code][] = [];
   /** Container image lookup variable, by `repository:tag`. */
   readonly images = new Map<string, string>();
@@ -66,6 +69,26 @@ export class PlanContext {
   /** The metrics Lambda the gates share (gates.ts), once declared. */
   metricsFunction: string | undefined;
   usesUpload = false;
+
+  /**
+   * A `streams` stack output: topic -> the Kinesis stream behind it. A topic names one stream:
+   * two keys would be a TypeScript error (TS1117) or one stream hidden behind the other, and a
+   * deployment that publishes its scores to the topic it reads would, on Kafka, score its own
+   * output forever.
+   */
+  streamOutput(topic: string, n: ValidNode, stream: Code): void {
+    const other = this.topicSteps.get(topic);
+    if (other) {
+      const role = (x: ValidNode) => (x.kind === "deploy" ? `stream deploy \`${x.id}\` publishes its scores to it` : `\`${x.id}\` reads it`);
+      const [src, dep] = n.kind === "deploy" ? [other, n] : [n, other];
+      const loop = dep.kind === "deploy" && this.g.input(dep, "data")?.from.id === src.id ? " (on Kafka the deployment would score its own output)" : "";
+      throw new TargetError(
+        `topic ${JSON.stringify(topic)} is used twice: ${role(other)} and ${role(n)}${loop}; on AWS each is a Kinesis stream of its own and the stack output \`streams\` maps a topic to one stream: give each its own topic`,
+      );
+    }
+    this.topicSteps.set(topic, n);
+    this.streamOutputs.push([topic, stream]);
+  }
 
   private readonly vars = new Set<string>(["config", "stack", "partition", "region", "account", "projectDir", "definition", "upload"]);
   private readonly assetPaths = new Set<string>();

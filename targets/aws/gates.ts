@@ -21,7 +21,7 @@ const CHOICE_OP: Record<Exclude<IrRequire["op"], "!=">, string> = {
 
 export function gateStates(cx: PlanContext, flow: Flow, gate: NodeOf<"evaluate">): void {
   const unit = unitOf(cx.g, gate);
-  if (!unit) throw new TargetError(`aws: evaluate \`${gate.id}\` gates no trained model`);
+  if (!unit) throw new TargetError(`evaluate \`${gate.id}\` gates no trained model`);
   const fn = metricsFunction(cx);
   const k = cx.key(gate);
   const mk = cx.key(unit.node);

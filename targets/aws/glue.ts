@@ -14,7 +14,7 @@ const GLUE_VERSION = "5.0";
 
 export function glueJob(cx: PlanContext, n: ValidNode): void {
   const sql = cx.spark.get(n.id);
-  if (sql === undefined) throw new TargetError(`aws: the spark target wrote no SQL for \`${n.id}\``);
+  if (sql === undefined) throw new TargetError(`the spark target wrote no SQL for \`${n.id}\``);
   const s = cx.stem(n);
   const group: Group = { title: cx.title(n, "a Glue job running the step's Spark SQL."), resources: [] };
   const notes: string[] = [];

@@ -9,6 +9,7 @@ import { printProgram } from "./print";
 import { commentText, stableJson } from "./quote";
 import { FLINK_CONNECTOR } from "./scripts";
 import { planStacks, type Stacks } from "./stacks";
+import { checkProjectPaths } from "../paths";
 
 /** The versions the generated package.json pins: the ones this repository type-checks the programs against. */
 export const VERSIONS = {
@@ -19,7 +20,11 @@ export const VERSIONS = {
   "@types/node": "20.19.43",
 } as const;
 
-export const emitAws: Emit = (c: Compilation) => projectFiles(planStacks(c));
+export const emitAws: Emit = (c: Compilation) => {
+  // Every stack uploads its own entries and notebooks: a variant may change them.
+  for (const ir of [c.ir, ...c.variants]) checkProjectPaths(ir);
+  return projectFiles(planStacks(c));
+};
 
 export function projectFiles(s: Stacks): GeneratedFile[] {
   const source = new IrGraph(s.stacks[0]!.ir).sourceFile();
@@ -67,9 +72,14 @@ function stackYaml(project: string, stack: string, variant: string | null, sourc
   if (region) lines.push(`  aws:region: ${yamlString(region)}`);
   else lines.push("  # aws:region: set it with `pulumi config set aws:region REGION` (the .mlp file has no target aws region)");
   lines.push("  aws:defaultTags:", "    tags:");
-  for (const k of Object.keys(tags).sort()) lines.push(`      ${yamlString(k)}: ${yamlString(tags[k]!)}`);
-  for (const [k, v] of values) lines.push(`  ${yamlString(`${project}:${k}`)}: ${yamlValue(v)}`);
+  for (const k of Object.keys(tags).sort()) lines.push(...yamlEntry("      ", yamlString(k), yamlString(tags[k]!)));
+  for (const [k, v] of values) lines.push(...yamlEntry("  ", yamlString(`${project}:${k}`), yamlValue(v)));
   return lines.join("\n") + "\n";
+}
+
+/** `key: value`, or `? key` / `: value` for a key YAML cannot take as an implicit key (over 1024 characters). */
+function yamlEntry(indent: string, key: string, value: string): string[] {
+  return key.length > 1000 ? [`${indent}? ${key}`, `${indent}: ${value}`] : [`${indent}${key}: ${value}`];
 }
 
 /** A YAML double-quoted scalar: every character outside printable ASCII escaped. */

@@ -13,6 +13,7 @@ import { NOTEBOOK_RUNNER } from "./scripts";
 import { jobName } from "./states";
 import { sharedScript, uploadAsset } from "./storage";
 import { unitOf } from "./training";
+import { setOwn } from "../own";
 
 export function notebookFiles(cx: PlanContext, n: NodeOf<"notebook">): void {
   const path = n.config.path;
@@ -25,7 +26,7 @@ export function notebookFiles(cx: PlanContext, n: NodeOf<"notebook">): void {
   for (const i of cx.g.inputs(n)) {
     const label = i.from.kind === "split" ? `${i.from.id}.${i.fromPort}` : i.from.id;
     const where = locationOf(cx, i);
-    if (where) inputs[label] = where;
+    if (where) setOwn(inputs, label, where);
   }
   const config = { notebook: path.slice(path.lastIndexOf("/") + 1), parameters: n.config.parameters ?? {}, inputs };
   const cfgPath = cx.asset(`assets/notebooks/${fileName(n.id)}.json`, stableJson(config));

@@ -21,7 +21,7 @@ export interface OnlineTable {
 
 export function onlineTable(cx: PlanContext, n: ValidNode, group: Group): OnlineTable {
   const store = storeOf(n);
-  if (store?.kind !== "online") throw new TargetError(`aws: \`${n.id}\` has no online store`);
+  if (store?.kind !== "online") throw new TargetError(`\`${n.id}\` has no online store`);
   const a = cx.g.output(n);
   const keys = a.keys ?? [];
   const cols = a.columns ?? [];

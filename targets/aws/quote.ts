@@ -27,6 +27,8 @@ export function commentText(s: string): string {
 
 /** A property key in TypeScript: bare when it is an identifier, else quoted. */
 export function tsKey(k: string): string {
+  // `__proto__: x` and `"__proto__": x` set an object literal's prototype; a computed key is a key.
+  if (k === "__proto__") return `[${tsString(k)}]`;
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : tsString(k);
 }
 
@@ -38,9 +40,7 @@ export function stableJson(v: unknown): string {
 export function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === "object") {
-    const o: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) o[k] = sortKeys((v as Record<string, unknown>)[k]);
-    return o;
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
   }
   return v;
 }

@@ -35,7 +35,7 @@ export function registryGroup(cx: PlanContext, n: ValidNode, registryName: strin
 /** The package group a deployment's model is registered in (an implicit one when no register step). */
 export function registryOf(cx: PlanContext, deploy: NodeOf<"deploy">): Registry {
   const model = cx.g.input(deploy, "model");
-  if (!model) throw new TargetError(`aws: deploy \`${deploy.id}\` has no model`);
+  if (!model) throw new TargetError(`deploy \`${deploy.id}\` has no model`);
   const registered = cx.g.lineage(deploy)?.register;
   if (registered) return cx.registries.get(registered.id)!;
   return cx.registries.get(model.from.id) ?? registryGroup(cx, model.from, `${cx.pipe}-${model.from.id}`, true);

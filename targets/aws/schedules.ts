@@ -13,7 +13,7 @@ export function schedule(cx: PlanContext, group: Group, n: ValidNode | undefined
     name: cx.lname(n, `${what}-schedule`),
     note: [`cron(${commentText(cron)}) in UTC`],
     args: obj({
-      scheduleExpression: lit(awsCron(cron)),
+      scheduleExpression: lit(awsCron(cron, n ? `\`${n.id}\` schedule` : "the pipeline's schedule")),
       scheduleExpressionTimezone: lit("UTC"),
       flexibleTimeWindow: obj({ mode: lit("OFF") }),
       target: obj({ arn: ref(machineVar, "arn"), roleArn: ref(cx.iam.role("scheduler"), "arn"), input: lit("{}") }),

@@ -125,7 +125,7 @@ function merge(stacks: Stack[], programs: Program[], values: Map<string, [string
   if (programs.length === 1) return first;
   const fail = (i: number, what: string): never => {
     throw new TargetError(
-      `aws: variant ${stacks[i]!.variant} changes ${what}, so it cannot share the AWS program of ${first.project} as a stack; compile it on its own with --variant ${stacks[i]!.variant}`,
+      `variant ${stacks[i]!.variant} changes ${what}, so it cannot share the AWS program of ${first.project} as a stack; compile it on its own with --variant ${stacks[i]!.variant}`,
     );
   };
   const keys = new Set<string>();

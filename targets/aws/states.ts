@@ -57,7 +57,7 @@ export function stateMachine(cx: PlanContext, group: Group, v: string, nameOf: s
   const values: [string, Code][] = [...placeholders(def)].sort().map((p) => {
     if (p === "Partition") return [p, name("partition")];
     const value = cx.placeholders.get(p);
-    if (!value) throw new TargetError(`aws: no value for the placeholder ${p}`);
+    if (!value) throw new TargetError(`no value for the placeholder ${p}`);
     return [p, value];
   });
   cx.res(group, {

@@ -18,13 +18,13 @@ export function streamDeploy(cx: PlanContext, n: NodeOf<"deploy">): void {
   const out: Group = { title: cx.title(n, "the Kinesis stream the scored events are published to."), resources: [] };
   const scores = kinesisStream(cx, out, n, "scores", cx.v(s, "scores"), `The scored events of topic ${commentText(topic)}: each input row with its prediction.`);
   cx.streams.set(n.id, scores);
-  cx.streamOutputs.push([topic, ref(scores, "name")]);
+  cx.streamOutput(topic, n, ref(scores, "name"));
   cx.steps.push(out);
 
   const dataIn = cx.g.input(n, "data");
-  if (!dataIn) throw new TargetError(`aws: stream deploy \`${n.id}\` has no data input`);
+  if (!dataIn) throw new TargetError(`stream deploy \`${n.id}\` has no data input`);
   const input = cx.streams.get(dataIn.from.id);
-  if (!input) throw new TargetError(`aws: stream deploy \`${n.id}\` reads \`${dataIn.from.id}\`, which has no Kinesis stream`);
+  if (!input) throw new TargetError(`stream deploy \`${n.id}\` reads \`${dataIn.from.id}\`, which has no Kinesis stream`);
   const group = deployGroup(cx, n, "an endpoint and a Lambda that scores each event of the input stream with it.");
   const ep = endpoint(cx, n, group);
   const features = cx.g.input(n, "model")?.artifact.model?.input.map((c) => c.name) ?? [];

@@ -29,7 +29,7 @@ export function streamSource(cx: PlanContext, n: ValidNode): void {
   const topic = (n.kind === "source" ? n.config.topic : undefined) ?? n.id;
   const v = kinesisStream(cx, group, n, "events", cx.v(cx.stem(n), "stream"), `Producers publish the ${commentText(topic)} events here (stack output streams).`);
   cx.streams.set(n.id, v);
-  cx.streamOutputs.push([topic, ref(v, "name")]);
+  cx.streamOutput(topic, n, ref(v, "name"));
   cx.steps.push(group);
 }
 
@@ -56,7 +56,7 @@ export function flinkApplication(cx: PlanContext, n: ValidNode): void {
   const properties: [string, Code][] = [["region", name("region")]];
   for (const table of job.reads) {
     const src = cx.streams.get(table);
-    if (!src) throw new TargetError(`aws: the Flink job ${n.id} reads ${table}, which has no Kinesis stream`);
+    if (!src) throw new TargetError(`the Flink job ${n.id} reads ${table}, which has no Kinesis stream`);
     properties.push([`stream.${table}`, ref(src, "arn")]);
   }
   properties.push([`stream.${n.id}`, ref(stream, "arn")]);

@@ -15,6 +15,7 @@ import { file, lit, name, obj, ref, type Group } from "./model";
 import { commentText } from "./quote";
 import { metricRegex, TRAINING_ENTRY } from "./scripts";
 import { jobName } from "./states";
+import { setOwn } from "../own";
 
 /** The job that produces a model: a tuning job repeating a training, or the training itself. */
 export interface Unit {
@@ -130,7 +131,7 @@ function hyperparameters(train: NodeOf<"train">, skip: ReadonlySet<string>, gpus
   const cfg = train.config;
   const hp: Record<string, string> = {};
   const spelledHps = spelledParams(train, "hyperparams", cfg.hyperparams ?? {});
-  for (const [k, v] of Object.entries(spelledHps)) if (!skip.has(k)) hp[k] = json(v, false);
+  for (const [k, v] of Object.entries(spelledHps)) if (!skip.has(k)) setOwn(hp, k, json(v, false));
   hp.sagemaker_program = JSON.stringify("mlp_entry.py");
   hp.sagemaker_submit_directory = JSON.stringify("/opt/ml/input/data/code");
   if (cfg.distributed === "ddp") {

@@ -22,6 +22,7 @@ import { commentText, Names } from "../sql/names";
 import { lowerStep, select, type Rel } from "../sql/steps";
 import { latestModelPath } from "../slurm/index";
 import { udfModule } from "./udf";
+import { checkProjectPaths } from "../paths";
 
 /** The Python UDF the stream deploy calls (module `mlp_flink.py`, see udf.ts and targets/README.md). */
 /** Written unquoted: a fixed, non-reserved name (and some SQL tools mis-read a quoted name before `((`). */
@@ -138,6 +139,8 @@ export const onpremFlink = (ir: IrDocument): FlinkOptions => ({ connector: kafka
 // ---------- the target ----------
 
 export const emitFlink: Emit = ({ ir }) => {
+  // jobs.json and the scoring UDF name the stream deployment's entry script.
+  checkProjectPaths(ir, ["entry"]);
   const g = new IrGraph(ir);
   const jobs = flinkJobs(ir, onpremFlink(ir), g);
   const files: GeneratedFile[] = [];
@@ -203,7 +206,7 @@ class Job {
     private readonly o: FlinkOptions,
   ) {
     const data = sink === "deploy" ? g.input(n, "data") : undefined;
-    if (sink === "deploy" && !data) throw new TargetError(`flink: stream deploy \`${n.id}\` has no data input`);
+    if (sink === "deploy" && !data) throw new TargetError(`stream deploy \`${n.id}\` has no data input`);
     this.top = data ? data.from : n;
     this.needed = collect(g, this.top);
     // The relations this file names after steps: the ones it computes or reads, and its own.
@@ -253,7 +256,7 @@ class Job {
   /** The sink's topic: a stream deploy's `topic`, else the job's own. */
   private topic(m: ValidNode): string {
     if (!isDeploy(m, "stream")) return topicOf(this.g.ir, m.id);
-    if (!m.config.topic) throw new TargetError(`flink: stream deploy \`${m.id}\` has no topic`);
+    if (!m.config.topic) throw new TargetError(`stream deploy \`${m.id}\` has no topic`);
     return m.config.topic;
   }
 
@@ -264,8 +267,8 @@ class Job {
     const inputCols = model?.artifact.model?.input.map((c) => c.name) ?? [];
     const outCols = g.output(n).columns ?? [];
     const prediction = outCols.find((c) => !rel.columns.some((r) => r.name === c.name));
-    if (!model || !prediction) throw new TargetError(`flink: stream deploy \`${n.id}\` has no model or no prediction column`);
-    for (const c of inputCols) if (!rel.columns.some((r) => r.name === c)) throw new TargetError(`flink: the model of \`${n.id}\` reads \`${c}\`, which \`${top.id}\` lacks`);
+    if (!model || !prediction) throw new TargetError(`stream deploy \`${n.id}\` has no model or no prediction column`);
+    for (const c of inputCols) if (!rel.columns.some((r) => r.name === c)) throw new TargetError(`the model of \`${n.id}\` reads \`${c}\`, which \`${top.id}\` lacks`);
     this.stmt(`CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS ${PREDICT_FUNCTION} AS ${d.literal(PREDICT_PYTHON)} LANGUAGE PYTHON`);
     // The newest good model of the step feeding the deploy, where the Slurm target keeps it.
     const modelPath = latestModelPath(g.ir, model.from.id) ?? `${g.ir.settings.onprem.model_dir}/${model.from.id}`;
@@ -301,9 +304,9 @@ class Job {
     }
     let table: StreamTable;
     if (m.kind === "source") {
-      if (!m.config.topic) throw new TargetError(`flink: \`${m.id}\` has no topic`);
+      if (!m.config.topic) throw new TargetError(`\`${m.id}\` has no topic`);
       const format = m.config.format;
-      if (format !== "json" && format !== "csv" && format !== "avro") throw new TargetError(`flink: stream source \`${m.id}\` has format ${format}; streams are json, csv or avro`);
+      if (format !== "json" && format !== "csv" && format !== "avro") throw new TargetError(`stream source \`${m.id}\` has format ${format}; streams are json, csv or avro`);
       table = { name: m.id, step: m, job: this.n, topic: m.config.topic, format, keys: [] };
     } else {
       // A stream deploy scoring keyed features publishes upserts by those keys.
@@ -330,7 +333,7 @@ function collect(g: IrGraph, top: ValidNode): ValidNode[] {
     found.push(m);
     if (isTable(m)) return;
     for (const i of g.inputs(m)) {
-      if (!isStreamData(i.from) && !isDeploy(i.from, "stream")) throw new TargetError(`flink: streaming step \`${m.id}\` reads \`${i.from.id}\`, which is not a stream`);
+      if (!isStreamData(i.from) && !isDeploy(i.from, "stream")) throw new TargetError(`streaming step \`${m.id}\` reads \`${i.from.id}\`, which is not a stream`);
       visit(i.from);
     }
   };

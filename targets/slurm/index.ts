@@ -3,6 +3,7 @@
 // mlp_serving.py, and one small script per tune, gate, registration, deployment and notebook).
 // Pure: the same IR gives byte-identical files. README.md beside this file describes the
 // training contract and the run-time layout.
+import { TargetError } from "../../compiler/target-api";
 import type { IrDocument } from "../../compiler/ir";
 import { IrGraph, pipelineNameOf } from "../../compiler/query";
 import type { Compilation, GeneratedFile } from "../../compiler/target-api";
@@ -14,10 +15,15 @@ import { pyHeader } from "./render";
 import { scheduleFile } from "./schedule";
 import { submitScript } from "./submit";
 import RUNTIME_PY from "./mlp_runtime.py?raw";
+import { checkProjectPaths } from "../paths";
 
 export function emitSlurm(c: Compilation): GeneratedFile[] {
+  checkProjectPaths(c.ir);
   const plan = new Plan(c.ir);
   const problems = settingsProblems(plan.settings);
+  // Refused when compiling, not left to scripts that would stop when run. The scripts keep
+  // their own guard (refusal in prelude.ts) for callers that write jobs without emitSlurm.
+  if (problems.length) throw new TargetError(`${problems.join("; ")}; fix the target onprem block`);
   const out: GeneratedFile[] = plan.jobs.flatMap((job) => jobFiles(plan, job, problems));
   out.push({ path: "submit.sh", contents: submitScript(plan, problems) });
   out.push({ path: "schedule.scrontab", contents: scheduleFile(plan) });

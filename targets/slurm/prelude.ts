@@ -2,13 +2,14 @@
 // written safely, and compute the run-time locations the same way in every job.
 import type { Plan, Settings } from "./plan";
 import { dirSh } from "./render";
-import { sh, SLURM_NAME } from "./quote";
+import { quoted, sh, SLURM_NAME } from "./quote";
 
 /** Settings that would go on #SBATCH lines but are no plain Slurm name. */
 export function settingsProblems(s: Settings): string[] {
   const problems: string[] = [];
-  if (s.partition !== undefined && !SLURM_NAME.test(s.partition)) problems.push("slurm_partition is not a valid Slurm partition name");
-  if (s.account !== undefined && !SLURM_NAME.test(s.account)) problems.push("slurm_account is not a valid Slurm account name");
+  const rule = "(letters, digits and _ . , : + @ -, not starting with one of . , : + @ -)";
+  if (s.partition !== undefined && !SLURM_NAME.test(s.partition)) problems.push(`slurm_partition ${quoted(s.partition)} is not a valid Slurm partition name ${rule}`);
+  if (s.account !== undefined && !SLURM_NAME.test(s.account)) problems.push(`slurm_account ${quoted(s.account)} is not a valid Slurm account name ${rule}`);
   return problems;
 }
 

@@ -53,18 +53,3 @@ export function fnv(s: string): string {
   return h.toString(36);
 }
 
-/** Cron fields with month and weekday names turned into numbers (scrontab reads numbers). */
-export function cronNumeric(expr: string): string | undefined {
-  const fields = expr.trim().split(/\s+/);
-  if (fields.length !== 5) return undefined;
-  const months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-  const days = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-  const named = (f: string, names: string[], base: number) => f.replace(/[A-Za-z]{3}/g, (w) => {
-    const i = names.indexOf(w.toUpperCase());
-    return i < 0 ? w : String(i + base);
-  });
-  fields[3] = named(fields[3]!, months, 1);
-  fields[4] = named(fields[4]!, days, 0);
-  const out = fields.join(" ");
-  return /^[0-9*/,\- ]+$/.test(out) ? out : undefined;
-}

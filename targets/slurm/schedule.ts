@@ -3,10 +3,9 @@
 import type { Plan } from "./plan";
 import { placement } from "./prelude";
 import { DO_NOT_EDIT, source, stepLabel } from "./render";
-import { cronNumeric, quoted } from "./quote";
+import { scrontabCron } from "../cron";
+import { quoted } from "./quote";
 import { singleResources } from "./resources";
-
-const SKIPPED = "# (skipped: the cron expression could not be written in numeric form)";
 
 export function scheduleFile(plan: Plan): string {
   const lines = [
@@ -22,26 +21,23 @@ export function scheduleFile(plan: Plan): string {
   let count = 0;
   const pipelineCron = plan.ir.pipeline?.settings.schedule?.cron;
   if (pipelineCron !== undefined) {
-    const cron = cronNumeric(pipelineCron);
+    // A schedule scrontab cannot express is refused (TargetError), not left out of the file.
+    const cron = scrontabCron(pipelineCron, "the pipeline's schedule");
     lines.push("", `# The pipeline's schedule: submit a run (the streaming jobs keep running; they are not resubmitted).`);
-    if (cron) {
-      lines.push(...opts("schedule", ["--time=00:10:00"]), `${cron} cd @MLP_SLURM_DIR@ && MLP_PROJECT_DIR=@MLP_PROJECT_DIR@ ./submit.sh --no-streaming`);
-      count++;
-    } else lines.push(SKIPPED);
+    lines.push(...opts("schedule", ["--time=00:10:00"]), `${cron} cd @MLP_SLURM_DIR@ && MLP_PROJECT_DIR=@MLP_PROJECT_DIR@ ./submit.sh --no-streaming`);
+    count++;
   }
   for (const j of plan.jobs) {
     if (j.role !== "batch") continue;
     const c = j.node.config.schedule?.cron;
     if (c === undefined) continue;
-    const cron = cronNumeric(c);
+    const cron = scrontabCron(c, `\`${j.node.id}\` schedule`);
     lines.push("", `# ${stepLabel(j.node)}: batch scoring with the newest gated model.`);
-    if (cron) {
-      lines.push(
-        ...opts(j.key, singleResources(j.node.config.resources)),
-        `${cron} cd @MLP_SLURM_DIR@ && MLP_SLURM_DIR=@MLP_SLURM_DIR@ MLP_PROJECT_DIR=@MLP_PROJECT_DIR@ MLP_RUN_ID="scheduled-$SLURM_JOB_ID" bash ./${j.script}`,
-      );
-      count++;
-    } else lines.push(SKIPPED);
+    lines.push(
+      ...opts(j.key, singleResources(j.node.config.resources)),
+      `${cron} cd @MLP_SLURM_DIR@ && MLP_SLURM_DIR=@MLP_SLURM_DIR@ MLP_PROJECT_DIR=@MLP_PROJECT_DIR@ MLP_RUN_ID="scheduled-$SLURM_JOB_ID" bash ./${j.script}`,
+    );
+    count++;
   }
   if (count === 0) lines.push("", "# This pipeline has no schedules.");
   return lines.join("\n") + "\n";

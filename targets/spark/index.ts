@@ -17,6 +17,7 @@ import { TargetError, type Emit, type GeneratedFile } from "../../compiler/targe
 import { SPARK as d } from "../sql/dialect";
 import { commentText, Names } from "../sql/names";
 import { lowerStep, select, type Rel } from "../sql/steps";
+import { checkProjectPaths } from "../paths";
 
 /** Settings every generated Spark file pins, so the SQL means the same on every cluster. */
 const PREAMBLE = [
@@ -95,6 +96,7 @@ export function sparkJobs(ir: IrDocument, o: SparkOptions): SparkJob[] {
 }
 
 export const emitSpark: Emit = ({ ir }) => {
+  checkProjectPaths(ir, ["uri"]);
   const jobs = sparkJobs(ir, onpremSpark(ir));
   const files: GeneratedFile[] = jobs.map((j) => ({ path: `${j.node.id}.sql`, contents: j.sql }));
   const manifest = {
@@ -151,7 +153,7 @@ class Job {
       let rel = declared.get(key);
       if (!rel) {
         const loc = locationOf(i.from, i.fromPort, this.o.warehouse);
-        if (!loc) throw new TargetError(`spark: \`${n.id}\` reads \`${i.from.id}\`, which produces no batch data`);
+        if (!loc) throw new TargetError(`\`${n.id}\` reads \`${i.from.id}\`, which produces no batch data`);
         const name = i.from.kind === "split" ? this.names.fresh(`${i.from.id}__${i.fromPort}`) : i.from.id;
         rel = { name, columns: i.artifact.columns ?? [] };
         declared.set(key, rel);
@@ -180,7 +182,7 @@ class Job {
    */
   private source(n: NodeOf<"source">): void {
     const { format, uri } = n.config;
-    if (uri === undefined) throw new TargetError(`spark: source \`${n.id}\` has no uri`);
+    if (uri === undefined) throw new TargetError(`source \`${n.id}\` has no uri`);
     const out = this.g.output(n);
     const cols = out.columns ?? [];
     const raw = this.names.fresh(`${n.id}__raw`);

@@ -202,7 +202,7 @@ function flinkLiteral(value: string): string {
     const c = ch.codePointAt(0)!;
     if (c < 0x20 || c === 0x7f || c === 0x3b || c === 0x5c)
       throw new TargetError(
-        `flink: ${JSON.stringify(value)} cannot be a Flink SQL option value: it contains a line break, a control character, ';' or '\\', which no Kafka topic or server list can contain`,
+        `${JSON.stringify(value)} cannot be a Flink SQL option value: it contains a line break, a control character, ';' or '\\', which no Kafka topic or server list can contain`,
       );
   }
   return `'${value.replaceAll("'", "''")}'`;

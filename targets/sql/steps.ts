@@ -72,12 +72,12 @@ export function lowerStep(node: ValidNode, inputs: Rel[], ctx: StepCtx): Lowered
       r = features(node, inputs[0]!, ctx);
       break;
     default:
-      throw new TargetError(`${ctx.d.name}: \`${node.id}\` (${node.kind}) is not a relational data step`);
+      throw new TargetError(`\`${node.id}\` (${node.kind}) is not a relational data step (${ctx.d.name} SQL)`);
   }
   const expected = outputColumns(node).map((c) => c.name);
   const got = r.out.columns.map((c) => c.name);
   if (expected.join(",") !== got.join(","))
-    throw new TargetError(`${ctx.d.name}: \`${node.id}\` computes columns ${got.join(", ")} but the graph says ${expected.join(", ")}`);
+    throw new TargetError(`the ${ctx.d.name} SQL of \`${node.id}\` computes columns ${got.join(", ")} but the graph says ${expected.join(", ")}`);
   return r;
 }
 
@@ -135,7 +135,7 @@ function cleanseOp(op: IrCleanseOp, cur: Rel, ctx: StepCtx): { query: string; co
     }
     case "cast": {
       const col = cols.find((c) => c.name === op.column);
-      if (!col) throw new TargetError(`${d.name}: cast of unknown column ${op.column}`);
+      if (!col) throw new TargetError(`the ${d.name} SQL casts an unknown column ${op.column}`);
       // SQL CAST keeps nulls: a nullable column stays nullable whatever the written type.
       const type = nullableIf(op.type, col.type.nullable);
       const ref: Sql = { sql: d.ident(col.name), prec: PREC.ATOM, type: col.type, exact: true };
@@ -226,7 +226,7 @@ function aggregate(node: NodeOf<"aggregate">, input: Rel, ctx: StepCtx): Lowered
   let from = d.ident(source.name);
   const tail: string[] = [];
   const groupBy = by.map(ref);
-  if (window !== undefined && time === undefined) throw new TargetError(`${d.name}: \`${node.id}\` has a window but no time column`);
+  if (window !== undefined && time === undefined) throw new TargetError(`\`${node.id}\` has a window but no time column`);
   if (streamingWindow) {
     from = `TABLE(TUMBLE(TABLE ${d.ident(source.name)}, DESCRIPTOR(${ref(time!)}), ${d.interval(window!, true)}))`;
     items.push({ name: "window_start" }, { name: "window_end" });

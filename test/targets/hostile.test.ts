@@ -18,6 +18,7 @@ import { cqlIdent, cqlString } from "../../targets/cassandra/index";
 import { propertyText } from "../../targets/flink/index";
 import { latestModelPath } from "../../targets/slurm/index";
 import { cases, compileIr, emit, emitAll, FIXTURES } from "./helpers";
+import { PAYLOADS } from "./payloads";
 import { flinkErrors, flinkForGrammar, flinkParser, sparkErrors, sparkParser } from "./sql-grammar";
 
 // ---------- lexical scanners with each dialect's literal rules ----------
@@ -275,6 +276,19 @@ describe("hostile input", () => {
     for (const bad of ["a;b", "a\nb", "a\\b", "a\u0000b"]) expect(() => flink(withTopic(bad)), JSON.stringify(bad)).toThrow(TargetError);
     expect(() => flink(withTopic("a;b"))).toThrow(/"a;b"/);
     expect(() => flink(withTopic("it's -- fine"))).not.toThrow();
+  });
+
+  it("takes every shared payload as a topic: refused by name, or written as data that parses", () => {
+    for (const p of PAYLOADS) {
+      const unsafe = [...p.text].some((ch) => ch.codePointAt(0)! < 0x20 || ch === "\u007f" || ch === ";" || ch === "\\");
+      if (unsafe) {
+        expect(() => flink(withTopic(p.text)), p.name).toThrow(TargetError);
+        continue;
+      }
+      const files = flink(withTopic(p.text)).filter((f) => f.path.endsWith(".sql"));
+      expect(new Set(files.flatMap((f) => scan(f.contents, "flink").literals)), p.name).toContain(p.text);
+      for (const f of files) expect(flinkErrors(f.contents), `${p.name} ${f.path}`).toEqual([]);
+    }
   });
 
   it("keeps a hostile file name inside the header comments", () => {

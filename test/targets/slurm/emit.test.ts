@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import type { GeneratedFile } from "../../../compiler/target-api";
 import { expectGolden } from "../../golden";
 import { variantNames } from "../../../compiler/variants";
-import { slurmMemory, slurmTime, cronNumeric, sh, quoted } from "../../../targets/slurm/quote";
+import { scrontabCron } from "../../../targets/cron";
+import { slurmMemory, slurmTime, sh, quoted } from "../../../targets/slurm/quote";
 import { Plan } from "../../../targets/slurm/plan";
 import { batchLocation, emitSpark } from "../../../targets/spark/index";
 import { emitFlink } from "../../../targets/flink/index";
@@ -150,8 +151,8 @@ describe("slurm target: what the scripts ask for", { timeout: 180_000 }, () => {
     expect(s).toContain("0 5 * * * cd @MLP_SLURM_DIR@");
     expect(s).toContain("bash ./churn_nightly.sbatch");
     expect(s).toMatch(/^#SCRON --job-name=churn\.churn_nightly$/m);
-    expect(cronNumeric("30 1 * * SUN")).toBe("30 1 * * 0");
-    expect(cronNumeric("0 4 * JAN,DEC MON-FRI")).toBe("0 4 * 1,12 1-5");
+    expect(scrontabCron("30 1 * * SUN")).toBe("30 1 * * 0");
+    expect(scrontabCron("0 4 * JAN,DEC MON-FRI")).toBe("0 4 * 1,12 1-5");
   });
 
   it("runs data steps through the spark target's SQL and streaming steps through flink's", () => {

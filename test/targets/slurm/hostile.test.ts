@@ -6,6 +6,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { TargetError } from "../../../compiler/target-api";
+import { jobFiles } from "../../../targets/slurm/jobs";
+import { Plan } from "../../../targets/slurm/plan";
+import { settingsProblems } from "../../../targets/slurm/prelude";
+import { submitScript } from "../../../targets/slurm/submit";
 import { bashSyntaxErrors, calls, emitIr, fakeJobs, fakeSbatch, irOf, project, PYTHON, pythonParses, pythonSyntaxErrors, run, standIns, tmp, writeOut } from "./helpers";
 
 /** A .mlp string literal for `s` (the language escapes `"`, `\`, newline and tab). */
@@ -203,19 +208,34 @@ target onprem {
     expect(markers(process.cwd()).filter((p) => !p.startsWith(dir))).toEqual([]);
   }, 180_000);
 
-  it("refuses a partition or account that is not a Slurm name, loudly, instead of writing it", () => {
-    const text = readFileSync(main, "utf8").replace('slurm_partition = "debug"', `slurm_partition = ${lit("gpu\ntouch PWNED-part")}\n  slurm_account = "a b"`);
-    const bad = join(projectDir, "bad.mlp");
-    writeFileSync(bad, text);
-    const out = emitIr(irOf(bad));
-    const d = writeOut(join(dir, "bad"), out);
+  it("refuses a partition or account that is not a Slurm name when compiling, instead of writing scripts that fail", () => {
+    // Edited into the IR: the checker may refuse these too, the target must hold without it.
+    const bad = structuredClone(ir);
+    bad.settings.onprem.slurm_partition = "gpu\ntouch PWNED-part";
+    bad.settings.onprem.slurm_account = "a b";
+    let message = "";
+    try {
+      emitIr(bad);
+    } catch (e) {
+      expect(e).toBeInstanceOf(TargetError);
+      message = (e as Error).message;
+    }
+    expect(message).toBe(
+      'slurm_partition "gpu\\ntouch PWNED-part" is not a valid Slurm partition name (letters, digits and _ . , : + @ -, not starting with one of . , : + @ -); ' +
+        'slurm_account "a b" is not a valid Slurm account name (letters, digits and _ . , : + @ -, not starting with one of . , : + @ -); fix the target onprem block',
+    );
+    // Defence in depth: scripts written with the problems (not through emitSlurm) still stop, and never name them on #SBATCH.
+    const plan = new Plan(bad);
+    const problems = settingsProblems(plan.settings);
+    const out = [...plan.jobs.flatMap((j) => jobFiles(plan, j, problems)), { path: "submit.sh", contents: submitScript(plan, problems) }];
     for (const f of out) expect(f.contents).not.toMatch(/^#SBATCH --(partition|account)/m);
+    const d = writeOut(join(dir, "bad"), out);
     const r = run("bash", [join(d, "submit.sh")], { cwd: projectDir, env: { ...process.env, MLP_SBATCH: "/bin/false" } });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("slurm_partition is not a valid Slurm partition name");
+    expect(r.stderr).toContain("is not a valid Slurm partition name");
     const job = run("bash", [join(d, "rows.sbatch")], { cwd: d });
     expect(job.status).toBe(2);
-    expect(job.stderr).toContain("slurm_account is not a valid Slurm account name");
+    expect(job.stderr).toContain("is not a valid Slurm account name");
     expect(markers(dir)).toEqual([]);
   });
 });
