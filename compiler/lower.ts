@@ -221,6 +221,12 @@ function decodeNode(kind: KindName, s: StepInfo, body: A.StepDecl, base: Base): 
 
 const ignore = () => {};
 
+/**
+ * A number JSON can hold. `1e400` is already an error (MLP0109) and prints from its `raw`
+ * spelling; its value must still survive JSON, or the document would not reload.
+ */
+const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+
 /** An attribute value as data, or undefined where the checker reported it cannot be decoded. */
 function decodeOrUndefined(e: A.Expr): unknown {
   try {
@@ -272,7 +278,7 @@ export function texpr(e: A.Expr, types: ReadonlyMap<A.Expr, ColumnType>): IrTExp
   const sub = (x: A.Expr) => texpr(x, types);
   switch (e.kind) {
     case "ref": return { type, kind: "ref", name: e.name };
-    case "number": return { type, kind: "number", value: e.value, raw: e.raw };
+    case "number": return { type, kind: "number", value: finite(e.value), raw: e.raw };
     case "string": return { type, kind: "string", value: e.value };
     case "bool": return { type, kind: "bool", value: e.value };
     case "null": return { type, kind: "null" };
@@ -381,7 +387,7 @@ export function stmt(s: A.BodyStmt): IrStmt {
 export function expr(e: A.Expr): IrExpr {
   switch (e.kind) {
     case "ref": return { kind: "ref", name: e.name };
-    case "number": return { kind: "number", value: e.value, raw: e.raw };
+    case "number": return { kind: "number", value: finite(e.value), raw: e.raw };
     case "string": return { kind: "string", value: e.value };
     case "bool": return { kind: "bool", value: e.value };
     case "null": return { kind: "null" };

@@ -74,9 +74,12 @@ export function formatExpr(e: A.Expr): string {
     case "unary": {
       if (e.op === "not") return `not ${operand(e.operand, NOT)}`;
       const s = operand(e.operand, NEG);
-      // A minus glued to a number is part of the literal, so `-(1)`, `- 1` and `-(-1)` keep
-      // their parentheses: the printed text must parse back to the same tree.
-      return s.startsWith("-") || e.operand.kind === "number" ? `-(${s})` : `-${s}`;
+      // A minus glued to a number is part of the literal, so a minus applied to a number
+      // prints `-(1)`: the printed text must parse back to the same tree. A minus before
+      // another minus is set apart by a space (`- -(1)`, `- -1`), not parentheses, so a long
+      // run of minuses stays within the bracket nesting limit.
+      if (s.startsWith("-")) return `- ${s}`;
+      return e.operand.kind === "number" ? `-(${s})` : `-${s}`;
     }
     case "isnull":
       return `${operand(e.operand, RANGE)} is ${e.negated ? "not " : ""}null`;

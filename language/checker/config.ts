@@ -97,8 +97,9 @@ export function validate(
       const leaf = { ...flat, path: flat.path.map(unhideKey), ...(flat.code === "unrecognized_keys" ? { keys: flat.keys.map((k) => String(unhideKey(k))) } : {}) } as z.core.$ZodIssue;
       onIssue(leaf.path, leaf);
       const attr = String(leaf.path[0] ?? "");
-      const entries = leaf.path.length >= 2 ? [String(leaf.path[1])] : leaf.path.length === 1 && leaf.code === "unrecognized_keys" ? leaf.keys : undefined;
-      if (entries && isObject(raw[attr])) for (const e of entries) badEntries.set(attr, (badEntries.get(attr) ?? new Set()).add(e));
+      // Only maps of user keys (hyperparams, parameters, tags): an object with fixed keys
+      // (`objective`, `resources`) that fails is dropped whole, so no rule sees it half there.
+      if (leaf.path.length >= 2 && isObject(raw[attr]) && isRecord(schema, attr)) badEntries.set(attr, (badEntries.get(attr) ?? new Set()).add(String(leaf.path[1])));
       else bad.add(attr);
     }
   }
@@ -115,6 +116,13 @@ export function validate(
     put(kept, k, rest);
   }
   return kept;
+}
+
+/** Is attribute `key` of an object schema a record (a map of user keys), optional or defaulted? */
+function isRecord(schema: z.ZodType, key: string): boolean {
+  let field: z.ZodType | undefined = schema instanceof z.ZodObject ? (schema.shape[key] as z.ZodType) : undefined;
+  while (field instanceof z.ZodOptional || field instanceof z.ZodDefault) field = field.unwrap() as z.ZodType;
+  return field instanceof z.ZodRecord;
 }
 
 /** A union failure carries one issue list per member; report the member that came closest. */

@@ -139,8 +139,8 @@ describe("formatExpr", () => {
     ["(a + b) is not null", "a + b is not null"],
     ["(a == b) is null", "(a == b) is null"],
     ["- 3", "-(3)"], // with a space the minus is the operator (REFERENCE, Numbers): it stays one, not the literal -3
-    ["-(-3)", "-(-3)"],
-    ["- - x", "-(-x)"],
+    ["-(-3)", "- -3"],
+    ["- - x", "- -x"],
     ["{ }", "{}"],
     ["[ ]", "[]"],
     ["{a:1, b:{c:[x,y]}}", "{ a: 1, b: { c: [x, y] } }"],
