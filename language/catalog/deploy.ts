@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cron, positiveInt, resources } from "./values";
+import { cron, dataLocation, positiveInt, resources } from "./values";
 import { defineKind } from "./kind";
 
 export const deploy = defineKind({
@@ -24,7 +24,7 @@ export const deploy = defineKind({
         .describe("Instance count, or a min..max autoscaling range"),
       resources: resources.optional().describe("Compute per instance"),
       schedule: cron.optional().describe("When batch scoring runs"),
-      output: z.string().min(1).optional().describe("Where batch scores are written"),
+      output: dataLocation.optional().describe("Where batch scores are written"),
       topic: z.string().min(1).optional().describe("Topic stream scores are published to"),
     })
     .strict(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { params, resources } from "./values";
+import { params, projectFile, resources } from "./values";
 import { defineKind } from "./kind";
 
 export const notebook = defineKind({
@@ -12,7 +12,7 @@ export const notebook = defineKind({
   outputs: [{ name: "out", produces: ["Report"], doc: "The executed notebook." }],
   config: z
     .object({
-      path: z.string().regex(/\.ipynb$/, { message: "expected a path ending in .ipynb" }).describe("Notebook to run"),
+      path: projectFile.regex(/\.ipynb$/, { message: "expected a path ending in .ipynb" }).describe("Notebook to run, inside the project"),
       parameters: params.optional().describe("Injected as papermill parameters"),
       resources: resources.optional().describe("Compute for the run"),
     })

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duration, name } from "./values";
+import { dataLocation, duration, name } from "./values";
 import { defineKind } from "./kind";
 
 export const source = defineKind({
@@ -13,7 +13,7 @@ export const source = defineKind({
   outputs: [{ name: "out", produces: ["Table", "Stream"], doc: "The declared table or stream." }],
   config: z
     .object({
-      uri: z.string().min(1).optional().describe("Where the table's files are (tables)"),
+      uri: dataLocation.optional().describe("Where the table's files are (tables)"),
       format: z.enum(["parquet", "csv", "json", "delta", "avro"]).describe("File or message format"),
       topic: z.string().min(1).optional().describe("Topic the events arrive on (streams)"),
       event_time: name.optional().describe("Timestamp column that orders events (streams)"),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { name, params, resources } from "./values";
+import { name, params, projectFile, resources } from "./values";
 import { defineKind } from "./kind";
 
 export const FRAMEWORKS = ["pytorch", "tensorflow", "xgboost", "sklearn"] as const;
@@ -17,7 +17,7 @@ export const train = defineKind({
   config: z
     .object({
       framework: z.enum(FRAMEWORKS).describe("Training framework"),
-      entry: z.string().min(1).describe("Path of the training script"),
+      entry: projectFile.describe("Path of the training script, inside the project"),
       label: name.describe("Column to predict"),
       task: z.enum(["classification", "regression"]).optional().describe("Inferred from the label when omitted"),
       hyperparams: params.optional().describe("Passed to the script; keys are what tune may search"),

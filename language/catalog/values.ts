@@ -9,6 +9,7 @@
 import { z } from "zod";
 import type { Expr } from "../ast";
 import { cronProblem } from "../cron";
+import { projectDataProblem, projectFileProblem } from "../paths";
 import type { Span } from "../span";
 
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
@@ -169,6 +170,17 @@ export const cron = z
   )
   .strict()
   .meta({ format: "cron" });
+
+/** A file of the project the pipeline reads or ships (an entry script, a notebook). */
+export const projectFile = z.string().min(1).superRefine((p, ctx) => {
+  const why = projectFileProblem(p);
+  if (why) ctx.addIssue({ code: "custom", message: `${why}: it must be a relative path to a file inside the project folder` });
+});
+/** A data location: absolute paths and URLs name data elsewhere; a relative one stays in the project. */
+export const dataLocation = z.string().min(1).superRefine((p, ctx) => {
+  const why = projectDataProblem(p);
+  if (why) ctx.addIssue({ code: "custom", message: `${why}: write an absolute path or a URL for data outside the project` });
+});
 
 export const positiveInt = z.number().int({ message: "expected a whole number" }).min(1, { message: "expected at least 1" });
 export const nonNegativeInt = z.number().int({ message: "expected a whole number" }).min(0, { message: "expected 0 or more" });

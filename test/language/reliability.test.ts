@@ -316,3 +316,26 @@ deploy d(t) { mode = endpoint  instances = 1 }
     expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual(["MLP0310 invalid `hyperparams.bad`: expected a number, string, bool or a list of them"]);
   });
 });
+
+describe("F10: paths of a pipeline stay inside its project", () => {
+  it("an entry script outside the project is an error at the attribute", () => {
+    const p = check("F10");
+    expect(p.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`)).toEqual([
+      "MLP0310 invalid `entry`: it has a `..` segment: it must be a relative path to a file inside the project folder",
+    ]);
+  });
+
+  it("notebooks likewise; a relative data location may not climb out, an absolute one or a URL may name data elsewhere", () => {
+    const text = (entry: string, nb: string, uri: string) => `pipeline p { }
+schema S { id: string  y: float }
+source s: Table<S> { uri = "${uri}"  format = parquet }
+train m(s) { framework = sklearn  entry = "${entry}"  label = y }
+notebook r(m) { path = "${nb}" }
+`;
+    const errors = (t: string) => checkProgram("p.mlp", { read: () => undefined }, t).diagnostics.filter((d) => d.severity === "error").map((d) => d.message);
+    expect(errors(text("train.py", "r.ipynb", "s3://b/s/"))).toEqual([]);
+    expect(errors(text("/etc/train.py", "r.ipynb", "/data/s/"))).toEqual(["invalid `entry`: it is an absolute path: it must be a relative path to a file inside the project folder"]);
+    expect(errors(text("train.py", "~/r.ipynb", "data/s/"))).toEqual(["invalid `path`: it starts with `~` (a home folder): it must be a relative path to a file inside the project folder"]);
+    expect(errors(text("train.py", "r.ipynb", "../data/s/"))).toEqual(["invalid `uri`: it is relative to the project and has a `..` segment: write an absolute path or a URL for data outside the project"]);
+  });
+});

@@ -47,11 +47,8 @@ export function nameProblem(ir: IrDocument, name: string, except?: string): stri
 export const num = (n: number): IrExpr => ({ kind: "number", value: n, raw: String(n) });
 export const ref = (name: string): IrExpr => ({ kind: "ref", name });
 export const str = (value: string): IrExpr => ({ kind: "string", value });
-/** A whole number as the language writes it: `-20` is a minus applied to `20`. */
-const int = (n: number): IrExpr => {
-  const v = Math.round(n);
-  return v < 0 ? { kind: "unary", op: "-", operand: num(-v) } : num(v);
-};
+/** A whole number as the language writes it: `-20` is one literal (a minus glued to its digits). */
+const int = (n: number): IrExpr => num(Math.round(n) || 0);
 const position = (p: XY): IrExpr => ({ kind: "object", entries: [{ key: "x", value: int(p.x) }, { key: "y", value: int(p.y) }] });
 
 function nodeById(ir: IrDocument, id: string): IrNode | undefined {

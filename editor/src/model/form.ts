@@ -157,9 +157,8 @@ export function toExpr(f: Field, input: string | boolean): Parsed {
       const v = Number(t);
       const problem = bounds(f, v);
       if (problem) return { ok: false, error: problem };
-      const raw = t.replace(/^-/, "");
-      const lit: IrExpr = { kind: "number", value: Math.abs(v), raw };
-      return { ok: true, value: t.startsWith("-") ? { kind: "unary", op: "-", operand: lit } : lit };
+      // `-3` is one literal, as the parser reads a minus glued to its digits.
+      return { ok: true, value: { kind: "number", value: v, raw: t } };
     }
     case "text":
       switch (f.format) {
