@@ -145,12 +145,22 @@ describe("F08: a failed write to stdout", () => {
 });
 
 describe.concurrent("F08b: compile writes every target or nothing", { timeout: 120_000 }, () => {
-  it("a Flink refusal after AWS and Spark emitted: exit 1, no --out folder, no temporary folder", async () => {
+  // `onprem`: Spark emits, then Flink refuses the Kafka servers. (With `all`, AWS now refuses
+  // first: the reproducer's source and stream deployment share a topic, F11.)
+  it("a Flink refusal after Spark emitted: exit 1, no --out folder, no temporary folder", async () => {
     const parent = mkdtempSync(join(tmp, "b-"));
     const out = join(parent, "out");
-    const r = await mlp(["compile", F08B, "--target", "all", "--out", out]);
+    const r = await mlp(["compile", F08B, "--target", "onprem", "--out", out]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^mlp: flink: /m);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it("with every target, the first refusal (AWS: one topic for two streams) also writes nothing", async () => {
+    const parent = mkdtempSync(join(tmp, "b3-"));
+    const r = await mlp(["compile", F08B, "--target", "all", "--out", join(parent, "out")]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^mlp: aws: topic "benign" is used twice/m);
     expect(readdirSync(parent)).toEqual([]);
   });
 
@@ -159,9 +169,9 @@ describe.concurrent("F08b: compile writes every target or nothing", { timeout: 1
     // The reproducer without its bad Kafka servers compiles; then the refused one must not touch it.
     const good = join(tmp, "f08b-good.mlp");
     writeFileSync(good, readFileSync(join(ROOT, F08B), "utf8").replace('"broker:9092;x"', '"broker:9092"'));
-    expect((await mlp(["compile", good, "--target", "all", "--out", out])).status).toBe(0);
+    expect((await mlp(["compile", good, "--target", "onprem", "--out", out])).status).toBe(0);
     const before = tree(out);
-    expect((await mlp(["compile", F08B, "--target", "all", "--out", out])).status).toBe(1);
+    expect((await mlp(["compile", F08B, "--target", "onprem", "--out", out])).status).toBe(1);
     expect(tree(out)).toEqual(before);
   });
 
