@@ -12,11 +12,10 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { build } from "esbuild";
-import { rawText } from "../../compiler/raw-plugin.mjs";
+import { importBundled } from "../node-bundle.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const TMP = join(ROOT, "test", ".tmp");
@@ -104,18 +103,7 @@ function table(header, rows) {
 
 const started = new Date();
 mkdirSync(TMP, { recursive: true });
-const LIB = join(TMP, "bench-lib.mjs");
-await build({
-  entryPoints: [join(ROOT, "test", "bench", "lib.ts")],
-  outfile: LIB,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  plugins: [rawText],
-});
-const lib = await import(pathToFileURL(LIB).href);
+const lib = await importBundled(join(ROOT, "test", "bench", "lib.ts"), join(TMP, "bench-lib.mjs"));
 
 for (const t of lib.TARGETS) {
   if (t.emit && !t.members) ROWS.push({ name: `compile ${t.name}`, growth: true, fn: (c) => void t.emit({ ir: c.ir, variants: [] }) });

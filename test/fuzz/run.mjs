@@ -2,11 +2,10 @@
 // campaign of test/fuzz/harness.ts, over an esbuild bundle (plain node, no vitest), like the
 // benchmark. Prints each distinct failure as it is found (minimised, saved under
 // test/.tmp/fuzz-failures/SEED/), then `N passed, N failed` as the last line; exit 1 on failures.
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
-import { rawText } from "../../compiler/raw-plugin.mjs";
+import { fileURLToPath } from "node:url";
+import { importBundled } from "../node-bundle.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const TMP = join(ROOT, "test", ".tmp");
@@ -33,19 +32,7 @@ for (let i = 0; i < argv.length; i++) {
   else usage(`unknown option ${flag}`);
 }
 
-const bundle = join(TMP, "fuzz", "harness.mjs");
-mkdirSync(dirname(bundle), { recursive: true });
-await build({
-  entryPoints: [join(ROOT, "test", "fuzz", "harness.ts")],
-  outfile: bundle,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  plugins: [rawText],
-});
-const h = await import(pathToFileURL(bundle).href);
+const h = await importBundled(join(ROOT, "test", "fuzz", "harness.ts"), join(TMP, "fuzz", "harness.mjs"));
 
 const SHARED = join(ROOT, "..", "shared", "conformance");
 const corpus = h.loadCorpus([join(SHARED, "valid"), join(SHARED, "invalid"), join(ROOT, "samples"), join(ROOT, "test", "fixtures")]);
