@@ -106,34 +106,38 @@ export interface Program {
   flinkZips: { sql: string; zip: string }[];
 }
 
-/** Every Code node below `c`, depth first. */
-export function* walk(c: Code): Generator<Code> {
-  yield c;
+/**
+ * Every Code node below `c`, depth first, in order. A stack instead of nested `yield*`: a
+ * value as deep as a state machine definition would cost its depth on every node otherwise.
+ */
+export function* walk(root: Code): Generator<Code> {
+  const stack: Code[] = [root];
+  while (stack.length) {
+    const c = stack.pop()!;
+    yield c;
+    const children = childrenOf(c);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+}
+
+function childrenOf(c: Code): Code[] {
   switch (c.k) {
     case "obj":
-      for (const [, x] of c.entries) yield* walk(x);
-      break;
+      return c.entries.map(([, x]) => x);
     case "arr":
-      for (const x of c.items) yield* walk(x);
-      break;
+      return c.items;
     case "tpl":
-      for (const p of c.parts) if (typeof p !== "string") yield* walk(p);
-      break;
+      return c.parts.filter((p): p is Code => typeof p !== "string");
     case "json":
     case "noted":
-      yield* walk(c.value);
-      break;
+      return [c.value];
     case "file":
-      yield* walk(c.path);
-      break;
+      return [c.path];
     case "archive":
-      for (const [, x] of c.files) yield* walk(x);
-      break;
+      return c.files.map(([, x]) => x);
     case "definition":
-      yield* walk(c.path);
-      for (const [, x] of c.values) yield* walk(x);
-      break;
+      return [c.path, ...c.values.map(([, x]) => x)];
     default:
-      break;
+      return [];
   }
 }
