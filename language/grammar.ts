@@ -627,8 +627,9 @@ export class MlpParser extends EmbeddedActionsParser {
       for (let i = minuses.length - 1; i >= 0; i--) {
         const t = this.tokSpan(minuses[i]!);
         const span = spanTo(t, end);
-        // A minus directly before a number is part of the literal: `-2`, `-1e-3`.
-        if (e.kind === "number" && e.span.start === t.end) e = { kind: "number", value: -e.value, raw: "-" + e.raw, span };
+        // A minus directly before a number is part of the literal: `-2`, `-1e-3`. Only one:
+        // in `--3` the first minus applies to the literal `-3`.
+        if (e.kind === "number" && e.span.start === t.end && !e.raw.startsWith("-")) e = { kind: "number", value: -e.value, raw: "-" + e.raw, span };
         else e = { kind: "unary", op: "-", operand: e, span };
       }
       return e;

@@ -339,3 +339,14 @@ notebook r(m) { path = "${nb}" }
     expect(errors(text("train.py", "r.ipynb", "../data/s/"))).toEqual(["invalid `uri`: it is relative to the project and has a `..` segment: write an absolute path or a URL for data outside the project"]);
   });
 });
+
+describe("a minus glued to a negative literal", () => {
+  it("`--3` is a minus applied to the literal -3, and formats to text that parses back to it", () => {
+    const value = (text: string) => {
+      const d = parse(`pipeline p { v = ${text} }\n`).ast.decls[0];
+      return d?.kind === "pipeline" ? d.body[0]?.value : undefined;
+    };
+    expect(value("--3")).toMatchObject({ kind: "unary", op: "-", operand: { kind: "number", value: -3, raw: "-3" } });
+    expect(format(parse("pipeline p { v = --3 }\n").ast)).toContain("v = - -3");
+  });
+});
