@@ -282,7 +282,7 @@ export function texpr(e: A.Expr, types: ReadonlyMap<A.Expr, ColumnType>): IrTExp
     case "string": return { type, kind: "string", value: e.value };
     case "bool": return { type, kind: "bool", value: e.value };
     case "null": return { type, kind: "null" };
-    case "duration": return { type, kind: "duration", raw: e.raw, ms: durationMs(e.raw) };
+    case "duration": return { type, kind: "duration", raw: e.raw, ms: finite(durationMs(e.raw)) };
     case "call": return { type, kind: "call", callee: e.callee.name, args: e.args.map((a) => sub(a.value)) };
     case "binary": return { type, kind: "binary", op: e.op, left: sub(e.left), right: sub(e.right) };
     case "unary": return { type, kind: "unary", op: e.op, operand: sub(e.operand) };
