@@ -140,8 +140,19 @@ export const SIZE_UNITS = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024
 
 const DURATION = "expected a duration such as 30s, 10m, 6h or 7d";
 const SIZE = "expected a size such as 512MiB or 64GiB";
-export const duration = z.string({ error: DURATION }).regex(/^\d+(ms|s|m|h|d)$/, { error: DURATION }).meta({ format: "duration" });
-export const size = z.string({ error: SIZE }).regex(/^\d+(KiB|MiB|GiB|TiB)$/, { error: SIZE }).meta({ format: "size" });
+const DURATION_RE = /^\d+(ms|s|m|h|d)$/;
+const SIZE_RE = /^\d+(KiB|MiB|GiB|TiB)$/;
+// Targets turn durations and sizes into whole milliseconds and bytes: beyond 2^53 they would not be exact.
+export const duration = z
+  .string({ error: DURATION })
+  .regex(DURATION_RE, { error: DURATION })
+  .refine((d) => !DURATION_RE.test(d) || Number.isSafeInteger(durationMs(d)), { message: "a duration this long is out of range" })
+  .meta({ format: "duration" });
+export const size = z
+  .string({ error: SIZE })
+  .regex(SIZE_RE, { error: SIZE })
+  .refine((v) => !SIZE_RE.test(v) || Number.isSafeInteger(sizeBytes(v)), { message: "a size this large is out of range" })
+  .meta({ format: "size" });
 
 export function durationMs(d: string): number {
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);

@@ -350,3 +350,17 @@ describe("a minus glued to a negative literal", () => {
     expect(format(parse("pipeline p { v = --3 }\n").ast)).toContain("v = - -3");
   });
 });
+
+describe("durations and sizes out of range", () => {
+  it("are attribute errors, not Infinity in a target", () => {
+    const errors = (lateness: string, memory: string) =>
+      checkProgram("p.mlp", { read: () => undefined }, `schema S { a: timestamp  y: float }
+source s: Stream<S> { topic = "t"  format = json  event_time = a  lateness = ${lateness} }
+source t: Table<S> { uri = "s3://b/t/"  format = parquet }
+train m(t) { framework = sklearn  entry = "t.py"  label = y  resources = { memory: ${memory} } }
+`).diagnostics.filter((d) => d.severity === "error").map((d) => d.message);
+    expect(errors("10m", "4GiB")).toEqual([]);
+    expect(errors("99999999999999999999999d", "4GiB")).toEqual(["invalid `lateness`: a duration this long is out of range"]);
+    expect(errors("10m", "99999999999999TiB")).toEqual(["invalid `resources.memory`: a size this large is out of range"]);
+  });
+});
