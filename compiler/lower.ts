@@ -9,6 +9,7 @@ import { resolveType } from "../language/checker/schemas";
 import type { CheckedFile, CheckedProgram, StepInfo } from "../language/checker/model";
 import type { Artifact, Column, ColumnType, Schema } from "../language/types";
 import { searchSpaceOf } from "../language/catalog/tune";
+import { pipelineName } from "./query";
 import {
   IR_VERSION,
   type IrArtifact,
@@ -141,13 +142,6 @@ function edgeOf(ref: A.InputRef, from: string, to: string, port: string, output 
   if (ref.port) e.named = true;
   if (ref.output) e.select = true;
   return e;
-}
-
-/** The pipeline's name, or for a library the file's stem: what the settings' defaults are named after. */
-export function pipelineName(declared: string | undefined, file: string): string {
-  if (declared) return declared;
-  const base = file.slice(file.lastIndexOf("/") + 1);
-  return base.replace(/\.mlp$/, "").replace(/[^A-Za-z0-9_]/g, "_") || "pipeline";
 }
 
 /** A node as written, before the checker adds what it knows: an invalid node until proven otherwise. */

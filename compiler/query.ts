@@ -231,16 +231,17 @@ export function storeOf(n: IrNode): { kind: "offline" } | { kind: "online"; ttl:
 
 // ---------- names and paths ----------
 
-export function pipelineNameOf(ir: IrDocument): string {
-  return ir.pipeline?.name ?? stemOf(ir.file);
+export function pipelineNameOf(ir: Pick<IrDocument, "pipeline" | "file">): string {
+  return pipelineName(ir.pipeline?.name, ir.file);
+}
+
+/** The pipeline's name, or for a library the file's stem: what settings' defaults and generated names are named after. */
+export function pipelineName(declared: string | undefined, file: string): string {
+  return declared || baseName(file).replace(/\.mlp$/, "").replace(/[^A-Za-z0-9_]/g, "_") || "pipeline";
 }
 
 export function baseName(p: string): string {
   return p.slice(p.lastIndexOf("/") + 1);
-}
-
-function stemOf(p: string): string {
-  return baseName(p).replace(/\.mlp$/, "").replace(/[^A-Za-z0-9_]/g, "_") || "pipeline";
 }
 
 function relativeTo(fromDir: string, to: string): string {
