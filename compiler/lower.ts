@@ -3,7 +3,7 @@
 // values in place: the variant is applied once, before checking, never to an IR.
 import type * as A from "../language/ast";
 import type { ConfigOf, KindName } from "../language/catalog";
-import { pipelineSettings, resolveSettings, awsSettings, onpremSettings } from "../language/catalog/settings";
+import { pipelineSettings, resolveSettings, awsSettings, onpremSettings, localSettings } from "../language/catalog/settings";
 import { decode, DecodeError, durationMs, parseKeepingKeys } from "../language/catalog/values";
 import { resolveType } from "../language/checker/schemas";
 import type { CheckedFile, CheckedProgram, StepInfo } from "../language/checker/model";
@@ -110,6 +110,7 @@ export function lower(p: CheckedProgram, variant?: string): IrDocument {
     pipeline: parseKeepingKeys(pipelineSettings, entry.pipelineConfig),
     aws: parseKeepingKeys(awsSettings, entry.targets.get("aws")),
     onprem: parseKeepingKeys(onpremSettings, entry.targets.get("onprem")),
+    local: parseKeepingKeys(localSettings, entry.targets.get("local")),
   };
   const doc: IrDocument = {
     version: IR_VERSION,
@@ -119,6 +120,7 @@ export function lower(p: CheckedProgram, variant?: string): IrDocument {
     settings: resolveSettings(pipelineName(pipeline?.name.name, entry.path), {
       ...(written.aws.success ? { aws: written.aws.data } : {}),
       ...(written.onprem.success ? { onprem: written.onprem.data } : {}),
+      ...(written.local.success ? { local: written.local.data } : {}),
     }),
     imports: decls.filter((d): d is A.ImportDecl => d.kind === "import").map((d) => ({ names: d.names.map((n) => n.name), from: d.from.value, span: d.span, ...comments(d) })),
     schemas,

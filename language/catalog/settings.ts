@@ -1,7 +1,7 @@
 // Settings of the pipeline block and of the `target` blocks. Platform engineers own
 // the target blocks; each target reads its settings through these schemas.
 import { z } from "zod";
-import { cron } from "./values";
+import { cron, dataLocation, projectFile } from "./values";
 
 /**
  * Partition and account names go into `#SBATCH` lines and `sbatch` command lines: letters,
@@ -50,7 +50,23 @@ export const onpremSettings = z
   })
   .strict();
 
-export const TARGET_SETTINGS = { aws: awsSettings, onprem: onpremSettings } as const;
+/** An instant written as ISO-8601 UTC, e.g. "2026-11-30T06:00:00Z". */
+const instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?Z$/, { message: 'expected an instant in UTC such as "2026-11-30T06:00:00Z"' })
+  .refine((t) => !Number.isNaN(Date.parse(t)), { message: "expected a real calendar date and time" });
+
+/** `mlp run` on this machine: where each source's rows are, the run folder, the Python, the clock. */
+export const localSettings = z
+  .object({
+    sources: z.record(z.string(), dataLocation).optional().describe("A local file (csv with a header row, json lines or parquet) per source, relative to the .mlp file"),
+    workdir: projectFile.optional().describe('Folder of the runs, the cache and the registry (default ".mlp" beside the file)'),
+    python: z.string().min(1).optional().describe("The Python that runs entry scripts (default: $MLP_PYTHON, else the first python3 that imports the framework)"),
+    now: instant.optional().describe("The instant now() and today() read and look-back windows end at (default: the wall clock when the run starts)"),
+  })
+  .strict();
+
+export const TARGET_SETTINGS = { aws: awsSettings, onprem: onpremSettings, local: localSettings } as const;
 export type TargetName = keyof typeof TARGET_SETTINGS;
 
 export const layoutPosition = z.object({ x: z.number(), y: z.number() }).strict();
@@ -86,13 +102,26 @@ export const resolvedAws = z
   .strict();
 export type ResolvedAws = z.output<typeof resolvedAws>;
 
-export const resolvedSettings = z.object({ aws: resolvedAws, onprem: resolvedOnprem }).strict();
+export const resolvedLocal = z
+  .object({
+    sources: z.record(z.string(), z.string()),
+    workdir: z.string(),
+    python: z.string().optional(),
+    now: z.string().optional(),
+  })
+  .strict();
+export type ResolvedLocal = z.output<typeof resolvedLocal>;
+
+export const resolvedSettings = z.object({ aws: resolvedAws, onprem: resolvedOnprem, local: resolvedLocal }).strict();
 export type ResolvedSettings = z.output<typeof resolvedSettings>;
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
 
 /** `pipeline` names the defaults' folders and keyspace (`/srv/mlp/<pipeline>/...`, `mlp_<pipeline>`). */
-export function resolveSettings(pipeline: string, written: { aws?: z.output<typeof awsSettings>; onprem?: z.output<typeof onpremSettings> }): ResolvedSettings {
+export function resolveSettings(
+  pipeline: string,
+  written: { aws?: z.output<typeof awsSettings>; onprem?: z.output<typeof onpremSettings>; local?: z.output<typeof localSettings> },
+): ResolvedSettings {
   const o = written.onprem ?? {};
   const a = written.aws;
   const onprem: ResolvedOnprem = {
@@ -107,5 +136,9 @@ export function resolveSettings(pipeline: string, written: { aws?: z.output<type
   const aws: ResolvedAws = { tags: a?.tags ?? {} };
   if (a?.region !== undefined) aws.region = a.region;
   if (a?.artifact_bucket !== undefined) aws.artifact_bucket = a.artifact_bucket;
-  return { aws, onprem };
+  const l = written.local ?? {};
+  const local: ResolvedLocal = { sources: l.sources ?? {}, workdir: trimSlash(l.workdir ?? ".mlp") };
+  if (l.python !== undefined) local.python = l.python;
+  if (l.now !== undefined) local.now = l.now;
+  return { aws, onprem, local };
 }

@@ -1,18 +1,20 @@
 // The SQL dialect table: everything that differs between the engines the SQL targets
 // write for: quoting, literals, column types, intervals and the spelling of each
-// library function. Spark SQL and Flink SQL today; a DuckDB entry fills the same shape.
+// library function: Spark SQL, Flink SQL, and DuckDB for `mlp run` (the local engine,
+// whose rows are the reference the other two must compute).
 //
 // Conventions shared by all dialects (see targets/README.md):
 //   int -> BIGINT (64-bit: COUNT and SUM results fit, and int -> BIGINT is a safe store)
 //   float -> DOUBLE, string/enum -> STRING, bool -> BOOLEAN, date -> DATE,
-//   vector(N) -> ARRAY<DOUBLE>, timestamp -> TIMESTAMP (Spark) / TIMESTAMP(3) (Flink).
+//   vector(N) -> ARRAY<DOUBLE> (DuckDB: DOUBLE[]), timestamp -> TIMESTAMP (Spark, DuckDB) /
+//   TIMESTAMP(3) (Flink).
 import type { IrType } from "../../compiler/ir";
 import { TargetError } from "../../compiler/target-api";
 
 export type FnLowering = (args: string[], types: IrType[]) => string;
 
 export interface Dialect {
-  name: "spark" | "flink";
+  name: "spark" | "flink" | "duckdb";
   /** A quoted identifier: `name`, a backtick doubled. */
   ident(name: string): string;
   /** A string literal in an expression: always one operand (an atom or a parenthesised concatenation). */
@@ -277,4 +279,83 @@ export const FLINK: Dialect = {
   })(),
 };
 
-export const DIALECTS = { spark: SPARK, flink: FLINK } as const;
+// ---------- DuckDB (the local engine) ----------
+
+/**
+ * DuckDB string literals: `'` doubled, no backslash escapes. Control characters, `;` and the
+ * second `-` of `--` are written as CHR(n) so a literal never spans lines and no statement
+ * splitter or comment stripper can cut one, wherever the generated SQL is pasted.
+ */
+function duckdbString(value: string): string {
+  const parts: string[] = [];
+  let run = "";
+  let prev: number | undefined;
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || c === 0x7f || c === 0x3b || (c === 0x2d && prev === 0x2d)) {
+      if (run) parts.push(`'${run}'`);
+      run = "";
+      parts.push(`CHR(${c})`);
+      prev = undefined;
+      continue;
+    }
+    run += ch === "'" ? "''" : ch;
+    prev = c;
+  }
+  if (run || parts.length === 0) parts.push(`'${run}'`);
+  return parts.length === 1 ? parts[0]! : `(${parts.join(" || ")})`;
+}
+
+const doubleQuote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * The clock of a local run: `now()` and `today()` read the `mlp_now` variable the engine sets
+ * once per run (the `target local` `now` setting, else the wall clock at the start), so every
+ * step of a run sees one instant and a pinned clock makes a run repeatable.
+ */
+const LOCAL_NOW = "CAST(getvariable('mlp_now') AS TIMESTAMP)";
+
+export const DUCKDB: Dialect = {
+  name: "duckdb",
+  ident: doubleQuote,
+  string: duckdbString,
+  literal: (value) => `'${value.replaceAll("'", "''")}'`,
+  type: (t) => {
+    const base = baseType(t, "TIMESTAMP");
+    return base === "STRING" ? "VARCHAR" : base === "ARRAY<DOUBLE>" ? "DOUBLE[]" : base;
+  },
+  interval: (ms) => {
+    const units: [number, string][] = [
+      [86_400_000, "DAY"],
+      [3_600_000, "HOUR"],
+      [60_000, "MINUTE"],
+      [1000, "SECOND"],
+    ];
+    for (const [size, unit] of units) if (ms % size === 0) return `INTERVAL ${ms / size} ${unit}`;
+    return `INTERVAL ${ms} MILLISECOND`;
+  },
+  // DuckDB's % takes the dividend's sign for integers and doubles alike (fmod).
+  remainder: (a, b) => `${a} % ${b}`,
+  timestampText: (x) => `STRFTIME(${x}, '%Y-%m-%d %H:%M:%S.%g')`,
+  fns: (() => {
+    return {
+      ...common(),
+      // DuckDB's CONCAT skips nulls; the language (and Spark, Flink) make the result null.
+      concat: (a) => (a.length === 1 ? a[0]! : `(${a.join(" || ")})`),
+      length: (a) => bigint(`LENGTH(${a[0]})`),
+      log1p: (a) => {
+        const x = double(a[0]!);
+        return `CASE WHEN 1 + ${x} = 1 THEN ${x} ELSE LN(1 + ${x}) * ${x} / ((1 + ${x}) - 1) END`;
+      },
+      sqrt: call("SQRT"),
+      now: () => LOCAL_NOW,
+      today: () => `CAST(${LOCAL_NOW} AS DATE)`,
+      days_between: (a, t) => bigint(`DATE_DIFF('day', ${asDate(a[0]!, t[0])}, ${asDate(a[1]!, t[1])})`),
+      hour: (a, t) => bigint(`HOUR(${asTimestamp(a[0]!, t[0], "TIMESTAMP")})`),
+      // DAYOFWEEK is 0 = Sunday in DuckDB; the language counts 1 = Sunday ... 7 = Saturday.
+      day_of_week: (a, t) => bigint(`DAYOFWEEK(${asDate(a[0]!, t[0])}) + 1`),
+    };
+  })(),
+};
+
+export const DIALECTS = { spark: SPARK, flink: FLINK, duckdb: DUCKDB } as const;
