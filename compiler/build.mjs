@@ -31,4 +31,6 @@ await build({
   define: { MLP_VERSION: JSON.stringify(version) },
   logLevel: "warning",
   plugins: [englishOnly, rawText],
+  // A native module: loaded from node_modules by the commands that run pipelines.
+  external: ["@duckdb/node-api"],
 });

@@ -15,6 +15,7 @@ import { lower } from "./lower";
 import { NotWritableError, print } from "./print";
 import { TargetError, type GeneratedFile } from "./target-api";
 import { expand, target, TARGETS } from "./targets";
+import { runCommand, RunUsageError, serveCommand, showCommand, type RunIo } from "./run/commands";
 
 declare const MLP_VERSION: string;
 
@@ -26,9 +27,17 @@ usage:
   mlp graph FILE                 print the graph IR as JSON
   mlp graph --to-mlp IR.json     print .mlp text from a graph IR
   mlp compile FILE --target ${TARGETS.map((t) => t.name).join("|")} [--variant NAME] --out DIR
+  mlp run FILE [--variant V] [--source NAME=PATH]... [--until STEP] [--only STEP]...
+               [--no-cache] [--resume RUN_ID] [--workdir DIR] [--format human|json]
+                                 run the pipeline on this machine (DuckDB + local Python)
+  mlp show FILE STEP[.PORT] [--run RUN_ID] [--workdir DIR] [--limit N] [--format table|csv|json]
+                                 print a step's output rows from the latest run
+  mlp serve FILE STEP [--port N] [--workdir DIR]
+                                 serve an endpoint's registered model on 127.0.0.1
 
 a FILE written - is read from stdin
-exit codes: 0 no errors (warnings allowed), 1 errors in the input, 2 usage or I/O problems
+exit codes: 0 no errors (warnings allowed), 1 errors in the input or a failed run step,
+            2 usage or I/O problems, 130 interrupted
 `;
 
 class UsageError extends Error {}
@@ -37,6 +46,8 @@ interface Io {
   out(s: string): void;
   err(s: string): void;
   color: boolean;
+  /** stdout is a terminal (live progress lines). */
+  tty?: boolean;
 }
 
 /** What the CLI calls a file read from stdin (`-`), in diagnostics and messages. */
@@ -104,9 +115,10 @@ function readOrFail(path: string): string {
 }
 
 /** Splits argv into positionals and the flags a command allows; anything else is a usage error. */
-function parseArgs(args: string[], flags: Record<string, "bool" | "value">): { files: string[]; opts: Record<string, string | true> } {
+function parseArgs(args: string[], flags: Record<string, "bool" | "value" | "list">): { files: string[]; opts: Record<string, string | true>; lists: Record<string, string[]> } {
   const files: string[] = [];
   const opts: Record<string, string | true> = {};
+  const lists: Record<string, string[]> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "--") {
@@ -126,10 +138,11 @@ function parseArgs(args: string[], flags: Record<string, "bool" | "value">): { f
     } else {
       const v = inline ?? args[++i];
       if (v === undefined || v === "") throw new UsageError(`${name} needs a value`);
-      opts[name] = v;
+      if (kind === "list") (lists[name] ??= []).push(v);
+      else opts[name] = v;
     }
   }
-  return { files, opts };
+  return { files, opts, lists };
 }
 
 /** Checks a file whose text the caller already read (read once: `/dev/stdin` has no second read). */
@@ -282,6 +295,80 @@ function cmdCompile(args: string[], io: Io): number {
   const count = writeOutput(out, generated);
   io.err(`wrote ${count} files to ${out}\n`);
   return 0;
+}
+
+// ---------- run, show, serve ----------
+
+/** Checks FILE for a command that executes it: errors stop before anything runs (exit 1). */
+function checkedForRun(file: string, io: Io): CheckedProgram | undefined {
+  if (file === "-") throw new UsageError("run, show and serve read a file (its folder holds the data and scripts), not stdin");
+  const program = checkFile(file, readOrFail(file));
+  const errors = program.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) {
+    io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
+    return undefined;
+  }
+  return program;
+}
+
+const runIo = (io: Io): RunIo => ({ ...io, tty: io.tty ?? false });
+
+async function cmdRun(args: string[], io: Io): Promise<number> {
+  const { files, opts, lists } = parseArgs(args, {
+    "--variant": "value",
+    "--source": "list",
+    "--until": "value",
+    "--only": "list",
+    "--no-cache": "bool",
+    "--resume": "value",
+    "--workdir": "value",
+    "--format": "value",
+  });
+  if (files.length !== 1) throw new UsageError("run takes one FILE");
+  const program = checkedForRun(files[0]!, io);
+  if (!program) return 1;
+  const flags = {
+    sources: lists["--source"] ?? [],
+    only: lists["--only"] ?? [],
+    noCache: opts["--no-cache"] === true,
+    format: (opts["--format"] as string | undefined) ?? "human",
+    ...(opts["--variant"] !== undefined ? { variant: opts["--variant"] as string } : {}),
+    ...(opts["--until"] !== undefined ? { until: opts["--until"] as string } : {}),
+    ...(opts["--resume"] !== undefined ? { resume: opts["--resume"] as string } : {}),
+    ...(opts["--workdir"] !== undefined ? { workdir: opts["--workdir"] as string } : {}),
+  };
+  return runCommand(program, files[0]!, flags, runIo(io));
+}
+
+async function cmdShow(args: string[], io: Io): Promise<number> {
+  const { files, opts } = parseArgs(args, { "--run": "value", "--workdir": "value", "--limit": "value", "--format": "value" });
+  if (files.length !== 2) throw new UsageError("show takes FILE and STEP[.PORT]");
+  const limitText = (opts["--limit"] as string | undefined) ?? "20";
+  if (!/^\d+$/.test(limitText)) throw new UsageError(`--limit takes a whole number, not ${limitText}`);
+  const program = checkedForRun(files[0]!, io);
+  if (!program) return 1;
+  return showCommand(
+    program,
+    files[0]!,
+    files[1]!,
+    {
+      limit: Number(limitText),
+      format: (opts["--format"] as string | undefined) ?? "table",
+      ...(opts["--run"] !== undefined ? { run: opts["--run"] as string } : {}),
+      ...(opts["--workdir"] !== undefined ? { workdir: opts["--workdir"] as string } : {}),
+    },
+    runIo(io),
+  );
+}
+
+async function cmdServe(args: string[], io: Io): Promise<number> {
+  const { files, opts } = parseArgs(args, { "--port": "value", "--workdir": "value" });
+  if (files.length !== 2) throw new UsageError("serve takes FILE and STEP");
+  const portText = (opts["--port"] as string | undefined) ?? "8080";
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port takes a port number (0-65535), not ${portText}`);
+  const program = checkedForRun(files[0]!, io);
+  if (!program) return 1;
+  return serveCommand(program, files[0]!, files[1]!, { port: Number(portText), ...(opts["--workdir"] !== undefined ? { workdir: opts["--workdir"] as string } : {}) }, runIo(io));
 }
 
 /** Targets used to prefix their own messages with their name; the CLI adds it once. */
@@ -467,8 +554,15 @@ function removeStale(outAbs: string, rel: string): void {
   }
 }
 
-export function main(argv: string[], io: Io): number {
+const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run: cmdRun, show: cmdShow, serve: cmdServe };
+
+export function main(argv: string[], io: Io): number | Promise<number> {
   const [cmd, ...rest] = argv;
+  const command = cmd !== undefined && Object.hasOwn(ASYNC, cmd) ? ASYNC[cmd]! : undefined;
+  if (command)
+    return command(rest, io).catch((e: unknown) => failure(e, io)).finally(() => {
+      stdinUsed = false;
+    });
   try {
     switch (cmd) {
       case "check":
@@ -492,21 +586,25 @@ export function main(argv: string[], io: Io): number {
         io.err(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile; see mlp --help)`);
+        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve; see mlp --help)`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`mlp: ${e.message}\n`);
-      return 2;
-    }
-    // A failed read or write on the way (a full disk, a closed stdout): an I/O problem, not a bug.
-    if ((e as NodeJS.ErrnoException)?.syscall) {
-      const err = e as NodeJS.ErrnoException;
-      io.err(`mlp: cannot ${err.syscall}${err.path ? ` ${err.path}` : ""}: ${reason(e)}\n`);
-      return 2;
-    }
-    throw e;
+    return failure(e, io);
   } finally {
     stdinUsed = false;
   }
+}
+
+function failure(e: unknown, io: Io): number {
+  if (e instanceof UsageError || e instanceof RunUsageError) {
+    io.err(`mlp: ${e.message}\n`);
+    return 2;
+  }
+  // A failed read or write on the way (a full disk, a closed stdout): an I/O problem, not a bug.
+  if ((e as NodeJS.ErrnoException)?.syscall) {
+    const err = e as NodeJS.ErrnoException;
+    io.err(`mlp: cannot ${err.syscall}${err.path ? ` ${err.path}` : ""}: ${reason(e)}\n`);
+    return 2;
+  }
+  throw e;
 }

@@ -14,12 +14,18 @@ for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.std
   });
 
 const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
-let code: number;
-try {
-  code = main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), color });
-} catch (e) {
+const internal = (e: unknown) => {
   process.stderr.write(`mlp: internal error: ${(e as Error)?.message ?? String(e)} (please report this with the input file)\n`);
   if (process.env.MLP_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
-  code = 3;
+  return 3;
+};
+const finish = (code: number) => {
+  process.exitCode = reported ? 2 : code;
+};
+try {
+  const code = main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), color, tty: !!process.stdout.isTTY });
+  if (typeof code === "number") finish(code);
+  else code.then(finish, (e: unknown) => finish(internal(e)));
+} catch (e) {
+  finish(internal(e));
 }
-process.exitCode = reported ? 2 : code;

@@ -29,6 +29,12 @@ export interface Dialect {
   remainder(a: string, b: string, float: boolean): string;
   /** Timestamp rendered as text in `concat` and `cast ... as string`. */
   timestampText(x: string): string;
+  /**
+   * A relation of `table`'s rows with `window_start` and `window_end` of the tumbling window
+   * of `ms` each row's `time` falls in, windows aligned to the epoch. Absent: Flink's TUMBLE
+   * table function.
+   */
+  tumble?(table: string, time: string, ms: number): string;
   /** Every function of language/functions.ts. Arguments arrive lowered; ints are BIGINT. */
   fns: Readonly<Record<string, FnLowering>>;
 }
@@ -333,6 +339,12 @@ export const DUCKDB: Dialect = {
     ];
     for (const [size, unit] of units) if (ms % size === 0) return `INTERVAL ${ms / size} ${unit}`;
     return `INTERVAL ${ms} MILLISECOND`;
+  },
+  // Windows aligned to the epoch, as Flink's TUMBLE aligns them.
+  tumble(table, time, ms) {
+    const size = DUCKDB.interval(ms, true);
+    const start = `TIME_BUCKET(${size}, ${time}, TIMESTAMP '1970-01-01 00:00:00')`;
+    return `(SELECT *, ${start} AS "window_start", ${start} + ${size} AS "window_end" FROM ${table}) AS "__mlp_tumble"`;
   },
   // DuckDB's % takes the dividend's sign for integers and doubles alike (fmod).
   remainder: (a, b) => `${a} % ${b}`,

@@ -228,7 +228,9 @@ function aggregate(node: NodeOf<"aggregate">, input: Rel, ctx: StepCtx): Lowered
   const groupBy = by.map(ref);
   if (window !== undefined && time === undefined) throw new TargetError(`\`${node.id}\` has a window but no time column`);
   if (streamingWindow) {
-    from = `TABLE(TUMBLE(TABLE ${d.ident(source.name)}, DESCRIPTOR(${ref(time!)}), ${d.interval(window!, true)}))`;
+    from = d.tumble
+      ? d.tumble(d.ident(source.name), ref(time!), window!)
+      : `TABLE(TUMBLE(TABLE ${d.ident(source.name)}, DESCRIPTOR(${ref(time!)}), ${d.interval(window!, true)}))`;
     items.push({ name: "window_start" }, { name: "window_end" });
     groupBy.unshift(d.ident("window_start"), d.ident("window_end"));
   } else if (window !== undefined) {

@@ -1,0 +1,103 @@
+// The embedded data engine of `mlp run`: DuckDB in this process, one in-memory database per
+// step, so a step sees exactly the relations it reads (declared over the parquet files of
+// the steps before it) and nothing a previous step left behind. Loaded on first use: only
+// `mlp run`, `show` and `serve` pay for the native module.
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { DUCKDB as d } from "../../targets/sql/dialect";
+
+type DuckDB = typeof import("@duckdb/node-api");
+let module: Promise<DuckDB> | undefined;
+const duckdb = () => (module ??= import("@duckdb/node-api"));
+
+/** A SQL error of the engine, with the statement it ran. */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly sql: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Engine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  /** `now`: the run's clock, read by `now()` and `today()` of the local dialect. */
+  static async open(now: Date, threads = 2): Promise<Engine> {
+    const { DuckDBInstance } = await duckdb();
+    const instance = await DuckDBInstance.create(":memory:", { threads: String(threads) });
+    const conn = await instance.connect();
+    const e = new Engine(instance, conn);
+    await e.exec("SET TimeZone = 'UTC'");
+    await e.exec(`SET VARIABLE mlp_now = TIMESTAMP '${timestampText(now)}'`);
+    return e;
+  }
+
+  async exec(sql: string): Promise<void> {
+    try {
+      await this.conn.run(sql);
+    } catch (e) {
+      throw new EngineError((e as Error).message, sql);
+    }
+  }
+
+  /** Rows as JSON-safe objects (BIGINT as strings where they do not fit a double, timestamps as text). */
+  async rows(sql: string): Promise<Record<string, unknown>[]> {
+    try {
+      const r = await this.conn.runAndReadAll(sql);
+      return r.getRowObjectsJson() as Record<string, unknown>[];
+    } catch (e) {
+      throw new EngineError((e as Error).message, sql);
+    }
+  }
+
+  /** Rows with column names, in order, values as JSON. */
+  async table(sql: string): Promise<{ columns: string[]; types: string[]; rows: unknown[][] }> {
+    try {
+      const r = await this.conn.runAndReadAll(sql);
+      return { columns: r.columnNames(), types: r.columnTypes().map((t) => t.toString()), rows: r.getRowsJson() as unknown[][] };
+    } catch (e) {
+      throw new EngineError((e as Error).message, sql);
+    }
+  }
+
+  /** Declares `name` as the rows of a parquet file. */
+  async declareParquet(name: string, path: string): Promise<void> {
+    await this.exec(`CREATE VIEW ${d.ident(name)} AS SELECT * FROM read_parquet(${d.literal(path)})`);
+  }
+
+  async view(name: string, query: string): Promise<void> {
+    await this.exec(`CREATE VIEW ${d.ident(name)} AS\n${query}`);
+  }
+
+  /** Writes a relation to a parquet file; returns the row count. */
+  async toParquet(relation: string, path: string, columns?: string[]): Promise<number> {
+    const list = columns ? columns.map((c) => d.ident(c)).join(", ") : "*";
+    const r = await this.rows(`COPY (SELECT ${list} FROM ${d.ident(relation)}) TO ${d.literal(path)} (FORMAT parquet)`);
+    return Number(r[0]?.Count ?? 0);
+  }
+
+  /** Writes a query's rows as CSV with a header (empty field = null), for the Python steps. */
+  async toCsv(query: string, path: string): Promise<number> {
+    const r = await this.rows(`COPY (${query}) TO ${d.literal(path)} (FORMAT csv, HEADER true)`);
+    return Number(r[0]?.Count ?? 0);
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** `YYYY-MM-DD HH:MM:SS.fff` in UTC, as DuckDB reads a TIMESTAMP literal. */
+export function timestampText(t: Date): string {
+  return t.toISOString().replace("T", " ").replace("Z", "");
+}
+
+export async function duckdbVersion(): Promise<string> {
+  const { version } = await duckdb();
+  return version();
+}
