@@ -73,10 +73,10 @@ export class Engine {
     await this.exec(`CREATE VIEW ${d.ident(name)} AS\n${query}`);
   }
 
-  /** Writes a relation to a parquet file; returns the row count. */
+  /** Writes a relation to a parquet file (zstd level 1: several times faster to write than snappy here, and smaller); returns the row count. */
   async toParquet(relation: string, path: string, columns?: string[]): Promise<number> {
     const list = columns ? columns.map((c) => d.ident(c)).join(", ") : "*";
-    const r = await this.rows(`COPY (SELECT ${list} FROM ${d.ident(relation)}) TO ${d.literal(path)} (FORMAT parquet)`);
+    const r = await this.rows(`COPY (SELECT ${list} FROM ${d.ident(relation)}) TO ${d.literal(path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`);
     return Number(r[0]?.Count ?? 0);
   }
 

@@ -50,6 +50,8 @@ export interface RunRecord {
   started: string;
   finished?: string;
   status: "running" | "succeeded" | "failed" | "interrupted";
+  /** Peak resident memory of the mlp process (the data steps run in it), in MB. */
+  peak_rss_mb?: number;
   steps: StepRecord[];
 }
 

@@ -8,7 +8,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmS
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { IrDocument } from "../ir";
 import type { LocalPlan, PlannedStep, PythonStep, RegisterStep, SourceStep, SqlStep } from "../../targets/local/plan";
-import { firstProblemQuery, formatOfPath, rawRead, ROW, typedQuery, type FileFormat } from "../../targets/local/sources";
+import { firstProblemQuery, formatOfPath, rawRead, ROW, stagedQuery, typedQuery } from "../../targets/local/sources";
 import { Engine, EngineError, timestampText } from "./engine";
 import { listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
 import { PythonMissing, RUNTIME_HASH, runPython, runtimeFolder, type PythonFinder } from "./python";
@@ -174,6 +174,7 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
 
   record.status = record.steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "succeeded";
   record.finished = new Date().toISOString();
+  record.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
   save();
   o.events.end(record);
   return record;
@@ -308,20 +309,22 @@ async function runSource(c: StepContext, step: SourceStep): Promise<void> {
   const out = join(c.dir, "out.parquet");
   const rows = await withEngine(c, async (e) => {
     if (format === "csv") for (const f of files) checkHeader(step, f, shown(f));
-    // Checked file by file, so a problem names its file and row; then read as one relation.
-    for (const f of files) {
-      const bad = await e.rows(firstProblemQuery(rawRead(f, format, step.columns), step.columns, step.schemaName));
-      if (bad.length) {
-        const row = bad[0]!;
-        const i = step.columns.findIndex((_, k) => row[`p${k}`] !== null && row[`p${k}`] !== undefined);
-        const col = step.columns[i]!;
-        const value = row[`v${i}`];
-        const at = format === "csv" ? `line ${Number(row[ROW]) + 1}` : format === "json" ? `line ${row[ROW]}` : `row ${row[ROW]}`;
-        throw new StepFailure(`${step.id}: ${shown(f)} ${at}: column ${col.name} ${value === null ? "" : `${JSON.stringify(value)} `}${String(row[`p${i}`])}`);
-      }
+    // Each file read and parsed once into a staged table, checked there (so a problem names
+    // its file and row), then written typed, file after file.
+    const staged: string[] = [];
+    for (const [k, f] of files.entries()) {
+      const name = `__mlp_staged_${k}`;
+      await e.exec(`CREATE TABLE "${name}" AS ${stagedQuery(rawRead(f, format, step.columns), step.columns)}`);
+      staged.push(name);
+      const row = (await e.rows(firstProblemQuery(name, step.columns, step.schemaName)))[0];
+      if (!row) continue;
+      const i = step.columns.findIndex((_, j) => row[`p${j}`] !== null && row[`p${j}`] !== undefined);
+      const col = step.columns[i]!;
+      const value = row[`v${i}`];
+      const at = format === "csv" ? `line ${Number(row[ROW]) + 1}` : format === "json" ? `line ${row[ROW]}` : `row ${row[ROW]}`;
+      throw new StepFailure(`${step.id}: ${shown(f)} ${at}: column ${col.name} ${value === null || value === undefined ? "" : `${JSON.stringify(value)} `}${String(row[`p${i}`])}`);
     }
-    const numbered = rawRead(files, format, step.columns);
-    await e.view(step.id, typedQuery(numbered, step.columns, step.stream ? step.eventTime : undefined));
+    await e.view(step.id, typedQuery(staged, step.columns, step.stream ? step.eventTime : undefined));
     return e.toParquet(step.id, out);
   });
   c.record.outputs = { out: { path: c.rel(out), rows } };

@@ -16,10 +16,10 @@ export function formatOfPath(path: string): FileFormat | undefined {
   return undefined;
 }
 
-/** The row number column every raw read carries (1 = the first data row of the file). */
+/** The row number a problem is reported at (1 = the first data row of the file). */
 export const ROW = "__mlp_row";
 
-/** The file's rows with every declared column as text (csv, json) or as stored (parquet), numbered. */
+/** The file's rows with every declared column as text (csv, json) or as stored (parquet), in file order. */
 export function rawRead(paths: string | string[], format: FileFormat, columns: IrColumn[]): string {
   const file = typeof paths === "string" ? d.literal(paths) : `[${paths.map((p) => d.literal(p)).join(", ")}]`;
   let from: string;
@@ -34,7 +34,7 @@ export function rawRead(paths: string | string[], format: FileFormat, columns: I
       from = `read_parquet(${file})`;
       break;
   }
-  return `SELECT ROW_NUMBER() OVER () AS ${d.ident(ROW)}, * FROM ${from}`;
+  return `SELECT * FROM ${from}`;
 }
 
 /** Every column read as VARCHAR: the checks below decide what parses, not the reader. */
@@ -57,8 +57,13 @@ function parsed(ref: string, t: IrType): string {
     case "bool":
       return `CASE lower(trim(${text(ref)})) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END`;
     case "timestamp":
-      // An offset or `Z` is honoured (the session is UTC); a bare timestamp is UTC already.
-      return `CAST(TRY_CAST(${ref} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+    {
+      // An offset or `Z` is honoured (the session is UTC); a bare timestamp is UTC already and
+      // takes the cheaper plain cast (an offset can only follow the 19 characters of the time).
+      const x = text(ref);
+      const zoned = `length(${x}) > 19 AND (contains(substr(${x}, 20), '+') OR contains(substr(${x}, 20), '-') OR upper(${x}) LIKE '%Z')`;
+      return `CASE WHEN ${zoned} THEN CAST(TRY_CAST(${x} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${x} AS TIMESTAMP) END`;
+    }
     case "date":
       return `TRY_CAST(${ref} AS DATE)`;
     case "vector":
@@ -87,40 +92,58 @@ const typeName = (t: IrType): string => {
   }
 };
 
-/** Per column, SQL that is NULL when the raw value fits the declared type, else what is wrong with it. */
-function problem(c: IrColumn, schema: string): string {
-  const ref = d.ident(c.name);
+/** Columns whose text is parsed into another type (kept as text beside the value while checking). */
+const isParsed = (t: IrType) => !["string", "enum", "null", "unknown"].includes(t.kind);
+const value = (i: number) => d.ident(`c${i}`);
+const rawText = (i: number) => d.ident(`r${i}`);
+
+/**
+ * The file's rows staged for checking: per column its typed value `c<i>` (NULL where the text
+ * does not parse) and, for parsed types, the text `r<i>` it came from. Read and parsed once;
+ * the table's rowid is the row's position in the file.
+ */
+export function stagedQuery(raw: string, columns: IrColumn[]): string {
+  const items: string[] = [];
+  columns.forEach((c, i) => {
+    const ref = d.ident(c.name);
+    items.push(`${isParsed(c.type) ? parsed(ref, c.type) : text(ref)} AS ${value(i)}`);
+    if (isParsed(c.type)) items.push(`${text(ref)} AS ${rawText(i)}`);
+  });
+  return `SELECT ${items.join(", ")} FROM (${raw})`;
+}
+
+/** Per column, SQL over the staged row that is NULL when the value fits the declared type, else what is wrong. */
+function problem(c: IrColumn, i: number, schema: string): string {
   const t = c.type;
+  const present = isParsed(t) ? rawText(i) : value(i);
   const cases: string[] = [];
-  if (!t.nullable) cases.push(`WHEN ${ref} IS NULL THEN ${d.string(`is empty, but ${schema} declares it non-null`)}`);
-  if (t.kind === "enum") {
-    cases.push(`WHEN ${ref} IS NOT NULL AND ${text(ref)} NOT IN (${t.members.map((m) => d.string(m)).join(", ")}) THEN ${d.string(`is not one of ${t.members.join(", ")}`)}`);
-  } else if (t.kind !== "string" && t.kind !== "null" && t.kind !== "unknown") {
-    cases.push(`WHEN ${ref} IS NOT NULL AND (${parsed(ref, t)}) IS NULL THEN ${d.string(`is not ${typeName(t)}`)}`);
-  }
+  if (!t.nullable) cases.push(`WHEN ${present} IS NULL THEN ${d.string(`is empty, but ${schema} declares it non-null`)}`);
+  if (t.kind === "enum") cases.push(`WHEN ${value(i)} IS NOT NULL AND ${value(i)} NOT IN (${t.members.map((m) => d.string(m)).join(", ")}) THEN ${d.string(`is not one of ${t.members.join(", ")}`)}`);
+  else if (isParsed(t)) cases.push(`WHEN ${rawText(i)} IS NOT NULL AND ${value(i)} IS NULL THEN ${d.string(`is not ${typeName(t)}`)}`);
   return cases.length ? `CASE ${cases.join(" ")} END` : "NULL";
 }
 
 /**
- * The first row that breaks the schema: its number, then per column the problem or NULL.
- * Empty when every row fits.
+ * The first staged row that breaks the schema: `row` (1 = the first data row), then per column
+ * `p<i>` the problem or NULL and `v<i>` the text as written. Empty when every row fits.
  */
-export function firstProblemQuery(raw: string, columns: IrColumn[], schema: string): string {
-  const items = columns.map((c, i) => `${problem(c, schema)} AS ${d.ident(`p${i}`)}`);
-  const values = columns.map((c, i) => `${text(d.ident(c.name))} AS ${d.ident(`v${i}`)}`);
+export function firstProblemQuery(staged: string, columns: IrColumn[], schema: string): string {
+  const items = columns.map((c, i) => `${problem(c, i, schema)} AS ${d.ident(`p${i}`)}`);
+  const values = columns.map((c, i) => `${isParsed(c.type) ? rawText(i) : value(i)} AS ${d.ident(`v${i}`)}`);
   const any = columns.map((_, i) => `${d.ident(`p${i}`)} IS NOT NULL`).join(" OR ") || "FALSE";
-  return `SELECT * FROM (SELECT ${d.ident(ROW)}, ${[...items, ...values].join(", ")} FROM (${raw})) WHERE ${any} ORDER BY ${d.ident(ROW)} LIMIT 1`;
+  return `SELECT * FROM (SELECT rowid + 1 AS ${d.ident(ROW)}, ${[...items, ...values].join(", ")} FROM ${d.ident(staged)}) WHERE ${any} ORDER BY ${d.ident(ROW)} LIMIT 1`;
 }
 
-/** The typed rows, in file order (a stream: event-time order, ties in file order). */
-export function typedQuery(raw: string, columns: IrColumn[], eventTime?: string): string {
-  const items = columns.map((c) => `${c.type.kind === "enum" || c.type.kind === "string" ? text(d.ident(c.name)) : parsed(d.ident(c.name), c.type)} AS ${d.ident(c.name)}`);
-  const order = eventTime ? `${d.ident(eventTime)}, ${d.ident(ROW)}` : d.ident(ROW);
-  const typed = `SELECT ${d.ident(ROW)}, ${items.join(", ")} FROM (${raw})`;
-  return `SELECT ${columns.map((c) => d.ident(c.name)).join(", ")} FROM (${typed}) ORDER BY ${order}`;
-}
-
-/** For `mlp compile --target local`: the source as one statement over its bound file. */
-export function sourceSql(path: string | string[], format: FileFormat, columns: IrColumn[], eventTime?: string): string {
-  return typedQuery(rawRead(path, format, columns), columns, eventTime);
+/**
+ * The typed rows of staged tables, one per file in order: a table in file order, a stream in
+ * event-time order with ties in file order.
+ */
+export function typedQuery(staged: string[], columns: IrColumn[], eventTime?: string): string {
+  const items = columns.map((c, i) => `${value(i)} AS ${d.ident(c.name)}`).join(", ");
+  // One file of a table: the staged table is in file order already (no sort of a million rows).
+  if (staged.length === 1 && !eventTime) return `SELECT ${items} FROM ${d.ident(staged[0]!)}`;
+  const parts = staged.map((t, k) => `SELECT ${items}, ${k} AS "__mlp_file", rowid AS "__mlp_rowid" FROM ${d.ident(t)}`);
+  const all = parts.join("\nUNION ALL\n");
+  const order = [...(eventTime ? [d.ident(eventTime)] : []), `"__mlp_file"`, `"__mlp_rowid"`].join(", ");
+  return `SELECT ${columns.map((c) => d.ident(c.name)).join(", ")} FROM (${all}) ORDER BY ${order}`;
 }
