@@ -341,10 +341,15 @@ def load(config, step):
     project = config.get("project_dir") or os.environ.get("MLP_PROJECT_DIR")
     if project:
         os.environ["MLP_PROJECT_DIR"] = project
-    if entry and not os.path.isfile(mlp_serving.entry_path(entry)):
-        raise Failure("%s: entry script %s not found (looked at %s)" % (step, entry, mlp_serving.entry_path(entry)))
+    script = project_path(config, entry) if entry else None
+    if script and not os.path.isfile(script):
+        raise Failure("%s: entry script %s not found (looked at %s)" % (step, entry, script))
     try:
-        return LocalModel(entry, model_dir)
+        import pandas  # noqa: F401
+    except ImportError:
+        raise Failure(cannot_import(step, "pandas"))
+    try:
+        return LocalModel(os.path.abspath(script) if script else None, model_dir)
     except Exception as e:
         traceback.print_exc()
         name = missing_module(e)
