@@ -657,7 +657,7 @@ def carve(config, folder):
         target = os.path.join(folder, "data", name)
         os.makedirs(target, exist_ok=True)
         with open(os.path.join(target, "part-0.csv"), "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+            writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n", extrasaction="ignore")
             writer.writeheader()
             writer.writerows(part)
         out[name] = os.path.abspath(target)
@@ -925,9 +925,15 @@ def request_rows(body, content_type, names):
     raise BadRequest("unsupported content type %s (send application/json or text/csv)" % content_type)
 
 
-def rows_frame(rows, cols, names):
+def rows_frame(rows, cols, names, skip=()):
+    """The request's rows as a typed DataFrame of the feature columns (without a signature's
+    feature list: every field of the rows but the label and keys)."""
     import pandas as pd
 
+    if not names:
+        names = []
+        for r in rows:
+            names.extend(k for k in r if k not in names and k not in skip)
     missing = sorted({n for n in names if not any(n in r for r in rows)}) if rows else []
     if missing:
         raise BadRequest("missing feature(s): %s" % ", ".join(missing))
@@ -951,10 +957,25 @@ def serve(config):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     step = config["step"]
-    model = load(config, step)
+    # Bound first, so a port in use fails before the model loads; requests wait in the
+    # socket's backlog until "listening" is printed and serving starts (with Handler below).
+    host = config.get("host") or "127.0.0.1"
+    port = int(config.get("port") if config.get("port") is not None else 8080)
+    try:
+        server = ThreadingHTTPServer((host, port), BaseHTTPRequestHandler)
+    except OSError as e:
+        if e.errno in (98, 48, 10048):
+            raise Failure("port %d is in use (pass --port)" % port, PORT_IN_USE)
+        raise Failure("%s: cannot listen on %s:%d: %s" % (step, host, port, e))
+    try:
+        model = load(config, step)
+    except BaseException:
+        server.server_close()
+        raise
     cols = columns_of(config, model)
     names = feature_names(config, model, [c["name"] for c in cols or []])
     kind = prediction_kind(config, model)
+    skip = [setting(config, model, "label")] + list(setting(config, model, "keys", []))
     custom_input = model.input_fn is not mlp_serving.default_input_fn
     custom_output = model.output_fn is not mlp_serving.default_output_fn
     info = {"status": "ok", "name": config.get("name") or step, "version": config.get("version"), "features": names}
@@ -991,7 +1012,7 @@ def serve(config):
                 if custom_input:
                     data = model.input_fn(body, content_type)
                 else:
-                    data = rows_frame(request_rows(body, content_type, names), cols, names)
+                    data = rows_frame(request_rows(body, content_type, names), cols, names, skip)
             except Exception as e:
                 self.error(400, one_line(e))
                 return
@@ -1012,14 +1033,7 @@ def serve(config):
         def log_message(self, fmt, *args):
             log("%s %s" % (self.address_string(), fmt % args))
 
-    host = config.get("host") or "127.0.0.1"
-    port = int(config.get("port") if config.get("port") is not None else 8080)
-    try:
-        server = ThreadingHTTPServer((host, port), Handler)
-    except OSError as e:
-        if e.errno in (98, 48, 10048):
-            raise Failure("port %d is in use (pass --port)" % port, PORT_IN_USE)
-        raise Failure("%s: cannot listen on %s:%d: %s" % (step, host, port, e))
+    server.RequestHandlerClass = Handler
     server.daemon_threads = True
     print("listening http://%s:%d" % (host, server.server_address[1]), flush=True)
     try:
