@@ -203,9 +203,12 @@ def entry_env(config, channels, model_dir, output_dir, hps):
 
 
 def cmd_entry(argv):
-    """In the child: runs the entry script as __main__; its failure goes to MLP_ENTRY_RESULT."""
+    """In the child: runs the entry script as __main__; its failure goes to MLP_ENTRY_RESULT.
+    With MLP_ENTRY_VALIDATE (a tuning trial), then evaluates the model it saved, in this same
+    process (pandas and the framework are imported already), with that evaluate config."""
     script = os.path.abspath(argv[0])
     result = os.environ.pop("MLP_ENTRY_RESULT", None)
+    validate = os.environ.pop("MLP_ENTRY_VALIDATE", None)
     sys.argv = [script] + list(argv[1:])
     sys.path.insert(0, os.path.dirname(script))
     os.chdir(os.path.dirname(script))
@@ -213,20 +216,29 @@ def cmd_entry(argv):
         runpy.run_path(script, run_name="__main__")
     except SystemExit as e:
         code = e.code
-        if code in (None, 0):
-            return 0
-        if result:
-            write_json(result, {"exit": code if isinstance(code, int) else 1, "message": None if isinstance(code, int) else str(code)})
-        raise
+        if code not in (None, 0):
+            if result:
+                write_json(result, {"exit": code if isinstance(code, int) else 1, "message": None if isinstance(code, int) else str(code)})
+            raise
     except BaseException as e:
         traceback.print_exc()
         if result:
             write_json(result, {"error": type(e).__name__, "message": one_line(e), "module": missing_module(e)})
         return 1
+    if validate and has_model(os.environ.get("SM_MODEL_DIR") or ""):
+        sys.stdout.flush()
+        try:
+            with open(validate, encoding="utf-8") as f:
+                evaluate(json.load(f))
+        except Failure as e:
+            log("mlp: " + str(e))
+            if result:
+                write_json(result, {"failure": str(e)})
+            return 1
     return 0
 
 
-def run_entry(config, channels, model_dir, output_dir, hps, prefix=None):
+def run_entry(config, channels, model_dir, output_dir, hps, prefix=None, validate=None):
     """Runs the entry script in a child process; raises Failure with the cause when it fails."""
     step = config["step"]
     entry = config.get("entry")
@@ -242,6 +254,8 @@ def run_entry(config, channels, model_dir, output_dir, hps, prefix=None):
     if os.path.exists(result):
         os.remove(result)
     env["MLP_ENTRY_RESULT"] = result
+    if validate:
+        env["MLP_ENTRY_VALIDATE"] = validate
     command = [sys.executable, "-u", os.path.abspath(__file__), "entry", script] + hp_args(hps)
     if prefix is None:
         code = subprocess.call(command, env=env, cwd=os.path.dirname(script), stdin=subprocess.DEVNULL, stdout=sys.stderr)
@@ -252,6 +266,8 @@ def run_entry(config, channels, model_dir, output_dir, hps, prefix=None):
         os.remove(result)
     if code == 0:
         return
+    if isinstance(outcome, dict) and outcome.get("failure"):
+        raise Failure(outcome["failure"])
     if isinstance(outcome, dict) and outcome.get("module"):
         raise Failure(cannot_import(step, outcome["module"]))
     if isinstance(outcome, dict) and outcome.get("error"):
@@ -279,12 +295,14 @@ def has_model(model_dir):
     return False
 
 
-def train(config, prefix=None):
+def train(config, prefix=None, validate=None):
+    """Trains; with validate (a tuning trial: the path of an evaluate config), the entry's
+    process then evaluates the model it saved."""
     model_dir = config["model_dir"]
     if os.path.exists(os.path.join(model_dir, SIGNATURE)):
         os.remove(os.path.join(model_dir, SIGNATURE))
     hps = dict(config.get("hyperparams") or {})
-    run_entry(config, dict(config.get("channels") or {}), model_dir, config["output_dir"], hps, prefix)
+    run_entry(config, dict(config.get("channels") or {}), model_dir, config["output_dir"], hps, prefix, validate)
     if not has_model(model_dir):
         raise Failure("%s: entry script %s wrote nothing to SM_MODEL_DIR (%s); save the model there, e.g. mlp_data.save_model(model)" % (config["step"], config["entry"], model_dir))
     write_json(os.path.join(model_dir, SIGNATURE), signature(config))
@@ -323,10 +341,15 @@ def load(config, step):
     project = config.get("project_dir") or os.environ.get("MLP_PROJECT_DIR")
     if project:
         os.environ["MLP_PROJECT_DIR"] = project
-    if entry and not os.path.isfile(mlp_serving.entry_path(entry)):
-        raise Failure("%s: entry script %s not found (looked at %s)" % (step, entry, mlp_serving.entry_path(entry)))
+    script = project_path(config, entry) if entry else None
+    if script and not os.path.isfile(script):
+        raise Failure("%s: entry script %s not found (looked at %s)" % (step, entry, script))
     try:
-        return LocalModel(entry, model_dir)
+        import pandas  # noqa: F401
+    except ImportError:
+        raise Failure(cannot_import(step, "pandas"))
+    try:
+        return LocalModel(os.path.abspath(script) if script else None, model_dir)
     except Exception as e:
         traceback.print_exc()
         name = missing_module(e)
@@ -634,10 +657,10 @@ def carve(config, folder):
         target = os.path.join(folder, "data", name)
         os.makedirs(target, exist_ok=True)
         with open(os.path.join(target, "part-0.csv"), "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+            writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n", extrasaction="ignore")
             writer.writeheader()
             writer.writerows(part)
-        out[name] = target
+        out[name] = os.path.abspath(target)
     log("%s: %d training and %d validation rows (validation fraction %s)" % (step, len(train_rows), len(validation_rows), fraction))
     return out
 
@@ -649,29 +672,25 @@ def child_config(config, **changes):
 
 
 def run_trial(config, number, params, data, folder, metric):
-    """One trial: train (a child), then mlp's evaluation on the validation rows (a child)."""
-    trial_dir = os.path.join(folder, str(number))
+    """One trial: the entry script trains on the carved train rows, then (in the same child)
+    mlp evaluates the saved model on the validation rows."""
+    trial_dir = os.path.abspath(os.path.join(folder, str(number)))
     hps = dict(config.get("hyperparams") or {})
     hps.update(params)
     record = {"trial": number, "params": params, "hyperparams": hps}
     train_cfg = child_config(config, hyperparams=hps, channels={"train": data["train"], "validation": data["validation"]},
                              model_dir=os.path.join(trial_dir, "model"), output_dir=os.path.join(trial_dir, "output"))
-    eval_cfg = child_config(config, model_dir=train_cfg["model_dir"], data=data["validation"], requires=[], metrics=[metric],
-                            out=os.path.join(trial_dir, "evaluation.json"))
-    prefix = "[trial %d] " % number
-    for kind, cfg in (("train", train_cfg), ("evaluate", eval_cfg)):
-        path = os.path.join(trial_dir, kind + ".json")
-        write_json(path, cfg)
-        cause = []
-
-        def keep(line):
-            if line.startswith("mlp: "):
-                cause[:] = [line[len("mlp: "):]]
-
-        code = relay_lines([sys.executable, "-u", os.path.abspath(__file__), kind, path], prefix, keep)
-        if code != 0:
-            record.update(status="failed", error=(cause[0] if cause else "%s exited with %d" % (kind, code)))
-            return record
+    eval_cfg = child_config(config, step="%s trial %d" % (config["step"], number), model_dir=train_cfg["model_dir"],
+                            data=data["validation"], requires=[], metrics=[metric], out=os.path.join(trial_dir, "evaluation.json"))
+    for key in ("channels", "trials_dir", "search", "output_dir"):
+        eval_cfg.pop(key, None)
+    validate = os.path.join(trial_dir, "evaluate.json")
+    write_json(validate, eval_cfg)
+    try:
+        train(train_cfg, prefix="[trial %d] " % number, validate=validate)
+    except Failure as e:
+        record.update(status="failed", error=str(e))
+        return record
     evaluation = read_json(eval_cfg["out"], {}) or {}
     value = (evaluation.get("metrics") or {}).get(metric)
     if not finite(value):
@@ -679,18 +698,6 @@ def run_trial(config, number, params, data, folder, metric):
         return record
     record.update(status="ok", value=value, metrics=evaluation.get("metrics"), model=train_cfg["model_dir"], output=train_cfg["output_dir"])
     return record
-
-
-def relay_lines(command, prefix, keep):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = HERE + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    for raw in child.stdout:
-        line = raw.decode("utf-8", "replace").rstrip("\n")
-        keep(line)
-        sys.stderr.write(prefix + line + "\n")
-        sys.stderr.flush()
-    return child.wait()
 
 
 def show_params(params):
@@ -918,9 +925,15 @@ def request_rows(body, content_type, names):
     raise BadRequest("unsupported content type %s (send application/json or text/csv)" % content_type)
 
 
-def rows_frame(rows, cols, names):
+def rows_frame(rows, cols, names, skip=()):
+    """The request's rows as a typed DataFrame of the feature columns (without a signature's
+    feature list: every field of the rows but the label and keys)."""
     import pandas as pd
 
+    if not names:
+        names = []
+        for r in rows:
+            names.extend(k for k in r if k not in names and k not in skip)
     missing = sorted({n for n in names if not any(n in r for r in rows)}) if rows else []
     if missing:
         raise BadRequest("missing feature(s): %s" % ", ".join(missing))
@@ -944,10 +957,25 @@ def serve(config):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     step = config["step"]
-    model = load(config, step)
+    # Bound first, so a port in use fails before the model loads; requests wait in the
+    # socket's backlog until "listening" is printed and serving starts (with Handler below).
+    host = config.get("host") or "127.0.0.1"
+    port = int(config.get("port") if config.get("port") is not None else 8080)
+    try:
+        server = ThreadingHTTPServer((host, port), BaseHTTPRequestHandler)
+    except OSError as e:
+        if e.errno in (98, 48, 10048):
+            raise Failure("port %d is in use (pass --port)" % port, PORT_IN_USE)
+        raise Failure("%s: cannot listen on %s:%d: %s" % (step, host, port, e))
+    try:
+        model = load(config, step)
+    except BaseException:
+        server.server_close()
+        raise
     cols = columns_of(config, model)
     names = feature_names(config, model, [c["name"] for c in cols or []])
     kind = prediction_kind(config, model)
+    skip = [setting(config, model, "label")] + list(setting(config, model, "keys", []))
     custom_input = model.input_fn is not mlp_serving.default_input_fn
     custom_output = model.output_fn is not mlp_serving.default_output_fn
     info = {"status": "ok", "name": config.get("name") or step, "version": config.get("version"), "features": names}
@@ -984,7 +1012,7 @@ def serve(config):
                 if custom_input:
                     data = model.input_fn(body, content_type)
                 else:
-                    data = rows_frame(request_rows(body, content_type, names), cols, names)
+                    data = rows_frame(request_rows(body, content_type, names), cols, names, skip)
             except Exception as e:
                 self.error(400, one_line(e))
                 return
@@ -1005,14 +1033,7 @@ def serve(config):
         def log_message(self, fmt, *args):
             log("%s %s" % (self.address_string(), fmt % args))
 
-    host = config.get("host") or "127.0.0.1"
-    port = int(config.get("port") if config.get("port") is not None else 8080)
-    try:
-        server = ThreadingHTTPServer((host, port), Handler)
-    except OSError as e:
-        if e.errno in (98, 48, 10048):
-            raise Failure("port %d is in use (pass --port)" % port, PORT_IN_USE)
-        raise Failure("%s: cannot listen on %s:%d: %s" % (step, host, port, e))
+    server.RequestHandlerClass = Handler
     server.daemon_threads = True
     print("listening http://%s:%d" % (host, server.server_address[1]), flush=True)
     try:

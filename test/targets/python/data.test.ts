@@ -123,3 +123,16 @@ print(json.dumps({"id": str(f["id"].dtype), "x": str(f["x"].dtype), "path": path
     expect(out.missing).toContain("SM_CHANNEL_TEST is not set");
   });
 });
+
+describe("targets/python/model-steps.ts", () => {
+  it("ships the modules as written and names the command line", async () => {
+    const { MODEL_STEP_FILES, modelStepArgs, listeningUrl } = await import("../../../targets/python/model-steps");
+    const { readFileSync } = await import("node:fs");
+    const { PY_DIR } = await import("./helpers");
+    expect(MODEL_STEP_FILES.map((f) => f.path)).toEqual(["mlp_model.py", "mlp_data.py", "mlp_metrics.py", "mlp_serving.py"]);
+    for (const f of MODEL_STEP_FILES) expect(f.contents, f.path).toBe(readFileSync(join(PY_DIR, f.path), "utf8"));
+    expect(modelStepArgs("/tmp/py/", "train", "/tmp/c.json")).toEqual(["-u", "/tmp/py/mlp_model.py", "train", "/tmp/c.json"]);
+    expect(listeningUrl("listening http://127.0.0.1:8080")).toBe("http://127.0.0.1:8080");
+    expect(listeningUrl("something else")).toBeUndefined();
+  });
+});
