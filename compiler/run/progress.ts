@@ -13,12 +13,14 @@ const rows = (n?: number) => (n === undefined ? "" : `${n.toLocaleString("en-US"
 
 function line(s: StepRecord, color: boolean, progress?: string): string {
   const paint = (code: string, t: string) => (color ? `\x1b[${code}m${t}\x1b[0m` : t);
-  const out = s.outputs.out ?? Object.values(s.outputs)[0];
+  const ports = Object.entries(s.outputs).filter(([, o]) => o.rows !== undefined);
+  // One port: its rows; several (a split): each port's.
+  const counted = ports.length > 1 ? ports.map(([p, o]) => `${p} ${o.rows!.toLocaleString("en-US")}`).join(" · ") : rows(ports[0]?.[1].rows);
   switch (s.status) {
     case "ok":
-      return `  ${paint("32", pad("ok", 8))}${pad(s.id, 24)}${pad(rows(out?.rows), 16)}${s.seconds?.toFixed(2)}s${detail(s)}`;
+      return `  ${paint("32", pad("ok", 8))}${pad(s.id, 24)}${pad(counted, 16)}${s.seconds?.toFixed(2)}s${detail(s)}`;
     case "cached":
-      return `  ${paint("36", pad("cached", 8))}${pad(s.id, 24)}${pad(rows(out?.rows), 16)}from ${s.cached_from}${detail(s)}`;
+      return `  ${paint("36", pad("cached", 8))}${pad(s.id, 24)}${pad(counted, 16)}from ${s.cached_from}${detail(s)}`;
     case "failed":
       return `  ${paint("31;1", pad("FAILED", 8))}${pad(s.id, 24)}${s.error ?? ""}`;
     case "skipped":

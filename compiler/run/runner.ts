@@ -10,7 +10,8 @@ import type { IrDocument } from "../ir";
 import type { LocalPlan, PlannedStep, PythonStep, RegisterStep, SourceStep, SqlStep } from "../../targets/local/plan";
 import { firstProblemQuery, formatOfPath, rawRead, ROW, stagedQuery, typedQuery } from "../../targets/local/sources";
 import { Engine, EngineError, timestampText } from "./engine";
-import { listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
+import { json, type JsonValue } from "../json-text";
+import { listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeFileAtomic, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
 import { PythonMissing, RUNTIME_HASH, runPython, runtimeFolder, type PythonFinder } from "./python";
 import { register } from "./registry";
 
@@ -460,7 +461,8 @@ async function runPythonStep(c: StepContext, step: PythonStep): Promise<void> {
     }
   }
   const configPath = join(c.dir, "config.json");
-  writeJsonAtomic(configPath, config);
+  // json(): numbers keep their written spelling (`1.0` stays a float for the script).
+  writeFileAtomic(configPath, json(config as JsonValue, false) + "\n");
   const result = await runPython(python, runtime, [step.task, configPath], {
     cwd: join(c.dir, "work"),
     log: join(c.dir, "log.txt"),
