@@ -294,7 +294,7 @@ def ad_click_through():
         placement = rng.choice(["feed", "feed", "sidebar", "search"])
         device = rng.choice(["mobile", "mobile", "desktop", "tablet"])
         bid = round(math.exp(rng.gauss(0.0, 0.5)), 3)
-        logit = (-2.9 + 1.7 * taste + (1.2 if placement == "search" else 0.0)
+        logit = (-3.6 + 2.0 * taste + (1.2 if placement == "search" else 0.0)
                  - (0.7 if placement == "sidebar" else 0.0) + (0.5 if device == "mobile" else 0.0)
                  + (0.6 if 18 <= shown.hour <= 22 else 0.0) + 0.3 * math.log1p(bid))
         row = {"impression_id": "I%06d" % k, "user_id": user_id, "ad_id": "A%02d" % rng.randint(1, 20),
