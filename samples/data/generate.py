@@ -367,11 +367,13 @@ def ticket_triage():
             if rng.random() < 0.08:  # a misleading subject: the body says what it is about
                 topic = QUEUES[rng.randrange(len(QUEUES))]
             parts = [rng.choice(WORDS[topic])]
-            if rng.random() < 0.6:
+            if rng.random() < 0.1:  # a vague subject: only the body says what it is about
+                parts = [rng.choice(FILLER), rng.choice(["my order", "my account", "a problem", "your service"])]
+            elif rng.random() < 0.6:
                 parts.insert(rng.randint(0, 1), rng.choice(FILLER))
             subject = " ".join(parts)
             subject = subject[0].upper() + subject[1:]
-        emb = [0.25 * c + rng.gauss(0.0, 0.05) for c in centers[queue]]
+        emb = [0.2 * c + rng.gauss(0.0, 0.05) for c in centers[queue]]
         has_sku = rng.random() < {"shipping": 0.8, "returns": 0.85, "technical": 0.5}.get(queue, 0.1)
         created = NOW - dt.timedelta(seconds=rng.randint(3600, 60 * 86400))
         channel = rng.choices(["email", "chat", "phone", "web"],
