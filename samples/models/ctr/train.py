@@ -73,10 +73,10 @@ class CtrModel:
 
 
 def model_fn(model_dir):
-    state = torch.load(os.path.join(model_dir, "model.pt"))
+    state = torch.load(os.path.join(model_dir, "model.pt"), map_location="cpu")
     net = network(state["inputs"], state["hidden"], state["dropout"])
     net.load_state_dict(state["weights"])
-    return CtrModel(net, state["encoding"], state["mean"], state["std"])
+    return CtrModel(net, state["encoding"], state["mean"].numpy(), state["std"].numpy())
 
 
 def predict_fn(data, model):
@@ -93,18 +93,29 @@ if __name__ == "__main__":
     target = y.astype(bool).to_numpy(dtype=np.float32)
 
     lr = float(hps.get("lr", 1e-3))
-    hidden = int(hps.get("hidden_units", 128))
+    hidden = int(float(hps.get("hidden_units", 128)))
     dropout = float(hps.get("dropout", 0.2))
-    batch = max(32, min(int(hps.get("batch_size", 256)), len(x) // 16))
-    per_epoch = math.ceil(len(x) / batch)
-    min_steps = int(hps.get("min_steps", min(600, max(200, 0.2 / lr))))
-    epochs = max(int(hps.get("epochs", 3)), math.ceil(min_steps / per_epoch))
+    seed = int(float(hps.get("seed", 0)))
 
-    torch.manual_seed(int(hps.get("seed", 0)))
+    # `distributed = ddp`: under torchrun (WORLD_SIZE > 1) every process trains on its share
+    # of each batch and DistributedDataParallel averages the gradients; a local run is one
+    # process.
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if world > 1:
+        torch.distributed.init_process_group("gloo")
+
+    batch = max(32, min(int(float(hps.get("batch_size", 256))), len(x) // 16))
+    per_epoch = math.ceil(len(x) / batch)
+    min_steps = int(float(hps.get("min_steps", min(600, max(200, 0.2 / lr)))))
+    epochs = max(int(float(hps.get("epochs", 3))), math.ceil(min_steps / per_epoch))
+
+    torch.manual_seed(seed)
     net = network(x.shape[1], hidden, dropout)
-    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=float(hps.get("weight_decay", 1e-4)))
+    model = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=float(hps.get("weight_decay", 1e-4)))
     loss_fn = nn.BCEWithLogitsLoss()
-    gen = torch.Generator().manual_seed(int(hps.get("seed", 0)))
+    gen = torch.Generator().manual_seed(seed)  # the same order in every process
     shuffled = torch.randperm(len(x), generator=gen)
     held = shuffled[: len(x) // 10]
     kept = shuffled[len(x) // 10:]
@@ -112,12 +123,14 @@ if __name__ == "__main__":
     xt, yt, xv, yv = xa[kept], ya[kept], xa[held], ya[held]
     best, best_loss, best_epoch = None, float("inf"), 0
     for epoch in range(epochs):
-        net.train()
+        model.train()
         order = torch.randperm(len(xt), generator=gen)
         for i in range(0, len(xt), batch):
-            idx = order[i:i + batch]
+            idx = order[i:i + batch][rank::world]
+            if len(idx) == 0:
+                continue
             opt.zero_grad()
-            loss = loss_fn(net(xt[idx]), yt[idx])
+            loss = loss_fn(model(xt[idx]), yt[idx])
             loss.backward()
             opt.step()
         net.eval()
@@ -127,9 +140,13 @@ if __name__ == "__main__":
             best_loss, best_epoch = val, epoch + 1
             best = {k: v.clone() for k, v in net.state_dict().items()}
     net.load_state_dict(best)
-    print("trained on %d impressions (%.1f%% clicked): best of %d epochs (batch %d) is epoch %d, validation loss %.4f"
-          % (len(x), 100 * target.mean(), epochs, batch, best_epoch, best_loss))
-    out = mlp_data.model_dir()
-    os.makedirs(out, exist_ok=True)
-    torch.save({"weights": net.state_dict(), "inputs": x.shape[1], "hidden": hidden, "dropout": dropout,
-                "encoding": encoding, "mean": mean, "std": std}, os.path.join(out, "model.pt"))
+    if rank == 0:
+        print("trained on %d impressions (%.1f%% clicked): best of %d epochs (batch %d) is epoch %d, "
+              "validation loss %.4f" % (len(x), 100 * target.mean(), epochs, batch, best_epoch, best_loss))
+        out = mlp_data.model_dir()
+        os.makedirs(out, exist_ok=True)
+        torch.save({"weights": net.state_dict(), "inputs": x.shape[1], "hidden": hidden, "dropout": dropout,
+                    "encoding": encoding, "mean": torch.from_numpy(mean), "std": torch.from_numpy(std)},
+                   os.path.join(out, "model.pt"))
+    if world > 1:
+        torch.distributed.destroy_process_group()

@@ -80,16 +80,16 @@ if __name__ == "__main__":
     x, names = matrix(X, encoding)
     params = {
         "objective": "reg:squarederror",
-        "max_depth": int(hps.get("max_depth", 6)),
+        "max_depth": int(float(hps.get("max_depth", 6))),
         "eta": float(hps.get("eta", 0.1)),
         "subsample": float(hps.get("subsample", 1.0)),
         "min_child_weight": float(hps.get("min_child_weight", 1.0)),
         "colsample_bytree": float(hps.get("colsample_bytree", 1.0)),
-        "nthread": 2,
-        "seed": int(hps.get("seed", 0)),
+        "nthread": 1,  # tiny data: one thread is fastest, and tune runs trials side by side
+        "seed": int(float(hps.get("seed", 0))),
     }
     booster = xgb.train(params, xgb.DMatrix(x, label=y.astype(float).to_numpy(), feature_names=names),
-                        num_boost_round=int(hps.get("rounds", 200)))
+                        num_boost_round=int(float(hps.get("rounds", 200))))
     out = mlp_data.model_dir()
     os.makedirs(out, exist_ok=True)
     booster.save_model(os.path.join(out, "model.json"))

@@ -40,22 +40,19 @@ def build(frame, hps):
         ("cat", OneHotEncoder(handle_unknown="ignore"), categorical),
     ], remainder="drop")
     depth = hps.get("max_depth")
+    class_weight = hps.get("class_weight", "balanced")
     forest = RandomForestClassifier(
-        n_estimators=int(hps.get("n_estimators", 300)),
-        max_depth=None if depth in (None, 0, "None") else int(depth),
-        min_samples_leaf=int(hps.get("min_samples_leaf", 1)),
-        class_weight=hps.get("class_weight") or None,
-        n_jobs=-1, random_state=int(hps.get("seed", 0)))
+        n_estimators=int(float(hps.get("n_estimators", 300))),
+        max_depth=None if depth in (None, 0, "None", "none") else int(float(depth)),
+        min_samples_leaf=int(float(hps.get("min_samples_leaf", 1))),
+        class_weight=None if class_weight in (None, "", "none", "None") else class_weight,
+        n_jobs=1, random_state=int(float(hps.get("seed", 0))))  # trials run side by side
     return Pipeline([("prep", prep), ("model", forest)])
 
 
 if __name__ == "__main__":
     hps = mlp_data.hyperparams()
     X, y = mlp_data.xy(mlp_data.channel("train"))
-    X = X.copy()
-    for name in X.columns:
-        if X[name].dtype == bool:
-            X[name] = X[name].astype(int)
     model = build(X, hps)
     model.fit(X, y.astype(int))
     mlp_data.save_model(model)

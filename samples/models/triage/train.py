@@ -48,20 +48,20 @@ def column_roles(frame):
 
 def build(frame, hps):
     roles = column_roles(frame)
-    ngram_max = int(hps.get("ngram_max", 2))
+    ngram_max = int(float(hps.get("ngram_max", 2)))
     parts = [("num", StandardScaler(), roles["numeric"]),
              ("cat", OneHotEncoder(handle_unknown="ignore"), roles["categorical"])]
     for name in roles["vector"]:
         parts.append(("vec_" + name, Pipeline([
             ("stack", FunctionTransformer(np.vstack)),
-            ("pca", PCA(n_components=int(hps.get("embedding_components", 16)), random_state=0)),
+            ("pca", PCA(n_components=int(float(hps.get("embedding_components", 16))), random_state=0)),
             ("scale", StandardScaler())]), name))
     for name in roles["text"]:
         parts.append(("tfidf_" + name, TfidfVectorizer(ngram_range=(1, ngram_max), sublinear_tf=True,
-                                                       max_features=int(hps.get("max_features", 20000))), name))
+                                                       max_features=int(float(hps.get("max_features", 20000)))), name))
     class_weight = hps.get("class_weight", "balanced")
     clf = LogisticRegression(C=float(hps.get("C", 1.0)), max_iter=3000,
-                             class_weight=None if class_weight in (None, "none") else class_weight)
+                             class_weight=None if class_weight in (None, "", "none", "None") else class_weight)
     return Pipeline([("prep", ColumnTransformer(parts, remainder="drop")), ("model", clf)])
 
 
