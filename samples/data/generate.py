@@ -259,6 +259,8 @@ def demand_forecast():
                           "ingested_at": ts(sold + dt.timedelta(minutes=30))})
         expected = rate * SEASON[product["category"]] * promo_lift
         units_next = max(0.0, expected + rng.gauss(0.0, 1.5 + 0.05 * expected))
+        if expected < 4.0 and rng.random() < 0.3:
+            units_next = 0.0  # slow sellers sometimes sell nothing in a week
         if units_next >= 0.5:  # a week without sales has no row in the weekly close
             demand.append({"store_sku": store["store_id"] + "/" + product["sku"],
                            "week_start": day(TODAY), "units_next_week": round(units_next, 1)})
