@@ -76,9 +76,9 @@ describe.skipIf(!HAVE_SKLEARN)("mlp_model.py tune: strategies", { timeout: 60_00
   });
 
   it("random: the points of random.Random(seed + i); the best is the one nearest w = 2", () => {
-    const r = step("tune", base("random", { strategy: "random", trials: 3, parallel: 2, search: [["w", { uniform: [0, 4] }]] }), "random");
+    const r = step("tune", base("random", { strategy: "random", trials: 2, parallel: 2, search: [["w", { uniform: [0, 4] }]] }), "random");
     expect(r.status, r.stderr).toBe(0);
-    const expected = python(["-c", "import json, random; print(json.dumps([random.Random(7 + i).uniform(0, 4) for i in range(3)]))"]);
+    const expected = python(["-c", "import json, random; print(json.dumps([random.Random(7 + i).uniform(0, 4) for i in range(2)]))"]);
     const ws = JSON.parse(expected.stdout) as number[];
     const tune = json(join(dir, "random/output/tune.json"));
     expect(tune.trials.map((t: Trial) => t.params.w)).toEqual(ws);
