@@ -230,7 +230,10 @@ def cmd_entry(argv):
         try:
             with open(validate, encoding="utf-8") as f:
                 evaluate(json.load(f))
-        except Failure as e:
+        except Exception as e:
+            if not isinstance(e, Failure):
+                traceback.print_exc()
+                e = Failure("evaluating the trial's model raised %s: %s" % (type(e).__name__, one_line(e)))
             log("mlp: " + str(e))
             if result:
                 write_json(result, {"failure": str(e)})
@@ -553,21 +556,20 @@ def score(config):
     if not paths:
         raise Failure("%s: no CSV file at %s" % (step, path))
     raw = mlp_data.read_csv_text(paths)
-    cols = columns_of(config, model)
-    try:
-        typed = mlp_data.typed_frame(raw, cols)
-    except ValueError as e:
-        raise Failure("%s: reading %s: %s" % (step, path, one_line(e)))
     kind = prediction_kind(config, model)
+    pred = []
     if len(raw):
         try:
-            X = features_of(typed, feature_names(config, model, list(typed.columns)))
+            # Only the feature columns are typed: the others are copied through as they are.
+            X = features_of(raw, feature_names(config, model, list(raw.columns)))
+            X = mlp_data.typed_frame(X, columns_of(config, model))
+        except ValueError as e:
+            raise Failure("%s: reading %s: %s" % (step, path, one_line(e)))
+        try:
             pred = predict(model, X)
         except Exception as e:
             traceback.print_exc()
             raise Failure("%s: the model raised %s while predicting: %s" % (step, type(e).__name__, one_line(e)))
-    else:
-        pred = []
     out = raw.drop(columns=[c for c in raw.columns if c == "prediction"])
     out["prediction"] = pd.Series([mlp_data.format_value(cast_prediction(v, kind), kind) for v in pred], index=out.index, dtype="object")
     folder = os.path.dirname(os.path.abspath(config["output"]))

@@ -49,7 +49,7 @@ const SETTINGS = (dir: string) => ({
   SM_HPS: JSON.stringify({ depth: 3, lr: 0.1, name: "x" }),
 });
 
-describe.skipIf(!HAVE_SKLEARN)("mlp_data", () => {
+describe.skipIf(!HAVE_SKLEARN)("mlp_data", { timeout: 30_000 }, () => {
   it("reads a channel folder into a typed DataFrame", () => {
     const dir = channel();
     const code = `

@@ -69,7 +69,7 @@ const EXPECTED: Record<string, number> = {
   "numpy.auc": (1 + 6.5 / 8 + 1) / 3,
 };
 
-describe.skipIf(!HAVE_SKLEARN)("mlp_metrics.compute: known values", () => {
+describe.skipIf(!HAVE_SKLEARN)("mlp_metrics.compute: known values", { timeout: 30_000 }, () => {
   for (const [path, env] of [["sklearn.metrics", {}], ["pure Python", { MLP_METRICS_PURE: "1" }]] as const) {
     it(`through ${path}`, () => {
       const r = python(["-c", SCRIPT, JSON.stringify(CASES)], { env });

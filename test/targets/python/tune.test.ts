@@ -8,12 +8,32 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { HAVE_SKLEARN, lastLine, MODEL_PY, python, tmp } from "./helpers";
 
 const MODEL = `
+class Threshold:
+    """Predicts 1 when x1 > t; no predict_proba (the entry script's predict_proba_fn gives it)."""
+    def __init__(self, t):
+        self.t = t
+    def predict(self, X):
+        return [int(v > self.t) for v in X["x1"].tolist()]
+
+
 class Scale:
     """Predicts w * x1."""
     def __init__(self, w):
         self.w = w
     def predict(self, X):
         return [self.w * v for v in X["x1"].tolist()]
+`;
+
+const CLASSIFIER = `
+import math
+import mlp_data
+from scale import Threshold
+
+def predict_proba_fn(data, model):
+    return [[1 - p, p] for p in (1 / (1 + math.exp(model.t - v)) for v in data["x1"].tolist())]
+
+if __name__ == "__main__":
+    mlp_data.save_model(Threshold(float(mlp_data.hyperparams()["t"])))
 `;
 
 const ENTRY = `
@@ -68,6 +88,7 @@ describe.skipIf(!HAVE_SKLEARN)("mlp_model.py tune: strategies", { timeout: 60_00
     mkdirSync(join(project, "models/light"), { recursive: true });
     writeFileSync(join(project, "models/light/scale.py"), MODEL);
     writeFileSync(join(project, "models/light/train.py"), ENTRY);
+    writeFileSync(join(project, "models/light/classify.py"), CLASSIFIER);
     mkdirSync(join(dir, "data"));
     // y = 2 * x1 (no key columns: the split hashes each row's content)
     const lines = ["x1,y"];
@@ -76,9 +97,9 @@ describe.skipIf(!HAVE_SKLEARN)("mlp_model.py tune: strategies", { timeout: 60_00
   });
 
   it("random: the points of random.Random(seed + i); the best is the one nearest w = 2", () => {
-    const r = step("tune", base("random", { strategy: "random", trials: 3, parallel: 2, search: [["w", { uniform: [0, 4] }]] }), "random");
+    const r = step("tune", base("random", { strategy: "random", trials: 2, parallel: 2, search: [["w", { uniform: [0, 4] }]] }), "random");
     expect(r.status, r.stderr).toBe(0);
-    const expected = python(["-c", "import json, random; print(json.dumps([random.Random(7 + i).uniform(0, 4) for i in range(3)]))"]);
+    const expected = python(["-c", "import json, random; print(json.dumps([random.Random(7 + i).uniform(0, 4) for i in range(2)]))"]);
     const ws = JSON.parse(expected.stdout) as number[];
     const tune = json(join(dir, "random/output/tune.json"));
     expect(tune.trials.map((t: Trial) => t.params.w)).toEqual(ws);
@@ -122,6 +143,27 @@ print(json.dumps(points))
     const ok = tune.trials.filter((t: Trial) => t.status === "ok");
     expect(ok.length).toBe(4);
     expect(tune.best.value).toBe(Math.min(...ok.map((t: Trial) => t.value)));
+  });
+
+  it("evaluate: probabilities from the entry's predict_proba_fn when the model has none", () => {
+    mkdirSync(join(dir, "labels"), { recursive: true });
+    // c = 1 for x1 in {0.4, 0.6, 0.8, 0.2}: the threshold 0.5 misplaces 0.2 (a false negative).
+    writeFileSync(join(dir, "labels/part-0.csv"), "x1,c\n0.1,0\n0.3,0\n0.2,1\n0.4,1\n0.6,1\n0.8,1\n0.7,0\n");
+    const cfg = { ...base("cls", {}), entry: "models/light/classify.py", task: "classification", label: "c", columns: [{ name: "x1", type: "float", nullable: false }, { name: "c", type: "int", nullable: false }], hyperparams: { t: 0.5 } };
+    let r = step("train", { ...cfg, channels: { train: join(dir, "labels") } }, "cls-train");
+    expect(r.status, r.stderr).toBe(0);
+    const out = join(dir, "cls/evaluation.json");
+    r = step("evaluate", { ...cfg, data: join(dir, "labels"), requires: [{ metric: "auc", op: ">", value: 0.5 }, { metric: "precision", op: "==", value: 0.75 }], out }, "cls-eval");
+    expect(r.status, r.stderr).toBe(3);
+    expect(lastLine(r.stderr)).toBe("mlp: gate reg failed: precision = 0.6667, required == 0.75");
+    const e = json(out);
+    // predictions 0 0 0 0 1 1 1 against 0 0 1 1 1 1 0: TP 2, FP 1, FN 2, TN 2
+    expect(e.metrics.precision).toBeCloseTo(2 / 3, 12);
+    expect(e.metrics.recall).toBeCloseTo(2 / 4, 12);
+    // scores increase with x1: positives 0.2 0.4 0.6 0.8 against negatives 0.1 0.3 0.7: 1 + 2 + 2 + 3 of 12 pairs
+    expect(e.metrics.auc).toBeCloseTo(8 / 12, 12);
+    expect(e.checks.map((c: { ok: boolean }) => c.ok)).toEqual([true, false]);
+    expect(e.passed).toBe(false);
   });
 
   it("grid points in order (the last hyperparameter fastest), at most `trials`; a non-choice space is refused", () => {
