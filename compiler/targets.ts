@@ -4,6 +4,7 @@
 import { emitAws } from "../targets/aws/index";
 import { emitCassandra } from "../targets/cassandra/index";
 import { emitFlink } from "../targets/flink/index";
+import { emitLocal } from "../targets/local/index";
 import { emitSlurm } from "../targets/slurm/index";
 import { emitSpark } from "../targets/spark/index";
 import type { Emit } from "./target-api";
@@ -26,6 +27,7 @@ export const TARGETS: readonly TargetDef[] = [
   { name: "flink", description: "Flink SQL streaming jobs", emit: emitFlink },
   { name: "slurm", description: "Slurm batch scripts for training, tuning, gates and deployment", emit: emitSlurm },
   { name: "cassandra", description: "CQL for the online feature store", emit: emitCassandra },
+  { name: "local", description: "what `mlp run` executes: the data steps' DuckDB SQL and the plan of every step", emit: emitLocal },
   { name: "onprem", description: "spark, flink, slurm and cassandra together", members: ["spark", "flink", "slurm", "cassandra"] },
   { name: "all", description: "every target", members: ["aws", "spark", "flink", "slurm", "cassandra"] },
 ];

@@ -38,7 +38,7 @@ const events = (r: Result) =>
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-const finals = (r: Result) => Object.fromEntries(events(r).filter((e) => e.event === "step" && e.status !== "running").map((e) => [e.step, e]));
+const finals = (r: Result): Record<string, Record<string, unknown>> => Object.fromEntries(events(r).filter((e) => e.event === "step" && e.status !== "running").map((e) => [e.step, e]));
 const statuses = (r: Result) => Object.fromEntries(Object.entries(finals(r)).map(([k, e]) => [k, e.status]));
 
 const TRAIN = `import mlp_data
