@@ -29,6 +29,8 @@ export interface Dialect {
   remainder(a: string, b: string, float: boolean): string;
   /** Timestamp rendered as text in `concat` and `cast ... as string`. */
   timestampText(x: string): string;
+  /** A float as an int (`cast x as int`): truncated toward zero, as Spark's and Flink's CAST do. */
+  floatToInt(x: string): string;
   /** Every function of language/functions.ts. Arguments arrive lowered; ints are BIGINT. */
   fns: Readonly<Record<string, FnLowering>>;
 }
@@ -142,6 +144,7 @@ export const SPARK: Dialect = {
   interval: (ms) => sparkInterval(ms),
   remainder: (a, b) => `${a} % ${b}`,
   timestampText: (x) => `DATE_FORMAT(${x}, 'yyyy-MM-dd HH:mm:ss.SSS')`,
+  floatToInt: bigint,
   fns: (() => {
     return {
       ...common(),
@@ -258,6 +261,7 @@ export const FLINK: Dialect = {
   // MOD takes exact numerics only: a float remainder is a - b * TRUNCATE(a / b, 0).
   remainder: (a, b, float) => (float ? `(${a} - ${b} * TRUNCATE(${a} / ${b}, 0))` : `MOD(${a}, ${b})`),
   timestampText: (x) => `DATE_FORMAT(${x}, 'yyyy-MM-dd HH:mm:ss.SSS')`,
+  floatToInt: bigint,
   fns: (() => {
     return {
       ...common(),
@@ -337,6 +341,9 @@ export const DUCKDB: Dialect = {
   // DuckDB's % takes the dividend's sign for integers and doubles alike (fmod).
   remainder: (a, b) => `${a} % ${b}`,
   timestampText: (x) => `STRFTIME(${x}, '%Y-%m-%d %H:%M:%S.%g')`,
+  // DuckDB's CAST(DOUBLE AS BIGINT) rounds to nearest (1.5 -> 2); Spark and Flink truncate
+  // (1.5 -> 1), which is what `cast x as int` computes everywhere.
+  floatToInt: (x) => bigint(`TRUNC(${x})`),
   fns: (() => {
     return {
       ...common(),
