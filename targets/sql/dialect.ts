@@ -310,6 +310,40 @@ function duckdbString(value: string): string {
   return parts.length === 1 ? parts[0]! : `(${parts.join(" || ")})`;
 }
 
+/**
+ * `round` in DuckDB. Its precision must be an INTEGER (a BIGINT column, as every int is, does
+ * not bind). And DuckDB rounds a DOUBLE through x * 10^d, so round(-1.005, 2) is -1.0, where
+ * Spark and Flink round the double's shortest decimal text half away from zero (-1.01, as the
+ * language says: "rounds half away from zero, to `digits` decimals"): with whole-number
+ * literal digits, a float is rounded as that decimal (DuckDB's DOUBLE -> VARCHAR is the
+ * shortest text); beyond DECIMAL(38, 18)'s range (and for computed digits) DuckDB's own
+ * ROUND stands.
+ */
+function duckdbRound(a: string[], t: IrType[]): string {
+  const x = a[0]!;
+  if (a[1] === undefined) return `ROUND(${x}, 0)`;
+  const literal = /^\(?(-?\d+)\)?$/.exec(a[1])?.[1];
+  if (t[0]?.kind === "float" && literal !== undefined && literal !== "0" && Math.abs(Number(literal)) <= 18)
+    return `CASE WHEN ABS(${x}) < 1e15 THEN CAST(ROUND(CAST(CAST(${x} AS VARCHAR) AS DECIMAL(38, 18)), ${literal}) AS DOUBLE) ELSE ROUND(${x}, ${literal}) END`;
+  return `ROUND(${x}, CAST(${a[1]} AS INTEGER))`;
+}
+
+/** Java's (Spark's, Flink's) one-to-many upper-case mappings of Latin letters and ligatures. */
+const UPPER_SPECIAL = new Map([
+  ["ß", "SS"],
+  ["ŉ", "ʼN"],
+  ["ﬀ", "FF"],
+  ["ﬁ", "FI"],
+  ["ﬂ", "FL"],
+  ["ﬃ", "FFI"],
+  ["ﬄ", "FFL"],
+  ["ﬅ", "ST"],
+  ["ﬆ", "ST"],
+]);
+
+/** LN without DuckDB's errors: -Infinity at 0, NaN below (a null argument stays null). */
+const duckdbLn = (x: string) => `CASE WHEN ${x} > 0 THEN LN(${x}) WHEN ${x} = 0 THEN CAST('-Infinity' AS DOUBLE) WHEN ${x} < 0 THEN CAST('NaN' AS DOUBLE) END`;
+
 const doubleQuote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
@@ -338,8 +372,10 @@ export const DUCKDB: Dialect = {
     for (const [size, unit] of units) if (ms % size === 0) return `INTERVAL ${ms / size} ${unit}`;
     return `INTERVAL ${ms} MILLISECOND`;
   },
-  // DuckDB's % takes the dividend's sign for integers and doubles alike (fmod).
-  remainder: (a, b) => `${a} % ${b}`,
+  // DuckDB's % takes the dividend's sign for integers and doubles alike (fmod). An int % 0 is
+  // NULL in DuckDB, which the language's non-null int cannot hold: the run stops instead, as
+  // Spark (ANSI mode) and Flink (MOD) do. A float % 0 is NaN, as in Flink.
+  remainder: (a, b, float) => (float ? `${a} % ${b}` : `CASE WHEN ${b} = 0 THEN ERROR('remainder by zero') ELSE ${a} % ${b} END`),
   timestampText: (x) => `STRFTIME(${x}, '%Y-%m-%d %H:%M:%S.%g')`,
   // DuckDB's CAST(DOUBLE AS BIGINT) rounds to nearest (1.5 -> 2); Spark and Flink truncate
   // (1.5 -> 1), which is what `cast x as int` computes everywhere.
@@ -350,11 +386,22 @@ export const DUCKDB: Dialect = {
       // DuckDB's CONCAT skips nulls; the language (and Spark, Flink) make the result null.
       concat: (a) => (a.length === 1 ? a[0]! : `(${a.join(" || ")})`),
       length: (a) => bigint(`LENGTH(${a[0]})`),
+      round: (a, t) => duckdbRound(a, t),
+      // DuckDB maps case one character to one (ß -> ẞ, ﬁ unchanged); Spark and Flink use Java's
+      // full mappings (ß -> SS, ﬁ -> FI; lower-case İ is i + U+0307). The one-to-many mappings of Latin text are
+      // written out first (Greek final sigma and the rarer ones of SpecialCasing.txt are not).
+      upper: (a) => `UPPER(${[...UPPER_SPECIAL].reduce((x, [from, to]) => `REPLACE(${x}, '${from}', '${to}')`, a[0]!)})`,
+      lower: (a) => `LOWER(REPLACE(${a[0]}, '\u0130', 'i\u0307'))`,
+      // DuckDB's LN and SQRT stop the run on 0 or a negative number ("cannot take logarithm of
+      // zero"), where the language types log(x) and sqrt(x) as a non-null float: the IEEE values
+      // are computed instead (log(0) = -Infinity, log(-1) = NaN, sqrt(-1) = NaN), as Flink (Java's
+      // Math) does and as DuckDB's own x / 0 does.
+      log: (a) => duckdbLn(a[0]!),
       log1p: (a) => {
         const x = double(a[0]!);
-        return `CASE WHEN 1 + ${x} = 1 THEN ${x} ELSE LN(1 + ${x}) * ${x} / ((1 + ${x}) - 1) END`;
+        return `CASE WHEN 1 + ${x} = 1 THEN ${x} ELSE ${duckdbLn(`1 + ${x}`)} * ${x} / ((1 + ${x}) - 1) END`;
       },
-      sqrt: call("SQRT"),
+      sqrt: (a) => `CASE WHEN ${a[0]} >= 0 THEN SQRT(${a[0]}) WHEN ${a[0]} < 0 THEN CAST('NaN' AS DOUBLE) END`,
       now: () => LOCAL_NOW,
       today: () => `CAST(${LOCAL_NOW} AS DATE)`,
       days_between: (a, t) => bigint(`DATE_DIFF('day', ${asDate(a[0]!, t[0])}, ${asDate(a[1]!, t[1])})`),

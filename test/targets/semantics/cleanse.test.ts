@@ -86,6 +86,24 @@ const cases: { name: string; steps: string; expected: Record<string, unknown>[];
     ],
   },
   {
+    name: "fill an enum with a member, cast to a nullable type",
+    steps: `cleanse out(src) {\n  derive p = if(x > 0.0, plan, null)\n  fill p = "free"\n  cast n as float?\n  drop at, ok, plan, x\n}`,
+    expected: [
+      { id: "a", n: 1, p: "free" },
+      { id: "b", n: null, p: "free" },
+      { id: "c", n: 3, p: "pro" },
+    ],
+  },
+  {
+    name: "cast to string: ints, floats and timestamps as text",
+    steps: `cleanse out(src) {\n  cast n as string\n  cast x as string\n  cast at as string\n  drop ok, plan\n}`,
+    expected: [
+      { id: "a", n: "1", x: "1.5", at: "2024-01-01 10:00:00.000" },
+      { id: "b", n: null, x: "-2.0", at: "2024-01-02 11:30:00.000" },
+      { id: "c", n: "3", x: "0.25", at: "2024-01-03 00:00:00.250" },
+    ],
+  },
+  {
     name: "derive appends a new column",
     steps: `cleanse out(src) {\n  derive y = x * 2.0\n  drop at, ok, plan, n\n}`,
     expected: [
@@ -164,6 +182,24 @@ describe("dedupe", () => {
       { k: "b", v: 4 },
       { k: "c", v: 5 },
     ]);
+    expectSameShape(src);
+  });
+});
+
+describe("columns named like SQL keywords and helper columns", () => {
+  it("pass through every operation", async () => {
+    const src = program(
+      `  select: string\n  order:  int\n  __mlp_rank: int\n  __mlp_dedupe: float\n  emb: vector(2)`,
+      `cleanse out(src) {\n  dedupe by select keep latest order\n  derive group = order * 2\n  rename __mlp_rank -> where\n  filter __mlp_dedupe > 0.0\n}`,
+    );
+    const got = await db.run(src, {
+      src: [
+        { select: "a", order: 1, __mlp_rank: 10, __mlp_dedupe: 1.0, emb: [1, 2] },
+        { select: "a", order: 2, __mlp_rank: 20, __mlp_dedupe: 2.0, emb: [3, 4] },
+        { select: "b", order: 5, __mlp_rank: 50, __mlp_dedupe: -1.0, emb: [5, 6] },
+      ],
+    });
+    expectRows(got, [{ select: "a", order: 2, where: 20, __mlp_dedupe: 2.0, emb: [3, 4], group: 4 }]);
     expectSameShape(src);
   });
 });

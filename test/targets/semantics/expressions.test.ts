@@ -271,3 +271,53 @@ describe("functions", () => {
     );
   });
 });
+
+describe("edge values", () => {
+  it("log, log1p and sqrt outside their domain are IEEE values, not a failed run", async () => {
+    await check(
+      { l: "log(x)", l1: "log1p(x)", r: "sqrt(x)", li: "log(i)", ly: "log(y)" },
+      [
+        { id: "zero", x: 0.0, i: 0, y: null },
+        { id: "neg", x: -1.0, i: -5, y: null },
+        { id: "below", x: -2.0, i: 1, y: null },
+      ],
+      [
+        { id: "zero", l: -Infinity, l1: 0.0, r: 0.0, li: -Infinity, ly: null },
+        { id: "neg", l: NaN, l1: -Infinity, r: NaN, li: NaN, ly: null },
+        { id: "below", l: NaN, l1: NaN, r: NaN, li: 0.0, ly: null },
+      ],
+    );
+  });
+
+  it("round rounds the written decimal half away from zero", async () => {
+    await check({ r: "round(x, 2)", ri: "round(x, i)", rj: "round(i, -2)", r0: "round(y, 1)" }, [
+      { id: "a", x: 2.675, i: 2, y: 1e20 },
+      { id: "b", x: -1.005, i: 1, y: null },
+      { id: "c", x: 123456789.125, i: 0, y: -0.05 },
+      { id: "d", x: 1e-7, i: 7, y: 0.45 },
+    ], [
+      { id: "a", r: 2.68, ri: 2.68, rj: 0, r0: 1e20 },
+      { id: "b", r: -1.01, ri: -1.0, rj: 0, r0: null },
+      { id: "c", r: 123456789.13, ri: 123456789.0, rj: 0, r0: -0.1 },
+      { id: "d", r: 0.0, ri: 1e-7, rj: 0, r0: 0.5 },
+    ]);
+  });
+});
+
+describe("division and remainder by zero", () => {
+  it("an int % 0 stops the run (as Spark and Flink do), never a null in an int column", async () => {
+    await expect(derive({ m: "i % j" }, [{ id: "a", i: 7, j: 0 }])).rejects.toThrow(/remainder by zero/);
+    await check({ m: "i % j" }, [{ id: "a", i: 7, j: null }, { id: "b", i: 7, j: 4 }], [
+      { id: "a", m: null },
+      { id: "b", m: 3 },
+    ]);
+  });
+});
+
+describe("case mappings", () => {
+  it("upper and lower map one character to several as Spark and Flink (Java) do", async () => {
+    await check({ up: "upper(s)", lo: "lower(s2)" }, [{ id: "a", s: "straße ﬁx ŉ ẞ", s2: "İstanbul" }], [
+      { id: "a", up: "STRASSE FIX ʼN ẞ", lo: "i\u0307stanbul" },
+    ]);
+  });
+});

@@ -67,8 +67,9 @@ export class Duck {
    * Runs the program's data steps on `inputs` (rows per source id) and returns the rows of
    * `step` (default: the last step), normalised by the step's column types.
    */
-  async run(src: string, inputs: Record<string, Row[]>, opts: { step?: string; now?: string } = {}): Promise<Row[]> {
+  async run(src: string, inputs: Record<string, Row[]>, opts: { step?: string; now?: string; patch?: (ir: IrDocument) => void } = {}): Promise<Row[]> {
     const ir = compile(src);
+    opts.patch?.(ir);
     const g = new IrGraph(ir);
     const created: string[] = [];
     try {
@@ -120,6 +121,9 @@ function value(v: unknown, t: IrType): unknown {
   switch (t.kind) {
     case "int":
       return Number(v);
+    case "float":
+      // NaN and the infinities arrive as text.
+      return typeof v === "string" ? Number(v) : v;
     case "timestamp":
       return isoTimestamp(String(v));
     default:
