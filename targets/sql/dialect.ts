@@ -93,6 +93,14 @@ function common(): Record<string, FnLowering> {
 const asDate = (x: string, t: IrType | undefined) => (t?.kind === "date" ? x : `CAST(${x} AS DATE)`);
 const asTimestamp = (x: string, t: IrType | undefined, ts: string) => (t?.kind === "timestamp" ? x : `CAST(${x} AS ${ts})`);
 
+/**
+ * The natural logarithm with IEEE values outside its domain: -Infinity at 0, NaN below, as
+ * Flink's LN (Java's Math.log) computes. The language types log(x) of a non-null x as a
+ * non-null float, so neither Spark's NULL nor DuckDB's error ("cannot take logarithm of zero")
+ * will do. A null argument stays null.
+ */
+const ieeeLn = (x: string) => `CASE WHEN ${x} > 0 THEN LN(${x}) WHEN ${x} = 0 THEN CAST('-Infinity' AS DOUBLE) WHEN ${x} < 0 THEN CAST('NaN' AS DOUBLE) END`;
+
 // ---------- Spark SQL ----------
 
 /**
@@ -149,7 +157,9 @@ export const SPARK: Dialect = {
     return {
       ...common(),
       length: (a) => bigint(`CHAR_LENGTH(${a[0]})`),
-      log1p: call("LOG1P"),
+      // Spark's LN and LOG1P are NULL at and below their asymptote: the IEEE values instead.
+      log: (a) => ieeeLn(a[0]!),
+      log1p: (a) => `CASE WHEN ${a[0]} > -1 THEN LOG1P(${a[0]}) WHEN ${a[0]} = -1 THEN CAST('-Infinity' AS DOUBLE) WHEN ${a[0]} < -1 THEN CAST('NaN' AS DOUBLE) END`,
       sqrt: call("SQRT"),
       now: () => "CURRENT_TIMESTAMP()",
       today: () => "CURRENT_DATE()",
@@ -341,9 +351,6 @@ const UPPER_SPECIAL = new Map([
   ["ﬆ", "ST"],
 ]);
 
-/** LN without DuckDB's errors: -Infinity at 0, NaN below (a null argument stays null). */
-const duckdbLn = (x: string) => `CASE WHEN ${x} > 0 THEN LN(${x}) WHEN ${x} = 0 THEN CAST('-Infinity' AS DOUBLE) WHEN ${x} < 0 THEN CAST('NaN' AS DOUBLE) END`;
-
 const doubleQuote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
@@ -395,11 +402,11 @@ export const DUCKDB: Dialect = {
       // DuckDB's LN and SQRT stop the run on 0 or a negative number ("cannot take logarithm of
       // zero"), where the language types log(x) and sqrt(x) as a non-null float: the IEEE values
       // are computed instead (log(0) = -Infinity, log(-1) = NaN, sqrt(-1) = NaN), as Flink (Java's
-      // Math) does and as DuckDB's own x / 0 does.
-      log: (a) => duckdbLn(a[0]!),
+      // Math) and Spark (SQRT; LN through ieeeLn) do, and as DuckDB's own x / 0 does.
+      log: (a) => ieeeLn(a[0]!),
       log1p: (a) => {
         const x = double(a[0]!);
-        return `CASE WHEN 1 + ${x} = 1 THEN ${x} ELSE ${duckdbLn(`1 + ${x}`)} * ${x} / ((1 + ${x}) - 1) END`;
+        return `CASE WHEN 1 + ${x} = 1 THEN ${x} ELSE ${ieeeLn(`1 + ${x}`)} * ${x} / ((1 + ${x}) - 1) END`;
       },
       sqrt: (a) => `CASE WHEN ${a[0]} >= 0 THEN SQRT(${a[0]}) WHEN ${a[0]} < 0 THEN CAST('NaN' AS DOUBLE) END`,
       now: () => LOCAL_NOW,

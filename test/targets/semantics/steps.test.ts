@@ -72,6 +72,25 @@ describe("aggregate", () => {
     expectSameShape(src);
   });
 
+  it("min and max of dates and strings, sum of floats, count_distinct of an enum", async () => {
+    const src = program(
+      `  k: string\n  d: date\n  s: string\n  f: float\n  e: enum(x, y)`,
+      `aggregate out(src) {\n  by k\n  first: date = min(d)\n  last: date = max(d)\n  lo: string = min(s)\n  hi: string = max(s)\n  total: float = sum(f)\n  kinds: int = count_distinct(e)\n}`,
+    );
+    const rows = [
+      { k: "a", d: "2024-02-29", s: "b", f: 0.5, e: "x" },
+      { k: "a", d: "2023-12-31", s: "B", f: 0.25, e: "x" },
+      { k: "a", d: "2024-01-01", s: "ab", f: -1.0, e: "y" },
+      { k: "b", d: "2020-01-01", s: "", f: 1e-3, e: "y" },
+    ];
+    expectRows(await db.run(src, { src: rows }), [
+      // Strings order by code point: "B" < "ab" < "b".
+      { k: "a", first: "2023-12-31", last: "2024-02-29", lo: "B", hi: "b", total: -0.25, kinds: 2 },
+      { k: "b", first: "2020-01-01", last: "2020-01-01", lo: "", hi: "", total: 1e-3, kinds: 1 },
+    ]);
+    expectSameShape(src);
+  });
+
   it("a look-back window on a table keeps the rows of the last `window` before now", async () => {
     // now = 2024-03-10 12:00:00: the last day is [2024-03-09 12:00, 2024-03-10 12:00].
     // 2024-03-01 is too old; 2024-03-10 13:00 is after the run's instant, not before it.
