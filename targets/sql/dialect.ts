@@ -35,6 +35,8 @@ export interface Dialect {
    * table function.
    */
   tumble?(table: string, time: string, ms: number): string;
+  /** A float as an int (`cast x as int`): truncated toward zero, as Spark's and Flink's CAST do. */
+  floatToInt(x: string): string;
   /** Every function of language/functions.ts. Arguments arrive lowered; ints are BIGINT. */
   fns: Readonly<Record<string, FnLowering>>;
 }
@@ -97,6 +99,14 @@ function common(): Record<string, FnLowering> {
 const asDate = (x: string, t: IrType | undefined) => (t?.kind === "date" ? x : `CAST(${x} AS DATE)`);
 const asTimestamp = (x: string, t: IrType | undefined, ts: string) => (t?.kind === "timestamp" ? x : `CAST(${x} AS ${ts})`);
 
+/**
+ * The natural logarithm with IEEE values outside its domain: -Infinity at 0, NaN below, as
+ * Flink's LN (Java's Math.log) computes. The language types log(x) of a non-null x as a
+ * non-null float, so neither Spark's NULL nor DuckDB's error ("cannot take logarithm of zero")
+ * will do. A null argument stays null.
+ */
+const ieeeLn = (x: string) => `CASE WHEN ${x} > 0 THEN LN(${x}) WHEN ${x} = 0 THEN CAST('-Infinity' AS DOUBLE) WHEN ${x} < 0 THEN CAST('NaN' AS DOUBLE) END`;
+
 // ---------- Spark SQL ----------
 
 /**
@@ -148,11 +158,14 @@ export const SPARK: Dialect = {
   interval: (ms) => sparkInterval(ms),
   remainder: (a, b) => `${a} % ${b}`,
   timestampText: (x) => `DATE_FORMAT(${x}, 'yyyy-MM-dd HH:mm:ss.SSS')`,
+  floatToInt: bigint,
   fns: (() => {
     return {
       ...common(),
       length: (a) => bigint(`CHAR_LENGTH(${a[0]})`),
-      log1p: call("LOG1P"),
+      // Spark's LN and LOG1P are NULL at and below their asymptote: the IEEE values instead.
+      log: (a) => ieeeLn(a[0]!),
+      log1p: (a) => `CASE WHEN ${a[0]} > -1 THEN LOG1P(${a[0]}) WHEN ${a[0]} = -1 THEN CAST('-Infinity' AS DOUBLE) WHEN ${a[0]} < -1 THEN CAST('NaN' AS DOUBLE) END`,
       sqrt: call("SQRT"),
       now: () => "CURRENT_TIMESTAMP()",
       today: () => "CURRENT_DATE()",
@@ -264,6 +277,7 @@ export const FLINK: Dialect = {
   // MOD takes exact numerics only: a float remainder is a - b * TRUNCATE(a / b, 0).
   remainder: (a, b, float) => (float ? `(${a} - ${b} * TRUNCATE(${a} / ${b}, 0))` : `MOD(${a}, ${b})`),
   timestampText: (x) => `DATE_FORMAT(${x}, 'yyyy-MM-dd HH:mm:ss.SSS')`,
+  floatToInt: bigint,
   fns: (() => {
     return {
       ...common(),
@@ -312,6 +326,37 @@ function duckdbString(value: string): string {
   return parts.length === 1 ? parts[0]! : `(${parts.join(" || ")})`;
 }
 
+/**
+ * `round` in DuckDB. Its precision must be an INTEGER (a BIGINT column, as every int is, does
+ * not bind). And DuckDB rounds a DOUBLE through x * 10^d, so round(-1.005, 2) is -1.0, where
+ * Spark and Flink round the double's shortest decimal text half away from zero (-1.01, as the
+ * language says: "rounds half away from zero, to `digits` decimals"): with whole-number
+ * literal digits, a float is rounded as that decimal (DuckDB's DOUBLE -> VARCHAR is the
+ * shortest text); beyond DECIMAL(38, 18)'s range (and for computed digits) DuckDB's own
+ * ROUND stands.
+ */
+function duckdbRound(a: string[], t: IrType[]): string {
+  const x = a[0]!;
+  if (a[1] === undefined) return `ROUND(${x}, 0)`;
+  const literal = /^\(?(-?\d+)\)?$/.exec(a[1])?.[1];
+  if (t[0]?.kind === "float" && literal !== undefined && literal !== "0" && Math.abs(Number(literal)) <= 18)
+    return `CASE WHEN ABS(${x}) < 1e15 THEN CAST(ROUND(CAST(CAST(${x} AS VARCHAR) AS DECIMAL(38, 18)), ${literal}) AS DOUBLE) ELSE ROUND(${x}, ${literal}) END`;
+  return `ROUND(${x}, CAST(${a[1]} AS INTEGER))`;
+}
+
+/** Java's (Spark's, Flink's) one-to-many upper-case mappings of Latin letters and ligatures. */
+const UPPER_SPECIAL = new Map([
+  ["ß", "SS"],
+  ["ŉ", "ʼN"],
+  ["ﬀ", "FF"],
+  ["ﬁ", "FI"],
+  ["ﬂ", "FL"],
+  ["ﬃ", "FFI"],
+  ["ﬄ", "FFL"],
+  ["ﬅ", "ST"],
+  ["ﬆ", "ST"],
+]);
+
 const doubleQuote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
@@ -346,20 +391,36 @@ export const DUCKDB: Dialect = {
     const start = `TIME_BUCKET(${size}, ${time}, TIMESTAMP '1970-01-01 00:00:00')`;
     return `(SELECT *, ${start} AS "window_start", ${start} + ${size} AS "window_end" FROM ${table}) AS "__mlp_tumble"`;
   },
-  // DuckDB's % takes the dividend's sign for integers and doubles alike (fmod).
-  remainder: (a, b) => `${a} % ${b}`,
+  // DuckDB's % takes the dividend's sign for integers and doubles alike (fmod). An int % 0 is
+  // NULL in DuckDB, which the language's non-null int cannot hold: the run stops instead, as
+  // Spark (ANSI mode) and Flink (MOD) do. A float % 0 is NaN, as in Flink.
+  remainder: (a, b, float) => (float ? `${a} % ${b}` : `CASE WHEN ${b} = 0 THEN ERROR('remainder by zero') ELSE ${a} % ${b} END`),
   timestampText: (x) => `STRFTIME(${x}, '%Y-%m-%d %H:%M:%S.%g')`,
+  // DuckDB's CAST(DOUBLE AS BIGINT) rounds to nearest (1.5 -> 2); Spark and Flink truncate
+  // (1.5 -> 1), which is what `cast x as int` computes everywhere.
+  floatToInt: (x) => bigint(`TRUNC(${x})`),
   fns: (() => {
     return {
       ...common(),
       // DuckDB's CONCAT skips nulls; the language (and Spark, Flink) make the result null.
       concat: (a) => (a.length === 1 ? a[0]! : `(${a.join(" || ")})`),
       length: (a) => bigint(`LENGTH(${a[0]})`),
+      round: (a, t) => duckdbRound(a, t),
+      // DuckDB maps case one character to one (ß -> ẞ, ﬁ unchanged); Spark and Flink use Java's
+      // full mappings (ß -> SS, ﬁ -> FI; lower-case İ is i + U+0307). The one-to-many mappings of Latin text are
+      // written out first (Greek final sigma and the rarer ones of SpecialCasing.txt are not).
+      upper: (a) => `UPPER(${[...UPPER_SPECIAL].reduce((x, [from, to]) => `REPLACE(${x}, '${from}', '${to}')`, a[0]!)})`,
+      lower: (a) => `LOWER(REPLACE(${a[0]}, '\u0130', 'i\u0307'))`,
+      // DuckDB's LN and SQRT stop the run on 0 or a negative number ("cannot take logarithm of
+      // zero"), where the language types log(x) and sqrt(x) as a non-null float: the IEEE values
+      // are computed instead (log(0) = -Infinity, log(-1) = NaN, sqrt(-1) = NaN), as Flink (Java's
+      // Math) and Spark (SQRT; LN through ieeeLn) do, and as DuckDB's own x / 0 does.
+      log: (a) => ieeeLn(a[0]!),
       log1p: (a) => {
         const x = double(a[0]!);
-        return `CASE WHEN 1 + ${x} = 1 THEN ${x} ELSE LN(1 + ${x}) * ${x} / ((1 + ${x}) - 1) END`;
+        return `CASE WHEN 1 + ${x} = 1 THEN ${x} ELSE ${ieeeLn(`1 + ${x}`)} * ${x} / ((1 + ${x}) - 1) END`;
       },
-      sqrt: call("SQRT"),
+      sqrt: (a) => `CASE WHEN ${a[0]} >= 0 THEN SQRT(${a[0]}) WHEN ${a[0]} < 0 THEN CAST('NaN' AS DOUBLE) END`,
       now: () => LOCAL_NOW,
       today: () => `CAST(${LOCAL_NOW} AS DATE)`,
       days_between: (a, t) => bigint(`DATE_DIFF('day', ${asDate(a[0]!, t[0])}, ${asDate(a[1]!, t[1])})`),

@@ -170,5 +170,7 @@ export function stored(x: Sql, t: IrType, d: Dialect): string {
     if (x.type.kind !== "null") return asText(x, d);
   }
   if (x.exact && d.type(x.type) === d.type(t)) return x.sql;
+  // A float stored as an int is truncated toward zero in every dialect (see Dialect.floatToInt).
+  if (x.type.kind === "float" && t.kind === "int") return d.floatToInt(x.sql);
   return `CAST(${x.sql} AS ${d.type(t)})`;
 }

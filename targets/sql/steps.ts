@@ -234,8 +234,12 @@ function aggregate(node: NodeOf<"aggregate">, input: Rel, ctx: StepCtx): Lowered
     items.push({ name: "window_start" }, { name: "window_end" });
     groupBy.unshift(d.ident("window_start"), d.ident("window_end"));
   } else if (window !== undefined) {
-    // A look-back window on a table: the rows of the last `window` before the job runs.
-    tail.push(`WHERE ${ref(time!)} >= ${d.fns.now!([], [])} - ${d.interval(window, false)}`);
+    // A look-back window on a table: the rows of the last `window` before the job runs,
+    // [now - window, now]. Rows timed after the run's instant (future-dated rows) are not
+    // "within that period before the run" (language/REFERENCE.md, aggregate), so the upper
+    // bound is written too.
+    const now = d.fns.now!([], []);
+    tail.push(`WHERE ${ref(time!)} >= ${now} - ${d.interval(window, false)} AND ${ref(time!)} <= ${now}`);
   }
   if (groupBy.length) tail.push(`GROUP BY ${groupBy.join(", ")}`);
   views.push({ name: node.id, query: select(items, from, d, tail) });
