@@ -119,12 +119,26 @@ interface Row {
   node: A.Comments;
   /** Every cell but the last is padded to the widest in its column across the run. */
   cells: string[];
+  /** The attribute's value when it is an object: printed one entry per line when the row is too long. */
+  object?: Extract<A.Expr, { kind: "object" }>;
 }
+
+/** Lines longer than this print an object attribute one entry per line. */
+const MAX_LINE = 100;
 
 function run(indent: string, rows: Row[]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.cells.slice(0, -1).forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.flatMap((r) => statement(indent, r.node, r.cells.map((c, i) => (i < r.cells.length - 1 ? c.padEnd(widths[i]!) : c)).join(" ")));
+  return rows.flatMap((r) => {
+    const head = r.cells.slice(0, -1).map((c, i) => c.padEnd(widths[i]!));
+    const line = [...head, r.cells.at(-1)!].join(" ");
+    if (!r.object || (indent + line).length <= MAX_LINE) return statement(indent, r.node, line);
+    // `name = {`, the entries with their values aligned, then `}` with the row's comment.
+    const keys = r.object.entries.map((e) => id(e.key) + ":");
+    const width = Math.max(...keys.map((k) => k.length));
+    const entries = r.object.entries.map((e, i) => `${indent}${IND}${keys[i]!.padEnd(width)} ${formatExpr(e.value)}${i < keys.length - 1 ? "," : ""}`);
+    return [...(r.node.leading ?? []).map((c) => indent + comment(c)), `${indent}${[...head, "= {"].join(" ")}`, ...entries, `${indent}}${after(r.node.trailing)}`];
+  });
 }
 
 function block(indent: string, header: string, node: A.Comments & { inner?: string[] }, inside: string[]): string[] {
@@ -134,7 +148,7 @@ function block(indent: string, header: string, node: A.Comments & { inner?: stri
   return [...leading, `${indent}${header} {${after(node.head)}`, ...inside, ...inner, `${indent}}${after(node.trailing)}`];
 }
 
-const attrRow = (a: A.Attr): Row => ({ node: a, cells: [id(a.name), "= " + formatExpr(a.value)] });
+const attrRow = (a: A.Attr): Row => ({ node: a, cells: [id(a.name), "= " + formatExpr(a.value)], ...(a.value.kind === "object" && a.value.entries.length ? { object: a.value } : {}) });
 
 function opText(op: A.Op): string {
   switch (op.kind) {
