@@ -90,7 +90,13 @@ describe("settings are resolved once, with their defaults", () => {
         model_dir: "/srv/mlp/p/models",
         warehouse: "file:///srv/mlp/p/warehouse",
       },
+      local: { sources: {}, workdir: ".mlp" },
     });
+  });
+
+  it("keeps the local target's sources, workdir, python and clock", () => {
+    const ir = lower(program(`${BASE}target local {\n  sources = { e: "data/e.csv" }\n  workdir = "runs/"\n  python = "/usr/bin/python3"\n  now = "2026-11-30T06:00:00Z"\n}\n`));
+    expect(ir.settings.local).toEqual({ sources: { e: "data/e.csv" }, workdir: "runs", python: "/usr/bin/python3", now: "2026-11-30T06:00:00Z" });
   });
 
   it("keeps what a target block says (trailing slashes trimmed) and defaults the rest", () => {

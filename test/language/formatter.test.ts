@@ -12,7 +12,7 @@ const UPDATE = process.env.MLP_UPDATE === "1";
 
 const mlpFiles = (dir: string) =>
   readdirSync(dir)
-    .filter((f) => f.endsWith(".mlp"))
+    .filter((f) => f.endsWith(".mlp") && !f.startsWith("."))
     .sort()
     .map((f) => dir + f);
 

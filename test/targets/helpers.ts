@@ -44,7 +44,7 @@ export interface Case {
 const mlpFiles = (dir: string) =>
   existsSync(join(ROOT, dir))
     ? readdirSync(join(ROOT, dir))
-        .filter((f) => f.endsWith(".mlp"))
+        .filter((f) => f.endsWith(".mlp") && !f.startsWith("."))
         .sort()
     : [];
 

@@ -23,7 +23,7 @@ export interface AwsCase {
   path: string;
 }
 
-const mlpFiles = (dir: string) => (existsSync(join(ROOT, dir)) ? readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".mlp")).sort() : []);
+const mlpFiles = (dir: string) => (existsSync(join(ROOT, dir)) ? readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".mlp") && !f.startsWith(".")).sort() : []);
 
 /** Every sample, every valid conformance file and the aws fixtures. */
 export function awsCases(): AwsCase[] {

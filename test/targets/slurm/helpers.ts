@@ -40,7 +40,7 @@ export function inputs(): { name: string; path: string }[] {
   const list = (dir: string, prefix: string) =>
     existsSync(dir)
       ? readdirSync(dir)
-          .filter((f) => f.endsWith(".mlp"))
+          .filter((f) => f.endsWith(".mlp") && !f.startsWith("."))
           .sort()
           .map((f) => ({ name: `${prefix}${f.replace(/\.mlp$/, "")}`, path: dir + f }))
       : [];

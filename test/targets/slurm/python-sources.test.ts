@@ -34,7 +34,7 @@ describe("the Python the targets ship", () => {
       expect(r.stderr, relative(ROOT, f)).toBe("");
       expect(r.status, relative(ROOT, f)).toBe(0);
     }
-  });
+  }, 60_000);
 
   it("is shipped as written: slurm's mlp_serving.py and the flink UDF carry the one serving module", () => {
     const slurm = compile(join(CONFORMANCE, "minimal.mlp"));
