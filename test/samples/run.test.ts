@@ -30,7 +30,7 @@ function mlp(args: string[], cwd: string): Promise<Result> {
   });
 }
 
-const finals = (r: Result) =>
+const finals = (r: Result): Record<string, Record<string, unknown>> =>
   Object.fromEntries(
     r.stdout
       .trim()
