@@ -240,7 +240,7 @@ export async function serveCommand(program: CheckedProgram, file: string, stepId
     version = rec.run_id;
   }
   const train = lineage.train;
-  const python = new PythonFinder(p.ir.settings.local.python).find(train.config.framework === "pytorch" ? "torch" : train.config.framework === "tensorflow" ? "tensorflow" : train.config.framework);
+  const python = await new PythonFinder(p.ir.settings.local.python).find(train.config.framework === "pytorch" ? "torch" : train.config.framework === "tensorflow" ? "tensorflow" : train.config.framework);
   const runtime = runtimeFolder(p.workdir);
   const folder = join(p.workdir, "serve", stepId);
   const config = { step: stepId, project_dir: dirname(p.file), entry: train.config.entry, framework: train.config.framework, model_dir: modelDir, host: "127.0.0.1", port: f.port, name, version };

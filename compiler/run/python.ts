@@ -1,7 +1,7 @@
 // The Python side of `mlp run`: which interpreter runs a framework, the model runtime's
 // files (the same .py files the Slurm and AWS targets ship), and one step as a child process
 // whose last `mlp: ...` line on stderr is the one-line cause of a failure.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -54,30 +54,49 @@ export class PythonMissing extends Error {}
  * packages, which /usr/bin/python3 has). Answers are remembered for the process.
  */
 export class PythonFinder {
-  private readonly known = new Map<string, boolean>();
+  /** Answers by interpreter and module; promises, so parallel steps ask once and nothing blocks. */
+  private readonly known = new Map<string, Promise<boolean>>();
   constructor(private readonly setting: string | undefined) {}
 
-  find(module: string | undefined): string {
+  async find(module: string | undefined): Promise<string> {
     const chosen = process.env.MLP_PYTHON || this.setting;
     const needs = module ? [module, "pandas"] : ["pandas"];
     if (chosen) {
-      for (const m of needs)
-        if (!this.imports(chosen, m)) throw new PythonMissing(`${chosen} cannot import ${m}; ${install(m)}`);
+      for (const m of needs) if (!(await this.imports(chosen, m))) throw new PythonMissing(`${chosen} cannot import ${m}; ${install(m)}`);
       return chosen;
     }
-    const candidates = [...new Set([...pathPythons(), "/usr/bin/python3"])];
-    for (const c of candidates) if (needs.every((m) => this.imports(c, m))) return c;
-    const missing = needs.find((m) => !candidates.some((c) => this.imports(c, m))) ?? needs[0]!;
+    const candidates = [...new Set([...pathPythons(), "/usr/bin/python3"])].filter((c) => existsSync(c));
     if (candidates.length === 0) throw new PythonMissing("no python3 on PATH; apt-get install python3");
+    for (const c of candidates) {
+      let all = true;
+      for (const m of needs) if (!(await this.imports(c, m))) all = false;
+      if (all) return c;
+    }
+    let missing = needs[0]!;
+    for (const m of needs) {
+      let any = false;
+      for (const c of candidates) if (await this.imports(c, m)) any = true;
+      if (!any) {
+        missing = m;
+        break;
+      }
+    }
     throw new PythonMissing(`no python3 on PATH can import ${missing}; ${install(missing)}`);
   }
 
-  private imports(python: string, module: string): boolean {
+  private imports(python: string, module: string): Promise<boolean> {
     const key = `${python}\0${module}`;
     let ok = this.known.get(key);
-    if (ok === undefined) {
-      const r = spawnSync(python, ["-c", `import ${module}`], { stdio: "ignore", timeout: 60_000 });
-      ok = r.status === 0;
+    if (!ok) {
+      ok = new Promise((resolve) => {
+        const child = spawn(python, ["-c", `import ${module}`], { stdio: "ignore" });
+        const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+        child.on("error", () => resolve(false));
+        child.on("close", (code) => {
+          clearTimeout(timer);
+          resolve(code === 0);
+        });
+      });
       this.known.set(key, ok);
     }
     return ok;

@@ -399,8 +399,8 @@ async function channel(c: StepContext, from: OutputRecord, folder: string): Prom
 
 async function runPythonStep(c: StepContext, step: PythonStep): Promise<void> {
   const { o } = c;
-  const python = o.python.find(step.needs);
-  if (step.task === "tune" && step.config.strategy === "bayesian") o.python.find("optuna");
+  const python = await o.python.find(step.needs);
+  if (step.task === "tune" && step.config.strategy === "bayesian") await o.python.find("optuna");
   const runtime = runtimeFolder(o.workdir);
   const config: Record<string, unknown> = { ...step.config, project_dir: projectDir(o) };
   const inputOf = (port: string) => step.inputs.find((i) => i.port === port);

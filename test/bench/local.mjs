@@ -185,9 +185,11 @@ function cachedRun(dir) {
   row("cached run / check", (median(run) / median(check)).toFixed(2) + "x", "goal <= 3x", median(run) / median(check) <= 3);
 }
 
+/** One machine's features, as the quick start's request. */
+const REQUEST = { site: "lyon", readings_7d: 24, max_temperature_7d: 97.5, avg_vibration_7d: 7.9, min_pressure_7d: 2.1, age_years: 11.2, days_since_service: 420 };
+
 async function serve() {
-  const sample = process.env.MLP_BENCH_SERVE ?? "samples/ticket_triage.mlp";
-  const [file, step] = [sample, process.env.MLP_BENCH_SERVE_STEP ?? "triage_api"];
+  const [file, step] = ["samples/machine_failure.mlp", "risk_api"];
   const trained = mlp(["run", file], ROOT);
   if (trained.status !== 0) {
     console.log(`\nmlp serve: skipped (mlp run ${file} failed: ${trained.stderr.trim().split("\n").at(-1)})`);
@@ -199,7 +201,7 @@ async function serve() {
     child.stdout.on("data", (b) => String(b).includes("listening") && res());
     child.on("close", () => rej(new Error("mlp serve exited")));
   });
-  const body = JSON.parse(readFileSync(join(ROOT, process.env.MLP_BENCH_SERVE_BODY ?? "samples/data/ticket_triage/request.json"), "utf8"));
+  const body = REQUEST;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const call = () =>
     new Promise((res, rej) => {

@@ -2,44 +2,19 @@
 // gated (metrics computed by mlp), registered, deployed in batch and served, with Debian's
 // Python. Failures: a gate that fails, a script that raises, a Python without the framework,
 // a port in use, Ctrl-C mid-run then --resume.
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, finals, mlp as mlpIn, PY, statuses, type Result } from "../run-helpers";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "compiler/bin/mlp.mjs");
-const PY = "/usr/bin/python3";
 const hasSklearn = spawnSync(PY, ["-c", "import sklearn, pandas"]).status === 0;
 if (!hasSklearn && process.env.CI) throw new Error("CI must provide /usr/bin/python3 with python3-sklearn and python3-pandas");
 if (!hasSklearn) console.warn("run-models tests skipped: /usr/bin/python3 cannot import sklearn (apt-get install python3-sklearn python3-pandas)");
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mlp(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((done) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", MLP_PYTHON: PY, ...env }, timeout: 300_000 }, (_e, stdout, stderr) => {
-      const r = { status: child.exitCode, stdout, stderr };
-      expect(r.stderr + r.stdout, "stack trace").not.toMatch(/^\s+at /m);
-      done(r);
-    });
-  });
-}
-
-const events = (r: Result) =>
-  r.stdout
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-const finals = (r: Result): Record<string, Record<string, unknown>> => Object.fromEntries(events(r).filter((e) => e.event === "step" && e.status !== "running").map((e) => [e.step, e]));
-const statuses = (r: Result) => Object.fromEntries(Object.entries(finals(r)).map(([k, e]) => [k, e.status]));
+/** `mlp` with Debian's Python chosen. */
+const mlp = (args: string[], cwd: string, env: Record<string, string> = {}): Promise<Result> => mlpIn(args, cwd, { MLP_PYTHON: PY, ...env });
 
 const TRAIN = `import mlp_data
 from sklearn.compose import ColumnTransformer

@@ -1,41 +1,11 @@
 // `mlp run` and `mlp show` as users run them (the built bundle in a child process) on data
 // pipelines: the run folder and run.json, the cache, --until/--only/--no-cache/--resume,
 // sources that break their schema, and show's three formats. Model steps: run-models.test.ts.
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "compiler/bin/mlp.mjs");
-
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function mlp(args: string[], cwd: string): Promise<Result> {
-  return new Promise((done) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", MLP_DEBUG: "" }, timeout: 120_000 }, (_e, stdout, stderr) => {
-      const r = { status: child.exitCode, stdout, stderr };
-      expect(r.stderr, "stack trace").not.toMatch(/^\s+at /m);
-      expect(r.stdout + r.stderr, "internal error").not.toContain("internal error");
-      done(r);
-    });
-  });
-}
-
-/** NDJSON events of `--format json`. */
-const events = (r: Result) =>
-  r.stdout
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-const statuses = (r: Result) => Object.fromEntries(events(r).filter((e) => e.event === "step").map((e) => [e.step, e.status]));
+import { events, mlp, statuses } from "../run-helpers";
 
 let tmp = "";
 beforeAll(() => {

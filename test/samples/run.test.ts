@@ -2,44 +2,18 @@
 // data steps on DuckDB, training, tuning, a gate that passes for a real reason (metrics
 // computed by mlp), registration, scoring and notebooks; then a second run reuses it all.
 // Each sample runs in a copy of samples/ so the checkout's .mlp/ folder is left alone.
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { finals, mlp as mlpIn, PY, ROOT, type Result } from "../run-helpers";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "compiler/bin/mlp.mjs");
-const PY = "/usr/bin/python3";
 const ready = spawnSync(PY, ["-c", "import sklearn, pandas, xgboost, torch, optuna, nbclient, ipykernel"]).status === 0;
 if (!ready && process.env.CI) throw new Error("CI must provide Debian's python3-sklearn, -pandas, -xgboost, -torch, -optuna, -nbclient and -ipykernel");
 if (!ready) console.warn("sample runs skipped: /usr/bin/python3 lacks one of sklearn, pandas, xgboost, torch, optuna, nbclient, ipykernel");
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mlp(args: string[], cwd: string): Promise<Result> {
-  return new Promise((done) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", MLP_PYTHON: PY }, timeout: 900_000, maxBuffer: 64 << 20 }, (_e, stdout, stderr) =>
-      done({ status: child.exitCode, stdout, stderr }),
-    );
-  });
-}
-
-const finals = (r: Result): Record<string, Record<string, unknown>> =>
-  Object.fromEntries(
-    r.stdout
-      .trim()
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((e) => e.event === "step" && e.status !== "running")
-      .map((e) => [e.step, e]),
-  );
+const mlp = (args: string[], cwd: string): Promise<Result> => mlpIn(args, cwd, { MLP_PYTHON: PY }, 900_000);
 
 let dir = "";
 beforeAll(() => {

@@ -252,7 +252,7 @@ describe("ad_click_through (streams, Flink, online features, ddp, stream and end
     const tune = s["Tune ctr_tuned"].Parameters;
     expect(tune.TrainingJobDefinition.ResourceConfig).toMatchObject({ InstanceType: "ml.g5.48xlarge", InstanceCount: 4 });
     expect(tune.TrainingJobDefinition.StaticHyperParameters.sagemaker_torch_distributed_enabled).toBe("true");
-    expect(tune.HyperParameterTuningJobConfig.ResourceLimits).toEqual({ MaxNumberOfTrainingJobs: 48, MaxParallelTrainingJobs: 8 });
+    expect(tune.HyperParameterTuningJobConfig.ResourceLimits).toEqual({ MaxNumberOfTrainingJobs: 16, MaxParallelTrainingJobs: 8 });
     expect(tune.HyperParameterTuningJobConfig.ParameterRanges.IntegerParameterRanges).toEqual([{ Name: "hidden_units", MinValue: "64", MaxValue: "512", ScalingType: "Linear" }]);
     expect(s["Register ctr_registry"].Parameters.ModelApprovalStatus).toBe("PendingManualApproval");
     const launch = run("sample-ad_click_through", "launch");
