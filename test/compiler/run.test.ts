@@ -183,6 +183,25 @@ target local { sources = { clicks: "data/clicks.jsonl" } }
   });
 });
 
+describe("split", { timeout: 60_000 }, () => {
+  it("puts every row on exactly one side, all rows of a `by` value together, the same way every run", async () => {
+    const dir = project();
+    const many = ["store,amount,sold_at,kind", ...Array.from({ length: 400 }, (_, i) => `s${i % 40},${i},2026-11-29 10:00:00,web`)].join("\n") + "\n";
+    writeFileSync(join(dir, "data/sales.csv"), many);
+    expect((await mlp(["run", "shop.mlp", "--until", "halves"], dir)).status).toBe(0);
+    const side = async (port: string) => JSON.parse((await mlp(["show", "shop.mlp", `halves.${port}`, "--format", "json", "--limit", "1000"], dir)).stdout) as { store: string; amount: number }[];
+    const [train, test] = [await side("train"), await side("test")];
+    expect(train.length + test.length).toBe(400);
+    const trainStores = new Set(train.map((r) => r.store));
+    for (const r of test) expect(trainStores.has(r.store)).toBe(false);
+    // Roughly half of the 40 stores on each side.
+    expect(trainStores.size).toBeGreaterThan(10);
+    expect(trainStores.size).toBeLessThan(30);
+    expect((await mlp(["run", "shop.mlp", "--until", "halves", "--no-cache"], dir)).status).toBe(0);
+    expect(new Set((await side("train")).map((r) => r.store))).toEqual(trainStores);
+  });
+});
+
 describe("mlp show", { timeout: 60_000 }, () => {
   it("prints a step's rows as a table, CSV or JSON from the latest run", async () => {
     const dir = project();
