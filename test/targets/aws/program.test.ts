@@ -146,14 +146,33 @@ describe("churn (batch features online, tuned PyTorch with horovod, endpoint and
     expect(def.ResourceConfig).toMatchObject({ InstanceType: "ml.g5.12xlarge", InstanceCount: 2 });
     expect(def.StaticHyperParameters).toMatchObject({ epochs: "20", sagemaker_mpi_enabled: "true", sagemaker_mpi_num_of_processes_per_host: "4", sagemaker_program: '"mlp_entry.py"' });
     expect(def.StaticHyperParameters.lr).toBeUndefined();
-    expect(def.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(["code", "train", "test"]);
-    expect(def.Environment).toEqual({ MLP_ENTRY: "train.py", MLP_METRICS_FILE: "/opt/ml/output/data/metrics.json" });
+    // Trials see the train channel alone: the wrapper carves the validation split the objective is computed on.
+    expect(def.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(["code", "train"]);
+    expect(def.Environment).toEqual({ MLP_ENTRY: "train.py", MLP_OBJECTIVE: "auc", MLP_VALIDATION_FRACTION: "0.2" });
+    expect(def.AlgorithmSpecification.MetricDefinitions.map((m: { Name: string }) => m.Name)).toEqual(["auc"]);
     expect(def.AlgorithmSpecification.TrainingImage).toMatch(/pytorch-training:2\.3\.0-gpu-py311$/);
     const gate = s["Gate churn_gate"];
     expect(gate.Type).toBe("Choice");
     expect(gate.Choices[0].And).toContainEqual({ Variable: "$.gates.churn_gate.metrics.auc", NumericGreaterThanEquals: 0.82 });
     expect(gate.Choices[0].And).toContainEqual({ Variable: "$.gates.churn_gate.metrics.recall", NumericGreaterThanEquals: 0.6 });
+    expect(gate.Choices[0].And).toContainEqual({ Variable: "$.gates.churn_gate.passed", BooleanEquals: true });
     expect(gate.Choices[0].Next).toBe("Register churn_registry");
+    // The gate's metrics come from mlp's own evaluation job: the tuned model and the gate's data in, evaluation.json out.
+    const evaluate = s["Evaluate churn_gate"];
+    expect(evaluate.Resource).toBe("arn:aws:states:::sagemaker:createProcessingJob.sync");
+    expect(evaluate.Next).toBe("Metrics of churn_gate");
+    const job = evaluate.Parameters;
+    expect(job.AppSpecification.ContainerEntrypoint).toEqual(["python3", "/opt/ml/processing/input/code/mlp_gate.py"]);
+    expect(job.AppSpecification.ContainerArguments).toEqual(["--step", "churn_gate", "--require", "auc", ">=", "0.82", "--require", "recall", ">=", "0.6"]);
+    expect(job.AppSpecification.ImageUri).toMatch(/pytorch-training:2\.3\.0-gpu-py311$/);
+    const inputs = Object.fromEntries(job.ProcessingInputs.map((i: { InputName: string; S3Input: Record<string, string> }) => [i.InputName, i.S3Input]));
+    expect(Object.keys(inputs)).toEqual(["code", "model", "data"]);
+    expect(inputs.code).toMatchObject({ S3Uri: "s3://acme-ml-artifacts/code/churn_model/", LocalPath: "/opt/ml/processing/input/code" });
+    expect(inputs.model).toMatchObject({ "S3Uri.$": "$.models.churn_tuned.ModelArtifacts.S3ModelArtifacts", LocalPath: "/opt/ml/processing/input/model" });
+    expect(inputs.data.LocalPath).toBe("/opt/ml/processing/input/data");
+    expect(inputs.data.S3Uri).toMatch(/^s3:\/\/acme-ml-artifacts\/warehouse\/.+\/$/);
+    expect(job.ProcessingOutputConfig.Outputs[0].S3Output["S3Uri.$"]).toBe("States.Format('s3://{}/runs/{}/gates/churn_gate', $.run.bucket, $.run.id)");
+    expect(s["Metrics of churn_gate"].Parameters.Payload["evaluation.$"]).toBe("States.Format('s3://{}/runs/{}/gates/churn_gate/evaluation.json', $.run.bucket, $.run.id)");
     expect(s[gate.Default].Type).toBe("Fail");
     expect(s["Register churn_registry"].Parameters).toMatchObject({ ModelPackageGroupName: "churn-default", ModelApprovalStatus: "PendingManualApproval" });
     expect(s["Notebook churn_report"].Parameters.AppSpecification.ContainerEntrypoint).toEqual(["python3", "/opt/ml/processing/input/mlp/run_notebook.py"]);
@@ -252,7 +271,7 @@ describe("ad_click_through (streams, Flink, online features, ddp, stream and end
     const tune = s["Tune ctr_tuned"].Parameters;
     expect(tune.TrainingJobDefinition.ResourceConfig).toMatchObject({ InstanceType: "ml.g5.48xlarge", InstanceCount: 4 });
     expect(tune.TrainingJobDefinition.StaticHyperParameters.sagemaker_torch_distributed_enabled).toBe("true");
-    expect(tune.HyperParameterTuningJobConfig.ResourceLimits).toEqual({ MaxNumberOfTrainingJobs: 48, MaxParallelTrainingJobs: 8 });
+    expect(tune.HyperParameterTuningJobConfig.ResourceLimits).toEqual({ MaxNumberOfTrainingJobs: 16, MaxParallelTrainingJobs: 8 });
     expect(tune.HyperParameterTuningJobConfig.ParameterRanges.IntegerParameterRanges).toEqual([{ Name: "hidden_units", MinValue: "64", MaxValue: "512", ScalingType: "Linear" }]);
     expect(s["Register ctr_registry"].Parameters.ModelApprovalStatus).toBe("PendingManualApproval");
     const launch = run("sample-ad_click_through", "launch");
