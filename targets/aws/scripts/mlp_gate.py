@@ -18,7 +18,7 @@ import sys
 import tarfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = "/opt/ml/processing"
+ROOT = os.environ.get("MLP_PROCESSING_DIR") or "/opt/ml/processing"
 
 
 def arguments(argv):

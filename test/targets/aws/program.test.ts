@@ -208,6 +208,9 @@ describe("churn (batch features online, tuned PyTorch with horovod, endpoint and
     expect(may(g, "churn-states", "glue:StartJobRun", "arn:aws:glue:us-east-1:123456789012:job/someone-else")).toBe(false);
     expect(may(g, "churn-states", "iam:PassRole", roleArn("churn-sagemaker"))).toBe(true);
     expect(may(g, "churn-states", "iam:PassRole", roleArn("churn-glue"))).toBe(false);
+    // The gate's evaluation job: its own name prefix, nothing wider.
+    expect(may(g, "churn-states", "sagemaker:CreateProcessingJob", "arn:aws:sagemaker:us-east-1:123456789012:processing-job/churn-churn-gate-0a1b2c3d")).toBe(true);
+    expect(may(g, "churn-states", "sagemaker:CreateProcessingJob", "arn:aws:sagemaker:us-east-1:123456789012:processing-job/churn-other-0a1b2c3d")).toBe(false);
     expect(may(g, "churn-scheduler", "states:StartExecution", named(r, "churn-training").state.arn)).toBe(true);
     expect(may(g, "churn-scheduler", "states:StartExecution", "arn:aws:states:us-east-1:123456789012:stateMachine:other")).toBe(false);
     expect(may(g, "churn-glue", "s3:GetObject", "arn:aws:s3:::acme-raw/customers/part-0.parquet")).toBe(true);
