@@ -62,6 +62,13 @@ function rows(from: number, count: number): string {
 /** mlp_model.bucket's rule, written again: sha256 of the key values' JSON, first 12 hex digits. */
 const bucket = (values: string[]) => parseInt(createHash("sha256").update(JSON.stringify(values)).digest("hex").slice(0, 12), 16) / 16 ** 12;
 
+/**
+ * pyarrow, for the warehouse's Parquet: Debian has no package of it, so the Parquet test runs
+ * where /usr/bin/python3 imports it, with MLP_PYARROW_PATH (a folder of it) put on PYTHONPATH.
+ */
+const PYARROW_PATH = process.env.MLP_PYARROW_PATH ?? "";
+const HAVE_PYARROW = HAVE_SKLEARN && spawnSync(SYSTEM_PYTHON, ["-c", "import pyarrow, pandas"], { env: { PATH: process.env.PATH, PYTHONPATH: PYARROW_PATH } }).status === 0;
+
 const dir = HAVE_SKLEARN ? tmp("aws-runtime") : "";
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -82,12 +89,23 @@ function codeChannel(at: string): string {
   return at;
 }
 
+/** CSV text as two Parquet files under folder, as Spark writes a table (with _SUCCESS). */
+function toParquet(csv: string, folder: string): void {
+  const r = spawnSync(
+    SYSTEM_PYTHON,
+    ["-c", "import io, sys, pandas as pd\ndf = pd.read_csv(io.StringIO(sys.stdin.read()), dtype={'id': str})\nh = len(df) // 2\ndf.iloc[:h].to_parquet(sys.argv[1] + '/part-00000-a.snappy.parquet', index=False)\ndf.iloc[h:].to_parquet(sys.argv[1] + '/part-00001-a.snappy.parquet', index=False)\nopen(sys.argv[1] + '/_SUCCESS', 'w').close()", folder],
+    { encoding: "utf8", input: csv, env: env({ PYTHONPATH: PYARROW_PATH }) },
+  );
+  expect(r.status, r.stderr).toBe(0);
+}
+
 /** One tuning trial, as SageMaker starts the framework container's program. */
-function trial(root: string) {
+function trial(root: string, parquet = false) {
   const code = codeChannel(join(root, "input/data/code"));
   const train = join(root, "input/data/train");
   mkdirSync(train, { recursive: true });
-  writeFileSync(join(train, "part-0.csv"), rows(0, 60));
+  if (parquet) toParquet(rows(0, 60), train);
+  else writeFileSync(join(train, "part-0.csv"), rows(0, 60));
   const model = join(root, "model");
   const output = join(root, "output/data");
   const r = spawnSync(SYSTEM_PYTHON, [join(code, "mlp_entry.py"), "--C", "1.0"], {
@@ -106,6 +124,7 @@ function trial(root: string) {
       SM_HPS: JSON.stringify({ C: 1.0 }),
       SM_HOSTS: JSON.stringify(["algo-1"]),
       SM_CURRENT_HOST: "algo-1",
+      ...(parquet ? { PYTHONPATH: PYARROW_PATH } : {}),
     }),
   });
   return { r, model, output, code };
@@ -183,4 +202,22 @@ describe.skipIf(!HAVE_SKLEARN)("the shipped model runtime under SageMaker's cont
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([{ metrics: { auc: 0.9 }, passed: true }, [["bucket", "runs/abc/gates/g/evaluation.json"]]]);
   });
+
+  test.skipIf(!HAVE_PYARROW)("on the warehouse's Parquet: the same validation rows as the CSV rule, and the gate reads Parquet", () => {
+    const { r, output, model } = trial(join(dir, "p"), true);
+    expect(r.status, r.stderr).toBe(0);
+    const seen = JSON.parse(readFileSync(join(output, "seen.json"), "utf8"));
+    const ids = Array.from({ length: 60 }, (_, i) => `r${String(i).padStart(2, "0")}`);
+    expect(seen.channels.validation).toEqual(ids.filter((id) => bucket([id]) < 0.2));
+    expect(r.stdout).toMatch(/^mlp-metric accuracy=[0-9.]+$/m);
+    const root = join(dir, "p-gate");
+    cpSync(join(model, "code"), join(root, "input/code"), { recursive: true });
+    mkdirSync(join(root, "input/model"), { recursive: true });
+    expect(spawnSync("tar", ["-czf", join(root, "input/model/model.tar.gz"), "-C", model, "."]).status).toBe(0);
+    mkdirSync(join(root, "input/data"), { recursive: true });
+    toParquet(rows(100, 40), join(root, "input/data"));
+    const run = spawnSync(SYSTEM_PYTHON, [join(root, "input/code/mlp_gate.py"), "--step", "clf_gate", "--require", "accuracy", ">=", "0.5"], { encoding: "utf8", env: env({ MLP_PROCESSING_DIR: root, PYTHONPATH: PYARROW_PATH }) });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, "output/evaluation.json"), "utf8"))).toMatchObject({ passed: true, rows: 40 });
+  }, 180_000);
 });
