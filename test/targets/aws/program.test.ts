@@ -330,6 +330,24 @@ describe("machine_failure (no target aws, hdfs data, a notebook after scoring, a
     const t = states(definitionOf(run("sample-machine_failure"), "machine-failure-training"));
     expect(t["Register failure_registry"].Parameters.ModelApprovalStatus).toBe("Approved");
   });
+
+  test("a plain training gets the train channel alone and reports no metric; its gate scores the trained model on the test port", () => {
+    const r = run("sample-machine_failure");
+    const t = states(definitionOf(r, "machine-failure-training"));
+    const job = t["Train failure_model"].Parameters;
+    expect(job.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(["code", "train"]);
+    expect(job.AlgorithmSpecification.MetricDefinitions).toBeUndefined();
+    expect(job.Environment).toEqual({ MLP_ENTRY: "train.py" });
+    expect(t["Train failure_model"].Next).toBe("Evaluate failure_gate");
+    const gate = t["Evaluate failure_gate"].Parameters;
+    const inputs = Object.fromEntries(gate.ProcessingInputs.map((i: { InputName: string; S3Input: Record<string, string> }) => [i.InputName, i.S3Input]));
+    expect(inputs.model["S3Uri.$"]).toBe("$.models.failure_model.ModelArtifacts.S3ModelArtifacts");
+    expect(inputs.data.S3Uri).toMatch(/\/warehouse\/failure_split\/test\/$/);
+    expect(job.InputDataConfig[1].DataSource.S3DataSource.S3Uri).toMatch(/\/warehouse\/failure_split\/train\/$/);
+    // mlp's runtime and the contract travel with the code.
+    const keys = ofType(r, "aws:s3/bucketObject:BucketObject").map((o) => o.inputs.key as string).filter((k) => /^code\/failure_model\/mlp_/.test(k));
+    expect(keys.sort()).toEqual(["mlp_contract.json", "mlp_data.py", "mlp_entry.py", "mlp_gate.py", "mlp_metrics.py", "mlp_model.py", "mlp_serving.py"].map((f) => `code/failure_model/${f}`));
+  });
 });
 
 describe("fraud (a stream deployment without a registry)", () => {
