@@ -13,7 +13,7 @@ import { commentText } from "./quote";
 import { registerStates, registryOf } from "./registry";
 import { schedule } from "./schedules";
 import { glueStates, startRun, stateMachine } from "./states";
-import { gatesByUnit, modelStates, unitOf } from "./training";
+import { modelStates, unitOf } from "./training";
 
 export function trainingMachine(cx: PlanContext, owners: ReadonlyMap<string, string | undefined>): void {
   const owned = (n: ValidNode) => owners.get(n.id) === undefined;
@@ -33,15 +33,17 @@ export function trainingMachine(cx: PlanContext, owners: ReadonlyMap<string, str
     const reg = registryOf(cx, d);
     if (reg.implicit) deployedFrom.set(reg.node.id, reg.node);
   }
-  const gates = gatesByUnit(cx);
   for (const n of cx.order) {
     if (!owned(n)) continue;
     if (units.has(n.id)) {
       const unit = unitOf(cx.g, n)!;
-      modelStates(cx, flow, unit, gates.get(unit.node.id) ?? []);
+      modelStates(cx, flow, unit);
       done.add(n.id);
       sync.add(n.kind === "tune" ? "SageMakerTuningJobs" : "SageMakerTrainingJobs");
-    } else if (n.kind === "evaluate") gateStates(cx, flow, n);
+    } else if (n.kind === "evaluate") {
+      gateStates(cx, flow, n);
+      sync.add("SageMakerProcessingJobs");
+    }
     else if (n.kind === "register") registerStates(cx, flow, n);
     else if (n.kind === "notebook") {
       notebookState(cx, flow, n, done);

@@ -5,15 +5,16 @@
 import { json } from "../../compiler/json-text";
 import { spelledParams } from "../../compiler/spelling";
 import type { NodeOf, ValidNode } from "../../compiler/ir";
-import { isBatchData, type IrGraph } from "../../compiler/query";
+import { columnsOf, isBatchData, type IrGraph } from "../../compiler/query";
+import { modelConfig, VALIDATION_FRACTION } from "../local/plan";
 import type { SearchSpace } from "../../language/catalog/tune";
 import { ph, t, type Asl, type Flow } from "./asl";
 import { compute } from "./compute";
-import { cap, channelName, warehousePath, type PlanContext } from "./context";
+import { cap, fileName, warehousePath, type PlanContext } from "./context";
 import { image } from "./images";
 import { file, lit, name, obj, ref, type Group } from "./model";
-import { commentText } from "./quote";
-import { metricRegex, TRAINING_ENTRY } from "./scripts";
+import { commentText, stableJson } from "./quote";
+import { GATE_RUNNER, metricRegex, MODEL_RUNTIME, TRAINING_ENTRY } from "./scripts";
 import { jobName } from "./states";
 import { setOwn } from "../own";
 
@@ -50,48 +51,45 @@ export function trainingCode(cx: PlanContext, n: NodeOf<"train">): void {
     note: [nested ? `Every file under ${commentText(folder)} in the project.` : `The entry script alone: it sits at the root of the project.`],
     args: obj({ path: lit(folder), prefix: lit(`code/${n.id}/`) }),
   });
-  const path = cx.asset("assets/training/mlp_entry.py", TRAINING_ENTRY);
-  cx.res(group, { v: cx.v(s, "entry"), type: "aws.s3.BucketObject", name: cx.lname(n, "entry"), args: obj({ bucket: ref("artifacts", "id"), key: lit(`code/${n.id}/mlp_entry.py`), source: file(path) }) });
+  // mlp's files beside the user's: the entry wrapper, the gate runner, the Python model runtime
+  // and the step's model contract (label, keys, features, columns, task, framework).
+  const shipped: [string, string][] = [["mlp_entry.py", TRAINING_ENTRY], ["mlp_gate.py", GATE_RUNNER], ...Object.entries(MODEL_RUNTIME)];
+  for (const [fname, text] of shipped) {
+    const path = cx.asset(`assets/training/${fname}`, text);
+    const stem = fname.replace(/\.py$/, "").replace(/^mlp_/, "");
+    cx.res(group, { v: cx.v(s, stem === "entry" ? "entry" : `mlp ${stem}`), type: "aws.s3.BucketObject", name: cx.lname(n, stem === "entry" ? "entry" : `mlp-${stem}`), args: obj({ bucket: ref("artifacts", "id"), key: lit(`code/${n.id}/${fname}`), source: file(path) }) });
+  }
+  const contractPath = cx.asset(`assets/training/${fileName(n.id)}/mlp_contract.json`, stableJson(contract(cx.g, n)));
+  cx.res(group, { v: cx.v(s, "contract"), type: "aws.s3.BucketObject", name: cx.lname(n, "contract"), args: obj({ bucket: ref("artifacts", "id"), key: lit(`code/${n.id}/mlp_contract.json`), source: file(contractPath) }) });
   cx.steps.push(group);
 }
 
-/** The evaluate steps gating each unit's model (by the unit's step id), in dependency order. */
-export function gatesByUnit(cx: PlanContext): Map<string, NodeOf<"evaluate">[]> {
-  const gates = new Map<string, NodeOf<"evaluate">[]>();
-  for (const n of cx.order) {
-    if (n.kind !== "evaluate") continue;
-    const u = unitOf(cx.g, n);
-    if (!u) continue;
-    const list = gates.get(u.node.id);
-    if (list) list.push(n);
-    else gates.set(u.node.id, [n]);
-  }
-  return gates;
+/** The model contract of a training (the same settings `mlp run` gives mlp_model.py). */
+export function contract(g: IrGraph, train: NodeOf<"train">): Record<string, unknown> {
+  const data = g.input(train, "data");
+  const { hyperparams: _h, seed: _s, ...rest } = modelConfig(train, g.output(train).model, columnsOf(data?.artifact ?? { type: "Unknown" }), g);
+  return rest;
 }
 
-/** The data channels of a unit's jobs: `train`, then each gate's evaluation data (`test`, then by gate). */
-function channels(cx: PlanContext, unit: Unit, gates: readonly NodeOf<"evaluate">[]): { name: string; path: string }[] {
-  const loc = (n: ValidNode) => {
-    const i = cx.g.input(n, "data");
-    return i && isBatchData(i.from) ? warehousePath(i.from, i.fromPort) : undefined;
-  };
-  const out: { name: string; path: string }[] = [];
-  const train = loc(unit.train);
-  if (train) out.push({ name: "train", path: train });
-  for (const gate of gates) {
-    const path = loc(gate);
-    if (!path || out.some((c) => c.path === path)) continue;
-    out.push({ name: out.some((c) => c.name === "test") ? channelName(gate.id) : "test", path });
-  }
-  return out;
+/** Where a step's batch `data` input is in the warehouse (a path under warehouse/). */
+export function dataPath(cx: PlanContext, n: ValidNode): string | undefined {
+  const i = cx.g.input(n, "data");
+  return i && isBatchData(i.from) ? warehousePath(i.from, i.fromPort) : undefined;
 }
 
-/** The metrics SageMaker reads from the training log: what the gates require and the tuning objective. */
-function metrics(unit: Unit, gates: readonly NodeOf<"evaluate">[]): string[] {
-  const ms = new Set<string>();
-  for (const gate of gates) for (const r of gate.require) ms.add(r.metric);
-  if (unit.node.kind === "tune") ms.add(objectiveOf(unit.node).metric);
-  return [...ms].filter(Boolean).sort();
+/**
+ * The data channels of a unit's jobs: `train` alone. The gates' data never reach the training:
+ * each gate scores the model on its data in a job of its own (gates.ts), and a tuning trial is
+ * measured on a validation split the entry wrapper carves from `train`.
+ */
+function channels(cx: PlanContext, unit: Unit): { name: string; path: string }[] {
+  const train = dataPath(cx, unit.train);
+  return train ? [{ name: "train", path: train }] : [];
+}
+
+/** The metrics SageMaker reads from the training log: a tuning job's objective, which mlp computes on the validation split. */
+function metrics(unit: Unit): string[] {
+  return unit.node.kind === "tune" ? [objectiveOf(unit.node).metric] : [];
 }
 
 function objectiveOf(tune: NodeOf<"tune">): { type: "Maximize" | "Minimize"; metric: string } {
@@ -109,7 +107,7 @@ function trainingJob(cx: PlanContext, unit: Unit, metricNames: string[], chans: 
     AlgorithmSpecification: {
       TrainingImage: cx.placeholder(`Image${cap(img.v)}`, name(img.v, "registryPath")),
       TrainingInputMode: "File",
-      MetricDefinitions: metricNames.map((m) => ({ Name: m, Regex: metricRegex(m) })),
+      ...(metricNames.length ? { MetricDefinitions: metricNames.map((m) => ({ Name: m, Regex: metricRegex(m) })) } : {}),
     },
     RoleArn: cx.placeholder("SageMakerRoleArn", ref(cx.iam.role("sagemaker"), "arn")),
     InputDataConfig: [
@@ -119,7 +117,10 @@ function trainingJob(cx: PlanContext, unit: Unit, metricNames: string[], chans: 
     OutputDataConfig: { "S3OutputPath.$": "States.Format('s3://{}/runs/{}/models', $.run.bucket, $.run.id)" },
     ResourceConfig: { InstanceType: c.instanceType, InstanceCount: c.count, VolumeSizeInGB: 50 },
     StoppingCondition: { MaxRuntimeInSeconds: c.maxRuntime },
-    Environment: { MLP_ENTRY: entry, MLP_METRICS_FILE: "/opt/ml/output/data/metrics.json" },
+    Environment: {
+      MLP_ENTRY: entry,
+      ...(unit.node.kind === "tune" ? { MLP_OBJECTIVE: objectiveOf(unit.node).metric, MLP_VALIDATION_FRACTION: String(VALIDATION_FRACTION) } : {}),
+    },
   };
 }
 
@@ -167,11 +168,11 @@ function rangeOf(param: string, space: SearchSpace): [RangeKind, Asl] {
 const STRATEGY = { grid: "Grid", random: "Random", bayesian: "Bayesian" } as const;
 
 /** The states that leave the unit's model at `$.models.<key>`: a training job, or a tuning job and its best training. */
-export function modelStates(cx: PlanContext, flow: Flow, unit: Unit, gates: readonly NodeOf<"evaluate">[]): void {
+export function modelStates(cx: PlanContext, flow: Flow, unit: Unit): void {
   const n = unit.node;
   const k = cx.key(n);
   const gpus = compute(unit.train.config.resources).gpus;
-  const base = trainingJob(cx, unit, metrics(unit, gates), channels(cx, unit, gates));
+  const base = trainingJob(cx, unit, metrics(unit), channels(cx, unit));
   const trainingPrefix = cx.jobPrefix(n, n.kind === "tune" ? 32 : 63);
   const sageMakerArn = (type: string, prefix: string) => cx.arn("sagemaker", `${type}/${prefix}-*`);
   const model = { "TrainingJobName.$": "$.TrainingJobName", "ModelArtifacts.$": "$.ModelArtifacts", "OutputDataConfig.$": "$.OutputDataConfig" };

@@ -1,6 +1,6 @@
 // The small programs the generated project ships next to the SQL, kept as real files so
 // Python's own tools (and `node --check`) read them: the Glue runner, the training entry
-// wrapper, the Lambda functions (metrics for gates, online feature writer, stream scorer), the
+// wrapper and the gate job, the Lambda functions (metrics for gates, online feature writer, stream scorer), the
 // notebook runner, the Flink runner and the Flink packaging script. They are fixed text:
 // everything a step needs arrives as job arguments, environment variables or JSON files,
 // never as code, so no .mlp text can end up executed.
@@ -8,13 +8,30 @@ import flinkPackager from "./package.mjs?raw";
 import flinkRunner from "./flink_run_sql.py?raw";
 import glueRunner from "./glue_run_sql.py?raw";
 import trainingEntry from "./mlp_entry.py?raw";
+import gateRunner from "./mlp_gate.py?raw";
 import readMetrics from "./read_metrics.py?raw";
 import notebookRunner from "./run_notebook.py?raw";
 import scoreStream from "./score_stream.py?raw";
 import writeFeatures from "./write_features.py?raw";
+import mlpData from "../../python/mlp_data.py?raw";
+import mlpMetrics from "../../python/mlp_metrics.py?raw";
+import mlpModel from "../../python/mlp_model.py?raw";
+import mlpServing from "../../python/mlp_serving.py?raw";
 
 export const GLUE_RUNNER = glueRunner;
 export const TRAINING_ENTRY = trainingEntry;
+export const GATE_RUNNER = gateRunner;
+
+/**
+ * mlp's Python model runtime (targets/python/), shipped beside every training's code: what entry
+ * scripts import (mlp_data), and what the entry wrapper and the gates score and measure with.
+ */
+export const MODEL_RUNTIME: Readonly<Record<string, string>> = {
+  "mlp_data.py": mlpData,
+  "mlp_metrics.py": mlpMetrics,
+  "mlp_model.py": mlpModel,
+  "mlp_serving.py": mlpServing,
+};
 export const READ_METRICS = readMetrics;
 export const WRITE_FEATURES = writeFeatures;
 export const SCORE_STREAM = scoreStream;
@@ -26,6 +43,7 @@ export const FLINK_PACKAGER = flinkPackager;
 export const SHIPPED: Readonly<Record<string, string>> = {
   "glue_run_sql.py": glueRunner,
   "mlp_entry.py": trainingEntry,
+  "mlp_gate.py": gateRunner,
   "read_metrics.py": readMetrics,
   "write_features.py": writeFeatures,
   "score_stream.py": scoreStream,

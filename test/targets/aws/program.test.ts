@@ -146,14 +146,33 @@ describe("churn (batch features online, tuned PyTorch with horovod, endpoint and
     expect(def.ResourceConfig).toMatchObject({ InstanceType: "ml.g5.12xlarge", InstanceCount: 2 });
     expect(def.StaticHyperParameters).toMatchObject({ epochs: "20", sagemaker_mpi_enabled: "true", sagemaker_mpi_num_of_processes_per_host: "4", sagemaker_program: '"mlp_entry.py"' });
     expect(def.StaticHyperParameters.lr).toBeUndefined();
-    expect(def.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(["code", "train", "test"]);
-    expect(def.Environment).toEqual({ MLP_ENTRY: "train.py", MLP_METRICS_FILE: "/opt/ml/output/data/metrics.json" });
+    // Trials see the train channel alone: the wrapper carves the validation split the objective is computed on.
+    expect(def.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(["code", "train"]);
+    expect(def.Environment).toEqual({ MLP_ENTRY: "train.py", MLP_OBJECTIVE: "auc", MLP_VALIDATION_FRACTION: "0.2" });
+    expect(def.AlgorithmSpecification.MetricDefinitions.map((m: { Name: string }) => m.Name)).toEqual(["auc"]);
     expect(def.AlgorithmSpecification.TrainingImage).toMatch(/pytorch-training:2\.3\.0-gpu-py311$/);
     const gate = s["Gate churn_gate"];
     expect(gate.Type).toBe("Choice");
     expect(gate.Choices[0].And).toContainEqual({ Variable: "$.gates.churn_gate.metrics.auc", NumericGreaterThanEquals: 0.82 });
     expect(gate.Choices[0].And).toContainEqual({ Variable: "$.gates.churn_gate.metrics.recall", NumericGreaterThanEquals: 0.6 });
+    expect(gate.Choices[0].And).toContainEqual({ Variable: "$.gates.churn_gate.passed", BooleanEquals: true });
     expect(gate.Choices[0].Next).toBe("Register churn_registry");
+    // The gate's metrics come from mlp's own evaluation job: the tuned model and the gate's data in, evaluation.json out.
+    const evaluate = s["Evaluate churn_gate"];
+    expect(evaluate.Resource).toBe("arn:aws:states:::sagemaker:createProcessingJob.sync");
+    expect(evaluate.Next).toBe("Metrics of churn_gate");
+    const job = evaluate.Parameters;
+    expect(job.AppSpecification.ContainerEntrypoint).toEqual(["python3", "/opt/ml/processing/input/code/mlp_gate.py"]);
+    expect(job.AppSpecification.ContainerArguments).toEqual(["--step", "churn_gate", "--require", "auc", ">=", "0.82", "--require", "recall", ">=", "0.6"]);
+    expect(job.AppSpecification.ImageUri).toMatch(/pytorch-training:2\.3\.0-gpu-py311$/);
+    const inputs = Object.fromEntries(job.ProcessingInputs.map((i: { InputName: string; S3Input: Record<string, string> }) => [i.InputName, i.S3Input]));
+    expect(Object.keys(inputs)).toEqual(["code", "model", "data"]);
+    expect(inputs.code).toMatchObject({ S3Uri: "s3://acme-ml-artifacts/code/churn_model/", LocalPath: "/opt/ml/processing/input/code" });
+    expect(inputs.model).toMatchObject({ "S3Uri.$": "$.models.churn_tuned.ModelArtifacts.S3ModelArtifacts", LocalPath: "/opt/ml/processing/input/model" });
+    expect(inputs.data.LocalPath).toBe("/opt/ml/processing/input/data");
+    expect(inputs.data.S3Uri).toMatch(/^s3:\/\/acme-ml-artifacts\/warehouse\/.+\/$/);
+    expect(job.ProcessingOutputConfig.Outputs[0].S3Output["S3Uri.$"]).toBe("States.Format('s3://{}/runs/{}/gates/churn_gate', $.run.bucket, $.run.id)");
+    expect(s["Metrics of churn_gate"].Parameters.Payload["evaluation.$"]).toBe("States.Format('s3://{}/runs/{}/gates/churn_gate/evaluation.json', $.run.bucket, $.run.id)");
     expect(s[gate.Default].Type).toBe("Fail");
     expect(s["Register churn_registry"].Parameters).toMatchObject({ ModelPackageGroupName: "churn-default", ModelApprovalStatus: "PendingManualApproval" });
     expect(s["Notebook churn_report"].Parameters.AppSpecification.ContainerEntrypoint).toEqual(["python3", "/opt/ml/processing/input/mlp/run_notebook.py"]);
@@ -189,6 +208,9 @@ describe("churn (batch features online, tuned PyTorch with horovod, endpoint and
     expect(may(g, "churn-states", "glue:StartJobRun", "arn:aws:glue:us-east-1:123456789012:job/someone-else")).toBe(false);
     expect(may(g, "churn-states", "iam:PassRole", roleArn("churn-sagemaker"))).toBe(true);
     expect(may(g, "churn-states", "iam:PassRole", roleArn("churn-glue"))).toBe(false);
+    // The gate's evaluation job: its own name prefix, nothing wider.
+    expect(may(g, "churn-states", "sagemaker:CreateProcessingJob", "arn:aws:sagemaker:us-east-1:123456789012:processing-job/churn-churn-gate-0a1b2c3d")).toBe(true);
+    expect(may(g, "churn-states", "sagemaker:CreateProcessingJob", "arn:aws:sagemaker:us-east-1:123456789012:processing-job/churn-other-0a1b2c3d")).toBe(false);
     expect(may(g, "churn-scheduler", "states:StartExecution", named(r, "churn-training").state.arn)).toBe(true);
     expect(may(g, "churn-scheduler", "states:StartExecution", "arn:aws:states:us-east-1:123456789012:stateMachine:other")).toBe(false);
     expect(may(g, "churn-glue", "s3:GetObject", "arn:aws:s3:::acme-raw/customers/part-0.parquet")).toBe(true);
@@ -307,6 +329,24 @@ describe("machine_failure (no target aws, hdfs data, a notebook after scoring, a
     // sklearn: no registry step; the gated model is registered for deployment, approved by its gate.
     const t = states(definitionOf(run("sample-machine_failure"), "machine-failure-training"));
     expect(t["Register failure_registry"].Parameters.ModelApprovalStatus).toBe("Approved");
+  });
+
+  test("a plain training gets the train channel alone and reports no metric; its gate scores the trained model on the test port", () => {
+    const r = run("sample-machine_failure");
+    const t = states(definitionOf(r, "machine-failure-training"));
+    const job = t["Train failure_model"].Parameters;
+    expect(job.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(["code", "train"]);
+    expect(job.AlgorithmSpecification.MetricDefinitions).toBeUndefined();
+    expect(job.Environment).toEqual({ MLP_ENTRY: "train.py" });
+    expect(t["Train failure_model"].Next).toBe("Evaluate failure_gate");
+    const gate = t["Evaluate failure_gate"].Parameters;
+    const inputs = Object.fromEntries(gate.ProcessingInputs.map((i: { InputName: string; S3Input: Record<string, string> }) => [i.InputName, i.S3Input]));
+    expect(inputs.model["S3Uri.$"]).toBe("$.models.failure_model.ModelArtifacts.S3ModelArtifacts");
+    expect(inputs.data.S3Uri).toMatch(/\/warehouse\/failure_split\/test\/$/);
+    expect(job.InputDataConfig[1].DataSource.S3DataSource.S3Uri).toMatch(/\/warehouse\/failure_split\/train\/$/);
+    // mlp's runtime and the contract travel with the code.
+    const keys = ofType(r, "aws:s3/bucketObject:BucketObject").map((o) => o.inputs.key as string).filter((k) => /^code\/failure_model\/mlp_/.test(k));
+    expect(keys.sort()).toEqual(["mlp_contract.json", "mlp_data.py", "mlp_entry.py", "mlp_gate.py", "mlp_metrics.py", "mlp_model.py", "mlp_serving.py"].map((f) => `code/failure_model/${f}`));
   });
 });
 
