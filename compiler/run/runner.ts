@@ -4,7 +4,7 @@
 // run. A failed step stops only its descendants. run.json is rewritten after every change of
 // state, so whatever stops the run, it says which steps finished; `--resume` redoes the rest.
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { IrDocument } from "../ir";
 import type { LocalPlan, PlannedStep, PythonStep, RegisterStep, SourceStep, SqlStep } from "../../targets/local/plan";
@@ -176,6 +176,7 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
   record.status = record.steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "succeeded";
   record.finished = new Date().toISOString();
   record.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+  saveFileMemo(workdir);
   save();
   o.events.end(record);
   return record;
@@ -203,10 +204,48 @@ function pendingRecord(s: PlannedStep): StepRecord {
 
 const sha = (s: string | Buffer) => createHash("sha256").update(s).digest("hex");
 
-async function fileHash(path: string): Promise<string> {
+/**
+ * A file's content hash, remembered by path, size and modification time in
+ * `<workdir>/cache/files.json` (as build tools do): an unchanged data file is not read again.
+ */
+async function fileHash(path: string, workdir?: string): Promise<string> {
+  const st = statSync(path, { bigint: true });
+  const stamp = `${st.size}:${st.mtimeNs}:${st.ino}`;
+  const memo = workdir ? fileMemo(workdir) : undefined;
+  const known = memo?.entries[path];
+  if (known && known.stamp === stamp) return known.hash;
   const h = createHash("sha256");
   await new Promise<void>((res, rej) => createReadStream(path).on("data", (b) => h.update(b)).on("end", res).on("error", rej));
-  return h.digest("hex");
+  const hash = h.digest("hex");
+  if (memo) {
+    memo.entries[path] = { stamp, hash };
+    memo.dirty = true;
+  }
+  return hash;
+}
+
+interface FileMemo {
+  entries: Record<string, { stamp: string; hash: string }>;
+  dirty: boolean;
+}
+const memos = new Map<string, FileMemo>();
+const memoPath = (workdir: string) => join(workdir, "cache", "files.json");
+
+function fileMemo(workdir: string): FileMemo {
+  let m = memos.get(workdir);
+  if (!m) {
+    m = { entries: readJson<FileMemo["entries"]>(memoPath(workdir)) ?? {}, dirty: false };
+    memos.set(workdir, m);
+  }
+  return m;
+}
+
+function saveFileMemo(workdir: string): void {
+  const m = memos.get(workdir);
+  if (m?.dirty) {
+    writeJsonAtomic(memoPath(workdir), m.entries);
+    m.dirty = false;
+  }
 }
 
 async function fingerprint(step: PlannedStep, o: RunOptions, known: Map<string, string>, clock: Date): Promise<string> {
@@ -214,11 +253,11 @@ async function fingerprint(step: PlannedStep, o: RunOptions, known: Map<string, 
   if (step.readsClock) parts.clock = clock.toISOString();
   if (step.run === "source") {
     const files = sourceFiles(step, o);
-    parts.data = await Promise.all(files.map(async (f) => [relative(projectDir(o), f), await fileHash(f)]));
+    parts.data = await Promise.all(files.map(async (f) => [relative(projectDir(o), f), await fileHash(f, o.workdir)]));
   }
   if (step.run === "python") {
     parts.runtime = RUNTIME_HASH;
-    parts.files = await Promise.all(step.files.map(async (f) => [f, await fileHash(projectFile(o, f, step.id))]));
+    parts.files = await Promise.all(step.files.map(async (f) => [f, await fileHash(projectFile(o, f, step.id), o.workdir)]));
     if (step.model) parts.model = known.get(step.model);
   }
   if (step.run === "register" || step.run === "endpoint") parts.model = known.get(step.model);
@@ -333,8 +372,13 @@ async function runSource(c: StepContext, step: SourceStep): Promise<void> {
 
 /** A csv file must have a header naming every declared column (DuckDB would read nulls for a missing one). */
 function checkHeader(step: SourceStep, file: string, shown: string): void {
-  const fd = readFileSync(file, { encoding: "utf8", flag: "r" }).split(/\r?\n/, 1)[0] ?? "";
-  const header = splitCsvLine(fd.replace(/^\uFEFF/, ""));
+  // The first line only: a header is short, the file may be gigabytes.
+  const fd = openSync(file, "r");
+  const buf = Buffer.alloc(64 * 1024);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  closeSync(fd);
+  const first = buf.subarray(0, n).toString("utf8").split(/\r?\n/, 1)[0] ?? "";
+  const header = splitCsvLine(first.replace(/^\uFEFF/, ""));
   const missing = step.columns.filter((c) => !header.includes(c.name)).map((c) => c.name);
   if (missing.length) throw new StepFailure(`${step.id}: ${shown} has no column ${missing.join(", ")} in its header row (it has ${header.join(", ") || "none"})`);
 }
