@@ -325,7 +325,7 @@ function columnJson(c: IrColumn): JsonValue {
 }
 
 /** What the model runtime needs to know of a training: the contract's environment. */
-function modelConfig(train: NodeOf<"train">, model: IrArtifact["model"], data: IrColumn[], g: IrGraph): { [k: string]: JsonValue } {
+export function modelConfig(train: NodeOf<"train">, model: IrArtifact["model"], data: IrColumn[], g: IrGraph): { [k: string]: JsonValue } {
   const label = train.config.label;
   const keys = keysOf(train, g).filter((k) => data.some((c) => c.name === k) && k !== label);
   const features = data.map((c) => c.name).filter((c) => c !== label && !keys.includes(c));

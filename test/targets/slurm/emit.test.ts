@@ -170,8 +170,20 @@ describe("slurm target: what the scripts ask for", { timeout: 180_000 }, () => {
     expect(t).toContain(`export SM_CHANNEL_TRAIN="$MLP_DATA_DIR"/'houses'`);
     expect(t).toContain(`export SM_HPS='{"alpha":0.1}'`);
     expect(t).toContain('export SM_MODEL_DIR="$MLP_STEP_DIR/model"');
-    expect(t).toContain('export MLP_METRICS_FILE="$SM_OUTPUT_DATA_DIR/metrics.json"');
+    expect(t).not.toContain("MLP_METRICS_FILE");
+    // The model contract, as the local target computes it (targets/local/plan.ts modelConfig).
+    expect(t).toContain(`export MLP_LABEL='price'`);
+    expect(t).toContain(`export MLP_TASK='regression'`);
+    expect(t).toMatch(/^export MLP_FEATURES='\["[^']*\]'$/m);
+    expect(t).toMatch(/^export MLP_COLUMNS='\[\{"name":/m);
+    expect(t).toContain(`export MLP_KEYS='[]'`);
+    expect(t).toContain('export PYTHONPATH="$MLP_SLURM_DIR${PYTHONPATH:+:$PYTHONPATH}"');
     expect(t).toContain(`mlp_entry="$MLP_PROJECT_DIR"/'train.py'`);
+    // After the training, the model's signature beside it.
+    expect(t).toContain(`"$MLP_PYTHON" "$MLP_SLURM_DIR/mlp_runtime.py" signature "$SM_MODEL_DIR" 'train.py'`);
+    expect(mini["mlp_data.py"]).toContain("def channel(");
+    expect(mini["mlp_model.py"]).toContain("def evaluate(config)");
+    expect(mini["mlp_metrics.py"]).toContain("def compute(");
   });
 
   it("keeps numbers as written in hyperparameters (0.0 stays a float for Python)", () => {
