@@ -405,7 +405,7 @@ def validation_split(config, folder):
     validation}; the array's tasks share it (the first to finish publishes it with a rename)."""
     import mlp_model
 
-    target = os.path.join(folder, "data")
+    target = os.path.abspath(os.path.join(folder, "data"))
     parts = {name: os.path.join(target, name) for name in ("train", "validation")}
     if all(os.path.isdir(p) for p in parts.values()):
         return parts
@@ -414,6 +414,7 @@ def validation_split(config, folder):
         source = source[len("file://"):]
     scratch = tempfile.mkdtemp(prefix=".split.", dir=folder)
     try:
+        source = as_csv(config, source, os.path.join(scratch, "source"))
         cfg = model_config(config, channels={"train": source}, validation_fraction=config.get("validation_fraction"))
         try:
             mlp_model.carve(cfg, scratch)
@@ -427,6 +428,32 @@ def validation_split(config, folder):
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return parts
+
+
+def as_csv(config, source, target):
+    """A channel mlp_model.py's carve can split: CSV as it is; Parquet (what the Spark jobs
+    write) read with pyarrow and written as CSV in DuckDB's conventions (mlp_data.format_value),
+    so the split is the same rows whatever the format, and mlp_data reads it back typed."""
+    import csv
+
+    import mlp_data
+
+    if not source or not os.path.exists(source) or mlp_data.data_files(source, ".csv"):
+        return source
+    if not mlp_data.data_files(source, ".parquet"):
+        return source
+    if not mlp_data._pyarrow():
+        raise RuntimeError("the training data at %s is Parquet and %s cannot import pyarrow to read it (install pyarrow, or write CSV)" % (source, sys.executable))
+    rows = mlp_data.read(source, None, pandas=False)
+    kinds = {c["name"]: c.get("type") for c in (config.get("columns") or [])}
+    header = [c["name"] for c in (config.get("columns") or [])] or (list(rows[0]) if rows else [])
+    os.makedirs(target, exist_ok=True)
+    with open(os.path.join(target, "part-0.csv"), "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([mlp_data.format_value(row.get(name), kinds.get(name)) for name in header])
+    return target
 
 
 def tune_select(config):
