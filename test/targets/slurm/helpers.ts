@@ -297,10 +297,11 @@ export function calls(dir: string): { tool: string; [k: string]: unknown }[] {
  * table is the same, so a split's train and test ports and a gate's data agree; a label
  * column (the label of some training) depends only on the parity of i, and every other
  * column encodes i (ints i, floats i + 0.25, strings "r<i>", timestamps 10:<i> on
- * 2026-11-01, dates 2026-11-<i+1>, vectors [i, 0.5], bools i even), so TRAIN_PY's model
- * (a parity table on the first feature) learns every label.
+ * 2026-11-01, dates i days after 2026-11-01, vectors [i, 0.5], bools i even), so TRAIN_PY's
+ * model (a parity table on the first feature) learns every label, and a validation split of
+ * ROWS rows holds both classes.
  */
-export const ROWS = 24;
+export const ROWS = 56;
 
 export function seedData(dataDir: string, ir: IrDocument): void {
   const g = new IrGraph(ir);
@@ -327,6 +328,7 @@ export function seedData(dataDir: string, ir: IrDocument): void {
 
 function cellOf(kind: string, i: number, task: string | undefined): string {
   const two = String(i).padStart(2, "0");
+  const day = new Date(Date.UTC(2026, 10, 1 + i)).toISOString().slice(0, 10);
   if (task === "classification") {
     const k = i % 2;
     return kind === "bool" ? String(k === 0) : kind === "int" ? String(k) : kind === "float" ? `${k}.0` : `c${k}`;
@@ -342,7 +344,7 @@ function cellOf(kind: string, i: number, task: string | undefined): string {
     case "timestamp":
       return `2026-11-01 10:${two}:00`;
     case "date":
-      return `2026-11-${String(i + 1).padStart(2, "0")}`;
+      return day;
     case "vector":
       return `[${i}.0, 0.5]`;
     default:
@@ -369,10 +371,8 @@ def parity(v):
         v = v.item()
     if isinstance(v, bool):
         return int(v)
-    if hasattr(v, "day") and hasattr(v, "minute"):
-        return (v.day - 1 + v.minute) % 2
-    if hasattr(v, "day"):
-        return (v.day - 1) % 2
+    if hasattr(v, "toordinal"):
+        return (v.toordinal() + getattr(v, "minute", 0)) % 2
     if not isinstance(v, (str, int, float)) and hasattr(v, "__len__"):
         v = list(v)[0]
     if isinstance(v, str):

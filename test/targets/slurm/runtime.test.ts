@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFile
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { calls, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, project, MODEL_PYTHON, PYTHON, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
+import { calls, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, project, MODEL_PYTHON, PYTHON, ROWS, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
 
 function setup(path: string, variant?: string) {
   const dir = tmp("local");
@@ -76,7 +76,7 @@ describe("slurm target, run locally: a whole pipeline through submit.sh", { time
     expect(seen.cwd).toBe(realpathSync(join(proj, "models/demand")));
     // Gate passed on metrics mlp computed on the gate's data; registry version 1 with metadata, stage and latest links.
     const evaluation = json(join(run_, "demand_gate/evaluation.json"));
-    expect(evaluation).toMatchObject({ passed: true, data: join(dir, "data/demand_split/test"), rows: 24 });
+    expect(evaluation).toMatchObject({ passed: true, data: join(dir, "data/demand_split/test"), rows: ROWS });
     expect(evaluation.metrics.rmse).toBe(0);
     const reg = join(dir, "models/registry/demand-forecast");
     const meta = json(join(reg, "1/metadata.json"));
@@ -215,7 +215,7 @@ print(json.dumps([mlp_runtime.random_point(t.CONFIG["search"], random.Random(i))
     const good = gate({ "0": true, "1": false }, { auc: 0, recall: 0 });
     expect(good.status, good.stderr).toBe(0);
     const evaluation = json(join(dir, "models/churn/runs/test-run/churn_gate/evaluation.json"));
-    expect(evaluation).toMatchObject({ passed: true, rows: 24, data: join(dir, "data/churn_split/test") });
+    expect(evaluation).toMatchObject({ passed: true, rows: ROWS, data: join(dir, "data/churn_split/test") });
     expect(evaluation.metrics).toMatchObject({ auc: 1, recall: 1 });
     expect(readlinkSync(join(dir, "models/churn/latest/churn_gate"))).toBe(home);
     // Wrong predictions fail the gate, whatever metrics.json claims.
