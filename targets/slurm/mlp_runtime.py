@@ -122,11 +122,12 @@ def hp_env(hps):
 
 
 def hp_args(hps):
-    """The hyperparameters as command-line arguments, sorted: --name value (-n for one letter)."""
+    """The hyperparameters as command-line arguments, sorted: --name value, as SageMaker passes
+    them and mlp_model.py does (even for one-letter names; lists as comma-separated values)."""
     args = []
     for key in sorted(hps):
         value = hps[key]
-        args.append(("--%s" if len(key) > 1 else "-%s") % key)
+        args.append("--%s" % key)
         args.append(",".join(str(v) for v in value) if isinstance(value, list) else str(value))
     return args
 

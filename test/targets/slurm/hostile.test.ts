@@ -170,8 +170,8 @@ target onprem {
     const hostileTrial = trials.find((t) => t.hps.name === S.choice)!;
     expect(hostileTrial.env.SM_HP_NAME).toBe(S.choice);
     expect(JSON.parse(hostileTrial.env.SM_HPS)).toEqual({ n: 3, name: S.choice });
-    // SageMaker's convention: sorted, `-x` for a one-letter name.
-    expect(hostileTrial.argv).toEqual(["-n", "3", "--name", S.choice]);
+    // SageMaker's convention (and mlp_model.py's): sorted, `--x` even for a one-letter name.
+    expect(hostileTrial.argv).toEqual(["--n", "3", "--name", S.choice]);
     // A trial trains on the tune's split of the training data and never sees the gate's data.
     expect(hostileTrial.env.SM_CHANNEL_TRAIN).toBe(join(runDir, "tuned/data/train"));
     expect(hostileTrial.env.SM_CHANNEL_VALIDATION).toBe(join(runDir, "tuned/data/validation"));
