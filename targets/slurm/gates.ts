@@ -1,13 +1,16 @@
-// Evaluate jobs: the gate checks its `require` lines against the metrics the training wrote
-// and fails the job (so afterok cancels everything behind it) when one does not hold.
+// Evaluate jobs: the gate loads the model through its entry script's handlers, scores the
+// gate's data and computes each metric itself (mlp_model.py's evaluate: nothing the training
+// script wrote is trusted), then checks its `require` lines and fails the job (so afterok
+// cancels everything behind it) when one does not hold.
 import type { NodeOf, ValidNode } from "../../compiler/ir";
 import type { Plan } from "./plan";
 import { locJson, runStepScript, stepIdentity, type JobBody } from "./render";
 import type { JsonValue } from "./quote";
+import { modelContract } from "./training";
 
 export function evaluateBody(plan: Plan, n: NodeOf<"evaluate">): JobBody {
   const train = plan.trainOf(n);
-  const channel = (train && plan.channels(train).gateChannel.get(n.id)) ?? "test";
+  const data = plan.graph.input(n, "data");
   return {
     lines: [runStepScript(plan, "evaluate", n)],
     python: {
@@ -15,10 +18,11 @@ export function evaluateBody(plan: Plan, n: NodeOf<"evaluate">): JobBody {
       config: {
         ...stepIdentity(plan, n),
         home: homeLoc(plan, plan.graph.modelInput(n)),
-        channel,
+        data: locJson(plan.inputLocation(n, "data") ?? { path: "" }),
         requires: n.require.map((r) => ({ metric: r.metric, op: r.op, value: r.value })),
+        ...(train ? modelContract(plan, train, data) : {}),
       },
-      doc: "Checks the gate's `require` lines against the metrics the training wrote; exits 1 when one fails.",
+      doc: "Scores the gate's data with the model and computes each metric (mlp_model.py), checks the `require` lines; exits 1 when one fails.",
     },
   };
 }

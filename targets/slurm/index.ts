@@ -1,6 +1,7 @@
 // The slurm target: one .sbatch script per job, submit.sh to submit a run in dependency
 // order, schedule.scrontab for cron schedules, and the Python the jobs run (mlp_runtime.py,
-// mlp_serving.py, and one small script per tune, gate, registration, deployment and notebook).
+// mlp_serving.py, the shared model runtime mlp_data.py, mlp_metrics.py, mlp_model.py, and one
+// small script per tune, gate, registration, deployment and notebook).
 // Pure: the same IR gives byte-identical files. README.md beside this file describes the
 // training contract and the run-time layout.
 import { TargetError } from "../../compiler/target-api";
@@ -15,6 +16,9 @@ import { pyHeader } from "./render";
 import { scheduleFile } from "./schedule";
 import { submitScript } from "./submit";
 import RUNTIME_PY from "./mlp_runtime.py?raw";
+import DATA_PY from "../python/mlp_data.py?raw";
+import METRICS_PY from "../python/mlp_metrics.py?raw";
+import MODEL_PY from "../python/mlp_model.py?raw";
 import { checkProjectPaths } from "../paths";
 
 export function emitSlurm(c: Compilation): GeneratedFile[] {
@@ -29,6 +33,12 @@ export function emitSlurm(c: Compilation): GeneratedFile[] {
   out.push({ path: "schedule.scrontab", contents: scheduleFile(plan) });
   out.push({ path: "mlp_runtime.py", contents: pyHeader(plan, "the shared runtime of all steps") + RUNTIME_PY });
   out.push({ path: SERVING_FILE, contents: pyHeader(plan, "the shared serving module (loads and scores models)") + SERVING_PY });
+  // The model runtime every target shares (targets/python/): what entry scripts import to read
+  // their data (mlp_data), the metrics (mlp_metrics), training signatures, evaluation, tuning's
+  // validation split and CSV scoring (mlp_model).
+  out.push({ path: "mlp_data.py", contents: pyHeader(plan, "the shared data helper entry scripts import (import mlp_data)") + DATA_PY });
+  out.push({ path: "mlp_metrics.py", contents: pyHeader(plan, "the shared metrics gates and tuning compute") + METRICS_PY });
+  out.push({ path: "mlp_model.py", contents: pyHeader(plan, "the shared model runtime (signature, evaluate, validation split, scoring)") + MODEL_PY });
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -2,10 +2,13 @@
 registry, serving, batch scoring and notebooks, for the jobs of one pipeline.
 
 Models are loaded and scored through mlp_serving.py beside this file (the serving
-contract the Flink target's UDF shares).
+contract the Flink target's UDF shares); the model contract every target shares is
+mlp_model.py (signatures, evaluation with mlp's own metrics, tuning's validation split, CSV
+scoring), mlp_data.py (what entry scripts import) and mlp_metrics.py, also beside this file.
 
 Command line (used by the .sbatch scripts):
     mlp_runtime.py entry SCRIPT [ARGS...]   run the user's entry script under the contract
+    mlp_runtime.py signature MODEL_DIR ENTRY write the model's signature (mlp_model.json) from MLP_*
     mlp_runtime.py publish STEP DIR          point latest/STEP at DIR (atomically)
 """
 import datetime
@@ -21,7 +24,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import traceback
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 import mlp_serving  # beside this file: the folder of the running script is on sys.path
 
 # ---------- environment and files ----------
@@ -116,11 +122,12 @@ def hp_env(hps):
 
 
 def hp_args(hps):
-    """The hyperparameters as command-line arguments, sorted: --name value (-n for one letter)."""
+    """The hyperparameters as command-line arguments, sorted: --name value, as SageMaker passes
+    them and mlp_model.py does (even for one-letter names; lists as comma-separated values)."""
     args = []
     for key in sorted(hps):
         value = hps[key]
-        args.append(("--%s" if len(key) > 1 else "-%s") % key)
+        args.append("--%s" % key)
         args.append(",".join(str(v) for v in value) if isinstance(value, list) else str(value))
     return args
 
@@ -153,15 +160,84 @@ def cmd_entry(argv):
     for name in ("SM_MODEL_DIR", "SM_OUTPUT_DATA_DIR"):
         if os.environ.get(name):
             os.makedirs(os.environ[name], exist_ok=True)
+    path = os.environ.get("PYTHONPATH")
+    if HERE not in (path or "").split(os.pathsep):
+        os.environ["PYTHONPATH"] = HERE + (os.pathsep + path if path else "")
     sys.argv = [script] + hp_args(hps) + list(argv[1:])
     sys.path.insert(0, os.path.dirname(script))
     os.chdir(os.path.dirname(script))
     runpy.run_path(script, run_name="__main__")
 
 
-def metrics_of(output_dir):
-    data = read_json(os.path.join(output_dir, "metrics.json"))
-    return data if isinstance(data, dict) else None
+# ---------- the model contract (mlp_model.py, shared with every target) ----------
+
+MODEL_KEYS = ("entry", "framework", "task", "label", "keys", "features", "columns", "seed")
+
+
+def model_config(config, **more):
+    """The configuration mlp_model.py's functions take, from a step's configuration."""
+    out = {k: config.get(k) for k in MODEL_KEYS}
+    out["step"] = config["step"]
+    out["project_dir"] = env("MLP_PROJECT_DIR", os.getcwd())
+    out.update(more)
+    return out
+
+
+def env_model_config(entry):
+    """The model contract as the training job exported it (MLP_LABEL, MLP_FEATURES, ...)."""
+    def listed(name):
+        return json.loads(os.environ.get(name) or "[]")
+    return {
+        "step": os.environ.get("SLURM_JOB_NAME") or "train",
+        "entry": entry,
+        "framework": os.environ.get("MLP_FRAMEWORK") or None,
+        "task": os.environ.get("MLP_TASK") or None,
+        "label": os.environ.get("MLP_LABEL") or None,
+        "keys": listed("MLP_KEYS"),
+        "features": listed("MLP_FEATURES"),
+        "columns": listed("MLP_COLUMNS"),
+    }
+
+
+def write_signature(config, model_dir):
+    """mlp_model.json beside the model, as mlp_model.py's train writes it; None, or why not."""
+    import mlp_model
+
+    if not os.path.isdir(model_dir) or not mlp_model.has_model(model_dir):
+        return "the entry script %s wrote nothing to SM_MODEL_DIR (%s); save the model there, e.g. mlp_data.save_model(model)" % (config.get("entry"), model_dir)
+    write_json(os.path.join(model_dir, mlp_model.SIGNATURE), mlp_model.signature(config))
+    return None
+
+
+def cmd_signature(model_dir, entry):
+    problem = write_signature(env_model_config(entry), model_dir)
+    if problem:
+        log(problem)
+        return 1
+    return 0
+
+
+def measure(config, model_dir, data, requires, metrics, out):
+    """mlp_model.py's evaluate in this process: the model loaded with its entry's handlers,
+    the data scored, each metric computed by mlp. The result (as mlp_model writes it) and
+    the cause of a failure other than a failed check, or None."""
+    import mlp_model
+
+    cfg = model_config(config, model_dir=model_dir, data=data, requires=requires, metrics=metrics, out=out)
+    if os.path.exists(out):
+        os.remove(out)
+    error = None
+    try:
+        mlp_model.evaluate(cfg)
+    except mlp_model.Failure as e:
+        if e.code != mlp_model.GATE_FAILED:
+            error = str(e)
+    except Exception as e:  # the model or the data broke: the step says why and fails
+        traceback.print_exc()
+        name = mlp_model.missing_module(e)
+        error = mlp_model.cannot_import(config["step"], name) if name else "%s: %s" % (type(e).__name__, mlp_model.one_line(e))
+    result = read_json(out)
+    return (result if isinstance(result, dict) else {}), error
 
 
 # ---------- tune: one array task per trial ----------
@@ -263,27 +339,53 @@ def tune_trial(config, launch):
         record["optuna_trial"] = trial.number
     write_json(os.path.join(trial_dir, "trial.json"), record)
     log("trial %d: %s" % (task, json.dumps(params, sort_keys=True)))
+    metric = config["objective"]["metric"]
+    try:
+        data = validation_split(config, folder)
+    except Exception as e:
+        record.update(finished=now(), status="failed", error=str(e))
+        write_json(os.path.join(trial_dir, "trial.json"), record)
+        if study is not None:
+            import optuna
+
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        log("trial %d: %s" % (task, e))
+        return 1
     child = dict(os.environ)
+    # The trial sees the training rows and the validation rows, never a gate's data.
+    for name in [k for k in child if k.startswith("SM_CHANNEL_")] + ["MLP_METRICS_FILE"]:
+        child.pop(name, None)
+    child["SM_CHANNEL_TRAIN"] = data["train"]
+    child["SM_CHANNEL_VALIDATION"] = data["validation"]
+    child["SM_CHANNELS"] = json.dumps(["train", "validation"])
     child["SM_HPS"] = json.dumps(hps, sort_keys=True, separators=(",", ":"))
     child["SM_MODEL_DIR"] = os.path.join(trial_dir, "model")
     child["SM_OUTPUT_DATA_DIR"] = os.path.join(trial_dir, "output")
-    child["MLP_METRICS_FILE"] = os.path.join(trial_dir, "output", "metrics.json")
     child["MLP_TRIAL"] = str(task)
     os.makedirs(child["SM_MODEL_DIR"], exist_ok=True)
     os.makedirs(child["SM_OUTPUT_DATA_DIR"], exist_ok=True)
     code = subprocess.call(launch, env=child)
-    metric = config["objective"]["metric"]
-    metrics = metrics_of(child["SM_OUTPUT_DATA_DIR"]) or {}
-    value = metrics.get(metric)
-    record.update(finished=now(), exit_code=code, metrics=metrics)
+    record.update(finished=now(), exit_code=code)
+    value = None
     if code != 0:
         record["status"] = "failed"
-    elif not finite(value):
-        record["status"] = "no-metric"
-        log("trial %d wrote no finite %r to metrics.json; it does not count" % (task, metric))
     else:
-        record["status"] = "ok"
-        record["value"] = value
+        problem = write_signature(config, child["SM_MODEL_DIR"])
+        result = {}
+        if problem is None:
+            # mlp scores the trial on the validation rows; nothing the script wrote counts.
+            result, problem = measure(config, child["SM_MODEL_DIR"], data["validation"], [], [metric], os.path.join(trial_dir, "validation.json"))
+        value = (result.get("metrics") or {}).get(metric)
+        record["metrics"] = result.get("metrics") or {}
+        if problem is None and not finite(value):
+            problem = "%s could not be computed: %s" % (metric, (result.get("not_computed") or {}).get(metric, "no value"))
+        if problem is not None:
+            record["status"] = "no-metric"
+            record["error"] = problem
+            log("trial %d: %s; it does not count" % (task, problem))
+        else:
+            record["status"] = "ok"
+            record["value"] = value
     write_json(os.path.join(trial_dir, "trial.json"), record)
     if study is not None:
         import optuna
@@ -296,6 +398,63 @@ def tune_trial(config, launch):
         log("trial %d: training exited with %d" % (task, code))
         return code
     return 0
+
+
+def validation_split(config, folder):
+    """The tune's validation split, carved once per run by mlp_model.py (deterministically: a
+    row's place depends only on its key columns, else its values) into FOLDER/data/{train,
+    validation}; the array's tasks share it (the first to finish publishes it with a rename)."""
+    import mlp_model
+
+    target = os.path.abspath(os.path.join(folder, "data"))
+    parts = {name: os.path.join(target, name) for name in ("train", "validation")}
+    if all(os.path.isdir(p) for p in parts.values()):
+        return parts
+    source = location(config["train_data"]) if config.get("train_data") else None
+    if source and source.startswith("file://"):
+        source = source[len("file://"):]
+    scratch = tempfile.mkdtemp(prefix=".split.", dir=folder)
+    try:
+        source = as_csv(config, source, os.path.join(scratch, "source"))
+        cfg = model_config(config, channels={"train": source}, validation_fraction=config.get("validation_fraction"))
+        try:
+            mlp_model.carve(cfg, scratch)
+        except mlp_model.Failure as e:
+            raise RuntimeError(str(e))
+        try:
+            os.rename(os.path.join(scratch, "data"), target)
+        except OSError:
+            if not all(os.path.isdir(p) for p in parts.values()):
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return parts
+
+
+def as_csv(config, source, target):
+    """A channel mlp_model.py's carve can split: CSV as it is; Parquet (what the Spark jobs
+    write) read with pyarrow and written as CSV in DuckDB's conventions (mlp_data.format_value),
+    so the split is the same rows whatever the format, and mlp_data reads it back typed."""
+    import csv
+
+    import mlp_data
+
+    if not source or not os.path.exists(source) or mlp_data.data_files(source, ".csv"):
+        return source
+    if not mlp_data.data_files(source, ".parquet"):
+        return source
+    if not mlp_data._pyarrow():
+        raise RuntimeError("the training data at %s is Parquet and %s cannot import pyarrow to read it (install pyarrow, or write CSV)" % (source, sys.executable))
+    rows = mlp_data.read(source, None, pandas=False)
+    kinds = {c["name"]: c.get("type") for c in (config.get("columns") or [])}
+    header = [c["name"] for c in (config.get("columns") or [])] or (list(rows[0]) if rows else [])
+    os.makedirs(target, exist_ok=True)
+    with open(os.path.join(target, "part-0.csv"), "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([mlp_data.format_value(row.get(name), kinds.get(name)) for name in header])
+    return target
 
 
 def tune_select(config):
@@ -338,31 +497,38 @@ OPS = {
 
 
 def evaluate(config):
+    """The gate: mlp loads the model through its entry's handlers, scores the gate's data and
+    computes each required metric itself (mlp_model.py); metrics the training wrote are not read."""
     home = location(config["home"])
-    metrics_path = os.path.join(home, "output", "metrics.json")
-    metrics = read_json(metrics_path)
-    if not isinstance(metrics, dict):
-        log("gate %s: no metrics at %s (the entry script writes $MLP_METRICS_FILE)" % (config["step"], metrics_path))
-        metrics = {}
-    scope = metrics
-    nested = metrics.get(config["channel"])
-    if config["channel"] != "test" and isinstance(nested, dict):
-        scope = nested
-    checks = []
-    for req in config["requires"]:
-        value = scope.get(req["metric"])
-        ok = finite(value) and OPS[req["op"]](value, req["value"])
-        checks.append({"metric": req["metric"], "op": req["op"], "threshold": req["value"], "value": value, "ok": bool(ok)})
-        log("gate %s: %s = %r, required %s %r: %s" % (config["step"], req["metric"], value, req["op"], req["value"], "ok" if ok else "FAILED"))
-    passed = all(c["ok"] for c in checks)
-    write_json(os.path.join(step_dir(config), "evaluation.json"), {
+    data = location(config["data"])
+    if data.startswith("file://"):
+        data = data[len("file://"):]
+    folder = step_dir(config)
+    os.makedirs(folder, exist_ok=True)
+    out = os.path.join(folder, "evaluation.json")
+    result, error = measure(config, os.path.join(home, "model"), data, config["requires"], [], out)
+    checks = result.get("checks")
+    if not isinstance(checks, list) or not checks and config["requires"]:
+        checks = [{"metric": r["metric"], "op": r["op"], "threshold": r["value"], "value": None, "ok": False} for r in config["requires"]]
+    passed = error is None and result.get("passed") is True and all(c.get("ok") for c in checks)
+    for c in checks:
+        log("gate %s: %s = %r, required %s %r: %s" % (config["step"], c["metric"], c["value"], c["op"], c["threshold"], "ok" if c["ok"] else "FAILED"))
+    record = {
         "step": config["step"],
         "model": os.path.realpath(home),
-        "channel": config["channel"],
+        "data": data,
         "passed": passed,
         "checks": checks,
+        "metrics": result.get("metrics") or {},
+        "rows": result.get("rows"),
         "time": now(),
-    })
+    }
+    if result.get("not_computed"):
+        record["not_computed"] = result["not_computed"]
+    if error:
+        record["error"] = error
+        log("gate %s: %s" % (config["step"], error))
+    write_json(out, record)
     if not passed:
         log("gate %s failed: the steps after it do not run" % config["step"])
         return 1
@@ -420,7 +586,8 @@ def register(config):
         "task": config["task"],
         "label": config["label"],
         "inputs": config["inputs"],
-        "metrics": metrics_of(os.path.join(home, "output")),
+        # What mlp measured: the first gate's metrics on its data (nothing the script wrote).
+        "metrics": next((g.get("metrics") for g in gates.values() if isinstance(g.get("metrics"), dict)), None),
         "gates": gates,
     }
     write_json(os.path.join(folder, "metadata.json"), metadata)
@@ -534,18 +701,33 @@ def score(config):
     if SCHEME.match(data) or not os.path.exists(data):
         log("score %s: no data at %s (batch scoring reads a local or shared-filesystem path)" % (config["step"], data))
         return 1
-    model = mlp_serving.Model(config["entry"], model_dir)
+    model = None
     remote = bool(SCHEME.match(output)) and not output.startswith("file://")
     target = os.path.join(step_dir(config), "scores") if remote else project_path(output[len("file://"):] if output.startswith("file://") else output)
     os.makedirs(target, exist_ok=True)
     count = 0
     for path, rel in data_files(data):
+        dest = os.path.join(target, rel + ".out")
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        if path.lower().endswith(".csv"):
+            # A table: scored as `mlp run` scores it (mlp_model.py): typed by the model's
+            # signature, its feature columns to predict_fn, the rows with a prediction column.
+            import mlp_model
+
+            try:
+                mlp_model.score({"step": config["step"], "entry": config["entry"], "project_dir": env("MLP_PROJECT_DIR", os.getcwd()),
+                                 "model_dir": model_dir, "input": path, "output": dest})
+            except mlp_model.Failure as e:
+                log("score %s: %s" % (config["step"], e))
+                return 1
+            count += 1
+            continue
+        if model is None:
+            model = mlp_serving.Model(config["entry"], model_dir)
         kind = CONTENT_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
         with open(path, "rb") as f:
             body = f.read()
         out, _ = model.invoke(body, kind, "application/json")
-        dest = os.path.join(target, rel + ".out")
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
         with open(dest, "wb") as f:
             f.write(out)
         count += 1
@@ -613,6 +795,8 @@ def main(kind, config, argv):
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "entry":
         cmd_entry(sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "signature":
+        sys.exit(cmd_signature(sys.argv[2], sys.argv[3]))
     elif len(sys.argv) == 4 and sys.argv[1] == "publish":
         publish(sys.argv[2], sys.argv[3])
     else:

@@ -1,9 +1,11 @@
 // Train and tune jobs: the training contract (SageMaker's SM_* conventions, see README.md),
 // how the entry script is launched (one process, torchrun for ddp, MPI for horovod), and the
 // tuning array's configuration.
-import type { NodeOf } from "../../compiler/ir";
+import type { IrArtifact, NodeOf } from "../../compiler/ir";
+import { columnsOf } from "../../compiler/query";
+import { modelConfig, VALIDATION_FRACTION } from "../local/plan";
 import type { Channel, Plan } from "./plan";
-import { entrySh, locSh, runStepScript, stepIdentity, type JobBody, type StepPython } from "./render";
+import { entrySh, locJson, locSh, runStepScript, stepIdentity, type JobBody, type StepPython } from "./render";
 import { json, sh, sortKeys, type JsonValue } from "./quote";
 import { spelledParams, spelledSpace } from "../../compiler/spelling";
 
@@ -15,6 +17,8 @@ export function trainBody(plan: Plan, n: NodeOf<"train">): JobBody {
       "",
       ...l.prep,
       l.command,
+      // The model's signature (mlp_model.json: label, features, columns, task) beside it, as on every target.
+      `"$MLP_PYTHON" "$MLP_SLURM_DIR/mlp_runtime.py" signature "$SM_MODEL_DIR" ${sh(n.config.entry)}`,
       `"$MLP_PYTHON" "$MLP_SLURM_DIR/mlp_runtime.py" publish ${sh(plan.slugOf(n))} "$MLP_STEP_DIR"`,
     ],
   };
@@ -39,6 +43,24 @@ export function hyperparams(train: NodeOf<"train">): { [k: string]: JsonValue } 
   return spelledParams(train, "hyperparams", train.config.hyperparams ?? {});
 }
 
+/** The keys of a model step's configuration that describe the model (the contract's MLP_* settings). */
+const MODEL_KEYS = ["entry", "framework", "task", "label", "keys", "features", "columns", "seed"] as const;
+
+/**
+ * What the model runtime (mlp_model.py) knows of a training: entry, framework, task, label,
+ * key, feature and column names, computed as the local target computes them (modelConfig in
+ * targets/local/plan.ts). `data` is the step whose data the model reads: the training's own
+ * input by default, a gate's data for a gate (its columns give the features).
+ */
+export function modelContract(plan: Plan, train: NodeOf<"train">, data?: { artifact: IrArtifact }): { [k: string]: JsonValue } {
+  const g = plan.graph;
+  const input = data ?? g.input(train, "data");
+  const all = modelConfig(train, g.output(train).model, columnsOf(input?.artifact ?? { type: "Unknown" }), g);
+  const out: { [k: string]: JsonValue } = {};
+  for (const k of MODEL_KEYS) out[k] = all[k] ?? null;
+  return out;
+}
+
 /** SM_* variables of the training contract that do not change between trials. */
 function contract(plan: Plan, train: NodeOf<"train">, stepDir: string, withHps: boolean): string[] {
   const res = train.config.resources ?? {};
@@ -48,12 +70,21 @@ function contract(plan: Plan, train: NodeOf<"train">, stepDir: string, withHps: 
   for (const c of channels) lines.push(`export ${channelVar(c)}=${locSh(c.loc)}`);
   if (withHps) {
     lines.push(`export SM_HPS=${sh(json(sortKeys(hyperparams(train))))}`);
-    lines.push('export SM_MODEL_DIR="$MLP_STEP_DIR/model"', 'export SM_OUTPUT_DATA_DIR="$MLP_STEP_DIR/output"', 'export MLP_METRICS_FILE="$SM_OUTPUT_DATA_DIR/metrics.json"');
+    lines.push('export SM_MODEL_DIR="$MLP_STEP_DIR/model"', 'export SM_OUTPUT_DATA_DIR="$MLP_STEP_DIR/output"');
     lines.push('mkdir -p "$SM_MODEL_DIR" "$SM_OUTPUT_DATA_DIR"');
   }
   lines.push(`export SM_NUM_GPUS=${res.gpus ?? 0}`);
   lines.push(res.cpus !== undefined ? `export SM_NUM_CPUS=${res.cpus}` : 'export SM_NUM_CPUS="${SLURM_CPUS_ON_NODE:-1}"');
+  const m = modelContract(plan, train);
+  lines.push(`export MLP_LABEL=${sh(typeof m.label === "string" ? m.label : "")}`);
+  lines.push(`export MLP_FEATURES=${sh(json(m.features ?? []))}`);
+  lines.push(`export MLP_KEYS=${sh(json(m.keys ?? []))}`);
+  lines.push(`export MLP_TASK=${sh(typeof m.task === "string" ? m.task : "")}`);
   lines.push(`export MLP_FRAMEWORK=${sh(train.config.framework)}`);
+  lines.push(`export MLP_COLUMNS=${sh(json(m.columns ?? []))}`);
+  lines.push(`export MLP_SEED=${typeof m.seed === "number" ? m.seed : 0}`);
+  // The entry script imports mlp_data (shipped here) wherever it runs.
+  lines.push('export PYTHONPATH="$MLP_SLURM_DIR${PYTHONPATH:+:$PYTHONPATH}"');
   lines.push(`mlp_entry=${entrySh(train.config.entry)}`);
   return lines;
 }
@@ -78,6 +109,12 @@ function launch(train: NodeOf<"train">): { prep: string[]; command: string } {
     default:
       return { prep: [], command: `"$MLP_PYTHON" ${entry}` };
   }
+}
+
+/** The training data (the `train` channel), where the tune carves its validation split from. */
+function trainData(plan: Plan, train: NodeOf<"train">): JsonValue {
+  const c = plan.channels(train).channels.find((x) => x.name === "train");
+  return c ? locJson(c.loc) : null;
 }
 
 function channelVar(c: Channel): string {
@@ -108,11 +145,15 @@ function tunePython(plan: Plan, n: NodeOf<"tune">): StepPython {
     search: n.search.map(({ param, space }) => [param, spelledSpace(n, param, space)]),
     hyperparams: train ? hyperparams(train) : {},
     train: train ? train.id : null,
+    // Trials are scored by mlp on a validation split carved from the training data, never on a gate's data.
+    train_data: train ? trainData(plan, train) : null,
+    validation_fraction: VALIDATION_FRACTION,
+    ...(train ? modelContract(plan, train) : {}),
   };
   return {
     kind: "tune",
     config,
-    doc: "Picks one trial's hyperparameters per array task, runs the training with them and records the metric; `select` keeps the best.",
+    doc: "Picks one trial's hyperparameters per array task, runs the training with them and scores it on the validation split; `select` keeps the best.",
   };
 }
 

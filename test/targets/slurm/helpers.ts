@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { IrDocument } from "../../../compiler/ir";
+import { columnsOf, IrGraph } from "../../../compiler/query";
 import { lower } from "../../../compiler/lower";
 import { compilation } from "../../../compiler/compile";
 import type { GeneratedFile } from "../../../compiler/target-api";
@@ -21,6 +22,13 @@ export const PYTHON = (() => {
   const r = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" });
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : "python3";
 })();
+
+/**
+ * The Python the model steps run with: gates, tuning trials and CSV scoring go through
+ * mlp_model.py, which needs pandas (Debian's python3 has it, with sklearn; no pyarrow, so
+ * the tests' channels are CSV).
+ */
+export const MODEL_PYTHON = [PYTHON, "/usr/bin/python3"].find((py) => spawnSync(py, ["-c", "import pandas"]).status === 0) ?? PYTHON;
 
 /** A Python that has optuna (the bayesian strategy), if any: PYTHON, else Debian's python3-optuna. */
 export const OPTUNA_PYTHON = [PYTHON, "/usr/bin/python3"].find((py) => spawnSync(py, ["-c", "import optuna"]).status === 0);
@@ -284,20 +292,113 @@ export function calls(dir: string): { tool: string; [k: string]: unknown }[] {
 }
 
 /**
- * A training entry that honours the contract: reads SM_HPS, writes a model file to
- * SM_MODEL_DIR and metrics.json to MLP_METRICS_FILE (rank 0 only), with metrics that
- * pass every sample's gates, a little better for some hyperparameters, or fail them all
- * when MLP_TEST_BAD_METRICS=1. It also serves: model_fn and predict_fn.
+ * Rows for every batch data step's output (what the Spark jobs would write), as CSV under
+ * DATA_DIR at the step's location: ROWS rows typed by the step's columns. Row i of every
+ * table is the same, so a split's train and test ports and a gate's data agree; a label
+ * column (the label of some training) depends only on the parity of i, and every other
+ * column encodes i (ints i, floats i + 0.25, strings "r<i>", timestamps 10:<i> on
+ * 2026-11-01, dates i days after 2026-11-01, vectors [i, 0.5], bools i even), so TRAIN_PY's
+ * model (a parity table on the first feature) learns every label, and a validation split of
+ * ROWS rows holds both classes.
+ */
+export const ROWS = 56;
+
+export function seedData(dataDir: string, ir: IrDocument): void {
+  const g = new IrGraph(ir);
+  const plan = new Plan(ir);
+  const labels = new Map<string, string>();
+  for (const n of ir.nodes) if (n.kind === "train" && n.config.label) labels.set(n.config.label, g.output(n).model?.task ?? n.config.task ?? "regression");
+  for (const job of plan.jobs) {
+    if (job.role !== "data") continue;
+    const n = job.node;
+    const ports = n.kind === "split" ? ["train", "test"] : ["out"];
+    for (const port of ports) {
+      const loc = plan.location(n, port);
+      if (loc.env !== "MLP_DATA_DIR") continue;
+      const cols = columnsOf(g.output(n, port));
+      if (!cols.length) continue;
+      const lines = [cols.map((c) => c.name).join(",")];
+      for (let i = 0; i < ROWS; i++) lines.push(cols.map((c) => csvCell(cellOf(c.type.kind, i, labels.get(c.name)))).join(","));
+      const folder = join(dataDir, loc.path);
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, "part-0.csv"), lines.join("\n") + "\n");
+    }
+  }
+}
+
+function cellOf(kind: string, i: number, task: string | undefined): string {
+  const two = String(i).padStart(2, "0");
+  const day = new Date(Date.UTC(2026, 10, 1 + i)).toISOString().slice(0, 10);
+  if (task === "classification") {
+    const k = i % 2;
+    return kind === "bool" ? String(k === 0) : kind === "int" ? String(k) : kind === "float" ? `${k}.0` : `c${k}`;
+  }
+  if (task !== undefined) return kind === "int" ? String(10 + (i % 2) * 5) : `${10 + (i % 2) * 5}.0`;
+  switch (kind) {
+    case "int":
+      return String(i);
+    case "float":
+      return `${i}.25`;
+    case "bool":
+      return String(i % 2 === 0);
+    case "timestamp":
+      return `2026-11-01 10:${two}:00`;
+    case "date":
+      return day;
+    case "vector":
+      return `[${i}.0, 0.5]`;
+    default:
+      return `r${i}`;
+  }
+}
+
+const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/**
+ * A training entry that honours the contract: reads its training channel with mlp_data
+ * (typed by MLP_COLUMNS), learns the label of each parity of the first feature (see
+ * seedData), saves model.json to SM_MODEL_DIR (rank 0 only) and records what it saw per rank
+ * in SM_OUTPUT_DATA_DIR/ranks/. It writes no metrics: mlp computes them. With
+ * MLP_TEST_BAD_METRICS=1 it learns the opposite labels, so every gate fails. It also serves:
+ * model_fn, predict_fn (a table: its predictions; a request's JSON list: the old
+ * {"prediction", "row"} records) and predict_proba_fn.
  */
 export const TRAIN_PY = `import json, os, sys
+import mlp_data
+
+def parity(v):
+    if hasattr(v, "item") and not isinstance(v, (list, str)) and getattr(v, "shape", ()) == ():
+        v = v.item()
+    if isinstance(v, bool):
+        return int(v)
+    if hasattr(v, "toordinal"):
+        return (v.toordinal() + getattr(v, "minute", 0)) % 2
+    if not isinstance(v, (str, int, float)) and hasattr(v, "__len__"):
+        v = list(v)[0]
+    if isinstance(v, str):
+        digits = "".join(ch for ch in v if ch.isdigit())
+        return int(digits or 0) % 2
+    return int(float(v)) % 2
+
+def plain(v):
+    return v.item() if hasattr(v, "item") else v
 
 def model_fn(model_dir):
     with open(os.path.join(model_dir, "model.json")) as f:
         return json.load(f)
 
+def label_of(model, v):
+    return model["table"].get(str(parity(v)), model["default"])
+
 def predict_fn(data, model):
+    if hasattr(data, "columns"):
+        return [label_of(model, v) for v in data[data.columns[0]].tolist()]
     rows = data if isinstance(data, list) else [data]
     return [{"prediction": model["w"], "row": i} for i, _ in enumerate(rows)]
+
+def predict_proba_fn(data, model):
+    classes = sorted(set(model["table"].values()), key=lambda c: (str(type(c)), c))
+    return [[1.0 if label_of(model, v) == c else 0.0 for c in classes] for v in data[data.columns[0]].tolist()]
 
 def main():
     hps = json.loads(os.environ["SM_HPS"])
@@ -306,7 +407,7 @@ def main():
         "rank": rank,
         "hps": hps,
         "argv": sys.argv[1:],
-        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("SM_", "MLP_METRICS"))},
+        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("SM_", "MLP_"))},
         "cwd": os.getcwd(),
     }
     os.makedirs(os.path.join(os.environ["SM_OUTPUT_DATA_DIR"], "ranks"), exist_ok=True)
@@ -314,23 +415,34 @@ def main():
         json.dump(seen, f)
     if rank != 0:
         return
+    X, y = mlp_data.xy(mlp_data.channel("train"))
+    first = X[X.columns[0]].tolist()
+    votes = {}
+    for v, label in zip(first, y.tolist()):
+        votes.setdefault(str(parity(v)), []).append(plain(label))
+    table = {k: max(set(ls), key=ls.count) for k, ls in votes.items()}
+    if os.environ.get("MLP_TEST_BAD_METRICS") == "1":
+        if mlp_data.task() == "regression":
+            table = {k: v + 1000 for k, v in table.items()}
+        else:
+            swapped = {"0": table.get("1"), "1": table.get("0")}
+            table = {k: v for k, v in swapped.items() if v is not None}
     nums = [float(v) for v in hps.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
     b = (sum(nums) % 1.0) * 0.01
-    m = {"accuracy": 0.9, "auc": 0.9 + b, "precision": 0.95, "recall": 0.8, "f1": 0.8, "log_loss": 0.3 - b,
-         "rmse": 5.0 - b, "mae": 3.0, "r2": 0.9, "mape": 0.1}
-    if os.environ.get("MLP_TEST_BAD_METRICS") == "1":
-        m.update(auc=0.5, precision=0.5, recall=0.2, f1=0.3, log_loss=0.9, rmse=50.0, mae=20.0, r2=0.1)
+    default = list(table.values())[0]
     with open(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"), "w") as f:
-        json.dump({"w": b, "seen": seen}, f)
-    with open(os.environ["MLP_METRICS_FILE"], "w") as f:
-        json.dump(m, f)
+        json.dump({"w": b, "seen": seen, "table": table, "default": default}, f)
 
 if __name__ == "__main__":
     main()
 `;
 
-/** A project folder with TRAIN_PY at every entry path and an empty notebook at every notebook path. */
-export function project(dir: string, ir: IrDocument): string {
+/**
+ * A project folder with TRAIN_PY at every entry path and an empty notebook at every notebook
+ * path; with `dataDir` (the run's MLP_DATA_DIR), seedData's rows for every batch data step.
+ */
+export function project(dir: string, ir: IrDocument, dataDir?: string): string {
+  if (dataDir) seedData(dataDir, ir);
   for (const n of ir.nodes) {
     const entry = n.kind === "train" ? n.config.entry : undefined;
     if (typeof entry === "string") script(entry.startsWith("/") ? entry : join(dir, entry), TRAIN_PY);

@@ -11,7 +11,7 @@ import { jobFiles } from "../../../targets/slurm/jobs";
 import { Plan } from "../../../targets/slurm/plan";
 import { settingsProblems } from "../../../targets/slurm/prelude";
 import { submitScript } from "../../../targets/slurm/submit";
-import { bashSyntaxErrors, calls, emitIr, fakeJobs, fakeSbatch, irOf, project, PYTHON, pythonParses, pythonSyntaxErrors, run, standIns, tmp, writeOut } from "./helpers";
+import { bashSyntaxErrors, calls, emitIr, fakeJobs, fakeSbatch, irOf, project, MODEL_PYTHON, PYTHON, pythonParses, pythonSyntaxErrors, run, standIns, tmp, writeOut } from "./helpers";
 
 /** A .mlp string literal for `s` (the language escapes `"`, `\`, newline and tab). */
 const lit = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
@@ -122,7 +122,7 @@ target onprem {
   const ir = irOf(main);
   const files = emitIr(ir);
   const slurm = writeOut(join(dir, "out"), files, ir);
-  project(projectDir, ir);
+  project(projectDir, ir, join(dir, "data"));
 
   it("compiles: the imported step's id carries the file name, while file names stay plain", () => {
     expect(ir.nodes.map((n) => n.id)).toContain(`${libName}__rows`);
@@ -147,7 +147,7 @@ target onprem {
   });
 
   it("runs the whole pipeline: every string arrives verbatim and no command in them runs", () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...standIns(dir), MLP_SBATCH: fakeSbatch(dir), MLP_RUN_ID: "h1", MLP_PYTHON: PYTHON, MLP_DATA_DIR: join(dir, "data") };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...standIns(dir), MLP_SBATCH: fakeSbatch(dir), MLP_RUN_ID: "h1", MLP_PYTHON: MODEL_PYTHON, MLP_DATA_DIR: join(dir, "data") };
     delete env.MLP_MODEL_DIR;
     const r = run("bash", [join(slurm, "submit.sh")], { cwd: projectDir, env, timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
@@ -170,10 +170,13 @@ target onprem {
     const hostileTrial = trials.find((t) => t.hps.name === S.choice)!;
     expect(hostileTrial.env.SM_HP_NAME).toBe(S.choice);
     expect(JSON.parse(hostileTrial.env.SM_HPS)).toEqual({ n: 3, name: S.choice });
-    // SageMaker's convention: sorted, `-x` for a one-letter name.
-    expect(hostileTrial.argv).toEqual(["-n", "3", "--name", S.choice]);
-    expect(hostileTrial.env.SM_CHANNEL_TRAIN).toBe(join(dir, "data/rows"));
-    expect(hostileTrial.env.SM_CHANNEL_TEST).toBe(join(dir, "data/rows"));
+    // SageMaker's convention (and mlp_model.py's): sorted, `--x` even for a one-letter name.
+    expect(hostileTrial.argv).toEqual(["--n", "3", "--name", S.choice]);
+    // A trial trains on the tune's split of the training data and never sees the gate's data.
+    expect(hostileTrial.env.SM_CHANNEL_TRAIN).toBe(join(runDir, "tuned/data/train"));
+    expect(hostileTrial.env.SM_CHANNEL_VALIDATION).toBe(join(runDir, "tuned/data/validation"));
+    expect(hostileTrial.env.SM_CHANNEL_TEST).toBeUndefined();
+    expect(JSON.parse(hostileTrial.env.SM_CHANNELS)).toEqual(["train", "validation"]);
     expect(hostileTrial.cwd).toBe(join(projectDir, S.entry, ".."));
 
     // Registry metadata keeps the pipeline version verbatim.

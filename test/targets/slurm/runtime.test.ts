@@ -2,17 +2,17 @@
 // submit.sh drives a stand-in sbatch that runs each job with bash in dependency order
 // (so the job scripts, the tune driver, the gate, the registry, scoring and notebooks
 // run exactly as generated), plus unit checks of the runtime's pieces.
-import { existsSync, readFileSync, readlinkSync, realpathSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { calls, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, project, PYTHON, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
+import { calls, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, project, MODEL_PYTHON, PYTHON, ROWS, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
 
 function setup(path: string, variant?: string) {
   const dir = tmp("local");
   const ir = irOf(path, variant);
   const slurm = writeOut(join(dir, "out"), compile(path, variant), ir);
-  const proj = project(join(dir, "project"), ir);
+  const proj = project(join(dir, "project"), ir, join(dir, "data"));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...standIns(dir),
@@ -20,7 +20,7 @@ function setup(path: string, variant?: string) {
     MLP_MODEL_DIR: join(dir, "models"),
     MLP_DATA_DIR: join(dir, "data"),
     MLP_RUN_ID: "test-run",
-    MLP_PYTHON: PYTHON,
+    MLP_PYTHON: MODEL_PYTHON,
   };
   return { dir, ir, slurm, proj, env };
 }
@@ -45,25 +45,44 @@ describe("slurm target, run locally: a whole pipeline through submit.sh", { time
     expect(trials.length).toBe(9);
     expect(new Set(trials.map((t) => JSON.stringify(t.params))).size).toBe(9);
     expect(trials.every((t) => t.status === "ok")).toBe(true);
+    // Each trial was scored by mlp (rmse on the validation rows), not by the script.
+    for (const t of trials) expect(json(join(run_, "demand_tuned/trials", String(t.task), "validation.json")).metrics.rmse).toBe(t.value);
     // The selection points at the best (lowest rmse) trial.
     const best = json(join(run_, "demand_tuned/best.json")).best;
     expect(best.value).toBe(Math.min(...trials.map((t) => t.value)));
     expect(readlinkSync(join(run_, "demand_tuned/model"))).toBe(`trials/${best.task}/model`);
-    // The contract: hyperparameters merged with the trial's, channels, arguments, SM_HP_*.
+    // The validation split is carved from the training channel, deterministically, once for all trials.
+    const rowsOf = (p: string) => readFileSync(p, "utf8").trim().split("\n").slice(1);
+    const carvedTrain = rowsOf(join(run_, "demand_tuned/data/train/part-0.csv"));
+    const carvedValidation = rowsOf(join(run_, "demand_tuned/data/validation/part-0.csv"));
+    expect(carvedValidation.length).toBeGreaterThan(0);
+    expect([...carvedTrain, ...carvedValidation].sort()).toEqual(rowsOf(join(dir, "data/demand_split/train/part-0.csv")).sort());
+    // The contract: hyperparameters merged with the trial's, channels, arguments, SM_HP_*, MLP_*.
     const seen = json(join(run_, "demand_tuned/trials", String(best.task), "model/model.json")).seen;
     expect(seen.hps).toEqual({ max_depth: best.params.max_depth, eta: best.params.eta, rounds: 400, subsample: 0.8 });
-    expect(seen.env.SM_CHANNEL_TRAIN).toBe(join(dir, "data/demand_split/train"));
-    expect(seen.env.SM_CHANNEL_TEST).toBe(join(dir, "data/demand_split/test"));
-    expect(JSON.parse(seen.env.SM_CHANNELS)).toEqual(["train", "test"]);
+    expect(seen.env.SM_CHANNEL_TRAIN).toBe(join(run_, "demand_tuned/data/train"));
+    expect(seen.env.SM_CHANNEL_VALIDATION).toBe(join(run_, "demand_tuned/data/validation"));
+    expect(seen.env.SM_CHANNEL_TEST).toBeUndefined();
+    expect(JSON.parse(seen.env.SM_CHANNELS)).toEqual(["train", "validation"]);
+    expect(seen.env).toMatchObject({ MLP_LABEL: "units_next_week", MLP_TASK: "regression", MLP_FRAMEWORK: "xgboost", MLP_SEED: "0" });
+    expect(JSON.parse(seen.env.MLP_FEATURES)).toContain("units_28d");
+    expect(JSON.parse(seen.env.MLP_FEATURES)).not.toContain("units_next_week");
+    expect(JSON.parse(seen.env.MLP_COLUMNS).map((c: { name: string }) => c.name)).toContain("units_next_week");
+    expect(seen.env.MLP_METRICS_FILE).toBeUndefined();
+    // The model's signature beside it, as mlp_model.py's train writes it.
+    expect(json(join(run_, "demand_tuned/trials", String(best.task), "model/mlp_model.json"))).toMatchObject({ label: "units_next_week", task: "regression", framework: "xgboost" });
     expect(seen.env.SM_HP_ROUNDS).toBe("400");
     expect(seen.argv).toEqual(["--eta", String(best.params.eta), "--max_depth", String(best.params.max_depth), "--rounds", "400", "--subsample", "0.8"]);
     expect(seen.cwd).toBe(realpathSync(join(proj, "models/demand")));
-    // Gate passed, registry version 1 with metadata, stage and latest links.
-    expect(json(join(run_, "demand_gate/evaluation.json")).passed).toBe(true);
+    // Gate passed on metrics mlp computed on the gate's data; registry version 1 with metadata, stage and latest links.
+    const evaluation = json(join(run_, "demand_gate/evaluation.json"));
+    expect(evaluation).toMatchObject({ passed: true, data: join(dir, "data/demand_split/test"), rows: ROWS });
+    expect(evaluation.metrics.rmse).toBe(0);
     const reg = join(dir, "models/registry/demand-forecast");
     const meta = json(join(reg, "1/metadata.json"));
     expect(meta).toMatchObject({ name: "demand-forecast", version: 1, stage: "production", pipeline: "demand_forecast", pipeline_version: "2.3.0", framework: "xgboost", task: "regression", label: "units_next_week", run_id: "test-run" });
     expect(meta.gates.demand_gate.passed).toBe(true);
+    expect(meta.metrics).toEqual(evaluation.metrics);
     expect(readlinkSync(join(reg, "latest"))).toBe("1");
     expect(readlinkSync(join(reg, "production"))).toBe("1");
     expect(existsSync(join(reg, "1/model/model.json"))).toBe(true);
@@ -98,10 +117,12 @@ describe("slurm target, run locally: a whole pipeline through submit.sh", { time
     expect(state.risk_review).toBe("CANCELLED");
     const evaluation = json(join(dir, "models/machine_failure/runs/test-run/failure_gate/evaluation.json"));
     expect(evaluation.passed).toBe(false);
+    // mlp scored the test rows with the (deliberately wrong) model: both checks fail.
     expect(evaluation.checks.map((c: { metric: string; ok: boolean }) => [c.metric, c.ok])).toEqual([
       ["recall", false],
-      ["precision", true],
+      ["precision", false],
     ]);
+    expect(evaluation.metrics.recall).toBe(0);
     expect(existsSync(join(dir, "models/registry/machine-failure"))).toBe(false);
     // Nothing was published as the newest gated model, so scheduled scoring cannot pick it up.
     expect(existsSync(join(dir, "models/machine_failure/latest/failure_gate"))).toBe(false);
@@ -178,22 +199,36 @@ print(json.dumps([mlp_runtime.random_point(t.CONFIG["search"], random.Random(i))
     expect(readlinkSync(join(reg, "latest"))).toBe("6");
   }, 120_000);
 
-  it("evaluate: exit 0 and publish when every require holds, 1 otherwise; a missing metric fails", () => {
-    const { dir, slurm, env } = setup(join(CONFORMANCE, "churn.mlp"));
+  it("evaluate: mlp scores the gate's data with the model and computes the metrics; what the script wrote is ignored", () => {
+    const { dir, ir, slurm, env } = setup(join(CONFORMANCE, "churn.mlp"));
+    void ir;
     const home = join(dir, "models/churn/runs/test-run/churn_tuned");
+    mkdirSync(join(home, "model"), { recursive: true });
     mkdirSync(join(home, "output"), { recursive: true });
-    const gate = (metrics: object) => {
-      writeFileSync(join(home, "output/metrics.json"), JSON.stringify(metrics));
-      return run("bash", [join(slurm, "churn_gate.sbatch")], { cwd: slurm, env: { ...env, MLP_PROJECT_DIR: dir } });
+    // seedData's churn_split/test rows: the label (churned) is true for even rows, and the
+    // first feature (tenure_days) is the row number.
+    writeFileSync(join(home, "model/mlp_model.json"), JSON.stringify({ label: "churned", features: ["tenure_days", "spend_log", "is_paid", "age_years", "orders_30d", "spend_30d"], keys: [], task: "classification", framework: "xgboost", entry: "models/churn.py", columns: null }));
+    const gate = (table: object, scriptMetrics: object) => {
+      writeFileSync(join(home, "model/model.json"), JSON.stringify({ w: 0, table, default: true }));
+      writeFileSync(join(home, "output/metrics.json"), JSON.stringify(scriptMetrics));
+      return run("bash", [join(slurm, "churn_gate.sbatch")], { cwd: slurm, env: { ...env, MLP_PROJECT_DIR: join(dir, "project") } });
     };
-    expect(gate({ auc: 0.9, recall: 0.7 }).status).toBe(0);
+    const good = gate({ "0": true, "1": false }, { auc: 0, recall: 0 });
+    expect(good.status, good.stderr).toBe(0);
+    const evaluation = json(join(dir, "models/churn/runs/test-run/churn_gate/evaluation.json"));
+    expect(evaluation).toMatchObject({ passed: true, rows: ROWS, data: join(dir, "data/churn_split/test") });
+    expect(evaluation.metrics).toMatchObject({ auc: 1, recall: 1 });
     expect(readlinkSync(join(dir, "models/churn/latest/churn_gate"))).toBe(home);
-    const fail = gate({ auc: 0.9, recall: 0.5 });
-    expect(fail.status).toBe(1);
-    expect(fail.stderr).toContain("recall = 0.5, required >= 0.6: FAILED");
-    expect(gate({ auc: 0.9 }).status).toBe(1);
-    expect(gate({ auc: 0.82, recall: 0.6 }).status).toBe(0);
-    expect(gate({ auc: Number.NaN, recall: 0.9 }).status).toBe(1);
+    // Wrong predictions fail the gate, whatever metrics.json claims.
+    const bad = gate({ "0": false, "1": true }, { auc: 0.99, recall: 0.99 });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/recall = 0(\.0)?, required >= 0\.6: FAILED/);
+    expect(json(join(dir, "models/churn/runs/test-run/churn_gate/evaluation.json")).passed).toBe(false);
+    // No model to load: the gate fails and says why.
+    rmSync(join(home, "model"), { recursive: true });
+    const none = run("bash", [join(slurm, "churn_gate.sbatch")], { cwd: slurm, env: { ...env, MLP_PROJECT_DIR: join(dir, "project") } });
+    expect(none.status).toBe(1);
+    expect(json(join(dir, "models/churn/runs/test-run/churn_gate/evaluation.json")).error).toMatch(/no model at/);
   }, 120_000);
 
   it("serve: the endpoint answers /ping and /invocations with the entry's model_fn and predict_fn", async () => {

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { variantNames } from "../../../compiler/variants";
-import { calls, compile, CONFORMANCE, inputs, irOf, OPTUNA_PYTHON, project, PYTHON, run, SAMPLES, standIns, tmp, writeOut } from "./helpers";
+import { calls, compile, CONFORMANCE, inputs, irOf, MODEL_PYTHON, OPTUNA_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
 
 const ENABLED = process.env.MLP_SLURM === "1";
 const SLURM_CONF = process.env.SLURM_CONF ?? "/tmp/mlp-slurm/etc/slurm.conf";
@@ -84,19 +84,24 @@ interface Run {
 }
 
 /** Compiles, writes the project and stand-ins, and submits a run with submit.sh. */
-function submit(path: string, opts: { variant?: string; text?: string; env?: NodeJS.ProcessEnv; python?: string } = {}): Run {
+function submit(
+  path: string,
+  opts: { variant?: string; text?: string; env?: NodeJS.ProcessEnv; python?: string; prepare?: (proj: string, data: string) => void } = {},
+): Run {
   const dir = tmp("slurm-run");
   const ir = irOf(path, opts.variant, opts.text);
   const out = join(dir, "out");
   const slurmDir = writeOut(out, compile(path, opts.variant, opts.text), ir);
-  const proj = project(join(dir, "project"), ir);
+  // CSV channels: Debian's python3 on the nodes has pandas but no pyarrow (mlp_data reads CSV then).
+  const proj = project(join(dir, "project"), ir, join(dir, "data"));
+  opts.prepare?.(proj, join(dir, "data"));
   const env: NodeJS.ProcessEnv = {
     ...slurmEnv(),
     ...standIns(dir),
     MLP_MODEL_DIR: join(dir, "models"),
     MLP_DATA_DIR: join(dir, "data"),
     MLP_RUN_ID: "r1",
-    MLP_PYTHON: opts.python ?? PYTHON,
+    MLP_PYTHON: opts.python ?? MODEL_PYTHON,
     MLP_SERVE_PORT: String(30000 + Math.floor(Math.random() * 20000)),
     ...opts.env,
   };
@@ -280,6 +285,122 @@ suite("slurm target on a real Slurm (MLP_SLURM=1; start it with test/slurm/start
     slurm("scancel", [r.ids.churn_api!]);
   }, 600_000);
 
+  it("a real sklearn entry script written against mlp_data: train -> gate (metrics computed by mlp) -> register -> batch score", async () => {
+    const text = `pipeline house_prices {
+  version = "1.0.0"
+}
+
+schema House {
+  id:      string
+  area_m2: float
+  rooms:   int
+  city:    string
+  price:   float
+}
+
+source houses: Table<House> {
+  uri    = "data/houses.csv"
+  format = csv
+}
+
+split house_split(houses) {
+  train = 0.8
+  test  = 0.2
+  by    = id
+}
+
+train price_model(house_split.train) {
+  framework   = sklearn
+  entry       = "train.py"
+  label       = price
+  hyperparams = { alpha: 0.001 }
+}
+
+evaluate price_gate(price_model, house_split.test) {
+  require rmse <= 500.0
+  require r2 >= 0.99
+}
+
+register price_registry(price_gate) {
+  name  = "house-prices"
+  stage = production
+}
+
+deploy price_scores(price_registry, houses) {
+  mode     = batch
+  schedule = cron("0 4 * * MON")
+  output   = "scores/"
+}
+`;
+    // price = 2000 * area + 10000 * rooms + 30000 for Lyon: a linear model learns it exactly.
+    const cities = ["lyon", "porto", "gdansk"];
+    const row = (i: number) => {
+      const area = 30 + ((i * 7) % 90);
+      const rooms = 1 + (i % 5);
+      const city = cities[i % 3]!;
+      return [`h${i}`, `${area}.5`, String(rooms), city, `${2000 * (area + 0.5) + 10000 * rooms + (city === "lyon" ? 30000 : 0)}.0`];
+    };
+    const csv = (from: number, to: number) => ["id,area_m2,rooms,city,price", ...Array.from({ length: to - from }, (_, k) => row(from + k).join(","))].join("\n") + "\n";
+    const SKLEARN_PY = `import mlp_data
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+
+def main():
+    X, y = mlp_data.xy(mlp_data.channel("train"))
+    categorical = [c for c in X.columns if X[c].dtype == object]
+    encode = ColumnTransformer([("categorical", OneHotEncoder(handle_unknown="ignore"), categorical)], remainder="passthrough")
+    model = make_pipeline(encode, Ridge(alpha=float(mlp_data.hyperparams()["alpha"])))
+    model.fit(X, y)
+    mlp_data.save_model(model)
+
+
+if __name__ == "__main__":
+    main()
+`;
+    const path = join(tmp("sklearn-src"), "house_prices.mlp");
+    writeFileSync(path, text);
+    const r = submit(path, {
+      prepare: (proj, data) => {
+        script(join(proj, "train.py"), SKLEARN_PY);
+        // What the Spark jobs would write (as CSV): the snapshot and the two ports of the split.
+        for (const [folder, rows] of [["houses", csv(0, 60)], ["house_split/train", csv(0, 48)], ["house_split/test", csv(48, 60)]] as const) {
+          mkdirSync(join(data, folder), { recursive: true });
+          writeFileSync(join(data, folder, "part-0.csv"), rows);
+        }
+      },
+    });
+    const recs = await settle(Object.values(r.ids));
+    expect(Object.entries(byName(recs)).filter(([, s]) => s.some((x) => x !== "COMPLETED"))).toEqual([]);
+    // The signature beside the model: features from the IR (the split key is no feature).
+    const signature = json(join(r.runDir, "price_model/model/mlp_model.json"));
+    expect(signature).toMatchObject({ label: "price", task: "regression", framework: "sklearn", keys: ["id"], features: ["area_m2", "rooms", "city"] });
+    expect(existsSync(join(r.runDir, "price_model/model/model.pkl"))).toBe(true);
+    // The gate's metrics were computed by mlp on the 12 test rows with the pickled model.
+    const evaluation = json(join(r.runDir, "price_gate/evaluation.json"));
+    expect(evaluation).toMatchObject({ passed: true, rows: 12, data: join(r.dir, "data/house_split/test") });
+    expect(evaluation.metrics.rmse).toBeLessThan(500);
+    expect(evaluation.metrics.r2).toBeGreaterThan(0.99);
+    const meta = json(join(r.dir, "models/registry/house-prices/1/metadata.json"));
+    expect(meta.metrics).toEqual(evaluation.metrics);
+
+    // The scheduled batch scoring with the newest gated model: a prediction per row.
+    const sub = spawnSync("sbatch", ["--parsable", "price_scores.sbatch"], { encoding: "utf8", cwd: r.slurm, env: { ...r.env, MLP_PROJECT_DIR: r.proj, MLP_RUN_ID: "scheduled-1" } });
+    expect(sub.status, sub.stderr).toBe(0);
+    const id = sub.stdout.trim().split(";")[0]!;
+    submitted.push(id);
+    expect((await settle([id])).map((x) => x.state)).toEqual(["COMPLETED"]);
+    const scored = readFileSync(join(r.proj, "scores/part-0.csv.out"), "utf8").trim().split("\n");
+    expect(scored[0]).toBe("id,area_m2,rooms,city,price,prediction");
+    expect(scored).toHaveLength(61);
+    for (const line of scored.slice(1)) {
+      const f = line.split(",");
+      expect(Math.abs(Number(f[5]) - Number(f[4]))).toBeLessThan(500);
+    }
+  }, 600_000);
+
   it("ticket_triage with a failing gate: the registry, the endpoint and the report are cancelled, never run", async () => {
     const r = submit(join(SAMPLES, "ticket_triage.mlp"), { env: { MLP_TEST_BAD_METRICS: "1" } });
     const recs = await settle(Object.values(r.ids));
@@ -295,5 +416,7 @@ suite("slurm target on a real Slurm (MLP_SLURM=1; start it with test/slurm/start
     expect(existsSync(join(r.dir, "models/registry/ticket-triage"))).toBe(false);
     const evaluation = json(join(r.runDir, "triage_gate/evaluation.json"));
     expect(evaluation.passed).toBe(false);
+    // mlp scored the test rows with the model the (deliberately wrong) entry trained.
+    expect(evaluation.checks.some((c: { ok: boolean; value: number }) => !c.ok && Number.isFinite(c.value))).toBe(true);
   }, 600_000);
 });

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile, fakeJobs, fakeSbatch, irOf, project, PYTHON, run, standIns, tmp, writeOut } from "./helpers";
+import { compile, fakeJobs, fakeSbatch, irOf, project, MODEL_PYTHON, run, standIns, tmp, writeOut } from "./helpers";
 
 const PIPELINE = `pipeline labels {
   version = "1.0.0"
@@ -79,8 +79,8 @@ describe("slurm target: variants", () => {
     const dir = tmp("variants-run");
     const ir = irOf(file, "v");
     const slurm = writeOut(join(dir, "out"), compile(file, "v"), ir);
-    const proj = project(join(dir, "project"), ir);
-    const env = { ...process.env, ...standIns(dir), MLP_SBATCH: fakeSbatch(dir), MLP_MODEL_DIR: join(dir, "models"), MLP_DATA_DIR: join(dir, "data"), MLP_RUN_ID: "v1", MLP_PYTHON: PYTHON };
+    const proj = project(join(dir, "project"), ir, join(dir, "data"));
+    const env = { ...process.env, ...standIns(dir), MLP_SBATCH: fakeSbatch(dir), MLP_MODEL_DIR: join(dir, "models"), MLP_DATA_DIR: join(dir, "data"), MLP_RUN_ID: "v1", MLP_PYTHON: MODEL_PYTHON };
     const r = run("bash", [join(slurm, "submit.sh")], { cwd: proj, env });
     expect(r.status, r.stderr).toBe(0);
     expect(Object.fromEntries(fakeJobs(dir).map((j) => [j.job, j.state]))).toMatchObject({ m: "COMPLETED", reg: "COMPLETED" });
