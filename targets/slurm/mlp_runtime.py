@@ -28,7 +28,8 @@ import tempfile
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-import mlp_serving  # beside this file: the folder of the running script is on sys.path
+import mlp_model  # noqa: E402  beside this file: the folder of the running script is on sys.path
+import mlp_serving
 
 # ---------- environment and files ----------
 
@@ -105,31 +106,11 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def finite(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+# ---------- the training contract (SageMaker's conventions, one copy in mlp_model.py) ----------
 
-
-# ---------- the training contract (SageMaker's conventions) ----------
-
-
-def hp_env(hps):
-    """SM_HP_<NAME> per hyperparameter: strings as they are, anything else as JSON."""
-    out = {}
-    for key, value in hps.items():
-        name = "SM_HP_" + re.sub(r"[^A-Za-z0-9_]", "_", str(key)).upper()
-        out[name] = value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
-    return out
-
-
-def hp_args(hps):
-    """The hyperparameters as command-line arguments, sorted: --name value, as SageMaker passes
-    them and mlp_model.py does (even for one-letter names; lists as comma-separated values)."""
-    args = []
-    for key in sorted(hps):
-        value = hps[key]
-        args.append("--%s" % key)
-        args.append(",".join(str(v) for v in value) if isinstance(value, list) else str(value))
-    return args
+finite = mlp_model.finite
+hp_env = mlp_model.hp_env
+hp_args = mlp_model.hp_args
 
 
 def slurm_hosts():
@@ -201,7 +182,6 @@ def env_model_config(entry):
 
 def write_signature(config, model_dir):
     """mlp_model.json beside the model, as mlp_model.py's train writes it; None, or why not."""
-    import mlp_model
 
     if not os.path.isdir(model_dir) or not mlp_model.has_model(model_dir):
         return "the entry script %s wrote nothing to SM_MODEL_DIR (%s); save the model there, e.g. mlp_data.save_model(model)" % (config.get("entry"), model_dir)
@@ -221,7 +201,6 @@ def measure(config, model_dir, data, requires, metrics, out):
     """mlp_model.py's evaluate in this process: the model loaded with its entry's handlers,
     the data scored, each metric computed by mlp. The result (as mlp_model writes it) and
     the cause of a failure other than a failed check, or None."""
-    import mlp_model
 
     cfg = model_config(config, model_dir=model_dir, data=data, requires=requires, metrics=metrics, out=out)
     if os.path.exists(out):
@@ -404,7 +383,6 @@ def validation_split(config, folder):
     """The tune's validation split, carved once per run by mlp_model.py (deterministically: a
     row's place depends only on its key columns, else its values) into FOLDER/data/{train,
     validation}; the array's tasks share it (the first to finish publishes it with a rename)."""
-    import mlp_model
 
     target = os.path.abspath(os.path.join(folder, "data"))
     parts = {name: os.path.join(target, name) for name in ("train", "validation")}
@@ -712,7 +690,6 @@ def score(config):
         if path.lower().endswith(".csv"):
             # A table: scored as `mlp run` scores it (mlp_model.py): typed by the model's
             # signature, its feature columns to predict_fn, the rows with a prediction column.
-            import mlp_model
 
             try:
                 mlp_model.score({"step": config["step"], "entry": config["entry"], "project_dir": env("MLP_PROJECT_DIR", os.getcwd()),
