@@ -192,7 +192,9 @@ function csvField(v: unknown): string {
 }
 
 function table(columns: string[], rows: unknown[][]): string {
-  const text = (v: unknown) => (v === null || v === undefined ? "null" : Array.isArray(v) ? `[${v.slice(0, 3).join(", ")}${v.length > 3 ? `, … (${v.length})` : ""}]` : String(v).replace(/[\n\r\t]/g, " "));
+  // For people: floats to 6 significant digits (csv and json keep every digit).
+  const num = (v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : String(v));
+  const text = (v: unknown) => (v === null || v === undefined ? "null" : Array.isArray(v) ? `[${v.slice(0, 3).map(num).join(", ")}${v.length > 3 ? `, … (${v.length})` : ""}]` : num(v).replace(/[\n\r\t]/g, " "));
   const cells = rows.map((r) => r.map(text));
   const width = columns.map((c, i) => Math.min(40, Math.max(c.length, ...cells.map((r) => r[i]!.length))));
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + "…" : s);
