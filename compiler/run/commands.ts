@@ -16,7 +16,7 @@ import { listRuns, readJson, runJson, writeJsonAtomic, type RunRecord } from "./
 import { humanEvents, jsonEvents } from "./progress";
 import { children, PythonFinder, PythonMissing, runtimeFolder } from "./python";
 import { currentVersion, readVersion, registryFolder } from "./registry";
-import { interrupt, runPlan } from "./runner";
+import { interrupt, runPlan, StepFailure } from "./runner";
 
 export class RunUsageError extends Error {}
 
@@ -117,7 +117,7 @@ export async function runCommand(program: CheckedProgram, file: string, f: RunFl
     });
     return record.status === "succeeded" ? 0 : 1;
   } catch (e) {
-    if (e instanceof Error && (e.constructor.name === "StepFailure" || e instanceof PythonMissing)) throw new RunUsageError(e.message);
+    if (e instanceof StepFailure || e instanceof PythonMissing) throw new RunUsageError(e.message);
     throw e;
   } finally {
     events.stop();

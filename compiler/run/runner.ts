@@ -9,7 +9,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import type { IrDocument } from "../ir";
 import type { LocalPlan, PlannedStep, PythonStep, RegisterStep, SourceStep, SqlStep } from "../../targets/local/plan";
 import { firstProblemQuery, formatOfPath, rawRead, ROW, stagedQuery, typedQuery } from "../../targets/local/sources";
-import { Engine, EngineError, timestampText } from "./engine";
+import { Engine, EngineError } from "./engine";
 import { json, type JsonValue } from "../json-text";
 import { listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeFileAtomic, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
 import { PythonMissing, RUNTIME_HASH, runPython, runtimeFolder, type PythonFinder } from "./python";
@@ -40,8 +40,8 @@ export interface RunOptions {
   parallel: number;
 }
 
-/** A failure of one step: its one-line cause. */
-class StepFailure extends Error {}
+/** A failure of one step (or of the run's set-up): its one-line cause. */
+export class StepFailure extends Error {}
 
 const MLP_RUN_FORMAT = "mlp.run/1";
 
@@ -578,4 +578,3 @@ function suggest(name: string, names: string[]): string {
   return close ? ` (did you mean ${close}?)` : ` (steps: ${names.join(", ")})`;
 }
 
-export { timestampText };

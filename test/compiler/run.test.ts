@@ -145,6 +145,16 @@ describe("mlp run: data steps", { timeout: 120_000 }, () => {
     expect(String(events(missing).find((e) => e.step === "sales")!.error)).toBe("sales: no such file data/none.csv");
   });
 
+  it("names an unknown step or run in one line (exit 2)", async () => {
+    const dir = project();
+    const until = await mlp(["run", "shop.mlp", "--until", "nope"], dir);
+    expect(until.status).toBe(2);
+    expect(until.stderr).toBe("mlp: the pipeline has no step nope (steps: sales, clean, last_week, halves)\n");
+    const resume = await mlp(["run", "shop.mlp", "--resume", "20260101-000000-0000"], dir);
+    expect(resume.status).toBe(2);
+    expect(resume.stderr).toMatch(/^mlp: no run 20260101-000000-0000 in .*\.mlp\n$/);
+  });
+
   it("refuses a file with errors before running anything", async () => {
     const dir = project();
     writeFileSync(join(dir, "shop.mlp"), PIPELINE.replace("by     store", "by     stor"));
