@@ -6,11 +6,12 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { CheckedProgram } from "../../language/checker/model";
-import { planLocal, type LocalPlan, type PlannedStep } from "../../targets/local/plan";
+import { frameworkModule, planLocal, type LocalPlan, type PlannedStep } from "../../targets/local/plan";
 import { compilation } from "../compile";
 import type { IrDocument } from "../ir";
 import { IrGraph } from "../query";
 import { TargetError } from "../target-api";
+import { DUCKDB as d } from "../../targets/sql/dialect";
 import { Engine } from "./engine";
 import { listRuns, readJson, runJson, writeJsonAtomic, type RunRecord } from "./folder";
 import { humanEvents, jsonEvents } from "./progress";
@@ -161,7 +162,7 @@ export async function showCommand(program: CheckedProgram, file: string, target:
   if (!path) throw new RunUsageError(`no run has produced ${stepId} yet; run it first: mlp run ${relative(process.cwd(), p.file)} --until ${stepId}`);
   const e = await Engine.open(new Date());
   try {
-    const t = await e.table(`SELECT * FROM read_parquet('${path.replaceAll("'", "''")}') LIMIT ${f.limit}`);
+    const t = await e.table(`SELECT * FROM read_parquet(${d.literal(path)}) LIMIT ${f.limit}`);
     const values = t.rows.map((row) => row.map((v, i) => jsonValue(v, t.types[i]!)));
     if (f.format === "json") io.out(JSON.stringify(values.map((row) => Object.fromEntries(row.map((v, i) => [t.columns[i]!, v])))) + "\n");
     else if (f.format === "csv") io.out([t.columns.map(csvField), ...values.map((row) => row.map((v) => csvField(v)))].map((r) => r.join(",")).join("\n") + "\n");
@@ -242,7 +243,7 @@ export async function serveCommand(program: CheckedProgram, file: string, stepId
     version = rec.run_id;
   }
   const train = lineage.train;
-  const python = await new PythonFinder(p.ir.settings.local.python).find(train.config.framework === "pytorch" ? "torch" : train.config.framework === "tensorflow" ? "tensorflow" : train.config.framework);
+  const python = await new PythonFinder(p.ir.settings.local.python).find(frameworkModule(train.config.framework));
   const runtime = runtimeFolder(p.workdir);
   const folder = join(p.workdir, "serve", stepId);
   const config = { step: stepId, project_dir: dirname(p.file), entry: train.config.entry, framework: train.config.framework, model_dir: modelDir, host: "127.0.0.1", port: f.port, name, version };

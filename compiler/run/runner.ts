@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import type { IrDocument } from "../ir";
 import type { LocalPlan, PlannedStep, PythonStep, RegisterStep, SourceStep, SqlStep } from "../../targets/local/plan";
 import { firstProblemQuery, formatOfPath, rawRead, ROW, stagedQuery, typedQuery } from "../../targets/local/sources";
+import { DUCKDB as d } from "../../targets/sql/dialect";
 import { Engine, EngineError } from "./engine";
 import { json, type JsonValue } from "../json-text";
 import { listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeFileAtomic, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
@@ -437,7 +438,7 @@ async function runSql(c: StepContext, step: SqlStep): Promise<void> {
 /** A data output as a CSV channel folder for Python (parquet needs pyarrow, which Debian lacks). */
 async function channel(c: StepContext, from: OutputRecord, folder: string): Promise<string> {
   mkdirSync(folder, { recursive: true });
-  await withEngine(c, (e) => e.toCsv(`SELECT * FROM read_parquet('${c.abs(from.path).replaceAll("'", "''")}')`, join(folder, "part-0.csv")));
+  await withEngine(c, (e) => e.toCsv(`SELECT * FROM read_parquet(${d.literal(c.abs(from.path))})`, join(folder, "part-0.csv")));
   return folder;
 }
 
@@ -527,19 +528,17 @@ async function runPythonStep(c: StepContext, step: PythonStep): Promise<void> {
   if (result.code !== 0) throw new StepFailure(result.cause ?? `${step.id}: Python exited with ${result.code} (see ${c.rel(join(c.dir, "log.txt"))})`);
   if (step.task === "score") {
     const path = join(c.dir, "out.parquet");
-    const columns = (step.config.output_columns as { name: string; type: string }[]) ?? [];
+    // The scored rows typed as the checker typed the deployment's output.
+    const columns = step.outputs.find((o) => o.port === "out")?.columns ?? [];
     const rows = await withEngine(c, async (e) => {
-      const types = `{${columns.map((x) => `'${x.name.replaceAll("'", "''")}': '${duckType(x.type)}'`).join(", ")}}`;
-      await e.view("scores", `SELECT * FROM read_csv('${String(config.output).replaceAll("'", "''")}', header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${types})`);
+      const types = `{${columns.map((x) => `${d.literal(x.name)}: ${d.literal(d.type(x.type))}`).join(", ")}}`;
+      await e.view("scores", `SELECT * FROM read_csv(${d.literal(String(config.output))}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${types})`);
       return e.toParquet("scores", path);
     });
     outputs.out = { path: c.rel(path), rows };
   }
   c.record.outputs = outputs;
 }
-
-const duckType = (t: string) =>
-  ({ int: "BIGINT", float: "DOUBLE", bool: "BOOLEAN", timestamp: "TIMESTAMP", date: "DATE", vector: "DOUBLE[]" })[t] ?? "VARCHAR";
 
 async function runRegister(c: StepContext, step: RegisterStep): Promise<void> {
   const modelOut = outputOf(c, step.model, "out");

@@ -13,7 +13,7 @@ import { json, sortKeys, type JsonValue } from "../../compiler/json-text";
 import { IrGraph, columnsOf, isStreamArtifact } from "../../compiler/query";
 import { spelledParams, spelledSpace } from "../../compiler/spelling";
 import { TargetError } from "../../compiler/target-api";
-import { DUCKDB as d } from "../sql/dialect";
+import { DUCKDB as d, LOCAL_NOW } from "../sql/dialect";
 import { Names } from "../sql/names";
 import { lowerStep, select, type Rel, type View } from "../sql/steps";
 
@@ -106,6 +106,10 @@ export interface LocalPlan {
 
 const FRAMEWORK_MODULE: Record<string, string> = { sklearn: "sklearn", xgboost: "xgboost", pytorch: "torch", tensorflow: "tensorflow" };
 
+/** The Python module a framework's entry scripts import, to pick an interpreter that has it. */
+export const frameworkModule = (framework: string): string | undefined => FRAMEWORK_MODULE[framework];
+const needsOf = (framework: string) => (FRAMEWORK_MODULE[framework] ? { needs: FRAMEWORK_MODULE[framework] } : {});
+
 /** Share of the training rows `tune` holds back to score its trials on (never the gate's test rows). */
 export const VALIDATION_FRACTION = 0.2;
 
@@ -188,7 +192,7 @@ export function planLocal(ir: IrDocument): LocalPlan {
           task: "train",
           config: { ...modelConfig(n, model, columnsOf(data?.artifact ?? { type: "Unknown" }), g) },
           files: [n.config.entry],
-          ...(FRAMEWORK_MODULE[n.config.framework] ? { needs: FRAMEWORK_MODULE[n.config.framework] } : {}),
+          ...needsOf(n.config.framework),
         });
         break;
       }
@@ -214,7 +218,7 @@ export function planLocal(ir: IrDocument): LocalPlan {
             validation_fraction: VALIDATION_FRACTION,
           },
           files: [train.config.entry],
-          ...(FRAMEWORK_MODULE[train.config.framework] ? { needs: FRAMEWORK_MODULE[train.config.framework] } : {}),
+          ...needsOf(train.config.framework),
         });
         break;
       }
@@ -234,7 +238,7 @@ export function planLocal(ir: IrDocument): LocalPlan {
             requires: n.require.map((r) => ({ metric: r.metric, op: r.op, value: r.value })),
           },
           files: [lineage.train.config.entry],
-          ...(FRAMEWORK_MODULE[lineage.train.config.framework] ? { needs: FRAMEWORK_MODULE[lineage.train.config.framework] } : {}),
+          ...needsOf(lineage.train.config.framework),
         });
         break;
       }
@@ -272,10 +276,9 @@ export function planLocal(ir: IrDocument): LocalPlan {
           config: {
             ...modelConfig(lineage.train, g.output(lineage.train).model, columnsOf(data?.artifact ?? { type: "Unknown" }), g),
             step: n.id,
-            output_columns: scored.map(columnJson),
           },
           files: [lineage.train.config.entry],
-          ...(FRAMEWORK_MODULE[lineage.train.config.framework] ? { needs: FRAMEWORK_MODULE[lineage.train.config.framework] } : {}),
+          ...needsOf(lineage.train.config.framework),
         });
         const o = outputs.find((x) => x.port === "out");
         const eventTime = g.output(n).eventTime;
@@ -317,7 +320,7 @@ function split(n: NodeOf<"split">, input: Rel, names: Names): { views: View[]; r
   return { views, results };
 }
 
-const readsClock = (sql: string) => sql.includes("getvariable('mlp_now')");
+const readsClock = (sql: string) => sql.includes(LOCAL_NOW);
 
 function columnJson(c: IrColumn): JsonValue {
   const t = c.type;

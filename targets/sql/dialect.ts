@@ -364,7 +364,7 @@ const doubleQuote = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * once per run (the `target local` `now` setting, else the wall clock at the start), so every
  * step of a run sees one instant and a pinned clock makes a run repeatable.
  */
-const LOCAL_NOW = "CAST(getvariable('mlp_now') AS TIMESTAMP)";
+export const LOCAL_NOW = "CAST(getvariable('mlp_now') AS TIMESTAMP)";
 
 export const DUCKDB: Dialect = {
   name: "duckdb",
