@@ -193,7 +193,8 @@ export const irCleanseOp = z.discriminatedUnion("op", [
   z.object({ op: z.literal("drop"), columns: z.array(name) }),
   z.object({ op: z.literal("rename"), from: name, to: name }),
   z.object({ op: z.literal("cast"), column: name, type: irType }),
-  z.object({ op: z.literal("dedupe"), by: z.array(name), latest: name.optional() }),
+  /** One row per `by` key: the greatest `latest`, the smallest `earliest`, else any (at most one of the two is set). */
+  z.object({ op: z.literal("dedupe"), by: z.array(name), latest: name.optional(), earliest: name.optional() }),
 ]);
 export type IrCleanseOp = z.infer<typeof irCleanseOp>;
 
@@ -217,7 +218,7 @@ export const irStmt: z.ZodType<IrStmt> = z.lazy(() =>
     z.object({ kind: z.literal("drop"), columns: z.array(ident), ...comments }),
     z.object({ kind: z.literal("rename"), from: ident, to: ident, ...comments }),
     z.object({ kind: z.literal("cast"), column: ident, type: irTypeRef, ...comments }),
-    z.object({ kind: z.literal("dedupe"), by: z.array(ident), latest: ident.optional(), ...comments }),
+    z.object({ kind: z.literal("dedupe"), by: z.array(ident), latest: ident.optional(), earliest: ident.optional(), ...comments }),
     z.object({ kind: z.literal("by"), columns: z.array(ident), ...comments }),
     z.object({ kind: z.literal("key"), columns: z.array(ident), ...comments }),
     z.object({ kind: z.literal("keep"), columns: z.array(ident), ...comments }),
@@ -235,7 +236,7 @@ export type IrStmt = IrComments &
     | { kind: "drop"; columns: string[] }
     | { kind: "rename"; from: string; to: string }
     | { kind: "cast"; column: string; type: IrTypeRef }
-    | { kind: "dedupe"; by: string[]; latest?: string }
+    | { kind: "dedupe"; by: string[]; latest?: string; earliest?: string }
     | { kind: "by"; columns: string[] }
     | { kind: "key"; columns: string[] }
     | { kind: "keep"; columns: string[] }

@@ -242,7 +242,7 @@ function cleanseOp(o: A.BodyStmt, tx: (e: A.Expr) => IrTExpr): IrCleanseOp[] {
     case "drop": return [{ op: "drop", columns: o.columns.map((c) => c.name) }];
     case "rename": return [{ op: "rename", from: o.from.name, to: o.to.name }];
     case "cast": return [{ op: "cast", column: o.column.name, type: columnType(resolveType(o.type, ignore)) }];
-    case "dedupe": return [o.latest ? { op: "dedupe", by: o.by.map((c) => c.name), latest: o.latest.name } : { op: "dedupe", by: o.by.map((c) => c.name) }];
+    case "dedupe": return [o.latest ? { op: "dedupe", by: o.by.map((c) => c.name), latest: o.latest.name } : o.earliest ? { op: "dedupe", by: o.by.map((c) => c.name), earliest: o.earliest.name } : { op: "dedupe", by: o.by.map((c) => c.name) }];
     default: return [];
   }
 }
@@ -372,7 +372,7 @@ export function stmt(s: A.BodyStmt): IrStmt {
     case "drop": return { kind: "drop", columns: s.columns.map((x) => x.name), ...c };
     case "rename": return { kind: "rename", from: s.from.name, to: s.to.name, ...c };
     case "cast": return { kind: "cast", column: s.column.name, type: typeRef(s.type), ...c };
-    case "dedupe": return s.latest ? { kind: "dedupe", by: s.by.map((x) => x.name), latest: s.latest.name, ...c } : { kind: "dedupe", by: s.by.map((x) => x.name), ...c };
+    case "dedupe": return s.latest ? { kind: "dedupe", by: s.by.map((x) => x.name), latest: s.latest.name, ...c } : s.earliest ? { kind: "dedupe", by: s.by.map((x) => x.name), earliest: s.earliest.name, ...c } : { kind: "dedupe", by: s.by.map((x) => x.name), ...c };
     case "by": return { kind: "by", columns: s.columns.map((x) => x.name), ...c };
     case "key": return { kind: "key", columns: s.columns.map((x) => x.name), ...c };
     case "keep": return { kind: "keep", columns: s.columns.map((x) => x.name), ...c };

@@ -150,7 +150,12 @@ function stmt(s: IrStmt): A.BodyStmt {
     case "drop": return withComments<A.Op>({ ...base, kind: "drop", columns: s.columns.map(id) }, s);
     case "rename": return withComments<A.Op>({ ...base, kind: "rename", from: id(s.from), to: id(s.to) }, s);
     case "cast": return withComments<A.Op>({ ...base, kind: "cast", column: id(s.column), type: typeRef(s.type) }, s);
-    case "dedupe": return withComments<A.Op>(s.latest !== undefined ? { ...base, kind: "dedupe", by: s.by.map(id), latest: id(s.latest) } : { ...base, kind: "dedupe", by: s.by.map(id) }, s);
+    case "dedupe": {
+      const op: A.Op = { ...base, kind: "dedupe", by: s.by.map(id) };
+      if (s.latest !== undefined) op.latest = id(s.latest);
+      else if (s.earliest !== undefined) op.earliest = id(s.earliest);
+      return withComments<A.Op>(op, s);
+    }
     case "by": return withComments<A.Op>({ ...base, kind: "by", columns: s.columns.map(id) }, s);
     case "key": return withComments<A.Op>({ ...base, kind: "key", columns: s.columns.map(id) }, s);
     case "keep": return withComments<A.Op>({ ...base, kind: "keep", columns: s.columns.map(id) }, s);

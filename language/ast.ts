@@ -102,7 +102,8 @@ export type Op = Comments & { span: Span; keyword: Span } & (
     | { kind: "drop"; columns: Ident[] }
     | { kind: "rename"; from: Ident; to: Ident }
     | { kind: "cast"; column: Ident; type: TypeRef }
-    | { kind: "dedupe"; by: Ident[]; latest?: Ident }
+    /** `keep latest COL` / `keep earliest COL`: at most one of the two. */
+    | { kind: "dedupe"; by: Ident[]; latest?: Ident; earliest?: Ident }
     | { kind: "by"; columns: Ident[] }
     | { kind: "key"; columns: Ident[] }
     | { kind: "keep"; columns: Ident[] }

@@ -167,7 +167,7 @@ function opText(op: A.Op): string {
     case "cast":
       return `${id(op.column)} as ${formatType(op.type)}`;
     case "dedupe":
-      return `by ${ids(op.by)}` + (op.latest ? ` keep latest ${id(op.latest)}` : "");
+      return `by ${ids(op.by)}` + (op.latest ? ` keep latest ${id(op.latest)}` : op.earliest ? ` keep earliest ${id(op.earliest)}` : "");
     case "require":
       return `${id(op.metric)} ${op.op} ${formatExpr(op.value)}`;
   }

@@ -440,15 +440,19 @@ export class MlpParser extends EmbeddedActionsParser {
           kw = this.CONSUME(T.Dedupe);
           this.CONSUME(T.By);
           const by = this.SUBRULE2(this.identList);
-          let latest: IToken | undefined;
+          let order: IToken | undefined;
+          let col: IToken | undefined;
           this.OPTION(() => {
             this.CONSUME(T.Keep);
-            this.CONSUME(T.Latest);
-            latest = this.CONSUME6(T.Identifier);
+            order = this.OR5([{ ALT: () => this.CONSUME(T.Latest) }, { ALT: () => this.CONSUME(T.Earliest) }]);
+            col = this.CONSUME6(T.Identifier);
           });
           return this.ACTION(() => {
             const r: OpBody = { kind: "dedupe" as const, by: by ?? [] };
-            if (latest) r.latest = this.ident(latest);
+            if (order && col) {
+              if (order.tokenType === T.Earliest) r.earliest = this.ident(col);
+              else r.latest = this.ident(col);
+            }
             return r;
           });
         },

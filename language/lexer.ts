@@ -36,6 +36,7 @@ export const Dedupe = soft("Dedupe", "dedupe");
 export const By = soft("By", "by");
 export const Keep = soft("Keep", "keep");
 export const Latest = soft("Latest", "latest");
+export const Earliest = soft("Earliest", "earliest");
 export const Key = soft("Key", "key");
 export const Require = soft("Require", "require");
 
@@ -112,6 +113,7 @@ export const allTokens: TokenType[] = [
   By,
   Keep,
   Latest,
+  Earliest,
   Key,
   Require,
   Identifier,

@@ -48,9 +48,13 @@ export class Schema {
 export type Task = "classification" | "regression";
 
 export type Artifact =
-  | { kind: "Table"; schema: Schema }
+  /**
+   * `unique`: column sets that each identify a row (what a `dedupe by`, an aggregate's `by` and
+   * window prove), so an as-of join can require one match per key and time.
+   */
+  | { kind: "Table"; schema: Schema; unique?: string[][] }
   | { kind: "Stream"; schema: Schema; eventTime?: string }
-  | { kind: "Features"; schema: Schema; keys: string[]; streaming: boolean; eventTime?: string }
+  | { kind: "Features"; schema: Schema; keys: string[]; streaming: boolean; eventTime?: string; unique?: string[][] }
   | {
       kind: "Model";
       /** Columns the model reads: the training data without its label. */

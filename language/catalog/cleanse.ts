@@ -7,7 +7,7 @@ export const cleanse = defineKind({
   doc:
     "Cleans a table or stream with ordered operations: `filter EXPR` keeps matching rows, " +
     "`fill COL = EXPR` replaces nulls (the column becomes non-null), `drop`, `rename A -> B`, " +
-    "`cast COL as TYPE`, `dedupe by COLS [keep latest COL]` and `derive COL = EXPR` for a new column.",
+    "`cast COL as TYPE`, `dedupe by COLS [keep latest|earliest COL]` and `derive COL = EXPR` for a new column.",
   inputs: [{ name: "data", accepts: ["Table", "Stream"], doc: "The rows to clean." }],
   outputs: [{ name: "out", produces: ["Table", "Stream"], doc: "Same kind as the input, with the new schema." }],
   config: z.object({}).strict(),

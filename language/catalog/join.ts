@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { name } from "./values";
+import { duration, name } from "./values";
 import { defineKind } from "./kind";
 
 export const joinOn = z.union([
@@ -7,13 +7,18 @@ export const joinOn = z.union([
   z.object({ op: z.literal("=="), left: name, right: name }).strict(),
 ]);
 
+/** `asof = left_time >= right_time`: the checker accepts only `>=` (backward as-of) and says why. */
+export const joinAsof = z.object({ op: z.enum(["==", "!=", "<", "<=", ">", ">="]), left: name, right: name }).strict();
+
 export const join = defineKind({
   kind: "join",
   category: "data",
   doc:
     "Joins two batch tables `on` a shared column (`on = id`) or a pair (`on = left_id == right_id`). " +
     "`type = left` keeps every left row and makes the right side's columns nullable. Columns other " +
-    "than the key may not appear on both sides: rename one first.",
+    "than the key may not appear on both sides: rename one first. `asof = left_time >= right_time` " +
+    "makes it point-in-time: each left row meets the latest right row (same key) at or before its " +
+    "time, optionally no older than `within`; the right side must be unique per key and time.",
   inputs: [
     { name: "left", accepts: ["Table", "Features"], batchOnly: true, doc: "Left side." },
     { name: "right", accepts: ["Table", "Features"], batchOnly: true, doc: "Right side." },
@@ -23,6 +28,8 @@ export const join = defineKind({
     .object({
       on: joinOn.describe("Join key: a column on both sides, or `left_col == right_col`"),
       type: z.enum(["inner", "left"]).default("inner").describe("inner keeps matches only; left keeps every left row"),
+      asof: joinAsof.optional().describe("Point-in-time join: `left_time >= right_time` takes the latest right row at or before each left row"),
+      within: duration.optional().describe("With `asof`: right rows older than the left row's time minus this do not match"),
     })
     .strict(),
   ops: [],

@@ -12,6 +12,8 @@ import { cronProblem } from "../cron";
 import { projectDataProblem, projectFileProblem } from "../paths";
 import type { Span } from "../span";
 
+const COMPARISONS = new Set(["==", "!=", "<", "<=", ">", ">="]);
+
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
 
 export class DecodeError {
@@ -57,7 +59,8 @@ export function decode(e: Expr): Value {
       return { [e.callee.name]: arg };
     }
     case "binary":
-      if (e.op === "==") return { op: "==", left: decode(e.left), right: decode(e.right) };
+      // `on = a == b`, `asof = t >= u`: a comparison of two names is data; the kind's schema says which operators it takes.
+      if (COMPARISONS.has(e.op)) return { op: e.op, left: decode(e.left), right: decode(e.right) };
       throw new DecodeError(e.span, "an attribute value must be a literal, a name, a list, an object or a call");
     case "unary":
     case "isnull":

@@ -5,6 +5,7 @@ import { didYouMean } from "../diagnostics/diagnostic";
 import { fits, Schema, showType, unify, unknownType, withNullable, UNKNOWN, type Artifact, type Column, type ColumnType } from "../types";
 import { bareColumns, typeOf, usesAggregate, type ExprEnv } from "./expressions";
 import { resolveType } from "./schemas";
+import { durationMs } from "../catalog/values";
 import type { KindContext, KindRules } from "./steps";
 
 type Data = Artifact & { kind: "Table" | "Stream" | "Features" };
@@ -98,6 +99,9 @@ const cleanse: KindRules = (c) => {
   let cols: Column[] = [...input.schema.columns];
   let eventTime = "eventTime" in input ? input.eventTime : undefined;
   let schema = input.schema;
+  // Row identities survive operations that neither merge rows nor change their key columns.
+  let unique = uniqueOf(input);
+  const forget = (changed: string) => (unique = unique.filter((k) => !k.includes(changed)));
   const update = (next: Column[]) => {
     cols = next;
     schema = new Schema(cols);
@@ -125,12 +129,14 @@ const cleanse: KindRules = (c) => {
             c.report("MLP0302", st.value.span, `cannot fill \`${col.name}\` (${showType(col.type)}) with ${st.value.kind === "string" ? "a string" : `a ${showType(v)}`}`, { label: `a ${showType(v)}` });
           else if (v.nullable) c.report("MLP0303", st.value.span, `the value filling \`${col.name}\` may itself be null`, { help: "fill with a literal or coalesce(..., default)" });
         }
+        forget(col.name);
         update(cols.map((x) => (x.name === col.name ? { name: x.name, type: target } : x)));
         break;
       }
       case "drop": {
         const gone = new Set(st.columns.filter((id) => column(c, schema, id, origin)).map((id) => id.name));
         if (eventTime && gone.has(eventTime)) eventTime = undefined;
+        for (const g of gone) forget(g);
         update(cols.filter((x) => !gone.has(x.name)));
         break;
       }
@@ -142,6 +148,7 @@ const cleanse: KindRules = (c) => {
           break;
         }
         if (eventTime === col.name) eventTime = st.to.name;
+        unique = unique.map((k) => k.map((x) => (x === col.name ? st.to.name : x)));
         update(cols.map((x) => (x.name === col.name ? { name: st.to.name, type: x.type } : x)));
         break;
       }
@@ -155,12 +162,22 @@ const cleanse: KindRules = (c) => {
         break;
       }
       case "dedupe": {
-        for (const id of st.by) column(c, schema, id, origin);
-        if (st.latest) {
-          const col = column(c, schema, st.latest, origin);
+        const by = st.by.filter((id) => column(c, schema, id, origin));
+        const order = st.latest ?? st.earliest;
+        if (order) {
+          const col = column(c, schema, order, origin);
           if (col && !["timestamp", "date", "int", "float", "unknown"].includes(col.type.kind))
-            c.report("MLP0302", st.latest.span, `\`keep latest\` needs a timestamp, date or number to order by, but \`${col.name}\` is ${showType(col.type)}`);
+            c.report("MLP0302", order.span, `\`keep ${st.latest ? "latest" : "earliest"}\` needs a timestamp, date or number to order by, but \`${col.name}\` is ${showType(col.type)}`);
+        } else if (by.length === st.by.length && !cols.every((x) => st.by.some((id) => id.name === x.name))) {
+          const stamps = cols.filter((x) => x.type.kind === "timestamp" || x.type.kind === "date").map((x) => x.name);
+          c.report("MLP0605", st.keyword, `\`dedupe\` without \`keep\` keeps an arbitrary row per ${ids(st.by)}: engines and runs may pick different ones`, {
+            label: "which row survives is unspecified",
+            help: stamps.length
+              ? `say which: \`keep latest ${stamps[0]}\` or \`keep earliest ${stamps[0]}\`${stamps.length > 1 ? ` (timestamp columns: ${stamps.map((s) => `\`${s}\``).join(", ")})` : ""}`
+              : "say which with `keep latest COL` or `keep earliest COL`, or dedupe by every column to drop exact duplicates",
+          });
         }
+        if (by.length === st.by.length && by.length > 0) unique = [...unique, by.map((id) => id.name)];
         break;
       }
       case "derive": {
@@ -171,6 +188,7 @@ const cleanse: KindRules = (c) => {
           type = unknownType(true);
         }
         const exists = schema.has(st.column.name);
+        if (exists) forget(st.column.name);
         update(exists ? cols.map((x) => (x.name === st.column.name ? { name: x.name, type } : x)) : [...cols, { name: st.column.name, type }]);
         break;
       }
@@ -178,8 +196,19 @@ const cleanse: KindRules = (c) => {
   }
   const out = new Schema(cols);
   if (input.kind === "Stream") return eventTime ? { kind: "Stream", schema: out, eventTime } : { kind: "Stream", schema: out };
-  return { kind: "Table", schema: out };
+  return table(out, unique);
 };
+
+/** Column sets that identify a row of `a` (a features step's history keeps those of its input). */
+function uniqueOf(a: Data): string[][] {
+  return a.kind === "Stream" ? [] : (a.unique ?? []);
+}
+
+function table(schema: Schema, unique: string[][]): Artifact {
+  return unique.length ? { kind: "Table", schema, unique } : { kind: "Table", schema };
+}
+
+const ids = (xs: A.Ident[]) => xs.map((x) => `\`${x.name}\``).join(", ");
 
 /** Columns a filter condition proves non-null: `x is not null`, possibly joined with `and`. */
 function notNullColumns(cond: A.Expr, out = new Set<string>()): Set<string> {
@@ -206,12 +235,15 @@ const aggregate: KindRules = (c) => {
   if (streaming && !windowAttr)
     c.report("MLP0210", c.step.decl.name.span, `aggregating the stream \`${c.step.inputs[0]?.ref.step.name}\` needs a \`window\``, { help: "add `window = 10m` (a tumbling event-time window)" });
   if (windowAttr || c.attr("time")) c.step.windowTime = timeColumn(c, input, origin);
+  const hopping = checkEvery(c, streaming);
   const cols: Column[] = [...by];
+  if (hopping) cols.push({ name: "window_start", type: { kind: "timestamp", nullable: false } }, { name: "window_end", type: { kind: "timestamp", nullable: false } });
   const e = env(c, schema, origin, true);
   for (const def of c.columns()) {
     const col = checkColumnDef(c, def, e);
     if (cols.some((x) => x.name === col.name)) {
-      c.report("MLP0312", def.name.span, `column \`${col.name}\` is already ${by.some((b) => b.name === col.name) ? "a `by` column" : "defined"} in \`${c.step.name}\``);
+      const what = by.some((b) => b.name === col.name) ? "a `by` column" : hopping && col.name.startsWith("window_") ? "the hopping window's column" : "defined";
+      c.report("MLP0312", def.name.span, `column \`${col.name}\` is already ${what} in \`${c.step.name}\``);
       continue;
     }
     if (!usesAggregate(def.value)) {
@@ -227,8 +259,47 @@ const aggregate: KindRules = (c) => {
     cols.push({ name: "window_start", type: { kind: "timestamp", nullable: false } }, { name: "window_end", type: { kind: "timestamp", nullable: false } });
     return { kind: "Stream", schema: new Schema(cols), eventTime: "window_end" };
   }
-  return streaming ? { kind: "Stream", schema: new Schema(cols) } : { kind: "Table", schema: new Schema(cols) };
+  if (streaming) return { kind: "Stream", schema: new Schema(cols) };
+  const keys = by.map((b) => b.name);
+  // One row per key (and window); without `by`, one row (per window).
+  return table(new Schema(cols), hopping ? [[...keys, "window_end"], [...keys, "window_start"]] : [keys]);
 };
+
+/**
+ * `every` hops a table's look-back window. True when the step has a valid hopping window;
+ * a stream window is tumbling and `every` alone has nothing to hop.
+ */
+function checkEvery(c: KindContext, streaming: boolean): boolean {
+  const every = c.attr("every");
+  if (!every) return false;
+  const window = c.attr("window");
+  if (streaming) {
+    c.report("MLP0315", every.name.span, `\`every\` hops a table's look-back window; \`${c.step.name}\` aggregates a stream, whose windows are tumbling`, {
+      label: "a hop on a stream",
+      help: "remove `every` (streams keep their latest values in the online store), or aggregate the table history instead",
+    });
+    return false;
+  }
+  if (!window) {
+    c.report("MLP0315", every.name.span, `\`every\` needs a \`window\` to hop: \`${c.step.name}\` has none`, {
+      label: "nothing to hop",
+      help: `add the look-back period, e.g. \`window = 28d\` with \`every = ${typeof c.config.every === "string" ? c.config.every : "7d"}\``,
+    });
+    return false;
+  }
+  const [w, e] = [c.config.window, c.config.every];
+  if (typeof w !== "string" || typeof e !== "string") return false;
+  if (durationMs(e) <= 0) {
+    c.report("MLP0310", every.value.span, "`every` must be longer than zero");
+    return false;
+  }
+  if (durationMs(e) > durationMs(w))
+    c.report("MLP0604", every.value.span, `\`every = ${e}\` is longer than \`window = ${w}\`: rows between two windows are in none`, {
+      label: "gaps between windows",
+      help: `make \`every\` at most \`${w}\` so every row is counted`,
+    });
+  return true;
+}
 
 /** The column a window is measured on: `time = COL`, the stream's event time, or the only timestamp. */
 function timeColumn(c: KindContext, input: Data, origin: string): string | undefined {
@@ -272,6 +343,7 @@ const join: KindRules = (c) => {
     if (lc && rc && !unify(withNullable(lc.type, false), withNullable(rc.type, false)))
       c.report("MLP0302", onAttr.value.span, `join keys differ in type: \`${lkey}\` is ${showType(lc.type)} in \`${ln}\`, \`${rkey}\` is ${showType(rc.type)} in \`${rn}\``);
   }
+  const asof = checkAsof(c, left, right, ln, rn, rkey);
   const leftJoin = c.config.type === "left";
   const cols: Column[] = [...left.schema.columns];
   const clashes: string[] = [];
@@ -289,8 +361,56 @@ const join: KindRules = (c) => {
       help: "rename or drop them on one side first, e.g. `cleanse` with `rename a -> b`",
     });
   }
-  return { kind: "Table", schema: new Schema(cols) };
+  // An as-of join matches each left row at most once, so the left side's row identities hold.
+  return table(new Schema(cols), asof ? uniqueOf(left) : []);
 };
+
+/**
+ * `asof = L >= R`: L a timestamp of the left side, R of the right, and the right side unique
+ * per (key, R) so that "the latest right row at or before L" is one row. True when valid.
+ */
+function checkAsof(c: KindContext, left: Data, right: Data, ln: string, rn: string, rkey: string | undefined): boolean {
+  const attr = c.attr("asof");
+  const within = c.attr("within");
+  const asof = c.config.asof;
+  if (!attr) {
+    if (within) c.report("MLP0319", within.name.span, "`within` limits how old an as-of match may be, but this join has no `asof`", { help: "add `asof = left_time >= right_time`, or remove `within`" });
+    return false;
+  }
+  if (!asof || typeof asof !== "object" || Array.isArray(asof) || attr.value.kind !== "binary") return false;
+  const [l, r, op] = [asof.left as string, asof.right as string, asof.op as string];
+  if (op !== ">=") {
+    c.report("MLP0318", attr.value.span, `\`asof\` takes the latest \`${rn}\` row at or before each \`${ln}\` row, written \`left_time >= right_time\`, not \`${op}\``, {
+      label: `\`${op}\` is not a backward as-of match`,
+      help: op === "<=" || op === "<" ? `the left side's time comes first: \`asof = ${l} >= ${r}\` (forward as-of joins would read the future)` : `write \`asof = ${l} >= ${r}\``,
+    });
+    return false;
+  }
+  let ok = true;
+  const sides: [Data, string, string, A.Expr][] = [[left, l, ln, attr.value.left], [right, r, rn, attr.value.right]];
+  for (const [side, name, sideName, at] of sides) {
+    const col = column(c, side.schema, { kind: "ident", name, span: at.span }, `\`${sideName}\``);
+    if (!col) ok = false;
+    else if (col.type.kind !== "timestamp" && col.type.kind !== "date" && col.type.kind !== "unknown") {
+      const stamps = side.schema.columns.filter((x) => x.type.kind === "timestamp" || x.type.kind === "date").map((x) => x.name);
+      c.report("MLP0316", at.span, `\`asof\` compares points in time, but \`${name}\` of \`${sideName}\` is ${showType(col.type)}`, {
+        label: "not a timestamp",
+        help: stamps.length ? `use a timestamp of \`${sideName}\`: ${stamps.map((s) => `\`${s}\``).join(", ")}` : `\`${sideName}\` has no timestamp column`,
+      });
+      ok = false;
+    }
+  }
+  if (!ok || !rkey) return ok;
+  const keyed = uniqueOf(right).some((k) => k.every((x) => x === rkey || x === r));
+  if (!keyed) {
+    c.report("MLP0317", attr.value.span, `\`${rn}\` may hold several rows per \`${rkey}\` and \`${r}\`, so the as-of match of a \`${ln}\` row is not one row`, {
+      label: "ties on the right side",
+      help: `join a table \`aggregate\` with \`every\` (one row per key and window), or dedupe \`${rn}\` first: \`dedupe by ${rkey}, ${r} keep latest COL\``,
+    });
+    return false;
+  }
+  return true;
+}
 
 const features: KindRules = (c) => {
   const input = c.input("data");
@@ -325,6 +445,10 @@ const features: KindRules = (c) => {
   const streaming = input.kind === "Stream" || (input.kind === "Features" && input.streaming);
   const out: Artifact = { kind: "Features", schema: new Schema(cols), keys, streaming };
   if (eventTime) out.eventTime = eventTime;
+  // Row for row over its input: the input's identities whose columns it keeps (a hopping
+  // aggregate's history stays one row per key and `window_end` when that is kept).
+  const unique = uniqueOf(input).filter((k) => k.every((x) => cols.some((col) => col.name === x)));
+  if (unique.length) out.unique = unique;
   return out;
 };
 

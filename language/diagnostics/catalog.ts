@@ -55,6 +55,11 @@ export const CATALOG = {
   MLP0312: e("duplicate column"),
   MLP0313: e("invalid type"),
   MLP0314: e("invalid cron expression"),
+  MLP0315: e("`every` without a table window"),
+  MLP0316: e("as-of join on a column that is not a timestamp"),
+  MLP0317: e("as-of join's right side is not unique per key and time"),
+  MLP0318: e("as-of join that is not backward"),
+  MLP0319: e("`within` without `asof`"),
   // 04xx: training, tuning, evaluation, deployment
   MLP0401: e("label not in the training data"),
   MLP0402: e("nullable label"),
@@ -78,6 +83,9 @@ export const CATALOG = {
   MLP0601: w("deployed model is not gated by evaluate"),
   MLP0602: w("output is never used"),
   MLP0603: w("layout names an unknown step"),
+  MLP0604: w("hopping window leaves gaps"),
+  MLP0605: w("dedupe without keep"),
+  MLP0606: w("training rows may see the future"),
 } satisfies Record<string, Entry>;
 
 export type Code = keyof typeof CATALOG;
