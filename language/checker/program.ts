@@ -17,6 +17,7 @@ import { checkLayout } from "./layout";
 import { checkStep } from "./steps";
 import { checkVariants, withVariant } from "./variants";
 import { warnUnused } from "./warnings";
+import { checkLeakage } from "./leakage";
 
 const KEYWORDS = ["import", "pipeline", "schema", "use", "variant", "target", "layout"];
 
@@ -30,7 +31,8 @@ export function checkProgram(path: string, loader: FileLoader, text?: string): C
   assignIds(order, entry);
   const variants = new Map<string, CheckedVariant>();
   const base: CheckedVariant = { entry, files: run.files, order };
-  const diagnostics = [...run.diagnostics, ...checkVariantPrograms(base, loader, parses, run.diagnostics, variants)];
+  const leaks = checkLeakage(order);
+  const diagnostics = [...run.diagnostics, ...leaks, ...checkVariantPrograms(base, loader, parses, [...run.diagnostics, ...leaks], variants)];
   return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics), variants };
 }
 
@@ -61,13 +63,14 @@ function checkVariantPrograms(program: CheckedVariant, loader: FileLoader, parse
     }
     const again = new Run(loader, parses, patches);
     const checked = again.file(entry.path, entry.text, withVariant(entry.ast, overrides))!;
+    const order = collectOrder(checked);
     if (!into.has(v.name.name)) {
-      const order = collectOrder(checked);
       assignIds(order, checked);
       into.set(v.name.name, { entry: checked, files: again.files, order });
     }
-    for (const d of again.diagnostics) {
-      if (d.severity !== "error" || d.file !== entry.path || d.code.startsWith("MLP05") || known.has(key(d.code, d.span.start, d.message))) continue;
+    // Errors, and the one warning a variant's values can newly cause: a leak into training.
+    for (const d of [...again.diagnostics, ...checkLeakage(order)]) {
+      if ((d.severity !== "error" && d.code !== "MLP0606") || d.file !== entry.path || d.code.startsWith("MLP05") || known.has(key(d.code, d.span.start, d.message))) continue;
       known.add(key(d.code, d.span.start, d.message));
       const inside = d.span.start >= v.span.start && d.span.end <= v.span.end;
       // Blame the override of the step the error sits in, else the variant as a whole.

@@ -1,0 +1,137 @@
+// The leakage check (design: point-in-time.md, section 4). A table `aggregate` with a `window`
+// and no `every` computes its features as of the run time; a plain `join` of such rows to rows
+// that each carry their own time (labels, impressions, readings) gives every old row features
+// computed from later data. When those rows reach a `train`, `tune` or `evaluate` step, the
+// model learns from the future: warn on the join, once.
+//
+// Computed on the whole program's graph (imported and re-applied steps included) in two linear
+// passes: forward, which as-of-now aggregate each step's rows derive from and which plain joins
+// meet them with timed rows; backward, which of those joins feed training. Of several such joins
+// on one path (stores joined to the features, then labels to that) the last one is reported:
+// it is where the timed rows that reach the model meet the features, and one mistake gets one
+// warning.
+import { durationMs } from "../catalog/values";
+import type { Diagnostic } from "../diagnostics/diagnostic";
+import { CATALOG } from "../diagnostics/catalog";
+import type { Artifact } from "../types";
+import type { StepInfo } from "./model";
+
+const TRAINING = new Set(["train", "tune", "evaluate"]);
+/** Kinds whose output rows are (a transformation of) their input rows. */
+const ROW_KINDS = new Set(["cleanse", "aggregate", "join", "features", "split"]);
+
+interface Leak {
+  join: StepInfo;
+  /** The as-of-now aggregate upstream of one side. */
+  aggregate: StepInfo;
+  /** The join's input (step name) that carries the aggregate's rows, and the event side's. */
+  featureSide: string;
+  eventSide: string;
+  /** A timestamp column of the event side, for the rewrite. */
+  eventTime: string;
+}
+
+export function checkLeakage(order: readonly StepInfo[]): Diagnostic[] {
+  const asOfNow = new Map<StepInfo, StepInfo>();
+  const leaks: Leak[] = [];
+  for (const s of order) {
+    if (!s.kind || !ROW_KINDS.has(s.kind)) continue;
+    if (isAsOfNow(s)) {
+      asOfNow.set(s, s);
+      continue;
+    }
+    if (s.kind === "join" && s.config.asof === undefined) {
+      const leak = plainJoinLeak(s, asOfNow);
+      if (leak) leaks.push(leak);
+    }
+    for (const i of s.inputs) {
+      const agg = i.step && asOfNow.get(i.step);
+      if (agg) {
+        asOfNow.set(s, agg);
+        break;
+      }
+    }
+  }
+  if (leaks.length === 0) return [];
+  const feeds = feedsTraining(order, new Set(leaks.map((l) => l.join)));
+  return leaks.filter((l) => feeds.has(l.join)).map(diagnostic);
+}
+
+function isAsOfNow(s: StepInfo): boolean {
+  const input = s.inputs[0]?.artifact;
+  return s.kind === "aggregate" && s.config.window !== undefined && s.config.every === undefined && !!input && !streaming(input);
+}
+
+const streaming = (a: Artifact) => a.kind === "Stream" || (a.kind === "Features" && a.streaming);
+
+function plainJoinLeak(s: StepInfo, asOfNow: ReadonlyMap<StepInfo, StepInfo>): Leak | undefined {
+  const left = s.inputs.find((i) => i.port === "left");
+  const right = s.inputs.find((i) => i.port === "right");
+  if (!left?.step || !right?.step) return undefined;
+  const [la, ra] = [asOfNow.get(left.step), asOfNow.get(right.step)];
+  if (!la === !ra) return undefined;
+  const [features, events, aggregate] = la ? [left, right, la] : [right, left, ra!];
+  const eventTime = timestampOf(events.artifact);
+  if (!eventTime) return undefined;
+  return { join: s, aggregate, featureSide: features.ref.step.name, eventSide: events.ref.step.name, eventTime };
+}
+
+/**
+ * A point in time that varies per row: what makes rows events (labels, impressions, readings;
+ * weekly labels often carry a date). Timestamps first: a date beside one is more likely an
+ * attribute (`installed_on`) than the moment the row describes.
+ */
+function timestampOf(a: Artifact): string | undefined {
+  if (a.kind !== "Table" && a.kind !== "Features") return undefined;
+  const cols = a.schema.columns;
+  return (cols.find((c) => c.type.kind === "timestamp") ?? cols.find((c) => c.type.kind === "date"))?.name;
+}
+
+/** Steps whose output rows reach a train, tune or evaluate step without passing another of `joins`. */
+function feedsTraining(order: readonly StepInfo[], joins: ReadonlySet<StepInfo>): Set<StepInfo> {
+  const consumers = new Map<StepInfo, StepInfo[]>();
+  for (const s of order)
+    for (const i of s.inputs) {
+      if (!i.step) continue;
+      const list = consumers.get(i.step);
+      if (list) list.push(s);
+      else consumers.set(i.step, [s]);
+    }
+  const feeds = new Set<StepInfo>();
+  for (let k = order.length - 1; k >= 0; k--) {
+    const s = order[k]!;
+    if ((consumers.get(s) ?? []).some((c) => (c.kind !== undefined && TRAINING.has(c.kind)) || (feeds.has(c) && !joins.has(c)))) feeds.add(s);
+  }
+  return feeds;
+}
+
+function diagnostic(l: Leak): Diagnostic {
+  const agg = l.aggregate;
+  const window = typeof agg.config.window === "string" ? agg.config.window : "";
+  // A `use` re-applies a body that may sit in another file: point at the window only in its own.
+  const windowAttr = agg.decl.kind === "step" ? agg.decl.body.find((st) => st.kind === "attr" && st.name.name === "window") : undefined;
+  const via = agg.name === l.featureSide ? "" : ` (through \`${l.featureSide}\`)`;
+  const d: Diagnostic = {
+    severity: CATALOG.MLP0606.severity,
+    code: "MLP0606",
+    message:
+      `\`${l.join.name}\` joins \`${l.eventSide}\` to features of \`${agg.name}\`${via}, computed as of the run time: ` +
+      `each \`${l.eventSide}\` row sees data from after its own \`${l.eventTime}\``,
+    file: l.join.file,
+    span: l.join.decl.name.span,
+    label: "training rows may see the future",
+    help:
+      `compute the features as they were at each point in time and join each row to the latest before it: ` +
+      `add \`every = ${hop(window)}\` to \`${agg.name}\`, and \`asof = ${l.eventTime} >= window_end\` to \`${l.join.name}\``,
+  };
+  if (windowAttr) d.notes = [{ message: `\`${agg.name}\` looks back ${window} from the run time`, file: agg.file, span: windowAttr.span }];
+  return d;
+}
+
+/** A hop that suits the window: a week for long windows, a day for days, else the window itself. */
+function hop(window: string): string {
+  if (!window) return "1d";
+  const ms = durationMs(window);
+  const day = 86_400_000;
+  return ms >= 7 * day ? "7d" : ms >= day ? "1d" : window;
+}
