@@ -49,6 +49,7 @@ interface Source {
 const CORPUS: Source[] = [
   ...mlpFiles("../shared/conformance/valid"),
   ...mlpFiles("../shared/conformance/invalid"),
+  ...mlpFiles("../shared/conformance/point-in-time"),
   ...mlpFiles("samples"),
   ...mlpFiles("test/fixtures/fmt").filter((f) => !f.endsWith(".expected.mlp")),
   ...mlpFiles("test/fixtures/check"),
@@ -78,7 +79,8 @@ const loader: FileLoader = {
 const TOKENS = [
   // declarations and soft keywords
   "import", "from", "pipeline", "schema", "use", "variant", "target", "layout", "true", "false", "null", "and", "or", "not", "is",
-  "filter", "fill", "derive", "drop", "rename", "cast", "as", "dedupe", "by", "keep", "latest", "key", "require",
+  "filter", "fill", "derive", "drop", "rename", "cast", "as", "dedupe", "by", "keep", "latest", "earliest", "key", "require",
+  "every", "asof", "within", "window", "window_end", "keep earliest", "asof = t >= window_end",
   // step kinds, types, artifacts
   "source", "cleanse", "aggregate", "join", "features", "split", "train", "tune", "evaluate", "register", "deploy", "notebook",
   "int", "float", "string?", "bool", "timestamp", "date", "enum(a, b)", "vector(3)", "Table<Customer>", "Stream<Txn>", "Model",
@@ -307,6 +309,14 @@ describe("(b) format is idempotent", { timeout: 60_000 }, () => {
     for (const src of CORPUS) sameCodes(src);
     fc.assert(fc.property(lineMutated, sameCodes), { seed: SEED + 5, numRuns: runs(200) });
   });
+});
+
+describe("the corpus", () => {
+  // The properties are only as good as the syntax the corpus and the soup exercise.
+  it.each([["hopping windows", /^\s*every\s*=/m], ["as-of joins", /^\s*asof\s*=/m], ["within", /^\s*within\s*=/m], ["keep earliest", /keep earliest/]])(
+    "holds %s",
+    (_, re) => expect(CORPUS.some((s) => re.test(s.text) && !hasSyntaxErrors(s.text))).toBe(true),
+  );
 });
 
 // ---------- (c) the IR round trip ----------
