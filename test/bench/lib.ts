@@ -2,6 +2,7 @@
 // the same functions the CLI bundle calls, bundled the same way.
 export { parse } from "../../language/parser";
 export { checkProgram } from "../../language/checker/program";
+export { checkLeakage } from "../../language/checker/leakage";
 export { lower } from "../../compiler/lower";
 export { TARGETS } from "../../compiler/targets";
 export { generatePipeline, MIN_STEPS } from "./generate";

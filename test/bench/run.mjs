@@ -37,6 +37,7 @@ const BASELINE_WARMUP = 3;
 const MAX_CHECK_VS_JSON = 20; // check of 10,000 steps within 20x JSON.parse of its IR
 const MAX_GROWTH_VS_JSON = 1.5; // 10k/1k growth no worse than 1.5x JSON.parse's own growth
 const MAX_STARTUP_VS_NODE = 3; // `mlp check` of a small file within 3x `node -e 0`
+const MAX_LEAKAGE_SHARE = 0.05; // the leakage check under 5% of the whole check of 10,000 steps
 
 /**
  * Rows timed on each generated pipeline. `fn(c)` gets { path, text, loader, ir, json }: the
@@ -60,6 +61,20 @@ const ROWS = [
     },
   },
   { name: "parse alone", fn: (c) => void lib.parse(c.text, c.path) },
+  {
+    // The point-in-time leakage check runs inside every check: its share of the whole.
+    name: "check, then the leakage check again",
+    share: { part: "leakage check", of: "checkProgram", max: MAX_LEAKAGE_SHARE },
+    fn: (c) => {
+      const t0 = performance.now();
+      const p = lib.checkProgram(c.path, c.loader, c.text);
+      const t1 = performance.now();
+      const found = lib.checkLeakage(p.order);
+      const t2 = performance.now();
+      c.leaks = found.length;
+      return { checkProgram: t1 - t0, "leakage check": t2 - t1 };
+    },
+  },
   // e.g. { name: "compile spark", growth: true, fn: (c) => void spark.emit(c.ir) },
 ];
 
@@ -135,13 +150,13 @@ for (const size of SIZES) {
     ...size,
     file: relative(ROOT, path),
     c: { path, text, loader, ir, json },
-    facts: { steps, irNodes: ir.nodes.length, irEdges: ir.edges.length, bytes: Buffer.byteLength(text), lines: text.split("\n").length - 1, irBytes: Buffer.byteLength(json), errors: errors.length, warnings: warnings.length },
+    facts: { steps, irNodes: ir.nodes.length, irEdges: ir.edges.length, bytes: Buffer.byteLength(text), lines: text.split("\n").length - 1, irBytes: Buffer.byteLength(json), errors: errors.length, warnings: warnings.length, leaks: warnings.filter((d) => d.code === "MLP0606").length },
   });
 }
 console.log(
   table(
-    ["pipeline", "steps", "edges", "lines", "source", "IR JSON", "errors", "warnings"],
-    pipelines.map((p) => [p.file, int(p.facts.steps), int(p.facts.irEdges), int(p.facts.lines), kb(p.facts.bytes), kb(p.facts.irBytes), p.facts.errors, p.facts.warnings]),
+    ["pipeline", "steps", "edges", "lines", "source", "IR JSON", "errors", "warnings", "of them leaks"],
+    pipelines.map((p) => [p.file, int(p.facts.steps), int(p.facts.irEdges), int(p.facts.lines), kb(p.facts.bytes), kb(p.facts.irBytes), p.facts.errors, p.facts.warnings, p.facts.leaks]),
   ),
 );
 console.log("");
@@ -203,6 +218,11 @@ const rowsOut = results.map((r) => {
   const out = { name: r.name, medianMs: { [small]: a, [large]: b }, samplesMs: r.bySize, growth, vsJsonParse: vsJson };
   if (r.row?.vsJson !== undefined)
     targets.push({ target: `${r.name} of ${int(large)} steps within ${r.row.vsJson}x JSON.parse`, value: vsJson, limit: r.row.vsJson, pass: vsJson <= r.row.vsJson });
+  if (r.row?.share) {
+    const { part, of, max } = r.row.share;
+    const share = median(r.parts[part][large]) / median(r.parts[of][large]);
+    targets.push({ target: `${part} of ${int(large)} steps under ${max * 100}% of ${of}`, value: share, limit: max, pass: share <= max, percent: true });
+  }
   if (r.row?.growth)
     targets.push({
       target: `${r.name} growth ${int(small)} -> ${int(large)} within ${MAX_GROWTH_VS_JSON}x JSON.parse's (${times(baseGrowth)})`,
@@ -257,7 +277,8 @@ if (cliFailure) console.log(`FAIL: ${cliFailure}`);
 console.log("");
 
 console.log("targets");
-for (const t of targets) console.log(`  ${t.pass ? "PASS" : "FAIL"}  ${pad(t.target, 72)} ${pad(times(t.value), 7, true)}  (limit ${times(t.limit)})`);
+const shown = (t, v) => (t.percent ? `${(v * 100).toFixed(2)}%` : times(v));
+for (const t of targets) console.log(`  ${t.pass ? "PASS" : "FAIL"}  ${pad(t.target, 72)} ${pad(shown(t, t.value), 7, true)}  (limit ${shown(t, t.limit)})`);
 const failed = targets.filter((t) => !t.pass).length;
 console.log(failed ? `\n${failed} of ${targets.length} targets missed (a benchmark: exit code 0 regardless)` : `\nall ${targets.length} targets met`);
 
