@@ -72,8 +72,25 @@ function plainJoinLeak(s: StepInfo, asOfNow: ReadonlyMap<StepInfo, StepInfo>): L
   if (!la === !ra) return undefined;
   const [features, events, aggregate] = la ? [left, right, la] : [right, left, ra!];
   const eventTime = timestampOf(events.artifact);
-  if (!eventTime) return undefined;
+  if (!eventTime || oneRowPerKey(events.artifact, joinKey(s, events.port))) return undefined;
   return { join: s, aggregate, featureSide: features.ref.step.name, eventSide: events.ref.step.name, eventTime };
+}
+
+/** The join key column on one side: `on = id`, or `on = left_id == right_id`. */
+function joinKey(s: StepInfo, port: string): string | undefined {
+  const on = s.config.on;
+  if (typeof on === "string") return on;
+  if (on && typeof on === "object" && !Array.isArray(on)) return (port === "left" ? on.left : on.right) as string;
+  return undefined;
+}
+
+/**
+ * Rows known to be one per key (`dedupe by customer_id`) are a snapshot of entities, whose
+ * timestamps are attributes (`signup_at`): joining features to them fans nothing out over time.
+ */
+function oneRowPerKey(a: Artifact, key: string | undefined): boolean {
+  if (!key || (a.kind !== "Table" && a.kind !== "Features")) return false;
+  return (a.unique ?? []).some((k) => k.every((c) => c === key));
 }
 
 /**
