@@ -134,6 +134,11 @@ export const irArtifact = z.object({
   streaming: z.boolean().optional(),
   keys: z.array(name).optional(),
   eventTime: name.optional(),
+  /**
+   * Rows that are a history (a hopping aggregate's windows, and what keeps them): the column
+   * saying when each row's values became known. An online store keeps the newest row per key.
+   */
+  history: name.optional(),
   model: z
     .object({
       input: z.array(irColumn),

@@ -305,6 +305,7 @@ export function artifact(a: Artifact): IrArtifact {
         out.keys = a.keys;
       }
       if (a.kind !== "Table" && a.eventTime) out.eventTime = a.eventTime;
+      if (a.kind !== "Stream" && a.history) out.history = a.history;
       return out;
     }
     case "Model":

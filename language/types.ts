@@ -50,11 +50,13 @@ export type Task = "classification" | "regression";
 export type Artifact =
   /**
    * `unique`: column sets that each identify a row (what a `dedupe by`, an aggregate's `by` and
-   * window prove), so an as-of join can require one match per key and time.
+   * window prove), so an as-of join can require one match per key and time. `history`: on
+   * rows that are a history (a hopping aggregate's windows), the column saying when each row's
+   * values became known (`window_end`): an online store keeps the newest row per key by it.
    */
-  | { kind: "Table"; schema: Schema; unique?: string[][] }
+  | { kind: "Table"; schema: Schema; unique?: string[][]; history?: string }
   | { kind: "Stream"; schema: Schema; eventTime?: string }
-  | { kind: "Features"; schema: Schema; keys: string[]; streaming: boolean; eventTime?: string; unique?: string[][] }
+  | { kind: "Features"; schema: Schema; keys: string[]; streaming: boolean; eventTime?: string; unique?: string[][]; history?: string }
   | {
       kind: "Model";
       /** Columns the model reads: the training data without its label. */

@@ -101,7 +101,11 @@ const cleanse: KindRules = (c) => {
   let schema = input.schema;
   // Row identities survive operations that neither merge rows nor change their key columns.
   let unique = uniqueOf(input);
-  const forget = (changed: string) => (unique = unique.filter((k) => !k.includes(changed)));
+  let history = input.kind === "Stream" ? undefined : input.history;
+  const forget = (changed: string) => {
+    unique = unique.filter((k) => !k.includes(changed));
+    if (history === changed) history = undefined;
+  };
   const update = (next: Column[]) => {
     cols = next;
     schema = new Schema(cols);
@@ -149,6 +153,7 @@ const cleanse: KindRules = (c) => {
         }
         if (eventTime === col.name) eventTime = st.to.name;
         unique = unique.map((k) => k.map((x) => (x === col.name ? st.to.name : x)));
+        if (history === col.name) history = st.to.name;
         update(cols.map((x) => (x.name === col.name ? { name: st.to.name, type: x.type } : x)));
         break;
       }
@@ -156,6 +161,7 @@ const cleanse: KindRules = (c) => {
         const col = column(c, schema, st.column, origin);
         const to = resolveType(st.type, c.report);
         if (!col) break;
+        if (history === col.name && to.kind !== "timestamp") history = undefined;
         if ((to.kind === "vector") !== (col.type.kind === "vector") && col.type.kind !== "unknown" && to.kind !== "unknown")
           c.report("MLP0302", st.type.span, `cannot cast \`${col.name}\` (${showType(col.type)}) to ${showType(to)}`);
         update(cols.map((x) => (x.name === col.name ? { name: x.name, type: withNullable(to, to.nullable || col.type.nullable) } : x)));
@@ -196,7 +202,7 @@ const cleanse: KindRules = (c) => {
   }
   const out = new Schema(cols);
   if (input.kind === "Stream") return eventTime ? { kind: "Stream", schema: out, eventTime } : { kind: "Stream", schema: out };
-  return table(out, unique);
+  return table(out, unique, history);
 };
 
 /** Column sets that identify a row of `a` (a features step's history keeps those of its input). */
@@ -204,8 +210,11 @@ function uniqueOf(a: Data): string[][] {
   return a.kind === "Stream" ? [] : (a.unique ?? []);
 }
 
-function table(schema: Schema, unique: string[][]): Artifact {
-  return unique.length ? { kind: "Table", schema, unique } : { kind: "Table", schema };
+function table(schema: Schema, unique: string[][], history?: string): Artifact {
+  const a: Artifact = { kind: "Table", schema };
+  if (unique.length) a.unique = unique;
+  if (history) a.history = history;
+  return a;
 }
 
 const ids = (xs: A.Ident[]) => xs.map((x) => `\`${x.name}\``).join(", ");
@@ -262,7 +271,8 @@ const aggregate: KindRules = (c) => {
   if (streaming) return { kind: "Stream", schema: new Schema(cols) };
   const keys = by.map((b) => b.name);
   // One row per key (and window); without `by`, one row (per window).
-  return table(new Schema(cols), hopping ? [[...keys, "window_end"], [...keys, "window_start"]] : [keys]);
+  if (!hopping) return table(new Schema(cols), [keys]);
+  return table(new Schema(cols), [[...keys, "window_end"], [...keys, "window_start"]], "window_end");
 };
 
 /**
@@ -449,6 +459,17 @@ const features: KindRules = (c) => {
   // aggregate's history stays one row per key and `window_end` when that is kept).
   const unique = uniqueOf(input).filter((k) => k.every((x) => cols.some((col) => col.name === x)));
   if (unique.length) out.unique = unique;
+  if (input.kind !== "Stream" && input.history) {
+    if (cols.some((col) => col.name === input.history)) out.history = input.history;
+    else if (c.config.store && typeof c.config.store === "object") {
+      // The online store serves the newest row per key: without the history's time, "newest" is unknown.
+      const store = c.attr("store")!;
+      c.report("MLP0320", store.value.span, `\`${c.step.name}\` serves a history online (one row per key and window), but does not keep \`${input.history}\`, which says which row is the newest`, {
+        label: "newest row per key unknown",
+        help: `add \`keep ${input.history}\``,
+      });
+    }
+  }
   return out;
 };
 

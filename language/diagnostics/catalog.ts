@@ -60,6 +60,7 @@ export const CATALOG = {
   MLP0317: e("as-of join's right side is not unique per key and time"),
   MLP0318: e("as-of join that is not backward"),
   MLP0319: e("`within` without `asof`"),
+  MLP0320: e("online features over a history without its time"),
   // 04xx: training, tuning, evaluation, deployment
   MLP0401: e("label not in the training data"),
   MLP0402: e("nullable label"),
