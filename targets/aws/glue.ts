@@ -30,6 +30,9 @@ export function glueJob(cx: PlanContext, n: ValidNode): void {
   if (storeOf(n)?.kind === "online") {
     const table = onlineTable(cx, n, group);
     args.push(["--online_table", ref(table.v, "name")], ["--online_path", cx.s3(`warehouse/${n.id}`)], ["--ttl_attribute", lit(table.ttlAttribute)], ["--ttl_seconds", lit(String(table.ttlSeconds))], ["--keys", lit(JSON.stringify(table.keys))]);
+    // A history (one row per key and window) serves its newest row per key.
+    const history = cx.g.output(n).history;
+    if (history) args.push(["--newest_by", lit(history)]);
     cx.iam.allow("glue", `WriteOnline${cap(s)}`, ["dynamodb:BatchWriteItem", "dynamodb:DescribeTable", "dynamodb:PutItem"], [ref(table.v, "arn")]);
   }
   // What the job reads from outside the artifact bucket.

@@ -230,18 +230,30 @@ class Job {
   /**
    * The feature set as just written (read back, so `now()` is evaluated once) inserted into its
    * Cassandra table through the spark-cassandra-connector. Columns are named in the INSERT, so
-   * the order of the Cassandra table's columns does not matter.
+   * the order of the Cassandra table's columns does not matter. A feature set over a history
+   * (one row per key and window) serves its newest row per key.
    */
   private online(cols: IrColumn[], loc: BatchLocation): void {
     const { n } = this;
+    const { keys = [], history } = this.g.output(n);
     const { hosts, keyspace } = this.g.ir.settings.onprem.feature_store.cassandra;
     const written = this.names.fresh(`${n.id}__written`);
     this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(written)} (\n${schema(cols)}\n) USING parquet OPTIONS ('path' = ${d.literal(loc.path)})`);
     const sink = this.names.fresh(`${n.id}__online`);
     const options = [`'keyspace' = ${d.literal(keyspace)}`, `'table' = ${d.literal(n.id)}`, `'spark.cassandra.connection.host' = ${d.literal(hosts.join(","))}`];
     this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(sink)} USING ${CASSANDRA_FORMAT} OPTIONS (\n  ${options.join(",\n  ")}\n)`);
-    this.stmt(`INSERT INTO ${d.ident(sink)} (${cols.map((c) => d.ident(c.name)).join(", ")})\n${select(cols.map((c) => ({ name: c.name })), d.ident(written), d)}`);
+    const rows = history ? `(\n${newestPerKey(cols, keys, history, d.ident(written))}\n) AS ${d.ident(this.names.fresh("newest"))}` : d.ident(written);
+    this.stmt(`INSERT INTO ${d.ident(sink)} (${cols.map((c) => d.ident(c.name)).join(", ")})\n${select(cols.map((c) => ({ name: c.name })), rows, d)}`);
   }
+}
+
+/** The newest row per key of a history (ties cannot occur: a history is one row per key and time). */
+function newestPerKey(cols: IrColumn[], keys: string[], time: string, from: string): string {
+  let rankCol = "mlp_newest";
+  while (cols.some((c) => c.name === rankCol)) rankCol = `_${rankCol}`;
+  const list = cols.map((c) => d.ident(c.name)).join(", ");
+  const rank = `ROW_NUMBER() OVER (PARTITION BY ${keys.map((k) => d.ident(k)).join(", ")} ORDER BY ${d.ident(time)} DESC)`;
+  return `SELECT ${list} FROM (SELECT ${list}, ${rank} AS ${d.ident(rankCol)} FROM ${from}) AS ${d.ident("ranked")} WHERE ${d.ident(rankCol)} = 1`;
 }
 
 const finish = (lines: string[]) => lines.join("\n").replace(/\n+$/, "\n");
