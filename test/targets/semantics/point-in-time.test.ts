@@ -103,6 +103,28 @@ describe("aggregate with every: hopping windows on a table", () => {
     expectSameShape(src);
   });
 
+  it("hopping windows over hopping windows: the input's window columns make way for the new ones", async () => {
+    const src = program(
+      SALES,
+      `aggregate weekly(src) {\n  by k\n  window = 7d\n  every = 7d\n  time = at\n  total: int = sum(units)\n}\n\naggregate out(weekly) {\n  by k\n  window = 14d\n  every = 7d\n  time = window_end\n  total: int = sum(total)\n  weeks: int = count()\n  first: timestamp = min(window_start)\n}`,
+    );
+    const sales = [
+      { k: "a", units: 1, at: "2024-01-04 00:00:00" }, // weekly [01-04, 01-11)
+      { k: "a", units: 2, at: "2024-01-12 00:00:00" }, // weekly [01-11, 01-18)
+    ];
+    // Timed by window_end: 01-11 is in [01-04, 01-18) and [01-11, 01-25); 01-18 in [01-11, 01-25) and [01-18, 02-01).
+    expectRows(
+      await db.run(src, { src: sales }),
+      [
+        { k: "a", window_start: "2024-01-04 00:00:00", window_end: "2024-01-18 00:00:00", total: 1, weeks: 1, first: "2024-01-04 00:00:00" },
+        { k: "a", window_start: "2024-01-11 00:00:00", window_end: "2024-01-25 00:00:00", total: 3, weeks: 2, first: "2024-01-04 00:00:00" },
+        { k: "a", window_start: "2024-01-18 00:00:00", window_end: "2024-02-01 00:00:00", total: 2, weeks: 1, first: "2024-01-11 00:00:00" },
+      ],
+      [...TS, "first"],
+    );
+    expectSameShape(src);
+  });
+
   it("Spark groups window(time, size, slide), or a tumbling window(time, every) when every > window", () => {
     const hop = (src: string) => lowerAll(compile(src), SPARK)[0]!.views[0]!.query;
     expect(hop(hopping("14d", "7d"))).toContain("FROM (SELECT *, window(`at`, '14 days', '7 days') AS `__mlp_window` FROM `src`) AS `__mlp_hop`");
