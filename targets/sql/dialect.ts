@@ -35,11 +35,33 @@ export interface Dialect {
    * table function.
    */
   tumble?(table: string, time: string, ms: number): string;
+  /**
+   * Hopping look-back windows on a table (`every`): how to read `table` once per window that
+   * covers each row's `time`. Windows start at multiples of `everyMs` since the epoch and hold
+   * `window_start <= time < window_start + windowMs`; a row with a null time is in none.
+   * `scratch` is a column name free in `table`, for the dialect's own use.
+   */
+  hop(table: string, time: string, everyMs: number, windowMs: number, scratch: string): Hop;
+  /**
+   * The engine has a backward as-of join (DuckDB `ASOF JOIN`). Otherwise `asof` joins are a
+   * key join on `r.t <= l.t` keeping the latest match per left row (targets/sql/steps.ts).
+   */
+  asofJoin: boolean;
   /** A float as an int (`cast x as int`): truncated toward zero, as Spark's and Flink's CAST do. */
   floatToInt(x: string): string;
   /** Every function of language/functions.ts. Arguments arrive lowered; ints are BIGINT. */
   fns: Readonly<Record<string, FnLowering>>;
 }
+
+/** The rows of a hopping window expansion: read `from`, keep `where`, each row's window is [start, end). */
+export interface Hop {
+  from: string;
+  start: string;
+  end: string;
+  where?: string;
+}
+
+const EPOCH = "TIMESTAMP '1970-01-01 00:00:00'";
 
 const backtick = (name: string) => "`" + name.replaceAll("`", "``") + "`";
 
@@ -149,6 +171,37 @@ function sparkInterval(ms: number): string {
 
 const secondsText = (ms: number) => `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}`;
 
+/** A duration as Spark's window() reads it ('28 days'): a fixed length, counted in the largest whole unit. */
+function sparkWindowDuration(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, "days"],
+    [3_600_000, "hours"],
+    [60_000, "minutes"],
+    [1000, "seconds"],
+  ];
+  for (const [size, unit] of units) if (ms % size === 0) return `'${ms / size} ${unit}'`;
+  return `'${ms} milliseconds'`;
+}
+
+/**
+ * Spark's window(time, size, slide): windows start at multiples of the slide since the epoch
+ * (its startTime defaults to 0, on the timestamp's UTC microseconds), hold start <= time < end,
+ * and a row with a null time is in none. Spark refuses a slide larger than the size, so with
+ * `every` > `window` (gaps between windows) each row is bucketed by a tumbling window of
+ * `every` and kept only when it falls in the first `window` of it.
+ */
+function sparkHop(table: string, time: string, everyMs: number, windowMs: number, scratch: string): Hop {
+  const w = backtick(scratch);
+  const start = `${w}.${backtick("start")}`;
+  if (everyMs <= windowMs) {
+    const fn = `window(${time}, ${sparkWindowDuration(windowMs)}, ${sparkWindowDuration(everyMs)})`;
+    return { from: `(SELECT *, ${fn} AS ${w} FROM ${table}) AS ${backtick("__mlp_hop")}`, start, end: `${w}.${backtick("end")}` };
+  }
+  const end = `${start} + ${sparkInterval(windowMs)}`;
+  const fn = `window(${time}, ${sparkWindowDuration(everyMs)})`;
+  return { from: `(SELECT *, ${fn} AS ${w} FROM ${table}) AS ${backtick("__mlp_hop")}`, start, end, where: `${time} < ${end}` };
+}
+
 export const SPARK: Dialect = {
   name: "spark",
   ident: backtick,
@@ -156,6 +209,8 @@ export const SPARK: Dialect = {
   literal: sparkString,
   type: (t) => baseType(t, "TIMESTAMP"),
   interval: (ms) => sparkInterval(ms),
+  hop: sparkHop,
+  asofJoin: false,
   remainder: (a, b) => `${a} % ${b}`,
   timestampText: (x) => `DATE_FORMAT(${x}, 'yyyy-MM-dd HH:mm:ss.SSS')`,
   floatToInt: bigint,
@@ -267,6 +322,18 @@ function flinkInterval(ms: number, single: boolean): string {
   return `(${parts.join(" + ")})`;
 }
 
+/**
+ * Flink's HOP table function (slide, then size), on a batch table: the tables of a pipeline
+ * are not streamed, so this only plans in a batch job. Flink slices hopping windows and
+ * refuses a size that is not a whole number of slides.
+ */
+function flinkHop(table: string, time: string, everyMs: number, windowMs: number): Hop {
+  if (windowMs % everyMs !== 0)
+    throw new TargetError(`Flink's HOP needs a window that is a whole number of \`every\` (${windowMs} ms is not a multiple of ${everyMs} ms)`);
+  const from = `TABLE(HOP(TABLE ${table}, DESCRIPTOR(${time}), ${flinkInterval(everyMs, true)}, ${flinkInterval(windowMs, true)}))`;
+  return { from, start: backtick("window_start"), end: backtick("window_end") };
+}
+
 export const FLINK: Dialect = {
   name: "flink",
   ident: backtick,
@@ -274,6 +341,8 @@ export const FLINK: Dialect = {
   literal: flinkLiteral,
   type: (t) => baseType(t, "TIMESTAMP(3)"),
   interval: flinkInterval,
+  hop: flinkHop,
+  asofJoin: false,
   // MOD takes exact numerics only: a float remainder is a - b * TRUNCATE(a / b, 0).
   remainder: (a, b, float) => (float ? `(${a} - ${b} * TRUNCATE(${a} / ${b}, 0))` : `MOD(${a}, ${b})`),
   timestampText: (x) => `DATE_FORMAT(${x}, 'yyyy-MM-dd HH:mm:ss.SSS')`,
@@ -388,9 +457,24 @@ export const DUCKDB: Dialect = {
   // Windows aligned to the epoch, as Flink's TUMBLE aligns them.
   tumble(table, time, ms) {
     const size = DUCKDB.interval(ms, true);
-    const start = `TIME_BUCKET(${size}, ${time}, TIMESTAMP '1970-01-01 00:00:00')`;
+    const start = `TIME_BUCKET(${size}, ${time}, ${EPOCH})`;
     return `(SELECT *, ${start} AS "window_start", ${start} + ${size} AS "window_end" FROM ${table}) AS "__mlp_tumble"`;
   },
+  // Each row's covering windows, generated: the latest start at or before `time` is its
+  // epoch-aligned bucket of `every`; the earlier ones reach back ceil(window / every) - 1 hops;
+  // those that end at or before `time` are dropped (they only exist when `every` does not
+  // divide `window`, or exceeds it). A null time generates nothing.
+  hop(table, time, everyMs, windowMs) {
+    const every = DUCKDB.interval(everyMs, true);
+    const back = (Math.ceil(windowMs / everyMs) - 1) * everyMs;
+    const last = `TIME_BUCKET(${every}, ${time}, ${EPOCH})`;
+    const first = back === 0 ? last : `${last} - ${DUCKDB.interval(back, true)}`;
+    const start = doubleQuote("window_start");
+    const end = `${start} + ${DUCKDB.interval(windowMs, true)}`;
+    const from = `(SELECT *, UNNEST(GENERATE_SERIES(${first}, ${last}, ${every})) AS ${start} FROM ${table}) AS "__mlp_hop"`;
+    return { from, start, end, where: `${end} > ${time}` };
+  },
+  asofJoin: true,
   // DuckDB's % takes the dividend's sign for integers and doubles alike (fmod). An int % 0 is
   // NULL in DuckDB, which the language's non-null int cannot hold: the run stops instead, as
   // Spark (ANSI mode) and Flink (MOD) do. A float % 0 is NaN, as in Flink.
