@@ -228,6 +228,17 @@ describe("churn (batch features online, tuned PyTorch with horovod, endpoint and
   });
 });
 
+describe("point in time (a hopping history, an as-of join, online features over the history)", () => {
+  test("the Glue jobs run Spark's window() and ranked as-of SQL; the online load keeps the newest row per key", () => {
+    const r = run("fixture-history_online");
+    const online = named(r, "history-online-sales-online").inputs.defaultArguments;
+    expect(online["--online_table"]).toBe(named(r, "history-online-sales-online-online").state.name);
+    expect(online["--newest_by"]).toBe("window_end");
+    // A feature set that is not a history loads as it is.
+    expect(named(run("churn"), "churn-customer-features").inputs.defaultArguments["--newest_by"]).toBeUndefined();
+  });
+});
+
 describe("ad_click_through (streams, Flink, online features, ddp, stream and endpoint deployments)", () => {
   test("streaming steps: Kinesis streams and a Managed Flink application per Flink job", () => {
     const r = run("sample-ad_click_through");
