@@ -8,13 +8,19 @@ Every row is generated relative to the fixed instant NOW (2026-11-30 06:00:00 UT
 clock that the samples' `target local` blocks pin, so look-back windows (`window = 7d`,
 `window = 28d`) and `now()`/`today()` see the same data on every run.
 
+The pipelines that learn from history (machine_failure, demand_forecast) have labels for
+several past weeks and the readings or sales of the weeks before each: hopping windows
+(`every`) rebuild the features as they were at each week's start, and an as-of join
+(`asof`) gives each label those, never later ones. The last week before NOW has readings
+and sales but no labels yet: it is what the as-of-now scoring reads.
+
 Each data set carries the pattern its model must find:
-- machine_failure: the failure mode follows the last week's sensors (mechanical: high
-  vibration, electrical: high temperature, hydraulic: low pressure), more often on old
-  machines; readings older than the 7-day window are noise.
-- demand_forecast: next week's units follow the last four weeks' rate, promotions, price
-  and the season (December lifts toys and electronics); older sales and retried uploads
-  are noise the cleansing removes.
+- machine_failure: a week's failure mode follows the sensors of the week before it
+  (mechanical: high vibration, electrical: high temperature, hydraulic: low pressure), more
+  often on old machines; stress is partly the machine's own, partly the week's.
+- demand_forecast: a week's units follow the four weeks before it (the rate, promotions,
+  price) and the season building up to December (toys and electronics most); retried
+  uploads and refunds are noise the cleansing removes.
 - ad_click_through: clicks follow the user's embedding direction, the placement (search),
   the device (mobile) and the evening hours.
 - ticket_triage: the final queue follows the words of the subject and the body
@@ -145,54 +151,63 @@ STORE_HEADER = ["store_id", "region", "store_format", "floor_m2", "opened_on"]
 # ---------------------------------------------------------------------------------------
 # machine_failure
 
+LABEL_WEEKS = 6  # weekly snapshots with labels; the newest is the Monday a week before NOW
+
+
 def machine_failure():
+    """Six weekly snapshots (Mondays, 00:00 UTC) with a label each: the failure in the seven
+    days from the snapshot, which follows the sensors of the seven days before it. The
+    sensors of the last seven days before NOW are what the nightly scoring reads."""
     rng = random.Random(101)
     machines, labels, readings = [], [], []
     models = ["KX-200", "KX-300", "TR-50", "HP-9"]
     sites = ["lyon", "porto", "gdansk"]
-    window_start = NOW - dt.timedelta(days=7)
-    for i in range(600):
+    midnight = dt.datetime.combine(TODAY, dt.time())
+    newest = midnight - dt.timedelta(days=7 + TODAY.weekday())  # the Monday a week ago
+    snapshots = [newest - dt.timedelta(days=7 * k) for k in range(LABEL_WEEKS)]
+    # The week before each snapshot, then the week before NOW (scored, not labelled yet).
+    weeks = [(s - dt.timedelta(days=7), s, True) for s in snapshots] + [(NOW - dt.timedelta(days=7), NOW, False)]
+    for i in range(300):
         mid = "M%04d" % (i + 1)
         installed = TODAY - dt.timedelta(days=rng.randint(200, 6500))
-        age = (TODAY - installed).days / 365.25
         serviced = None
         if rng.random() > 0.15:
             serviced = installed + dt.timedelta(days=rng.randint(100, max(101, (TODAY - installed).days - 10)))
         machines.append({"machine_id": mid, "model": rng.choice(models), "site": rng.choice(sites),
                          "installed_on": day(installed),
                          "last_service_on": None if serviced is None else day(serviced)})
-        # Latent stress per failure mode; old machines wear harder.
-        wear = 0.06 * age
-        stress = [rng.gauss(0.0, 1.0) + wear for _ in range(3)]  # vibration, temperature, pressure
-        scores = [0.0] + [3.4 * s + 0.15 * age - 7.0 + rng.gauss(0.0, 0.3) for s in stress]
-        cls = max(range(4), key=lambda k: scores[k])
-        labels.append({"machine_id": mid, "failure_class": cls})
-        z_vib, z_temp, z_pres = stress
-        if i % 60 == 59:
-            continue  # a few machines sent nothing this week: they drop out at the join
-        for sensor, center, spread, noise in (("temperature", 65.0 + 5.0 * z_temp, 0, 0.8),
-                                              ("vibration", 2.0 + 0.35 * z_vib, 0, 0.06),
-                                              ("pressure", 6.0 - 0.35 * z_pres, 0, 0.06)):
-            for _ in range(3):
-                t = window_start + dt.timedelta(seconds=rng.randint(3600, 7 * 86400 - 3600))
-                value = center + rng.gauss(0.0, noise)
-                if rng.random() < 0.03:
-                    value = None  # a dropped reading
-                elif rng.random() < 0.02:
-                    value = -999.0  # the logger's error code, filtered out
-                readings.append({"machine_id": mid, "sensor": sensor,
-                                 "value": None if value is None else round(value, 2), "read_at": ts(t)})
-        # An older reading outside the 7-day window: unrelated to next week's failures.
-        for sensor in [rng.choice(["temperature", "vibration", "pressure"])]:
-            t = NOW - dt.timedelta(days=rng.randint(9, 40), seconds=rng.randint(0, 86399))
-            base = {"temperature": 65.0, "vibration": 2.0, "pressure": 6.0}[sensor]
-            readings.append({"machine_id": mid, "sensor": sensor,
-                             "value": round(base * rng.uniform(0.5, 1.6), 2), "read_at": ts(t)})
+        # Latent stress per failure mode: partly the machine's own, partly the week's; old
+        # machines wear harder.
+        own = [rng.gauss(0.0, 1.0) for _ in range(3)]  # vibration, temperature, pressure
+        for start, end, labelled in weeks:
+            age = (end.date() - installed).days / 365.25
+            wear = 0.06 * age
+            stress = [0.6 * o + 0.8 * rng.gauss(0.0, 1.0) + wear for o in own]
+            if labelled:
+                scores = [0.0] + [3.4 * s + 0.15 * age - 7.0 + rng.gauss(0.0, 0.3) for s in stress]
+                cls = max(range(4), key=lambda k: scores[k])
+                labels.append({"machine_id": mid, "week_start": ts(end), "failure_class": cls})
+            if rng.random() < 0.02:
+                continue  # the machine sent nothing that week: no window, no training row
+            z_vib, z_temp, z_pres = stress
+            for sensor, center, noise in (("temperature", 65.0 + 5.0 * z_temp, 0.8),
+                                          ("vibration", 2.0 + 0.35 * z_vib, 0.06),
+                                          ("pressure", 6.0 - 0.35 * z_pres, 0.06)):
+                for _ in range(2):
+                    t = start + dt.timedelta(seconds=rng.randint(3600, 7 * 86400 - 3600))
+                    value = center + rng.gauss(0.0, noise)
+                    if rng.random() < 0.03:
+                        value = None  # a dropped reading
+                    elif rng.random() < 0.02:
+                        value = -999.0  # the logger's error code, filtered out
+                    readings.append({"machine_id": mid, "sensor": sensor,
+                                     "value": None if value is None else round(value, 2), "read_at": ts(t)})
     readings.sort(key=lambda r: (r["read_at"], r["machine_id"], r["sensor"]))
+    labels.sort(key=lambda r: (r["week_start"], r["machine_id"]))
     write_csv("machine_failure", "readings", ["machine_id", "sensor", "value", "read_at"], readings)
     write_csv("machine_failure", "machines",
               ["machine_id", "model", "site", "installed_on", "last_service_on"], machines)
-    write_csv("machine_failure", "failure_labels", ["machine_id", "failure_class"], labels)
+    write_csv("machine_failure", "failure_labels", ["machine_id", "week_start", "failure_class"], labels)
 
 
 # ---------------------------------------------------------------------------------------
@@ -204,14 +219,23 @@ FORMAT_RATE = {"hypermarket": 2.2, "supermarket": 1.3, "convenience": 0.6, "onli
 
 
 def demand_forecast():
+    """Eleven weeks of till sales (Mondays to Sundays) and the weekly close of the last six:
+    the units each store and SKU sold that week, 0 included. A week's units follow the rate of
+    the weeks before it (the store, the product, its price and promotions), plus the season
+    building up to December and the week's own noise."""
     products, stores = catalog()
     write_csv("demand_forecast", "products_raw", PRODUCT_HEADER, products)
     write_csv("demand_forecast", "stores", STORE_HEADER, stores)
     rng = random.Random(202)
     pairs = [(s, p) for s in stores for p in products]
     rng.shuffle(pairs)
-    pairs = pairs[:380]
+    pairs = pairs[:200]
     pairs.sort(key=lambda sp: (sp[0]["store_id"], sp[1]["sku"]))
+    midnight = dt.datetime.combine(TODAY, dt.time())
+    this_week = midnight - dt.timedelta(days=TODAY.weekday())  # NOW's Monday: not over yet
+    n_weeks = 11
+    weeks = [this_week - dt.timedelta(days=7 * (n_weeks - j)) for j in range(n_weeks)]
+    labelled = weeks[-LABEL_WEEKS:]
     sales, demand = [], []
     n = 0
     for store, product in pairs:
@@ -222,53 +246,48 @@ def demand_forecast():
                 * price_effect * math.exp(rng.gauss(0.0, 0.35)))  # units per week
         promo_share = rng.choice([0.0, 0.0, 0.1, 0.25, 0.5])
         promo_lift = 1.0 + 0.8 * promo_share
-        weekly = rate * promo_lift
-        units_left = max(1, int(round(rng.gauss(4 * weekly, math.sqrt(4 * weekly)))))
-        while units_left > 0:
-            q = min(units_left, rng.randint(1, 8))
-            units_left -= q
-            n += 1
-            on_promo = rng.random() < promo_share
-            sold = NOW - dt.timedelta(seconds=rng.randint(3600, 28 * 86400 - 3600))
-            row = {"sale_id": "T%06d" % n, "store_id": store["store_id"], "sku": product["sku"],
-                   "quantity": q,
-                   "unit_price": None if rng.random() < 0.03 else round(product["list_price"] * rng.uniform(0.97, 1.03), 2),
-                   "discount": round(rng.choice([0.1, 0.2, 0.3]), 2) if on_promo else (0.05 if rng.random() < 0.05 else None),
-                   "promo_code": ("PROMO%d" % rng.choice([10, 20, 30])) if on_promo else None,
-                   "sold_at": ts(sold),
-                   "ingested_at": ts(sold + dt.timedelta(minutes=rng.randint(5, 600)))}
-            sales.append(row)
-            if rng.random() < 0.04:  # the till retried the upload
-                dup = dict(row)
-                dup["ingested_at"] = ts(sold + dt.timedelta(minutes=rng.randint(601, 1400)))
-                sales.append(dup)
-            if rng.random() < 0.03:  # a refund
+        for j, week in enumerate(weeks):
+            season = 1.0 + (SEASON[product["category"]] - 1.0) * j / (n_weeks - 1)  # towards December
+            expected = rate * promo_lift * season
+            units = max(0, int(round(rng.gauss(expected, 0.5 + 0.4 * math.sqrt(expected)))))
+            if expected < 4.0 and rng.random() < 0.15:
+                units = 0  # slow sellers sometimes sell nothing in a week
+            if week in labelled:
+                demand.append({"store_sku": store["store_id"] + "/" + product["sku"],
+                               "store_id": store["store_id"], "sku": product["sku"],
+                               "week_start": day(week.date()), "units_next_week": float(units)})
+            while units > 0:
+                q = min(units, rng.randint(1, 8))
+                units -= q
                 n += 1
-                refund = dict(row)
-                refund.update({"sale_id": "T%06d" % n, "quantity": -q,
-                               "sold_at": ts(sold + dt.timedelta(hours=2)),
-                               "ingested_at": ts(sold + dt.timedelta(hours=3))})
-                sales.append(refund)
-        # Older sales, before the 28-day window: a different rate, which would mislead.
-        for _ in range(rng.randint(0, 3)):
-            n += 1
-            sold = NOW - dt.timedelta(days=rng.randint(30, 80), seconds=rng.randint(0, 86399))
-            sales.append({"sale_id": "T%06d" % n, "store_id": store["store_id"], "sku": product["sku"],
-                          "quantity": rng.randint(10, 60), "unit_price": product["list_price"],
-                          "discount": None, "promo_code": None, "sold_at": ts(sold),
-                          "ingested_at": ts(sold + dt.timedelta(minutes=30))})
-        expected = rate * SEASON[product["category"]] * promo_lift
-        units_next = max(0.0, expected + rng.gauss(0.0, 1.5 + 0.05 * expected))
-        if expected < 4.0 and rng.random() < 0.3:
-            units_next = 0.0  # slow sellers sometimes sell nothing in a week
-        if units_next >= 0.5:  # a week without sales has no row in the weekly close
-            demand.append({"store_sku": store["store_id"] + "/" + product["sku"],
-                           "week_start": day(TODAY), "units_next_week": round(units_next, 1)})
+                on_promo = rng.random() < promo_share
+                sold = week + dt.timedelta(seconds=rng.randint(1800, 7 * 86400 - 1800))
+                row = {"sale_id": "T%06d" % n, "store_id": store["store_id"], "sku": product["sku"],
+                       "quantity": q,
+                       "unit_price": None if rng.random() < 0.03 else round(product["list_price"] * rng.uniform(0.97, 1.03), 2),
+                       "discount": round(rng.choice([0.1, 0.2, 0.3]), 2) if on_promo else (0.05 if rng.random() < 0.05 else None),
+                       "promo_code": ("PROMO%d" % rng.choice([10, 20, 30])) if on_promo else None,
+                       "sold_at": ts(sold),
+                       "ingested_at": ts(sold + dt.timedelta(minutes=rng.randint(5, 600)))}
+                sales.append(row)
+                if rng.random() < 0.04:  # the till retried the upload
+                    dup = dict(row)
+                    dup["ingested_at"] = ts(sold + dt.timedelta(minutes=rng.randint(601, 1400)))
+                    sales.append(dup)
+                if rng.random() < 0.03:  # a refund
+                    n += 1
+                    refund = dict(row)
+                    refund.update({"sale_id": "T%06d" % n, "quantity": -q,
+                                   "sold_at": ts(sold + dt.timedelta(hours=2)),
+                                   "ingested_at": ts(sold + dt.timedelta(hours=3))})
+                    sales.append(refund)
     sales.sort(key=lambda r: (r["ingested_at"], r["sale_id"]))
+    demand.sort(key=lambda r: (r["week_start"], r["store_sku"]))
     write_csv("demand_forecast", "sales_raw",
               ["sale_id", "store_id", "sku", "quantity", "unit_price", "discount", "promo_code",
                "sold_at", "ingested_at"], sales)
-    write_csv("demand_forecast", "weekly_demand", ["store_sku", "week_start", "units_next_week"], demand)
+    write_csv("demand_forecast", "weekly_demand",
+              ["store_sku", "store_id", "sku", "week_start", "units_next_week"], demand)
 
 
 # ---------------------------------------------------------------------------------------
