@@ -1,5 +1,8 @@
 """demand_forecast: next week's units per store and SKU (regression) with XGBoost.
 
+One training row per store, SKU and past week: the week's units and the four weeks of sales
+before it, as they were known when the week began (the pipeline drops the window's times).
+
 SageMaker script mode through mlp_data. The booster is trained with the native API
 (`xgb.train`) and saved in XGBoost's own format (`model.json`) next to `encoding.json`, the
 column encoding: numbers and bools as they are, enums and other low-cardinality text one-hot
@@ -95,4 +98,4 @@ if __name__ == "__main__":
     booster.save_model(os.path.join(out, "model.json"))
     with open(os.path.join(out, "encoding.json"), "w") as f:
         json.dump(encoding, f, indent=1)
-    print("trained on %d store/SKU rows, %d columns" % (len(X), len(names)))
+    print("trained on %d store/SKU weeks, %d columns" % (len(X), len(names)))

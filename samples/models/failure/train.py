@@ -1,5 +1,6 @@
 """machine_failure: seven-day failure class per machine (0 none, 1 mechanical, 2 electrical,
-3 hydraulic) from a week of sensor aggregates, the site and the machine's age.
+3 hydraulic) from a week of sensor aggregates, the site and the machine's age. One training
+row per machine and labelled week, with the sensors as they were when that week began.
 
 SageMaker script mode through mlp_data: reads the `train` channel, hyperparameters from
 SM_HPS, pickles a scikit-learn Pipeline into SM_MODEL_DIR. The pipeline selects its columns
@@ -56,4 +57,4 @@ if __name__ == "__main__":
     model = build(X, hps)
     model.fit(X, y.astype(int))
     mlp_data.save_model(model)
-    print("trained on %d machines; classes %s" % (len(X), list(model.classes_)))
+    print("trained on %d machine-weeks; classes %s" % (len(X), list(model.classes_)))
