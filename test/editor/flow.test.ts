@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { FlowBuilder, diagnosticsByNode } from "../../editor/src/model/flow";
 import { layoutPositions, positionsOf, ranks } from "../../editor/src/model/positions";
-import { sample } from "./helpers";
+import { POINT_IN_TIME, sample } from "./helpers";
 
 describe("IR -> flow", () => {
   const a = sample("churn.mlp");
@@ -73,6 +73,23 @@ describe("IR -> flow", () => {
     expect(clean.data.problem).toMatch(/float.*string|string.*float/);
     const bad = f.edges.find((e) => e.target === "churn_tuned")!;
     expect(bad.data!.problem).toMatch(/Model/);
+  });
+
+  it("says how a step treats time: an as-of join, a hopping window", () => {
+    const pit = sample("pit.mlp", { "pit.mlp": POINT_IN_TIME });
+    const f = new FlowBuilder().build(pit, positionsOf(pit.ir));
+    const data = (id: string) => f.nodes.find((n) => n.id === id)!.data;
+    expect(data("rows").time).toBe("asof week_start ≥ window_end · within 35d");
+    expect(data("rows").detail).toBe("left · on store_sku");
+    expect(data("sales_28d").time).toBe("window 28d every 7d");
+    expect(data("sales_28d").detail).toBe("by store_sku · 1 aggregate");
+    // Without `every` or `asof` there is no time line, and the window stays in the detail.
+    const plain = sample("pit.mlp", { "pit.mlp": POINT_IN_TIME.replace("  every  = 7d\n", "").replace(/  asof .*\n  within .*\n/, "") });
+    const g = new FlowBuilder().build(plain, positionsOf(plain.ir));
+    expect(g.nodes.find((n) => n.id === "rows")!.data.time).toBeUndefined();
+    expect(g.nodes.find((n) => n.id === "sales_28d")!.data).toMatchObject({ detail: "by store_sku · 28d · 1 aggregate" });
+    expect(g.nodes.find((n) => n.id === "sales_28d")!.data.time).toBeUndefined();
+    expect(flow.nodes.filter((n) => n.data.time !== undefined).map((n) => n.id)).toEqual([]);
   });
 
   it("shows imported steps with the file they come from", () => {

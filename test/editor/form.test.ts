@@ -1,10 +1,10 @@
 // Inspector forms generated from the catalog's zod schemas, and the values they write.
 import { describe, expect, it } from "vitest";
-import { STEP_KINDS, deploy, source, split, train } from "../../language/catalog";
+import { STEP_KINDS, aggregate, deploy, join, source, split, train } from "../../language/catalog";
 import { pipelineSettings } from "../../language/catalog/settings";
 import { displayValue, exprText, fieldsOf, parseExpr, toExpr, type Field } from "../../editor/src/model/form";
 import { operationsText, parseOperations } from "../../editor/src/model/operations";
-import { sample } from "./helpers";
+import { POINT_IN_TIME, errors, sample } from "./helpers";
 
 const byKey = (fs: Field[], k: string) => fs.find((f) => f.key === k)!;
 
@@ -74,6 +74,40 @@ describe("form values", () => {
     expect(displayValue(byKey(f, "hyperparams"), attr("hyperparams")?.value)).toBe("{ epochs: 20, lr: 0.001, layers: 3, dropout: 0.1 }");
     expect(displayValue(byKey(f, "task"), undefined)).toBeUndefined();
     expect(parseExpr("2..8")).toEqual({ ok: true, value: { kind: "range", lo: { kind: "number", value: 2, raw: "2" }, hi: { kind: "number", value: 8, raw: "8" } } });
+  });
+});
+
+describe("point-in-time settings", () => {
+  const a = sample("pit.mlp", { "pit.mlp": POINT_IN_TIME });
+  const attr = (node: string, k: string) => (a.ir.nodes.find((n) => n.id === node)!.body.find((s) => s.kind === "attr" && s.name === k) as { value: never } | undefined)!.value;
+  const asof = byKey(fieldsOf(join.config), "asof");
+
+  it("has fields for every, asof and within", () => {
+    expect(errors(a)).toEqual([]);
+    expect(byKey(fieldsOf(aggregate.config), "every")).toMatchObject({ control: "text", format: "duration", required: false });
+    expect(byKey(fieldsOf(join.config), "within")).toMatchObject({ control: "text", format: "duration", required: false });
+    // A comparison as written, not a group of three fields.
+    expect(asof).toMatchObject({ control: "text", format: "comparison", required: false });
+    expect(asof.options).toContain(">=");
+    expect(asof.children).toBeUndefined();
+  });
+
+  it("shows and writes them as the text says", () => {
+    expect(displayValue(asof, attr("rows", "asof"))).toBe("week_start >= window_end");
+    expect(displayValue(byKey(fieldsOf(join.config), "within"), attr("rows", "within"))).toBe("35d");
+    expect(displayValue(byKey(fieldsOf(aggregate.config), "every"), attr("sales_28d", "every"))).toBe("7d");
+    expect(toExpr(asof, " week_start >=  window_start ")).toEqual({ ok: true, value: { kind: "binary", op: ">=", left: { kind: "ref", name: "week_start" }, right: { kind: "ref", name: "window_start" } } });
+    expect(toExpr(asof, "")).toEqual({ ok: true, value: undefined });
+    // The wrong direction is the checker's to explain (MLP0318), not the form's to refuse.
+    expect(toExpr(asof, "week_start <= window_end")).toMatchObject({ ok: true });
+  });
+
+  it("refuses what is not two columns compared", () => {
+    expect(toExpr(asof, "week_start")).toEqual({ ok: false, error: "expected two columns compared, e.g. left_col >= right_col" });
+    expect(toExpr(asof, "week_start >= 3")).toMatchObject({ ok: false });
+    expect(toExpr(asof, "a >= b and c >= d")).toMatchObject({ ok: false });
+    expect(toExpr(asof, "week_start + window_end")).toEqual({ ok: false, error: "expected one of == != < <= > >= between the columns" });
+    expect(toExpr(asof, "week_start >=")).toMatchObject({ ok: false });
   });
 });
 

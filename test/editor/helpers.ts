@@ -38,3 +38,45 @@ export function edited(a: Analysis, r: Edit): { text: string; after: Analysis } 
 export function comments(text: string): string[] {
   return text.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("//"));
 }
+
+/** Point-in-time training rows: a hopping aggregate and an as-of join (not among the editor's samples). */
+export const POINT_IN_TIME = `pipeline p {
+  version = "1"
+}
+
+schema Sale {
+  store_sku: string
+  units:     int
+  sold_at:   timestamp
+}
+
+schema Label {
+  store_sku:  string
+  week_start: timestamp
+  units_next: int
+}
+
+source sales: Table<Sale> {
+  uri    = "s3://b/sales/"
+  format = parquet
+}
+
+source labels: Table<Label> {
+  uri    = "s3://b/labels/"
+  format = parquet
+}
+
+aggregate sales_28d(sales) {
+  by     store_sku
+  window = 28d
+  every  = 7d
+  units_28d: int = sum(units)
+}
+
+join rows(labels, sales_28d) {
+  on     = store_sku
+  asof   = week_start >= window_end
+  within = 35d
+  type   = left
+}
+`;

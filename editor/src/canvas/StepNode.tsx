@@ -1,6 +1,7 @@
-// One step on the canvas: kind, name, the settings that matter, typed ports and the
-// first problem the checker found. Memoized: it re-renders only when its own data,
-// selection or drag state changes, never because another node moved.
+// One step on the canvas: kind, name, the settings that matter (and how it treats time:
+// an as-of join, a hopping window), typed ports and the first problem the checker found.
+// Memoized: it re-renders only when its own data, selection or drag state changes, never
+// because another node moved.
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { StepNode } from "../model/flow";
@@ -20,6 +21,7 @@ function StepNodeView({ data, selected }: NodeProps<StepNode>) {
         {data.warnings > 0 && <span className="badge badge-warning" title={`${data.warnings} warning(s)`}>{data.warnings}</span>}
       </div>
       {data.detail && <div className="step-detail">{data.detail}</div>}
+      {data.time && <div className="step-time" title={data.time}>{data.time}</div>}
       <div className="step-ports" style={{ minHeight: labelled ? rows * 18 : 8 }}>
         <div className="ports-in">
           {data.inputs.map((p) => (

@@ -1,5 +1,6 @@
 // The one line of settings a node shows under its name, chosen per kind so a data
-// scientist can read the pipeline from the canvas without opening every step. Reads the
+// scientist can read the pipeline from the canvas without opening every step, and the
+// line that says how a step treats time (an as-of join, a hopping window). Reads the
 // typed config and decoded body of the IR; an invalid node (not yet checked, or rejected)
 // shows nothing.
 import type { IrNode } from "../../../compiler/ir";
@@ -19,7 +20,8 @@ export function detailOf(n: IrNode): string {
     case "cleanse":
       return count(n.ops.length, "operation");
     case "aggregate":
-      return join([n.by.length ? `by ${n.by.join(", ")}` : undefined, n.config.window, count(n.columns.length, "aggregate")]);
+      // A hopping window is on the time line (`timeOf`).
+      return join([n.by.length ? `by ${n.by.join(", ")}` : undefined, n.config.every === undefined ? n.config.window : undefined, count(n.columns.length, "aggregate")]);
     case "join": {
       const { left, right } = n.keys;
       return join([n.config.type, `on ${left === right ? left : `${left} == ${right}`}`]);
@@ -49,5 +51,27 @@ export function detailOf(n: IrNode): string {
       return n.config.path;
     case "invalid":
       return "";
+  }
+}
+
+const OPS: Record<string, string> = { ">=": "≥", "<=": "≤", "!=": "≠" };
+
+/**
+ * How a step treats time, when that is what makes its rows right for training: a join's
+ * `asof week_start ≥ window_end · within 35d`, an aggregate's `window 28d every 7d`.
+ */
+export function timeOf(n: IrNode): string | undefined {
+  switch (n.kind) {
+    case "join": {
+      const { asof, within } = n.config;
+      const cond = asof ? `asof ${asof.left} ${OPS[asof.op] ?? asof.op} ${asof.right}` : undefined;
+      return join([cond, within !== undefined ? `within ${within}` : undefined]) || undefined;
+    }
+    case "aggregate": {
+      const { window, every } = n.config;
+      return every === undefined ? undefined : `${window !== undefined ? `window ${window} ` : ""}every ${every}`;
+    }
+    default:
+      return undefined;
   }
 }

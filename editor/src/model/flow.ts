@@ -7,7 +7,7 @@ import { stepKind } from "../../../language/catalog";
 import type { Diagnostic } from "../../../language/diagnostics/diagnostic";
 import type { Analysis } from "./analyze";
 import { artifactClass, describeArtifact, showArtifact } from "./artifacts";
-import { detailOf } from "./detail";
+import { detailOf, timeOf } from "./detail";
 import type { XY } from "./positions";
 
 export interface PortView {
@@ -31,6 +31,8 @@ export interface StepData extends Record<string, unknown> {
   inputs: PortView[];
   outputs: PortView[];
   detail: string;
+  /** A join's as-of condition, an aggregate's hopping window: a line of its own. */
+  time?: string;
   footer: string;
   errors: number;
   warnings: number;
@@ -163,6 +165,8 @@ export class FlowBuilder {
       };
       if (n.origin) data.imported = n.origin.file;
       if (n.use !== undefined) data.use = n.use;
+      const time = timeOf(n);
+      if (time) data.time = time;
       if (first) data.problem = first.message;
       const key = JSON.stringify(data);
       const prev = this.nodeData.get(n.id);

@@ -1,7 +1,8 @@
 // Inspector forms generated from a kind's zod config schema (through its JSON Schema):
 // enums become selects, bounded numbers number inputs, durations/sizes/cron checked
-// text, plain nested objects (resources) groups, and anything richer (unions,
-// hyperparameter maps) an expression field parsed with the language's own parser.
+// text, a comparison of two columns (a join's `asof`) the text `a >= b`, plain nested
+// objects (resources) groups, and anything richer (unions, hyperparameter maps) an
+// expression field parsed with the language's own parser.
 import { z } from "zod";
 import type { IrExpr } from "../../../compiler/ir";
 import { expr as lowerExpr } from "../../../compiler/lower";
@@ -10,7 +11,7 @@ import { formatExpr } from "../../../language/formatter";
 import { parse } from "../../../language/parser";
 
 export type Control = "select" | "number" | "text" | "checkbox" | "group" | "expr";
-export type Format = "duration" | "size" | "cron" | "name" | "string";
+export type Format = "duration" | "size" | "cron" | "name" | "string" | "comparison";
 
 export interface Field {
   key: string;
@@ -50,6 +51,17 @@ interface JsonSchema {
 }
 
 const IDENT_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
+
+/**
+ * `{ op, left, right }` with names on both sides: the config of `left_col >= right_col`
+ * (a join's `asof`). The text says it as written; a group of three fields would not.
+ */
+function comparisonOps(s: JsonSchema): string[] | undefined {
+  const p = s.properties;
+  if (!p || Object.keys(p).length !== 3 || !p.op?.enum || !p.left || !p.right) return undefined;
+  if (p.left.pattern !== IDENT_PATTERN || p.right.pattern !== IDENT_PATTERN) return undefined;
+  return p.op.enum.every((v) => typeof v === "string") ? (p.op.enum as string[]) : undefined;
+}
 // zod writes Number.MAX_SAFE_INTEGER as the maximum of every int; that is no bound a person sets.
 const NO_BOUND = 2 ** 40;
 
@@ -74,6 +86,8 @@ function field(key: string, path: string[], s: JsonSchema, required: boolean): F
     return { ...f, control: "text", format };
   }
   if (s.type === "object" && s.format === "cron") return { ...f, control: "text", format: "cron" };
+  const ops = s.type === "object" && s.additionalProperties === false ? comparisonOps(s) : undefined;
+  if (ops) return { ...f, control: "text", format: "comparison", options: ops };
   if (s.type === "object" && s.properties && s.additionalProperties === false && !s.anyOf) {
     const req = new Set(s.required ?? []);
     return { ...f, control: "group", children: Object.entries(s.properties).map(([k, v]) => field(k, [...path, k], v, req.has(k))) };
@@ -112,6 +126,7 @@ export function displayValue(f: Field, e: IrExpr | undefined): string | boolean 
       return exprText(e);
     case "text":
       if (f.format === "cron" && e.kind === "call" && e.callee === "cron" && e.args[0]?.value.kind === "string") return e.args[0].value.value;
+      if (f.format === "comparison") return exprText(e);
       if (e.kind === "string") return e.value;
       if (e.kind === "ref") return e.name;
       if (e.kind === "duration" || e.kind === "size") return e.raw;
@@ -144,6 +159,21 @@ function bounds(f: Field, v: number): string | undefined {
   return undefined;
 }
 
+/** How a comparison field reads: `left_col >= right_col` with its first fitting operator. */
+export function comparisonExample(f: Field): string {
+  const op = f.options?.includes(">=") ? ">=" : (f.options?.[0] ?? "==");
+  return `left_col ${op} right_col`;
+}
+
+/** `a >= b`: two column names and one of the field's operators (the checker judges which one fits). */
+function comparison(f: Field, text: string): Parsed {
+  const r = parseExpr(text);
+  if (!r.ok || r.value?.kind !== "binary" || r.value.left.kind !== "ref" || r.value.right.kind !== "ref")
+    return { ok: false, error: `expected two columns compared, e.g. ${comparisonExample(f)}` };
+  if (f.options && !f.options.includes(r.value.op)) return { ok: false, error: `expected one of ${f.options.join(" ")} between the columns` };
+  return r;
+}
+
 /** The expression to write for a control's new value; undefined removes the setting. */
 export function toExpr(f: Field, input: string | boolean): Parsed {
   if (typeof input === "boolean") return { ok: true, value: { kind: "bool", value: input } };
@@ -170,6 +200,8 @@ export function toExpr(f: Field, input: string | boolean): Parsed {
           return new RegExp(IDENT_PATTERN).test(t) ? { ok: true, value: { kind: "ref", name: t } } : { ok: false, error: "expected a name (letters, digits, _)" };
         case "cron":
           return { ok: true, value: { kind: "call", callee: "cron", args: [{ value: { kind: "string", value: t } }] } };
+        case "comparison":
+          return comparison(f, t);
         default:
           return { ok: true, value: { kind: "string", value: input } };
       }

@@ -3,7 +3,7 @@
 // duration, a number out of bounds) is refused here; the checker judges the rest.
 import { useEffect, useState } from "react";
 import type { IrExpr } from "../../../compiler/ir";
-import { displayValue, toExpr, type Field } from "../model/form";
+import { comparisonExample, displayValue, toExpr, type Field } from "../model/form";
 
 interface Props {
   field: Field;
@@ -21,6 +21,7 @@ function placeholder(f: Field): string {
     case "size": return "e.g. 512MiB, 64GiB";
     case "cron": return "e.g. 0 3 * * *";
     case "name": return "column name";
+    case "comparison": return `e.g. ${comparisonExample(f)}`;
   }
   if (f.control === "expr") return "an .mlp value, e.g. { k: 1 }";
   if (f.control === "number") {
@@ -77,7 +78,7 @@ export function FieldControl({ field, value, problems, disabled, onCommit }: Pro
           id={id}
           type="text"
           inputMode={field.control === "number" ? "decimal" : undefined}
-          className={field.control === "expr" ? "mono" : undefined}
+          className={field.control === "expr" || field.format === "comparison" ? "mono" : undefined}
           value={draft}
           placeholder={placeholder(field)}
           disabled={disabled}
