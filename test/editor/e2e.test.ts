@@ -268,6 +268,37 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.close();
   }, 60_000);
 
+  it("shows how a step treats time: the as-of join and the hopping window, on the node and in the inspector", async () => {
+    await page.getByTestId("samples").selectOption("demand_forecast.mlp");
+    await node("labelled").waitFor();
+    await settled();
+    await fit();
+    expect(await node("labelled").locator(".step-time").textContent()).toBe("asof week_start ≥ window_end · within 7d");
+    expect(await node("sales_history").locator(".step-time").textContent()).toBe("window 28d every 7d");
+    // The as-of-now aggregate the forecast scores has no time line.
+    await expect(node("sales_28d").locator(".step-time").count()).resolves.toBe(0);
+    await node("labelled").click();
+    await page.getByTestId("inspector").waitFor();
+    expect(await page.locator("#field-asof").inputValue()).toBe("week_start >= window_end");
+    expect(await page.locator("#field-within").inputValue()).toBe("7d");
+    // Edited in the inspector: the text and the node follow.
+    await page.locator("#field-within").fill("14d");
+    await page.locator("#field-within").press("Enter");
+    await page.waitForFunction(() => /\n {2}within = 14d\n/.test((window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text()));
+    await settled();
+    expect(await node("labelled").locator(".step-time").textContent()).toBe("asof week_start ≥ window_end · within 14d");
+    // What is not a comparison of two columns is refused before anything is written.
+    const before = await text();
+    await page.locator("#field-asof").fill("week_start");
+    await page.locator("#field-asof").press("Enter");
+    expect(await page.getByTestId("field-asof").textContent()).toContain("expected two columns compared");
+    expect(await text()).toBe(before);
+    await page.evaluate(() => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal("labelled"));
+    await page.waitForTimeout(500);
+    await shot("09-point-in-time");
+    await page.close();
+  }, 60_000);
+
   it("shows the inspector form and the columns on an edge", async () => {
     await fit();
     await node("churn_model").click();

@@ -9,7 +9,8 @@ export interface XY {
 }
 
 export const COLUMN = 320;
-export const ROW = 130;
+/** Room for a node with two-row ports and a two-line time line (an as-of join is about 140px tall). */
+export const ROW = 150;
 
 function num(e: IrExpr | undefined): number | undefined {
   if (!e) return undefined;
