@@ -38,7 +38,7 @@ describe("slurm target, run locally: a whole pipeline through submit.sh", { time
     expect(r.stdout.trim().split("\n")).toEqual(jobs.map((j) => `${j.job} ${j.id}`));
     // The spark stand-in ran each data step's SQL against the configured master... (none set here).
     const spark = calls(dir).filter((c) => c.tool === "spark-sql");
-    expect(spark.length).toBe(13);
+    expect(spark.length).toBe(17);
     const run_ = join(dir, "models/demand_forecast/runs/test-run");
     // Nine trials, every grid point once.
     const trials = readdirSync(join(run_, "demand_tuned/trials")).map((t) => json(join(run_, "demand_tuned/trials", t, "trial.json")));

@@ -177,7 +177,7 @@ suite("slurm target on a real Slurm (MLP_SLURM=1; start it with test/slurm/start
     expect(Object.entries(states).filter(([, s]) => s.some((x) => x !== "COMPLETED"))).toEqual([]);
     expect(states.demand_tuned).toHaveLength(9);
     // Every data step went through the Spark stand-in, in its own job.
-    expect(calls(r.dir).filter((c) => c.tool === "spark-sql").map((c) => c.job)).toHaveLength(13);
+    expect(calls(r.dir).filter((c) => c.tool === "spark-sql").map((c) => c.job)).toHaveLength(17);
     const best = json(join(r.runDir, "demand_tuned/best.json"));
     expect(best.trials_ok).toBe(9);
     expect(json(join(r.dir, "models/registry/demand-forecast/1/metadata.json")).gates.demand_gate.passed).toBe(true);
