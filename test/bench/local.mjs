@@ -186,7 +186,7 @@ function cachedRun(dir) {
 }
 
 /** One machine's features, as the quick start's request. */
-const REQUEST = { site: "lyon", readings_7d: 24, max_temperature_7d: 97.5, avg_vibration_7d: 7.9, min_pressure_7d: 2.1, age_years: 11.2, days_since_service: 420 };
+const REQUEST = { site: "lyon", readings_7d: 24, max_temperature_7d: 97.5, avg_vibration_7d: 7.9, min_pressure_7d: 2.1, age_years: 11.2 };
 
 async function serve() {
   const [file, step] = ["samples/machine_failure.mlp", "risk_api"];
