@@ -99,10 +99,10 @@ export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, after: read
   flow.side("Scoring failed", { Type: "Fail", Error: "ScoringFailed", Cause: `${d.id}: the batch transform failed.` });
   if (downstreamData.length) cx.iam.allowGlueJobs(downstreamData);
   cx.iam.allow("states", `Find${cap(reg.v)}`, ["sagemaker:ListModelPackages"], [lit("*")], { note: ["ListModelPackages has no resource-level permissions: AWS offers no narrower form than *."] });
-  cx.iam.allow("states", `Score${cap(s)}`, ["sagemaker:AddTags", "sagemaker:CreateModel", "sagemaker:CreateTransformJob", "sagemaker:DeleteModel", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"], [
-    cx.arn("sagemaker", `model/${prefix}-*`),
-    cx.arn("sagemaker", `transform-job/${prefix}-*`),
-  ]);
+  // Model actions on models, transform actions on transform jobs: one statement for both would
+  // also allow CreateModel on a transform-job ARN and the like.
+  cx.iam.allow("states", `Model${cap(s)}`, ["sagemaker:AddTags", "sagemaker:CreateModel", "sagemaker:DeleteModel"], [cx.arn("sagemaker", `model/${prefix}-*`)]);
+  cx.iam.allow("states", `Score${cap(s)}`, ["sagemaker:AddTags", "sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"], [cx.arn("sagemaker", `transform-job/${prefix}-*`)]);
   cx.iam.allow("states", `Read${cap(reg.v)}`, ["sagemaker:DescribeModelPackage"], [cx.arn("sagemaker", tpl("model-package/", ref(reg.v, "modelPackageGroupName"), "/*"))]);
   cx.iam.passSageMakerRole();
   cx.iam.allowSyncRules(["SageMakerTransformJobs", ...(after.some((n) => n.kind === "notebook") ? ["SageMakerProcessingJobs"] : [])]);

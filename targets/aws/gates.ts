@@ -102,6 +102,9 @@ function metricsFunction(cx: PlanContext): string {
   const logs = lambdaFunction(cx, group, undefined, "metrics", fn, "read_metrics.py", READ_METRICS, [], "Returns the finite metrics mlp computed in a gate's job, and whether its requires held.");
   cx.iam.allow("lambda", "ReadRunOutputs", ["s3:GetObject"], [cx.bucketArn("/runs/*")]);
   cx.iam.allow("lambda", "LogMetrics", ["logs:CreateLogStream", "logs:PutLogEvents"], [tpl(ref(logs, "arn"), ":*")]);
+  // The gate's Task state calls the function as the Step Functions role: without this grant
+  // every gate fails with AccessDenied. The unqualified ARN is the one the state names.
+  cx.iam.allow("states", "InvokeMetrics", ["lambda:InvokeFunction"], [ref(fn, "arn")]);
   cx.steps.push(group);
   cx.metricsFunction = fn;
   return fn;

@@ -23,6 +23,7 @@ import {
   writeProject,
   type Run,
 } from "./harness";
+import { callsOf } from "./calls";
 import { evaluate } from "./policies";
 
 const root = workspace("mocks");
@@ -94,6 +95,31 @@ describe("every program, every stack", () => {
       for (const m of ofType(r, "aws:sagemaker/model:Model")) expect(service(m.inputs.executionRoleArn), k).toBe("sagemaker.amazonaws.com");
       expect(new Set(roles.values()).size, k).toBe(roles.size);
     }
+  });
+
+  test("each state machine's role may call every Lambda, SageMaker and Glue resource its states call, and nothing more", () => {
+    let checked = 0;
+    for (const [k, r] of runs) {
+      const g = grants(r);
+      for (const m of ofType(r, "aws:sfn/stateMachine:StateMachine")) {
+        const role = ofType(r, "aws:iam/role:Role").find((x) => x.state.arn === m.inputs.roleArn)!.name;
+        const calls = callsOf(JSON.parse(m.inputs.definition));
+        for (const c of calls) for (const a of c.actions) expect(may(g, role, a, c.resource), `${k} ${m.name} "${c.state}": ${a} on ${c.resource}`).toBe(true);
+        checked += calls.length;
+      }
+      // Nothing more: each grant of a machines' role to these services names a resource some state calls, for an action it performs.
+      const machines = ofType(r, "aws:sfn/stateMachine:StateMachine");
+      if (!machines.length) continue;
+      const calls = machines.flatMap((m) => callsOf(JSON.parse(m.inputs.definition)));
+      const roles = new Set(machines.map((m) => ofType(r, "aws:iam/role:Role").find((x) => x.state.arn === m.inputs.roleArn)!.name));
+      for (const grant of g.filter((x) => roles.has(x.role)))
+        for (const a of grant.actions.filter((x) => /^(glue|lambda|sagemaker|sns):/.test(x)))
+          for (const res of grant.resources) {
+            const used = calls.some((c) => c.actions.includes(a) && may([{ ...grant, actions: [a], resources: [res] }], grant.role, a, c.resource));
+            expect(used, `${k} ${grant.role}: ${a} on ${res} is granted but no state calls it`).toBe(true);
+          }
+    }
+    expect(checked).toBeGreaterThan(50);
   });
 
   test("deployments wait for their model version in stack config", () => {
