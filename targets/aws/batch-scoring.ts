@@ -8,6 +8,7 @@ import { TargetError } from "../../compiler/target-api";
 import { Flow, ph, t } from "./asl";
 import { compute } from "./compute";
 import { cap, fileName, warehousePath, type PlanContext } from "./context";
+import { NOTIFY } from "./failures";
 import { lit, ref, tpl, type Group } from "./model";
 import { notebookState } from "./notebooks";
 import { registryOf } from "./registry";
@@ -95,8 +96,8 @@ export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, after: read
   const deleteModel = () => ({ Type: "Task", Resource: t`arn:${ph("Partition")}:states:::aws-sdk:sagemaker:deleteModel`, Parameters: { "ModelName.$": jobName(cx, d, 63) }, ResultPath: null });
   flow.add("Delete model", deleteModel());
   flow.add("Done", { Type: "Succeed" });
-  flow.side("Delete model after failure", { ...deleteModel(), Next: "Scoring failed" });
-  flow.side("Scoring failed", { Type: "Fail", Error: "ScoringFailed", Cause: `${d.id}: the batch transform failed.` });
+  // The model is deleted either way; then the failure is alerted like any other (failures.ts).
+  flow.side("Delete model after failure", { ...deleteModel(), Next: NOTIFY });
   if (downstreamData.length) cx.iam.allowGlueJobs(downstreamData);
   cx.iam.allow("states", `Find${cap(reg.v)}`, ["sagemaker:ListModelPackages"], [lit("*")], { note: ["ListModelPackages has no resource-level permissions: AWS offers no narrower form than *."] });
   // Model actions on models, transform actions on transform jobs: one statement for both would

@@ -68,6 +68,8 @@ export class PlanContext {
   sharedScripts: Group | undefined;
   /** The metrics Lambda the gates share (gates.ts), once declared. */
   metricsFunction: string | undefined;
+  /** The alert topic failed runs publish to (failures.ts), once declared. */
+  alertTopic: string | undefined;
   usesUpload = false;
 
   /**

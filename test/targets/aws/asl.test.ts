@@ -11,6 +11,7 @@ const VALUES: Record<string, string> = {
   ArtifactBucket: "mlp-artifacts-0a1b2c3",
   SageMakerRoleArn: "arn:aws:iam::123456789012:role/mlp-sagemaker",
   MetricsFunction: "arn:aws:lambda:us-east-1:123456789012:function:mlp-metrics",
+  AlertTopic: "arn:aws:sns:us-east-1:123456789012:mlp-alerts",
 };
 const valueOf = (name: string) =>
   VALUES[name] ??

@@ -23,7 +23,7 @@ import {
   writeProject,
   type Run,
 } from "./harness";
-import { callsOf } from "./calls";
+import { allStates, callsOf } from "./calls";
 import { evaluate } from "./policies";
 
 const root = workspace("mocks");
@@ -120,6 +120,39 @@ describe("every program, every stack", () => {
           }
     }
     expect(checked).toBeGreaterThan(50);
+  });
+
+  test("tasks retry service errors with backoff (never a failed job), and every failure alerts the encrypted topic in the outputs, then fails", () => {
+    for (const [k, r] of runs) {
+      const machines = ofType(r, "aws:sfn/stateMachine:StateMachine");
+      if (!machines.length) continue;
+      const topic = ofType(r, "aws:sns/topic:Topic")[0]!;
+      expect(r.outputs.alertTopic, k).toBe(topic.state.arn);
+      expect(ofType(r, "aws:kms/key:Key").map((x) => x.state.arn), k).toContain(topic.inputs.kmsMasterKeyId);
+      for (const m of machines) {
+        const def = JSON.parse(m.inputs.definition) as { States: Record<string, any> };
+        for (const [n, s] of Object.entries(allStates(def))) {
+          if (s.Type !== "Task") continue;
+          for (const retrier of s.Retry ?? []) {
+            expect(retrier.ErrorEquals.filter((e: string) => e.startsWith("States.")), `${k} ${m.name} "${n}"`).toEqual([]);
+            expect(retrier.BackoffRate, `${k} ${m.name} "${n}"`).toBeGreaterThan(1);
+          }
+          if (!/createModelPackage|sns:publish$/.test(s.Resource)) expect(s.Retry?.length, `${k} ${m.name} "${n}" has no Retry`).toBeGreaterThan(0);
+        }
+        // Every top-level Task and Parallel state ends in the alert when it fails.
+        for (const [n, s] of Object.entries(def.States)) {
+          if (s.Type !== "Task" && s.Type !== "Parallel") continue;
+          const to = n === "Notify failure" ? "Run failed" : "Notify failure";
+          // (Directly, or through a clean-up state that then alerts: batch scoring deletes its model first.)
+          const alerts = (next: string) => next === to || def.States[next]?.Next === to;
+          expect(s.Catch?.some((c: any) => c.ErrorEquals.includes("States.ALL") && alerts(c.Next)), `${k} ${m.name} "${n}" is not caught`).toBe(true);
+        }
+        expect(def.States["Notify failure"].Parameters.TopicArn, `${k} ${m.name}`).toBe(topic.state.arn);
+        expect(def.States["Run failed"].Type).toBe("Fail");
+      }
+      // The machines' role may publish to the alert topic and to nothing else.
+      for (const grant of grants(r).filter((x) => x.actions.includes("sns:Publish"))) expect(grant.resources, k).toEqual([topic.state.arn]);
+    }
   });
 
   test("deployments wait for their model version in stack config", () => {
