@@ -70,6 +70,7 @@ export class PlanContext {
   metricsFunction: string | undefined;
   /** The alert topic failed runs publish to (failures.ts), once declared. */
   alertTopic: string | undefined;
+  alertKey: string | undefined;
   usesUpload = false;
 
   /**

@@ -5,7 +5,8 @@
 import type { NodeOf } from "../../compiler/ir";
 import { compute } from "./compute";
 import type { PlanContext } from "./context";
-import { arr, lit, name, obj, ref, tpl, type Group } from "./model";
+import { alertTopic } from "./failures";
+import { arr, lit, name, obj, ref, tpl, type Code, type Group } from "./model";
 import { commentText } from "./quote";
 import { registryOf } from "./registry";
 
@@ -79,6 +80,7 @@ export function endpoint(cx: PlanContext, n: NodeOf<"deploy">, group: Group): st
       }),
     });
   }
+  endpointAlarms(cx, n, group, ep);
   cx.endpointOutputs.push([n.id, { k: "name", name: ep, attr: "name", optional: true }]);
   return ep;
 }
@@ -87,4 +89,32 @@ export function endpointDeploy(cx: PlanContext, n: NodeOf<"deploy">): void {
   const group = deployGroup(cx, n, "a SageMaker endpoint, never public (IAM-authenticated calls only).");
   endpoint(cx, n, group);
   cx.deploys.push(group);
+}
+
+/**
+ * Alarms on the endpoint's health, to the stack's alert topic: any 5xx in five minutes (the
+ * model or its container failed a call), and a p90 model latency above a second for fifteen
+ * minutes (an overloaded or degraded model; ModelLatency is in microseconds). No data (no
+ * traffic) is healthy.
+ */
+function endpointAlarms(cx: PlanContext, n: NodeOf<"deploy">, group: Group, ep: string): void {
+  const topic = alertTopic(cx);
+  const dimensions = obj({ EndpointName: ref(ep, "name"), VariantName: lit("main") });
+  const alarm = (what: string, description: string, metric: Record<string, Code>) =>
+    cx.res(group, {
+      v: cx.v(cx.stem(n), what, "alarm"),
+      type: "aws.cloudwatch.MetricAlarm",
+      name: cx.lname(n, `${what}-alarm`),
+      args: obj({
+        alarmDescription: lit(`mlp ${cx.pipe}: ${n.id} ${description}`),
+        namespace: lit("AWS/SageMaker"),
+        dimensions,
+        ...metric,
+        treatMissingData: lit("notBreaching"),
+        alarmActions: arr([ref(topic, "arn")]),
+        okActions: arr([ref(topic, "arn")]),
+      }),
+    });
+  alarm("errors", "returned 5xx errors", { metricName: lit("Invocation5XXErrors"), statistic: lit("Sum"), period: lit(300), evaluationPeriods: lit(1), threshold: lit(0), comparisonOperator: lit("GreaterThanThreshold") });
+  alarm("latency", "p90 model latency above 1 s", { metricName: lit("ModelLatency"), extendedStatistic: lit("p90"), period: lit(300), evaluationPeriods: lit(3), threshold: lit(1_000_000), comparisonOperator: lit("GreaterThanThreshold") });
 }

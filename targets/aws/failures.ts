@@ -85,15 +85,31 @@ export function alertTopic(cx: PlanContext): string {
       enableKeyRotation: lit(true),
       // A key policy must let the account administer the key (or no one can); IAM policies then
       // grant its use, as the Step Functions role's does.
-      policy: json(obj({ Version: lit("2012-10-17"), Statement: arr([obj({ Sid: lit("Account"), Effect: lit("Allow"), Principal: obj({ AWS: root }), Action: lit("kms:*"), Resource: lit("*") })]) })),
+      // CloudWatch alarms (the endpoints') publish as the CloudWatch service, which IAM policies
+      // cannot grant to: the key policy lets it encrypt to this key.
+      policy: json(
+        obj({
+          Version: lit("2012-10-17"),
+          Statement: arr([
+            obj({ Sid: lit("Account"), Effect: lit("Allow"), Principal: obj({ AWS: root }), Action: lit("kms:*"), Resource: lit("*") }),
+            obj({ Sid: lit("CloudWatchAlarms"), Effect: lit("Allow"), Principal: obj({ Service: lit("cloudwatch.amazonaws.com") }), Action: arr([lit("kms:Decrypt"), lit("kms:GenerateDataKey*")]), Resource: lit("*") }),
+          ]),
+        }),
+      ),
     }),
   });
   const topic = cx.v("alerts");
   cx.res(g, { v: topic, type: "aws.sns.Topic", name: cx.lname(undefined, "alerts"), args: obj({ kmsMasterKeyId: ref(key, "arn") }) });
-  cx.iam.allow("states", "NotifyFailures", ["sns:Publish"], [ref(topic, "arn")]);
-  cx.iam.allow("states", "EncryptAlerts", ["kms:Decrypt", "kms:GenerateDataKey"], [ref(key, "arn")], { note: ["Publishing to an encrypted topic encrypts with its key."] });
   cx.outputs.push({ name: "alertTopic", value: ref(topic, "arn") });
   cx.head.push(g);
   cx.alertTopic = topic;
+  cx.alertKey = key;
   return topic;
+}
+
+/** The state machines publish their failures: the Step Functions role may publish to the alert topic only. */
+export function allowAlerts(cx: PlanContext): void {
+  const topic = alertTopic(cx);
+  cx.iam.allow("states", "NotifyFailures", ["sns:Publish"], [ref(topic, "arn")]);
+  cx.iam.allow("states", "EncryptAlerts", ["kms:Decrypt", "kms:GenerateDataKey"], [ref(cx.alertKey!, "arn")], { note: ["Publishing to an encrypted topic encrypts with its key."] });
 }

@@ -5,7 +5,7 @@ import type { ValidNode } from "../../compiler/ir";
 import { TargetError } from "../../compiler/target-api";
 import { Flow, intrinsic, placeholders, render, t } from "./asl";
 import { cap, type PlanContext } from "./context";
-import { alertTopic, withFailureHandling } from "./failures";
+import { alertTopic, allowAlerts, withFailureHandling } from "./failures";
 import { lit, name, obj, ref, type Code, type Group } from "./model";
 
 /** The first state of every machine: a short run id for job names and the runs/<id>/ folder. */
@@ -51,6 +51,7 @@ export function glueStates(cx: PlanContext, flow: Flow, nodes: ValidNode[]): voi
 /** The machine's template as an asset, and the StateMachine resource that fills its placeholders. */
 export function stateMachine(cx: PlanContext, group: Group, v: string, nameOf: string, path: string, flow: Flow, comment: string): void {
   const topic = alertTopic(cx);
+  allowAlerts(cx);
   const def = withFailureHandling(flow.machine(comment), `mlp ${cx.pipe}: ${nameOf} failed`, cx.placeholder("AlertTopic", ref(topic, "arn")));
   const rendered = render(def);
   cx.machineFiles.push({ path, definition: rendered });

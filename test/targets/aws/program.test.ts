@@ -155,6 +155,30 @@ describe("every program, every stack", () => {
     }
   });
 
+  test("every endpoint has a 5xx and a model latency alarm publishing to the alert topic, whose key lets CloudWatch encrypt", () => {
+    let count = 0;
+    for (const [k, r] of runs) {
+      const alarms = ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm");
+      const topic = ofType(r, "aws:sns/topic:Topic")[0];
+      for (const ep of ofType(r, "aws:sagemaker/endpoint:Endpoint")) {
+        const of = alarms.filter((a) => a.inputs.dimensions?.EndpointName === ep.state.name);
+        expect(of.map((a) => a.inputs.metricName).sort(), `${k} ${ep.name}`).toEqual(["Invocation5XXErrors", "ModelLatency"]);
+        for (const a of of) {
+          expect(a.inputs, `${k} ${a.name}`).toMatchObject({ namespace: "AWS/SageMaker", alarmActions: [topic!.state.arn], treatMissingData: "notBreaching" });
+          expect(a.inputs.dimensions.VariantName).toBe("main");
+        }
+        count++;
+      }
+      if (alarms.length) {
+        const key = ofType(r, "aws:kms/key:Key").find((x) => x.state.arn === topic!.inputs.kmsMasterKeyId)!;
+        const statements = JSON.parse(key.inputs.policy).Statement as { Principal: { Service?: string }; Action: string[] }[];
+        expect(statements.find((x) => x.Principal.Service === "cloudwatch.amazonaws.com")?.Action, k).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+      }
+      if (k.endsWith("/idle")) expect(alarms, k).toEqual([]);
+    }
+    expect(count).toBeGreaterThanOrEqual(3);
+  });
+
   test("deployments wait for their model version in stack config", () => {
     for (const [k, r] of runs) {
       if (!k.endsWith("/idle")) continue;
