@@ -35,6 +35,8 @@ export function glueJob(cx: PlanContext, n: ValidNode): void {
     if (history) args.push(["--newest_by", lit(history)]);
     cx.iam.allow("glue", `WriteOnline${cap(s)}`, ["dynamodb:BatchWriteItem", "dynamodb:DescribeTable", "dynamodb:PutItem"], [ref(table.v, "arn")]);
   }
+  const formats = datalakeFormats(n);
+  if (formats.length) args.push(["--datalake-formats", lit(formats.join(","))], ...deltaConf(formats));
   // What the job reads from outside the artifact bucket.
   if (n.kind === "source" && !cx.iam.externalRead("glue", n.config.uri ?? "", `Read${cap(s)}`)) notes.push("Its uri is not an s3:// location: the Glue job cannot read it there.");
   for (const i of cx.g.inputs(n)) if (i.from.kind === "deploy") cx.iam.externalRead("glue", i.from.config.output ?? "", `Read${cap(cx.stem(i.from))}Scores`);
@@ -56,4 +58,20 @@ export function glueJob(cx: PlanContext, n: ValidNode): void {
   });
   cx.glueJobs.set(n.id, job);
   cx.steps.push(group);
+}
+
+/**
+ * The lake formats a job's tables are read in. Glue 5 bundles the Delta Lake libraries but
+ * loads them only when the job names the format: without it `USING delta` fails with "failed to
+ * find the data source: delta". A source's own job is the one that reads its files (the steps
+ * after it read the warehouse).
+ */
+export function datalakeFormats(n: ValidNode): string[] {
+  return n.kind === "source" && n.config.format === "delta" ? ["delta"] : [];
+}
+
+/** Delta's SQL extension and catalog, as AWS documents for Glue jobs that use Delta with Spark SQL. */
+function deltaConf(formats: string[]): [string, Code][] {
+  if (!formats.includes("delta")) return [];
+  return [["--conf", lit("spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog")]];
 }

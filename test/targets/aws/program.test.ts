@@ -33,6 +33,8 @@ afterAll(() => removeWorkspace(root));
 const optionalKeys = (index: string) => [...index.matchAll(/config\.get\("([^"]+)"\)/g)].map((m) => m[1]!);
 
 const runs = new Map<string, Run>();
+/** Each case's generated files (the Glue SQL the jobs run). */
+const projects = new Map<string, ReturnType<typeof projectOf>>();
 /** Cases also run without any model version configured (deployments not live yet). */
 const IDLE = new Set(["churn", "sample-ad_click_through"]);
 const key = (id: string, stack: string, live = true) => `${id}/${stack}${live ? "" : "/idle"}`;
@@ -40,6 +42,7 @@ const key = (id: string, stack: string, live = true) => `${id}/${stack}${live ? 
 beforeAll(async () => {
   for (const c of awsCases()) {
     const files = projectOf(c.path);
+    projects.set(c.id, files);
     const dir = join(root, c.id);
     writeProject(dir, files);
     fakeProject(join(dir, "project"), irOf(c.path));
@@ -177,6 +180,26 @@ describe("every program, every stack", () => {
       if (k.endsWith("/idle")) expect(alarms, k).toEqual([]);
     }
     expect(count).toBeGreaterThanOrEqual(3);
+  });
+
+  test("Glue jobs that read Delta tables name the delta lake format (and only they)", () => {
+    let delta = 0;
+    for (const [k, r] of runs) {
+      const [id, stack] = k.split("/") as [string, string];
+      const files = projects.get(id)!;
+      for (const j of ofType(r, "aws:glue/job:Job")) {
+        const key = String(j.inputs.defaultArguments["--sql"]).replace(/^s3:\/\/[^/]+\//, "");
+        const sql = fileOf(files, key.replace(/^assets\//, `assets/stacks/${stack}/`)) ?? fileOf(files, key);
+        expect(sql, `${k} ${j.name}: ${key}`).toBeDefined();
+        const reads = /\bUSING delta\b/i.test(sql!);
+        expect(j.inputs.defaultArguments["--datalake-formats"], `${k} ${j.name}`).toBe(reads ? "delta" : undefined);
+        if (reads) {
+          expect(j.inputs.defaultArguments["--conf"], `${k} ${j.name}`).toContain("io.delta.sql.DeltaSparkSessionExtension");
+          delta++;
+        }
+      }
+    }
+    expect(delta).toBeGreaterThanOrEqual(2);
   });
 
   test("deployments wait for their model version in stack config", () => {
