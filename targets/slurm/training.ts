@@ -7,6 +7,7 @@ import { modelConfig, VALIDATION_FRACTION } from "../local/plan";
 import type { Channel, Plan } from "./plan";
 import { entrySh, locJson, locSh, runStepScript, stepIdentity, type JobBody, type StepPython } from "./render";
 import { json, sh, sortKeys, type JsonValue } from "./quote";
+import { trainCpusPerTask } from "./resources";
 import { spelledParams, spelledSpace } from "../../compiler/spelling";
 
 export function trainBody(plan: Plan, n: NodeOf<"train">): JobBody {
@@ -95,17 +96,20 @@ function launch(train: NodeOf<"train">): { prep: string[]; command: string } {
   const nodes = res.nodes ?? 1;
   const perNode = Math.max(1, res.gpus ?? 0);
   const entry = '"$MLP_SLURM_DIR/mlp_runtime.py" entry "$mlp_entry"';
+  // srun does not inherit the job's --cpus-per-task (Slurm 22.05+): without it each task gets one CPU.
+  const c = trainCpusPerTask(train);
+  const cpus = c === undefined ? "" : ` --cpus-per-task=${c}`;
   switch (train.config.distributed) {
     case "ddp":
       return {
         // A port per job, so two jobs sharing a head node do not collide.
         prep: ['mlp_head="$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)"', 'mlp_port="${MLP_RDZV_PORT:-$((29500 + SLURM_JOB_ID % 1000))}"'],
         command:
-          `srun --nodes=${nodes} --ntasks=${nodes} --ntasks-per-node=1 "\${MLP_TORCHRUN:-torchrun}" --nnodes=${nodes} --nproc_per_node=${perNode}` +
+          `srun --nodes=${nodes} --ntasks=${nodes} --ntasks-per-node=1${cpus} "\${MLP_TORCHRUN:-torchrun}" --nnodes=${nodes} --nproc_per_node=${perNode}` +
           ` --rdzv_id="$SLURM_JOB_ID" --rdzv_backend=c10d --rdzv_endpoint="$mlp_head:$mlp_port" ${entry}`,
       };
     case "horovod":
-      return { prep: [], command: `srun --mpi="\${MLP_SRUN_MPI:-pmi2}" --nodes=${nodes} --ntasks=${nodes * perNode} --ntasks-per-node=${perNode} "$MLP_PYTHON" ${entry}` };
+      return { prep: [], command: `srun --mpi="\${MLP_SRUN_MPI:-pmi2}" --nodes=${nodes} --ntasks=${nodes * perNode} --ntasks-per-node=${perNode}${cpus} "$MLP_PYTHON" ${entry}` };
     default:
       return { prep: [], command: `"$MLP_PYTHON" ${entry}` };
   }
