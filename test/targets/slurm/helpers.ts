@@ -55,7 +55,7 @@ export function inputs(): { name: string; path: string }[] {
   return [...list(CONFORMANCE, ""), ...list(SAMPLES, "sample-")];
 }
 
-function checked(path: string, text?: string) {
+export function checked(path: string, text?: string) {
   const program = checkProgram(path, loader, text);
   const errors = program.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new Error(`${path} has errors:\n${errors.map((d) => `  ${d.code} ${d.message}`).join("\n")}`);
