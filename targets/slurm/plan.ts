@@ -17,8 +17,9 @@ interface JobBase {
   /** Unique key, also the script's base name. */
   key: string;
   script: string;
-  /** Jobs this one waits for (afterok). */
+  /** Jobs this one waits for: their success (afterok), or their end whatever its state (afterany). */
   deps: string[];
+  after?: "afterok" | "afterany";
   /** Submitted by submit.sh; false for scheduled batch deployments (they run from schedule.scrontab). */
   inDag: boolean;
 }
@@ -255,7 +256,9 @@ export class Plan {
       } else if (n.kind === "tune") {
         const model = this.graph.modelInput(n);
         add({ key, role: "tune", node: n, deps: uniq([...(model ? this.ready(model) : []), ...channelDeps(this.trainOf(n))]) });
-        add({ key: `${key}.select`, role: "tune-select", node: n, deps: [key] });
+        // A trial may fail: the selection runs when the array has ended (afterany) and checks
+        // itself that at least MIN_TRIALS trials succeeded.
+        add({ key: `${key}.select`, role: "tune-select", node: n, deps: [key], after: "afterany" });
       } else if (n.kind === "evaluate") add({ key, role: "evaluate", node: n, deps: this.depsOf(n) });
       else if (n.kind === "register") add({ key, role: "register", node: n, deps: this.depsOf(n) });
       else if (n.kind === "notebook") add({ key, role: "notebook", node: n, deps: this.depsOf(n) });

@@ -125,6 +125,12 @@ function channelVar(c: Channel): string {
   return `SM_CHANNEL_${c.name.toUpperCase()}`;
 }
 
+/**
+ * Trials that must succeed for the selection to pick one (a failed trial is recorded and
+ * skipped). Fixed here: `target onprem` has no setting for it yet.
+ */
+export const MIN_TRIALS = 1;
+
 /** Trials the array runs: a grid runs each combination once (at most `trials`). */
 export function tuneTrials(n: NodeOf<"tune">): number {
   const trials = Math.max(1, n.config.trials);
@@ -145,6 +151,7 @@ function tunePython(plan: Plan, n: NodeOf<"tune">): StepPython {
     ...stepIdentity(plan, n),
     strategy: n.config.strategy,
     trials: tuneTrials(n),
+    min_trials: Math.min(MIN_TRIALS, tuneTrials(n)),
     objective: "maximize" in objective ? { metric: objective.maximize, direction: "maximize" } : { metric: objective.minimize, direction: "minimize" },
     search: n.search.map(({ param, space }) => [param, spelledSpace(n, param, space)]),
     hyperparams: train ? hyperparams(train) : {},

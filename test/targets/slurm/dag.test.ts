@@ -14,7 +14,7 @@ import { compilation } from "../../../compiler/compile";
 export function submittedDag(submit: string): Map<string, string[]> {
   const keys: string[] = [];
   const dag = new Map<string, string[]>();
-  for (const m of submit.matchAll(/^\s*mlp_submit '([^']+)\.sbatch'((?: "\$job_\d+")*)$/gm)) {
+  for (const m of submit.matchAll(/^\s*mlp_submit (?:--any )?'([^']+)\.sbatch'((?: "\$job_\d+")*)$/gm)) {
     const deps = [...m[2]!.matchAll(/\$job_(\d+)/g)].map((d) => keys[Number(d[1]) - 1]!);
     keys.push(m[1]!);
     dag.set(m[1]!, deps);

@@ -139,12 +139,12 @@ describe("slurm target: what the scripts ask for", { timeout: 180_000 }, () => {
     expect(churn["churn_tuned.select.sbatch"]).toContain("tune_churn_tuned.py' select");
     // The base training runs as the trials, not on its own.
     expect(churn["churn_model.sbatch"]).toBeUndefined();
-    expect(churn["submit.sh"]).toMatch(/mlp_submit 'churn_tuned\.select\.sbatch' "\$job_(\d+)"\n/);
+    expect(churn["submit.sh"]).toMatch(/mlp_submit --any 'churn_tuned\.select\.sbatch' "\$job_(\d+)"\n/);
   });
 
   it("submits in dependency order with afterok, the gate before what it guards", () => {
     const submit = churn["submit.sh"]!;
-    const order = [...submit.matchAll(/^mlp_submit '([^']+)\.sbatch'/gm)].map((m) => m[1]);
+    const order = [...submit.matchAll(/^mlp_submit (?:--any )?'([^']+)\.sbatch'/gm)].map((m) => m[1]);
     const at = (k: string) => order.indexOf(k);
     expect(order).toContain("churn_gate");
     for (const [a, b] of [
