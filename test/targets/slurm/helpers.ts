@@ -417,7 +417,7 @@ def main():
         json.dump(seen, f)
     if rank != 0:
         return
-    if os.environ.get("MLP_TRIAL", "") in os.environ.get("MLP_TEST_FAIL_TRIALS", "").split(","):
+    if os.environ.get("MLP_TRIAL") and os.environ["MLP_TRIAL"] in os.environ.get("MLP_TEST_FAIL_TRIALS", "").split(","):
         sys.exit("trial %s fails on purpose (MLP_TEST_FAIL_TRIALS)" % os.environ["MLP_TRIAL"])
     X, y = mlp_data.xy(mlp_data.channel("train"))
     first = X[X.columns[0]].tolist()
