@@ -74,6 +74,11 @@ export interface FlinkOptions {
    * stream is read as a source by the steps downstream.
    */
   scoring: "udf" | "external";
+  /**
+   * Checkpointing and restart strategy set by the job itself (a Flink cluster of our own).
+   * Off where the platform configures them (AWS Managed Flink's application configuration).
+   */
+  checkpoints?: boolean;
 }
 
 export interface FlinkJob {
@@ -134,7 +139,7 @@ export function kafkaConnector(ir: IrDocument): StreamConnector {
 }
 
 /** The on-premise parameterisation: Kafka, and stream deployments scored by the UDF. */
-export const onpremFlink = (ir: IrDocument): FlinkOptions => ({ connector: kafkaConnector(ir), scoring: "udf" });
+export const onpremFlink = (ir: IrDocument): FlinkOptions => ({ connector: kafkaConnector(ir), scoring: "udf", checkpoints: true });
 
 // ---------- the target ----------
 
@@ -227,6 +232,10 @@ class Job {
       // Timestamps are UTC wall-clock values (TIMESTAMP(3)), as in the Spark target.
       `SET 'table.local-time-zone' = 'UTC';`,
       `SET 'pipeline.name' = ${d.literal(`mlp-${pipeline}-${n.id}`)};`,
+      // Windows, dedupe state and Kafka offsets survive a restart: exactly-once checkpoints,
+      // kept when the job is cancelled (resume with `SET 'execution.savepoint.path'`), and
+      // restarts with a growing delay instead of failing the job on the first error.
+      ...(this.o.checkpoints ? checkpointing(g.ir, `mlp-${pipeline}-${n.id}`) : []).map(([k, v]) => `SET ${d.literal(k)} = ${d.literal(v)};`),
       "",
     );
 
@@ -411,3 +420,33 @@ export function propertyText(s: string, key: boolean): string {
 
 const utf16 = (ch: string) =>
   Array.from({ length: ch.length }, (_, k) => "\\u" + ch.charCodeAt(k).toString(16).padStart(4, "0")).join("");
+
+/** How often a job checkpoints; Flink's default is never. */
+export const CHECKPOINT_INTERVAL = "60s";
+
+/**
+ * The checkpoint settings of a job (Flink 1.17+ keys). The directory is per job under the
+ * warehouse (`target onprem { warehouse }`, a shared file:// or hdfs:// location every
+ * TaskManager reaches): `<warehouse>/_flink/checkpoints/<job name>`.
+ */
+export function checkpointing(ir: IrDocument, jobName: string): [string, string][] {
+  return [
+    ["execution.checkpointing.interval", CHECKPOINT_INTERVAL],
+    ["execution.checkpointing.mode", "EXACTLY_ONCE"],
+    ["execution.checkpointing.min-pause", "10s"],
+    ["execution.checkpointing.timeout", "10min"],
+    ["execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION"],
+    ["state.checkpoints.dir", checkpointDir(ir, jobName)],
+    ["restart-strategy.type", "exponential-delay"],
+    ["restart-strategy.exponential-delay.initial-backoff", "10s"],
+    ["restart-strategy.exponential-delay.max-backoff", "5min"],
+  ];
+}
+
+export function checkpointDir(ir: IrDocument, jobName: string): string {
+  const w = ir.settings.onprem.warehouse;
+  const base = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(w) ? w : `file://${w.startsWith("/") ? "" : "/"}${w}`;
+  // An option value cannot hold `;`, `\` or control characters (flinkLiteral): those are
+  // percent-encoded, so such a warehouse still gets a checkpoint directory of its own.
+  return `${base}/_flink/checkpoints/${jobName}`.replace(/[\u0000-\u001f\u007f;\\%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}

@@ -438,14 +438,27 @@ def as_csv(config, source, target):
 def tune_select(config):
     folder = step_dir(config)
     trials = []
+    failed = []
     root = os.path.join(folder, "trials")
     for name in sorted(os.listdir(root) if os.path.isdir(root) else [], key=lambda n: (len(n), n)):
         record = read_json(os.path.join(root, name, "trial.json"))
         if isinstance(record, dict) and record.get("status") == "ok" and finite(record.get("value")):
             trials.append(record)
-    if not trials:
-        log("no trial of %s produced %r; nothing to select" % (config["step"], config["objective"]["metric"]))
+        else:
+            # Failed, without the metric, or ended before it recorded anything (killed, cancelled).
+            failed.append({"task": int(name) if name.isdigit() else name,
+                           "status": record.get("status", "unfinished") if isinstance(record, dict) else "unfinished",
+                           "exit_code": record.get("exit_code") if isinstance(record, dict) else None})
+    # The array ran to its end (afterany): trials may have failed; enough must have succeeded.
+    needed = max(1, int(config.get("min_trials") or 1))
+    summary = {"step": config["step"], "trials_ok": len(trials), "trials_planned": config["trials"], "min_trials": needed, "failed": failed}
+    if len(trials) < needed:
+        write_json(os.path.join(folder, "best.json"), dict(summary, best=None))
+        log("%d of %d trials of %s produced %r, fewer than min_trials = %d; nothing to select" % (
+            len(trials), config["trials"], config["step"], config["objective"]["metric"], needed))
         return 1
+    if failed:
+        log("%d trial(s) of %s did not count: %s" % (len(failed), config["step"], json.dumps(failed, sort_keys=True)))
     sign = 1 if config["objective"]["direction"] == "maximize" else -1
     best = max(trials, key=lambda t: (sign * t["value"], -t["task"]))
     relink(os.path.join("trials", str(best["task"]), "model"), os.path.join(folder, "model"))
@@ -456,6 +469,8 @@ def tune_select(config):
         "best": best,
         "trials_ok": len(trials),
         "trials_planned": config["trials"],
+        "min_trials": needed,
+        "failed": failed,
     })
     publish(config["slug"], folder)
     log("best trial of %s: task %d, %s = %r, %s" % (config["step"], best["task"], config["objective"]["metric"], best["value"], json.dumps(best["params"], sort_keys=True)))

@@ -17,8 +17,9 @@ interface JobBase {
   /** Unique key, also the script's base name. */
   key: string;
   script: string;
-  /** Jobs this one waits for (afterok). */
+  /** Jobs this one waits for: their success (afterok), or their end whatever its state (afterany). */
   deps: string[];
+  after?: "afterok" | "afterany";
   /** Submitted by submit.sh; false for scheduled batch deployments (they run from schedule.scrontab). */
   inDag: boolean;
 }
@@ -123,6 +124,11 @@ export class Plan {
   trainRunsAlone(n: ValidNode): boolean {
     const cs = this.graph.consumers(n);
     return cs.length === 0 || cs.some((c) => c.node.kind !== "tune");
+  }
+
+  /** A batch deployment whose scores a step reads runs in the run's DAG too (not only on its schedule). */
+  batchInDag(n: NodeOf<"deploy">): boolean {
+    return n.config.mode === "batch" && this.graph.consumers(n).length > 0;
   }
 
   /** Where the output on `port` of `n` lives at run time, for channels, scoring and notebooks. */
@@ -239,7 +245,7 @@ export class Plan {
       else if (n.kind === "train" && this.trainRunsAlone(n)) this.finalJob.set(n.id, s);
       else if (n.kind === "tune") this.finalJob.set(n.id, `${s}.select`);
       else if (n.kind === "evaluate" || n.kind === "register" || n.kind === "notebook") this.finalJob.set(n.id, s);
-      else if (n.kind === "deploy") this.finalJob.set(n.id, n.config.mode === "batch" ? "" : s);
+      else if (n.kind === "deploy") this.finalJob.set(n.id, n.config.mode === "batch" && !this.batchInDag(n) ? "" : s);
     }
     const channelDeps = (train: NodeOf<"train"> | undefined) => (train ? this.channels(train).producers.flatMap((p) => this.ready(p)) : []);
     for (const n of nodes) {
@@ -250,12 +256,16 @@ export class Plan {
       } else if (n.kind === "tune") {
         const model = this.graph.modelInput(n);
         add({ key, role: "tune", node: n, deps: uniq([...(model ? this.ready(model) : []), ...channelDeps(this.trainOf(n))]) });
-        add({ key: `${key}.select`, role: "tune-select", node: n, deps: [key] });
+        // A trial may fail: the selection runs when the array has ended (afterany) and checks
+        // itself that at least MIN_TRIALS trials succeeded.
+        add({ key: `${key}.select`, role: "tune-select", node: n, deps: [key], after: "afterany" });
       } else if (n.kind === "evaluate") add({ key, role: "evaluate", node: n, deps: this.depsOf(n) });
       else if (n.kind === "register") add({ key, role: "register", node: n, deps: this.depsOf(n) });
       else if (n.kind === "notebook") add({ key, role: "notebook", node: n, deps: this.depsOf(n) });
       else if (n.kind === "deploy") {
-        if (n.config.mode === "batch") add({ key, role: "batch", node: n, deps: [], inDag: false });
+        // A scheduled scoring runs from the schedule; when a step of the run reads its scores,
+        // it also runs in the run, after its model and data, so what reads them waits for it.
+        if (n.config.mode === "batch") add({ key, role: "batch", node: n, deps: this.batchInDag(n) ? this.depsOf(n) : [], inDag: this.batchInDag(n) });
         else if (n.config.mode === "stream") add({ key, role: "stream-deploy", node: n, deps: this.depsOf(n) });
         else add({ key, role: "endpoint", node: n, deps: this.depsOf(n) });
       }

@@ -47,17 +47,23 @@ export function trainResources(train: NodeOf<"train">): string[] {
   const nodes = res.nodes ?? 1;
   const gpus = res.gpus ?? 0;
   const out = [`--nodes=${nodes}`];
-  if (train.config.distributed === "horovod") {
-    const perNode = Math.max(1, gpus);
-    out.push(`--ntasks-per-node=${perNode}`);
-    if (res.cpus !== undefined) out.push(`--cpus-per-task=${Math.max(1, Math.floor(res.cpus / perNode))}`);
-  } else {
-    out.push("--ntasks-per-node=1");
-    if (res.cpus !== undefined) out.push(`--cpus-per-task=${res.cpus}`);
-  }
+  out.push(`--ntasks-per-node=${train.config.distributed === "horovod" ? Math.max(1, gpus) : 1}`);
+  const cpus = trainCpusPerTask(train);
+  if (cpus !== undefined) out.push(`--cpus-per-task=${cpus}`);
   if (gpus > 0) out.push(`--gres=gpu:${gpus}`);
   if (res.memory) out.push(`--mem=${slurmMemory(res.memory)}`);
   return [...out, ...timeLine(res)];
+}
+
+/**
+ * CPUs of each task of a training (horovod: the node's CPUs shared by its ranks), or
+ * undefined when `resources` names none. The job asks for it with #SBATCH, and every srun
+ * inside the job must pass it again: since Slurm 22.05 srun does not inherit --cpus-per-task.
+ */
+export function trainCpusPerTask(train: NodeOf<"train">): number | undefined {
+  const res = train.config.resources ?? {};
+  if (res.cpus === undefined) return undefined;
+  return train.config.distributed === "horovod" ? Math.max(1, Math.floor(res.cpus / Math.max(1, res.gpus ?? 0))) : res.cpus;
 }
 
 /** One task per instance, each with the instance's CPUs, memory and GPUs. */

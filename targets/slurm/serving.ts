@@ -28,7 +28,8 @@ export function endpointBody(plan: Plan, n: NodeOf<"deploy">): JobBody {
     "    done",
     "  fi",
     "fi",
-    `srun --ntasks=${tasks} ${runStepScript(plan, "serve", n)}`,
+    // srun does not inherit the job's --cpus-per-task (Slurm 22.05+): name it again.
+    `srun --ntasks=${tasks}${n.config.resources?.cpus !== undefined ? ` --cpus-per-task=${n.config.resources.cpus}` : ""} ${runStepScript(plan, "serve", n)}`,
   );
   const model = plan.graph.modelInput(n);
   return {

@@ -13,7 +13,9 @@ export function submitScript(plan: Plan, problems: readonly string[]): string {
     `#`,
     `# Submits one run of the pipeline: every job in dependency order with`,
     `# sbatch --parsable --dependency=afterok:..., printing "JOB-NAME JOB-ID" per job.`,
-    `# A failed job (a gate that does not pass) cancels everything behind it.`,
+    `# A failed job (a gate that does not pass) cancels everything behind it. A tuning`,
+    `# array's selection waits with afterany (a trial may fail) and fails itself when too`,
+    `# few trials succeeded.`,
     `#   ./submit.sh                 submit a run (MLP_RUN_ID names it; default: UTC time and PID)`,
     `#   ./submit.sh --no-streaming  the same without the streaming jobs (Flink jobs and stream`,
     `#                               deployments run continuously: scheduled runs do not restart them)`,
@@ -49,13 +51,16 @@ export function submitScript(plan: Plan, problems: readonly string[]): string {
     "mkdir -p logs",
     "mlp_submitted=()",
     "mlp_id=",
-    "# mlp_submit SCRIPT [ID...]: submits SCRIPT to run after the jobs ID... succeed (empty IDs are skipped).",
+    "# mlp_submit [--any] SCRIPT [ID...]: submits SCRIPT to run after the jobs ID... succeed (empty IDs",
+    "# are skipped); with --any, after they end whatever their state (a tuning array whose trials may fail).",
     "mlp_submit() {",
+    '  local after=afterok',
+    '  if [ "$1" = --any ]; then after=afterany; shift; fi',
     '  local script="$1" deps="" id out',
     "  shift",
     '  for id in "$@"; do if [ -n "$id" ]; then deps="${deps:+$deps:}$id"; fi; done',
     "  local args=(--parsable --export=ALL --kill-on-invalid-dep=yes)",
-    '  if [ -n "$deps" ]; then args+=("--dependency=afterok:$deps"); fi',
+    '  if [ -n "$deps" ]; then args+=("--dependency=$after:$deps"); fi',
     '  if ! out="$("${MLP_SBATCH:-sbatch}" "${args[@]}" "$script")"; then',
     '    echo "mlp: submitting $script failed" >&2',
     '    if [ ${#mlp_submitted[@]} -gt 0 ]; then "${MLP_SCANCEL:-scancel}" "${mlp_submitted[@]}" || true; fi',
@@ -69,7 +74,7 @@ export function submitScript(plan: Plan, problems: readonly string[]): string {
   ];
   for (const j of dag) {
     const v = varOf.get(j.key)!;
-    const call = `mlp_submit ${sh(j.script)}${j.deps.map((d) => ` "$${varOf.get(d)}"`).join("")}`;
+    const call = `mlp_submit ${j.after === "afterany" ? "--any " : ""}${sh(j.script)}${j.deps.map((d) => ` "$${varOf.get(d)}"`).join("")}`;
     if (j.role === "flink" || j.role === "stream-deploy") lines.push(`${v}=`, `if [ "$mlp_streaming" = 1 ]; then`, `  ${call}`, `  ${v}="$mlp_id"`, "fi");
     else lines.push(call, `${v}="$mlp_id"`);
   }

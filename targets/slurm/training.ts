@@ -7,6 +7,7 @@ import { modelConfig, VALIDATION_FRACTION } from "../local/plan";
 import type { Channel, Plan } from "./plan";
 import { entrySh, locJson, locSh, runStepScript, stepIdentity, type JobBody, type StepPython } from "./render";
 import { json, sh, sortKeys, type JsonValue } from "./quote";
+import { trainCpusPerTask } from "./resources";
 import { spelledParams, spelledSpace } from "../../compiler/spelling";
 
 export function trainBody(plan: Plan, n: NodeOf<"train">): JobBody {
@@ -95,17 +96,20 @@ function launch(train: NodeOf<"train">): { prep: string[]; command: string } {
   const nodes = res.nodes ?? 1;
   const perNode = Math.max(1, res.gpus ?? 0);
   const entry = '"$MLP_SLURM_DIR/mlp_runtime.py" entry "$mlp_entry"';
+  // srun does not inherit the job's --cpus-per-task (Slurm 22.05+): without it each task gets one CPU.
+  const c = trainCpusPerTask(train);
+  const cpus = c === undefined ? "" : ` --cpus-per-task=${c}`;
   switch (train.config.distributed) {
     case "ddp":
       return {
         // A port per job, so two jobs sharing a head node do not collide.
         prep: ['mlp_head="$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)"', 'mlp_port="${MLP_RDZV_PORT:-$((29500 + SLURM_JOB_ID % 1000))}"'],
         command:
-          `srun --nodes=${nodes} --ntasks=${nodes} --ntasks-per-node=1 "\${MLP_TORCHRUN:-torchrun}" --nnodes=${nodes} --nproc_per_node=${perNode}` +
+          `srun --nodes=${nodes} --ntasks=${nodes} --ntasks-per-node=1${cpus} "\${MLP_TORCHRUN:-torchrun}" --nnodes=${nodes} --nproc_per_node=${perNode}` +
           ` --rdzv_id="$SLURM_JOB_ID" --rdzv_backend=c10d --rdzv_endpoint="$mlp_head:$mlp_port" ${entry}`,
       };
     case "horovod":
-      return { prep: [], command: `srun --mpi="\${MLP_SRUN_MPI:-pmi2}" --nodes=${nodes} --ntasks=${nodes * perNode} --ntasks-per-node=${perNode} "$MLP_PYTHON" ${entry}` };
+      return { prep: [], command: `srun --mpi="\${MLP_SRUN_MPI:-pmi2}" --nodes=${nodes} --ntasks=${nodes * perNode} --ntasks-per-node=${perNode}${cpus} "$MLP_PYTHON" ${entry}` };
     default:
       return { prep: [], command: `"$MLP_PYTHON" ${entry}` };
   }
@@ -120,6 +124,12 @@ function trainData(plan: Plan, train: NodeOf<"train">): JsonValue {
 function channelVar(c: Channel): string {
   return `SM_CHANNEL_${c.name.toUpperCase()}`;
 }
+
+/**
+ * Trials that must succeed for the selection to pick one (a failed trial is recorded and
+ * skipped). Fixed here: `target onprem` has no setting for it yet.
+ */
+export const MIN_TRIALS = 1;
 
 /** Trials the array runs: a grid runs each combination once (at most `trials`). */
 export function tuneTrials(n: NodeOf<"tune">): number {
@@ -141,6 +151,7 @@ function tunePython(plan: Plan, n: NodeOf<"tune">): StepPython {
     ...stepIdentity(plan, n),
     strategy: n.config.strategy,
     trials: tuneTrials(n),
+    min_trials: Math.min(MIN_TRIALS, tuneTrials(n)),
     objective: "maximize" in objective ? { metric: objective.maximize, direction: "maximize" } : { metric: objective.minimize, direction: "minimize" },
     search: n.search.map(({ param, space }) => [param, spelledSpace(n, param, space)]),
     hyperparams: train ? hyperparams(train) : {},

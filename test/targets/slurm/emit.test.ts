@@ -112,18 +112,39 @@ describe("slurm target: what the scripts ask for", { timeout: 180_000 }, () => {
     expect(tune).toContain('srun --mpi="${MLP_SRUN_MPI:-pmi2}" --nodes=2 --ntasks=8 --ntasks-per-node=4 "$MLP_PYTHON" "$MLP_SLURM_DIR/mlp_runtime.py" entry "$mlp_entry"');
   });
 
+  it("srun inside a multi-node job has no --cpus-per-task (Slurm 22.05+ does not inherit it): each GPU worker gets one CPU", () => {
+    // ddp (ad_click_through: 32 CPUs, 4 nodes x 8 GPUs): the one torchrun per node gets the node's 32 CPUs.
+    const ad = byPath(compile(join(SAMPLES, "ad_click_through.mlp")));
+    const ddp = Object.values(ad).filter((t) => t.includes("torchrun"));
+    expect(ddp.length).toBeGreaterThan(0);
+    for (const t of ddp) {
+      expect(t).toContain("#SBATCH --cpus-per-task=32");
+      expect(t).toMatch(/^.*srun --nodes=4 --ntasks=4 --ntasks-per-node=1 --cpus-per-task=32 "\$\{MLP_TORCHRUN:-torchrun\}"/m);
+    }
+    // horovod (churn with 16 CPUs per node, 4 ranks per node): each rank gets 4, on the #SBATCH line and on srun.
+    const text = readFileSync(join(CONFORMANCE, "churn.mlp"), "utf8").replace("resources   = { gpus: 4, nodes: 2,", "resources   = { gpus: 4, cpus: 16, nodes: 2,");
+    expect(text).toContain("cpus: 16");
+    const tune = byPath(compile(join(CONFORMANCE, "churn.mlp"), undefined, text))["churn_tuned.sbatch"]!;
+    expect(tune).toContain("#SBATCH --cpus-per-task=4");
+    expect(tune).toContain('srun --mpi="${MLP_SRUN_MPI:-pmi2}" --nodes=2 --ntasks=8 --ntasks-per-node=4 --cpus-per-task=4 "$MLP_PYTHON"');
+    // Every srun in every generated script names its CPUs when the job does.
+    for (const t of [...Object.values(ad), tune])
+      for (const line of t.split("\n").filter((l) => /(^|\s)srun\s/.test(l) && !l.trimStart().startsWith("#")))
+        if (/^#SBATCH --cpus-per-task=/m.test(t)) expect(line).toContain("--cpus-per-task=");
+  });
+
   it("runs a tune as an array of trials, parallel at most `parallel`, then a selection job", () => {
     expect(churn["churn_tuned.sbatch"]).toContain("#SBATCH --array=0-39%8");
     expect(fraud["fraud_tuned.sbatch"]).toContain("#SBATCH --array=0-19%4");
     expect(churn["churn_tuned.select.sbatch"]).toContain("tune_churn_tuned.py' select");
     // The base training runs as the trials, not on its own.
     expect(churn["churn_model.sbatch"]).toBeUndefined();
-    expect(churn["submit.sh"]).toMatch(/mlp_submit 'churn_tuned\.select\.sbatch' "\$job_(\d+)"\n/);
+    expect(churn["submit.sh"]).toMatch(/mlp_submit --any 'churn_tuned\.select\.sbatch' "\$job_(\d+)"\n/);
   });
 
   it("submits in dependency order with afterok, the gate before what it guards", () => {
     const submit = churn["submit.sh"]!;
-    const order = [...submit.matchAll(/^mlp_submit '([^']+)\.sbatch'/gm)].map((m) => m[1]);
+    const order = [...submit.matchAll(/^mlp_submit (?:--any )?'([^']+)\.sbatch'/gm)].map((m) => m[1]);
     const at = (k: string) => order.indexOf(k);
     expect(order).toContain("churn_gate");
     for (const [a, b] of [

@@ -55,7 +55,7 @@ export function inputs(): { name: string; path: string }[] {
   return [...list(CONFORMANCE, ""), ...list(SAMPLES, "sample-")];
 }
 
-function checked(path: string, text?: string) {
+export function checked(path: string, text?: string) {
   const program = checkProgram(path, loader, text);
   const errors = program.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new Error(`${path} has errors:\n${errors.map((d) => `  ${d.code} ${d.message}`).join("\n")}`);
@@ -235,9 +235,11 @@ state_path = ${JSON.stringify(state)}
 args = sys.argv[1:]
 path = args[-1]
 deps = []
+after = "afterok"
 for a in args[:-1]:
-    if a.startswith("--dependency=afterok:"):
-        deps = a.split(":")[1:]
+    if a.startswith("--dependency="):
+        after, _, rest = a[len("--dependency="):].partition(":")
+        deps = rest.split(":")
 st = json.load(open(state_path)) if os.path.exists(state_path) else {"next": 100, "jobs": {}, "order": []}
 jid = st["next"]
 st["next"] += 1
@@ -246,7 +248,7 @@ name = os.path.basename(path)[: -len(".sbatch")]
 array = re.search(r"^#SBATCH --array=(\\d+)-(\\d+)", text, re.M)
 if os.environ.get("FAKE_SBATCH_DRY") == "1":
     result = "SUBMITTED"
-elif any(st["jobs"].get(d) != "COMPLETED" for d in deps):
+elif after == "afterok" and any(st["jobs"].get(d) != "COMPLETED" for d in deps):
     result = "CANCELLED"
 elif re.search(r"^srun ", text, re.M) or " -- srun " in text:
     result = "NOT_RUN"
@@ -415,6 +417,8 @@ def main():
         json.dump(seen, f)
     if rank != 0:
         return
+    if os.environ.get("MLP_TRIAL") and os.environ["MLP_TRIAL"] in os.environ.get("MLP_TEST_FAIL_TRIALS", "").split(","):
+        sys.exit("trial %s fails on purpose (MLP_TEST_FAIL_TRIALS)" % os.environ["MLP_TRIAL"])
     X, y = mlp_data.xy(mlp_data.channel("train"))
     first = X[X.columns[0]].tolist()
     votes = {}

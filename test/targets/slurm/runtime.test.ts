@@ -106,6 +106,44 @@ describe("slurm target, run locally: a whole pipeline through submit.sh", { time
     ]);
   }, 120_000);
 
+  it("one failed tuning trial fails the array and afterok cancels the run: a trial may fail (recorded), the selection runs on the trials that finished, and fails only when fewer than min_trials succeeded", () => {
+    // Two of the nine grid trials fail: the array job fails, the selection still runs (afterany) on the seven others.
+    {
+      const { dir, slurm, proj, env } = setup(join(SAMPLES, "demand_forecast.mlp"));
+      const r = run("bash", [join(slurm, "submit.sh")], { cwd: proj, env: { ...env, MLP_TEST_FAIL_TRIALS: "0,4" }, timeout: 180_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const state = Object.fromEntries(fakeJobs(dir).map((j) => [j.job, j.state]));
+      expect(state.demand_tuned).toBe("FAILED");
+      expect(state["demand_tuned.select"]).toBe("COMPLETED");
+      expect(state.demand_gate).toBe("COMPLETED");
+      expect(state.demand_registry).toBe("COMPLETED");
+      const run_ = join(dir, "models/demand_forecast/runs/test-run/demand_tuned");
+      const trials = readdirSync(join(run_, "trials")).map((t) => json(join(run_, "trials", t, "trial.json")));
+      expect(trials.filter((t) => t.status === "failed").map((t) => t.task).sort()).toEqual([0, 4]);
+      const best = json(join(run_, "best.json"));
+      expect(best.trials_ok).toBe(7);
+      expect(best.min_trials).toBe(1);
+      expect(best.failed.map((f: { task: number }) => f.task)).toEqual([0, 4]);
+      expect([0, 4]).not.toContain(best.best.task);
+    }
+    // Every trial fails: fewer than min_trials (1) succeeded, the selection fails and what is behind it is cancelled.
+    {
+      const { dir, slurm, proj, env } = setup(join(SAMPLES, "demand_forecast.mlp"));
+      const r = run("bash", [join(slurm, "submit.sh")], { cwd: proj, env: { ...env, MLP_TEST_FAIL_TRIALS: "0,1,2,3,4,5,6,7,8" }, timeout: 180_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const state = Object.fromEntries(fakeJobs(dir).map((j) => [j.job, j.state]));
+      expect(state.demand_tuned).toBe("FAILED");
+      expect(state["demand_tuned.select"]).toBe("FAILED");
+      expect(state.demand_gate).toBe("CANCELLED");
+      expect(state.demand_registry).toBe("CANCELLED");
+      const best = json(join(dir, "models/demand_forecast/runs/test-run/demand_tuned/best.json"));
+      expect(best.best).toBeNull();
+      expect(best.trials_ok).toBe(0);
+      expect(best.failed.length).toBe(9);
+      expect(existsSync(join(dir, "models/demand_forecast/latest/demand_tuned"))).toBe(false);
+    }
+  }, 400_000);
+
   it("machine_failure: a failing gate cancels the registry and the notebook behind it", () => {
     const { dir, slurm, proj, env } = setup(join(SAMPLES, "machine_failure.mlp"));
     const r = run("bash", [join(slurm, "submit.sh")], { cwd: proj, env: { ...env, MLP_TEST_BAD_METRICS: "1" }, timeout: 120_000 });
