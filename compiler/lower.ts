@@ -9,6 +9,7 @@ import { resolveType } from "../language/checker/schemas";
 import type { CheckedFile, CheckedProgram, StepInfo } from "../language/checker/model";
 import type { Artifact, Column, ColumnType, Schema } from "../language/types";
 import { searchSpaceOf } from "../language/catalog/tune";
+import { joinKeys } from "../language/catalog/join";
 import { pipelineName } from "./query";
 import {
   IR_VERSION,
@@ -201,7 +202,7 @@ function decodeNode(kind: KindName, s: StepInfo, body: A.StepDecl, base: Base): 
     }
     case "join": {
       const c = config(kind);
-      const keys = typeof c.on === "string" ? { left: c.on, right: c.on } : { left: c.on.left, right: c.on.right };
+      const keys = joinKeys(c.on)!;
       return { id, name, kind, ...rest, config: c, keys };
     }
     case "features": return { id, name, kind, ...rest, config: config(kind), key: names("key"), keep: names("keep"), columns: columnDefs() };
@@ -234,6 +235,13 @@ function decodeOrUndefined(e: A.Expr): unknown {
 }
 const unique = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) === i);
 
+/** `keep latest COL` / `keep earliest COL` of a dedupe, as the IR's optional field (absent when neither). */
+function keepOf(o: { latest?: A.Ident; earliest?: A.Ident }): { latest: string } | { earliest: string } | Record<string, never> {
+  if (o.latest) return { latest: o.latest.name };
+  if (o.earliest) return { earliest: o.earliest.name };
+  return {};
+}
+
 function cleanseOp(o: A.BodyStmt, tx: (e: A.Expr) => IrTExpr): IrCleanseOp[] {
   switch (o.kind) {
     case "filter": return [{ op: "filter", cond: tx(o.cond) }];
@@ -242,7 +250,7 @@ function cleanseOp(o: A.BodyStmt, tx: (e: A.Expr) => IrTExpr): IrCleanseOp[] {
     case "drop": return [{ op: "drop", columns: o.columns.map((c) => c.name) }];
     case "rename": return [{ op: "rename", from: o.from.name, to: o.to.name }];
     case "cast": return [{ op: "cast", column: o.column.name, type: columnType(resolveType(o.type, ignore)) }];
-    case "dedupe": return [o.latest ? { op: "dedupe", by: o.by.map((c) => c.name), latest: o.latest.name } : o.earliest ? { op: "dedupe", by: o.by.map((c) => c.name), earliest: o.earliest.name } : { op: "dedupe", by: o.by.map((c) => c.name) }];
+    case "dedupe": return [{ op: "dedupe", by: o.by.map((c) => c.name), ...keepOf(o) }];
     default: return [];
   }
 }
@@ -373,7 +381,7 @@ export function stmt(s: A.BodyStmt): IrStmt {
     case "drop": return { kind: "drop", columns: s.columns.map((x) => x.name), ...c };
     case "rename": return { kind: "rename", from: s.from.name, to: s.to.name, ...c };
     case "cast": return { kind: "cast", column: s.column.name, type: typeRef(s.type), ...c };
-    case "dedupe": return s.latest ? { kind: "dedupe", by: s.by.map((x) => x.name), latest: s.latest.name, ...c } : s.earliest ? { kind: "dedupe", by: s.by.map((x) => x.name), earliest: s.earliest.name, ...c } : { kind: "dedupe", by: s.by.map((x) => x.name), ...c };
+    case "dedupe": return { kind: "dedupe", by: s.by.map((x) => x.name), ...keepOf(s), ...c };
     case "by": return { kind: "by", columns: s.columns.map((x) => x.name), ...c };
     case "key": return { kind: "key", columns: s.columns.map((x) => x.name), ...c };
     case "keep": return { kind: "keep", columns: s.columns.map((x) => x.name), ...c };

@@ -7,6 +7,16 @@ export const joinOn = z.union([
   z.object({ op: z.literal("=="), left: name, right: name }).strict(),
 ]);
 
+/** Each side's key column as `on` names it: `on = id` both, `on = a == b` one each (as decoded, before validation). */
+export function joinKeys(on: unknown): { left: string; right: string } | undefined {
+  if (typeof on === "string") return { left: on, right: on };
+  if (on && typeof on === "object" && !Array.isArray(on)) {
+    const pair = on as { left?: unknown; right?: unknown };
+    return { left: pair.left as string, right: pair.right as string };
+  }
+  return undefined;
+}
+
 /** `asof = left_time >= right_time`: the checker accepts only `>=` (backward as-of) and says why. */
 export const joinAsof = z.object({ op: z.enum(["==", "!=", "<", "<=", ">", ">="]), left: name, right: name }).strict();
 

@@ -6,6 +6,7 @@ import { fits, Schema, showType, unify, unknownType, withNullable, UNKNOWN, type
 import { bareColumns, typeOf, usesAggregate, type ExprEnv } from "./expressions";
 import { resolveType } from "./schemas";
 import { durationMs } from "../catalog/values";
+import { joinKeys } from "../catalog/join";
 import type { KindContext, KindRules } from "./steps";
 
 type Data = Artifact & { kind: "Table" | "Stream" | "Features" };
@@ -175,7 +176,7 @@ const cleanse: KindRules = (c) => {
           if (col && !["timestamp", "date", "int", "float", "unknown"].includes(col.type.kind))
             c.report("MLP0302", order.span, `\`keep ${st.latest ? "latest" : "earliest"}\` needs a timestamp, date or number to order by, but \`${col.name}\` is ${showType(col.type)}`);
         } else if (by.length === st.by.length && !cols.every((x) => st.by.some((id) => id.name === x.name))) {
-          const stamps = cols.filter((x) => x.type.kind === "timestamp" || x.type.kind === "date").map((x) => x.name);
+          const stamps = timeColumns(cols);
           c.report("MLP0605", st.keyword, `\`dedupe\` without \`keep\` keeps an arbitrary row per ${ids(st.by)}: engines and runs may pick different ones`, {
             label: "which row survives is unspecified",
             help: stamps.length
@@ -217,6 +218,9 @@ function table(schema: Schema, unique: string[][], history?: string): Artifact {
   return a;
 }
 
+/** The columns holding a point in time (timestamps and dates), by name: what `keep` and `asof` order by. */
+const timeColumns = (cols: readonly Column[]): string[] => cols.filter((x) => x.type.kind === "timestamp" || x.type.kind === "date").map((x) => x.name);
+
 const ids = (xs: A.Ident[]) => xs.map((x) => `\`${x.name}\``).join(", ");
 
 /** Columns a filter condition proves non-null: `x is not null`, possibly joined with `and`. */
@@ -246,7 +250,7 @@ const aggregate: KindRules = (c) => {
   if (windowAttr || c.attr("time")) c.step.windowTime = timeColumn(c, input, origin);
   const hopping = checkEvery(c, streaming);
   const cols: Column[] = [...by];
-  if (hopping) cols.push({ name: "window_start", type: { kind: "timestamp", nullable: false } }, { name: "window_end", type: { kind: "timestamp", nullable: false } });
+  if (hopping) cols.push(...windowColumns());
   const e = env(c, schema, origin, true);
   for (const def of c.columns()) {
     const col = checkColumnDef(c, def, e);
@@ -265,7 +269,7 @@ const aggregate: KindRules = (c) => {
     cols.push(col);
   }
   if (streaming && windowAttr) {
-    cols.push({ name: "window_start", type: { kind: "timestamp", nullable: false } }, { name: "window_end", type: { kind: "timestamp", nullable: false } });
+    cols.push(...windowColumns());
     return { kind: "Stream", schema: new Schema(cols), eventTime: "window_end" };
   }
   if (streaming) return { kind: "Stream", schema: new Schema(cols) };
@@ -274,6 +278,12 @@ const aggregate: KindRules = (c) => {
   if (!hopping) return table(new Schema(cols), [keys]);
   return table(new Schema(cols), [[...keys, "window_end"], [...keys, "window_start"]], "window_end");
 };
+
+/** What a window adds: its bounds, after the values on a stream (tumbling), after the keys on a table (hopping). */
+const windowColumns = (): Column[] => [
+  { name: "window_start", type: { kind: "timestamp", nullable: false } },
+  { name: "window_end", type: { kind: "timestamp", nullable: false } },
+];
 
 /**
  * `every` hops a table's look-back window. True when the step has a valid hopping window;
@@ -340,12 +350,9 @@ const join: KindRules = (c) => {
   const right = c.input("right");
   if (!isData(left) || !isData(right)) return UNKNOWN;
   const [ln, rn] = ["left", "right"].map((p) => c.step.inputs.find((i) => i.port === p)?.ref.step.name ?? p) as [string, string];
-  const on = c.config.on;
   const onAttr = c.attr("on");
-  let lkey: string | undefined;
-  let rkey: string | undefined;
-  if (typeof on === "string") [lkey, rkey] = [on, on];
-  else if (on && typeof on === "object" && !Array.isArray(on)) [lkey, rkey] = [on.left as string, on.right as string];
+  const keys = joinKeys(c.config.on);
+  const [lkey, rkey] = [keys?.left, keys?.right];
   if (onAttr && lkey && rkey) {
     const spans = onAttr.value.kind === "binary" ? [onAttr.value.left.span, onAttr.value.right.span] : [onAttr.value.span, onAttr.value.span];
     const lc = column(c, left.schema, { kind: "ident", name: lkey, span: spans[0]! }, `\`${ln}\``);
@@ -402,7 +409,7 @@ function checkAsof(c: KindContext, left: Data, right: Data, ln: string, rn: stri
     const col = column(c, side.schema, { kind: "ident", name, span: at.span }, `\`${sideName}\``);
     if (!col) ok = false;
     else if (col.type.kind !== "timestamp" && col.type.kind !== "date" && col.type.kind !== "unknown") {
-      const stamps = side.schema.columns.filter((x) => x.type.kind === "timestamp" || x.type.kind === "date").map((x) => x.name);
+      const stamps = timeColumns(side.schema.columns);
       c.report("MLP0316", at.span, `\`asof\` compares points in time, but \`${name}\` of \`${sideName}\` is ${showType(col.type)}`, {
         label: "not a timestamp",
         help: stamps.length ? `use a timestamp of \`${sideName}\`: ${stamps.map((s) => `\`${s}\``).join(", ")}` : `\`${sideName}\` has no timestamp column`,

@@ -10,6 +10,7 @@
 // on one path (stores joined to the features, then labels to that) the last one is reported:
 // it is where the timed rows that reach the model meet the features, and one mistake gets one
 // warning.
+import { joinKeys } from "../catalog/join";
 import { durationMs } from "../catalog/values";
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { CATALOG } from "../diagnostics/catalog";
@@ -72,16 +73,8 @@ function plainJoinLeak(s: StepInfo, asOfNow: ReadonlyMap<StepInfo, StepInfo>): L
   if (!la === !ra) return undefined;
   const [features, events, aggregate] = la ? [left, right, la] : [right, left, ra!];
   const eventTime = timestampOf(events.artifact);
-  if (!eventTime || oneRowPerKey(events.artifact, joinKey(s, events.port))) return undefined;
+  if (!eventTime || oneRowPerKey(events.artifact, joinKeys(s.config.on)?.[events.port === "left" ? "left" : "right"])) return undefined;
   return { join: s, aggregate, featureSide: features.ref.step.name, eventSide: events.ref.step.name, eventTime };
-}
-
-/** The join key column on one side: `on = id`, or `on = left_id == right_id`. */
-function joinKey(s: StepInfo, port: string): string | undefined {
-  const on = s.config.on;
-  if (typeof on === "string") return on;
-  if (on && typeof on === "object" && !Array.isArray(on)) return (port === "left" ? on.left : on.right) as string;
-  return undefined;
 }
 
 /**

@@ -16,7 +16,7 @@ import { baseName, IrGraph, isBatchData, isDeploy, pipelineNameOf, storeOf } fro
 import { TargetError, type Emit, type GeneratedFile } from "../../compiler/target-api";
 import { SPARK as d } from "../sql/dialect";
 import { commentText, Names } from "../sql/names";
-import { lowerStep, select, type Rel } from "../sql/steps";
+import { dedupe, lowerStep, select, type Rel } from "../sql/steps";
 import { checkProjectPaths } from "../paths";
 
 /** Settings every generated Spark file pins, so the SQL means the same on every cluster. */
@@ -242,18 +242,11 @@ class Job {
     const sink = this.names.fresh(`${n.id}__online`);
     const options = [`'keyspace' = ${d.literal(keyspace)}`, `'table' = ${d.literal(n.id)}`, `'spark.cassandra.connection.host' = ${d.literal(hosts.join(","))}`];
     this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(sink)} USING ${CASSANDRA_FORMAT} OPTIONS (\n  ${options.join(",\n  ")}\n)`);
-    const rows = history ? `(\n${newestPerKey(cols, keys, history, d.ident(written))}\n) AS ${d.ident(this.names.fresh("newest"))}` : d.ident(written);
+    // The newest row per key is a `dedupe by KEYS keep latest TIME` of the written rows.
+    const newest = history && dedupe({ op: "dedupe", by: keys, latest: history }, { name: written, columns: cols }, { d, names: this.names, streaming: false });
+    const rows = newest ? `(\n${newest}\n) AS ${d.ident(this.names.fresh("newest"))}` : d.ident(written);
     this.stmt(`INSERT INTO ${d.ident(sink)} (${cols.map((c) => d.ident(c.name)).join(", ")})\n${select(cols.map((c) => ({ name: c.name })), rows, d)}`);
   }
-}
-
-/** The newest row per key of a history (ties cannot occur: a history is one row per key and time). */
-function newestPerKey(cols: IrColumn[], keys: string[], time: string, from: string): string {
-  let rankCol = "mlp_newest";
-  while (cols.some((c) => c.name === rankCol)) rankCol = `_${rankCol}`;
-  const list = cols.map((c) => d.ident(c.name)).join(", ");
-  const rank = `ROW_NUMBER() OVER (PARTITION BY ${keys.map((k) => d.ident(k)).join(", ")} ORDER BY ${d.ident(time)} DESC)`;
-  return `SELECT ${list} FROM (SELECT ${list}, ${rank} AS ${d.ident(rankCol)} FROM ${from}) AS ${d.ident("ranked")} WHERE ${d.ident(rankCol)} = 1`;
 }
 
 const finish = (lines: string[]) => lines.join("\n").replace(/\n+$/, "\n");

@@ -171,7 +171,7 @@ function cleanseOp(op: IrCleanseOp, cur: Rel, ctx: StepCtx): { query: string; co
  * ascending, else by the event time ascending (Flink runs these as deduplication when the
  * column is the time attribute, as Top-N otherwise).
  */
-function dedupe(op: IrCleanseOp & { op: "dedupe" }, cur: Rel, ctx: StepCtx): string {
+export function dedupe(op: IrCleanseOp & { op: "dedupe" }, cur: Rel, ctx: StepCtx): string {
   const { d } = ctx;
   const { by, latest, earliest } = op;
   const keep = latest ?? earliest;
