@@ -75,10 +75,19 @@ export interface Image {
   tag: string;
 }
 
+/** The TensorFlow of the training image; its models are served with the same version. */
+export const TENSORFLOW_VERSION = "2.16.2";
+
 /**
  * SageMaker's prebuilt framework containers (resolved per region by
  * aws.sagemaker.getPrebuiltEcrImage). They all run the entry script in script mode with the
- * SageMaker training toolkit (SM_* variables), and serve with model_fn/input_fn/predict_fn/output_fn.
+ * SageMaker training toolkit (SM_* variables), and serve with model_fn/input_fn/predict_fn/output_fn
+ * from the module SAGEMAKER_PROGRAM names.
+ *
+ * Except TensorFlow's inference image: it is TF Serving, which ignores SAGEMAKER_PROGRAM and
+ * model_fn (it serves a SavedModel with its own REST API). TensorFlow models are served by the
+ * PyTorch inference container instead, whose toolkit honours the entry contract, with
+ * TensorFlow installed from the model's code/requirements.txt (servingRequirements).
  */
 export function frameworkImage(framework: string, purpose: "training" | "inference", gpu: boolean): Image {
   const device = gpu ? "gpu" : "cpu";
@@ -86,12 +95,20 @@ export function frameworkImage(framework: string, purpose: "training" | "inferen
     case "pytorch":
       return { repository: `pytorch-${purpose}`, tag: `2.3.0-${device}-py311` };
     case "tensorflow":
-      return { repository: `tensorflow-${purpose}`, tag: purpose === "training" ? `2.16.2-${device}-py310` : `2.16.1-${device}` };
+      return purpose === "training" ? { repository: "tensorflow-training", tag: `${TENSORFLOW_VERSION}-${device}-py310` } : frameworkImage("pytorch", "inference", gpu);
     case "xgboost":
       return { repository: "sagemaker-xgboost", tag: "1.7-1" };
     default:
       return { repository: "sagemaker-scikit-learn", tag: "1.2-1-cpu-py3" };
   }
+}
+
+/**
+ * What the serving container must install beside its own packages for a framework's models
+ * (pip requirement lines): TensorFlow, served in the PyTorch container, at the training's version.
+ */
+export function servingRequirements(framework: string, gpu: boolean): string[] {
+  return framework === "tensorflow" ? [`tensorflow${gpu ? "[and-cuda]" : ""}==${TENSORFLOW_VERSION}`] : [];
 }
 
 /** Notebooks run in the scikit-learn processing container, which has Python and pip for papermill. */

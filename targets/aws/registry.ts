@@ -8,7 +8,7 @@ import { ph, t, type Flow } from "./asl";
 import { cap, intrinsicText, type PlanContext, type Registry } from "./context";
 import { image } from "./images";
 import { name, obj, lit, ref, tpl, type Group } from "./model";
-import { onGpu, unitOf } from "./training";
+import { onGpu, servingProgram, unitOf } from "./training";
 
 export function registryGroup(cx: PlanContext, n: ValidNode, registryName: string, implicit: boolean): Registry {
   const group: Group = {
@@ -62,7 +62,7 @@ export function registerStates(cx: PlanContext, flow: Flow, n: ValidNode, deploy
           {
             Image: cx.placeholder(`Image${cap(img.v)}`, name(img.v, "registryPath")),
             "ModelDataUrl.$": `$.models.${mk}.ModelArtifacts.S3ModelArtifacts`,
-            Environment: { SAGEMAKER_PROGRAM: train.config.entry.slice(train.config.entry.lastIndexOf("/") + 1), SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code", SAGEMAKER_CONTAINER_LOG_LEVEL: "20" },
+            Environment: { SAGEMAKER_PROGRAM: servingProgram(train), SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code", SAGEMAKER_CONTAINER_LOG_LEVEL: "20" },
           },
         ],
         SupportedContentTypes: ["application/json", "application/jsonlines", "text/csv", "application/x-parquet"],

@@ -8,13 +8,13 @@ import type { NodeOf, ValidNode } from "../../compiler/ir";
 import { columnsOf, isBatchData, type IrGraph } from "../../compiler/query";
 import { modelConfig, VALIDATION_FRACTION } from "../local/plan";
 import type { SearchSpace } from "../../language/catalog/tune";
-import { ph, t, type Asl, type Flow } from "./asl";
-import { compute } from "./compute";
+import { intrinsic, ph, t, type Asl, type Flow } from "./asl";
+import { compute, servingRequirements } from "./compute";
 import { cap, fileName, warehousePath, type PlanContext } from "./context";
 import { image } from "./images";
 import { file, lit, name, obj, ref, type Group } from "./model";
 import { commentText, stableJson } from "./quote";
-import { GATE_RUNNER, metricRegex, MODEL_RUNTIME, TRAINING_ENTRY } from "./scripts";
+import { ENDPOINT_HANDLERS, GATE_RUNNER, metricRegex, MODEL_RUNTIME, TRAINING_ENTRY } from "./scripts";
 import { jobName } from "./states";
 import { setOwn } from "../own";
 
@@ -32,6 +32,15 @@ export function unitOf(g: IrGraph, n: ValidNode): Unit | undefined {
   const l = g.lineage(n);
   return l && { node: l.tune ?? l.train, train: l.train };
 }
+
+/**
+ * Whether the training's models are served through mlp's handlers (mlp_endpoint.py) rather than
+ * the entry module itself: TensorFlow's, in a container whose default handlers are PyTorch's.
+ */
+export const servesThroughMlp = (train: NodeOf<"train">): boolean => train.config.framework === "tensorflow";
+
+/** The module SAGEMAKER_PROGRAM names for the training's models (in $SM_MODEL_DIR/code). */
+export const servingProgram = (train: NodeOf<"train">): string => (servesThroughMlp(train) ? "mlp_endpoint.py" : train.config.entry.slice(train.config.entry.lastIndexOf("/") + 1));
 
 /** Whether a training step runs on GPU instances. */
 export const onGpu = (train: NodeOf<"train">): boolean => compute(train.config.resources).gpus > 0;
@@ -53,7 +62,7 @@ export function trainingCode(cx: PlanContext, n: NodeOf<"train">): void {
   });
   // mlp's files beside the user's: the entry wrapper, the gate runner, the Python model runtime
   // and the step's model contract (label, keys, features, columns, task, framework).
-  const shipped: [string, string][] = [["mlp_entry.py", TRAINING_ENTRY], ["mlp_gate.py", GATE_RUNNER], ...Object.entries(MODEL_RUNTIME)];
+  const shipped: [string, string][] = [["mlp_entry.py", TRAINING_ENTRY], ["mlp_gate.py", GATE_RUNNER], ...(servesThroughMlp(n) ? [["mlp_endpoint.py", ENDPOINT_HANDLERS] as [string, string]] : []), ...Object.entries(MODEL_RUNTIME)];
   for (const [fname, text] of shipped) {
     const path = cx.asset(`assets/training/${fname}`, text);
     const stem = fname.replace(/\.py$/, "").replace(/^mlp_/, "");
@@ -97,9 +106,22 @@ function objectiveOf(tune: NodeOf<"tune">): { type: "Maximize" | "Minimize"; met
   return "maximize" in o ? { type: "Maximize", metric: o.maximize } : { type: "Minimize", metric: o.minimize };
 }
 
+/** Where a training keeps the checkpoints its entry writes to MLP_CHECKPOINT_DIR (SageMaker syncs the folder with S3). */
+export const CHECKPOINT_DIR = "/opt/ml/checkpoints";
+
+/**
+ * The checkpoints' prefix in the artifact bucket: per pipeline, variant and step; each run adds
+ * its id, so a run never resumes from another run's state, while a training job of the same run
+ * started again (a redriven execution) finds its own.
+ */
+export function checkpointPrefix(cx: PlanContext, n: ValidNode): string {
+  return `checkpoints/${fileName(cx.pipe)}/${fileName(cx.variant ?? "default")}/${fileName(n.id)}`;
+}
+
 function trainingJob(cx: PlanContext, unit: Unit, metricNames: string[], chans: { name: string; path: string }[]): Record<string, Asl> {
   const train = unit.train;
   const c = compute(train.config.resources);
+  const serving = servingRequirements(train.config.framework, c.gpus > 0);
   const img = image(cx, train.config.framework, "training", c.gpus > 0);
   const entry = train.config.entry.slice(train.config.entry.lastIndexOf("/") + 1);
   const bucket = ph("ArtifactBucket");
@@ -117,9 +139,15 @@ function trainingJob(cx: PlanContext, unit: Unit, metricNames: string[], chans: 
     OutputDataConfig: { "S3OutputPath.$": "States.Format('s3://{}/runs/{}/models', $.run.bucket, $.run.id)" },
     ResourceConfig: { InstanceType: c.instanceType, InstanceCount: c.count, VolumeSizeInGB: 50 },
     StoppingCondition: { MaxRuntimeInSeconds: c.maxRuntime },
+    CheckpointConfig: {
+      "S3Uri.$": `States.Format('s3://{}/{}/{}/', $.run.bucket, ${intrinsic(checkpointPrefix(cx, unit.node))}, $.run.id)`,
+      LocalPath: CHECKPOINT_DIR,
+    },
     Environment: {
       MLP_ENTRY: entry,
+      MLP_CHECKPOINT_DIR: CHECKPOINT_DIR,
       ...(unit.node.kind === "tune" ? { MLP_OBJECTIVE: objectiveOf(unit.node).metric, MLP_VALIDATION_FRACTION: String(VALIDATION_FRACTION) } : {}),
+      ...(serving.length ? { MLP_SERVING_REQUIREMENTS: serving.join("\n") } : {}),
     },
   };
 }
@@ -219,4 +247,9 @@ export function modelStates(cx: PlanContext, flow: Flow, unit: Unit): void {
     cx.iam.allow("states", `Describe${cap(cx.stem(n))}Trials`, ["sagemaker:DescribeTrainingJob"], [sageMakerArn("training-job", trainingPrefix)]);
   }
   cx.iam.passSageMakerRole();
+  // SageMaker copies the run's checkpoints in when the job starts and uploads what the entry
+  // writes; it never deletes them, so the role gets no s3:DeleteObject.
+  const checkpoints = checkpointPrefix(cx, n);
+  cx.iam.allow("sagemaker", `Checkpoints${cap(cx.stem(n))}`, ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], [cx.bucketArn(`/${checkpoints}/*`)]);
+  cx.iam.allow("sagemaker", `ListCheckpoints${cap(cx.stem(n))}`, ["s3:ListBucket"], [ref("artifacts", "arn")], { condition: { StringLike: { "s3:prefix": [`${checkpoints}/*`] } } });
 }

@@ -9,6 +9,7 @@ import flinkRunner from "./flink_run_sql.py?raw";
 import glueRunner from "./glue_run_sql.py?raw";
 import trainingEntry from "./mlp_entry.py?raw";
 import gateRunner from "./mlp_gate.py?raw";
+import endpointHandlers from "./mlp_endpoint.py?raw";
 import readMetrics from "./read_metrics.py?raw";
 import notebookRunner from "./run_notebook.py?raw";
 import scoreStream from "./score_stream.py?raw";
@@ -21,6 +22,8 @@ import mlpServing from "../../python/mlp_serving.py?raw";
 export const GLUE_RUNNER = glueRunner;
 export const TRAINING_ENTRY = trainingEntry;
 export const GATE_RUNNER = gateRunner;
+/** The SageMaker handlers an endpoint runs where the container's defaults do not fit (TensorFlow). */
+export const ENDPOINT_HANDLERS = endpointHandlers;
 
 /**
  * mlp's Python model runtime (targets/python/), shipped beside every training's code: what entry
@@ -44,6 +47,7 @@ export const SHIPPED: Readonly<Record<string, string>> = {
   "glue_run_sql.py": glueRunner,
   "mlp_entry.py": trainingEntry,
   "mlp_gate.py": gateRunner,
+  "mlp_endpoint.py": endpointHandlers,
   "read_metrics.py": readMetrics,
   "write_features.py": writeFeatures,
   "score_stream.py": scoreStream,

@@ -86,6 +86,25 @@ describe("state-machine templates", () => {
   });
 });
 
+describe("serving", () => {
+  test("aws: a tensorflow endpoint uses TF Serving, which ignores SAGEMAKER_PROGRAM and model_fn: it is served by the PyTorch inference container running mlp_endpoint.py", () => {
+    // imports.mlp trains `model` with framework = tensorflow on a GPU and deploys it as an endpoint.
+    const planned = plan(irOf("../shared/conformance/valid/imports.mlp"));
+    const machine = planned.machines.find((m) => m.path.endsWith("training.asl.json"))!.definition as { States: Record<string, any> };
+    const register = Object.values(machine.States).find((s) => /createModelPackage$/.test(s.Resource))!;
+    const container = register.Parameters.InferenceSpecification.Containers[0];
+    expect(container.Environment).toMatchObject({ SAGEMAKER_PROGRAM: "mlp_endpoint.py", SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code" });
+    const image = /^\$\{Image(.+)\}$/.exec(container.Image)![1]!;
+    const lookup = planned.program.lookups.find((l) => l.v.toLowerCase() === image.toLowerCase())!;
+    expect(JSON.stringify(lookup.code)).toContain('repositoryName: \\"pytorch-inference\\", imageTag: \\"2.3.0-gpu-py311\\"');
+    expect(planned.program.lookups.map((l) => JSON.stringify(l.code)).join("\n")).not.toContain("tensorflow-inference");
+    // The training ships the handlers and asks for its TensorFlow in the serving container.
+    expect(planned.program.assets.find((a) => a.path === "assets/training/mlp_endpoint.py")).toBeDefined();
+    const train = Object.values(machine.States).find((s) => /createTrainingJob/.test(s.Resource))!;
+    expect(train.Parameters.Environment.MLP_SERVING_REQUIREMENTS).toBe("tensorflow[and-cuda]==2.16.2");
+  });
+});
+
 describe("the on-premise SQL, made to run on AWS", () => {
   test("Glue runs the spark target's SQL with the warehouse filled in at run time, without Cassandra", () => {
     const sql = new SqlCache().sparkSql(irOf("../shared/conformance/valid/churn.mlp"));

@@ -25,6 +25,7 @@ import {
 } from "./harness";
 import { allStates, callsOf } from "./calls";
 import { evaluate } from "./policies";
+import { fileName } from "../../../targets/aws/context";
 
 const root = workspace("mocks");
 afterAll(() => removeWorkspace(root));
@@ -202,6 +203,78 @@ describe("every program, every stack", () => {
     expect(delta).toBeGreaterThanOrEqual(2);
   });
 
+  test("aws: SageMaker training jobs get a CheckpointConfig (per pipeline, variant, step and run under the artifact bucket) and MLP_CHECKPOINT_DIR", () => {
+    let checked = 0;
+    for (const [k, r] of runs) {
+      const bucket = ofType(r, "aws:s3/bucket:Bucket")[0]!.state;
+      const g = grants(r);
+      const stack = k.split("/")[1]!;
+      for (const m of ofType(r, "aws:sfn/stateMachine:StateMachine")) {
+        for (const [n, s] of Object.entries(allStates(JSON.parse(m.inputs.definition)))) {
+          if (!/createTrainingJob|createHyperParameterTuningJob/.test(s.Resource ?? "")) continue;
+          const job = s.Parameters.TrainingJobDefinition ?? s.Parameters;
+          const step = /^(?:Train|Tune) (.+)$/.exec(n)![1]!;
+          const m2 = /^States\.Format\('s3:\/\/\{\}\/\{\}\/\{\}\/', \$\.run\.bucket, '(checkpoints\/[^']+)', \$\.run\.id\)$/.exec(job.CheckpointConfig["S3Uri.$"]);
+          expect(m2, `${k} ${n}: ${job.CheckpointConfig["S3Uri.$"]}`).not.toBeNull();
+          const [, pipe, variant, id] = m2![1]!.split("/");
+          expect(id, `${k} ${n}`).toBe(step.replace(/[^A-Za-z0-9_]/g, "_"));
+          expect(variant, `${k} ${n}`).toBe(fileName(stack));
+          expect(pipe, `${k} ${n}`).toBe(fileName(/^mlp (.*): /.exec(JSON.parse(m.inputs.definition).Comment)![1]!));
+          expect(job.CheckpointConfig.LocalPath, `${k} ${n}`).toBe("/opt/ml/checkpoints");
+          expect(job.Environment.MLP_CHECKPOINT_DIR, `${k} ${n}`).toBe("/opt/ml/checkpoints");
+          // The SageMaker role reads and writes that run's checkpoints, lists their prefix, and no more.
+          const object = `${bucket.arn}/${m2![1]}/0a1b2c3d/epoch-3.pt`;
+          const sageMaker = ofType(r, "aws:iam/role:Role").find((x) => JSON.parse(x.inputs.assumeRolePolicy).Statement[0].Principal.Service === "sagemaker.amazonaws.com")!.name;
+          for (const a of ["s3:GetObject", "s3:PutObject"]) expect(may(g, sageMaker, a, object), `${k} ${a} ${object}`).toBe(true);
+          expect(may(g, sageMaker, "s3:DeleteObject", object), k).toBe(false);
+          expect(may(g, sageMaker, "s3:PutObject", `${bucket.arn}/checkpoints/${pipe}/${variant}/other_step/0a1b2c3d/x`), k).toBe(false);
+          const list = g.filter((x) => x.role === sageMaker && x.actions.includes("s3:ListBucket") && x.resources.includes(bucket.arn));
+          expect(list.flatMap((x) => (x.condition as any).StringLike["s3:prefix"]), k).toContain(`${m2![1]}/*`);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
+
+  test("aws: a tensorflow endpoint uses TF Serving, which ignores SAGEMAKER_PROGRAM and model_fn: serve it with a container that honours the entry contract", () => {
+    let tensorflow = 0;
+    for (const [k, r] of runs) {
+      const images = new Map<string, string>();
+      let tensorflowHere = 0;
+      for (const m of ofType(r, "aws:sfn/stateMachine:StateMachine")) {
+        for (const [n, s] of Object.entries(allStates(JSON.parse(m.inputs.definition)))) {
+          if (!/createTrainingJob|createHyperParameterTuningJob/.test(s.Resource ?? "")) continue;
+          const job = s.Parameters.TrainingJobDefinition ?? s.Parameters;
+          images.set(n.replace(/^(Train|Tune) /, ""), job.AlgorithmSpecification.TrainingImage);
+        }
+        for (const [n, s] of Object.entries(allStates(JSON.parse(m.inputs.definition)))) {
+          if (!/createModelPackage$/.test(s.Resource ?? "")) continue;
+          const container = s.Parameters.InferenceSpecification.Containers[0];
+          // Every model is served by a container whose inference toolkit runs SAGEMAKER_PROGRAM's handlers: never TF Serving.
+          expect(container.Image, `${k} ${n}`).not.toMatch(/tensorflow-inference/);
+          expect(container.Environment.SAGEMAKER_SUBMIT_DIRECTORY).toBe("/opt/ml/model/code");
+          if (![...images.values()].some((i) => /tensorflow-training/.test(i))) continue;
+          expect(container.Image, `${k} ${n}`).toMatch(/\/pytorch-inference:2\.3\.0-(cpu|gpu)-py311$/);
+          expect(container.Environment.SAGEMAKER_PROGRAM, `${k} ${n}`).toBe("mlp_endpoint.py");
+          tensorflow++;
+          tensorflowHere++;
+        }
+      }
+      // The training installs the same TensorFlow in the serving container, and ships the handlers.
+      for (const m of ofType(r, "aws:sfn/stateMachine:StateMachine"))
+        for (const [n, s] of Object.entries(allStates(JSON.parse(m.inputs.definition)))) {
+          if (!/createTrainingJob|createHyperParameterTuningJob/.test(s.Resource ?? "")) continue;
+          const job = s.Parameters.TrainingJobDefinition ?? s.Parameters;
+          const tf = /tensorflow-training:(2\.16\.2)-(cpu|gpu)/.exec(job.AlgorithmSpecification.TrainingImage);
+          expect(job.Environment.MLP_SERVING_REQUIREMENTS, `${k} ${n}`).toBe(tf ? `tensorflow${tf[2] === "gpu" ? "[and-cuda]" : ""}==${tf[1]}` : undefined);
+        }
+      const endpointCode = ofType(r, "aws:s3/bucketObject:BucketObject").filter((o) => /\/mlp_endpoint\.py$/.test(o.inputs.key));
+      expect(endpointCode.length > 0, k).toBe(tensorflowHere > 0);
+    }
+    expect(tensorflow).toBeGreaterThanOrEqual(1);
+  });
+
   test("deployments wait for their model version in stack config", () => {
     for (const [k, r] of runs) {
       if (!k.endsWith("/idle")) continue;
@@ -254,7 +327,7 @@ describe("churn (batch features online, tuned PyTorch with horovod, endpoint and
     expect(def.StaticHyperParameters.lr).toBeUndefined();
     // Trials see the train channel alone: the wrapper carves the validation split the objective is computed on.
     expect(def.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(["code", "train"]);
-    expect(def.Environment).toEqual({ MLP_ENTRY: "train.py", MLP_OBJECTIVE: "auc", MLP_VALIDATION_FRACTION: "0.2" });
+    expect(def.Environment).toEqual({ MLP_ENTRY: "train.py", MLP_CHECKPOINT_DIR: "/opt/ml/checkpoints", MLP_OBJECTIVE: "auc", MLP_VALIDATION_FRACTION: "0.2" });
     expect(def.AlgorithmSpecification.MetricDefinitions.map((m: { Name: string }) => m.Name)).toEqual(["auc"]);
     expect(def.AlgorithmSpecification.TrainingImage).toMatch(/pytorch-training:2\.3\.0-gpu-py311$/);
     const gate = s["Gate churn_gate"];
@@ -454,7 +527,7 @@ describe("machine_failure (no target aws, hdfs data, a notebook after scoring, a
     const job = t["Train failure_model"].Parameters;
     expect(job.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(["code", "train"]);
     expect(job.AlgorithmSpecification.MetricDefinitions).toBeUndefined();
-    expect(job.Environment).toEqual({ MLP_ENTRY: "train.py" });
+    expect(job.Environment).toEqual({ MLP_ENTRY: "train.py", MLP_CHECKPOINT_DIR: "/opt/ml/checkpoints" });
     expect(t["Train failure_model"].Next).toBe("Evaluate failure_gate");
     const gate = t["Evaluate failure_gate"].Parameters;
     const inputs = Object.fromEntries(gate.ProcessingInputs.map((i: { InputName: string; S3Input: Record<string, string> }) => [i.InputName, i.S3Input]));

@@ -21,8 +21,16 @@ def main():
     model = LogisticRegression(C=float(mlp_data.hyperparams().get("C", 1.0))).fit(X, y)
     mlp_data.save_model(model)
     seen = {c: sorted(mlp_data.read(os.environ["SM_CHANNEL_" + c.upper()])["id"].tolist()) for c in json.loads(os.environ["SM_CHANNELS"])}
+    # Resumes from the checkpoint folder: counts how many times it ran there.
+    checkpoints = os.environ.get("MLP_CHECKPOINT_DIR")
+    runs = 0
+    if checkpoints:
+        state = os.path.join(checkpoints, "state.json")
+        runs = json.load(open(state))["runs"] if os.path.exists(state) else 0
+        runs += 1
+        json.dump({"runs": runs}, open(state, "w"))
     with open(os.path.join(mlp_data.output_dir(), "seen.json"), "w") as f:
-        json.dump({"channels": seen, "label": mlp_data.label(), "features": mlp_data.features(), "keys": mlp_data.keys(), "task": mlp_data.task()}, f)
+        json.dump({"channels": seen, "label": mlp_data.label(), "features": mlp_data.features(), "keys": mlp_data.keys(), "task": mlp_data.task(), "checkpoints": checkpoints, "runs": runs}, f)
     # A number the script makes up: mlp never reports it.
     with open(os.path.join(mlp_data.output_dir(), "metrics.json"), "w") as f:
         json.dump({"accuracy": 0.123}, f)
@@ -82,7 +90,7 @@ function env(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 function codeChannel(at: string): string {
   mkdirSync(at, { recursive: true });
-  for (const name of ["mlp_entry.py", "mlp_gate.py"]) writeFileSync(join(at, name), SHIPPED[name]!);
+  for (const name of ["mlp_entry.py", "mlp_gate.py", "mlp_endpoint.py"]) writeFileSync(join(at, name), SHIPPED[name]!);
   for (const [name, text] of Object.entries(MODEL_RUNTIME)) writeFileSync(join(at, name), text);
   writeFileSync(join(at, "mlp_contract.json"), JSON.stringify(CONTRACT));
   writeFileSync(join(at, "train.py"), SCRIPT);
@@ -100,7 +108,7 @@ function toParquet(csv: string, folder: string): void {
 }
 
 /** One tuning trial, as SageMaker starts the framework container's program. */
-function trial(root: string, parquet = false) {
+function trial(root: string, parquet = false, extra: Record<string, string> = {}) {
   const code = codeChannel(join(root, "input/data/code"));
   const train = join(root, "input/data/train");
   mkdirSync(train, { recursive: true });
@@ -125,6 +133,7 @@ function trial(root: string, parquet = false) {
       SM_HOSTS: JSON.stringify(["algo-1"]),
       SM_CURRENT_HOST: "algo-1",
       ...(parquet ? { PYTHONPATH: PYARROW_PATH } : {}),
+      ...extra,
     }),
   });
   return { r, model, output, code };
@@ -187,6 +196,43 @@ describe.skipIf(!HAVE_SKLEARN)("the shipped model runtime under SageMaker's cont
     expect(failed.run.status, failed.run.stderr).toBe(0);
     expect(failed.evaluation).toMatchObject({ passed: false });
     expect(failed.run.stderr).toMatch(/gate clf_gate failed/);
+  }, 180_000);
+
+  test("aws: SageMaker training jobs get MLP_CHECKPOINT_DIR, so an entry that resumes from it works unchanged (a tuning trial in a folder of its own)", () => {
+    const checkpoints = join(dir, "c", "opt/ml/checkpoints");
+    const run = (job: string) => {
+      const t = trial(join(dir, "c", job), false, { MLP_CHECKPOINT_DIR: checkpoints, TRAINING_JOB_NAME: job });
+      expect(t.r.status, t.r.stderr).toBe(0);
+      return JSON.parse(readFileSync(join(t.output, "seen.json"), "utf8"));
+    };
+    const first = run("ctr-tuned-0a1b2c3d-001-5e6f7a8b");
+    expect(first).toMatchObject({ checkpoints: join(checkpoints, "ctr-tuned-0a1b2c3d-001-5e6f7a8b"), runs: 1 });
+    // The same trial started again (SageMaker copied its checkpoints back in) resumes; another trial starts afresh.
+    expect(run("ctr-tuned-0a1b2c3d-001-5e6f7a8b")).toMatchObject({ runs: 2 });
+    expect(run("ctr-tuned-0a1b2c3d-002-9c0d1e2f")).toMatchObject({ checkpoints: join(checkpoints, "ctr-tuned-0a1b2c3d-002-9c0d1e2f"), runs: 1 });
+  }, 180_000);
+
+  test("aws: a tensorflow endpoint is served through the entry contract (mlp_endpoint.py's handlers), with the training's TensorFlow in requirements.txt", () => {
+    const { r, model } = trial(join(dir, "tf"), false, { MLP_SERVING_REQUIREMENTS: "tensorflow==2.16.2" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(model, "code/requirements.txt"), "utf8")).toBe("tensorflow==2.16.2\n");
+    // A script's own pin wins; its other requirements stay.
+    const own = join(dir, "tf-own");
+    mkdirSync(own, { recursive: true });
+    writeFileSync(join(own, "requirements.txt"), "TensorFlow_CPU>=2.15  # pinned by the script\nscipy\n");
+    const add = spawnSync(SYSTEM_PYTHON, ["-c", "import sys\nsys.path.insert(0, sys.argv[1])\nimport mlp_entry\nmlp_entry.serving_requirements(sys.argv[2], 'tensorflow-cpu==2.16.2\\nkeras==3.3.3')", join(model, "code"), own], { encoding: "utf8", env: env({}) });
+    expect(add.status, add.stderr).toBe(0);
+    expect(readFileSync(join(own, "requirements.txt"), "utf8")).toBe("TensorFlow_CPU>=2.15  # pinned by the script\nscipy\nkeras==3.3.3\n");
+    // As the serving container's toolkit does: import SAGEMAKER_PROGRAM from the model's code folder, model_fn, then transform_fn per request.
+    const serve = spawnSync(
+      SYSTEM_PYTHON,
+      ["-c", "import sys, json\nsys.path.insert(0, sys.argv[1] + '/code')\nimport mlp_endpoint as m\nmodel = m.model_fn(sys.argv[1])\nprint(json.dumps([m.transform_fn(model, b'[[0.9, 0.8], [0.1, 0.05]]', 'application/json', 'application/json')[0].decode(), m.transform_fn(model, '0.95,0.9\\n', 'text/csv', None)[1]]))", model],
+      { encoding: "utf8", cwd: join(dir, "tf"), env: env({}) },
+    );
+    expect(serve.status, serve.stderr).toBe(0);
+    const [body, type] = JSON.parse(serve.stdout);
+    expect(JSON.parse(body)).toEqual([1, 0]);
+    expect(type).toBe("application/json");
   }, 180_000);
 
   test("the gate's Lambda returns the finite metrics of evaluation.json and whether the requires held", () => {
