@@ -5,6 +5,7 @@ import type * as A from "../ast";
 import { stepKind, STEP_KINDS } from "../catalog";
 import { TARGET_SETTINGS, pipelineSettings } from "../catalog/settings";
 import { didYouMean, DiagnosticSink, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic";
+import { CATALOG } from "../diagnostics/catalog";
 import { parse, type ParseResult } from "../parser";
 import { resolveImport, stem } from "../paths";
 import type { Span } from "../span";
@@ -31,7 +32,7 @@ export function checkProgram(path: string, loader: FileLoader, text?: string): C
   assignIds(order, entry);
   const variants = new Map<string, CheckedVariant>();
   const base: CheckedVariant = { entry, files: run.files, order };
-  const leaks = checkLeakage(order);
+  const leaks = [...checkLeakage(order), ...checkTargetReach(entry, order)];
   const diagnostics = [...run.diagnostics, ...leaks, ...checkVariantPrograms(base, loader, parses, [...run.diagnostics, ...leaks], variants)];
   return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics), variants };
 }
@@ -69,8 +70,9 @@ function checkVariantPrograms(program: CheckedVariant, loader: FileLoader, parse
       into.set(v.name.name, { entry: checked, files: again.files, order });
     }
     // Errors, and the one warning a variant's values can newly cause: a leak into training.
-    for (const d of [...again.diagnostics, ...checkLeakage(order)]) {
-      if ((d.severity !== "error" && d.code !== "MLP0606") || d.file !== entry.path || d.code.startsWith("MLP05") || known.has(key(d.code, d.span.start, d.message))) continue;
+    // (The variant rules proper, MLP0501-0504, were reported on the file itself.)
+    for (const d of [...again.diagnostics, ...checkLeakage(order), ...checkTargetReach(checked, order)]) {
+      if ((d.severity !== "error" && d.code !== "MLP0606") || d.file !== entry.path || (d.code.startsWith("MLP05") && d.code !== "MLP0505") || known.has(key(d.code, d.span.start, d.message))) continue;
       known.add(key(d.code, d.span.start, d.message));
       const inside = d.span.start >= v.span.start && d.span.end <= v.span.end;
       // Blame the override of the step the error sits in, else the variant as a whole.
@@ -402,6 +404,36 @@ class FileChecker implements Scope {
     }
     targets.set(name, checkConfig(schema, d.body, { owner: `target \`${name}\``, ownerSpan: d.name.span, report: this.report }));
   }
+}
+
+/**
+ * Data a configured target cannot reach: a pipeline with a `target aws` block runs its Glue jobs,
+ * SageMaker jobs and batch transforms on AWS, which has no route to an HDFS cluster, so a source
+ * `uri` or a batch deployment's `output` on `hdfs://` would only fail once deployed. Imported
+ * steps included (the entry's targets decide where they run).
+ */
+function checkTargetReach(entry: CheckedFile, order: readonly StepInfo[]): Diagnostic[] {
+  if (!entry.targets.has("aws")) return [];
+  const out: Diagnostic[] = [];
+  const awsBlock = entry.ast.decls.find((d): d is A.TargetDecl => d.kind === "target" && d.name.name === "aws");
+  for (const s of order) {
+    if (s.decl.kind !== "step" || (s.kind !== "source" && s.kind !== "deploy")) continue;
+    const attrName = s.kind === "source" ? "uri" : "output";
+    const attr = s.decl.body.find((st): st is A.Attr => st.kind === "attr" && st.name.name === attrName);
+    const value = s.config[attrName];
+    if (!attr || typeof value !== "string" || !/^hdfs:\/\//i.test(value)) continue;
+    out.push({
+      severity: CATALOG.MLP0505.severity,
+      code: "MLP0505",
+      message: `\`${s.name}\` ${s.kind === "source" ? "reads" : "writes"} \`${value}\`, which AWS cannot reach`,
+      file: s.file,
+      span: attr.value.span,
+      label: "an HDFS location",
+      help: `copy the data to S3 (s3://...) or compile for onprem`,
+      ...(awsBlock ? { notes: [{ message: "the file is compiled for AWS", file: entry.path, span: awsBlock.name.span }] } : {}),
+    });
+  }
+  return out;
 }
 
 /** The keyword a declaration's span starts with, to point at it rather than the whole block. */

@@ -80,6 +80,7 @@ export const CATALOG = {
   MLP0502: e("variant overrides an unknown attribute"),
   MLP0503: e("variant value of the wrong type"),
   MLP0504: e("duplicate variant override"),
+  MLP0505: e("data location the target cannot reach"),
   // 06xx: warnings
   MLP0601: w("deployed model is not gated by evaluate"),
   MLP0602: w("output is never used"),
