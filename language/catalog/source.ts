@@ -18,6 +18,11 @@ export const source = defineKind({
       topic: z.string().min(1).optional().describe("Topic the events arrive on (streams)"),
       event_time: name.optional().describe("Timestamp column that orders events (streams)"),
       lateness: duration.optional().describe("How late an event may arrive (streams)"),
+      schema_registry: z
+        .string()
+        .regex(/^https?:\/\/[^\s;\\'"]+$/, "expected an http:// or https:// URL")
+        .optional()
+        .describe("Confluent Schema Registry URL of an avro stream: its messages are Confluent-registry Avro (a schema id before each record), not plain Avro records"),
     })
     .strict(),
   ops: [],

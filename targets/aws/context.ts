@@ -10,7 +10,7 @@ import type { ResolvedAws } from "../../language/catalog/settings";
 import { TargetError } from "../../compiler/target-api";
 import { Iam } from "./iam";
 import { ph, type Placeholder } from "./asl";
-import { lit, name, obj, ref, tpl, type Asset, type Code, type Group, type Lookup, type Output, type Resource } from "./model";
+import { lit, name, obj, ref, tpl, type Asset, type Code, type FlinkZip, type Group, type Lookup, type Output, type Resource } from "./model";
 import { camel, commentText, hash8, slug } from "./quote";
 import type { FlinkJob } from "./sql";
 
@@ -45,7 +45,7 @@ export class PlanContext {
   readonly outputs: Output[] = [];
   /** Stack config keys the program reads with `config.get*`: key -> what it is. */
   readonly optionalConfig: [string, string][] = [];
-  readonly flinkZips: { sql: string; zip: string }[] = [];
+  readonly flinkZips: FlinkZip[] = [];
   /** The state-machine templates as rendered (tests validate them). */
   readonly machineFiles: { path: string; definition: unknown }[] = [];
 

@@ -7,7 +7,6 @@ import type { Compilation, Emit, GeneratedFile } from "../../compiler/target-api
 import type { Json } from "./model";
 import { printProgram } from "./print";
 import { commentText, stableJson } from "./quote";
-import { FLINK_CONNECTOR } from "./scripts";
 import { planStacks, type Stacks } from "./stacks";
 import { checkProjectPaths } from "../paths";
 
@@ -41,7 +40,7 @@ export function projectFiles(s: Stacks): GeneratedFile[] {
     files.push({ path: `Pulumi.${st.name}.yaml`, contents: stackYaml(p.project, st.name, st.variant, source, region, { ...tags, "mlp:pipeline": p.project, "mlp:stack": st.name }, s.values.get(st.name)!) });
   }
   for (const a of p.assets) files.push({ path: a.path, contents: a.contents });
-  if (flink) files.push({ path: "assets/flink/jobs.json", contents: stableJson({ connector: FLINK_CONNECTOR, jobs: p.flinkZips }) });
+  if (flink) files.push({ path: "assets/flink/jobs.json", contents: stableJson({ jobs: p.flinkZips }) });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -112,7 +111,7 @@ function readme(s: Stacks, source: string): string {
     "",
     "```sh",
     "npm install",
-    ...(p.flinkZips.length ? ["npm run package-flink      # the Managed Flink application zips (downloads the Kinesis connector)"] : []),
+    ...(p.flinkZips.length ? [`npm run package-flink      # the Managed Flink application zips (downloads the Kinesis connector${p.flinkZips.some((z) => z.jars.length > 1) ? " and the Avro formats" : ""})`] : []),
     `pulumi stack select ${s.stacks[0]!.name}     # stacks: ${s.stacks.map((x) => x.name).join(", ")}`,
     "pulumi up",
     "```",

@@ -3,6 +3,7 @@
 // are a small expression language: literals (which may differ between stacks and are then
 // read from stack config), references to other resources' outputs, interpolations and a few
 // fixed calls.
+import type { MavenJar } from "./scripts";
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
@@ -103,7 +104,7 @@ export interface Program {
   /** Stack config keys the program reads with `config.get*`, besides lifted values: key -> what it is. */
   optionalConfig: [string, string][];
   /** Managed Flink application zips and the SQL each packs (assets/flink/package.mjs builds them). */
-  flinkZips: { sql: string; zip: string }[];
+  flinkZips: FlinkZip[];
 }
 
 /**
@@ -140,4 +141,13 @@ function childrenOf(c: Code): Code[] {
     default:
       return [];
   }
+}
+
+/** A Managed Flink application's zip: the SQL it packs and the jars merged into lib/<jarfile>. */
+export interface FlinkZip {
+  sql: string;
+  zip: string;
+  jars: MavenJar[];
+  /** The file in lib/ the application's `jarfile` property names. */
+  jarfile: string;
 }

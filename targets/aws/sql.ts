@@ -10,9 +10,11 @@
 // steps downstream read its scored stream). Sources read the Kinesis stream of their step,
 // the sink writes the job's own stream. `{{...}}` placeholders (stream ARNs, region) are
 // filled by the Flink runner from the application's runtime properties.
-import type { IrDocument } from "../../compiler/ir";
+import type { IrDocument, ValidNode } from "../../compiler/ir";
+import { TargetError } from "../../compiler/target-api";
 import { hasStreams, isData } from "../../compiler/query";
-import { flinkJobs as flinkSqlJobs, formatOptions, type StreamConnector } from "../flink/index";
+import { flinkJobs as flinkSqlJobs, formatOptions, type StreamConnector, type StreamTable } from "../flink/index";
+import { FLINK_AVRO, FLINK_AVRO_CONFLUENT, FLINK_CONNECTOR, type MavenJar } from "./scripts";
 import { sparkJobs } from "../spark/index";
 
 export const WAREHOUSE = "{{warehouse}}";
@@ -59,6 +61,36 @@ export interface FlinkJob {
   reads: string[];
   /** Columns the sink partitions by (the feature keys), if any. */
   keys: string[];
+  /** The jars the application needs: the Kinesis connector, then the formats of the streams it reads. */
+  jars: MavenJar[];
+}
+
+/** A stream source's Confluent Schema Registry, when its Avro messages are registry-encoded. */
+function registryOf(step: ValidNode): string | undefined {
+  if (step.kind !== "source" || step.config.schema_registry === undefined) return undefined;
+  if (step.config.format !== "avro") throw new TargetError(`source \`${step.id}\` names a schema_registry, which only Avro streams use (its format is ${step.config.format})`);
+  return step.config.schema_registry;
+}
+
+/**
+ * The value format of a table read from Kinesis: Avro with a schema registry is Confluent's wire
+ * format (a magic byte and the schema id before each record), `avro-confluent`, which fetches the
+ * writer's schema from the registry; plain `avro` is a bare record in the declared schema.
+ */
+function sourceFormat(t: StreamTable): [string, string][] {
+  const registry = registryOf(t.step);
+  return registry === undefined ? formatOptions(t.format) : [["format", "avro-confluent"], ["avro-confluent.url", registry]];
+}
+
+/** The jar of each Avro format a job's sources read. */
+function formatJars(ir: IrDocument, reads: readonly string[]): MavenJar[] {
+  const jars = new Set<MavenJar>();
+  for (const id of reads) {
+    const n = ir.nodes.find((x) => x.id === id);
+    if (!n || n.kind !== "source" || n.config.format !== "avro") continue;
+    jars.add(registryOf(n as ValidNode) === undefined ? FLINK_AVRO : FLINK_AVRO_CONFLUENT);
+  }
+  return [FLINK_AVRO, FLINK_AVRO_CONFLUENT].filter((j) => jars.has(j));
 }
 
 /**
@@ -68,7 +100,7 @@ export interface FlinkJob {
  */
 export const kinesis: StreamConnector = {
   source: (t) => ({
-    options: [["connector", "kinesis"], ["stream.arn", streamPlaceholder(t.step.id)], ["aws.region", REGION], ["source.init.position", "TRIM_HORIZON"], ...formatOptions(t.format)],
+    options: [["connector", "kinesis"], ["stream.arn", streamPlaceholder(t.step.id)], ["aws.region", REGION], ["source.init.position", "TRIM_HORIZON"], ...sourceFormat(t)],
   }),
   sink: (t) => ({
     ...(t.keys.length ? { partitionedBy: t.keys } : {}),
@@ -81,5 +113,5 @@ const HEADER = `-- aws target: the Kafka tables of the on-premise job are Kinesi
 /** The Flink jobs of the streaming steps, on Kinesis. */
 export function flinkJobs(ir: IrDocument): FlinkJob[] {
   if (!hasStreams(ir)) return [];
-  return flinkSqlJobs(ir, { connector: kinesis, scoring: "external" }).map((j) => ({ id: j.node.id, sql: HEADER + j.sql, reads: j.reads, keys: j.keys }));
+  return flinkSqlJobs(ir, { connector: kinesis, scoring: "external" }).map((j) => ({ id: j.node.id, sql: HEADER + j.sql, reads: j.reads, keys: j.keys, jars: [FLINK_CONNECTOR, ...formatJars(ir, j.reads)] }));
 }

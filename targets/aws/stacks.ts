@@ -10,7 +10,7 @@
 import type { IrDocument } from "../../compiler/ir";
 import { TargetError, type Compilation } from "../../compiler/target-api";
 import { variantNames } from "../../compiler/variants";
-import { type Code, type Group, type Json, type Program, type Resource } from "./model";
+import { type Code, type FlinkZip, type Group, type Json, type Program, type Resource } from "./model";
 import { plan, type Planned } from "./plan";
 import { SqlCache } from "./sql";
 import { camel, slug } from "./quote";
@@ -209,7 +209,7 @@ function merge(stacks: Stack[], programs: Program[], values: Map<string, [string
   const outputs = first.outputs.map((o, oi) => ({ ...o, value: lift(programs.map((p) => p.outputs[oi]?.value ?? fail(0, "the stack outputs")), [o.name]) }));
   const assets = new Map<string, string>();
   for (const p of programs) for (const a of p.assets) assets.set(a.path, a.contents);
-  const zips = new Map<string, { sql: string; zip: string }>();
+  const zips = new Map<string, FlinkZip>();
   for (const p of programs) for (const z of p.flinkZips) zips.set(z.zip, z);
   return {
     ...first,

@@ -10,7 +10,7 @@ import { KINESIS_READ } from "./iam";
 import { arr, data, file, lit, name, obj, ref, tpl, type Code, type Group } from "./model";
 import { featureWriter, onlineTable } from "./online-store";
 import { commentText } from "./quote";
-import { FLINK_CONNECTOR, FLINK_RUNTIME } from "./scripts";
+import { FLINK_RUNTIME, jarName, MERGED_FLINK_JAR } from "./scripts";
 
 /** An encrypted on-demand Kinesis stream. */
 export function kinesisStream(cx: PlanContext, group: Group, n: ValidNode, what: string, v: string, note: string): string {
@@ -42,12 +42,14 @@ export function flinkApplication(cx: PlanContext, n: ValidNode): void {
   cx.streams.set(n.id, stream);
   const sqlPath = cx.asset(`assets/flink/${fileName(n.id)}.sql`, job.sql);
   const zip = `assets/flink/build/${fileName(n.id)}.zip`;
-  cx.flinkZips.push({ sql: sqlPath, zip });
+  // Managed Flink puts one jar on a PyFlink job's class path: several are merged into one.
+  const jarfile = job.jars.length === 1 ? jarName(job.jars[0]!) : MERGED_FLINK_JAR;
+  cx.flinkZips.push({ sql: sqlPath, zip, jars: job.jars, jarfile: `lib/${jarfile}` });
   const code = cx.res(group, {
     v: cx.v(s, "code"),
     type: "aws.s3.BucketObject",
     name: cx.lname(n, "flink-code"),
-    note: ["Built by `npm run package-flink` (assets/flink/package.mjs): runner, job.sql and the Kinesis connector."],
+    note: [`Built by \`npm run package-flink\` (assets/flink/package.mjs): runner, job.sql and ${job.jars.length === 1 ? "the Kinesis connector" : `the Kinesis connector with ${job.jars.slice(1).map((j) => j.artifact).join(" and ")}`}.`],
     args: obj({ bucket: ref("artifacts", "id"), key: lit(zip), source: file(zip) }),
   });
   const logs = cx.logGroup(group, cx.v(s, "logs"), cx.lname(n, "flink-logs"));
@@ -83,7 +85,7 @@ export function flinkApplication(cx: PlanContext, n: ValidNode): void {
         }),
         environmentProperties: obj({
           propertyGroups: arr([
-            obj({ propertyGroupId: lit("kinesis.analytics.flink.run.options"), propertyMap: data({ python: "run_sql.py", jarfile: `lib/${FLINK_CONNECTOR.artifact}-${FLINK_CONNECTOR.version}.jar` }) }),
+            obj({ propertyGroupId: lit("kinesis.analytics.flink.run.options"), propertyMap: data({ python: "run_sql.py", jarfile: `lib/${jarfile}` }) }),
             obj({ propertyGroupId: lit("mlp"), propertyMap: obj(properties) }),
           ]),
         }),

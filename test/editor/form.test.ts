@@ -36,7 +36,7 @@ describe("form generation", () => {
 
   it("has a form for every kind in the catalog", () => {
     for (const k of STEP_KINDS) expect(() => fieldsOf(k.config)).not.toThrow();
-    expect(fieldsOf(source.config).map((f) => f.key)).toEqual(["uri", "format", "topic", "event_time", "lateness"]);
+    expect(fieldsOf(source.config).map((f) => f.key)).toEqual(["uri", "format", "topic", "event_time", "lateness", "schema_registry"]);
   });
 });
 

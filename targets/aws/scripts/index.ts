@@ -62,12 +62,24 @@ export const SHIPPED: Readonly<Record<string, string>> = {
  */
 export const metricRegex = (metric: string) => `mlp-metric ${metric}=([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)`;
 
+/** A jar on Maven Central. */
+export interface MavenJar {
+  group: string;
+  artifact: string;
+  version: string;
+}
+
+export const jarName = (j: MavenJar) => `${j.artifact}-${j.version}.jar`;
+
 /** Apache Flink's Kinesis SQL connector, bundled into each application's zip. */
-export const FLINK_CONNECTOR = {
-  group: "org.apache.flink",
-  artifact: "flink-sql-connector-kinesis",
-  version: "5.0.0-1.20",
-} as const;
+export const FLINK_CONNECTOR: MavenJar = { group: "org.apache.flink", artifact: "flink-sql-connector-kinesis", version: "5.0.0-1.20" };
+
+/** The Avro formats of Flink 1.20: plain Avro (`'format' = 'avro'`), and Avro with a Confluent Schema Registry (`avro-confluent`). */
+export const FLINK_AVRO: MavenJar = { group: "org.apache.flink", artifact: "flink-sql-avro", version: "1.20.0" };
+export const FLINK_AVRO_CONFLUENT: MavenJar = { group: "org.apache.flink", artifact: "flink-sql-avro-confluent-registry", version: "1.20.0" };
+
+/** The jar a job's zip carries in lib/ when it needs several: package.mjs merges them into it. */
+export const MERGED_FLINK_JAR = "mlp-flink-dependencies.jar";
 
 /** The Managed Flink runtime the connector above is built for. */
 export const FLINK_RUNTIME = "FLINK-1_20";

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { unzipSync } from "fflate";
+import { unzipSync, zipSync } from "fflate";
 import { afterAll, describe, expect, test } from "vitest";
 import { VERSIONS } from "../../../targets/aws/index";
 import { SHIPPED } from "../../../targets/aws/scripts";
@@ -82,15 +82,29 @@ describe("Python", () => {
 });
 
 describe("the Flink packager", () => {
-  test("zips runner, job.sql and the connector, byte-identical from one run to the next", () => {
+  test("aws: Managed Flink reading avro needs the Avro format in its bundle: runner, job.sql and the connector merged with the format, byte-identical from one run to the next", () => {
     const files = projectOf("samples/ad_click_through.mlp");
     const project = join(dir, "ad");
     writeProject(project, files);
-    const manifest = JSON.parse(fileOf(files, "assets/flink/jobs.json")!) as { connector: { artifact: string; version: string }; jobs: { sql: string; zip: string }[] };
-    const jar = `${manifest.connector.artifact}-${manifest.connector.version}.jar`;
+    type Jar = { artifact: string; version: string };
+    const manifest = JSON.parse(fileOf(files, "assets/flink/jobs.json")!) as { jobs: { sql: string; zip: string; jarfile: string; jars: Jar[] }[] };
     mkdirSync(join(project, "assets/flink/build"), { recursive: true });
-    // A cached connector: the packager downloads it only when it is missing.
-    writeFileSync(join(project, "assets/flink/build", jar), "not really a jar");
+    // Cached jars: the packager downloads one only when it is missing. Each registers its own
+    // factory in the service file Flink discovers formats by, and is signed.
+    const factory = (j: Jar) => `org.example.${j.artifact.replace(/-/g, "_")}.Factory`;
+    const jars = new Map(manifest.jobs.flatMap((j) => j.jars).map((j) => [`${j.artifact}-${j.version}.jar`, j]));
+    for (const [file, j] of jars) {
+      const text = (s: string) => new TextEncoder().encode(s);
+      writeFileSync(
+        join(project, "assets/flink/build", file),
+        zipSync({
+          "META-INF/MANIFEST.MF": text(`Manifest-Version: 1.0\nImplementation-Title: ${j.artifact}\n`),
+          "META-INF/services/org.apache.flink.table.factories.Factory": text(`${factory(j)}\n`),
+          "META-INF/SIGNER.SF": text("signature"),
+          [`org/example/${j.artifact.replace(/-/g, "_")}/Factory.class`]: text(j.artifact),
+        }),
+      );
+    }
     execFileSync(process.execPath, ["--check", join(project, "assets/flink/package.mjs")]);
     const pack = () => {
       execFileSync(process.execPath, [join(project, "assets/flink/package.mjs")], { cwd: project, encoding: "utf8", env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") } });
@@ -99,9 +113,18 @@ describe("the Flink packager", () => {
     const first = pack();
     const second = pack();
     expect(second).toEqual(first);
-    const entries = unzipSync(first[0]!);
-    expect(Object.keys(entries).sort()).toEqual(["job.sql", `lib/${jar}`, "run_sql.py"]);
-    expect(new TextDecoder().decode(entries["job.sql"])).toBe(fileOf(files, manifest.jobs[0]!.sql));
+    manifest.jobs.forEach((job, i) => {
+      const entries = unzipSync(first[i]!);
+      expect(Object.keys(entries).sort()).toEqual(["job.sql", job.jarfile, "run_sql.py"]);
+      expect(new TextDecoder().decode(entries["job.sql"])).toBe(fileOf(files, job.sql));
+      // The sample's stream is Avro: the connector and the format, merged into the one jar Managed Flink loads.
+      expect(job.jars.map((j) => j.artifact)).toEqual(["flink-sql-connector-kinesis", "flink-sql-avro"]);
+      const lib = unzipSync(entries[job.jarfile]!);
+      expect(new TextDecoder().decode(lib["META-INF/services/org.apache.flink.table.factories.Factory"])).toBe(job.jars.map((j) => factory(j) + "\n").join(""));
+      for (const j of job.jars) expect(lib[`org/example/${j.artifact.replace(/-/g, "_")}/Factory.class`], j.artifact).toBeDefined();
+      expect(new TextDecoder().decode(lib["META-INF/MANIFEST.MF"])).toContain("flink-sql-connector-kinesis");
+      expect(Object.keys(lib).filter((p) => p.endsWith(".SF"))).toEqual([]);
+    });
   }, 60_000);
 });
 

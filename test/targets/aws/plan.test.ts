@@ -86,6 +86,19 @@ describe("state-machine templates", () => {
   });
 });
 
+describe("Avro streams on Managed Flink", () => {
+  test("aws: Managed Flink reading avro needs the Avro format in its bundle (and say whether it is Confluent-registry Avro): a schema_registry on a json stream is refused", () => {
+    const path = "test/fixtures/aws/avro_registry.mlp";
+    const text = readFileSync(join(ROOT, path), "utf8").replace("format          = avro", "format          = json");
+    const program = checkProgram(path, loader, text);
+    expect(program.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(() => emitAws(compilation(program))).toThrow(/source `clicks` names a schema_registry, which only Avro streams use \(its format is json\)/);
+    // The catalog takes only a URL: nothing that could break out of a Flink option value.
+    const bad = checkProgram(path, loader, readFileSync(join(ROOT, path), "utf8").replace("https://registry.example.com:8081", "registry.example.com;DROP"));
+    expect(bad.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["MLP0310 invalid `schema_registry`: expected an http:// or https:// URL"]);
+  });
+});
+
 describe("serving", () => {
   test("aws: a tensorflow endpoint uses TF Serving, which ignores SAGEMAKER_PROGRAM and model_fn: it is served by the PyTorch inference container running mlp_endpoint.py", () => {
     // imports.mlp trains `model` with framework = tensorflow on a GPU and deploys it as an endpoint.

@@ -275,6 +275,40 @@ describe("every program, every stack", () => {
     expect(tensorflow).toBeGreaterThanOrEqual(1);
   });
 
+  test("aws: Managed Flink reading avro needs the Avro format in its bundle (and say whether it is Confluent-registry Avro)", () => {
+    const seen = new Set<string>();
+    for (const [k, r] of runs) {
+      const [id, stack] = k.split("/") as [string, string];
+      const files = projects.get(id)!;
+      const apps = ofType(r, "aws:kinesisanalyticsv2/application:Application");
+      if (!apps.length) continue;
+      const manifest = JSON.parse(fileOf(files, "assets/flink/jobs.json")!) as { jobs: { sql: string; zip: string; jarfile: string; jars: { artifact: string }[] }[] };
+      for (const app of apps) {
+        const zipKey = ofType(r, "aws:s3/bucketObject:BucketObject").find((o) => o.state.key === app.inputs.applicationConfiguration.applicationCodeConfiguration.codeContent.s3ContentLocation.fileKey)!.inputs.key as string;
+        const job = manifest.jobs.find((j) => j.zip === zipKey || j.zip === zipKey.replace(/^assets\//, `assets/stacks/${stack}/`))!;
+        expect(job, `${k} ${app.name}`).toBeDefined();
+        const sql = fileOf(files, job.sql)!;
+        // What the job's DDL reads decides the formats it bundles: the connector first, then each Avro format.
+        const plain = /'format' = 'avro'/.test(sql);
+        const registry = /'format' = 'avro-confluent'/.test(sql);
+        if (registry) expect(sql, `${k} ${app.name}`).toMatch(/'avro-confluent\.url' = 'https?:\/\/[^']+'/);
+        const want = ["flink-sql-connector-kinesis", ...(plain ? ["flink-sql-avro"] : []), ...(registry ? ["flink-sql-avro-confluent-registry"] : [])];
+        expect(job.jars.map((j) => j.artifact), `${k} ${app.name}`).toEqual(want);
+        const options = app.inputs.applicationConfiguration.environmentProperties.propertyGroups[0].propertyMap;
+        expect(options.jarfile, `${k} ${app.name}`).toBe(job.jarfile);
+        expect(job.jarfile, `${k} ${app.name}`).toBe(want.length === 1 ? "lib/flink-sql-connector-kinesis-5.0.0-1.20.jar" : "lib/mlp-flink-dependencies.jar");
+        if (plain) seen.add("avro");
+        if (registry) seen.add("avro-confluent");
+        if (!plain && !registry) seen.add("json");
+      }
+    }
+    expect([...seen].sort()).toEqual(["avro", "avro-confluent", "json"]);
+    // The registry fixture says so in its DDL, the sample's plain Avro in its own.
+    const registrySql = fileOf(projects.get("fixture-avro_registry")!, "assets/flink/click_features.sql")!;
+    expect(registrySql).toContain("'format' = 'avro-confluent',\n  'avro-confluent.url' = 'https://registry.example.com:8081'");
+    expect(fileOf(projects.get("sample-ad_click_through")!, "assets/flink/impression_features.sql")).toContain("'format' = 'avro'\n");
+  });
+
   test("deployments wait for their model version in stack config", () => {
     for (const [k, r] of runs) {
       if (!k.endsWith("/idle")) continue;
@@ -426,7 +460,8 @@ describe("ad_click_through (streams, Flink, online features, ddp, stream and end
     const app = named(r, "ad-ctr-impression-features");
     expect(app.inputs.runtimeEnvironment).toBe("FLINK-1_20");
     const groups = app.inputs.applicationConfiguration.environmentProperties.propertyGroups;
-    expect(groups[0]).toEqual({ propertyGroupId: "kinesis.analytics.flink.run.options", propertyMap: { python: "run_sql.py", jarfile: "lib/flink-sql-connector-kinesis-5.0.0-1.20.jar" } });
+    // impressions_live is plain Avro: the connector and flink-sql-avro, merged into one jar.
+    expect(groups[0]).toEqual({ propertyGroupId: "kinesis.analytics.flink.run.options", propertyMap: { python: "run_sql.py", jarfile: "lib/mlp-flink-dependencies.jar" } });
     expect(groups[1].propertyMap).toEqual({
       region: "us-east-1",
       "stream.impressions_live": named(r, "ad-ctr-impressions-live-events").state.arn,
