@@ -168,6 +168,12 @@ describe("spark: data jobs have their own partition setting", () => {
     expect(partitions(sbatch(plain, "sales.sbatch"))).toEqual(["#SBATCH --partition=gpu"]);
   });
 
+  it("refuses a data_partition that is not a Slurm name, even from an IR that bypassed the checker", () => {
+    const bad = structuredClone(irOf(ONPREM_PIPELINE));
+    bad.settings.onprem.data_partition = "cpu\ntouch PWNED";
+    expect(() => emitIr(bad)).toThrow(/data_partition "cpu\\ntouch PWNED" is not a valid Slurm partition name/);
+  });
+
   it("model jobs stay on slurm_partition when data_partition is set", () => {
     const ir = irOf(TRAINING_PIPELINE);
     const files = emitIr(ir);
