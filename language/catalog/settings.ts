@@ -1,7 +1,7 @@
 // Settings of the pipeline block and of the `target` blocks. Platform engineers own
 // the target blocks; each target reads its settings through these schemas.
 import { z } from "zod";
-import { cron, dataLocation, projectFile } from "./values";
+import { cron, dataLocation, positiveInt, projectFile, size } from "./values";
 
 /**
  * Partition and account names go into `#SBATCH` lines and `sbatch` command lines: letters,
@@ -34,6 +34,22 @@ export const awsSettings = z
   })
   .strict();
 
+/** `group:artifact:version`: no spaces, commas or shell characters, so a list joins into one --packages value. */
+const mavenCoordinate = z
+  .string({ error: "expected a Maven coordinate" })
+  .regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+$/, { error: "a Maven coordinate is group:artifact:version (letters, digits, `_`, `.`, `-`)" });
+
+/**
+ * What Spark 3.5 (Scala 2.12) jobs load by default: the Cassandra connector (online feature
+ * sets), Delta (delta sources) and the S3A filesystem (s3:// and s3a:// paths; hadoop-aws
+ * matching Spark 3.5's Hadoop 3.3.4).
+ */
+export const DEFAULT_SPARK_PACKAGES = [
+  "com.datastax.spark:spark-cassandra-connector_2.12:3.5.1",
+  "io.delta:delta-spark_2.12:3.2.0",
+  "org.apache.hadoop:hadoop-aws:3.3.4",
+];
+
 export const onpremSettings = z
   .object({
     spark_master: z.string().min(1).optional().describe("Spark master URL for spark-submit"),
@@ -47,6 +63,11 @@ export const onpremSettings = z
       .describe("Online feature store"),
     model_dir: z.string().min(1).optional().describe("Shared directory for models and the registry"),
     warehouse: z.string().min(1).optional().describe("Where the batch steps' tables live (a path or file:// URI)"),
+    data_partition: slurmName.optional().describe("Slurm partition for data jobs (default: slurm_partition)"),
+    spark_packages: z.array(mavenCoordinate).optional().describe("Maven packages every Spark job loads (--packages)"),
+    spark_executor_memory: size.optional().describe("Memory of each Spark executor"),
+    spark_executor_cores: positiveInt.optional().describe("Cores of each Spark executor"),
+    spark_driver_memory: size.optional().describe("Memory of the Spark driver"),
   })
   .strict();
 
@@ -87,6 +108,11 @@ export const resolvedOnprem = z
     model_dir: z.string(),
     /** Without a trailing slash. */
     warehouse: z.string(),
+    data_partition: z.string().optional(),
+    spark_packages: z.array(z.string()),
+    spark_executor_memory: z.string().optional(),
+    spark_executor_cores: z.number().optional(),
+    spark_driver_memory: z.string().optional(),
   })
   .strict();
 export type ResolvedOnprem = z.output<typeof resolvedOnprem>;
@@ -129,7 +155,12 @@ export function resolveSettings(
     feature_store: { cassandra: o.feature_store?.cassandra ?? { hosts: ["localhost:9042"], keyspace: `mlp_${pipeline}` } },
     model_dir: trimSlash(o.model_dir ?? `/srv/mlp/${pipeline}/models`),
     warehouse: trimSlash(o.warehouse ?? `file:///srv/mlp/${pipeline}/warehouse`),
+    spark_packages: o.spark_packages ?? DEFAULT_SPARK_PACKAGES,
   };
+  if (o.data_partition !== undefined) onprem.data_partition = o.data_partition;
+  if (o.spark_executor_memory !== undefined) onprem.spark_executor_memory = o.spark_executor_memory;
+  if (o.spark_executor_cores !== undefined) onprem.spark_executor_cores = o.spark_executor_cores;
+  if (o.spark_driver_memory !== undefined) onprem.spark_driver_memory = o.spark_driver_memory;
   if (o.spark_master !== undefined) onprem.spark_master = o.spark_master;
   if (o.slurm_partition !== undefined) onprem.slurm_partition = o.slurm_partition;
   if (o.slurm_account !== undefined) onprem.slurm_account = o.slurm_account;

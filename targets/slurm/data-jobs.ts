@@ -4,11 +4,12 @@ import type { ValidNode } from "../../compiler/ir";
 import type { Plan } from "./plan";
 import type { JobBody } from "./render";
 import { sh } from "./quote";
+import { SPARK_SQL_OPTIONS, sparkSqlArgs } from "../spark/command";
 
 export function sparkBody(plan: Plan, n: ValidNode): JobBody {
-  const master = plan.settings.sparkMaster;
+  const args = sparkSqlArgs(plan.ir.settings.onprem).map((a) => (SPARK_SQL_OPTIONS.has(a) ? a : sh(a)));
   return {
-    lines: [`mlp_sql="$MLP_SLURM_DIR/../spark/"${sh(`${n.id}.sql`)}`, `"\${MLP_SPARK_SQL:-spark-sql}"${master !== undefined ? ` --master ${sh(master)}` : ""} -f "$mlp_sql"`],
+    lines: [`mlp_sql="$MLP_SLURM_DIR/../spark/"${sh(`${n.id}.sql`)}`, `"\${MLP_SPARK_SQL:-spark-sql}" ${[...args, "-f", '"$mlp_sql"'].join(" ")}`],
   };
 }
 

@@ -47,6 +47,8 @@ export interface Channel {
 /** The onprem settings the scripts use, as lowering resolved them (no defaults here). */
 export interface Settings {
   partition?: string;
+  /** The partition of data jobs (Spark, Flink submissions), when not `partition`. */
+  dataPartition?: string;
   account?: string;
   sparkMaster?: string;
   /** Shared folder for models and the registry (`model_dir`). */
@@ -75,6 +77,7 @@ export function settingsOf(ir: IrDocument): Settings {
   const o = ir.settings.onprem;
   return {
     partition: o.slurm_partition,
+    dataPartition: o.data_partition,
     account: o.slurm_account,
     sparkMaster: o.spark_master,
     modelDir: o.model_dir,

@@ -9,6 +9,7 @@ export function settingsProblems(s: Settings): string[] {
   const problems: string[] = [];
   const rule = "(letters, digits and _ . , : + @ -, not starting with one of . , : + @ -)";
   if (s.partition !== undefined && !SLURM_NAME.test(s.partition)) problems.push(`slurm_partition ${quoted(s.partition)} is not a valid Slurm partition name ${rule}`);
+  if (s.dataPartition !== undefined && !SLURM_NAME.test(s.dataPartition)) problems.push(`data_partition ${quoted(s.dataPartition)} is not a valid Slurm partition name ${rule}`);
   if (s.account !== undefined && !SLURM_NAME.test(s.account)) problems.push(`slurm_account ${quoted(s.account)} is not a valid Slurm account name ${rule}`);
   return problems;
 }

@@ -10,7 +10,8 @@ export function directives(plan: Plan, job: Job): string[] {
   const d = (s: string) => `#SBATCH ${s}`;
   const out = [d(`--job-name=${plan.pipeline}.${job.key}`)];
   out.push(d(job.role === "tune" ? `--output=logs/${job.key}-%A_%a.out` : `--output=logs/${job.key}-%j.out`));
-  out.push(...placement(plan.settings, "#SBATCH"));
+  const data = (job.role === "data" || job.role === "flink") && plan.settings.dataPartition !== undefined;
+  out.push(...placement(data ? { ...plan.settings, partition: plan.settings.dataPartition } : plan.settings, "#SBATCH"));
   switch (job.role) {
     case "train":
       out.push(...trainResources(job.node).map(d));

@@ -175,9 +175,9 @@ class Job {
   // ---------- sources ----------
 
   /**
-   * A typed snapshot of the source. Self-describing formats are read as they are and each
-   * column CAST to its declared type; csv (with a header row) and json (one object per line)
-   * are read with the declared schema. A null in a column declared non-null, or an enum value
+   * A typed snapshot of the source. Self-describing formats are read as they are, csv (with a
+   * header row) as text, and each column is selected by name and CAST to its declared type;
+   * json (one object per line, matched by name) is read with the declared schema. A null in a column declared non-null, or an enum value
    * outside its members, stops the job with RAISE_ERROR.
    */
   private source(n: NodeOf<"source">): void {
@@ -187,13 +187,21 @@ class Job {
     const cols = out.columns ?? [];
     const raw = this.names.fresh(`${n.id}__raw`);
     const options = [`'path' = ${d.literal(uri)}`];
-    if (format === "csv") options.push(`'header' = 'true'`);
-    const describing = SELF_DESCRIBING.has(format);
-    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(raw)}${describing ? "" : ` (\n${schema(cols)}\n)`} USING ${format} OPTIONS (${options.join(", ")})`);
+    // Spark maps a csv file to a given schema by position, so a reordered export would swap
+    // columns silently: the file is read as text under its own header (every column STRING)
+    // and the declared columns are selected by name, which fails on a missing one.
+    if (format === "csv") options.push(`'header' = 'true'`, `'inferSchema' = 'false'`);
+    const typed = SELF_DESCRIBING.has(format) || format === "csv";
+    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(raw)}${typed ? "" : ` (\n${schema(cols)}\n)`} USING ${format} OPTIONS (${options.join(", ")})`);
     const what = out.schema ?? n.id;
     const items = cols.map(({ name, type }) => {
       const ref = d.ident(name);
-      let v = describing ? `CAST(${ref} AS ${d.type(type)})` : ref;
+      let v = typed ? `CAST(${ref} AS ${d.type(type)})` : ref;
+      if (format === "csv") {
+        // A vector in a csv cell is its JSON array text, as the local engine reads it.
+        if (type.kind === "vector") v = `FROM_JSON(${ref}, 'ARRAY<DOUBLE>')`;
+        else if (d.type(type) === "STRING") v = ref;
+      }
       if (type.kind === "enum") {
         const members = type.members.map((m) => d.string(m)).join(", ");
         const problem = d.string(`${n.id}: ${name} is ${type.nullable ? "" : "null or "}not one of ${type.members.join(", ")}, as ${what} declares`);

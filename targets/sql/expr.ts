@@ -130,6 +130,11 @@ function callExpr(e: IrTExpr & { kind: "call" }, type: IrType, ctx: ExprCtx): Sq
     case "sum":
       exact = args[0]!.exact;
       break;
+    case "avg":
+      // AVG of a DECIMAL is a DECIMAL (Spark: `AVG(CASE WHEN c THEN 1.0 ELSE 0.0 END)`); ints
+      // are averaged as DOUBLEs (see the dialects' avg), and a DOUBLE averages to a DOUBLE.
+      exact = types[0]?.kind === "int" || args[0]!.exact;
+      break;
     case "coalesce":
       exact = args.some((a) => a.exact && a.type.kind === type.kind);
       break;

@@ -89,6 +89,7 @@ describe("settings are resolved once, with their defaults", () => {
         feature_store: { cassandra: { hosts: ["localhost:9042"], keyspace: "mlp_p" } },
         model_dir: "/srv/mlp/p/models",
         warehouse: "file:///srv/mlp/p/warehouse",
+        spark_packages: ["com.datastax.spark:spark-cassandra-connector_2.12:3.5.1", "io.delta:delta-spark_2.12:3.2.0", "org.apache.hadoop:hadoop-aws:3.3.4"],
       },
       local: { sources: {}, workdir: ".mlp" },
     });

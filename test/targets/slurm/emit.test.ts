@@ -177,7 +177,7 @@ describe("slurm target: what the scripts ask for", { timeout: 180_000 }, () => {
   });
 
   it("runs data steps through the spark target's SQL and streaming steps through flink's", () => {
-    expect(churn["customers.sbatch"]).toContain(`mlp_sql="$MLP_SLURM_DIR/../spark/"'customers.sql'\n"\${MLP_SPARK_SQL:-spark-sql}" --master 'spark://spark-master:7077' -f "$mlp_sql"`);
+    expect(churn["customers.sbatch"]).toContain(`mlp_sql="$MLP_SLURM_DIR/../spark/"'customers.sql'\n"\${MLP_SPARK_SQL:-spark-sql}" --master 'spark://spark-master:7077' --packages '`);
     const flink = Object.keys(fraud).filter((k) => fraud[k]!.includes("MLP_FLINK_SQL:-sql-client.sh"));
     expect(flink.length).toBeGreaterThan(0);
     expect(fraud["fraud_scoring.sbatch"]).toContain("../flink/\"'fraud_scoring.sql'");

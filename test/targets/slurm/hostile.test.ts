@@ -156,7 +156,7 @@ target onprem {
     // Spark: the master and the SQL file of the step whose id holds the library's file name.
     const spark = calls(dir).filter((c) => c.tool === "spark-sql");
     for (const c of spark) expect((c.args as string[]).slice(0, 2)).toEqual(["--master", S.master]);
-    const files = spark.map((c) => (c.args as string[])[3]!);
+    const files = spark.map((c) => (c.args as string[])[(c.args as string[]).indexOf("-f") + 1]!);
     expect(files).toContain(`${slurm}/../spark/${libName}__rows.sql`);
 
     // The model folder setting is used as written (relative: under the project).
