@@ -4,6 +4,7 @@ import type { ValidNode } from "../../compiler/ir";
 import type { Plan } from "./plan";
 import type { JobBody } from "./render";
 import { sh } from "./quote";
+import { sqlClientArgs, sqlClientShellArgs } from "../flink/command";
 
 export function sparkBody(plan: Plan, n: ValidNode): JobBody {
   const master = plan.settings.sparkMaster;
@@ -12,6 +13,7 @@ export function sparkBody(plan: Plan, n: ValidNode): JobBody {
   };
 }
 
-export function flinkBody(n: ValidNode): JobBody {
-  return { lines: [`mlp_sql="$MLP_SLURM_DIR/../flink/"${sh(`${n.id}.sql`)}`, '"${MLP_FLINK_SQL:-sql-client.sh}" -f "$mlp_sql"'] };
+export function flinkBody(plan: Plan, n: ValidNode): JobBody {
+  const args = sqlClientShellArgs(sqlClientArgs(plan.graph.ir, n, plan.graph), sh, '"$MLP_SLURM_DIR/../flink/"', '"$MLP_PROJECT_DIR"/');
+  return { lines: [`mlp_sql="$MLP_SLURM_DIR/../flink/"${sh(`${n.id}.sql`)}`, `"\${MLP_FLINK_SQL:-sql-client.sh}" ${args} -f "$mlp_sql"`] };
 }
