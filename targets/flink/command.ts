@@ -1,18 +1,22 @@
 // How a Flink job is started: `sql-client.sh` with the connector and format jars
 // (`target onprem { flink_jars }`, one `-j` each), and for a stream deployment `-pyfs` with
-// the scoring UDF (mlp_flink.py, the serving contract written in) and the training entry
-// script's folder, so the workers import the model code the entry script defines or imports.
+// the scoring UDF (mlp_flink.py, the serving contract written in), mlp_data.py (which entry
+// scripts import) and the training entry script's folder, so the workers import the model code
+// the entry script defines or imports.
 // The Slurm jobs and each job file's "Run with" line render this one list.
 import type { IrDocument, ValidNode } from "../../compiler/ir";
 import { IrGraph, isDeploy } from "../../compiler/query";
 import { dirname, normalize } from "../../language/paths";
 import { UDF_FILE } from "../python/serving";
 
+/** The data helper entry scripts import (`import mlp_data`), written beside the jobs for -pyfs. */
+export const DATA_FILE = "mlp_data.py";
+
 export interface SqlClientArgs {
   /** `-j` jars, in the order of the setting. Every job gets all of them. */
   jars: string[];
-  /** `-pyfs` of a stream deployment: the UDF (beside the job file) and paths relative to the project folder. */
-  pyfs?: { udf: string; project: string[] };
+  /** `-pyfs` of a stream deployment: files beside the job file (the UDF, mlp_data) and paths relative to the project folder. */
+  pyfs?: { files: string[]; project: string[] };
 }
 
 /**
@@ -24,7 +28,7 @@ export function sqlClientArgs(ir: IrDocument, n: ValidNode, g = new IrGraph(ir))
   const jars = [...ir.settings.onprem.flink_jars];
   if (!isDeploy(n, "stream")) return { jars };
   const entry = g.lineage(n)?.train.config.entry;
-  return { jars, pyfs: { udf: UDF_FILE, project: entry ? [entryShipment(entry)] : [] } };
+  return { jars, pyfs: { files: [UDF_FILE, DATA_FILE], project: entry ? [entryShipment(entry)] : [] } };
 }
 
 /**
@@ -41,7 +45,7 @@ export function entryShipment(entry: string): string {
 /** The command as text, for a job file's header (comment text: the caller escapes it). */
 export function sqlClientLine(a: SqlClientArgs, file: string): string {
   const parts = ["sql-client.sh", ...a.jars.flatMap((j) => ["-j", j])];
-  if (a.pyfs) parts.push("-pyfs", [a.pyfs.udf, ...a.pyfs.project].join(","));
+  if (a.pyfs) parts.push("-pyfs", [...a.pyfs.files, ...a.pyfs.project].join(","));
   parts.push("-f", file);
   return parts.join(" ");
 }
@@ -53,6 +57,6 @@ export function sqlClientLine(a: SqlClientArgs, file: string): string {
  */
 export function sqlClientShellArgs(a: SqlClientArgs, quote: (s: string) => string, udfDir: string, projectDir: string): string {
   const words = a.jars.flatMap((j) => ["-j", quote(j)]);
-  if (a.pyfs) words.push("-pyfs", [`${udfDir}${quote(a.pyfs.udf)}`, ...a.pyfs.project.map((p) => `${projectDir}${quote(p)}`)].join(","));
+  if (a.pyfs) words.push("-pyfs", [...a.pyfs.files.map((f) => `${udfDir}${quote(f)}`), ...a.pyfs.project.map((p) => `${projectDir}${quote(p)}`)].join(","));
   return words.join(" ");
 }

@@ -61,7 +61,7 @@ describe("flink: connector and format jars must be named on the command line", (
     }
     // The scoring job also ships the UDF and the entry's folder, as one -pyfs list.
     const words = sqlClientWords(slurm.find((f) => f.path === "fraud_scoring.sbatch")!.contents);
-    expect(words[words.indexOf("-pyfs") + 1]).toBe("/slurm/../flink/mlp_flink.py,/project/models/fraud");
+    expect(words[words.indexOf("-pyfs") + 1]).toBe("/slurm/../flink/mlp_flink.py,/slurm/../flink/mlp_data.py,/project/models/fraud");
   });
 
   it("a relative jar path is refused with a diagnostic", () => {

@@ -21,13 +21,14 @@ describe("flink: model code never reaches the workers, and the loaded model is c
   it("ships the entry script's folder beside mlp_flink.py: the job's header, jobs.json and the Slurm job", () => {
     const files = emit("flink", fraud);
     const sql = files.find((f) => f.path === "fraud_scoring.sql")!.contents;
-    expect(sql).toMatch(/^-- Run with: sql-client\.sh( -j \S+)* -pyfs mlp_flink\.py,models\/fraud -f fraud_scoring\.sql$/m);
+    expect(sql).toMatch(/^-- Run with: sql-client\.sh( -j \S+)* -pyfs mlp_flink\.py,mlp_data\.py,models\/fraud -f fraud_scoring\.sql$/m);
     const manifest = JSON.parse(files.find((f) => f.path === "jobs.json")!.contents);
     const job = manifest.jobs.find((j: { id: string }) => j.id === "fraud_scoring");
-    expect(job.pyfiles).toEqual(["mlp_flink.py"]);
+    expect(job.pyfiles).toEqual(["mlp_flink.py", "mlp_data.py"]);
+    expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(job.pyfiles));
     expect(job.projectPyfiles).toEqual(["models/fraud"]);
     const sbatch = emitSlurm({ ir: fraud, variants: [] }).find((f) => f.path === "fraud_scoring.sbatch")!.contents;
-    expect(sbatch).toContain(` -pyfs "$MLP_SLURM_DIR/../flink/"'mlp_flink.py',"$MLP_PROJECT_DIR"/'models/fraud' -f "$mlp_sql"`);
+    expect(sbatch).toContain(` -pyfs "$MLP_SLURM_DIR/../flink/"'mlp_flink.py',"$MLP_SLURM_DIR/../flink/"'mlp_data.py',"$MLP_PROJECT_DIR"/'models/fraud' -f "$mlp_sql"`);
   });
 
   it("ships a script at the project's top alone (not the whole project), and refuses a path -pyfs would split", () => {
@@ -40,17 +41,19 @@ describe("flink: model code never reaches the workers, and the loaded model is c
     expect(() => emit("flink", ir)).toThrow(/comma/);
   });
 
-  it("the UDF imports the entry script's own modules from the shipped folder (Debian's python3)", () => {
-    // What a worker has: mlp_flink.py and the shipped folder on its Python path, no project.
-    const udf = emit("flink", fraud).find((f) => f.path === "mlp_flink.py")!.contents;
+  it("the UDF imports the entry script's own modules and mlp_data from what is shipped (Debian's python3)", () => {
+    // What a worker has: the shipped files and folder on its Python path, no project.
+    const files = emit("flink", fraud);
+    const udf = files.find((f) => f.path === "mlp_flink.py")!.contents;
     const worker = join(dir, "worker");
     const shipped = join(worker, "fraud");
     mkdirSync(shipped, { recursive: true });
     writeFileSync(join(worker, "mlp_flink.py"), udf);
+    writeFileSync(join(worker, "mlp_data.py"), files.find((f) => f.path === "mlp_data.py")!.contents);
     writeFileSync(join(shipped, "features_lib.py"), "def threshold():\n    return 10\n");
     writeFileSync(
       join(shipped, "train.py"),
-      ["from features_lib import threshold", "def model_fn(model_dir):", "    return None", "def predict_fn(data, model):", "    return [bool(data['amount_log'].iloc[0] > threshold())]"].join("\n"),
+      ["import mlp_data  # as the samples' entry scripts do", "from features_lib import threshold", "def model_fn(model_dir):", "    return None", "def predict_fn(data, model):", "    return [bool(data['amount_log'].iloc[0] > threshold())]"].join("\n"),
     );
     mkdirSync(join(dir, "m1"), { recursive: true });
     const code = ["import sys", "import mlp_flink", `print(mlp_flink.score(${JSON.stringify(join(dir, "m1"))}, 'models/fraud/train.py', 'classification', 'bool', '["amount_log"]', [12.0])[0])`].join("\n");
