@@ -22,6 +22,53 @@ export const pipelineSettings = z
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d+$/, { message: "expected host:port" });
 
+// ---------- secrets and the Flink/Kafka settings ----------
+// A secret is never written in the .mlp file: a setting names where it is, an environment
+// variable or a file (its whole contents) on the machines that run the jobs.
+
+/** Where a secret is: `env:NAME` (an environment variable) or `file:/abs/path` (the file's contents). */
+export const secretRef = z
+  .string({ error: "expected a secret reference" })
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:(\/[^\u0000-\u0020;\\:${}/]+)+)$/, {
+    error: 'a secret is named, never written: "env:NAME" (an environment variable) or "file:/absolute/path" (the file\'s contents; no spaces, `:`, `;`, `$`, `{`, `}` or `\\`)',
+  });
+export type SecretRef = z.output<typeof secretRef>;
+
+/** An absolute path on the job's machines, usable as a Flink option value and a .properties value. */
+const absolutePath = z.string().regex(/^\/[^\u0000-\u0020;\\]*$/, { error: "expected an absolute path (no spaces, `;`, `\\` or control characters)" });
+
+const SASL = ["SASL_SSL", "SASL_PLAINTEXT"];
+
+/** How Flink jobs and the Kafka Connect sink reach a secured Kafka: credentials stay in the files named. */
+export const kafkaSecurity = z
+  .object({
+    protocol: z.enum(["SASL_SSL", "SASL_PLAINTEXT", "SSL"]).describe("security.protocol"),
+    mechanism: z.enum(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]).optional().describe("sasl.mechanism (SASL protocols)"),
+    jaas: absolutePath.optional().describe("JAAS file with the KafkaClient login (SASL protocols)"),
+    truststore: absolutePath.optional().describe("PEM file of the CA certificates (SSL protocols)"),
+  })
+  .strict()
+  .superRefine((k, ctx) => {
+    if (SASL.includes(k.protocol) && (k.mechanism === undefined || k.jaas === undefined)) ctx.addIssue({ code: "custom", message: `${k.protocol} needs \`mechanism\` and \`jaas\` (the JAAS file with the credentials)` });
+    if (!SASL.includes(k.protocol) && (k.mechanism !== undefined || k.jaas !== undefined)) ctx.addIssue({ code: "custom", message: `\`mechanism\` and \`jaas\` are for SASL_SSL and SASL_PLAINTEXT, not ${k.protocol}` });
+    if (k.protocol === "SASL_PLAINTEXT" && k.truststore !== undefined) ctx.addIssue({ code: "custom", message: "`truststore` is for SSL and SASL_SSL, not SASL_PLAINTEXT" });
+  });
+export type KafkaSecurity = z.output<typeof kafkaSecurity>;
+
+/** The Cassandra login of the jobs writing the online store (the Kafka Connect sink, Spark). */
+export const cassandraCredentials = z.object({ username: secretRef, password: secretRef }).strict();
+export type CassandraCredentials = z.output<typeof cassandraCredentials>;
+
+/**
+ * The connector and format jars every Flink job is started with (`sql-client.sh -j`), for
+ * Flink 1.20: the Kafka SQL connector and the avro / avro-confluent-registry formats.
+ */
+export const defaultFlinkJars = [
+  "/opt/flink/connectors/flink-sql-connector-kafka-3.3.0-1.20.jar",
+  "/opt/flink/connectors/flink-sql-avro-1.20.0.jar",
+  "/opt/flink/connectors/flink-sql-avro-confluent-registry-1.20.0.jar",
+];
+
 export const awsSettings = z
   .object({
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: "expected an AWS region such as us-east-1" }).describe("AWS region"),
@@ -68,6 +115,10 @@ export const onpremSettings = z
     spark_executor_memory: size.optional().describe("Memory of each Spark executor"),
     spark_executor_cores: positiveInt.optional().describe("Cores of each Spark executor"),
     spark_driver_memory: size.optional().describe("Memory of the Spark driver"),
+    flink_checkpoints: z.string().min(1).optional().describe("Where Flink jobs keep their checkpoints, one folder per job (a path or URI; default <warehouse>/_flink/checkpoints)"),
+    flink_jars: z.array(absolutePath).optional().describe("Connector and format jars every Flink job is started with (default: Kafka, avro, avro-confluent-registry for Flink 1.20)"),
+    kafka_security: kafkaSecurity.optional().describe("SASL/TLS of Kafka: protocol, mechanism, JAAS file and PEM truststore"),
+    cassandra_credentials: cassandraCredentials.optional().describe("Cassandra username and password, each env:NAME or file:/path"),
   })
   .strict();
 
@@ -113,6 +164,13 @@ export const resolvedOnprem = z
     spark_executor_memory: z.string().optional(),
     spark_executor_cores: z.number().optional(),
     spark_driver_memory: z.string().optional(),
+    /** Without a trailing slash. */
+    flink_checkpoints: z.string(),
+    flink_jars: z.array(z.string()),
+    /** Absent: PLAINTEXT. */
+    kafka_security: kafkaSecurity.optional(),
+    /** Absent: no authentication. */
+    cassandra_credentials: cassandraCredentials.optional(),
   })
   .strict();
 export type ResolvedOnprem = z.output<typeof resolvedOnprem>;
@@ -150,17 +208,22 @@ export function resolveSettings(
 ): ResolvedSettings {
   const o = written.onprem ?? {};
   const a = written.aws;
+  const warehouse = trimSlash(o.warehouse ?? `file:///srv/mlp/${pipeline}/warehouse`);
   const onprem: ResolvedOnprem = {
     kafka: o.kafka ?? "localhost:9092",
     feature_store: { cassandra: o.feature_store?.cassandra ?? { hosts: ["localhost:9042"], keyspace: `mlp_${pipeline}` } },
     model_dir: trimSlash(o.model_dir ?? `/srv/mlp/${pipeline}/models`),
-    warehouse: trimSlash(o.warehouse ?? `file:///srv/mlp/${pipeline}/warehouse`),
+    warehouse,
     spark_packages: o.spark_packages ?? DEFAULT_SPARK_PACKAGES,
+    flink_checkpoints: trimSlash(o.flink_checkpoints ?? `${warehouse}/_flink/checkpoints`),
+    flink_jars: o.flink_jars ?? defaultFlinkJars,
   };
   if (o.data_partition !== undefined) onprem.data_partition = o.data_partition;
   if (o.spark_executor_memory !== undefined) onprem.spark_executor_memory = o.spark_executor_memory;
   if (o.spark_executor_cores !== undefined) onprem.spark_executor_cores = o.spark_executor_cores;
   if (o.spark_driver_memory !== undefined) onprem.spark_driver_memory = o.spark_driver_memory;
+  if (o.kafka_security !== undefined) onprem.kafka_security = o.kafka_security;
+  if (o.cassandra_credentials !== undefined) onprem.cassandra_credentials = o.cassandra_credentials;
   if (o.spark_master !== undefined) onprem.spark_master = o.spark_master;
   if (o.slurm_partition !== undefined) onprem.slurm_partition = o.slurm_partition;
   if (o.slurm_account !== undefined) onprem.slurm_account = o.slurm_account;

@@ -21,8 +21,14 @@ import { FLINK as d } from "../sql/dialect";
 import { commentText, Names } from "../sql/names";
 import { lowerStep, select, type Rel } from "../sql/steps";
 import { latestModelPath } from "../slurm/index";
-import { udfModule } from "./udf";
+import { dataModule, udfModule } from "./udf";
 import { checkProjectPaths } from "../paths";
+import { modelColumns } from "../python/serving";
+import { cassandraSink } from "../cassandra/kafka-connect";
+import { DATA_FILE, entryShipment, sqlClientArgs, sqlClientLine, type SqlClientArgs } from "./command";
+import { jaasOption, kafkaSecurityProperties } from "./security";
+
+export { propertyText } from "../cassandra/kafka-connect";
 
 /** The Python UDF the stream deploy calls (module `mlp_flink.py`, see udf.ts and targets/README.md). */
 /** Written unquoted: a fixed, non-reserved name (and some SQL tools mis-read a quoted name before `((`). */
@@ -64,6 +70,8 @@ export interface TableClauses {
 export interface StreamConnector {
   source(t: StreamTable): TableClauses;
   sink(t: StreamTable): TableClauses;
+  /** Job configuration the connector needs (`SET` lines). */
+  settings?(): [string, string][];
 }
 
 export interface FlinkOptions {
@@ -79,6 +87,8 @@ export interface FlinkOptions {
    * Off where the platform configures them (AWS Managed Flink's application configuration).
    */
   checkpoints?: boolean;
+  /** Started with `flink_jars` (`sql-client.sh -j`); off where the platform provides the connectors. */
+  jars?: boolean;
 }
 
 export interface FlinkJob {
@@ -109,15 +119,22 @@ export function formatOptions(format: StreamFormat, prefix = ""): [string, strin
  */
 export function kafkaConnector(ir: IrDocument): StreamConnector {
   const servers = ir.settings.onprem.kafka;
+  // SASL/TLS of every client (`kafka_security`): file paths and names only, never a credential.
+  const security = kafkaSecurityProperties(ir.settings.onprem.kafka_security, "properties.");
   const group = (t: StreamTable): [string, string][] => [
     ["properties.bootstrap.servers", servers],
+    ...security,
     ["properties.group.id", `mlp-${pipelineNameOf(ir)}-${t.job.id}`],
   ];
   const upsert = (t: StreamTable, extra: [string, string][]): TableClauses => ({
     primaryKey: t.keys,
     options: [["connector", "upsert-kafka"], ["topic", t.topic], ...extra, ...formatOptions(t.format, "key."), ...formatOptions(t.format, "value.")],
   });
+  const jaas = jaasOption(ir.settings.onprem.kafka_security);
   return {
+    // The Kafka login of a secured cluster: the JAAS file's path reaches every JVM the job
+    // starts (a session cluster needs the same option in its own configuration).
+    settings: () => (jaas ? [["env.java.opts.all", jaas]] : []),
     source: (t) =>
       t.keys.length
         ? upsert(t, group(t))
@@ -133,13 +150,13 @@ export function kafkaConnector(ir: IrDocument): StreamConnector {
           },
     sink: (t) =>
       t.keys.length
-        ? upsert(t, [["properties.bootstrap.servers", servers]])
-        : { options: [["connector", "kafka"], ["topic", t.topic], ["properties.bootstrap.servers", servers], ...formatOptions(t.format)] },
+        ? upsert(t, [["properties.bootstrap.servers", servers], ...security])
+        : { options: [["connector", "kafka"], ["topic", t.topic], ["properties.bootstrap.servers", servers], ...security, ...formatOptions(t.format)] },
   };
 }
 
 /** The on-premise parameterisation: Kafka, and stream deployments scored by the UDF. */
-export const onpremFlink = (ir: IrDocument): FlinkOptions => ({ connector: kafkaConnector(ir), scoring: "udf", checkpoints: true });
+export const onpremFlink = (ir: IrDocument): FlinkOptions => ({ connector: kafkaConnector(ir), scoring: "udf", checkpoints: true, jars: true });
 
 // ---------- the target ----------
 
@@ -151,12 +168,14 @@ export const emitFlink: Emit = ({ ir }) => {
   const files: GeneratedFile[] = [];
   for (const job of jobs) {
     files.push({ path: `${job.node.id}.sql`, contents: job.sql });
-    if (job.sink === "features" && storeOf(job.node)?.kind === "online") files.push({ path: `${job.node.id}.cassandra-sink.properties`, contents: cassandraSink(g, job.node) });
+    if (job.sink === "features" && storeOf(job.node)?.kind === "online") files.push({ path: `${job.node.id}.cassandra-sink.properties`, contents: cassandraSink(g, job.node, job.topic) });
   }
   const pyfile = `${PREDICT_PYTHON.split(".")[0]}.py`;
-  if (jobs.some((j) => j.sink === "deploy")) files.push({ path: pyfile, contents: udfModule(g) });
+  if (jobs.some((j) => j.sink === "deploy")) files.push({ path: pyfile, contents: udfModule(g) }, { path: DATA_FILE, contents: dataModule(g) });
   const manifest = {
     generated: `mlp from ${commentText(baseName(ir.file))} (pipeline ${pipelineNameOf(ir)}); do not edit`,
+    // Every job is started with these (sql-client.sh -j).
+    jars: ir.settings.onprem.flink_jars,
     jobs: jobs.map((j) => ({
       id: j.node.id,
       file: `${j.node.id}.sql`,
@@ -165,7 +184,8 @@ export const emitFlink: Emit = ({ ir }) => {
       dependsOn: j.sink === "deploy" ? g.inputs(j.node).filter((i) => i.port === "model").map((i) => i.from.id) : [],
       kind: j.node.kind,
       topic: j.topic,
-      ...(j.sink === "deploy" ? { python: PREDICT_PYTHON, pyfiles: [pyfile], entry: g.lineage(j.node)?.train.config.entry ?? null } : {}),
+      // pyfiles are beside this manifest, projectPyfiles relative to the project folder.
+      ...(j.sink === "deploy" ? { python: PREDICT_PYTHON, pyfiles: [pyfile, DATA_FILE], projectPyfiles: sqlClientArgs(ir, j.node, g).pyfs?.project ?? [], entry: g.lineage(j.node)?.train.config.entry ?? null } : {}),
     })),
   };
   files.push({ path: "jobs.json", contents: JSON.stringify(manifest, null, 2) + "\n" });
@@ -227,7 +247,8 @@ class Job {
     const pipeline = g.pipelineName;
     this.out.push(
       `-- Generated by mlp from ${commentText(g.sourceFile(n))} (pipeline ${pipeline}): Flink job ${n.id} (${n.kind}, streaming). Do not edit.`,
-      `-- Run with: sql-client.sh${sink === "deploy" ? ` -pyfs mlp_flink.py` : ""} -f ${n.id}.sql`,
+      `-- Run with: ${commentText(sqlClientLine(this.clientArgs(), `${n.id}.sql`))}`,
+      ...(sink === "deploy" ? [`-- (-pyfs: mlp_flink.py and mlp_data.py beside this file, then paths relative to the project folder)`] : []),
       "",
       // Timestamps are UTC wall-clock values (TIMESTAMP(3)), as in the Spark target.
       `SET 'table.local-time-zone' = 'UTC';`,
@@ -236,6 +257,7 @@ class Job {
       // kept when the job is cancelled (resume with `SET 'execution.savepoint.path'`), and
       // restarts with a growing delay instead of failing the job on the first error.
       ...(this.o.checkpoints ? checkpointing(g.ir, `mlp-${pipeline}-${n.id}`) : []).map(([k, v]) => `SET ${d.literal(k)} = ${d.literal(v)};`),
+      ...(this.o.connector.settings?.() ?? []).map(([k, v]) => `SET ${d.literal(k)} = ${d.literal(v)};`),
       "",
     );
 
@@ -262,6 +284,11 @@ class Job {
     return { node: n, sink, sql: this.out.join("\n").replace(/\n+$/, "\n"), reads: this.reads, keys, topic };
   }
 
+  private clientArgs(): SqlClientArgs {
+    const args = sqlClientArgs(this.g.ir, this.n, this.g);
+    return this.o.jars ? args : { ...args, jars: [] };
+  }
+
   /** The sink's topic: a stream deploy's `topic`, else the job's own. */
   private topic(m: ValidNode): string {
     if (!isDeploy(m, "stream")) return topicOf(this.g.ir, m.id);
@@ -269,27 +296,55 @@ class Job {
     return m.config.topic;
   }
 
-  /** A stream deploy scoring its input with the UDF: the input's columns and the prediction. */
+  /**
+   * A stream deploy scoring its input with the UDF, a table function called once per row: the
+   * input's columns, the prediction in the label's type and, for a classification model, its
+   * score beside it (`<prediction>_score`, DOUBLE: the probability of the positive class of a
+   * two-class model, else of the predicted class; null when the model gives no probabilities).
+   * The model gets its feature columns only, by name: never the label or the keys.
+   */
   private scored(rel: Rel): { query: string; columns: IrColumn[]; keys: string[] } {
     const { g, n, top } = this;
     const model = g.input(n, "model");
-    const inputCols = model?.artifact.model?.input.map((c) => c.name) ?? [];
+    const info = model?.artifact.model;
+    const train = g.lineage(n)?.train;
     const outCols = g.output(n).columns ?? [];
     const prediction = outCols.find((c) => !rel.columns.some((r) => r.name === c.name));
-    if (!model || !prediction) throw new TargetError(`stream deploy \`${n.id}\` has no model or no prediction column`);
-    for (const c of inputCols) if (!rel.columns.some((r) => r.name === c)) throw new TargetError(`the model of \`${n.id}\` reads \`${c}\`, which \`${top.id}\` lacks`);
+    if (!model || !info || !train || !prediction) throw new TargetError(`stream deploy \`${n.id}\` has no model or no prediction column`);
+    const trainedOn = g.input(train, "data")?.artifact.columns ?? info.input;
+    const features = modelColumns(train, trainedOn, g).features;
+    for (const c of features) if (!rel.columns.some((r) => r.name === c)) throw new TargetError(`the model of \`${n.id}\` reads \`${c}\`, which \`${top.id}\` lacks`);
+    const classification = info.task === "classification";
+    const score: IrColumn | undefined = classification ? { name: `${prediction.name}_score`, type: { kind: "float", nullable: true } } : undefined;
+    if (score && outCols.some((c) => c.name === score.name)) throw new TargetError(`stream deploy \`${n.id}\` would write its score as \`${score.name}\`, a column of \`${top.id}\`; rename that column`);
+    const entry = train.config.entry;
+    if (entryShipment(entry).includes(",")) throw new TargetError(`\`${train.id}\`.entry = ${JSON.stringify(entry)}: Flink ships Python files as a comma-separated list (-pyfs), so its path cannot hold a comma`);
     this.stmt(`CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS ${PREDICT_FUNCTION} AS ${d.literal(PREDICT_PYTHON)} LANGUAGE PYTHON`);
     // The newest good model of the step feeding the deploy, where the Slurm target keeps it.
     const modelPath = latestModelPath(g.ir, model.from.id) ?? `${g.ir.settings.onprem.model_dir}/${model.from.id}`;
-    const entry = g.lineage(n)?.train.config.entry ?? "";
-    const call = `${PREDICT_FUNCTION}(${[d.string(modelPath), d.string(entry), ...inputCols.map((c) => d.ident(c))].join(", ")})`;
-    const type = prediction.type;
-    // The UDF answers text; the prediction column has the model's label type.
-    const value = type.kind === "string" || type.kind === "enum" ? call : `CAST(${call} AS ${d.type(type)})`;
+    const row = this.names.fresh("mlp_row");
+    const scored = this.names.fresh("mlp_scored");
+    const args = [
+      d.string(modelPath),
+      d.string(entry),
+      d.string(info.task),
+      d.string(prediction.type.kind),
+      d.string(JSON.stringify(features)),
+      ...features.map((c) => `${d.ident(row)}.${d.ident(c)}`),
+    ];
+    const label = `${d.ident(scored)}.${d.ident("label")}`;
+    // The UDF answers the label as text in the label's type (true/false, an integer, ...).
+    const value = prediction.type.kind === "string" || prediction.type.kind === "enum" ? label : `CAST(${label} AS ${d.type(prediction.type)})`;
+    const items = [
+      ...rel.columns.map((c) => ({ expr: `${d.ident(row)}.${d.ident(c.name)}`, name: c.name })),
+      { expr: value, name: prediction.name },
+      ...(score ? [{ expr: `${d.ident(scored)}.${d.ident("score")}`, name: score.name }] : []),
+    ];
+    const from = `${d.ident(rel.name)} AS ${d.ident(row)},\n  LATERAL TABLE(${PREDICT_FUNCTION}(${args.join(", ")})) AS ${d.ident(scored)}(${d.ident("label")}, ${d.ident("score")})`;
     const data = g.input(n, "data")!;
     return {
-      query: select([...rel.columns.map((c) => ({ name: c.name })), { expr: value, name: prediction.name }], d.ident(rel.name), d),
-      columns: outCols,
+      query: select(items, from, d),
+      columns: [...outCols, ...(score ? [score] : [])],
       keys: g.output(top, data.fromPort).keys ?? [],
     };
   }
@@ -358,76 +413,13 @@ function createTable(name: string, cols: IrColumn[], extra: string[], c: TableCl
   return `CREATE TEMPORARY TABLE ${d.ident(name)} (\n${lines.map((l) => `  ${l}`).join(",\n")}\n)${partitioned} WITH (\n${options}\n)`;
 }
 
-// ---------- Cassandra sink (Kafka Connect) ----------
-
-/**
- * Flink has no Cassandra SQL connector, so an online feature set goes Flink -> upsert topic ->
- * Cassandra: this file configures the DataStax Apache Kafka Connector (standalone or, as JSON,
- * distributed Kafka Connect) to write the topic's records into the feature table, a deleted
- * key (tombstone) deleting its row. Columns map by name.
- */
-function cassandraSink(g: IrGraph, n: ValidNode): string {
-  const { hosts: hostPorts, keyspace } = g.ir.settings.onprem.feature_store.cassandra;
-  const topic = topicOf(g.ir, n.id);
-  const cols = g.output(n).columns ?? [];
-  const hosts = hostPorts.map((h) => h.replace(/:\d+$/, ""));
-  const port = /:(\d+)$/.exec(hostPorts[0] ?? "")?.[1] ?? "9042";
-  const cql = (id: string) => `"${id.replaceAll('"', '""')}"`;
-  const mapping = cols.map((c) => `${cql(c.name)}=value.${c.name}`).join(", ");
-  const table = `topic.${topic}.${keyspace}.${n.id}`;
-  const props: [string, string][] = [
-    ["name", `mlp-${g.pipelineName}-${n.id}-cassandra`],
-    ["connector.class", "com.datastax.oss.kafka.sink.CassandraSinkConnector"],
-    ["tasks.max", "1"],
-    ["topics", topic],
-    ["contactPoints", hosts.join(",")],
-    ["port", port],
-    ["loadBalancing.localDc", "datacenter1"],
-    ["key.converter", "org.apache.kafka.connect.json.JsonConverter"],
-    ["key.converter.schemas.enable", "false"],
-    ["value.converter", "org.apache.kafka.connect.json.JsonConverter"],
-    ["value.converter.schemas.enable", "false"],
-    [`${table}.mapping`, mapping],
-    [`${table}.deletesEnabled`, "true"],
-  ];
-  return [
-    `# Generated by mlp from ${commentText(g.sourceFile(n))} (pipeline ${g.pipelineName}): online feature set ${n.id}. Do not edit.`,
-    `# Kafka Connect: writes topic ${topic} (written by the Flink job ${n.id}.sql) to the Cassandra table ${keyspace}.${n.id}.`,
-    `# Set loadBalancing.localDc to the data center of the contact points.`,
-    ...props.map(([k, v]) => `${propertyText(k, true)}=${propertyText(v, false)}`),
-    "",
-  ].join("\n");
-}
-
-/** java.util.Properties escaping: a key or value can neither span lines nor start a comment. */
-export function propertyText(s: string, key: boolean): string {
-  let out = "";
-  let i = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === "\\") out += "\\\\";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\f") out += "\\f";
-    else if ((key && (ch === "=" || ch === ":" || ch === " ")) || ch === "#" || ch === "!" || (i === 0 && ch === " ")) out += "\\" + ch;
-    else if (c < 0x20 || c > 0x7e) out += utf16(ch);
-    else out += ch;
-    i++;
-  }
-  return out;
-}
-
-const utf16 = (ch: string) =>
-  Array.from({ length: ch.length }, (_, k) => "\\u" + ch.charCodeAt(k).toString(16).padStart(4, "0")).join("");
-
 /** How often a job checkpoints; Flink's default is never. */
 export const CHECKPOINT_INTERVAL = "60s";
 
 /**
- * The checkpoint settings of a job (Flink 1.17+ keys). The directory is per job under the
- * warehouse (`target onprem { warehouse }`, a shared file:// or hdfs:// location every
- * TaskManager reaches): `<warehouse>/_flink/checkpoints/<job name>`.
+ * The checkpoint settings of a job (Flink 1.17+ keys). The directory is per job under
+ * `target onprem { flink_checkpoints }` (a shared file:// or hdfs:// location every
+ * TaskManager reaches; by default `<warehouse>/_flink/checkpoints`): `<that>/<job name>`.
  */
 export function checkpointing(ir: IrDocument, jobName: string): [string, string][] {
   return [
@@ -444,9 +436,9 @@ export function checkpointing(ir: IrDocument, jobName: string): [string, string]
 }
 
 export function checkpointDir(ir: IrDocument, jobName: string): string {
-  const w = ir.settings.onprem.warehouse;
+  const w = ir.settings.onprem.flink_checkpoints;
   const base = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(w) ? w : `file://${w.startsWith("/") ? "" : "/"}${w}`;
   // An option value cannot hold `;`, `\` or control characters (flinkLiteral): those are
   // percent-encoded, so such a warehouse still gets a checkpoint directory of its own.
-  return `${base}/_flink/checkpoints/${jobName}`.replace(/[\u0000-\u001f\u007f;\\%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+  return `${base}/${jobName}`.replace(/[\u0000-\u001f\u007f;\\%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }

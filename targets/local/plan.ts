@@ -16,6 +16,7 @@ import { TargetError } from "../../compiler/target-api";
 import { DUCKDB as d, LOCAL_NOW } from "../sql/dialect";
 import { Names } from "../sql/names";
 import { lowerStep, select, type Rel, type View } from "../sql/steps";
+import { modelColumns } from "../python/serving";
 
 /** One output of a step: the relation later steps read it by. */
 export interface PlannedOutput {
@@ -330,8 +331,7 @@ function columnJson(c: IrColumn): JsonValue {
 /** What the model runtime needs to know of a training: the contract's environment. */
 export function modelConfig(train: NodeOf<"train">, model: IrArtifact["model"], data: IrColumn[], g: IrGraph): { [k: string]: JsonValue } {
   const label = train.config.label;
-  const keys = keysOf(train, g).filter((k) => data.some((c) => c.name === k) && k !== label);
-  const features = data.map((c) => c.name).filter((c) => c !== label && !keys.includes(c));
+  const { features, keys } = modelColumns(train, data, g);
   return {
     step: train.id,
     entry: train.config.entry,
@@ -344,14 +344,6 @@ export function modelConfig(train: NodeOf<"train">, model: IrArtifact["model"], 
     hyperparams: spelledParams(train, "hyperparams", train.config.hyperparams ?? {}),
     seed: 0,
   };
-}
-
-/** The key columns of the feature sets a training reads (identifiers, not features). */
-function keysOf(train: NodeOf<"train">, g: IrGraph): string[] {
-  const keys: string[] = [];
-  for (const m of g.upstream(train)) if (m.kind === "features") for (const k of m.key) if (!keys.includes(k)) keys.push(k);
-  for (const m of g.upstream(train)) if (m.kind === "split" && m.config.by !== undefined && !keys.includes(m.config.by)) keys.push(m.config.by);
-  return keys;
 }
 
 /** The node without where it was written: moving a step in its file is no change to the step. */

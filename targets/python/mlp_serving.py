@@ -91,8 +91,12 @@ class Model:
         found = {}
         path = entry_path(entry)
         if path:
-            sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+            folder = os.path.dirname(os.path.abspath(path))
+            if folder not in sys.path:  # a model reloaded with the same script adds it once
+                sys.path.insert(0, folder)
             found = runpy.run_path(path, run_name="mlp_inference")
+        # Every handler the script defines, predict_proba_fn too (scores beside predictions).
+        self.handlers = found
         self.input_fn = found.get("input_fn") or default_input_fn
         self.predict_fn = found.get("predict_fn") or default_predict_fn
         self.output_fn = found.get("output_fn") or default_output_fn

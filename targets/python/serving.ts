@@ -2,6 +2,8 @@
 // good model of a step is, and the Python that loads it with the training entry script's
 // handlers (mlp_serving.py beside this file). The Slurm target ships mlp_serving.py next to
 // its runtime; the Flink target's UDF carries it inside its single -pyfs file.
+import type { IrColumn, NodeOf } from "../../compiler/ir";
+import type { IrGraph } from "../../compiler/query";
 import SERVING_TEXT from "./mlp_serving.py?raw";
 
 /** The module's file name as shipped; Python imports it as `mlp_serving`. */
@@ -20,6 +22,22 @@ export const UDF_FUNCTION = "mlp_flink.predict";
  */
 export function latestModelPath(modelDir: string, pipeline: string, step: string): string {
   return `${modelDir}/${pipeline}/latest/${step}/model`;
+}
+
+/**
+ * The columns a model trained by `train` reads, in the order it was trained on, from the
+ * columns of its data: all but the label and the keys. Keys are the key columns of the feature
+ * sets the training read (and a split's `by`): identifiers, never features, even when a join
+ * or a cleanse made a plain table of them. Every target sends a model these columns only:
+ * `mlp run` (modelConfig), the Flink UDF.
+ */
+export function modelColumns(train: NodeOf<"train">, data: readonly IrColumn[], g: IrGraph): { features: string[]; keys: string[] } {
+  const label = train.config.label;
+  const keys: string[] = [];
+  for (const m of g.upstream(train)) if (m.kind === "features") for (const k of m.key) if (!keys.includes(k)) keys.push(k);
+  for (const m of g.upstream(train)) if (m.kind === "split" && m.config.by !== undefined && !keys.includes(m.config.by)) keys.push(m.config.by);
+  const present = keys.filter((k) => data.some((c) => c.name === k) && k !== label);
+  return { features: data.map((c) => c.name).filter((c) => c !== label && !present.includes(c)), keys: present };
 }
 
 const IMPORT_LINE = /^from mlp_serving import [^\n]*\n/m;

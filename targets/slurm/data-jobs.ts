@@ -5,6 +5,7 @@ import type { Plan } from "./plan";
 import type { JobBody } from "./render";
 import { sh } from "./quote";
 import { SPARK_SQL_OPTIONS, sparkSqlArgs } from "../spark/command";
+import { sqlClientArgs, sqlClientShellArgs } from "../flink/command";
 
 export function sparkBody(plan: Plan, n: ValidNode): JobBody {
   const args = sparkSqlArgs(plan.ir.settings.onprem).map((a) => (SPARK_SQL_OPTIONS.has(a) ? a : sh(a)));
@@ -13,6 +14,7 @@ export function sparkBody(plan: Plan, n: ValidNode): JobBody {
   };
 }
 
-export function flinkBody(n: ValidNode): JobBody {
-  return { lines: [`mlp_sql="$MLP_SLURM_DIR/../flink/"${sh(`${n.id}.sql`)}`, '"${MLP_FLINK_SQL:-sql-client.sh}" -f "$mlp_sql"'] };
+export function flinkBody(plan: Plan, n: ValidNode): JobBody {
+  const args = sqlClientShellArgs(sqlClientArgs(plan.graph.ir, n, plan.graph), sh, '"$MLP_SLURM_DIR/../flink/"', '"$MLP_PROJECT_DIR"/');
+  return { lines: [`mlp_sql="$MLP_SLURM_DIR/../flink/"${sh(`${n.id}.sql`)}`, `"\${MLP_FLINK_SQL:-sql-client.sh}" ${args} -f "$mlp_sql"`] };
 }

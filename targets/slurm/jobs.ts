@@ -27,7 +27,7 @@ function bodyOf(plan: Plan, job: Job): JobBody {
     case "data":
       return sparkBody(plan, job.node);
     case "flink":
-      return flinkBody(job.node);
+      return flinkBody(plan, job.node);
     case "train":
       return trainBody(plan, job.node);
     case "tune":

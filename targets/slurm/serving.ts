@@ -2,7 +2,7 @@
 // stream deployment's Flink job. Models are loaded and scored by mlp_serving.py (the serving
 // contract the Flink UDF shares, targets/python/).
 import type { NodeOf } from "../../compiler/ir";
-import { UDF_FILE } from "../python/serving";
+import { sqlClientArgs, sqlClientShellArgs } from "../flink/command";
 import type { Plan } from "./plan";
 import { locJson, locSh, runStepScript, stepIdentity, type JobBody } from "./render";
 import { sh, type JsonValue } from "./quote";
@@ -68,7 +68,7 @@ export function streamDeployBody(plan: Plan, n: NodeOf<"deploy">): JobBody {
   if (model) lines.push(`export MLP_MODEL_PATH=${locSh(plan.location(model))}`);
   lines.push(
     `mlp_sql="$MLP_SLURM_DIR/../flink/"${sh(`${n.id}.sql`)}`,
-    `"\${MLP_FLINK_SQL:-sql-client.sh}" -pyfs "$MLP_SLURM_DIR/../flink/"${sh(UDF_FILE)} -f "$mlp_sql"`,
+    `"\${MLP_FLINK_SQL:-sql-client.sh}" ${sqlClientShellArgs(sqlClientArgs(plan.graph.ir, n, plan.graph), sh, '"$MLP_SLURM_DIR/../flink/"', '"$MLP_PROJECT_DIR"/')} -f "$mlp_sql"`,
   );
   return { lines };
 }

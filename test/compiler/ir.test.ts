@@ -15,6 +15,7 @@ import { IrGraph } from "../../compiler/query";
 import { checkProgram } from "../../language/checker/program";
 import { format } from "../../language/formatter";
 import { parse } from "../../language/parser";
+import { defaultFlinkJars } from "../../language/catalog/settings";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -90,6 +91,8 @@ describe("settings are resolved once, with their defaults", () => {
         model_dir: "/srv/mlp/p/models",
         warehouse: "file:///srv/mlp/p/warehouse",
         spark_packages: ["com.datastax.spark:spark-cassandra-connector_2.12:3.5.1", "io.delta:delta-spark_2.12:3.2.0", "org.apache.hadoop:hadoop-aws:3.3.4"],
+        flink_checkpoints: "file:///srv/mlp/p/warehouse/_flink/checkpoints",
+        flink_jars: defaultFlinkJars,
       },
       local: { sources: {}, workdir: ".mlp" },
     });
@@ -102,7 +105,7 @@ describe("settings are resolved once, with their defaults", () => {
 
   it("keeps what a target block says (trailing slashes trimmed) and defaults the rest", () => {
     const ir = lower(program(`${BASE}target onprem { model_dir = "/models/"  warehouse = "hdfs://nn/w/"  slurm_partition = "gpu" }\ntarget aws { region = "eu-west-1" }\n`));
-    expect(ir.settings.onprem).toMatchObject({ model_dir: "/models", warehouse: "hdfs://nn/w", slurm_partition: "gpu", kafka: "localhost:9092" });
+    expect(ir.settings.onprem).toMatchObject({ model_dir: "/models", warehouse: "hdfs://nn/w", slurm_partition: "gpu", kafka: "localhost:9092", flink_checkpoints: "hdfs://nn/w/_flink/checkpoints" });
     expect(ir.settings.aws).toEqual({ region: "eu-west-1", tags: {} });
     expect(ir.targets.map((t) => Object.keys(t))).toEqual([["name", "attrs", "span"], ["name", "attrs", "span"]]);
   });

@@ -405,8 +405,9 @@ describe("kafka connect properties", () => {
     expect(props.map((f) => f.path)).toEqual(["txn_features.cassandra-sink.properties", "merchant_features.cassandra-sink.properties"]);
     const kv = Object.fromEntries(props[0]!.contents.split("\n").filter((l) => l && !l.startsWith("#")).map(readProperty));
     expect(kv.topics).toBe("mlp-fraud-txn_features");
+    // The key column from the record key: a tombstone (no value) still names the row to delete.
     expect(kv["topic.mlp-fraud-txn_features.mlp_fraud.txn_features.mapping"]).toBe(
-      '"txn_id"=value.txn_id, "is_fraud"=value.is_fraud, "amount_log"=value.amount_log, "is_foreign"=value.is_foreign, "hour_of_day"=value.hour_of_day',
+      '"txn_id"=key.txn_id, "is_fraud"=value.is_fraud, "amount_log"=value.amount_log, "is_foreign"=value.is_foreign, "hour_of_day"=value.hour_of_day',
     );
   });
 });
