@@ -1,7 +1,7 @@
 // Settings of the pipeline block and of the `target` blocks. Platform engineers own
 // the target blocks; each target reads its settings through these schemas.
 import { z } from "zod";
-import { cron, dataLocation, projectFile } from "./values";
+import { cron, dataLocation, duration, positiveInt, projectFile } from "./values";
 
 /**
  * Partition and account names go into `#SBATCH` lines and `sbatch` command lines: letters,
@@ -47,6 +47,11 @@ export const onpremSettings = z
       .describe("Online feature store"),
     model_dir: z.string().min(1).optional().describe("Shared directory for models and the registry"),
     warehouse: z.string().min(1).optional().describe("Where the batch steps' tables live (a path or file:// URI)"),
+    // ---- Slurm jobs: failed trials, preemption, serving (issue 11) ----
+    min_trials: positiveInt.optional().describe("Tuning trials that must succeed for a tune to select one (default 1, at most the trials it runs)"),
+    preempt_signal: duration.optional().describe("How long before its time limit a training or tuning job is signalled to checkpoint and requeue (default 5m)"),
+    serving_time: duration.optional().describe("Time limit of a serving job without a resources timeout; it requeues itself before it (default 1d)"),
+    // ---- end of the Slurm block ----
   })
   .strict();
 
@@ -87,6 +92,11 @@ export const resolvedOnprem = z
     model_dir: z.string(),
     /** Without a trailing slash. */
     warehouse: z.string(),
+    // ---- Slurm jobs (issue 11) ----
+    min_trials: z.number(),
+    preempt_signal: z.string(),
+    serving_time: z.string(),
+    // ---- end of the Slurm block ----
   })
   .strict();
 export type ResolvedOnprem = z.output<typeof resolvedOnprem>;
@@ -117,18 +127,38 @@ export type ResolvedSettings = z.output<typeof resolvedSettings>;
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
 
-/** `pipeline` names the defaults' folders and keyspace (`/srv/mlp/<pipeline>/...`, `mlp_<pipeline>`). */
+/**
+ * The folder of a variant inside the default's folder (`model_dir`, `warehouse`): a name no
+ * step, pipeline or registry folder can have (`=` is in no identifier), so nothing the default
+ * writes there (`<step>/`, `<pipeline>/`, `registry/`, `_flink/`) can be a variant's, and the
+ * other way round.
+ */
+export const variantFolder = (variant: string) => `variant=${variant}`;
+
+/**
+ * `pipeline` names the defaults' folders and keyspace (`/srv/mlp/<pipeline>/...`, `mlp_<pipeline>`).
+ * A variant gets paths of its own, written or default, so two variants deployed side by side
+ * share no table, model, run folder, `latest` link, registry or keyspace: the default's paths
+ * with a `variant=<variant>` folder appended, the keyspace with `_<variant>`. Without a variant
+ * the paths are the ones written (or the defaults).
+ */
 export function resolveSettings(
   pipeline: string,
   written: { aws?: z.output<typeof awsSettings>; onprem?: z.output<typeof onpremSettings>; local?: z.output<typeof localSettings> },
+  variant: string | null = null,
 ): ResolvedSettings {
   const o = written.onprem ?? {};
   const a = written.aws;
+  const perVariant = (path: string) => (variant === null ? path : `${path.replace(/\/$/, "")}/${variantFolder(variant)}`);
+  const cassandra = o.feature_store?.cassandra ?? { hosts: ["localhost:9042"], keyspace: `mlp_${pipeline}` };
   const onprem: ResolvedOnprem = {
     kafka: o.kafka ?? "localhost:9092",
-    feature_store: { cassandra: o.feature_store?.cassandra ?? { hosts: ["localhost:9042"], keyspace: `mlp_${pipeline}` } },
-    model_dir: trimSlash(o.model_dir ?? `/srv/mlp/${pipeline}/models`),
-    warehouse: trimSlash(o.warehouse ?? `file:///srv/mlp/${pipeline}/warehouse`),
+    feature_store: { cassandra: variant === null ? cassandra : { ...cassandra, keyspace: `${cassandra.keyspace}_${variant}` } },
+    model_dir: perVariant(trimSlash(o.model_dir ?? `/srv/mlp/${pipeline}/models`)),
+    warehouse: perVariant(trimSlash(o.warehouse ?? `file:///srv/mlp/${pipeline}/warehouse`)),
+    min_trials: o.min_trials ?? 1,
+    preempt_signal: o.preempt_signal ?? "5m",
+    serving_time: o.serving_time ?? "1d",
   };
   if (o.spark_master !== undefined) onprem.spark_master = o.spark_master;
   if (o.slurm_partition !== undefined) onprem.slurm_partition = o.slurm_partition;

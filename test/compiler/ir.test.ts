@@ -89,6 +89,9 @@ describe("settings are resolved once, with their defaults", () => {
         feature_store: { cassandra: { hosts: ["localhost:9042"], keyspace: "mlp_p" } },
         model_dir: "/srv/mlp/p/models",
         warehouse: "file:///srv/mlp/p/warehouse",
+        min_trials: 1,
+        preempt_signal: "5m",
+        serving_time: "1d",
       },
       local: { sources: {}, workdir: ".mlp" },
     });
