@@ -131,6 +131,19 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
   }
 }
 
+/**
+ * Waits until a job has been requeued (Restarts=1, pending), then lets it start now: Slurm
+ * holds a requeued batch job back for about two minutes (its begin time), which the test skips.
+ */
+async function released(id: string): Promise<void> {
+  await waitFor(`job ${id} requeued`, () => {
+    const show = slurm("scontrol", ["show", "job", id]).stdout;
+    return /Restarts=1/.test(show) && /JobState=PENDING/.test(show) ? true : undefined;
+  }, 60_000);
+  const r = slurm("scontrol", ["update", `JobId=${id}`, "StartTime=now"]);
+  expect(r.status, r.stderr).toBe(0);
+}
+
 /** A tiny variant that keeps the test quick: fewer trials of the same search. */
 function withQuickTune(path: string, tune: string, trials: number, parallel: number): string {
   return `${readFileSync(path, "utf8")}\nvariant ci_quick {\n  ${tune}.trials   = ${trials}\n  ${tune}.parallel = ${parallel}\n}\n`;
@@ -460,6 +473,7 @@ deploy api(registry) {
     // What --signal=B:USR1@S does before the time limit: USR1 to the batch script only.
     const sig = slurm("scancel", ["--batch", "--signal=USR1", r.ids.model!]);
     expect(sig.status, sig.stderr).toBe(0);
+    await released(r.ids.model!);
     const recs = await settle(Object.values(r.ids), [r.ids.api!], 120_000);
     expect(byName(recs)).toMatchObject({ model: ["COMPLETED"], registry: ["COMPLETED"] });
     const restarts = /Restarts=(\d+)/.exec(slurm("scontrol", ["show", "job", r.ids.model!]).stdout)?.[1];
@@ -484,7 +498,7 @@ deploy api(registry) {
     expect(before.restarts).toBe(0);
     const again = slurm("scancel", ["--batch", "--signal=USR1", r.ids.api!]);
     expect(again.status, again.stderr).toBe(0);
-    await waitFor("the serving job requeued", () => (/Restarts=1/.test(slurm("scontrol", ["show", "job", r.ids.api!]).stdout) ? true : undefined), 60_000);
+    await released(r.ids.api!);
     const after = await waitFor("the endpoint back", async () => {
       const e = await ping();
       return e && e.restarts === 1 ? e : undefined;
