@@ -11,6 +11,13 @@ const slurmName = z
   .string({ error: "expected a Slurm name" })
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, { error: "a Slurm partition or account is letters, digits, `_`, `-` and `.` (no spaces or shell characters)" });
 
+// ---- secrets (issue 11): shared with the Spark and Flink engineers; defined here until their block is merged ----
+/** Where a secret is at run time: an environment variable of the job, or a file on its nodes. Never the secret itself. */
+export const secretRef = z
+  .string()
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/[^\u0000-\u001f]+)$/, { message: 'expected "env:NAME" or "file:/absolute/path": where the secret is at run time, never the secret itself' });
+// ---- end of secrets ----
+
 export const pipelineSettings = z
   .object({
     version: z.string().min(1).optional().describe("Version of the pipeline definition"),
@@ -51,6 +58,11 @@ export const onpremSettings = z
     min_trials: positiveInt.optional().describe("Tuning trials that must succeed for a tune to select one (default 1, at most the trials it runs)"),
     preempt_signal: duration.optional().describe("How long before its time limit a training or tuning job is signalled to checkpoint and requeue (default 5m)"),
     serving_time: duration.optional().describe("Time limit of a serving job without a resources timeout; it requeues itself before it (default 1d)"),
+    cassandra_credentials: z
+      .object({ username: secretRef, password: secretRef })
+      .strict()
+      .optional()
+      .describe('Cassandra login: where the jobs read it at run time ("env:NAME" or "file:/path"; no login when absent)'),
     // ---- end of the Slurm block ----
   })
   .strict();
@@ -96,6 +108,8 @@ export const resolvedOnprem = z
     min_trials: z.number(),
     preempt_signal: z.string(),
     serving_time: z.string(),
+    /** Absent: Cassandra without a login. */
+    cassandra_credentials: z.object({ username: z.string(), password: z.string() }).optional(),
     // ---- end of the Slurm block ----
   })
   .strict();
@@ -160,6 +174,7 @@ export function resolveSettings(
     preempt_signal: o.preempt_signal ?? "5m",
     serving_time: o.serving_time ?? "1d",
   };
+  if (o.cassandra_credentials !== undefined) onprem.cassandra_credentials = { ...o.cassandra_credentials };
   if (o.spark_master !== undefined) onprem.spark_master = o.spark_master;
   if (o.slurm_partition !== undefined) onprem.slurm_partition = o.slurm_partition;
   if (o.slurm_account !== undefined) onprem.slurm_account = o.slurm_account;

@@ -159,7 +159,7 @@ import json, os, sys
 args = sys.argv[1:]
 f = args[args.index("-f") + 1] if "-f" in args else None
 with open(${JSON.stringify(log)}, "a") as out:
-    out.write(json.dumps({"tool": ${JSON.stringify(tool)}, "args": args, "job": os.environ.get("SLURM_JOB_ID"), "model": os.environ.get("MLP_MODEL_PATH")}) + "\\n")
+    out.write(json.dumps({"tool": ${JSON.stringify(tool)}, "args": args, "job": os.environ.get("SLURM_JOB_ID"), "model": os.environ.get("MLP_MODEL_PATH"), "cassandra": [os.environ.get("MLP_CASSANDRA_USERNAME"), os.environ.get("MLP_CASSANDRA_PASSWORD")]}) + "\\n")
 if not f or not os.path.isfile(f):
     sys.exit("stand-in ${tool}: no SQL file %r" % f)
 print("stand-in ${tool} ran", f)

@@ -6,13 +6,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSyn
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compilation } from "../../../compiler/compile";
+import { checkProgram } from "../../../language/checker/program";
 import { variantNames } from "../../../compiler/variants";
 import { emitCassandra } from "../../../targets/cassandra/index";
 import { checkpointDir } from "../../../targets/flink/index";
 import { latestModelPath } from "../../../targets/slurm/index";
 import { batchLocation } from "../../../targets/spark/index";
 import { mlp, PY } from "../../run-helpers";
-import { CHECKPOINT_PY, checked, compile, fakeJobs, fakeSbatch, irOf, MODEL_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
+import { calls, CHECKPOINT_PY, checked, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, MODEL_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
 
 const MACHINE_FAILURE = join(SAMPLES, "machine_failure.mlp");
 const json = (p: string) => JSON.parse(readFileSync(p, "utf8"));
@@ -305,4 +306,39 @@ train model(rows) {
     const model = run(PY, ["-c", "import pickle,sys,json; print(json.dumps(pickle.load(open(sys.argv[1],'rb'))))", join(dir, ".mlp/runs", runId, "steps/model/model/model.pkl")]);
     expect(JSON.parse(model.stdout)).toEqual({ epochs: 6, starts: [0, 3], checkpoint: folder });
   }, 120_000);
+
+  it("slurm: secrets: Kafka SASL/TLS and Cassandra credentials come from settings that name files or environment variables (never values in the .mlp), passed to Spark, Flink and the jobs", () => {
+    const churn = join(CONFORMANCE, "churn.mlp");
+    const block = 'feature_store   = cassandra(hosts: ["cass-1:9042"], keyspace: "features")';
+    const source = readFileSync(churn, "utf8");
+    expect(source).toContain(block);
+    const withCreds = (creds: string) => source.replace(block, `${block}\n  cassandra_credentials = ${creds}`);
+    // A value is not a reference: refused by the checker.
+    const bad = checkProgram(churn, { read: (p: string) => (p === churn ? withCreds('{ username: "alice", password: "hunter2" }') : readFileSync(p, "utf8")) });
+    expect(bad.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join("\n")).toMatch(/expected "env:NAME" or "file:\/absolute\/path"/);
+
+    const dir = tmp("secrets");
+    const secret = join(dir, "cassandra-password");
+    writeFileSync(secret, "s3cret-Pa55\n");
+    const text = withCreds(`{ username: "env:CASS_USER", password: "file:${secret}" }`);
+    const ir = irOf(churn, undefined, text);
+    expect(ir.settings.onprem.cassandra_credentials).toEqual({ username: "env:CASS_USER", password: `file:${secret}` });
+    const files = compile(churn, undefined, text);
+    // No generated file holds a secret; only the online feature set's Spark job reads them.
+    for (const f of files) expect(f.contents, f.path).not.toMatch(/s3cret|alice/);
+    expect(files.filter((f) => f.contents.includes("MLP_CASSANDRA_PASSWORD")).map((f) => f.path)).toEqual(["customer_features.sbatch"]);
+    const slurm = writeOut(join(dir, "out"), files, ir);
+    mkdirSync(join(slurm, "logs"), { recursive: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...standIns(dir), SLURM_SUBMIT_DIR: slurm, MLP_MODEL_DIR: join(dir, "models"), MLP_DATA_DIR: join(dir, "data"), MLP_RUN_ID: "r1", MLP_PYTHON: MODEL_PYTHON };
+    // The job reads them when it runs and hands them to the Spark command in its environment.
+    const ok = run("bash", [join(slurm, "customer_features.sbatch")], { cwd: slurm, env: { ...env, CASS_USER: "alice" } });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout + ok.stderr).not.toMatch(/s3cret|alice/);
+    expect(calls(dir).filter((c) => c.tool === "spark-sql").map((c) => c.cassandra)).toEqual([["alice", "s3cret-Pa55"]]);
+    // Missing, the job stops before Spark with what is missing.
+    const missing = run("bash", [join(slurm, "customer_features.sbatch")], { cwd: slurm, env });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("cassandra_credentials.username names the environment variable CASS_USER, which this job does not have");
+    expect(calls(dir).filter((c) => c.tool === "spark-sql")).toHaveLength(1);
+  });
 });
