@@ -122,7 +122,7 @@ export function lower(p: CheckedProgram, variant?: string): IrDocument {
       ...(written.aws.success ? { aws: written.aws.data } : {}),
       ...(written.onprem.success ? { onprem: written.onprem.data } : {}),
       ...(written.local.success ? { local: written.local.data } : {}),
-    }),
+    }, variant ?? null),
     imports: decls.filter((d): d is A.ImportDecl => d.kind === "import").map((d) => ({ names: d.names.map((n) => n.name), from: d.from.value, span: d.span, ...comments(d) })),
     schemas,
     nodes,

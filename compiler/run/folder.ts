@@ -81,6 +81,8 @@ export function newRunId(now = new Date()): string {
 export const runDir = (workdir: string, run: string) => join(workdir, "runs", run);
 export const runJson = (workdir: string, run: string) => join(runDir(workdir, run), "run.json");
 export const stepDir = (workdir: string, run: string, step: string) => join(runDir(workdir, run), "steps", step);
+/** A training's MLP_CHECKPOINT_DIR: beside the step folder, which a rerun empties, so `--resume` finds what the entry saved. */
+export const checkpointDir = (workdir: string, run: string, step: string) => join(runDir(workdir, run), "checkpoints", step);
 
 /** The runs of a workdir, newest first. */
 export function listRuns(workdir: string): string[] {

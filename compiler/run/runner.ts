@@ -12,7 +12,7 @@ import { firstProblemQuery, formatOfPath, rawRead, ROW, stagedQuery, typedQuery 
 import { DUCKDB as d } from "../../targets/sql/dialect";
 import { Engine, EngineError } from "./engine";
 import { json, type JsonValue } from "../json-text";
-import { listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeFileAtomic, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
+import { checkpointDir, listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeFileAtomic, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
 import { PythonMissing, RUNTIME_HASH, runPython, runtimeFolder, type PythonFinder } from "./python";
 import { register } from "./registry";
 
@@ -458,6 +458,8 @@ async function runPythonStep(c: StepContext, step: PythonStep): Promise<void> {
       config.channels = { train: await channel(c, outputOf(c, data.step, data.fromPort), join(c.dir, "channels", "train")) };
       config.model_dir = join(c.dir, "model");
       config.output_dir = join(c.dir, "output");
+      // MLP_CHECKPOINT_DIR, as on Slurm (a tune's trials get trials/<n>/checkpoint from mlp_model.py).
+      config.checkpoint_dir = checkpointDir(o.workdir, c.runId, step.id);
       outputs.out = { path: c.rel(join(c.dir, "model")) };
       break;
     }

@@ -1,7 +1,7 @@
 // Settings of the pipeline block and of the `target` blocks. Platform engineers own
 // the target blocks; each target reads its settings through these schemas.
 import { z } from "zod";
-import { cron, dataLocation, positiveInt, projectFile, size } from "./values";
+import { cron, dataLocation, duration, positiveInt, projectFile, size } from "./values";
 
 /**
  * Partition and account names go into `#SBATCH` lines and `sbatch` command lines: letters,
@@ -119,6 +119,11 @@ export const onpremSettings = z
     flink_jars: z.array(absolutePath).optional().describe("Connector and format jars every Flink job is started with (default: Kafka, avro, avro-confluent-registry for Flink 1.20)"),
     kafka_security: kafkaSecurity.optional().describe("SASL/TLS of Kafka: protocol, mechanism, JAAS file and PEM truststore"),
     cassandra_credentials: cassandraCredentials.optional().describe("Cassandra username and password, each env:NAME or file:/path"),
+    // ---- Slurm jobs: failed trials, preemption, serving (issue 11) ----
+    min_trials: positiveInt.optional().describe("Tuning trials that must succeed for a tune to select one (default 1, at most the trials it runs)"),
+    preempt_signal: duration.optional().describe("How long before its time limit a training or tuning job is signalled to checkpoint and requeue (default 5m)"),
+    serving_time: duration.optional().describe("Time limit of a serving job without a resources timeout; it requeues itself before it (default 1d)"),
+    // ---- end of the Slurm block ----
   })
   .strict();
 
@@ -171,6 +176,11 @@ export const resolvedOnprem = z
     kafka_security: kafkaSecurity.optional(),
     /** Absent: no authentication. */
     cassandra_credentials: cassandraCredentials.optional(),
+    // ---- Slurm jobs (issue 11) ----
+    min_trials: z.number(),
+    preempt_signal: z.string(),
+    serving_time: z.string(),
+    // ---- end of the Slurm block ----
   })
   .strict();
 export type ResolvedOnprem = z.output<typeof resolvedOnprem>;
@@ -201,22 +211,42 @@ export type ResolvedSettings = z.output<typeof resolvedSettings>;
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
 
-/** `pipeline` names the defaults' folders and keyspace (`/srv/mlp/<pipeline>/...`, `mlp_<pipeline>`). */
+/**
+ * The folder of a variant inside the default's folder (`model_dir`, `warehouse`): a name no
+ * step, pipeline or registry folder can have (`=` is in no identifier), so nothing the default
+ * writes there (`<step>/`, `<pipeline>/`, `registry/`, `_flink/`) can be a variant's, and the
+ * other way round.
+ */
+export const variantFolder = (variant: string) => `variant=${variant}`;
+
+/**
+ * `pipeline` names the defaults' folders and keyspace (`/srv/mlp/<pipeline>/...`, `mlp_<pipeline>`).
+ * A variant gets paths of its own, written or default, so two variants deployed side by side
+ * share no table, model, run folder, `latest` link, registry or keyspace: the default's paths
+ * with a `variant=<variant>` folder appended, the keyspace with `_<variant>`. Without a variant
+ * the paths are the ones written (or the defaults).
+ */
 export function resolveSettings(
   pipeline: string,
   written: { aws?: z.output<typeof awsSettings>; onprem?: z.output<typeof onpremSettings>; local?: z.output<typeof localSettings> },
+  variant: string | null = null,
 ): ResolvedSettings {
   const o = written.onprem ?? {};
   const a = written.aws;
-  const warehouse = trimSlash(o.warehouse ?? `file:///srv/mlp/${pipeline}/warehouse`);
+  const perVariant = (path: string) => (variant === null ? path : `${path.replace(/\/$/, "")}/${variantFolder(variant)}`);
+  const cassandra = o.feature_store?.cassandra ?? { hosts: ["localhost:9042"], keyspace: `mlp_${pipeline}` };
+  const warehouse = perVariant(trimSlash(o.warehouse ?? `file:///srv/mlp/${pipeline}/warehouse`));
   const onprem: ResolvedOnprem = {
     kafka: o.kafka ?? "localhost:9092",
-    feature_store: { cassandra: o.feature_store?.cassandra ?? { hosts: ["localhost:9042"], keyspace: `mlp_${pipeline}` } },
-    model_dir: trimSlash(o.model_dir ?? `/srv/mlp/${pipeline}/models`),
+    feature_store: { cassandra: variant === null ? cassandra : { ...cassandra, keyspace: `${cassandra.keyspace}_${variant}` } },
+    model_dir: perVariant(trimSlash(o.model_dir ?? `/srv/mlp/${pipeline}/models`)),
     warehouse,
     spark_packages: o.spark_packages ?? DEFAULT_SPARK_PACKAGES,
     flink_checkpoints: trimSlash(o.flink_checkpoints ?? `${warehouse}/_flink/checkpoints`),
     flink_jars: o.flink_jars ?? defaultFlinkJars,
+    min_trials: o.min_trials ?? 1,
+    preempt_signal: o.preempt_signal ?? "5m",
+    serving_time: o.serving_time ?? "1d",
   };
   if (o.data_partition !== undefined) onprem.data_partition = o.data_partition;
   if (o.spark_executor_memory !== undefined) onprem.spark_executor_memory = o.spark_executor_memory;

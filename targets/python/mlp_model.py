@@ -181,6 +181,11 @@ def entry_env(config, channels, model_dir, output_dir, hps):
     env["SM_CHANNELS"] = json.dumps(list(channels))
     env["SM_MODEL_DIR"] = os.path.abspath(model_dir)
     env["SM_OUTPUT_DATA_DIR"] = os.path.abspath(output_dir)
+    # As on Slurm: a folder that outlives a restart of the step (the model's sibling by default),
+    # where an entry that checkpoints finds what it saved before.
+    checkpoint = os.path.abspath(config.get("checkpoint_dir") or os.path.join(os.path.dirname(os.path.abspath(model_dir)), "checkpoint"))
+    os.makedirs(checkpoint, exist_ok=True)
+    env["MLP_CHECKPOINT_DIR"] = env["SM_CHECKPOINT_DIR"] = checkpoint
     env["SM_HPS"] = json.dumps(hps, sort_keys=True, separators=(",", ":"))
     env.update(hp_env(hps))
     env["SM_NUM_GPUS"] = "0"
@@ -681,10 +686,11 @@ def run_trial(config, number, params, data, folder, metric):
     hps.update(params)
     record = {"trial": number, "params": params, "hyperparams": hps}
     train_cfg = child_config(config, hyperparams=hps, channels={"train": data["train"], "validation": data["validation"]},
-                             model_dir=os.path.join(trial_dir, "model"), output_dir=os.path.join(trial_dir, "output"))
+                             model_dir=os.path.join(trial_dir, "model"), output_dir=os.path.join(trial_dir, "output"),
+                             checkpoint_dir=os.path.join(trial_dir, "checkpoint"))
     eval_cfg = child_config(config, step="%s trial %d" % (config["step"], number), model_dir=train_cfg["model_dir"],
                             data=data["validation"], requires=[], metrics=[metric], out=os.path.join(trial_dir, "evaluation.json"))
-    for key in ("channels", "trials_dir", "search", "output_dir"):
+    for key in ("channels", "trials_dir", "search", "output_dir", "checkpoint_dir"):
         eval_cfg.pop(key, None)
     validate = os.path.join(trial_dir, "evaluate.json")
     write_json(validate, eval_cfg)

@@ -10,13 +10,14 @@ import { registerBody } from "./registry";
 import { shHeader, stepLabel, stepScript, type JobBody } from "./render";
 import { quoted } from "./quote";
 import { directives } from "./resources";
+import { secretLines } from "./secrets";
 import { batchBody, endpointBody, streamDeployBody } from "./serving";
 import { trainBody, trainShape, tuneBody, tuneSelectBody } from "./training";
 
 export function jobFiles(plan: Plan, job: Job, problems: readonly string[]): GeneratedFile[] {
   const n = job.node;
   const body = bodyOf(plan, job);
-  const lines = [shHeader(plan, stepLabel(n), n).trimEnd(), `# ${describe(job)}`, ...directives(plan, job), "", ...prelude(plan, problems), ...body.lines];
+  const lines = [shHeader(plan, stepLabel(n), n).trimEnd(), `# ${describe(job)}`, ...directives(plan, job), "", ...prelude(plan, problems), ...(job.role === "data" ? secretLines(plan.ir, n) : []), ...body.lines];
   const files: GeneratedFile[] = [{ path: job.script, contents: lines.join("\n") + "\n" }];
   if (body.python) files.push(stepScript(plan, n, body.python));
   return files;

@@ -21,6 +21,7 @@ import re
 import runpy
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -302,20 +303,31 @@ def tune_trial(config, launch):
     trial_dir = os.path.join(folder, "trials", str(task))
     os.makedirs(trial_dir, exist_ok=True)
     strategy = config["strategy"]
+    # A requeued task (near its time limit, preempted) runs the same trial again: the same
+    # hyperparameters (bayesian: the same Optuna trial) and checkpoint folder, so it resumes.
+    earlier = read_json(os.path.join(trial_dir, "trial.json"))
+    resumed = isinstance(earlier, dict) and earlier.get("status") in ("running", "requeued") and isinstance(earlier.get("params"), dict)
     study = trial = None
-    if strategy == "grid":
+    if strategy == "bayesian":
+        study = optuna_study(config, folder, task)
+    if resumed:
+        params = earlier["params"]
+        trial = earlier.get("optuna_trial")
+    elif strategy == "grid":
         params = grid_point(config["search"], task)
     elif strategy == "random":
         params = random_point(config["search"], random.Random(task))
     else:
-        study = optuna_study(config, folder, task)
-        trial = study.ask(optuna_space(config["search"]))
-        params = dict(trial.params)
+        asked = study.ask(optuna_space(config["search"]))
+        params = dict(asked.params)
+        trial = asked.number
     hps = dict(config["hyperparams"])
     hps.update(params)
     record = {"task": task, "strategy": strategy, "params": params, "hyperparams": hps, "status": "running", "started": now()}
+    if resumed:
+        record["restarts"] = int(earlier.get("restarts") or 0) + 1
     if trial is not None:
-        record["optuna_trial"] = trial.number
+        record["optuna_trial"] = trial
     write_json(os.path.join(trial_dir, "trial.json"), record)
     log("trial %d: %s" % (task, json.dumps(params, sort_keys=True)))
     metric = config["objective"]["metric"]
@@ -341,11 +353,27 @@ def tune_trial(config, launch):
     child["SM_MODEL_DIR"] = os.path.join(trial_dir, "model")
     child["SM_OUTPUT_DATA_DIR"] = os.path.join(trial_dir, "output")
     child["MLP_TRIAL"] = str(task)
-    os.makedirs(child["SM_MODEL_DIR"], exist_ok=True)
-    os.makedirs(child["SM_OUTPUT_DATA_DIR"], exist_ok=True)
-    code = subprocess.call(launch, env=child)
+    child["MLP_CHECKPOINT_DIR"] = child["SM_CHECKPOINT_DIR"] = os.path.join(trial_dir, "checkpoint")
+    for name in ("SM_MODEL_DIR", "SM_OUTPUT_DATA_DIR", "MLP_CHECKPOINT_DIR"):
+        os.makedirs(child[name], exist_ok=True)
+    proc = subprocess.Popen(launch, env=child)
+    signalled = []
+
+    def forward(signum, _frame):
+        # The job's script got Slurm's warning and requeues the task once this trial has ended.
+        signalled.append(signum)
+        proc.send_signal(signum)
+
+    signal.signal(signal.SIGUSR1, forward)
+    code = proc.wait()
     record.update(finished=now(), exit_code=code)
     value = None
+    if signalled and code != 0:
+        # The job's script requeues the task (mlp_launch): this trial runs again and resumes.
+        record["status"] = "requeued"
+        write_json(os.path.join(trial_dir, "trial.json"), record)
+        log("trial %d: stopped near the time limit; it resumes from %s" % (task, child["MLP_CHECKPOINT_DIR"]))
+        return code
     if code != 0:
         record["status"] = "failed"
     else:
@@ -647,6 +675,8 @@ def serve(config):
         "url": "http://%s:%d/invocations" % (node, port),
         "model": os.path.realpath(model_dir),
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+        # A serving job requeues itself before its time limit: how many times this one has.
+        "restarts": int(os.environ.get("SLURM_RESTART_COUNT") or 0),
     })
     log("serving %s on %s:%d (POST /invocations, GET /ping)" % (config["step"], node, port))
     server.serve_forever()

@@ -55,6 +55,12 @@ export interface Settings {
   modelDir: string;
   /** Where the Spark jobs' tables live: the warehouse, as a path. */
   dataDir: string;
+  /** Trials of a tune that must succeed (`min_trials`). */
+  minTrials: number;
+  /** How long before its time limit a training, tuning or serving job is signalled (`preempt_signal`, a duration). */
+  preemptSignal: string;
+  /** Time limit of a serving job whose resources name none (`serving_time`, a duration). */
+  servingTime: string;
 }
 
 /** File names the generated folder uses for itself; no step may take them. */
@@ -82,12 +88,17 @@ export function settingsOf(ir: IrDocument): Settings {
     sparkMaster: o.spark_master,
     modelDir: o.model_dir,
     dataDir: o.warehouse.startsWith("file://") ? o.warehouse.slice("file://".length) : o.warehouse,
+    minTrials: o.min_trials,
+    preemptSignal: o.preempt_signal,
+    servingTime: o.serving_time,
   };
 }
 
 export class Plan {
   readonly graph: IrGraph;
   readonly pipeline: string;
+  /** What every job name starts with: the pipeline, and its variant (a variant's serving job must not replace the pipeline's). */
+  readonly jobPrefix: string;
   readonly settings: Settings;
   readonly jobs: Job[] = [];
   private readonly slug: Map<string, string>;
@@ -98,6 +109,7 @@ export class Plan {
   constructor(readonly ir: IrDocument) {
     this.graph = new IrGraph(ir);
     this.pipeline = this.graph.pipelineName;
+    this.jobPrefix = ir.variant === null ? this.pipeline : `${this.pipeline}-${ir.variant}`;
     this.settings = settingsOf(ir);
     this.slug = stepSlugs(this.graph.nodes);
     this.build();
@@ -260,7 +272,7 @@ export class Plan {
         const model = this.graph.modelInput(n);
         add({ key, role: "tune", node: n, deps: uniq([...(model ? this.ready(model) : []), ...channelDeps(this.trainOf(n))]) });
         // A trial may fail: the selection runs when the array has ended (afterany) and checks
-        // itself that at least MIN_TRIALS trials succeeded.
+        // itself that at least `min_trials` trials succeeded.
         add({ key: `${key}.select`, role: "tune-select", node: n, deps: [key], after: "afterany" });
       } else if (n.kind === "evaluate") add({ key, role: "evaluate", node: n, deps: this.depsOf(n) });
       else if (n.kind === "register") add({ key, role: "register", node: n, deps: this.depsOf(n) });

@@ -4,29 +4,33 @@ import { sizeBytes, type Resources } from "../../language/catalog/values";
 import type { Job, Plan } from "./plan";
 import { placement } from "./prelude";
 import { slurmMemory, slurmMemoryMiB, slurmTime } from "./quote";
+import { requeueDirectives, servingTime } from "./requeue";
 import { tuneTrials } from "./training";
 
 export function directives(plan: Plan, job: Job): string[] {
   const d = (s: string) => `#SBATCH ${s}`;
-  const out = [d(`--job-name=${plan.pipeline}.${job.key}`)];
+  const out = [d(`--job-name=${plan.jobPrefix}.${job.key}`)];
   out.push(d(job.role === "tune" ? `--output=logs/${job.key}-%A_%a.out` : `--output=logs/${job.key}-%j.out`));
   const data = (job.role === "data" || job.role === "flink") && plan.settings.dataPartition !== undefined;
   out.push(...placement(data ? { ...plan.settings, partition: plan.settings.dataPartition } : plan.settings, "#SBATCH"));
   switch (job.role) {
     case "train":
-      out.push(...trainResources(job.node).map(d));
+      out.push(...trainResources(job.node).map(d), ...requeueDirectives(plan.settings, job.node.config.resources?.timeout).map(d));
       break;
     case "tune": {
       const trials = tuneTrials(job.node);
       const parallel = Math.max(1, Math.min(job.node.config.parallel, trials));
       out.push(d(`--array=0-${trials - 1}%${parallel}`));
       const train = plan.trainOf(job.node);
-      if (train) out.push(...trainResources(train).map(d));
+      if (train) out.push(...trainResources(train).map(d), ...requeueDirectives(plan.settings, train.config.resources?.timeout).map(d));
       break;
     }
-    case "endpoint":
-      out.push(...instanceResources(job.node).map(d));
+    case "endpoint": {
+      // An endpoint outlives any time limit: the job requeues itself before it.
+      const timeout = job.node.config.resources?.timeout;
+      out.push(...instanceResources(job.node).map(d), d(servingTime(plan.settings, timeout)), ...requeueDirectives(plan.settings, timeout).map(d));
       break;
+    }
     case "batch":
     case "notebook":
       out.push(...singleResources(job.node.config.resources).map(d));
@@ -75,7 +79,7 @@ function instanceResources(n: NodeOf<"deploy">): string[] {
   if (res.cpus !== undefined) out.push(`--cpus-per-task=${cpus}`);
   if (res.memory) out.push(`--mem-per-cpu=${slurmMemoryMiB(sizeBytes(res.memory) / 2 ** 20 / cpus)}`);
   if (res.gpus) out.push(`--gpus-per-task=${res.gpus}`);
-  return [...out, ...timeLine(res)];
+  return out;
 }
 
 export function singleResources(res: Resources | undefined): string[] {

@@ -17,7 +17,7 @@ export function scheduleFile(plan: Plan): string {
     "# then install with `scrontab pipeline.scrontab` (it replaces your whole table: merge",
     "# by hand if you have one) or, without scrontab, put the command lines in a crontab.",
   ];
-  const opts = (job: string, extra: string[]) => [`#SCRON --job-name=${plan.pipeline}.${job}`, ...placement(plan.settings, "#SCRON"), ...extra.map((x) => `#SCRON ${x}`)];
+  const opts = (job: string, extra: string[]) => [`#SCRON --job-name=${plan.jobPrefix}.${job}`, ...placement(plan.settings, "#SCRON"), ...extra.map((x) => `#SCRON ${x}`)];
   let count = 0;
   const pipelineCron = plan.ir.pipeline?.settings.schedule?.cron;
   if (pipelineCron !== undefined) {

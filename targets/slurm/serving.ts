@@ -6,6 +6,7 @@ import { sqlClientArgs, sqlClientShellArgs } from "../flink/command";
 import type { Plan } from "./plan";
 import { locJson, locSh, runStepScript, stepIdentity, type JobBody } from "./render";
 import { sh, type JsonValue } from "./quote";
+import { requeueLauncher } from "./requeue";
 import { instanceCount } from "./resources";
 
 export function endpointBody(plan: Plan, n: NodeOf<"deploy">): JobBody {
@@ -28,8 +29,10 @@ export function endpointBody(plan: Plan, n: NodeOf<"deploy">): JobBody {
     "    done",
     "  fi",
     "fi",
+    // Before its time limit the job requeues itself: the endpoint comes back in the same job.
+    ...requeueLauncher(),
     // srun does not inherit the job's --cpus-per-task (Slurm 22.05+): name it again.
-    `srun --ntasks=${tasks}${n.config.resources?.cpus !== undefined ? ` --cpus-per-task=${n.config.resources.cpus}` : ""} ${runStepScript(plan, "serve", n)}`,
+    `mlp_launch srun --ntasks=${tasks}${n.config.resources?.cpus !== undefined ? ` --cpus-per-task=${n.config.resources.cpus}` : ""} ${runStepScript(plan, "serve", n)}`,
   );
   const model = plan.graph.modelInput(n);
   return {

@@ -7,6 +7,7 @@ import { modelConfig, VALIDATION_FRACTION } from "../local/plan";
 import type { Channel, Plan } from "./plan";
 import { entrySh, locJson, locSh, runStepScript, stepIdentity, type JobBody, type StepPython } from "./render";
 import { json, sh, sortKeys, type JsonValue } from "./quote";
+import { requeueLauncher } from "./requeue";
 import { trainCpusPerTask } from "./resources";
 import { spelledParams, spelledSpace } from "../../compiler/spelling";
 
@@ -16,8 +17,9 @@ export function trainBody(plan: Plan, n: NodeOf<"train">): JobBody {
     lines: [
       ...contract(plan, n, plan.slugOf(n), true),
       "",
+      ...requeueLauncher(),
       ...l.prep,
-      l.command,
+      `mlp_launch ${l.command}`,
       // The model's signature (mlp_model.json: label, features, columns, task) beside it, as on every target.
       `"$MLP_PYTHON" "$MLP_SLURM_DIR/mlp_runtime.py" signature "$SM_MODEL_DIR" ${sh(n.config.entry)}`,
       `"$MLP_PYTHON" "$MLP_SLURM_DIR/mlp_runtime.py" publish ${sh(plan.slugOf(n))} "$MLP_STEP_DIR"`,
@@ -30,7 +32,8 @@ export function tuneBody(plan: Plan, n: NodeOf<"tune">): JobBody {
   if (!train) return { lines: ['echo "mlp: this tune step has no train step to repeat" >&2', "exit 2"], python: tunePython(plan, n) };
   const l = launch(train);
   return {
-    lines: [...contract(plan, train, plan.slugOf(n), false), "", ...l.prep, `${runStepScript(plan, "tune", n, " trial --")} ${l.command}`],
+    // Each trial gets its own checkpoint folder (trials/<i>/checkpoint, set by the trial script).
+    lines: [...contract(plan, train, plan.slugOf(n), false), "", ...requeueLauncher(), ...l.prep, `mlp_launch ${runStepScript(plan, "tune", n, " trial --")} ${l.command}`],
     python: tunePython(plan, n),
   };
 }
@@ -72,7 +75,9 @@ function contract(plan: Plan, train: NodeOf<"train">, stepDir: string, withHps: 
   if (withHps) {
     lines.push(`export SM_HPS=${sh(json(sortKeys(hyperparams(train))))}`);
     lines.push('export SM_MODEL_DIR="$MLP_STEP_DIR/model"', 'export SM_OUTPUT_DATA_DIR="$MLP_STEP_DIR/output"');
-    lines.push('mkdir -p "$SM_MODEL_DIR" "$SM_OUTPUT_DATA_DIR"');
+    // Outlives a requeue (the same run and step folder): an entry that saves checkpoints there resumes.
+    lines.push('export MLP_CHECKPOINT_DIR="$MLP_STEP_DIR/checkpoint"', 'export SM_CHECKPOINT_DIR="$MLP_CHECKPOINT_DIR"');
+    lines.push('mkdir -p "$SM_MODEL_DIR" "$SM_OUTPUT_DATA_DIR" "$MLP_CHECKPOINT_DIR"');
   }
   lines.push(`export SM_NUM_GPUS=${res.gpus ?? 0}`);
   lines.push(res.cpus !== undefined ? `export SM_NUM_CPUS=${res.cpus}` : 'export SM_NUM_CPUS="${SLURM_CPUS_ON_NODE:-1}"');
@@ -125,12 +130,6 @@ function channelVar(c: Channel): string {
   return `SM_CHANNEL_${c.name.toUpperCase()}`;
 }
 
-/**
- * Trials that must succeed for the selection to pick one (a failed trial is recorded and
- * skipped). Fixed here: `target onprem` has no setting for it yet.
- */
-export const MIN_TRIALS = 1;
-
 /** Trials the array runs: a grid runs each combination once (at most `trials`). */
 export function tuneTrials(n: NodeOf<"tune">): number {
   const trials = Math.max(1, n.config.trials);
@@ -151,7 +150,8 @@ function tunePython(plan: Plan, n: NodeOf<"tune">): StepPython {
     ...stepIdentity(plan, n),
     strategy: n.config.strategy,
     trials: tuneTrials(n),
-    min_trials: Math.min(MIN_TRIALS, tuneTrials(n)),
+    // A failed trial is recorded and skipped; the selection fails when fewer than this succeeded.
+    min_trials: Math.min(plan.settings.minTrials, tuneTrials(n)),
     objective: "maximize" in objective ? { metric: objective.maximize, direction: "maximize" } : { metric: objective.minimize, direction: "minimize" },
     search: n.search.map(({ param, space }) => [param, spelledSpace(n, param, space)]),
     hyperparams: train ? hyperparams(train) : {},

@@ -93,6 +93,9 @@ describe("settings are resolved once, with their defaults", () => {
         spark_packages: ["com.datastax.spark:spark-cassandra-connector_2.12:3.5.1", "io.delta:delta-spark_2.12:3.2.0", "org.apache.hadoop:hadoop-aws:3.3.4"],
         flink_checkpoints: "file:///srv/mlp/p/warehouse/_flink/checkpoints",
         flink_jars: defaultFlinkJars,
+        min_trials: 1,
+        preempt_signal: "5m",
+        serving_time: "1d",
       },
       local: { sources: {}, workdir: ".mlp" },
     });

@@ -159,7 +159,7 @@ import json, os, sys
 args = sys.argv[1:]
 f = args[args.index("-f") + 1] if "-f" in args else None
 with open(${JSON.stringify(log)}, "a") as out:
-    out.write(json.dumps({"tool": ${JSON.stringify(tool)}, "args": args, "job": os.environ.get("SLURM_JOB_ID"), "model": os.environ.get("MLP_MODEL_PATH")}) + "\\n")
+    out.write(json.dumps({"tool": ${JSON.stringify(tool)}, "args": args, "job": os.environ.get("SLURM_JOB_ID"), "model": os.environ.get("MLP_MODEL_PATH"), "cassandra": [os.environ.get("MLP_CASSANDRA_USERNAME"), os.environ.get("MLP_CASSANDRA_PASSWORD")]}) + "\\n")
 if not f or not os.path.isfile(f):
     sys.exit("stand-in ${tool}: no SQL file %r" % f)
 print("stand-in ${tool} ran", f)
@@ -250,7 +250,7 @@ if os.environ.get("FAKE_SBATCH_DRY") == "1":
     result = "SUBMITTED"
 elif after == "afterok" and any(st["jobs"].get(d) != "COMPLETED" for d in deps):
     result = "CANCELLED"
-elif re.search(r"^srun ", text, re.M) or " -- srun " in text:
+elif re.search(r"^(mlp_launch )?srun ", text, re.M) or " -- srun " in text:
     result = "NOT_RUN"
 else:
     code = 0
@@ -455,3 +455,32 @@ export function project(dir: string, ir: IrDocument, dataDir?: string): string {
   }
   return dir;
 }
+
+/**
+ * An entry that checkpoints: one "epoch" per TEST_EPOCH_SECONDS, its state in
+ * MLP_CHECKPOINT_DIR/state.json after each; on USR1 (the time limit is near) it saves and
+ * exits non-zero; started again it resumes from the saved epoch. Its model records where
+ * each start began. With TEST_FAIL_AT=N its first start fails at epoch N.
+ */
+export const CHECKPOINT_PY = `import json, os, signal, sys, time
+import mlp_data
+
+if __name__ == "__main__":
+    folder = os.environ["MLP_CHECKPOINT_DIR"]
+    path = os.path.join(folder, "state.json")
+    state = json.load(open(path)) if os.path.exists(path) else {"epoch": 0, "starts": []}
+    state["starts"].append(state["epoch"])
+    stop = []
+    signal.signal(signal.SIGUSR1, lambda *_: stop.append(1))
+    while state["epoch"] < int(os.environ.get("TEST_EPOCHS", "8")):
+        if os.environ.get("TEST_FAIL_AT") and len(state["starts"]) == 1 and state["epoch"] >= int(os.environ["TEST_FAIL_AT"]):
+            sys.exit("failing at epoch %d on purpose (TEST_FAIL_AT)" % state["epoch"])
+        if stop:
+            sys.exit("stopped at epoch %d: the job is requeued" % state["epoch"])
+        time.sleep(float(os.environ.get("TEST_EPOCH_SECONDS", "0.05")))
+        state["epoch"] += 1
+        with open(path + ".tmp", "w") as f:
+            json.dump(state, f)
+        os.replace(path + ".tmp", path)
+    mlp_data.save_model({"epochs": state["epoch"], "starts": state["starts"], "checkpoint": folder})
+`;

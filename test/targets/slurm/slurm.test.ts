@@ -7,13 +7,16 @@
 //     and Flink clients), tuning arrays (grid, random, bayesian via Optuna), multi-node
 //     srun launches (ddp with a stand-in torchrun, horovod with srun --mpi), gates, the
 //     registry, a serving job answering HTTP, a notebook, scheduled batch scoring;
-//   - a failing gate really cancels the deployment behind it.
+//   - a failing gate really cancels the deployment behind it;
+//   - issue 11: a failing trial with the selection still succeeding, a training job signalled
+//     before its time limit that requeues and resumes from its checkpoint, a serving job that
+//     restarts, and machine_failure with its gdansk variant side by side in the same folders.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { variantNames } from "../../../compiler/variants";
-import { calls, compile, CONFORMANCE, inputs, irOf, MODEL_PYTHON, OPTUNA_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
+import { calls, CHECKPOINT_PY, compile, CONFORMANCE, inputs, irOf, MODEL_PYTHON, OPTUNA_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
 
 const ENABLED = process.env.MLP_SLURM === "1";
 const SLURM_CONF = process.env.SLURM_CONF ?? "/tmp/mlp-slurm/etc/slurm.conf";
@@ -128,6 +131,19 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
   }
 }
 
+/**
+ * Waits until a job has been requeued (Restarts=1, pending), then lets it start now: Slurm
+ * holds a requeued batch job back for about two minutes (its begin time), which the test skips.
+ */
+async function released(id: string): Promise<void> {
+  await waitFor(`job ${id} requeued`, () => {
+    const show = slurm("scontrol", ["show", "job", id]).stdout;
+    return /Restarts=1/.test(show) && /JobState=PENDING/.test(show) ? true : undefined;
+  }, 60_000);
+  const r = slurm("scontrol", ["update", `JobId=${id}`, "StartTime=now"]);
+  expect(r.status, r.stderr).toBe(0);
+}
+
 /** A tiny variant that keeps the test quick: fewer trials of the same search. */
 function withQuickTune(path: string, tune: string, trials: number, parallel: number): string {
   return `${readFileSync(path, "utf8")}\nvariant ci_quick {\n  ${tune}.trials   = ${trials}\n  ${tune}.parallel = ${parallel}\n}\n`;
@@ -170,16 +186,20 @@ suite("slurm target on a real Slurm (MLP_SLURM=1; start it with test/slurm/start
     expect(count).toBeGreaterThan(50);
   }, 300_000);
 
-  it("demand_forecast runs to completion: data jobs, a grid tuning array, gate, registry; then its scheduled scoring", async () => {
-    const r = submit(join(SAMPLES, "demand_forecast.mlp"));
+  it("demand_forecast runs to completion: data jobs, a grid tuning array with a failing trial, gate, registry; then its scheduled scoring", async () => {
+    // Trial 4 fails: its task fails, the selection (afterany) keeps the best of the eight others.
+    const r = submit(join(SAMPLES, "demand_forecast.mlp"), { env: { MLP_TEST_FAIL_TRIALS: "4" } });
     const recs = await settle(Object.values(r.ids));
     const states = byName(recs);
-    expect(Object.entries(states).filter(([, s]) => s.some((x) => x !== "COMPLETED"))).toEqual([]);
+    expect(Object.entries(states).filter(([k, s]) => k !== "demand_tuned" && s.some((x) => x !== "COMPLETED"))).toEqual([]);
     expect(states.demand_tuned).toHaveLength(9);
+    expect(states.demand_tuned!.filter((x) => x === "FAILED")).toHaveLength(1);
+    expect(recs.find((x) => x.task === "4")!.state).toBe("FAILED");
     // Every data step went through the Spark stand-in, in its own job.
     expect(calls(r.dir).filter((c) => c.tool === "spark-sql").map((c) => c.job)).toHaveLength(17);
     const best = json(join(r.runDir, "demand_tuned/best.json"));
-    expect(best.trials_ok).toBe(9);
+    expect(best.trials_ok).toBe(8);
+    expect(best.failed).toEqual([{ task: 4, status: "failed", exit_code: 1 }]);
     expect(json(join(r.dir, "models/registry/demand-forecast/1/metadata.json")).gates.demand_gate.passed).toBe(true);
 
     // The scheduled batch scoring job, submitted as the schedule would.
@@ -418,5 +438,125 @@ if __name__ == "__main__":
     expect(evaluation.passed).toBe(false);
     // mlp scored the test rows with the model the (deliberately wrong) entry trained.
     expect(evaluation.checks.some((c: { ok: boolean; value: number }) => !c.ok && Number.isFinite(c.value))).toBe(true);
+  }, 600_000);
+
+  it("slurm: preemption and failure: a training job signalled before its time limit is requeued (--requeue, --signal) and resumes from MLP_CHECKPOINT_DIR; the serving job restarts", async () => {
+    const text = `pipeline ckpt {}
+schema Row {
+  id: string
+  x:  float
+  y:  float
+}
+source rows: Table<Row> {
+  uri    = "data/rows.csv"
+  format = csv
+}
+train model(rows) {
+  framework   = sklearn
+  entry       = "train.py"
+  label       = y
+  hyperparams = { alpha: 0.5 }
+  resources   = { cpus: 1, timeout: 10m }
+}
+register registry(model) {
+  name = "ckpt"
+}
+deploy api(registry) {
+  mode = endpoint
+}
+`;
+    const path = join(tmp("requeue-src"), "ckpt.mlp");
+    writeFileSync(path, text);
+    const r = submit(path, { env: { TEST_EPOCHS: "40", TEST_EPOCH_SECONDS: "0.25" }, prepare: (proj) => script(join(proj, "train.py"), CHECKPOINT_PY) });
+    const state = join(r.runDir, "model/checkpoint/state.json");
+    await waitFor("two epochs", () => (existsSync(state) && json(state).epoch >= 2 ? true : undefined), 60_000);
+    // What --signal=B:USR1@S does before the time limit: USR1 to the batch script only.
+    const sig = slurm("scancel", ["--batch", "--signal=USR1", r.ids.model!]);
+    expect(sig.status, sig.stderr).toBe(0);
+    await released(r.ids.model!);
+    const recs = await settle(Object.values(r.ids), [r.ids.api!], 120_000);
+    expect(byName(recs)).toMatchObject({ model: ["COMPLETED"], registry: ["COMPLETED"] });
+    const restarts = /Restarts=(\d+)/.exec(slurm("scontrol", ["show", "job", r.ids.model!]).stdout)?.[1];
+    expect(restarts).toBe("1");
+    const saved = json(state);
+    expect(saved.epoch).toBe(40);
+    expect(saved.starts).toHaveLength(2);
+    expect(saved.starts[0]).toBe(0);
+    // The second start went on from where the first stopped, not from zero.
+    expect(saved.starts[1]).toBeGreaterThanOrEqual(2);
+    const log = readFileSync(join(r.slurm, `logs/model-${r.ids.model}.out`), "utf8");
+    expect(log).toMatch(/near its time limit: requeued \(restart 1\)/);
+
+    // The serving job: signalled, it requeues itself and serves again, as the same job.
+    const endpoint = join(r.runDir, "api/endpoints/0.json");
+    const ping = async () => {
+      if (!existsSync(endpoint)) return undefined;
+      const e = json(endpoint);
+      return (await fetch(`http://127.0.0.1:${e.port}/ping`).catch(() => undefined))?.status === 200 ? e : undefined;
+    };
+    const before = await waitFor("the endpoint", ping);
+    expect(before.restarts).toBe(0);
+    const again = slurm("scancel", ["--batch", "--signal=USR1", r.ids.api!]);
+    expect(again.status, again.stderr).toBe(0);
+    await released(r.ids.api!);
+    const after = await waitFor("the endpoint back", async () => {
+      const e = await ping();
+      return e && e.restarts === 1 ? e : undefined;
+    }, 120_000);
+    expect(after.slurm_job_id).toBe(r.ids.api);
+    expect(jobs([r.ids.api!])[0]!.state).toBe("RUNNING");
+    slurm("scancel", [r.ids.api!]);
+  }, 300_000);
+
+  it("slurm: variants collide: machine_failure and its gdansk variant submitted side by side (same project, model_dir, warehouse and run id) touch none of each other's files", async () => {
+    const root = tmp("slurm-variants");
+    const written = 'model_dir       = "/plant/shared/models"';
+    const source = readFileSync(join(SAMPLES, "machine_failure.mlp"), "utf8");
+    expect(source).toContain(written);
+    const text = source.replace(written, `model_dir       = ${JSON.stringify(join(root, "models"))}\n  warehouse       = ${JSON.stringify(join(root, "warehouse"))}`);
+    const path = join(SAMPLES, "machine_failure.mlp");
+    const proj = join(root, "project");
+    const port = 30000 + Math.floor(Math.random() * 20000);
+    const submitted_: { name: string; ids: Record<string, string> }[] = [];
+    for (const [k, variant] of [undefined, "gdansk"].entries()) {
+      const ir = irOf(path, variant, text);
+      const dir = join(root, variant ?? "default");
+      const slurmDir = writeOut(join(dir, "out"), compile(path, variant, text), ir);
+      project(proj, ir, ir.settings.onprem.warehouse);
+      // Neither MLP_MODEL_DIR nor MLP_DATA_DIR: each job finds its variant's folders itself.
+      const env: NodeJS.ProcessEnv = { ...slurmEnv(), ...standIns(dir), MLP_RUN_ID: "nightly", MLP_PYTHON: MODEL_PYTHON, MLP_SERVE_PORT: String(port + 10 * k) };
+      delete env.MLP_MODEL_DIR;
+      delete env.MLP_DATA_DIR;
+      const r = run("bash", [join(slurmDir, "submit.sh")], { cwd: proj, env });
+      expect(r.status, r.stderr).toBe(0);
+      const ids: Record<string, string> = {};
+      for (const line of r.stdout.trim().split("\n")) {
+        const [name, id] = line.split(" ");
+        ids[name!] = id!;
+        submitted.push(id!);
+      }
+      submitted_.push({ name: variant ?? "default", ids });
+    }
+    const [base, gdansk] = submitted_;
+    const recs = await settle([...Object.values(base!.ids), ...Object.values(gdansk!.ids)], [base!.ids.risk_api!, gdansk!.ids.risk_api!]);
+    const notDone = recs.filter((x) => x.state !== "COMPLETED" && !x.name.endsWith(".risk_api"));
+    expect(notDone.map((x) => `${x.name} ${x.state} ${x.reason}`)).toEqual([]);
+    expect(recs.map((x) => x.name).filter((n) => n.endsWith(".risk_api")).sort()).toEqual(["machine_failure-gdansk.risk_api", "machine_failure.risk_api"]);
+    // Both endpoints serve: the variant's serving job did not replace the pipeline's.
+    await waitFor("both endpoints running", () => (jobs([base!.ids.risk_api!, gdansk!.ids.risk_api!]).every((x) => x.state === "RUNNING") ? true : undefined));
+    const models = (sub: string) => join(root, "models", sub);
+    for (const prefix of ["", "variant=gdansk"]) {
+      expect(existsSync(join(models(prefix), "machine_failure/runs/nightly/failure_model/model/model.json")), prefix).toBe(true);
+      expect(existsSync(join(models(prefix), "machine_failure/latest/failure_model")), prefix).toBe(true);
+      expect(json(join(models(prefix), "registry/machine-failure/1/metadata.json")).version).toBe(1);
+    }
+    expect(readdirSync(models("")).sort()).toEqual(["machine_failure", "registry", "variant=gdansk"]);
+    expect(readdirSync(models("variant=gdansk")).sort()).toEqual(["machine_failure", "registry"]);
+    expect(existsSync(join(models(""), "registry/machine-failure/2"))).toBe(false);
+    // Each run's spark jobs ran their own variant's SQL (its folder), and each scored with its own model.
+    const sparkFiles = (name: string) => calls(join(root, name)).filter((c) => c.tool === "spark-sql").map((c) => (c.args as string[])[(c.args as string[]).indexOf("-f") + 1]!);
+    expect(sparkFiles("default").every((f) => f.startsWith(join(root, "default/out/")))).toBe(true);
+    expect(sparkFiles("gdansk").every((f) => f.startsWith(join(root, "gdansk/out/")))).toBe(true);
+    slurm("scancel", [base!.ids.risk_api!, gdansk!.ids.risk_api!]);
   }, 600_000);
 });
