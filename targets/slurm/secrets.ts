@@ -17,8 +17,16 @@ function readSecret(variable: string, ref: string, setting: string): string[] {
 }
 
 /**
+ * spark-sql substitutes the variables into a quoted SQL string: a value that would end the
+ * string or the statement is refused before Spark starts rather than misread.
+ */
+function refuseUnquotable(variable: string, setting: string): string {
+  return `case "$${variable}" in *"'"*|*'\\'*|*$'\\n'*|*$'\\r'*) echo ${sh(`mlp: ${setting} holds a quote, a backslash or a line break, which Spark's SQL cannot carry`)} >&2; exit 2;; esac`;
+}
+
+/**
  * The lines that give a job that writes Cassandra itself (the Spark job of an online feature
- * set) MLP_CASSANDRA_USERNAME and MLP_CASSANDRA_PASSWORD, for the Spark command to pass on.
+ * set) MLP_CASSANDRA_USERNAME and MLP_CASSANDRA_PASSWORD, which its SQL names as `${env:...}`.
  */
 export function secretLines(ir: IrDocument, n: ValidNode): string[] {
   const creds = ir.settings.onprem.cassandra_credentials;
@@ -27,6 +35,8 @@ export function secretLines(ir: IrDocument, n: ValidNode): string[] {
     "# Cassandra login (cassandra_credentials), read now: never written into a file.",
     ...readSecret("MLP_CASSANDRA_USERNAME", creds.username, "cassandra_credentials.username"),
     ...readSecret("MLP_CASSANDRA_PASSWORD", creds.password, "cassandra_credentials.password"),
+    refuseUnquotable("MLP_CASSANDRA_USERNAME", "cassandra_credentials.username"),
+    refuseUnquotable("MLP_CASSANDRA_PASSWORD", "cassandra_credentials.password"),
     "export MLP_CASSANDRA_USERNAME MLP_CASSANDRA_PASSWORD",
   ];
 }

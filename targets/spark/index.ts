@@ -249,6 +249,11 @@ class Job {
     this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(written)} (\n${schema(cols)}\n) USING parquet OPTIONS ('path' = ${d.literal(loc.path)})`);
     const sink = this.names.fresh(`${n.id}__online`);
     const options = [`'keyspace' = ${d.literal(keyspace)}`, `'table' = ${d.literal(n.id)}`, `'spark.cassandra.connection.host' = ${d.literal(hosts.join(","))}`];
+    // The login is spark-sql's substitution of the job's environment (the Slurm job reads
+    // `cassandra_credentials` into these variables when it starts): never a value in this file.
+    if (this.g.ir.settings.onprem.cassandra_credentials) {
+      options.push(`'spark.cassandra.auth.username' = '\${env:MLP_CASSANDRA_USERNAME}'`, `'spark.cassandra.auth.password' = '\${env:MLP_CASSANDRA_PASSWORD}'`);
+    }
     this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(sink)} USING ${CASSANDRA_FORMAT} OPTIONS (\n  ${options.join(",\n  ")}\n)`);
     // The newest row per key is a `dedupe by KEYS keep latest TIME` of the written rows.
     const newest = history && dedupe({ op: "dedupe", by: keys, latest: history }, { name: written, columns: cols }, { d, names: this.names, streaming: false });

@@ -11,7 +11,7 @@ import { variantNames } from "../../../compiler/variants";
 import { emitCassandra } from "../../../targets/cassandra/index";
 import { checkpointDir } from "../../../targets/flink/index";
 import { latestModelPath } from "../../../targets/slurm/index";
-import { batchLocation } from "../../../targets/spark/index";
+import { batchLocation, emitSpark } from "../../../targets/spark/index";
 import { mlp, PY } from "../../run-helpers";
 import { calls, CHECKPOINT_PY, checked, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, MODEL_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
 
@@ -315,7 +315,7 @@ train model(rows) {
     const withCreds = (creds: string) => source.replace(block, `${block}\n  cassandra_credentials = ${creds}`);
     // A value is not a reference: refused by the checker.
     const bad = checkProgram(churn, { read: (p: string) => (p === churn ? withCreds('{ username: "alice", password: "hunter2" }') : readFileSync(p, "utf8")) });
-    expect(bad.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join("\n")).toMatch(/expected "env:NAME" or "file:\/absolute\/path"/);
+    expect(bad.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join("\n")).toMatch(/a secret is named, never written: "env:NAME" \(an environment variable\) or "file:\/absolute\/path"/);
 
     const dir = tmp("secrets");
     const secret = join(dir, "cassandra-password");
@@ -339,6 +339,15 @@ train model(rows) {
     const missing = run("bash", [join(slurm, "customer_features.sbatch")], { cwd: slurm, env });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("cassandra_credentials.username names the environment variable CASS_USER, which this job does not have");
+    expect(calls(dir).filter((c) => c.tool === "spark-sql")).toHaveLength(1);
+    // Spark reads them through spark-sql's substitution of the job's environment.
+    const sql = emitSpark({ ir, variants: [] }).find((f) => f.path.endsWith("customer_features.sql"))!.contents;
+    expect(sql).toContain("'spark.cassandra.auth.username' = '${env:MLP_CASSANDRA_USERNAME}',\n  'spark.cassandra.auth.password' = '${env:MLP_CASSANDRA_PASSWORD}'");
+    expect(emitSpark({ ir: irOf(churn, undefined, source), variants: [] }).find((f) => f.path.endsWith("customer_features.sql"))!.contents).not.toContain("spark.cassandra.auth");
+    // A login Spark's SQL string could not carry stops the job before Spark starts.
+    const quoted = run("bash", [join(slurm, "customer_features.sbatch")], { cwd: slurm, env: { ...env, CASS_USER: "o'brien" } });
+    expect(quoted.status).toBe(2);
+    expect(quoted.stderr).toContain("cassandra_credentials.username holds a quote, a backslash or a line break");
     expect(calls(dir).filter((c) => c.tool === "spark-sql")).toHaveLength(1);
   });
 });
