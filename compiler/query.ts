@@ -4,6 +4,7 @@
 // after that is a lookup.
 import { DATA_KINDS } from "../language/catalog";
 import { dirname, normalize } from "../language/paths";
+import type { DataResources } from "../language/catalog/values";
 import type { IrArtifact, IrColumn, IrDocument, IrKind, IrNode, NodeOf, ValidNode } from "./ir";
 
 export interface Input {
@@ -294,5 +295,20 @@ class MinHeap<T> {
       }
     }
     return top;
+  }
+}
+
+/** A batch data step's `resources` (the checker refuses them on streaming steps). */
+export function dataResourcesOf(n: ValidNode): DataResources | undefined {
+  switch (n.kind) {
+    case "source":
+    case "cleanse":
+    case "aggregate":
+    case "join":
+    case "features":
+    case "split":
+      return n.config.resources;
+    default:
+      return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duration, name } from "./values";
+import { duration, name, dataStepResources } from "./values";
 import { defineKind } from "./kind";
 
 export const aggregate = defineKind({
@@ -20,6 +20,7 @@ export const aggregate = defineKind({
       window: duration.optional().describe("Tumbling window (streams) or look-back period (tables)"),
       time: name.optional().describe("Timestamp column the window is measured on"),
       every: duration.optional().describe("Hop of a table window: one row per key every this long (history for training)"),
+      resources: dataStepResources,
     })
     .strict(),
   ops: ["by"],

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineKind } from "./kind";
+import { dataStepResources } from "./values";
 
 export const cleanse = defineKind({
   kind: "cleanse",
@@ -10,7 +11,7 @@ export const cleanse = defineKind({
     "`cast COL as TYPE`, `dedupe by COLS [keep latest|earliest COL]` and `derive COL = EXPR` for a new column.",
   inputs: [{ name: "data", accepts: ["Table", "Stream"], doc: "The rows to clean." }],
   outputs: [{ name: "out", produces: ["Table", "Stream"], doc: "Same kind as the input, with the new schema." }],
-  config: z.object({}).strict(),
+  config: z.object({ resources: dataStepResources }).strict(),
   ops: ["filter", "fill", "drop", "rename", "cast", "dedupe", "derive"],
   columns: false,
   blocks: [],

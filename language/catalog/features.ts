@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duration } from "./values";
+import { duration, dataStepResources } from "./values";
 import { defineKind } from "./kind";
 
 export const featureStore = z.union([z.literal("offline"), z.object({ online: z.object({ ttl: duration }).strict() }).strict()]);
@@ -17,6 +17,7 @@ export const features = defineKind({
   config: z
     .object({
       store: featureStore.optional().describe("Keep as a feature table (offline) or also serve online(ttl: DURATION); omit for intermediate features"),
+      resources: dataStepResources,
     })
     .strict(),
   ops: ["key", "keep"],

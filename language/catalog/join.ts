@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duration, name } from "./values";
+import { duration, name, dataStepResources } from "./values";
 import { defineKind } from "./kind";
 
 export const joinOn = z.union([
@@ -40,6 +40,7 @@ export const join = defineKind({
       type: z.enum(["inner", "left"]).default("inner").describe("inner keeps matches only; left keeps every left row"),
       asof: joinAsof.optional().describe("Point-in-time join: `left_time >= right_time` takes the latest right row at or before each left row"),
       within: duration.optional().describe("With `asof`: right rows older than the left row's time minus this do not match"),
+      resources: dataStepResources,
     })
     .strict(),
   ops: [],

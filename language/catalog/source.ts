@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dataLocation, duration, name } from "./values";
+import { dataLocation, duration, name, dataStepResources } from "./values";
 import { defineKind } from "./kind";
 
 export const source = defineKind({
@@ -23,6 +23,7 @@ export const source = defineKind({
         .regex(/^https?:\/\/[^\s;\\'"]+$/, "expected an http:// or https:// URL")
         .optional()
         .describe("Confluent Schema Registry URL of an avro stream: its messages are Confluent-registry Avro (a schema id before each record), not plain Avro records"),
+      resources: dataStepResources,
     })
     .strict(),
   ops: [],

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { name } from "./values";
+import { name, dataStepResources } from "./values";
 import { defineKind } from "./kind";
 
 const fraction = z.number().gt(0, { message: "expected a fraction between 0 and 1" }).lt(1, { message: "expected a fraction between 0 and 1" });
@@ -20,6 +20,7 @@ export const split = defineKind({
       train: fraction.describe("Share of rows for training"),
       test: fraction.describe("Share of rows held out"),
       by: name.optional().describe("Column hashed to choose the side"),
+      resources: dataStepResources,
     })
     .strict(),
   ops: [],

@@ -210,6 +210,30 @@ export const resources = z
   })
   .strict();
 export type Resources = z.infer<typeof resources>;
+/**
+ * Compute of a batch data step's engine job (Spark, Glue): each field has the engine's meaning,
+ * not a machine's, and there are no GPUs. A written `gpus` is refused saying why, not only as
+ * an unknown key.
+ */
+export const dataResources = z
+  .object(
+    {
+      cpus: positiveInt.optional().describe("Cores per executor (Spark --executor-cores; Glue: the smallest worker type with as many vCPUs)"),
+      memory: size.optional().describe("Memory per executor (Spark --executor-memory; Glue: the smallest worker type with as much memory)"),
+      nodes: positiveInt.optional().describe("Number of executors (Spark --num-executors; Glue: workers besides the driver)"),
+      timeout: duration.optional().describe("Wall-clock limit of the job (Slurm --time, Glue Timeout); `mlp run` ignores all of these"),
+    },
+    {
+      error: (iss) =>
+        iss.code === "unrecognized_keys" && iss.keys.includes("gpus")
+          ? "data steps run on CPUs: `gpus` belongs in the `resources` of a train, deploy or notebook step"
+          : undefined,
+    },
+  )
+  .strict();
+export type DataResources = z.infer<typeof dataResources>;
+/** The `resources` attribute of the data step kinds. */
+export const dataStepResources = dataResources.optional().describe("Compute of the step's batch job (Spark, Glue); a streaming step may not set it");
 
 export const scalarValue = z.union([z.string(), z.number(), z.boolean()]);
 /** Hyperparameters and notebook parameters: names to scalars or lists of scalars. */

@@ -161,6 +161,8 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
     case "invalid_value":
       return `expected one of ${issue.values.map((v) => String(v)).join(", ")}`;
     case "unrecognized_keys":
+      // A schema that says why a key is not accepted (data steps' `gpus`) keeps its wording.
+      if (issue.message && !issue.message.startsWith("Unrecognized key")) return issue.message;
       return `unknown ${issue.keys.length > 1 ? "keys" : "key"} ${issue.keys.map((k) => `\`${k}\``).join(", ")}`;
     case "too_small":
     case "too_big":

@@ -95,6 +95,19 @@ export function checkStep(s: StepInfo, ctx: StepContext): void {
   const out = rules(kc);
   s.outputs = out instanceof Map ? out : new Map([["out", out]]);
   checkDeclaredOutput(s, kc);
+  checkBatchResources(s, kc);
+}
+
+/**
+ * A data step's `resources` size its batch job (Spark executors, a Glue job); a streaming step
+ * runs inside a Flink job that has no per-step sizes, so the numbers would be silently lost.
+ */
+function checkBatchResources(s: StepInfo, c: KindContext): void {
+  const attr = c.attr("resources");
+  if (!attr || c.kind.category !== "data" || ![...s.outputs.values()].some((a) => isStreaming(a))) return;
+  c.report("MLP0321", attr.name.span, `\`${s.name}\` is streaming: \`resources\` size the batch job of a data step, and a streaming step runs in its Flink job`, {
+    help: "remove `resources`; size the Flink job on its cluster",
+  });
 }
 
 function checkDeclaredOutput(s: StepInfo, c: KindContext): void {

@@ -61,6 +61,7 @@ export const CATALOG = {
   MLP0318: e("as-of join that is not backward"),
   MLP0319: e("`within` without `asof`"),
   MLP0320: e("online features over a history without its time"),
+  MLP0321: e("`resources` on a streaming step"),
   // 04xx: training, tuning, evaluation, deployment
   MLP0401: e("label not in the training data"),
   MLP0402: e("nullable label"),

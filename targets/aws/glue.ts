@@ -2,7 +2,8 @@
 // with the shared runner (scripts/glue_run_sql.py). The training and scoring machines start
 // the jobs; an online feature set's job also loads its rows into DynamoDB (online-store.ts).
 import type { ValidNode } from "../../compiler/ir";
-import { storeOf } from "../../compiler/query";
+import { dataResourcesOf, storeOf } from "../../compiler/query";
+import { durationMs, sizeBytes, type DataResources } from "../../language/catalog/values";
 import { TargetError } from "../../compiler/target-api";
 import { cap, fileName, type PlanContext } from "./context";
 import { lit, obj, ref, type Code, type Group } from "./model";
@@ -49,8 +50,7 @@ export function glueJob(cx: PlanContext, n: ValidNode): void {
       description: lit(cx.describe(n)),
       roleArn: ref(cx.iam.role("glue"), "arn"),
       glueVersion: lit(GLUE_VERSION),
-      workerType: lit("G.1X"),
-      numberOfWorkers: lit(2),
+      ...glueCapacity(n.id, dataResourcesOf(n)),
       executionProperty: obj({ maxConcurrentRuns: lit(1) }),
       command: obj({ name: lit("glueetl"), pythonVersion: lit("3"), scriptLocation: cx.s3(ref(runner, "key")) }),
       defaultArguments: obj(args),
@@ -58,6 +58,31 @@ export function glueJob(cx: PlanContext, n: ValidNode): void {
   });
   cx.glueJobs.set(n.id, job);
   cx.steps.push(group);
+}
+
+/** Glue's standard worker types, smallest first: vCPUs and memory (GB) of each. */
+const WORKER_TYPES: readonly { type: string; cpus: number; gb: number }[] = [
+  { type: "G.1X", cpus: 4, gb: 16 },
+  { type: "G.2X", cpus: 8, gb: 32 },
+  { type: "G.4X", cpus: 16, gb: 64 },
+  { type: "G.8X", cpus: 32, gb: 128 },
+];
+
+/**
+ * The job's workers and time limit from the step's `resources`: the smallest worker type that
+ * has the executor's cores and memory, one worker per executor plus Glue's driver, Timeout in
+ * whole minutes. A step without them keeps two G.1X workers and Glue's default timeout.
+ */
+export function glueCapacity(id: string, res: DataResources | undefined): Record<string, Code> {
+  const bytes = res?.memory === undefined ? 0 : sizeBytes(res.memory);
+  const worker = WORKER_TYPES.find((w) => (res?.cpus ?? 0) <= w.cpus && bytes <= w.gb * 2 ** 30);
+  if (!worker) {
+    const asked = [res?.cpus === undefined ? "" : `${res.cpus} cores`, res?.memory ?? ""].filter(Boolean).join(" and ");
+    throw new TargetError(`\`${id}\` asks for executors of ${asked}: the largest Glue worker (G.8X) has 32 vCPUs and 128GiB`);
+  }
+  const out: Record<string, Code> = { workerType: lit(worker.type), numberOfWorkers: lit(res?.nodes === undefined ? 2 : res.nodes + 1) };
+  if (res?.timeout !== undefined) out.timeout = lit(Math.max(1, Math.ceil(durationMs(res.timeout) / 60_000)));
+  return out;
 }
 
 /**

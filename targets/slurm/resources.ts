@@ -6,6 +6,7 @@ import { placement } from "./prelude";
 import { slurmMemory, slurmMemoryMiB, slurmTime } from "./quote";
 import { requeueDirectives, servingTime } from "./requeue";
 import { tuneTrials } from "./training";
+import { dataResourcesOf } from "../../compiler/query";
 
 export function directives(plan: Plan, job: Job): string[] {
   const d = (s: string) => `#SBATCH ${s}`;
@@ -35,14 +36,17 @@ export function directives(plan: Plan, job: Job): string[] {
     case "notebook":
       out.push(...singleResources(job.node.config.resources).map(d));
       break;
+    case "data":
+      out.push(d("--ntasks=1"), ...timeLine(dataResourcesOf(job.node)).map(d));
+      break;
     default:
-      // data, flink, stream-deploy, tune-select, evaluate, register: one process that submits or checks.
+      // flink, stream-deploy, tune-select, evaluate, register: one process that submits or checks.
       out.push(d("--ntasks=1"));
   }
   return out;
 }
 
-function timeLine(res: Resources | undefined): string[] {
+function timeLine(res: Pick<Resources, "timeout"> | undefined): string[] {
   return res?.timeout ? [`--time=${slurmTime(res.timeout)}`] : [];
 }
 

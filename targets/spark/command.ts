@@ -2,18 +2,20 @@
 // need jars no Spark distribution ships (the Cassandra connector, Delta, the S3A filesystem)
 // and the executor sizes of the platform, all from `target onprem`.
 import type { ResolvedOnprem } from "../../language/catalog/settings";
-import { sizeBytes } from "../../language/catalog/values";
+import { sizeBytes, type DataResources } from "../../language/catalog/values";
 
 /** The options sparkSqlArgs writes: constant words, so a script may leave them unquoted. */
-export const SPARK_SQL_OPTIONS: ReadonlySet<string> = new Set(["--master", "--packages", "--conf", "--driver-memory", "--executor-memory", "--executor-cores"]);
+export const SPARK_SQL_OPTIONS: ReadonlySet<string> = new Set(["--master", "--packages", "--conf", "--driver-memory", "--executor-memory", "--executor-cores", "--num-executors"]);
 
 /**
  * The arguments of `spark-sql` before `-f FILE`, one argv entry each (the caller shell-quotes
  * them). Every job loads every configured package: one classpath for all jobs, so a step
  * behaves the same whichever job runs it, and Ivy resolves the list once per node into its
- * cache; trim `spark_packages` to load fewer. Sizes Spark would pick itself are left out.
+ * cache; trim `spark_packages` to load fewer. The step's `resources` size its own executors
+ * over the pipeline-wide settings (one heavy join need not size every job). Sizes Spark would
+ * pick itself are left out.
  */
-export function sparkSqlArgs(o: ResolvedOnprem): string[] {
+export function sparkSqlArgs(o: ResolvedOnprem, res: DataResources = {}): string[] {
   const args: string[] = [];
   if (o.spark_master !== undefined) args.push("--master", o.spark_master);
   if (o.spark_packages.length) args.push("--packages", o.spark_packages.join(","));
@@ -33,8 +35,11 @@ export function sparkSqlArgs(o: ResolvedOnprem): string[] {
     conf("spark.hadoop.fs.s3.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");
   }
   if (o.spark_driver_memory !== undefined) args.push("--driver-memory", sparkMemory(o.spark_driver_memory));
-  if (o.spark_executor_memory !== undefined) args.push("--executor-memory", sparkMemory(o.spark_executor_memory));
-  if (o.spark_executor_cores !== undefined) args.push("--executor-cores", String(o.spark_executor_cores));
+  const memory = res.memory ?? o.spark_executor_memory;
+  const cores = res.cpus ?? o.spark_executor_cores;
+  if (memory !== undefined) args.push("--executor-memory", sparkMemory(memory));
+  if (cores !== undefined) args.push("--executor-cores", String(cores));
+  if (res.nodes !== undefined) args.push("--num-executors", String(res.nodes));
   return args;
 }
 

@@ -36,7 +36,18 @@ describe("form generation", () => {
 
   it("has a form for every kind in the catalog", () => {
     for (const k of STEP_KINDS) expect(() => fieldsOf(k.config)).not.toThrow();
-    expect(fieldsOf(source.config).map((f) => f.key)).toEqual(["uri", "format", "topic", "event_time", "lateness", "schema_registry"]);
+    expect(fieldsOf(source.config).map((f) => f.key)).toEqual(["uri", "format", "topic", "event_time", "lateness", "schema_registry", "resources"]);
+  });
+
+  it("groups a data step's resources without gpus (data jobs run on CPUs)", () => {
+    const res = byKey(fieldsOf(source.config), "resources");
+    expect(res.control).toBe("group");
+    expect(res.children!.map((f) => [f.key, f.control, f.format])).toEqual([
+      ["cpus", "number", undefined],
+      ["memory", "text", "size"],
+      ["nodes", "number", undefined],
+      ["timeout", "text", "duration"],
+    ]);
   });
 });
 

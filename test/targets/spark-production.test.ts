@@ -198,3 +198,74 @@ train model(sales_split.train) {
   label     = units
 }
 `;
+
+describe("spark: executor memory and cores come from the step's resources", () => {
+  const SIZED = `${ONPREM_PIPELINE}
+cleanse big_sales(sales) {
+  filter    units > 0
+  resources = { cpus: 8, memory: 2560MiB, nodes: 12, timeout: 90m }
+}
+`;
+  const sbatch = (ir: IrDocument, file: string) => emitIr(ir).find((f) => f.path === file)!.contents;
+
+  it("the step's cpus, memory and nodes override the pipeline-wide executor sizes (a pure function)", () => {
+    const ir = irOf(SIZED);
+    const sizes = (args: string[]) => args.slice(args.indexOf("--driver-memory"));
+    const node = ir.nodes.find((n) => n.id === "big_sales")!;
+    expect(node.config).toMatchObject({ resources: { cpus: 8, memory: "2560MiB", nodes: 12, timeout: "90m" } });
+    expect(sizes(sparkSqlArgs(ir.settings.onprem, { cpus: 8, memory: "2560MiB", nodes: 12 }))).toEqual(["--driver-memory", "1536m", "--executor-memory", "2560m", "--executor-cores", "8", "--num-executors", "12"]);
+    // One field given: the others stay the pipeline's, and Spark picks the executor count.
+    expect(sizes(sparkSqlArgs(ir.settings.onprem, { memory: "8GiB" }))).toEqual(["--driver-memory", "1536m", "--executor-memory", "8g", "--executor-cores", "3"]);
+    expect(sizes(sparkSqlArgs(ir.settings.onprem))).toEqual(["--driver-memory", "1536m", "--executor-memory", "6g", "--executor-cores", "3"]);
+  });
+
+  it("the data job's spark-sql gets the step's sizes, a step without resources the settings' (bash, a recording spark-sql)", () => {
+    const ir = irOf(SIZED);
+    const dir = tmp("spark-res");
+    const slurm = writeOut(dir, emitIr(ir), ir);
+    const fake = join(dir, "spark-sql");
+    writeFileSync(fake, `#!/bin/bash\nprintf '%s\\n' "$@" > "$MLP_ARGV"\n`, { mode: 0o755 });
+    const argvOf = (job: string) => {
+      const argv = join(dir, `${job}.argv`);
+      const r = run("bash", [join(slurm, `${job}.sbatch`)], { cwd: slurm, env: { ...process.env, MLP_ARGV: argv, MLP_SPARK_SQL: fake, MLP_MODEL_DIR: join(dir, "models"), MLP_SLURM_DIR: slurm } });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const a = readFileSync(argv, "utf8").trimEnd().split("\n");
+      return a.slice(a.indexOf("--driver-memory"), a.indexOf("-f"));
+    };
+    expect(argvOf("big_sales")).toEqual(["--driver-memory", "1536m", "--executor-memory", "2560m", "--executor-cores", "8", "--num-executors", "12"]);
+    expect(argvOf("sales")).toEqual(["--driver-memory", "1536m", "--executor-memory", "6g", "--executor-cores", "3"]);
+  });
+
+  it("slurm: the data job's --time is the step's timeout; without one the job has no limit of its own", () => {
+    const ir = irOf(SIZED);
+    const times = (text: string) => text.split("\n").filter((l) => l.startsWith("#SBATCH --time"));
+    expect(times(sbatch(ir, "big_sales.sbatch"))).toEqual(["#SBATCH --time=01:30:00"]);
+    expect(times(sbatch(ir, "sales.sbatch"))).toEqual([]);
+  });
+
+  it("the catalog refuses gpus on a data step, and the checker resources on a streaming step", () => {
+    const errorsOf = (text: string) =>
+      checkProgram("samples/inline.mlp", loader, text)
+        .diagnostics.filter((d) => d.severity === "error")
+        .map((d) => `${d.code} ${d.message}`);
+    expect(errorsOf(SIZED.replace("timeout: 90m }", "timeout: 90m, gpus: 1 }"))).toEqual([
+      "MLP0310 invalid `resources`: data steps run on CPUs: `gpus` belongs in the `resources` of a train, deploy or notebook step",
+    ]);
+    const stream = `pipeline p {}
+schema Click {
+  id: string
+  at: timestamp
+}
+source clicks: Stream<Click> {
+  topic      = "clicks"
+  format     = json
+  event_time = at
+  resources  = { cpus: 2 }
+}
+`;
+    expect(errorsOf(stream)).toEqual([
+      "MLP0321 `clicks` is streaming: `resources` size the batch job of a data step, and a streaming step runs in its Flink job",
+    ]);
+  });
+});

@@ -9,6 +9,7 @@ import { checkProgram } from "../../../language/checker/program";
 import { render, t, ph } from "../../../targets/aws/asl";
 import { awsCron, compute } from "../../../targets/aws/compute";
 import { emitAws } from "../../../targets/aws/index";
+import { glueCapacity } from "../../../targets/aws/glue";
 import { plan } from "../../../targets/aws/plan";
 import { camel, slug, tsString } from "../../../targets/aws/quote";
 import { SqlCache } from "../../../targets/aws/sql";
@@ -180,5 +181,36 @@ describe("stacks", () => {
   test("a variant's stack suffixes the artifact bucket with its name: bucket names are global", () => {
     const eu = plan(compilationOf("samples/demand_forecast.mlp", "eu").ir).program;
     expect(eu.groups[0]!.resources[0]!.args).toEqual({ k: "obj", entries: [["bucket", { k: "lit", v: "retail-ml-artifacts-eu" }]] });
+  });
+});
+
+describe("aws: a Glue job's workers and time limit come from the step's resources", () => {
+  const values = (r: Parameters<typeof glueCapacity>[1]) =>
+    Object.fromEntries(Object.entries(glueCapacity("training_rows", r)).map(([k, c]) => [k, (c as { v: unknown }).v]));
+
+  test.each([
+    [undefined, { workerType: "G.1X", numberOfWorkers: 2 }],
+    [{ cpus: 4, memory: "16GiB" }, { workerType: "G.1X", numberOfWorkers: 2 }],
+    [{ cpus: 5 }, { workerType: "G.2X", numberOfWorkers: 2 }],
+    [{ memory: "17GiB" }, { workerType: "G.2X", numberOfWorkers: 2 }],
+    [{ cpus: 8, memory: "40GiB", nodes: 10 }, { workerType: "G.4X", numberOfWorkers: 11 }],
+    [{ cpus: 32, memory: "128GiB", nodes: 1, timeout: "90s" }, { workerType: "G.8X", numberOfWorkers: 2, timeout: 2 }],
+    [{ timeout: "6h" }, { workerType: "G.1X", numberOfWorkers: 2, timeout: 360 }],
+  ] as const)("%j -> %j", (r, expected) => {
+    expect(values(r)).toEqual(expected);
+  });
+
+  test("an executor larger than the largest worker is refused", () => {
+    expect(() => glueCapacity("training_rows", { cpus: 64 })).toThrow(/largest Glue worker \(G.8X\) has 32 vCPUs and 128GiB/);
+    expect(() => glueCapacity("training_rows", { memory: "129GiB" })).toThrow(/largest Glue worker/);
+  });
+
+  test("the program's Glue job of the fixture's sized join: G.2X, six executors and the driver, 90 minutes", () => {
+    const files = emitAws(compilationOf("test/fixtures/targets/point_in_time.mlp"));
+    const index = files.find((f) => f.path === "index.ts")!.contents;
+    const job = index.slice(index.indexOf('new aws.glue.Job("point-in-time-training-rows"'));
+    expect(job.slice(0, job.indexOf("executionProperty"))).toMatch(/workerType: "G\.2X",\n  numberOfWorkers: 7,\n  timeout: 90,\n  $/);
+    const other = index.slice(index.indexOf('new aws.glue.Job("point-in-time-inner-rows"'));
+    expect(other.slice(0, other.indexOf("executionProperty"))).toMatch(/workerType: "G\.1X",\n  numberOfWorkers: 2,\n  $/);
   });
 });
