@@ -4,7 +4,7 @@
 import type { NodeOf } from "../../compiler/ir";
 import { sqlClientArgs, sqlClientShellArgs } from "../flink/command";
 import type { Plan } from "./plan";
-import { locJson, locSh, runStepScript, stepIdentity, type JobBody } from "./render";
+import { locJson, runStepScript, stepIdentity, type JobBody } from "./render";
 import { sh, type JsonValue } from "./quote";
 import { requeueLauncher } from "./requeue";
 import { instanceCount } from "./resources";
@@ -65,10 +65,9 @@ export function batchBody(plan: Plan, n: NodeOf<"deploy">): JobBody {
 }
 
 export function streamDeployBody(plan: Plan, n: NodeOf<"deploy">): JobBody {
-  const model = plan.graph.modelInput(n);
+  // No MLP_MODEL_PATH: it would pin the job to this run's model, while the scoring function
+  // follows the registry's `latest` (named in the SQL) and reloads when a newer model passes.
   const lines: string[] = [];
-  // The model this run produced; the Flink job's scoring function is shipped with -pyfs.
-  if (model) lines.push(`export MLP_MODEL_PATH=${locSh(plan.location(model))}`);
   lines.push(
     `mlp_sql="$MLP_SLURM_DIR/../flink/"${sh(`${n.id}.sql`)}`,
     `"\${MLP_FLINK_SQL:-sql-client.sh}" ${sqlClientShellArgs(sqlClientArgs(plan.graph.ir, n, plan.graph), sh, '"$MLP_SLURM_DIR/../flink/"', '"$MLP_PROJECT_DIR"/')} -f "$mlp_sql"`,
