@@ -158,7 +158,8 @@ describe.each(PAYLOADS.map((p, i) => ({ ...p, i })))("payload $name", (payload: 
     else for (const f of withKafka) if (f.path.endsWith(".sql")) expect(flinkErrors(f.contents), f.path).toEqual([]);
     const cql = emitOrRefuse("cassandra", ir);
     expect(cql).not.toBeInstanceOf(TargetError);
-  });
+    // The first payload also warms up both SQL grammars (seconds on a loaded machine).
+  }, 30_000);
 
   test("slurm: bash -n, Python's parser, the configs arrive verbatim, and a whole run executes none of it", () => {
     const files = emitOrRefuse("slurm", ir);
