@@ -13,7 +13,7 @@
 import type { IrDocument, ValidNode } from "../../compiler/ir";
 import { TargetError } from "../../compiler/target-api";
 import { hasStreams, isData } from "../../compiler/query";
-import { flinkJobs as flinkSqlJobs, formatOptions, type StreamConnector, type StreamTable } from "../flink/index";
+import { flinkJobs as flinkSqlJobs, formatOptions, readFormatOptions, schemaRegistryOf, type StreamConnector, type StreamTable } from "../flink/index";
 import { FLINK_AVRO, FLINK_AVRO_CONFLUENT, FLINK_CONNECTOR, type MavenJar } from "./scripts";
 import { sparkJobs } from "../spark/index";
 
@@ -65,30 +65,13 @@ export interface FlinkJob {
   jars: MavenJar[];
 }
 
-/** A stream source's Confluent Schema Registry, when its Avro messages are registry-encoded. */
-function registryOf(step: ValidNode): string | undefined {
-  if (step.kind !== "source" || step.config.schema_registry === undefined) return undefined;
-  if (step.config.format !== "avro") throw new TargetError(`source \`${step.id}\` names a schema_registry, which only Avro streams use (its format is ${step.config.format})`);
-  return step.config.schema_registry;
-}
-
-/**
- * The value format of a table read from Kinesis: Avro with a schema registry is Confluent's wire
- * format (a magic byte and the schema id before each record), `avro-confluent`, which fetches the
- * writer's schema from the registry; plain `avro` is a bare record in the declared schema.
- */
-function sourceFormat(t: StreamTable): [string, string][] {
-  const registry = registryOf(t.step);
-  return registry === undefined ? formatOptions(t.format) : [["format", "avro-confluent"], ["avro-confluent.url", registry]];
-}
-
 /** The jar of each Avro format a job's sources read. */
 function formatJars(ir: IrDocument, reads: readonly string[]): MavenJar[] {
   const jars = new Set<MavenJar>();
   for (const id of reads) {
     const n = ir.nodes.find((x) => x.id === id);
     if (!n || n.kind !== "source" || n.config.format !== "avro") continue;
-    jars.add(registryOf(n as ValidNode) === undefined ? FLINK_AVRO : FLINK_AVRO_CONFLUENT);
+    jars.add(schemaRegistryOf(n as ValidNode) === undefined ? FLINK_AVRO : FLINK_AVRO_CONFLUENT);
   }
   return [FLINK_AVRO, FLINK_AVRO_CONFLUENT].filter((j) => jars.has(j));
 }
@@ -100,7 +83,7 @@ function formatJars(ir: IrDocument, reads: readonly string[]): MavenJar[] {
  */
 export const kinesis: StreamConnector = {
   source: (t) => ({
-    options: [["connector", "kinesis"], ["stream.arn", streamPlaceholder(t.step.id)], ["aws.region", REGION], ["source.init.position", "TRIM_HORIZON"], ...sourceFormat(t)],
+    options: [["connector", "kinesis"], ["stream.arn", streamPlaceholder(t.step.id)], ["aws.region", REGION], ["source.init.position", "TRIM_HORIZON"], ...readFormatOptions(t)],
   }),
   sink: (t) => ({
     ...(t.keys.length ? { partitionedBy: t.keys } : {}),

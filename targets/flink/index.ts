@@ -111,6 +111,23 @@ export function formatOptions(format: StreamFormat, prefix = ""): [string, strin
   return opts;
 }
 
+/** A stream source's Confluent Schema Registry, when its Avro messages are registry-encoded. */
+export function schemaRegistryOf(step: ValidNode): string | undefined {
+  if (step.kind !== "source" || step.config.schema_registry === undefined) return undefined;
+  if (step.config.format !== "avro") throw new TargetError(`source \`${step.id}\` names a schema_registry, which only Avro streams use (its format is ${step.config.format})`);
+  return step.config.schema_registry;
+}
+
+/**
+ * The format of a table a job reads: Avro with a schema registry is Confluent's wire format (a
+ * magic byte and the schema id before each record), `avro-confluent`, which fetches the writer's
+ * schema from the registry; plain `avro` is a bare record in the declared schema.
+ */
+export function readFormatOptions(t: StreamTable, prefix = ""): [string, string][] {
+  const registry = schemaRegistryOf(t.step);
+  return registry === undefined ? formatOptions(t.format, prefix) : [[`${prefix}format`, "avro-confluent"], [`${prefix}avro-confluent.url`, registry]];
+}
+
 /**
  * Kafka, at `target onprem { kafka = ... }`. Each job reads with its own consumer group, from
  * the committed offsets (earliest on first start). A keyed stream is an upsert-kafka table
@@ -126,9 +143,9 @@ export function kafkaConnector(ir: IrDocument): StreamConnector {
     ...security,
     ["properties.group.id", `mlp-${pipelineNameOf(ir)}-${t.job.id}`],
   ];
-  const upsert = (t: StreamTable, extra: [string, string][]): TableClauses => ({
+  const upsert = (t: StreamTable, extra: [string, string][], format = formatOptions): TableClauses => ({
     primaryKey: t.keys,
-    options: [["connector", "upsert-kafka"], ["topic", t.topic], ...extra, ...formatOptions(t.format, "key."), ...formatOptions(t.format, "value.")],
+    options: [["connector", "upsert-kafka"], ["topic", t.topic], ...extra, ...format(t.format, "key."), ...format(t.format, "value.")],
   });
   const jaas = jaasOption(ir.settings.onprem.kafka_security);
   return {
@@ -137,7 +154,7 @@ export function kafkaConnector(ir: IrDocument): StreamConnector {
     settings: () => (jaas ? [["env.java.opts.all", jaas]] : []),
     source: (t) =>
       t.keys.length
-        ? upsert(t, group(t))
+        ? upsert(t, group(t), (_format, prefix) => readFormatOptions(t, prefix))
         : {
             options: [
               ["connector", "kafka"],
@@ -145,7 +162,7 @@ export function kafkaConnector(ir: IrDocument): StreamConnector {
               ...group(t),
               ["properties.auto.offset.reset", "earliest"],
               ["scan.startup.mode", "group-offsets"],
-              ...formatOptions(t.format),
+              ...readFormatOptions(t),
             ],
           },
     sink: (t) =>
