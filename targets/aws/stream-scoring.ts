@@ -3,6 +3,7 @@
 // stream of the deployment's own. The scorer's policy names this endpoint and these streams only.
 import type { NodeOf } from "../../compiler/ir";
 import { TargetError } from "../../compiler/target-api";
+import { modelColumns } from "../python/serving";
 import type { PlanContext } from "./context";
 import { deployGroup, endpoint } from "./endpoints";
 import { KINESIS_READ } from "./iam";
@@ -27,7 +28,12 @@ export function streamDeploy(cx: PlanContext, n: NodeOf<"deploy">): void {
   if (!input) throw new TargetError(`stream deploy \`${n.id}\` reads \`${dataIn.from.id}\`, which has no Kinesis stream`);
   const group = deployGroup(cx, n, "an endpoint and a Lambda that scores each event of the input stream with it.");
   const ep = endpoint(cx, n, group);
-  const features = cx.g.input(n, "model")?.artifact.model?.input.map((c) => c.name) ?? [];
+  // The columns the model was trained on, never the label or the keys (the same rule as
+  // `mlp run` and the Flink scoring function).
+  const model = cx.g.input(n, "model")?.artifact.model;
+  const train = cx.g.lineage(n)?.train;
+  const trainedOn = (train && cx.g.input(train, "data")?.artifact.columns) ?? model?.input ?? [];
+  const features = train ? modelColumns(train, trainedOn, cx.g).features : (model?.input.map((c) => c.name) ?? []);
   const inputArtifact = cx.g.output(dataIn.from, dataIn.fromPort);
   const dataCols = new Set((inputArtifact.columns ?? []).map((c) => c.name));
   // The column the deployment adds to its input's is the prediction.

@@ -486,7 +486,9 @@ describe("ad_click_through (streams, Flink, online features, ddp, stream and end
     const r = run("sample-ad_click_through");
     const scorer = named(r, "ad-ctr-ctr-stream-scorer");
     expect(scorer.inputs.environment.variables).toMatchObject({ ENDPOINT: named(r, "ad-ctr-ctr-stream").state.name, OUTPUT_STREAM: named(r, "ad-ctr-ctr-stream-scores").state.arn, PREDICTION: "prediction" });
-    expect(JSON.parse(scorer.inputs.environment.variables.FEATURES)).toContain("bid_log");
+    // The model's feature columns only (issue 11: the key is an identifier, never a feature).
+    expect(JSON.parse(scorer.inputs.environment.variables.FEATURES)).toEqual(["user_embedding", "hour_of_day", "weekday", "is_mobile", "in_search", "bid_log"]);
+    expect(JSON.parse(scorer.inputs.environment.variables.KEYS)).toEqual(["impression_id"]);
     expect(named(r, "ad-ctr-ctr-stream-scorer-source").inputs.eventSourceArn).toBe(named(r, "ad-ctr-impression-features-out").state.arn);
     expect(named(r, "ad-ctr-ctr-stream-config").inputs.productionVariants[0]).toMatchObject({ initialInstanceCount: 6, instanceType: "ml.m5.xlarge" });
     const g = grants(r);
