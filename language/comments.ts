@@ -12,6 +12,20 @@ interface Item extends A.Comments {
 }
 
 
+/**
+ * Is there code before `offset` on its line. Scans back only to the line's start:
+ * `lastIndexOf("\r")` in a file without one would scan the whole file once per comment.
+ */
+function codeBefore(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return false;
+    // Whitespace as /\s/ knows it (the lexer skips only some of it, the rest is an error token).
+    if (!/\s/.test(text[i]!)) return true;
+  }
+  return false;
+}
+
 export function attachComments(ast: A.SourceFileAst, comments: IToken[], text: string): void {
   if (comments.length === 0) return;
   let cursor = 0;
@@ -19,8 +33,7 @@ export function attachComments(ast: A.SourceFileAst, comments: IToken[], text: s
     text: t.image.slice(2).replace(/\s+$/, ""),
     offset: t.startOffset,
     line: t.startLine!,
-    // A comment with code before it on its line.
-    afterCode: /\S/.test(text.slice(Math.max(text.lastIndexOf("\n", t.startOffset - 1), text.lastIndexOf("\r", t.startOffset - 1)) + 1, t.startOffset)),
+    afterCode: codeBefore(text, t.startOffset),
   }));
 
   const walk = (items: Item[], end: number, owner?: Item & { inner?: string[] }, kids?: (i: Item) => Item[] | undefined) => {

@@ -5,9 +5,12 @@ import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
-const hard = (name: string, word: string) => createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier });
-const soft = (name: string, word: string) =>
-  createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier, categories: [Identifier] });
+// chevrotain cannot see the first character of a pattern with a lookahead, and one pattern it
+// cannot analyse makes the whole lexer try every token at every offset: the hints keep its
+// first-character dispatch (checked by a test that builds the lexer with ensureOptimizations).
+const keyword = (word: string) => ({ pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), start_chars_hint: [word[0]!], longer_alt: Identifier });
+const hard = (name: string, word: string) => createToken({ name, ...keyword(word) });
+const soft = (name: string, word: string) => createToken({ name, ...keyword(word), categories: [Identifier] });
 
 export const Import = hard("Import", "import");
 export const From = hard("From", "from");
@@ -43,7 +46,7 @@ export const Require = soft("Require", "require");
 export const Duration = createToken({ name: "Duration", pattern: /\d+(?:ms|s|m|h|d)(?![A-Za-z0-9_])/ });
 export const Size = createToken({ name: "Size", pattern: /\d+(?:KiB|MiB|GiB|TiB)(?![A-Za-z0-9_])/ });
 // The lookahead takes the longest number atomically, so `64GB` is one bad token rather than `6` and `4GB`.
-export const NumberLit = createToken({ name: "Number", pattern: /(?=(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))\1(?![A-Za-z0-9_])/ });
+export const NumberLit = createToken({ name: "Number", pattern: /(?=(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))\1(?![A-Za-z0-9_])/, start_chars_hint: [..."0123456789"] });
 /** `64GB`, `1.5h`, `.5`: a number glued to something that is no unit. Reported, then parsed as a value. */
 export const BadNumber = createToken({ name: "BadNumber", pattern: /\d+(?:\.\d+)?[A-Za-z0-9_]*|\.\d+[A-Za-z0-9_]*/ });
 export const StringLit = createToken({ name: "String", pattern: /"(?:[^"\\\n\r]|\\.)*"/ });
@@ -143,6 +146,6 @@ export const allTokens: TokenType[] = [
   Percent,
 ];
 
-export const mlpLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false, skipValidations: true });
+export const mlpLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: true, skipValidations: true });
 
 export type { IToken };
