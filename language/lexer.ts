@@ -7,7 +7,8 @@ export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][
 
 // chevrotain cannot see the first character of a pattern with a lookahead, and one pattern it
 // cannot analyse makes the whole lexer try every token at every offset: the hints keep its
-// first-character dispatch (checked by a test that builds the lexer with ensureOptimizations).
+// first-character dispatch (the lexer below is built with ensureOptimizations, so a token that
+// loses it fails at load).
 const keyword = (word: string) => ({ pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), start_chars_hint: [word[0]!], longer_alt: Identifier });
 const hard = (name: string, word: string) => createToken({ name, ...keyword(word) });
 const soft = (name: string, word: string) => createToken({ name, ...keyword(word), categories: [Identifier] });
