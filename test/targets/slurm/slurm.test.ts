@@ -140,6 +140,9 @@ async function released(id: string): Promise<void> {
     const show = slurm("scontrol", ["show", "job", id]).stdout;
     return /Restarts=1/.test(show) && /JobState=PENDING/.test(show) ? true : undefined;
   }, 60_000);
+  // The requeued job is pending before its first run has finished on the node (the node is
+  // still COMPLETING it): started then, the second run fails to launch.
+  await waitFor(`job ${id}'s first run cleaned up`, () => (/completing/i.test(slurm("sinfo", ["-h", "-N", "-o", "%T"]).stdout) ? undefined : true), 60_000);
   const r = slurm("scontrol", ["update", `JobId=${id}`, "StartTime=now"]);
   expect(r.status, r.stderr).toBe(0);
 }
