@@ -10,6 +10,7 @@ import { IrGraph, pipelineNameOf } from "../../compiler/query";
 import type { Compilation, GeneratedFile } from "../../compiler/target-api";
 import { latestModelPath as modelPathIn, SERVING_FILE, SERVING_PY } from "../python/serving";
 import { jobFiles } from "./jobs";
+import { latestFile } from "./latest";
 import { Plan, settingsOf, stepSlugs } from "./plan";
 import { settingsProblems } from "./prelude";
 import { pyHeader } from "./render";
@@ -29,6 +30,7 @@ export function emitSlurm(c: Compilation): GeneratedFile[] {
   // their own guard (refusal in prelude.ts) for callers that write jobs without emitSlurm.
   if (problems.length) throw new TargetError(`${problems.join("; ")}; fix the target onprem block`);
   const out: GeneratedFile[] = plan.jobs.flatMap((job) => jobFiles(plan, job, problems));
+  if (plan.latest) out.push(latestFile(plan, plan.latest, problems));
   out.push({ path: "submit.sh", contents: submitScript(plan, problems) });
   out.push({ path: "schedule.scrontab", contents: scheduleFile(plan) });
   out.push({ path: "mlp_runtime.py", contents: pyHeader(plan, "the shared runtime of all steps") + RUNTIME_PY });

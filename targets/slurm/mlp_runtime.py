@@ -10,6 +10,7 @@ Command line (used by the .sbatch scripts):
     mlp_runtime.py entry SCRIPT [ARGS...]   run the user's entry script under the contract
     mlp_runtime.py signature MODEL_DIR ENTRY write the model's signature (mlp_model.json) from MLP_*
     mlp_runtime.py publish STEP DIR          point latest/STEP at DIR (atomically)
+    mlp_runtime.py publish-tables            point <warehouse>/latest at this run's tables
 """
 import datetime
 import errno
@@ -50,7 +51,7 @@ def env(name, default=None):
 
 def location(loc):
     """A location from a step's configuration: a literal path or URI, or a path under
-    one of the directories the jobs export (MLP_DATA_DIR, MLP_RUN_DIR, MLP_LATEST_DIR)."""
+    one of the directories the jobs export (MLP_TABLES_DIR, MLP_RUN_DIR, MLP_LATEST_DIR)."""
     if not loc.get("env"):
         return loc["path"]
     root = env(loc["env"]).rstrip("/")
@@ -101,6 +102,30 @@ def relink(target, path):
 def publish(slug, target):
     """latest/<step> names the newest good output of a model step; scheduled jobs read it."""
     relink(os.path.realpath(target), os.path.join(env("MLP_LATEST_DIR"), slug))
+
+
+def publish_tables():
+    """<warehouse>/latest names the tables of the newest run that succeeded as a whole; a run
+    submitted before the one latest names never replaces it (runs may end out of order)."""
+    import fcntl
+
+    data = env("MLP_DATA_DIR")
+    run = env("MLP_RUN_ID")
+    if "://" in data:
+        raise SystemExit("mlp: the warehouse %s is no shared file system path; the jobs read their tables from one" % data)
+    folder = os.path.join(data, "runs", run)
+    if not os.path.isdir(folder):
+        raise SystemExit("mlp: %s holds no tables of run %s" % (folder, run))
+    record = {"run_id": run, "pipeline": env("MLP_PIPELINE"), "submitted": os.environ.get("MLP_RUN_SUBMITTED") or now(), "finished": now()}
+    write_json(os.path.join(folder, "_mlp_run.json"), record)
+    with open(os.path.join(data, ".latest.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = read_json(os.path.join(data, "latest", "_mlp_run.json"), {}) or {}
+        if current.get("submitted", "") > record["submitted"]:
+            log("latest stays at run %s, submitted after run %s" % (current.get("run_id"), run))
+            return
+        relink(os.path.join("runs", run), os.path.join(data, "latest"))
+    log("latest tables: run %s (%s)" % (run, folder))
 
 
 def now():
@@ -607,6 +632,8 @@ def register(config):
         "task": config["task"],
         "label": config["label"],
         "inputs": config["inputs"],
+        # The exact tables it was trained and gated on: the run's own folder, never `latest`.
+        "data": {name: os.path.realpath(location(loc)) for name, loc in sorted(config.get("data", {}).items())},
         # What mlp measured: the first gate's metrics on its data (nothing the script wrote).
         "metrics": next((g.get("metrics") for g in gates.values() if isinstance(g.get("metrics"), dict)), None),
         "gates": gates,
@@ -821,5 +848,7 @@ if __name__ == "__main__":
         sys.exit(cmd_signature(sys.argv[2], sys.argv[3]))
     elif len(sys.argv) == 4 and sys.argv[1] == "publish":
         publish(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 2 and sys.argv[1] == "publish-tables":
+        publish_tables()
     else:
         raise SystemExit(__doc__)

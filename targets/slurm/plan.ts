@@ -9,7 +9,7 @@ import { fnv, slugOf } from "./quote";
  * uri); with `env` it is `$env/path`, under one of the directories the jobs export.
  */
 export interface Loc {
-  env?: "MLP_DATA_DIR" | "MLP_RUN_DIR" | "MLP_LATEST_DIR" | "MLP_PROJECT_DIR";
+  env?: "MLP_TABLES_DIR" | "MLP_RUN_DIR" | "MLP_LATEST_DIR" | "MLP_PROJECT_DIR";
   path: string;
 }
 
@@ -64,7 +64,17 @@ export interface Settings {
 }
 
 /** File names the generated folder uses for itself; no step may take them. */
-const RESERVED = ["submit", "schedule", "mlp_runtime", "mlp_serving"];
+const RESERVED = ["submit", "schedule", "mlp_runtime", "mlp_serving", "latest"];
+
+/**
+ * The job that ends a successful run: it points `<warehouse>/latest` at the run's tables once
+ * every job of the run that ends has succeeded (afterok on those nothing else waits for).
+ */
+export interface LatestJob {
+  key: "latest";
+  script: "latest.sbatch";
+  deps: string[];
+}
 
 /** Each step's file-safe name (script and job names), unique in the document. */
 export function stepSlugs(nodes: readonly IrNode[]): Map<string, string> {
@@ -101,6 +111,8 @@ export class Plan {
   readonly jobPrefix: string;
   readonly settings: Settings;
   readonly jobs: Job[] = [];
+  /** Moves the warehouse's `latest` to the run; none when the pipeline stores no batch tables. */
+  readonly latest: LatestJob | undefined;
   private readonly slug: Map<string, string>;
   /** The job whose success makes a node's output available to later jobs ("" for none to wait for). */
   private readonly finalJob = new Map<string, string>();
@@ -113,6 +125,7 @@ export class Plan {
     this.settings = settingsOf(ir);
     this.slug = stepSlugs(this.graph.nodes);
     this.build();
+    this.latest = this.latestJob();
   }
 
   slugOf(n: IrNode): string {
@@ -149,8 +162,9 @@ export class Plan {
   /** Where the output on `port` of `n` lives at run time, for channels, scoring and notebooks. */
   location(n: ValidNode, port = "out"): Loc {
     // Every batch data step, sources included (a typed snapshot of the uri), is stored by its
-    // Spark job under the warehouse: <id>/, or <id>/<port>/ for a split (targets/spark).
-    if (isBatchData(n)) return { env: "MLP_DATA_DIR", path: n.kind === "split" ? `${n.id}/${port}` : n.id };
+    // Spark job in the run's folder of the warehouse: <id>/, or <id>/<port>/ for a split
+    // (targets/spark). A job reads its own run's tables, a scheduled scoring `latest`'s.
+    if (isBatchData(n)) return { env: "MLP_TABLES_DIR", path: n.kind === "split" ? `${n.id}/${port}` : n.id };
     // Streams are Kafka topics: a source's own, or the one the flink target publishes a step to.
     if (n.kind === "source" && n.config.topic !== undefined) return { path: n.config.topic };
     if (isData(n)) return { path: `mlp-${this.pipeline}-${n.id}` };
@@ -286,6 +300,19 @@ export class Plan {
       }
     }
     this.jobs.push(...dependencyOrder(jobs));
+  }
+
+  /**
+   * The run succeeded when every job of it that ends has: streaming jobs and endpoints run on,
+   * so they are not waited for. Waiting (afterok) on the jobs nothing else waits for suffices:
+   * each of them ran only after its own dependencies succeeded (a tuning array's selection
+   * decides itself whether enough trials did).
+   */
+  private latestJob(): LatestJob | undefined {
+    if (!this.graph.nodes.some(isBatchData)) return undefined;
+    const ends = this.jobs.filter((j) => j.inDag && j.role !== "flink" && j.role !== "stream-deploy" && j.role !== "endpoint");
+    const waitedFor = new Set(ends.flatMap((j) => j.deps));
+    return { key: "latest", script: "latest.sbatch", deps: ends.filter((j) => !waitedFor.has(j.key)).map((j) => j.key) };
   }
 }
 

@@ -41,11 +41,20 @@ export function prelude(plan: Plan, problems: readonly string[]): string[] {
     'MLP_MODEL_DIR="${MLP_MODEL_DIR:-$mlp_model_dir}"',
     'MLP_DATA_DIR="${MLP_DATA_DIR:-$mlp_data_dir}"',
     'MLP_RUN_ID="${MLP_RUN_ID:-manual}"',
-    'case "$MLP_RUN_ID" in */* | . | ..) echo "mlp: MLP_RUN_ID must be a plain name" >&2; exit 2 ;; esac',
+    ...runIdCheck("MLP_RUN_ID"),
+    // The tables a job reads: its own run's (the Spark jobs write them there), or with
+    // MLP_DATA_RUN=latest (a scheduled scoring) or =<run id>, that run's.
+    'MLP_DATA_RUN="${MLP_DATA_RUN:-$MLP_RUN_ID}"',
+    'if [ "$MLP_DATA_RUN" = latest ]; then',
+    '  MLP_TABLES_DIR="$MLP_DATA_DIR/latest"',
+    "else",
+    ...runIdCheck("MLP_DATA_RUN").map((l) => `  ${l}`),
+    '  MLP_TABLES_DIR="$MLP_DATA_DIR/runs/$MLP_DATA_RUN"',
+    "fi",
     'MLP_RUN_DIR="$MLP_MODEL_DIR/$MLP_PIPELINE/runs/$MLP_RUN_ID"',
     'MLP_LATEST_DIR="$MLP_MODEL_DIR/$MLP_PIPELINE/latest"',
     'MLP_PYTHON="${MLP_PYTHON:-python3}"',
-    "export MLP_PIPELINE MLP_SLURM_DIR MLP_PROJECT_DIR MLP_MODEL_DIR MLP_DATA_DIR MLP_RUN_ID MLP_RUN_DIR MLP_LATEST_DIR MLP_PYTHON",
+    "export MLP_PIPELINE MLP_SLURM_DIR MLP_PROJECT_DIR MLP_MODEL_DIR MLP_DATA_DIR MLP_RUN_ID MLP_DATA_RUN MLP_TABLES_DIR MLP_RUN_DIR MLP_LATEST_DIR MLP_PYTHON",
     'if [ ! -f "$MLP_SLURM_DIR/mlp_runtime.py" ]; then',
     '  echo "mlp: $MLP_SLURM_DIR is not the generated slurm folder; submit from it or set MLP_SLURM_DIR" >&2',
     "  exit 2",
@@ -53,4 +62,13 @@ export function prelude(plan: Plan, problems: readonly string[]): string[] {
     'mkdir -p "$MLP_RUN_DIR"',
     "",
   ];
+}
+
+/**
+ * A run id names folders (`runs/<id>/`) and is substituted into the Spark SQL's paths by
+ * spark-sql itself, so it is refused unless it is a plain name: no quote can end the SQL
+ * literal, no `/` or `..` leave the run folder.
+ */
+export function runIdCheck(variable: string): string[] {
+  return [`case "$${variable}" in "" | . | .. | *[!A-Za-z0-9._-]*) echo "mlp: ${variable} must be a plain name (letters, digits and . _ -)" >&2; exit 2 ;; esac`];
 }

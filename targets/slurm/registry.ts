@@ -3,7 +3,7 @@
 import type { NodeOf } from "../../compiler/ir";
 import { homeLoc } from "./gates";
 import type { Plan } from "./plan";
-import { runStepScript, stepIdentity, type JobBody } from "./render";
+import { locJson, runStepScript, stepIdentity, type JobBody } from "./render";
 
 export function registerBody(plan: Plan, n: NodeOf<"register">): JobBody {
   const lineage = plan.graph.lineage(n);
@@ -27,6 +27,8 @@ export function registerBody(plan: Plan, n: NodeOf<"register">): JobBody {
         label: model?.label ?? null,
         inputs: (model?.input ?? []).map((c) => ({ name: c.name, type: c.type.kind, nullable: c.type.nullable })),
         gates: (lineage?.gates ?? []).map((g) => plan.slugOf(g)),
+        // The tables the model was trained (`train`) and gated (`test`, ...) on, as this run stored them.
+        data: Object.fromEntries((train ? plan.channels(train).channels : []).map((ch) => [ch.name, locJson(ch.loc)])),
       },
       doc: "Copies the model into the next version of the registry, with metadata.json.",
     },

@@ -32,10 +32,10 @@ export function scheduleFile(plan: Plan): string {
     const c = j.node.config.schedule?.cron;
     if (c === undefined) continue;
     const cron = scrontabCron(c, `\`${j.node.id}\` schedule`);
-    lines.push("", `# ${stepLabel(j.node)}: batch scoring with the newest gated model.`);
+    lines.push("", `# ${stepLabel(j.node)}: batch scoring with the newest gated model, on the tables of the last good run.`);
     lines.push(
       ...opts(j.key, singleResources(j.node.config.resources)),
-      `${cron} cd @MLP_SLURM_DIR@ && MLP_SLURM_DIR=@MLP_SLURM_DIR@ MLP_PROJECT_DIR=@MLP_PROJECT_DIR@ MLP_RUN_ID="scheduled-$SLURM_JOB_ID" bash ./${j.script}`,
+      `${cron} cd @MLP_SLURM_DIR@ && MLP_SLURM_DIR=@MLP_SLURM_DIR@ MLP_PROJECT_DIR=@MLP_PROJECT_DIR@ MLP_RUN_ID="scheduled-$SLURM_JOB_ID" MLP_DATA_RUN=latest bash ./${j.script}`,
     );
     count++;
   }

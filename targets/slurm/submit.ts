@@ -1,7 +1,7 @@
 // submit.sh: submits one run of the pipeline, every job in dependency order with afterok
 // dependencies, and cancels what it submitted when an sbatch call fails.
 import type { Plan } from "./plan";
-import { refusal } from "./prelude";
+import { refusal, runIdCheck } from "./prelude";
 import { shHeader } from "./render";
 import { quoted, sh } from "./quote";
 
@@ -13,6 +13,8 @@ export function submitScript(plan: Plan, problems: readonly string[]): string {
     `#`,
     `# Submits one run of the pipeline: every job in dependency order with`,
     `# sbatch --parsable --dependency=afterok:..., printing "JOB-NAME JOB-ID" per job.`,
+    `# The run's tables go to <warehouse>/runs/<run id>/; the last job (latest.sbatch)`,
+    `# points <warehouse>/latest at them once the whole run succeeded.`,
     `# A failed job (a gate that does not pass) cancels everything behind it. A tuning`,
     `# array's selection waits with afterany (a trial may fail) and fails itself when too`,
     `# few trials succeeded.`,
@@ -46,7 +48,9 @@ export function submitScript(plan: Plan, problems: readonly string[]): string {
     "esac",
     ...refusal(problems),
     'MLP_RUN_ID="${MLP_RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$$}"',
-    "export MLP_PROJECT_DIR MLP_SLURM_DIR MLP_RUN_ID",
+    ...runIdCheck("MLP_RUN_ID"),
+    'MLP_RUN_SUBMITTED="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+    "export MLP_PROJECT_DIR MLP_SLURM_DIR MLP_RUN_ID MLP_RUN_SUBMITTED",
     'cd "$MLP_SLURM_DIR"',
     "mkdir -p logs",
     "mlp_submitted=()",
@@ -77,6 +81,10 @@ export function submitScript(plan: Plan, problems: readonly string[]): string {
     const call = `mlp_submit ${j.after === "afterany" ? "--any " : ""}${sh(j.script)}${j.deps.map((d) => ` "$${varOf.get(d)}"`).join("")}`;
     if (j.role === "flink" || j.role === "stream-deploy") lines.push(`${v}=`, `if [ "$mlp_streaming" = 1 ]; then`, `  ${call}`, `  ${v}="$mlp_id"`, "fi");
     else lines.push(call, `${v}="$mlp_id"`);
+  }
+  if (plan.latest) {
+    lines.push(`# The run's tables become latest when every job of the run that ends has succeeded.`);
+    lines.push(`mlp_submit ${plan.latest.script}${plan.latest.deps.map((d) => ` "$${varOf.get(d)}"`).join("")}`);
   }
   for (const j of plan.jobs.filter((x) => !x.inDag)) lines.push(`echo ${sh(`mlp: ${j.key} runs on its schedule (see schedule.scrontab)`)} >&2`);
   lines.push('echo "mlp: submitted ${#mlp_submitted[@]} jobs" >&2');

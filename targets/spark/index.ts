@@ -3,10 +3,13 @@
 // plus `jobs.json`, the ordered manifest the Slurm target submits.
 //
 // Materialisation (targets/README.md): every step writes its output as Parquet files under
-// `<warehouse>/<id>/` (`<warehouse>/<id>/train|test/` for a split) with INSERT OVERWRITE
-// DIRECTORY, and reads each input through a session-scoped temporary view over the input's
-// directory with the input's declared schema. No metastore is involved, so files run
-// anywhere, in any order their dependencies allow, and in parallel. A source step takes a
+// its run's folder, `<warehouse>/runs/<run id>/<id>/` (`.../<id>/train|test/` for a split),
+// with INSERT OVERWRITE DIRECTORY, and reads each input through a session-scoped temporary
+// view over the input's directory with the input's declared schema. The run id is the job's
+// `MLP_RUN_ID` (spark-sql's `${env:...}` substitution), so a failed run never overwrites
+// the last good one's tables, and a model names the exact data it was trained on; the Slurm
+// target points `<warehouse>/latest` at a run once all of it succeeded. No metastore is
+// involved, so files run anywhere, in any order their dependencies allow, and in parallel. A source step takes a
 // typed snapshot of its `uri` (checking declared non-null columns and enum members), so
 // every step of one run sees the same data. Online feature sets are also written to
 // Cassandra through the spark-cassandra-connector. `sparkJobs` takes the warehouse and the
@@ -34,8 +37,14 @@ const CASSANDRA_FORMAT = "org.apache.spark.sql.cassandra";
 
 /** Where a platform runs the batch steps: the on-premise targets and AWS (Glue) differ only here. */
 export interface SparkOptions {
-  /** Where each step's Parquet files go (`<warehouse>/<id>/`), without a trailing slash. */
+  /** The warehouse, without a trailing slash. */
   warehouse: string;
+  /**
+   * The run's id as text of the SQL (a substitution the platform makes when the job starts):
+   * each run's outputs go to `<warehouse>/runs/<run id>/<id>/`. Without it, outputs go
+   * straight under the warehouse.
+   */
+  runId?: string;
   /**
    * Online feature sets: also written to the Cassandra of `ir.settings.onprem` by their job
    * (`cassandra`), or to the warehouse only (`none`), where the platform loads them itself
@@ -44,8 +53,16 @@ export interface SparkOptions {
   onlineStore: "cassandra" | "none";
 }
 
-/** The on-premise parameterisation: the resolved `target onprem` warehouse and Cassandra. */
-export const onpremSpark = (ir: IrDocument): SparkOptions => ({ warehouse: ir.settings.onprem.warehouse, onlineStore: "cassandra" });
+/**
+ * The run id of a job: its `MLP_RUN_ID`, substituted by spark-sql (and by Spark's parser
+ * under Glue) from the environment. The Slurm jobs allow only `[A-Za-z0-9._-]` in a run id
+ * (never `.` or `..`), so the substituted text can neither leave the string literal nor the
+ * run folder; the SQL checks it again.
+ */
+export const RUN_ID = "${env:MLP_RUN_ID}";
+
+/** The on-premise parameterisation: the resolved `target onprem` warehouse, runs and Cassandra. */
+export const onpremSpark = (ir: IrDocument): SparkOptions => ({ warehouse: ir.settings.onprem.warehouse, runId: RUN_ID, onlineStore: "cassandra" });
 
 export interface BatchLocation {
   path: string;
@@ -67,19 +84,23 @@ export interface SparkJob {
 const graphs = new WeakMap<IrDocument, IrGraph>();
 
 /**
- * Where the batch output `port` of node `id` is stored on premise: a data step's Parquet
- * directory in the warehouse, or a batch deploy's `output` (assumed Parquet). The Slurm
- * target reads the same locations for training channels.
+ * Where the on-premise jobs store the batch output `port` of node `id` (the run folder as the
+ * SQL names it). The Slurm target reads the same locations for training channels.
  */
 export function batchLocation(ir: IrDocument, id: string, port = "out"): BatchLocation | undefined {
   let g = graphs.get(ir);
   if (!g) graphs.set(ir, (g = new IrGraph(ir)));
   const n = g.node(id);
-  return n ? locationOf(n, port, ir.settings.onprem.warehouse) : undefined;
+  return n ? locationOf(n, port, onpremSpark(ir)) : undefined;
 }
 
-function locationOf(n: ValidNode, port: string, warehouse: string): BatchLocation | undefined {
-  if (isBatchData(n)) return { path: n.kind === "split" ? `${warehouse}/${n.id}/${port}` : `${warehouse}/${n.id}`, format: "parquet" };
+/**
+ * Where the batch output `port` of `n` is stored: a data step's Parquet directory in the run's
+ * folder, or a batch deploy's `output` (assumed Parquet).
+ */
+function locationOf(n: ValidNode, port: string, o: SparkOptions): BatchLocation | undefined {
+  const root = o.runId === undefined ? o.warehouse : `${o.warehouse}/runs/${o.runId}`;
+  if (isBatchData(n)) return { path: n.kind === "split" ? `${root}/${n.id}/${port}` : `${root}/${n.id}`, format: "parquet" };
   if (isDeploy(n, "batch")) return n.config.output !== undefined ? { path: n.config.output, format: "parquet" } : undefined;
   return undefined;
 }
@@ -91,7 +112,7 @@ export function sparkJobs(ir: IrDocument, o: SparkOptions): SparkJob[] {
     node: n,
     sql: new Job(g, n, o).text(),
     dependsOn: dependencies(g, n),
-    outputs: Object.fromEntries(n.ports.outputs.map((p) => [p.port, locationOf(n, p.port, o.warehouse)!])),
+    outputs: Object.fromEntries(n.ports.outputs.map((p) => [p.port, locationOf(n, p.port, o)!])),
   }));
 }
 
@@ -132,15 +153,25 @@ class Job {
     const deps = dependencies(g, n);
     this.out.push(
       `-- Generated by mlp from ${commentText(g.sourceFile(n))} (pipeline ${g.pipelineName}): step ${n.id} (${n.kind}). Do not edit.`,
-      `-- Run with: spark-sql -f ${n.id}.sql${deps.length ? ` (after ${deps.join(", ")})` : ""}`,
+      `-- Run with: ${this.o.runId !== undefined ? "MLP_RUN_ID=<run id> " : ""}spark-sql -f ${n.id}.sql${deps.length ? ` (after ${deps.join(", ")})` : ""}`,
       "",
       ...PREAMBLE,
       "",
     );
+    if (this.o.runId !== undefined) this.runGuard();
     if (n.kind === "source") this.source(n);
     else if (n.kind === "split") this.split(n, this.inputs()[0]!);
     else this.step(this.inputs());
     return finish(this.out);
+  }
+
+  /**
+   * Stops the job before it writes anything when the run folder names no run: spark-sql leaves
+   * a `${...}` it cannot resolve as it is (MLP_RUN_ID unset), which would be a folder of that name.
+   */
+  private runGuard(): void {
+    const run = rawLiteral(this.o.runId!);
+    this.stmt(`SELECT RAISE_ERROR(${d.string("MLP_RUN_ID is not set or not a plain name ([A-Za-z0-9._-]): run this job through the Slurm scripts, or set it")})\nWHERE ${run} NOT RLIKE ${d.string("^[A-Za-z0-9._-]+$")} OR ${run} IN ('.', '..')`);
   }
 
   /** One temporary view per upstream output, over its stored files. */
@@ -152,12 +183,12 @@ class Job {
       const key = `${i.from.id}\u0000${i.fromPort}`;
       let rel = declared.get(key);
       if (!rel) {
-        const loc = locationOf(i.from, i.fromPort, this.o.warehouse);
+        const loc = locationOf(i.from, i.fromPort, this.o);
         if (!loc) throw new TargetError(`\`${n.id}\` reads \`${i.from.id}\`, which produces no batch data`);
         const name = i.from.kind === "split" ? this.names.fresh(`${i.from.id}__${i.fromPort}`) : i.from.id;
         rel = { name, columns: i.artifact.columns ?? [] };
         declared.set(key, rel);
-        this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(name)} (\n${schema(rel.columns)}\n) USING parquet OPTIONS ('path' = ${d.literal(loc.path)})`);
+        this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(name)} (\n${schema(rel.columns)}\n) USING parquet OPTIONS ('path' = ${pathLiteral(loc.path, this.o)})`);
       }
       rels.push(rel);
     }
@@ -168,8 +199,8 @@ class Job {
     const { n } = this;
     const lowered = lowerStep(n, rels, { d, names: this.names, streaming: false });
     for (const v of lowered.views) this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(v.name)} AS\n${v.query}`);
-    const loc = locationOf(n, "out", this.o.warehouse)!;
-    this.stmt(`INSERT OVERWRITE DIRECTORY ${d.literal(loc.path)} USING parquet\n${select(lowered.out.columns.map((c) => ({ name: c.name })), d.ident(lowered.out.name), d)}`);
+    const loc = locationOf(n, "out", this.o)!;
+    this.stmt(`INSERT OVERWRITE DIRECTORY ${pathLiteral(loc.path, this.o)} USING parquet\n${select(lowered.out.columns.map((c) => ({ name: c.name })), d.ident(lowered.out.name), d)}`);
     if (storeOf(n)?.kind === "online" && this.o.onlineStore === "cassandra") this.online(lowered.out.columns, loc);
   }
   // ---------- sources ----------
@@ -212,8 +243,8 @@ class Job {
       return v === ref ? { name } : { expr: v, name };
     });
     this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(n.id)} AS\n${select(items, d.ident(raw), d)}`);
-    const loc = locationOf(n, "out", this.o.warehouse)!;
-    this.stmt(`INSERT OVERWRITE DIRECTORY ${d.literal(loc.path)} USING parquet\n${select(cols.map((c) => ({ name: c.name })), d.ident(n.id), d)}`);
+    const loc = locationOf(n, "out", this.o)!;
+    this.stmt(`INSERT OVERWRITE DIRECTORY ${pathLiteral(loc.path, this.o)} USING parquet\n${select(cols.map((c) => ({ name: c.name })), d.ident(n.id), d)}`);
   }
 
   // ---------- split ----------
@@ -228,8 +259,8 @@ class Job {
     const hashed = n.config.by !== undefined ? [n.config.by] : input.columns.map((c) => c.name);
     const bucket = `PMOD(XXHASH64(${hashed.map((c) => d.ident(c)).join(", ")}), ${BUCKETS})`;
     for (const [port, op] of [["train", "<"], ["test", ">="]] as const) {
-      const loc = locationOf(n, port, this.o.warehouse)!;
-      this.stmt(`INSERT OVERWRITE DIRECTORY ${d.literal(loc.path)} USING parquet\n${select(input.columns.map((c) => ({ name: c.name })), d.ident(input.name), d, [`WHERE ${bucket} ${op} ${threshold}`])}`);
+      const loc = locationOf(n, port, this.o)!;
+      this.stmt(`INSERT OVERWRITE DIRECTORY ${pathLiteral(loc.path, this.o)} USING parquet\n${select(input.columns.map((c) => ({ name: c.name })), d.ident(input.name), d, [`WHERE ${bucket} ${op} ${threshold}`])}`);
     }
   }
 
@@ -246,7 +277,7 @@ class Job {
     const { keys = [], history } = this.g.output(n);
     const { hosts, keyspace } = this.g.ir.settings.onprem.feature_store.cassandra;
     const written = this.names.fresh(`${n.id}__written`);
-    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(written)} (\n${schema(cols)}\n) USING parquet OPTIONS ('path' = ${d.literal(loc.path)})`);
+    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(written)} (\n${schema(cols)}\n) USING parquet OPTIONS ('path' = ${pathLiteral(loc.path, this.o)})`);
     const sink = this.names.fresh(`${n.id}__online`);
     const options = [`'keyspace' = ${d.literal(keyspace)}`, `'table' = ${d.literal(n.id)}`, `'spark.cassandra.connection.host' = ${d.literal(hosts.join(","))}`];
     // The login is spark-sql's substitution of the job's environment (the Slurm job reads
@@ -261,6 +292,20 @@ class Job {
     this.stmt(`INSERT INTO ${d.ident(sink)} (${cols.map((c) => d.ident(c.name)).join(", ")})\n${select(cols.map((c) => ({ name: c.name })), rows, d)}`);
   }
 }
+
+/**
+ * A stored path as one Spark literal (the grammar takes no concatenation there): escaped as
+ * any literal, except the run id, which is SQL text for spark-sql to substitute: the path's
+ * last occurrence of it (step ids and ports hold no `$`; a warehouse may).
+ */
+function pathLiteral(path: string, o: SparkOptions): string {
+  const at = o.runId === undefined ? -1 : path.lastIndexOf(o.runId);
+  if (at < 0) return d.literal(path);
+  return d.literal(path.slice(0, at)).slice(0, -1) + o.runId + d.literal(path.slice(at + o.runId!.length)).slice(1);
+}
+
+/** SQL text as a string literal, unescaped: only for text mlp wrote (the run id). */
+const rawLiteral = (sql: string) => `'${sql}'`;
 
 const finish = (lines: string[]) => lines.join("\n").replace(/\n+$/, "\n");
 

@@ -182,6 +182,8 @@ describe("spark: data jobs have their own partition setting", () => {
       "sales.sbatch": ["#SBATCH --partition=cpu"],
       "sales_split.sbatch": ["#SBATCH --partition=cpu"],
       "model.sbatch": ["#SBATCH --partition=gpu"],
+      // The job that moves the warehouse's latest to a successful run: one small process.
+      "latest.sbatch": ["#SBATCH --partition=cpu"],
     });
   });
 });

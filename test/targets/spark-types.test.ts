@@ -42,7 +42,9 @@ describe("spark: every stored expression is cast to its declared type", () => {
     it.skipIf(errors.length > 0)(c.id, () => {
       for (const job of sparkJobs(ir, onpremSpark(ir))) {
         const ports = new Map(job.node.ports.outputs.map((p) => [p.port, p.artifact.columns ?? []]));
-        const byPath = new Map(Object.entries(job.outputs).map(([port, loc]) => [SPARK.literal(loc.path).slice(1, -1), port]));
+        // The SQL escapes a path as any literal, except the run id spark-sql substitutes.
+        const inSql = (path: string) => SPARK.literal(path).slice(1, -1).replace("\\u0024{env:MLP_RUN_ID}", "${env:MLP_RUN_ID}");
+        const byPath = new Map(Object.entries(job.outputs).map(([port, loc]) => [inSql(loc.path), port]));
         const stored = storedTypes(job.sql);
         expect(stored.length, job.node.id).toBeGreaterThan(0);
         for (const s of stored) {

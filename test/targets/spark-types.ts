@@ -454,6 +454,8 @@ export function storedTypes(sql: string): Stored[] {
     const p = new Parser(t, views);
     const word = (i: number) => t[i]?.v;
     if (word(0) === "SET") continue;
+    // The run guard (a SELECT that stores nothing, and fails when the run id is missing).
+    if (word(0) === "SELECT" && word(1) === "RAISE_ERROR") continue;
     if (word(0) === "CREATE") {
       const name = t[5]!.v.toLowerCase();
       if (word(6) === "AS") {

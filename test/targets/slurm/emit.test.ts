@@ -188,7 +188,7 @@ describe("slurm target: what the scripts ask for", { timeout: 180_000 }, () => {
     const t = mini["price_model.sbatch"]!;
     expect(t).toContain(`export SM_CHANNELS='["train","test"]'`);
     // The Spark job's typed snapshot of the source, where the spark target writes it.
-    expect(t).toContain(`export SM_CHANNEL_TRAIN="$MLP_DATA_DIR"/'houses'`);
+    expect(t).toContain(`export SM_CHANNEL_TRAIN="$MLP_TABLES_DIR"/'houses'`);
     expect(t).toContain(`export SM_HPS='{"alpha":0.1}'`);
     expect(t).toContain('export SM_MODEL_DIR="$MLP_STEP_DIR/model"');
     expect(t).not.toContain("MLP_METRICS_FILE");
@@ -234,12 +234,14 @@ describe("slurm target: agrees with the spark and flink targets on jobs and loca
       // Flink: one job per streaming sink, stream deployments included.
       const flink = manifest(emitFlink({ ir, variants: [] }));
       expect(plan.jobs.filter((j) => j.role === "flink" || j.role === "stream-deploy").map((j) => j.node.id).sort()).toEqual(flink.map((j) => j.id).sort());
-      // Training channels are where the Spark jobs write.
-      const warehouse = (p: string) => p.replace(/^file:\/\//, "");
+      // Training channels are where the Spark jobs write: the run's folder of the warehouse,
+      // with the run id the SQL substitutes (MLP_RUN_ID) being the one the job's prelude uses.
+      const warehouse = (p: string) => p.replace(/^file:\/\//, "").replace("${env:MLP_RUN_ID}", "$MLP_RUN_ID");
       for (const n of ir.nodes.filter((x) => x.kind === "train")) {
         const e = ir.edges.find((x) => x.to.node === n.id && x.to.port === "data")!;
         const loc = plan.location(plan.graph.node(e.from.node)!, e.from.port);
-        expect(`${plan.settings.dataDir}/${loc.path}`).toBe(warehouse(batchLocation(ir, e.from.node, e.from.port)!.path));
+        expect(loc.env).toBe("MLP_TABLES_DIR");
+        expect(`${plan.settings.dataDir}/runs/$MLP_RUN_ID/${loc.path}`).toBe(warehouse(batchLocation(ir, e.from.node, e.from.port)!.path));
       }
     });
   }

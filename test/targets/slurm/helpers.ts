@@ -1,7 +1,7 @@
 // Shared by the slurm target's tests: compiling .mlp files to Slurm files, writing
 // them out with the stand-ins the jobs call, and running shell and Python checks.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { IrDocument } from "../../../compiler/ir";
@@ -11,6 +11,7 @@ import { compilation } from "../../../compiler/compile";
 import type { GeneratedFile } from "../../../compiler/target-api";
 import { checkProgram } from "../../../language/checker/program";
 import { emitSlurm } from "../../../targets/slurm/index";
+import { emitSpark } from "../../../targets/spark/index";
 import { Plan } from "../../../targets/slurm/plan";
 
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -80,7 +81,10 @@ export function tmp(prefix: string): string {
   return mkdtempSync(join(base, `${prefix}-`));
 }
 
-/** Writes DIR/slurm/... plus placeholder SQL for every data and flink job the scripts name. */
+/**
+ * Writes DIR/slurm/... plus, with the IR, the spark target's SQL (the spark-sql stand-in
+ * "writes" the tables its INSERTs name) and placeholder SQL for every flink job.
+ */
 export function writeOut(dir: string, files: GeneratedFile[], ir?: IrDocument): string {
   const slurm = join(dir, "slurm");
   for (const f of files) {
@@ -91,10 +95,11 @@ export function writeOut(dir: string, files: GeneratedFile[], ir?: IrDocument): 
   }
   if (ir) {
     const plan = new Plan(ir);
+    mkdirSync(join(dir, "spark"), { recursive: true });
+    for (const f of emitSpark({ ir, variants: [] })) writeFileSync(join(dir, "spark", f.path), f.contents);
     for (const j of plan.jobs) {
-      const folder = j.role === "data" ? "spark" : j.role === "flink" || j.role === "stream-deploy" ? "flink" : undefined;
-      if (!folder) continue;
-      const p = join(dir, folder, `${j.node.id}.sql`);
+      if (j.role !== "flink" && j.role !== "stream-deploy") continue;
+      const p = join(dir, "flink", `${j.node.id}.sql`);
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(p, `-- placeholder for ${JSON.stringify(j.node.id)}\n`);
     }
@@ -162,6 +167,28 @@ with open(${JSON.stringify(log)}, "a") as out:
     out.write(json.dumps({"tool": ${JSON.stringify(tool)}, "args": args, "job": os.environ.get("SLURM_JOB_ID"), "model": os.environ.get("MLP_MODEL_PATH"), "cassandra": [os.environ.get("MLP_CASSANDRA_USERNAME"), os.environ.get("MLP_CASSANDRA_PASSWORD")]}) + "\\n")
 if not f or not os.path.isfile(f):
     sys.exit("stand-in ${tool}: no SQL file %r" % f)
+if ${JSON.stringify(tool)} == "spark-sql":
+    # What the job would write: every INSERT OVERWRITE DIRECTORY of the file, in the run's
+    # folder after spark-sql substituted MLP_RUN_ID, gets seedData's rows for its table
+    # (from <warehouse>/_seed/); the SQL's warehouse is the one MLP_DATA_DIR mounts here.
+    import re, shutil
+    sql = open(f).read()
+    run = os.environ.get("MLP_RUN_ID")
+    if run is None or not re.fullmatch(r"[A-Za-z0-9._-]+", run) or run in (".", ".."):
+        sys.exit("stand-in spark-sql: MLP_RUN_ID is not set or not a plain name")
+    data = os.environ["MLP_DATA_DIR"]
+    # A job that fails (MLP_TEST_FAIL_SQL names its file) after writing its first table.
+    failing = os.environ.get("MLP_TEST_FAIL_SQL") == os.path.basename(f)
+    for rel in re.findall(r"INSERT OVERWRITE DIRECTORY '[^']*/runs/\\$\\{env:MLP_RUN_ID\\}/([^']*)'", sql):
+        out = os.path.join(data, "runs", run, rel)
+        shutil.rmtree(out, ignore_errors=True)
+        seed = os.path.join(data, "_seed", rel)
+        if os.path.isdir(seed):
+            shutil.copytree(seed, out)
+        else:
+            os.makedirs(out)
+        if failing:
+            sys.exit("stand-in spark-sql: %s failed (MLP_TEST_FAIL_SQL)" % f)
 print("stand-in ${tool} ran", f)
 `;
   return {
@@ -295,7 +322,8 @@ export function calls(dir: string): { tool: string; [k: string]: unknown }[] {
 
 /**
  * Rows for every batch data step's output (what the Spark jobs would write), as CSV under
- * DATA_DIR at the step's location: ROWS rows typed by the step's columns. Row i of every
+ * DATA_DIR/_seed at the step's path in a run's folder, for the spark-sql stand-in to "write"
+ * into the run (and `seedRun` to put there directly): ROWS rows typed by the step's columns. Row i of every
  * table is the same, so a split's train and test ports and a gate's data agree; a label
  * column (the label of some training) depends only on the parity of i, and every other
  * column encodes i (ints i, floats i + 0.25, strings "r<i>", timestamps 10:<i> on
@@ -316,16 +344,21 @@ export function seedData(dataDir: string, ir: IrDocument): void {
     const ports = n.kind === "split" ? ["train", "test"] : ["out"];
     for (const port of ports) {
       const loc = plan.location(n, port);
-      if (loc.env !== "MLP_DATA_DIR") continue;
+      if (loc.env !== "MLP_TABLES_DIR") continue;
       const cols = columnsOf(g.output(n, port));
       if (!cols.length) continue;
       const lines = [cols.map((c) => c.name).join(",")];
       for (let i = 0; i < ROWS; i++) lines.push(cols.map((c) => csvCell(cellOf(c.type.kind, i, labels.get(c.name)))).join(","));
-      const folder = join(dataDir, loc.path);
+      const folder = join(dataDir, "_seed", loc.path);
       mkdirSync(folder, { recursive: true });
       writeFileSync(join(folder, "part-0.csv"), lines.join("\n") + "\n");
     }
   }
+}
+
+/** The seeded tables as run `run`'s (what its data jobs would have written), for tests that run single jobs. */
+export function seedRun(dataDir: string, run: string): void {
+  cpSync(join(dataDir, "_seed"), join(dataDir, "runs", run), { recursive: true });
 }
 
 function cellOf(kind: string, i: number, task: string | undefined): string {

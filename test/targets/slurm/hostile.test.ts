@@ -3,7 +3,7 @@
 // file's name) holds quotes, backticks, $(...), semicolons and newlines. The generated
 // files must parse, and when run they must hand each string over verbatim and run
 // nothing of it: each `$(touch ...)` would leave a marker file behind.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TargetError } from "../../../compiler/target-api";
@@ -190,12 +190,13 @@ target onprem {
     expect(nb.parameters).toEqual({
       p: S.param,
       n: 1,
-      mlp_inputs: { gate: join(runDir, "tuned/model"), rows: join(dir, "data/rows"), lib_rows: join(dir, "data/lib_rows") },
+      mlp_inputs: { gate: join(runDir, "tuned/model"), rows: join(dir, "data/runs/h1/rows"), lib_rows: join(dir, "data/runs/h1/lib_rows") },
     });
 
     // Batch scoring writes to the hostile output folder.
-    mkdirSync(join(dir, "data/rows"), { recursive: true });
-    writeFileSync(join(dir, "data/rows/part-0.json"), JSON.stringify([{ id: "a" }]));
+    rmSync(join(dir, "data/runs/h1/rows"), { recursive: true });
+    mkdirSync(join(dir, "data/runs/h1/rows"), { recursive: true });
+    writeFileSync(join(dir, "data/runs/h1/rows/part-0.json"), JSON.stringify([{ id: "a" }]));
     const score = run("bash", [join(slurm, "scores.sbatch")], { cwd: slurm, env: { ...env, MLP_PROJECT_DIR: projectDir } });
     expect(score.status, score.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(projectDir, S.output, "part-0.json.out"), "utf8"))).toEqual([{ prediction: expect.any(Number), row: 0 }]);

@@ -107,7 +107,7 @@ describe("issue 11, slurm: targets that survive their first production run", () 
       feature_store: { cassandra: { keyspace: "mlp_machine_failure_gdansk" } },
     });
     // Every target reads the resolved values: Spark tables, Flink checkpoints, Cassandra, Slurm models and latest links.
-    expect(batchLocation(gdansk, "failure_split", "train")!.path).toBe("file:///srv/mlp/machine_failure/warehouse/variant=gdansk/failure_split/train");
+    expect(batchLocation(gdansk, "failure_split", "train")!.path).toBe("file:///srv/mlp/machine_failure/warehouse/variant=gdansk/runs/${env:MLP_RUN_ID}/failure_split/train");
     expect(checkpointDir(gdansk, "j")).toBe("file:///srv/mlp/machine_failure/warehouse/variant=gdansk/_flink/checkpoints/j");
     expect(latestModelPath(gdansk, "failure_model")).toBe("/plant/shared/models/variant=gdansk/machine_failure/latest/failure_model/model");
     expect(latestModelPath(base, "failure_model")).toBe("/plant/shared/models/machine_failure/latest/failure_model/model");
@@ -117,7 +117,7 @@ describe("issue 11, slurm: targets that survive their first production run", () 
     expect(fileOf(files, "risk_api.sbatch")).toContain("#SBATCH --job-name=machine_failure-gdansk.risk_api");
     expect(fileOf(compile(MACHINE_FAILURE), "risk_api.sbatch")).toContain("#SBATCH --job-name=machine_failure.risk_api");
     // Every sample's variants: their model_dir and warehouse are inside no folder the file as written writes, and theirs differ.
-    for (const f of readdirSync(SAMPLES).filter((x) => x.endsWith(".mlp"))) {
+    for (const f of readdirSync(SAMPLES, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".mlp")).map((e) => e.name)) {
       const path = join(SAMPLES, f);
       const own = irOf(path).settings.onprem;
       const seen = new Set([own.model_dir, own.warehouse, own.feature_store.cassandra.keyspace]);
@@ -169,9 +169,12 @@ describe("issue 11, slurm: targets that survive their first production run", () 
       expect(files).toContain(`${prefix}registry/machine-failure/1/metadata.json`);
     }
     expect(readlinkSync(join(root, "models/variant=gdansk/machine_failure/latest/failure_model"))).toContain("/variant=gdansk/");
-    // Data: each variant's tables are in its own warehouse.
-    expect(statSync(join(root, "warehouse/failure_split/train")).isDirectory()).toBe(true);
-    expect(statSync(join(root, "warehouse/variant=gdansk/failure_split/train")).isDirectory()).toBe(true);
+    // Data: each variant's tables are in its own warehouse, in the run's folder, and each
+    // warehouse's latest names its own run.
+    for (const wh of ["warehouse", "warehouse/variant=gdansk"]) {
+      expect(statSync(join(root, wh, "runs/nightly/failure_split/train")).isDirectory()).toBe(true);
+      expect(readlinkSync(join(root, wh, "latest"))).toBe("runs/nightly");
+    }
   }, 400_000);
 
   it("slurm: preemption and failure: `--requeue`, `--signal` before the time limit, a checkpoint directory passed to the entry (`SM_CHECKPOINT_DIR` / `MLP_CHECKPOINT_DIR`) and resumed from; serving jobs get a time limit and restart", async () => {

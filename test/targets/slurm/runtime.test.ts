@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFile
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { calls, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, project, MODEL_PYTHON, PYTHON, ROWS, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
+import { calls, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, project, MODEL_PYTHON, PYTHON, ROWS, run, SAMPLES, script, seedRun, standIns, tmp, writeOut } from "./helpers";
 
 function setup(path: string, variant?: string) {
   const dir = tmp("local");
@@ -56,7 +56,7 @@ describe("slurm target, run locally: a whole pipeline through submit.sh", { time
     const carvedTrain = rowsOf(join(run_, "demand_tuned/data/train/part-0.csv"));
     const carvedValidation = rowsOf(join(run_, "demand_tuned/data/validation/part-0.csv"));
     expect(carvedValidation.length).toBeGreaterThan(0);
-    expect([...carvedTrain, ...carvedValidation].sort()).toEqual(rowsOf(join(dir, "data/demand_split/train/part-0.csv")).sort());
+    expect([...carvedTrain, ...carvedValidation].sort()).toEqual(rowsOf(join(dir, "data/runs/test-run/demand_split/train/part-0.csv")).sort());
     // The contract: hyperparameters merged with the trial's, channels, arguments, SM_HP_*, MLP_*.
     const seen = json(join(run_, "demand_tuned/trials", String(best.task), "model/model.json")).seen;
     expect(seen.hps).toEqual({ max_depth: best.params.max_depth, eta: best.params.eta, rounds: 400, subsample: 0.8 });
@@ -76,7 +76,7 @@ describe("slurm target, run locally: a whole pipeline through submit.sh", { time
     expect(seen.cwd).toBe(realpathSync(join(proj, "models/demand")));
     // Gate passed on metrics mlp computed on the gate's data; registry version 1 with metadata, stage and latest links.
     const evaluation = json(join(run_, "demand_gate/evaluation.json"));
-    expect(evaluation).toMatchObject({ passed: true, data: join(dir, "data/demand_split/test"), rows: ROWS });
+    expect(evaluation).toMatchObject({ passed: true, data: join(dir, "data/runs/test-run/demand_split/test"), rows: ROWS });
     expect(evaluation.metrics.rmse).toBe(0);
     const reg = join(dir, "models/registry/demand-forecast");
     const meta = json(join(reg, "1/metadata.json"));
@@ -87,9 +87,15 @@ describe("slurm target, run locally: a whole pipeline through submit.sh", { time
     expect(readlinkSync(join(reg, "production"))).toBe("1");
     expect(existsSync(join(reg, "1/model/model.json"))).toBe(true);
 
-    // The scheduled batch scoring (not part of submit.sh) scores with the newest gated model.
-    mkdirSync(join(dir, "data/demand_features"), { recursive: true });
-    writeFileSync(join(dir, "data/demand_features/part-0.json"), JSON.stringify([{ store_sku: "a" }, { store_sku: "b" }]));
+    // The run's tables stay in its own folder; the run succeeded as a whole, so the warehouse's
+    // latest names it, and the registry records the exact tables the model was trained on.
+    expect(readlinkSync(join(dir, "data/latest"))).toBe("runs/test-run");
+    expect(json(join(dir, "data/runs/test-run/_mlp_run.json"))).toMatchObject({ run_id: "test-run", pipeline: "demand_forecast" });
+    expect(meta.data).toEqual({ train: realpathSync(join(dir, "data/runs/test-run/demand_split/train")), test: realpathSync(join(dir, "data/runs/test-run/demand_split/test")) });
+
+    // The scheduled batch scoring (not part of submit.sh) scores with the newest gated model,
+    // on the tables of the last good run (latest).
+    writeFileSync(join(dir, "data/latest/demand_features/part-0.json"), JSON.stringify([{ store_sku: "a" }, { store_sku: "b" }]));
     // Its line of the rendered schedule, run as scrontab would (from elsewhere, in a job of its own).
     const schedule = run("bash", [join(slurm, "submit.sh"), "--schedule"], { cwd: proj, env });
     const line = schedule.stdout.split("\n").find((l) => l.startsWith("0 4 * * 1 "))!;
@@ -240,6 +246,8 @@ print(json.dumps([mlp_runtime.random_point(t.CONFIG["search"], random.Random(i))
   it("evaluate: mlp scores the gate's data with the model and computes the metrics; what the script wrote is ignored", () => {
     const { dir, ir, slurm, env } = setup(join(CONFORMANCE, "churn.mlp"));
     void ir;
+    // The tables the run's data jobs would have written.
+    seedRun(join(dir, "data"), "test-run");
     const home = join(dir, "models/churn/runs/test-run/churn_tuned");
     mkdirSync(join(home, "model"), { recursive: true });
     mkdirSync(join(home, "output"), { recursive: true });
@@ -254,7 +262,7 @@ print(json.dumps([mlp_runtime.random_point(t.CONFIG["search"], random.Random(i))
     const good = gate({ "0": true, "1": false }, { auc: 0, recall: 0 });
     expect(good.status, good.stderr).toBe(0);
     const evaluation = json(join(dir, "models/churn/runs/test-run/churn_gate/evaluation.json"));
-    expect(evaluation).toMatchObject({ passed: true, rows: ROWS, data: join(dir, "data/churn_split/test") });
+    expect(evaluation).toMatchObject({ passed: true, rows: ROWS, data: join(dir, "data/runs/test-run/churn_split/test") });
     expect(evaluation.metrics).toMatchObject({ auc: 1, recall: 1 });
     expect(readlinkSync(join(dir, "models/churn/latest/churn_gate"))).toBe(home);
     // Wrong predictions fail the gate, whatever metrics.json claims.

@@ -12,7 +12,7 @@
 //     before its time limit that requeues and resumes from its checkpoint, a serving job that
 //     restarts, and machine_failure with its gdansk variant side by side in the same folders.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { variantNames } from "../../../compiler/variants";
@@ -207,9 +207,10 @@ suite("slurm target on a real Slurm (MLP_SLURM=1; start it with test/slurm/start
     expect(json(join(r.dir, "models/registry/demand-forecast/1/metadata.json")).gates.demand_gate.passed).toBe(true);
 
     // The scheduled batch scoring job, submitted as the schedule would.
-    mkdirSync(join(r.dir, "data/demand_features"), { recursive: true });
-    writeFileSync(join(r.dir, "data/demand_features/part-0.json"), JSON.stringify([{ store_sku: "s1/a" }, { store_sku: "s2/b" }, { store_sku: "s3/c" }]));
-    const sub = spawnSync("sbatch", ["--parsable", "weekly_forecast.sbatch"], { encoding: "utf8", cwd: r.slurm, env: { ...r.env, MLP_PROJECT_DIR: r.proj, MLP_RUN_ID: "scheduled-1" } });
+    // On the tables of the last good run: this one, which moved the warehouse's latest.
+    expect(readlinkSync(join(r.dir, "data/latest"))).toBe("runs/r1");
+    writeFileSync(join(r.dir, "data/latest/demand_features/part-0.json"), JSON.stringify([{ store_sku: "s1/a" }, { store_sku: "s2/b" }, { store_sku: "s3/c" }]));
+    const sub = spawnSync("sbatch", ["--parsable", "weekly_forecast.sbatch"], { encoding: "utf8", cwd: r.slurm, env: { ...r.env, MLP_PROJECT_DIR: r.proj, MLP_RUN_ID: "scheduled-1", MLP_DATA_RUN: "latest" } });
     expect(sub.status, sub.stderr).toBe(0);
     const id = sub.stdout.trim().split(";")[0]!;
     submitted.push(id);
@@ -306,7 +307,7 @@ suite("slurm target on a real Slurm (MLP_SLURM=1; start it with test/slurm/start
     expect(JSON.parse(seen.env.SM_HOSTS)).toEqual(["n1", "n2"]);
     expect(seen.env.SM_NUM_GPUS).toBe("4");
     const nb = calls(r.dir).find((c) => c.tool === "papermill")!;
-    expect(nb.parameters).toMatchObject({ threshold: 0.5, mlp_inputs: { "churn_split.test": join(r.dir, "data/churn_split/test") } });
+    expect(nb.parameters).toMatchObject({ threshold: 0.5, mlp_inputs: { "churn_split.test": join(r.dir, "data/runs/r1/churn_split/test") } });
     expect(json(join(r.dir, "models/registry/churn/1/metadata.json")).version).toBe(1);
     await waitFor("churn_api running", () => (jobs([r.ids.churn_api!])[0]?.state === "RUNNING" ? true : undefined));
     slurm("scancel", [r.ids.churn_api!]);
@@ -407,14 +408,14 @@ if __name__ == "__main__":
     expect(existsSync(join(r.runDir, "price_model/model/model.pkl"))).toBe(true);
     // The gate's metrics were computed by mlp on the 12 test rows with the pickled model.
     const evaluation = json(join(r.runDir, "price_gate/evaluation.json"));
-    expect(evaluation).toMatchObject({ passed: true, rows: 12, data: join(r.dir, "data/house_split/test") });
+    expect(evaluation).toMatchObject({ passed: true, rows: 12, data: join(r.dir, "data/runs/r1/house_split/test") });
     expect(evaluation.metrics.rmse).toBeLessThan(500);
     expect(evaluation.metrics.r2).toBeGreaterThan(0.99);
     const meta = json(join(r.dir, "models/registry/house-prices/1/metadata.json"));
     expect(meta.metrics).toEqual(evaluation.metrics);
 
     // The scheduled batch scoring with the newest gated model: a prediction per row.
-    const sub = spawnSync("sbatch", ["--parsable", "price_scores.sbatch"], { encoding: "utf8", cwd: r.slurm, env: { ...r.env, MLP_PROJECT_DIR: r.proj, MLP_RUN_ID: "scheduled-1" } });
+    const sub = spawnSync("sbatch", ["--parsable", "price_scores.sbatch"], { encoding: "utf8", cwd: r.slurm, env: { ...r.env, MLP_PROJECT_DIR: r.proj, MLP_RUN_ID: "scheduled-1", MLP_DATA_RUN: "latest" } });
     expect(sub.status, sub.stderr).toBe(0);
     const id = sub.stdout.trim().split(";")[0]!;
     submitted.push(id);
@@ -558,6 +559,8 @@ deploy api(registry) {
       expect(json(join(models(prefix), "registry/machine-failure/1/metadata.json")).version).toBe(1);
     }
     expect(readdirSync(models("")).sort()).toEqual(["machine_failure", "registry", "variant=gdansk"]);
+    // Each warehouse has the run's tables and its own latest.
+    for (const wh of ["warehouse", "warehouse/variant=gdansk"]) expect(readlinkSync(join(root, wh, "latest")), wh).toBe("runs/nightly");
     expect(readdirSync(models("variant=gdansk")).sort()).toEqual(["machine_failure", "registry"]);
     expect(existsSync(join(models(""), "registry/machine-failure/2"))).toBe(false);
     // Each run's spark jobs ran their own variant's SQL (its folder), and each scored with its own model.
