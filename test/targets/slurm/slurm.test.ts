@@ -393,10 +393,11 @@ if __name__ == "__main__":
     const r = submit(path, {
       prepare: (proj, data) => {
         script(join(proj, "train.py"), SKLEARN_PY);
-        // What the Spark jobs would write (as CSV): the snapshot and the two ports of the split.
+        // What the Spark jobs would write (as CSV): the snapshot and the two ports of the split,
+        // as the rows the spark-sql stand-in "writes" into the run's folder (helpers.ts).
         for (const [folder, rows] of [["houses", csv(0, 60)], ["house_split/train", csv(0, 48)], ["house_split/test", csv(48, 60)]] as const) {
-          mkdirSync(join(data, folder), { recursive: true });
-          writeFileSync(join(data, folder, "part-0.csv"), rows);
+          mkdirSync(join(data, "_seed", folder), { recursive: true });
+          writeFileSync(join(data, "_seed", folder, "part-0.csv"), rows);
         }
       },
     });
