@@ -236,6 +236,18 @@ export function pipelineNameOf(ir: Pick<IrDocument, "pipeline" | "file">): strin
   return pipelineName(ir.pipeline?.name, ir.file);
 }
 
+/**
+ * What one deployment of the program is named after: the pipeline, and its variant
+ * (`<pipeline>-<variant>`). Names shared by everything deployed side by side on one platform
+ * (Slurm job names, Kafka topics and consumer groups, Flink job and connector names) use it,
+ * so a variant never reads, writes or replaces the default's. Identifiers hold no `-`, so no
+ * variant's name is another deployment's.
+ */
+export function deploymentNameOf(ir: Pick<IrDocument, "pipeline" | "file" | "variant">): string {
+  const p = pipelineNameOf(ir);
+  return ir.variant === null ? p : `${p}-${ir.variant}`;
+}
+
 /** The pipeline's name, or for a library the file's stem: what settings' defaults and generated names are named after. */
 export function pipelineName(declared: string | undefined, file: string): string {
   return declared || baseName(file).replace(/\.mlp$/, "").replace(/[^A-Za-z0-9_]/g, "_") || "pipeline";

@@ -6,7 +6,7 @@
 // the others from the value, so a tombstone (a retracted key: the key and no value) deletes
 // its row. Secrets are referenced through Connect's config providers, never written.
 import type { ValidNode } from "../../compiler/ir";
-import type { IrGraph } from "../../compiler/query";
+import { deploymentNameOf, type IrGraph } from "../../compiler/query";
 import type { SecretRef } from "../../language/catalog/settings";
 import { commentText } from "../sql/names";
 import { jaasOption, kafkaSecurityProperties } from "../flink/security";
@@ -39,7 +39,7 @@ export function cassandraSink(g: IrGraph, n: ValidNode, topic: string): string {
   const creds = o.cassandra_credentials;
   const security = kafkaSecurityProperties(o.kafka_security, "consumer.override.");
   const props: [string, string][] = [
-    ["name", `mlp-${g.pipelineName}-${n.id}-cassandra`],
+    ["name", `mlp-${deploymentNameOf(g.ir)}-${n.id}-cassandra`],
     ["connector.class", "com.datastax.oss.kafka.sink.CassandraSinkConnector"],
     ["tasks.max", "1"],
     ["topics", topic],

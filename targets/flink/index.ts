@@ -14,7 +14,7 @@
 // job itself through the Python UDF, or something outside Flink); `emitFlink` is the
 // on-premise choice, Kafka and the UDF.
 import type { IrColumn, IrDocument, ValidNode } from "../../compiler/ir";
-import { baseName, IrGraph, isDeploy, isStreamData, pipelineNameOf, storeOf } from "../../compiler/query";
+import { baseName, deploymentNameOf, IrGraph, isDeploy, isStreamData, pipelineNameOf, storeOf } from "../../compiler/query";
 import { TargetError, type Emit, type GeneratedFile } from "../../compiler/target-api";
 import { durationMs } from "../../language/catalog/values";
 import { FLINK as d } from "../sql/dialect";
@@ -36,7 +36,7 @@ export const PREDICT_FUNCTION = "mlp_predict";
 export const PREDICT_PYTHON = "mlp_flink.predict";
 
 /** Kafka topic a job publishes a step to, when the step has no topic of its own. */
-export const topicOf = (ir: IrDocument, id: string) => `mlp-${pipelineNameOf(ir)}-${id}`;
+export const topicOf = (ir: IrDocument, id: string) => `mlp-${deploymentNameOf(ir)}-${id}`;
 
 // ---------- the parameters ----------
 
@@ -141,7 +141,7 @@ export function kafkaConnector(ir: IrDocument): StreamConnector {
   const group = (t: StreamTable): [string, string][] => [
     ["properties.bootstrap.servers", servers],
     ...security,
-    ["properties.group.id", `mlp-${pipelineNameOf(ir)}-${t.job.id}`],
+    ["properties.group.id", `mlp-${deploymentNameOf(ir)}-${t.job.id}`],
   ];
   const upsert = (t: StreamTable, extra: [string, string][], format = formatOptions): TableClauses => ({
     primaryKey: t.keys,
@@ -269,11 +269,11 @@ class Job {
       "",
       // Timestamps are UTC wall-clock values (TIMESTAMP(3)), as in the Spark target.
       `SET 'table.local-time-zone' = 'UTC';`,
-      `SET 'pipeline.name' = ${d.literal(`mlp-${pipeline}-${n.id}`)};`,
+      `SET 'pipeline.name' = ${d.literal(`mlp-${deploymentNameOf(g.ir)}-${n.id}`)};`,
       // Windows, dedupe state and Kafka offsets survive a restart: exactly-once checkpoints,
       // kept when the job is cancelled (resume with `SET 'execution.savepoint.path'`), and
       // restarts with a growing delay instead of failing the job on the first error.
-      ...(this.o.checkpoints ? checkpointing(g.ir, `mlp-${pipeline}-${n.id}`) : []).map(([k, v]) => `SET ${d.literal(k)} = ${d.literal(v)};`),
+      ...(this.o.checkpoints ? checkpointing(g.ir, `mlp-${deploymentNameOf(g.ir)}-${n.id}`) : []).map(([k, v]) => `SET ${d.literal(k)} = ${d.literal(v)};`),
       ...(this.o.connector.settings?.() ?? []).map(([k, v]) => `SET ${d.literal(k)} = ${d.literal(v)};`),
       "",
     );

@@ -1,8 +1,9 @@
 // Planning: which Slurm jobs a pipeline becomes, what each one waits for, and where every
 // artifact lives at run time. The scripts (the other files here) only format this plan.
 import type { IrDocument, IrNode, NodeOf, ValidNode } from "../../compiler/ir";
-import { IrGraph, isBatchData, isData, isDeploy, isStreamData, type Input } from "../../compiler/query";
+import { deploymentNameOf, IrGraph, isBatchData, isData, isDeploy, isStreamData, type Input } from "../../compiler/query";
 import { fnv, slugOf } from "./quote";
+import { topicOf } from "../flink/index";
 
 /**
  * Where something lives at run time: `path` alone is a literal location (a source's
@@ -121,7 +122,7 @@ export class Plan {
   constructor(readonly ir: IrDocument) {
     this.graph = new IrGraph(ir);
     this.pipeline = this.graph.pipelineName;
-    this.jobPrefix = ir.variant === null ? this.pipeline : `${this.pipeline}-${ir.variant}`;
+    this.jobPrefix = deploymentNameOf(ir);
     this.settings = settingsOf(ir);
     this.slug = stepSlugs(this.graph.nodes);
     this.build();
@@ -167,7 +168,7 @@ export class Plan {
     if (isBatchData(n)) return { env: "MLP_TABLES_DIR", path: n.kind === "split" ? `${n.id}/${port}` : n.id };
     // Streams are Kafka topics: a source's own, or the one the flink target publishes a step to.
     if (n.kind === "source" && n.config.topic !== undefined) return { path: n.config.topic };
-    if (isData(n)) return { path: `mlp-${this.pipeline}-${n.id}` };
+    if (isData(n)) return { path: topicOf(this.ir, n.id) };
     if (this.graph.output(n, port).type === "Model") {
       const home = this.modelHome(n);
       return { env: "MLP_RUN_DIR", path: `${this.slugOf(home ?? n)}/model` };

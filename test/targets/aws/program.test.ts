@@ -306,7 +306,8 @@ describe("every program, every stack", () => {
     // The registry fixture says so in its DDL, the sample's plain Avro in its own.
     const registrySql = fileOf(projects.get("fixture-avro_registry")!, "assets/flink/click_features.sql")!;
     expect(registrySql).toContain("'format' = 'avro-confluent',\n  'avro-confluent.url' = 'https://registry.example.com:8081'");
-    expect(fileOf(projects.get("sample-ad_click_through")!, "assets/flink/impression_features.sql")).toContain("'format' = 'avro'\n");
+    // The variant stacks run Flink jobs named after their variant: each stack has its own SQL.
+    expect(fileOf(projects.get("sample-ad_click_through")!, "assets/stacks/default/flink/impression_features.sql")).toContain("'format' = 'avro'\n");
   });
 
   test("deployments wait for their model version in stack config", () => {
