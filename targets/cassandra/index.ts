@@ -5,8 +5,8 @@
 // and rows expire after the ttl (`default_time_to_live`). The Spark target writes batch
 // feature sets into these tables, the Flink target streaming ones (through Kafka Connect).
 import type { IrColumn, IrDocument, IrType, NodeOf } from "../../compiler/ir";
-import { IrGraph } from "../../compiler/query";
-import type { Emit } from "../../compiler/target-api";
+import { IrGraph, storeOf } from "../../compiler/query";
+import { TargetError, type Emit } from "../../compiler/target-api";
 import { durationMs } from "../../language/catalog/values";
 import { commentText } from "../sql/names";
 
@@ -56,9 +56,26 @@ export interface OnlineTable {
   ttlSeconds: number;
 }
 
+/** Cassandra refuses longer keyspace names (a limit of its schema tables). */
+export const MAX_KEYSPACE = 48;
+
+/**
+ * The keyspace the online feature sets live in, refused when Cassandra could not create it:
+ * the default `mlp_<pipeline>`, and a variant's `_<variant>` after it, can outgrow the limit.
+ */
+export function keyspaceOf(ir: IrDocument): string {
+  const { keyspace } = ir.settings.onprem.feature_store.cassandra;
+  if (keyspace.length > MAX_KEYSPACE) {
+    const why = ir.variant === null ? "" : ` (with variant \`${ir.variant}\`'s suffix)`;
+    throw new TargetError(`the Cassandra keyspace \`${keyspace}\`${why} is ${keyspace.length} characters, and Cassandra allows ${MAX_KEYSPACE}: name a shorter one in \`target onprem { feature_store = cassandra(keyspace: ...) }\``);
+  }
+  return keyspace;
+}
+
 /** The online feature sets of a pipeline, in graph order. */
 export function onlineTables(ir: IrDocument, g = new IrGraph(ir)): OnlineTable[] {
-  const { keyspace } = ir.settings.onprem.feature_store.cassandra;
+  if (!g.ofKind("features").some((n) => storeOf(n)?.kind === "online")) return [];
+  const keyspace = keyspaceOf(ir);
   const out: OnlineTable[] = [];
   for (const n of g.ofKind("features")) {
     const store = n.config.store;
@@ -82,7 +99,7 @@ export const emitCassandra: Emit = ({ ir }) => {
     lines.push(`-- The pipeline has no online feature set (features with store = online(ttl: ...)).`);
     return [{ path: "schema.cql", contents: lines.join("\n") + "\n" }];
   }
-  const ks = cqlIdent(ir.settings.onprem.feature_store.cassandra.keyspace);
+  const ks = cqlIdent(keyspaceOf(ir));
   // One replica per contact point listed, at most 3. An existing keyspace is kept as it is,
   // so operators may create it first with NetworkTopologyStrategy.
   const rf = Math.min(3, Math.max(1, hosts.length));

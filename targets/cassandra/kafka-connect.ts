@@ -7,6 +7,7 @@
 // its row. Secrets are referenced through Connect's config providers, never written.
 import type { ValidNode } from "../../compiler/ir";
 import { deploymentNameOf, type IrGraph } from "../../compiler/query";
+import { keyspaceOf } from "./index";
 import type { SecretRef } from "../../language/catalog/settings";
 import { commentText } from "../sql/names";
 import { jaasOption, kafkaSecurityProperties } from "../flink/security";
@@ -27,7 +28,8 @@ export function connectSecret(ref: SecretRef): string {
 /** The connector's properties for the online feature set `n`, written to `topic` by its Flink job. */
 export function cassandraSink(g: IrGraph, n: ValidNode, topic: string): string {
   const o = g.ir.settings.onprem;
-  const { hosts: hostPorts, keyspace } = o.feature_store.cassandra;
+  const { hosts: hostPorts } = o.feature_store.cassandra;
+  const keyspace = keyspaceOf(g.ir);
   const out = g.output(n);
   const cols = out.columns ?? [];
   const keys = out.keys ?? [];

@@ -21,6 +21,7 @@ import { SPARK as d } from "../sql/dialect";
 import { commentText, Names } from "../sql/names";
 import { dedupe, lowerStep, select, type Rel } from "../sql/steps";
 import { checkProjectPaths } from "../paths";
+import { keyspaceOf } from "../cassandra/index";
 
 /** Settings every generated Spark file pins, so the SQL means the same on every cluster. */
 const PREAMBLE = [
@@ -275,7 +276,8 @@ class Job {
   private online(cols: IrColumn[], loc: BatchLocation): void {
     const { n } = this;
     const { keys = [], history } = this.g.output(n);
-    const { hosts, keyspace } = this.g.ir.settings.onprem.feature_store.cassandra;
+    const { hosts } = this.g.ir.settings.onprem.feature_store.cassandra;
+    const keyspace = keyspaceOf(this.g.ir);
     const written = this.names.fresh(`${n.id}__written`);
     this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(written)} (\n${schema(cols)}\n) USING parquet OPTIONS ('path' = ${pathLiteral(loc.path, this.o)})`);
     const sink = this.names.fresh(`${n.id}__online`);

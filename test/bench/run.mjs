@@ -38,6 +38,11 @@ const MAX_CHECK_VS_JSON = 20; // check of 10,000 steps within 20x JSON.parse of 
 const MAX_GROWTH_VS_JSON = 1.5; // 10k/1k growth no worse than 1.5x JSON.parse's own growth
 const MAX_STARTUP_VS_NODE = 3; // `mlp check` of a small file within 3x `node -e 0`
 const MAX_LEAKAGE_SHARE = 0.05; // the leakage check under 5% of the whole check of 10,000 steps
+// Against JSON.parse of a JSON document as large as the .mlp source (issue 15): what a parser
+// of that many bytes costs at best, whatever the IR's size.
+const MAX_PARSE_VS_SAME_BYTES = 12;
+const MAX_CHECK_VS_SAME_BYTES = 30;
+const MAX_IR_VS_SOURCE = 3; // the IR JSON at most 3x the source bytes
 
 /**
  * Rows timed on each generated pipeline. `fn(c)` gets { path, text, loader, ir, json }: the
@@ -50,6 +55,7 @@ const ROWS = [
   {
     name: "parse+check+lower",
     vsJson: MAX_CHECK_VS_JSON,
+    vsSameBytes: MAX_CHECK_VS_SAME_BYTES,
     growth: true,
     fn: (c) => {
       const t0 = performance.now();
@@ -60,7 +66,7 @@ const ROWS = [
       return { "checkProgram (parse+check)": t1 - t0, lower: t2 - t1 };
     },
   },
-  { name: "parse alone", fn: (c) => void lib.parse(c.text, c.path) },
+  { name: "parse alone", vsSameBytes: MAX_PARSE_VS_SAME_BYTES, fn: (c) => void lib.parse(c.text, c.path) },
   {
     // The point-in-time leakage check runs inside every check: its share of the whole.
     name: "check, then the leakage check again",
@@ -149,7 +155,7 @@ for (const size of SIZES) {
   pipelines.push({
     ...size,
     file: relative(ROOT, path),
-    c: { path, text, loader, ir, json },
+    c: { path, text, loader, ir, json, sameBytes: sameBytesJson(ir, Buffer.byteLength(text)) },
     facts: { steps, irNodes: ir.nodes.length, irEdges: ir.edges.length, bytes: Buffer.byteLength(text), lines: text.split("\n").length - 1, irBytes: Buffer.byteLength(json), errors: errors.length, warnings: warnings.length, leaks: warnings.filter((d) => d.code === "MLP0606").length },
   });
 }
@@ -165,16 +171,35 @@ if (broken) {
   process.exit(1);
 }
 
+/**
+ * A JSON document of (nearly) `bytes` bytes: the IR's own nodes, as many as fit, so the
+ * baseline parses the kind of text a graph file holds, not one long string.
+ */
+function sameBytesJson(ir, bytes) {
+  const size = (k) => Buffer.byteLength(JSON.stringify({ nodes: ir.nodes.slice(0, k) }));
+  let lo = 0;
+  let hi = ir.nodes.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (size(mid) <= bytes) lo = mid;
+    else hi = mid - 1;
+  }
+  const doc = JSON.stringify({ nodes: ir.nodes.slice(0, lo) });
+  return doc + " ".repeat(Math.max(0, bytes - Buffer.byteLength(doc)));
+}
+
 // Timings. Each row is warmed up on every size, then its timed runs alternate between the
 // sizes, and each timed run is preceded by BASELINE_PER_RUN runs of JSON.parse on the same
 // size: the baseline and the rows are sampled over the same stretch of time, so a busy
 // machine skews both alike rather than one ratio's numerator only.
 const results = []; // { name, indent, bySize: { [steps]: samples } }
 const baseline = { name: "JSON.parse(IR JSON)  [baseline]", indent: 0, bySize: {} };
-results.push(baseline);
+const sameBytes = { name: "JSON.parse(as many bytes as the source)  [baseline]", indent: 0, bySize: {} };
+results.push(baseline, sameBytes);
 for (const p of pipelines) {
   baseline.bySize[p.steps] = [];
-  for (let i = 0; i < BASELINE_WARMUP; i++) JSON.parse(p.c.json);
+  sameBytes.bySize[p.steps] = [];
+  for (let i = 0; i < BASELINE_WARMUP; i++) JSON.parse(p.c.json), JSON.parse(p.c.sameBytes);
 }
 const sample = (fn) => {
   gc();
@@ -194,6 +219,7 @@ for (const rr of rowResults) {
       if (run >= p.runs) continue;
       process.stderr.write(`  timing ${rr.name} on ${int(p.steps)} steps (${run + 1}/${p.runs})...        \r`);
       for (let i = 0; i < BASELINE_PER_RUN; i++) baseline.bySize[p.steps].push(sample(() => void JSON.parse(p.c.json)).ms);
+      for (let i = 0; i < BASELINE_PER_RUN; i++) sameBytes.bySize[p.steps].push(sample(() => void JSON.parse(p.c.sameBytes)).ms);
       const { ms: total, sub } = sample(() => rr.row.fn(p.c));
       rr.bySize[p.steps].push(total);
       if (sub && typeof sub === "object") for (const [k, v] of Object.entries(sub)) ((rr.parts[k] ??= {})[p.steps] ??= []).push(v);
@@ -215,7 +241,10 @@ const rowsOut = results.map((r) => {
   const b = med(r, large);
   const growth = b / a;
   const vsJson = b / med(baseline, large);
-  const out = { name: r.name, medianMs: { [small]: a, [large]: b }, samplesMs: r.bySize, growth, vsJsonParse: vsJson };
+  const vsSame = b / med(sameBytes, large);
+  const out = { name: r.name, medianMs: { [small]: a, [large]: b }, samplesMs: r.bySize, growth, vsJsonParse: vsJson, vsSameBytesJsonParse: vsSame };
+  if (r.row?.vsSameBytes !== undefined)
+    targets.push({ target: `${r.name} of ${int(large)} steps within ${r.row.vsSameBytes}x JSON.parse of as many bytes`, value: vsSame, limit: r.row.vsSameBytes, pass: vsSame <= r.row.vsSameBytes });
   if (r.row?.vsJson !== undefined)
     targets.push({ target: `${r.name} of ${int(large)} steps within ${r.row.vsJson}x JSON.parse`, value: vsJson, limit: r.row.vsJson, pass: vsJson <= r.row.vsJson });
   if (r.row?.share) {
@@ -235,10 +264,10 @@ const rowsOut = results.map((r) => {
 
 console.log(
   table(
-    ["measurement (median ms)", `${int(small)} steps`, `${int(large)} steps`, "growth", "vs JSON.parse"],
+    ["measurement (median ms)", `${int(small)} steps`, `${int(large)} steps`, "growth", "vs JSON.parse", "vs same bytes"],
     results.map((r, i) => {
       const o = rowsOut[i];
-      return [`${"  ".repeat(r.indent)}${r.name}`, ms(o.medianMs[small]), ms(o.medianMs[large]), times(o.growth), r === baseline ? "1.0x" : times(o.vsJsonParse)];
+      return [`${"  ".repeat(r.indent)}${r.name}`, ms(o.medianMs[small]), ms(o.medianMs[large]), times(o.growth), r === baseline ? "1.0x" : times(o.vsJsonParse), r === sameBytes ? "1.0x" : times(o.vsSameBytesJsonParse)];
     }),
   ),
 );
@@ -246,6 +275,10 @@ console.log(`runs: ${SIZES.map((s) => `${int(s.steps)} steps ${s.warmup} warm-up
 console.log("");
 
 // Start-up: fresh processes, interleaved so drift hits every row alike.
+const largest = pipelines[pipelines.length - 1].facts;
+const irRatio = largest.irBytes / largest.bytes;
+targets.push({ target: `IR JSON of ${int(large)} steps at most ${MAX_IR_VS_SOURCE}x the source bytes`, value: irRatio, limit: MAX_IR_VS_SOURCE, pass: irRatio <= MAX_IR_VS_SOURCE });
+
 const cli = CLI_ROWS.map((r) => ({ ...r, samples: [] }));
 let cliFailure;
 for (let i = 0; i < CLI_RUNS.warmup + CLI_RUNS.runs; i++) {

@@ -53,7 +53,7 @@ describe("flink: kafka sasl/tls and cassandra credentials come from settings tha
       expect(job.contents.indexOf("env.java.opts.all")).toBeLessThan(job.contents.indexOf("EXECUTE STATEMENT SET"));
       expect(flinkErrors(job.contents), job.path).toEqual([]);
     }
-  });
+  }, 60_000);
 
   it("the Kafka Connect sink reads the same Kafka with the same files, and logs into Cassandra through config providers", () => {
     const sinks = files.filter((f) => f.path.endsWith(".cassandra-sink.properties"));

@@ -76,6 +76,12 @@ function scan(sql: string, dialect: Dialect): Scan {
           continue;
         }
         if (dialect === "flink" && c === "\\") problems.push(`${at()}: backslash inside a Flink literal`);
+        // The one substitution mlp writes itself: the run id of the run folder (targets/spark).
+        if (dialect === "spark" && sql.startsWith(RUN_ID, j)) {
+          value += RUN_ID;
+          j += RUN_ID.length;
+          continue;
+        }
         if (dialect === "spark" && c === "$") problems.push(`${at()}: $ inside a Spark literal (spark-sql substitutes \${...})`);
         if (c === "'") {
           if (dialect === "flink" && sql[j + 1] === "'") {
@@ -129,7 +135,8 @@ function flinkRuns(sql: string): string[] {
   return out;
 }
 
-const STATEMENT = /^(SET|CREATE|INSERT|EXECUTE STATEMENT SET)\b/;
+// (SELECT: the run guard of a Spark file, which stores nothing.)
+const STATEMENT = /^(SET|CREATE|INSERT|EXECUTE STATEMENT SET|SELECT RAISE_ERROR)\b/;
 
 /** Statements as the grammar sees them, and as a naive `;`-at-end-of-line splitter sees them. */
 function statementsAgree(text: string, dialect: Dialect): { parser: string[]; naive: string[] } {
@@ -159,6 +166,8 @@ const stripComments = (s: string) =>
     .replace(/;$/, "");
 
 // ---------- every case ----------
+
+const RUN_ID = "${env:MLP_RUN_ID}";
 
 describe.each(cases())("$id: lexical safety", (c) => {
   const { ir, errors } = compileIr(c.path);

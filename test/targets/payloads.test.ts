@@ -57,7 +57,9 @@ function withPayload(text: string): IrDocument {
   ir.settings.onprem.kafka = "broker:9092";
   // Slots the template leaves at their defaults: the warehouse and the Cassandra keyspace and hosts.
   ir.settings.onprem.warehouse = `file:///srv/${text}/warehouse`;
-  ir.settings.onprem.feature_store.cassandra.keyspace = text;
+  // A keyspace Cassandra could not create (over 48 characters) is refused by every target
+  // (refusals.test.ts): longer payloads go in cut to 24 code points.
+  ir.settings.onprem.feature_store.cassandra.keyspace = [...text].slice(0, 24).join("");
   ir.settings.onprem.feature_store.cassandra.hosts = [`${text}:9042`];
   // A deployment publishing to the topic it reads is refused on AWS (refusals.test.ts).
   const live = ir.nodes.find((n) => n.kind === "deploy" && n.config.mode === "stream")!;

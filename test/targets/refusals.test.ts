@@ -160,3 +160,23 @@ describe("target refusals do not repeat the target's name", () => {
     expect(refusal("flink", kafka)?.message).toMatch(/cannot be a Flink SQL option value/);
   });
 });
+
+describe("slurm: variants collide: a variant's keyspace (`<keyspace>_<variant>`) that Cassandra cannot create is refused", () => {
+  const fraud = readFileSync(join(ROOT, "../shared/conformance/valid/fraud.mlp"), "utf8");
+  // A 40-character pipeline name: `mlp_<name>` fits in 48, `mlp_<name>_<variant>` does not.
+  const long = "fraud_detection_for_card_present_txns_eu";
+  const text = `${fraud.replace("pipeline fraud {", `pipeline ${long} {`)}\nvariant staging_eu {\n}\n`;
+  test("every target that writes the online store names the keyspace, its length and the setting to change", () => {
+    const program = checkProgram("inline.mlp", loader, text);
+    expect(program.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const base = lower(program);
+    expect(base.settings.onprem.feature_store.cassandra.keyspace).toHaveLength(44);
+    for (const t of ["cassandra", "spark", "flink"]) expect(refusal(t, base), t).toBeUndefined();
+    const variant = lower(program, "staging_eu");
+    for (const t of ["cassandra", "spark", "flink"]) {
+      expect(refusal(t, variant)?.message, t).toBe(
+        "the Cassandra keyspace `mlp_fraud_detection_for_card_present_txns_eu_staging_eu` (with variant `staging_eu`'s suffix) is 55 characters, and Cassandra allows 48: name a shorter one in `target onprem { feature_store = cassandra(keyspace: ...) }`",
+      );
+    }
+  });
+});

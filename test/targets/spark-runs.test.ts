@@ -60,7 +60,7 @@ describe("spark: each run writes under its run id, and latest moves only when th
         expect(sparkErrors(sql)).toEqual([]);
       }
     }
-  });
+  }, 120_000);
 
   it("a warehouse holding quotes, `$` and `${...}` stays data: only the run id is left for spark-sql to substitute", () => {
     const dir = tmp("spark-runs-hostile");
@@ -74,7 +74,7 @@ describe("spark: each run writes under its run id, and latest moves only when th
         expect(p.startsWith(`${dir}/it\\'s \\u0024{env:HOME} \\u0024x\\u003B -\\u002D wh/runs/${RUN}/`), p).toBe(true);
       }
     }
-  });
+  }, 60_000);
 
   it("a run's tables go to runs/<id>/; a failed run leaves latest (and the good run's tables) as they were; a model names the exact tables it was trained on (bash, stand-in sbatch and spark-sql)", () => {
     const dir = tmp("spark-runs");
@@ -144,5 +144,5 @@ describe("spark: each run writes under its run id, and latest moves only when th
     expect(fakeJobs(dir)).toEqual([]);
     expect(calls(dir).filter((c) => c.tool === "spark-sql")).toEqual([]);
     expect(existsSync(join(warehouse, "runs"))).toBe(false);
-  });
+  }, 60_000);
 });
