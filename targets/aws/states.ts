@@ -6,7 +6,7 @@ import type { ValidNode } from "../../compiler/ir";
 import { TargetError } from "../../compiler/target-api";
 import { Flow, intrinsic, placeholders, render, t } from "./asl";
 import { cap, type PlanContext } from "./context";
-import { alertTopic, allowAlerts, withFailureHandling } from "./failures";
+import { alertTopic, allowAlerts, NOTIFY, withFailureHandling } from "./failures";
 import { lit, name, obj, ref, type Code, type Group } from "./model";
 
 /** The first state of every machine: a short run id for job names and the runs/<id>/ folder. */
@@ -46,7 +46,8 @@ export const tablesRoot = (run: string): string => `States.Format('s3://{}/wareh
 /**
  * The last states of a training machine that stored tables: once everything else succeeded,
  * `warehouse/latest.json` names this run, so consumers outside a run (scheduled scorings) never
- * read a mix of a failed run's tables and an older one's.
+ * read a mix of a failed run's tables and an older one's. Runs may end out of order: a run
+ * started before the one latest.json names leaves it alone.
  */
 export function publishTables(cx: PlanContext, flow: Flow): void {
   flow.add("Record run", {
@@ -55,6 +56,29 @@ export function publishTables(cx: PlanContext, flow: Flow): void {
     Parameters: { "run_id.$": OWN_TABLES, "execution.$": "$$.Execution.Name", "started.$": "$$.Execution.StartTime", pipeline: cx.pipe },
     ResultPath: "$.published",
   });
+  flow.add("Read latest", {
+    Type: "Task",
+    Comment: `The run ${LATEST_KEY} names now, if any.`,
+    Resource: t`arn:${cx.placeholder("Partition", name("partition"))}:states:::aws-sdk:s3:getObject`,
+    Parameters: { Bucket: cx.placeholder("ArtifactBucket", ref("artifacts", "bucket")), Key: LATEST_KEY },
+    ResultSelector: { "latest.$": "States.StringToJson($.Body)" },
+    ResultPath: "$.previous",
+    // No latest.json yet (S3 answers 403 rather than 404 to a role that may not list the
+    // bucket, so the first run waits out the S3Exception retries): this run is the first to
+    // publish. Anything else fails the run as usual.
+    Catch: [
+      { ErrorEquals: ["S3.NoSuchKeyException", "S3.S3Exception"], ResultPath: null, Next: "Publish tables" },
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: NOTIFY },
+    ],
+  });
+  const started = "$.previous.latest.started";
+  flow.add("Newer run published?", {
+    Type: "Choice",
+    Comment: "A run that started after this one already published its tables: they stay latest.",
+    Choices: [{ And: [{ Variable: started, IsPresent: true }, { Variable: started, IsTimestamp: true }, { Variable: started, TimestampGreaterThanPath: "$.published.started" }], Next: "Latest stays" }],
+    Default: "Publish tables",
+  });
+  flow.side("Latest stays", { Type: "Succeed", Comment: "latest.json names a run that started after this one." });
   flow.add("Publish tables", {
     Type: "Task",
     Comment: `Points ${LATEST_KEY} at this run's tables: the last state before success, so a failed run never moves it.`,
@@ -62,7 +86,7 @@ export function publishTables(cx: PlanContext, flow: Flow): void {
     Parameters: { Bucket: cx.placeholder("ArtifactBucket", ref("artifacts", "bucket")), Key: LATEST_KEY, ContentType: "application/json", "Body.$": "States.JsonToString($.published)" },
     ResultPath: null,
   });
-  cx.iam.allow("states", "PublishTables", ["s3:PutObject"], [cx.bucketArn(`/${LATEST_KEY}`)]);
+  cx.iam.allow("states", "PublishTables", ["s3:GetObject", "s3:PutObject"], [cx.bucketArn(`/${LATEST_KEY}`)]);
 }
 
 /** The first states of a machine outside any run: which run's tables it reads (LATEST_TABLES). */
