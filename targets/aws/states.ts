@@ -65,7 +65,8 @@ export function publishTables(cx: PlanContext, flow: Flow): void {
     ResultPath: "$.previous",
     // No latest.json yet (S3 answers 403 rather than 404 to a role that may not list the
     // bucket, so the first run waits out the S3Exception retries): this run is the first to
-    // publish. Anything else fails the run as usual.
+    // publish. An S3 error that outlasts the retries publishes too (as if there were no check,
+    // rather than failing a run whose work is done); a latest.json that is not JSON alerts.
     Catch: [
       { ErrorEquals: ["S3.NoSuchKeyException", "S3.S3Exception"], ResultPath: null, Next: "Publish tables" },
       { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: NOTIFY },
