@@ -13,7 +13,7 @@ import { lit, ref, tpl, type Group } from "./model";
 import { notebookState } from "./notebooks";
 import { registryOf } from "./registry";
 import { schedule } from "./schedules";
-import { glueStates, jobName, startRun, stateMachine } from "./states";
+import { glueStates, jobName, LATEST_TABLES, readLatestTables, startRun, stateMachine, tablesUri } from "./states";
 
 /**
  * The batch deployment whose scoring machine runs each step: a step downstream of a batch
@@ -58,6 +58,9 @@ export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, after: read
   const prefix = cx.jobPrefix(d, 63);
   const flow = new Flow();
   startRun(cx, flow);
+  // A scoring runs outside any training run: it scores the tables of the last one that
+  // succeeded as a whole, and the steps after it read and write that run's tables too.
+  readLatestTables(cx, flow);
   flow.add("Find model", {
     Type: "Task",
     Comment: "The newest approved version of the registered model.",
@@ -83,7 +86,7 @@ export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, after: read
     Parameters: {
       "TransformJobName.$": jobName(cx, d, 63),
       "ModelName.$": jobName(cx, d, 63),
-      TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: t`s3://${ph("ArtifactBucket")}/warehouse/${warehousePath(input.from, input.fromPort)}/` } }, ContentType: "application/x-parquet", SplitType: "None" },
+      TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", "S3Uri.$": tablesUri(warehousePath(input.from, input.fromPort), LATEST_TABLES) } }, ContentType: "application/x-parquet", SplitType: "None" },
       TransformOutput: { S3OutputPath: output, Accept: "application/json", AssembleWith: "Line" },
       TransformResources: { InstanceType: c.instanceType, InstanceCount: count },
     },
@@ -91,8 +94,8 @@ export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, after: read
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Delete model after failure" }],
   });
   const downstreamData = after.filter((n) => isBatchData(n));
-  glueStates(cx, flow, downstreamData);
-  for (const n of after) if (n.kind === "notebook") notebookState(cx, flow, n, new Set());
+  glueStates(cx, flow, downstreamData, LATEST_TABLES);
+  for (const n of after) if (n.kind === "notebook") notebookState(cx, flow, n, new Set(), LATEST_TABLES);
   const deleteModel = () => ({ Type: "Task", Resource: t`arn:${ph("Partition")}:states:::aws-sdk:sagemaker:deleteModel`, Parameters: { "ModelName.$": jobName(cx, d, 63) }, ResultPath: null });
   flow.add("Delete model", deleteModel());
   flow.add("Done", { Type: "Succeed" });

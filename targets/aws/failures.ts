@@ -32,6 +32,9 @@ export function retriesFor(integration: string): Asl[] | undefined {
     return [backoff(["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"], 2, 6)];
   if (integration.startsWith("glue:"))
     return [backoff(["Glue.AWSGlueException", "Glue.ConcurrentRunsExceededException", "Glue.InternalServiceException", "Glue.OperationTimeoutException", "Glue.ThrottlingException"], 30, 4)];
+  // S3 raises throttling (503 SlowDown) and 5xx as S3Exception. Writing latest.json again is
+  // harmless: it is the same object with the same body.
+  if (integration.startsWith("aws-sdk:s3:")) return [backoff(["S3.S3Exception", "S3.SdkClientException"], 2, 5)];
   if (integration.startsWith("sagemaker:") || integration.startsWith("aws-sdk:sagemaker:"))
     // Capacity (ResourceLimitExceeded) frees up in minutes, not seconds: a longer first wait.
     return [backoff(["SageMaker.AmazonSageMakerException", "SageMaker.ThrottlingException"], 15, 4), backoff(["SageMaker.ResourceLimitExceededException"], 120, 3)];

@@ -14,7 +14,7 @@ import { image } from "./images";
 import { lambdaFunction } from "./lambda";
 import { name, ref, tpl, type Group } from "./model";
 import { READ_METRICS } from "./scripts";
-import { jobName } from "./states";
+import { jobName, OWN_TABLES, tablesUri } from "./states";
 import { dataPath, unitOf } from "./training";
 
 const CHOICE_OP: Record<Exclude<IrRequire["op"], "!=">, string> = {
@@ -38,7 +38,7 @@ export function gateStates(cx: PlanContext, flow: Flow, gate: NodeOf<"evaluate">
   const img = image(cx, train.config.framework, "training", c.gpus > 0);
   const bucket = ph("ArtifactBucket");
   const evaluation = `States.Format('s3://{}/runs/{}/gates/${intrinsicText(gate.id)}', $.run.bucket, $.run.id)`;
-  const input = (inputName: string, uri: Asl) => ({ InputName: inputName, S3Input: { ...(typeof uri === "string" && uri.startsWith("$.") ? { "S3Uri.$": uri } : { S3Uri: uri }), LocalPath: `/opt/ml/processing/input/${inputName}`, S3DataType: "S3Prefix", S3InputMode: "File" } });
+  const input = (inputName: string, uri: Asl) => ({ InputName: inputName, S3Input: { ...(typeof uri === "string" && /^(\$\.|States\.)/.test(uri) ? { "S3Uri.$": uri } : { S3Uri: uri }), LocalPath: `/opt/ml/processing/input/${inputName}`, S3DataType: "S3Prefix", S3InputMode: "File" } });
   flow.add(`Evaluate ${gate.id}`, {
     Type: "Task",
     Comment: "mlp scores the model on the gate's data and computes each metric (mlp_gate.py).",
@@ -54,7 +54,8 @@ export function gateStates(cx: PlanContext, flow: Flow, gate: NodeOf<"evaluate">
       ProcessingInputs: [
         input("code", t`s3://${bucket}/code/${train.id}/`),
         input("model", `$.models.${mk}.ModelArtifacts.S3ModelArtifacts`),
-        input("data", t`s3://${bucket}/warehouse/${data}/`),
+        // The run's own tables: the data the model was trained beside, never another run's.
+        input("data", tablesUri(data, OWN_TABLES)),
       ],
       ProcessingOutputConfig: {
         Outputs: [{ OutputName: "evaluation", S3Output: { "S3Uri.$": evaluation, LocalPath: "/opt/ml/processing/output", S3UploadMode: "EndOfJob" } }],

@@ -1,6 +1,8 @@
 // Batch data steps: each is a Glue job running the spark target's SQL for the step (sql.ts)
 // with the shared runner (scripts/glue_run_sql.py). The training and scoring machines start
-// the jobs; an online feature set's job also loads its rows into DynamoDB (online-store.ts).
+// the jobs, each with the run id of the tables it reads and writes (`--mlp_run_id`, never a
+// default: a job started by hand without one stops); an online feature set's job also loads
+// its rows of that run into DynamoDB (online-store.ts).
 import type { ValidNode } from "../../compiler/ir";
 import { dataResourcesOf, storeOf } from "../../compiler/query";
 import { durationMs, sizeBytes, type DataResources } from "../../language/catalog/values";
@@ -30,7 +32,7 @@ export function glueJob(cx: PlanContext, n: ValidNode): void {
   ];
   if (storeOf(n)?.kind === "online") {
     const table = onlineTable(cx, n, group);
-    args.push(["--online_table", ref(table.v, "name")], ["--online_path", cx.s3(`warehouse/${n.id}`)], ["--ttl_attribute", lit(table.ttlAttribute)], ["--ttl_seconds", lit(String(table.ttlSeconds))], ["--keys", lit(JSON.stringify(table.keys))]);
+    args.push(["--online_table", ref(table.v, "name")], ["--online_step", lit(n.id)], ["--ttl_attribute", lit(table.ttlAttribute)], ["--ttl_seconds", lit(String(table.ttlSeconds))], ["--keys", lit(JSON.stringify(table.keys))]);
     // A history (one row per key and window) serves its newest row per key.
     const history = cx.g.output(n).history;
     if (history) args.push(["--newest_by", lit(history)]);

@@ -121,13 +121,14 @@ export class Iam {
     const cx = this.cx;
     if (this.roles.has("glue")) {
       this.allow("glue", "ReadGlueAssets", ["s3:GetObject"], [cx.bucketArn("/assets/glue/*")]);
-      this.allow("glue", "UseWarehouse", ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], [cx.bucketArn("/warehouse/*"), cx.bucketArn("/tmp/glue/*")]);
-      this.allow("glue", "ListWarehouse", ["s3:ListBucket"], [ref("artifacts", "arn")], { condition: { StringLike: { "s3:prefix": ["warehouse*", "tmp/glue*"] } } });
+      // The runs' tables only: warehouse/latest.json is the state machine's to move.
+      this.allow("glue", "UseWarehouse", ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], [cx.bucketArn("/warehouse/runs/*"), cx.bucketArn("/tmp/glue/*")]);
+      this.allow("glue", "ListWarehouse", ["s3:ListBucket"], [ref("artifacts", "arn")], { condition: { StringLike: { "s3:prefix": ["warehouse/runs*", "tmp/glue*"] } } });
       this.allow("glue", "Log", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [cx.arn("logs", "log-group:/aws-glue/*")]);
     }
     if (this.roles.has("sagemaker")) {
-      this.allow("sagemaker", "ReadInputs", ["s3:GetObject"], [cx.bucketArn("/code/*"), cx.bucketArn("/assets/notebooks/*"), cx.bucketArn("/warehouse/*"), cx.bucketArn("/runs/*")]);
-      this.allow("sagemaker", "ListInputs", ["s3:ListBucket"], [ref("artifacts", "arn")], { condition: { StringLike: { "s3:prefix": ["code/*", "assets/notebooks/*", "warehouse/*", "runs/*"] } } });
+      this.allow("sagemaker", "ReadInputs", ["s3:GetObject"], [cx.bucketArn("/code/*"), cx.bucketArn("/assets/notebooks/*"), cx.bucketArn("/warehouse/runs/*"), cx.bucketArn("/runs/*")]);
+      this.allow("sagemaker", "ListInputs", ["s3:ListBucket"], [ref("artifacts", "arn")], { condition: { StringLike: { "s3:prefix": ["code/*", "assets/notebooks/*", "warehouse/runs/*", "runs/*"] } } });
       this.allow("sagemaker", "WriteRuns", ["s3:AbortMultipartUpload", "s3:PutObject"], [cx.bucketArn("/runs/*")]);
       this.allow("sagemaker", "Log", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], [cx.arn("logs", "log-group:/aws/sagemaker/*")]);
       this.allow("sagemaker", "EcrLogin", ["ecr:GetAuthorizationToken"], [lit("*")], { note: ["GetAuthorizationToken has no resource-level permissions: AWS offers no narrower form than *."] });

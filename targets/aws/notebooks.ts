@@ -10,7 +10,7 @@ import { image } from "./images";
 import { lit, name, obj, ref, type Group, type Json } from "./model";
 import { commentText, stableJson } from "./quote";
 import { NOTEBOOK_RUNNER } from "./scripts";
-import { jobName } from "./states";
+import { jobName, tablesRoot } from "./states";
 import { sharedScript, uploadAsset } from "./storage";
 import { unitOf } from "./training";
 import { setOwn } from "../own";
@@ -47,13 +47,17 @@ function locationOf(cx: PlanContext, i: Input): Json | undefined {
 /** The environment variable a notebook finds a model's S3 location in. */
 const modelEnv = (cx: PlanContext, n: ValidNode) => `MLP_MODEL_${cx.key(n).toUpperCase()}`;
 
-/** The Processing job state; `models` are the units whose models the machine holds by now. */
-export function notebookState(cx: PlanContext, flow: Flow, n: NodeOf<"notebook">, models: ReadonlySet<string>): void {
+/**
+ * The Processing job state; `models` are the units whose models the machine holds by now, `run`
+ * the path of the run id whose tables the notebook reads (states.ts: OWN_TABLES, LATEST_TABLES).
+ */
+export function notebookState(cx: PlanContext, flow: Flow, n: NodeOf<"notebook">, models: ReadonlySet<string>, run: string): void {
   const r = compute(n.config.resources);
   const img = image(cx, "notebook", "training", false);
   const env: Record<string, Asl> = {
     MLP_CONFIG: `${fileName(n.id)}.json`,
-    MLP_WAREHOUSE: t`s3://${ph("ArtifactBucket")}/warehouse`,
+    // The run's tables: the inputs' warehouse paths are relative to it (run_notebook.py).
+    "MLP_WAREHOUSE.$": tablesRoot(run),
     "MLP_RUN_ID.$": "$.run.id",
   };
   for (const i of cx.g.inputs(n)) {

@@ -8,7 +8,8 @@ import { ph, t, type Flow } from "./asl";
 import { cap, intrinsicText, type PlanContext, type Registry } from "./context";
 import { image } from "./images";
 import { name, obj, lit, ref, tpl, type Group } from "./model";
-import { onGpu, servingProgram, unitOf } from "./training";
+import { dataPath, onGpu, servingProgram, unitOf } from "./training";
+import { OWN_TABLES, tablesUri } from "./states";
 
 export function registryGroup(cx: PlanContext, n: ValidNode, registryName: string, implicit: boolean): Registry {
   const group: Group = {
@@ -56,7 +57,8 @@ export function registerStates(cx: PlanContext, flow: Flow, n: ValidNode, deploy
       ModelPackageGroupName: cx.placeholder(`Group${cap(reg.v)}`, ref(reg.v, "modelPackageGroupName")),
       ModelApprovalStatus: stage === "production" ? "Approved" : "PendingManualApproval",
       "ModelPackageDescription.$": `States.Format('mlp ${intrinsicText(cx.pipe)} run {}: ${intrinsicText(unit.node.id)}', $.run.id)`,
-      CustomerMetadataProperties: { pipeline: cx.pipe, step: unit.node.id, stage: stage ?? "none", "run.$": "$.run.id" },
+      // The exact tables it was trained (and gated) on: this run's, which later runs never overwrite.
+      CustomerMetadataProperties: { pipeline: cx.pipe, step: unit.node.id, stage: stage ?? "none", "run.$": "$.run.id", ...trainingData(cx, unit.train) },
       InferenceSpecification: {
         Containers: [
           {
@@ -76,4 +78,10 @@ export function registerStates(cx: PlanContext, flow: Flow, n: ValidNode, deploy
     cx.arn("sagemaker", tpl("model-package-group/", ref(reg.v, "modelPackageGroupName"))),
     cx.arn("sagemaker", tpl("model-package/", ref(reg.v, "modelPackageGroupName"), "/*")),
   ]);
+}
+
+/** The registry metadata naming the training's `train` table in this run's tables. */
+function trainingData(cx: PlanContext, train: NodeOf<"train">): Record<string, string> {
+  const path = dataPath(cx, train);
+  return path === undefined ? {} : { "data.$": tablesUri(path, OWN_TABLES) };
 }

@@ -1,9 +1,10 @@
 // One lowering, two homes: the SQL the on-premise targets write, parameterised to run on AWS.
 //
 // Spark (Glue): the spark target's jobs with the warehouse `{{warehouse}}` (the Glue runner
-// puts the stack's `s3://<bucket>/warehouse` there) and online feature sets written to the
-// warehouse only: on AWS the Glue runner, not the spark-cassandra-connector, loads them into
-// DynamoDB.
+// puts the stack's `s3://<bucket>/warehouse` there), each run's tables under
+// `runs/${env:MLP_RUN_ID}/` as on premise (the runner puts the run id the state machine gives
+// the job there), and online feature sets written to the warehouse only: on AWS the Glue
+// runner, not the spark-cassandra-connector, loads them into DynamoDB.
 //
 // Flink (Managed Service for Apache Flink): the flink target's jobs on Kinesis, with stream
 // deployments scored outside Flink (a Lambda scores a deploy's published input on AWS, and
@@ -15,7 +16,7 @@ import { TargetError } from "../../compiler/target-api";
 import { hasStreams, isData } from "../../compiler/query";
 import { flinkJobs as flinkSqlJobs, formatOptions, readFormatOptions, schemaRegistryOf, type StreamConnector, type StreamTable } from "../flink/index";
 import { FLINK_AVRO, FLINK_AVRO_CONFLUENT, FLINK_CONNECTOR, type MavenJar } from "./scripts";
-import { sparkJobs } from "../spark/index";
+import { RUN_ID, sparkJobs } from "../spark/index";
 
 export const WAREHOUSE = "{{warehouse}}";
 export const REGION = "{{region}}";
@@ -50,7 +51,7 @@ export class SqlCache {
 
 /** `<id>.sql` per batch data step, for Glue. */
 export function sparkSql(ir: IrDocument): Map<string, string> {
-  return new Map(sparkJobs(ir, { warehouse: WAREHOUSE, onlineStore: "none" }).map((j) => [j.node.id, j.sql]));
+  return new Map(sparkJobs(ir, { warehouse: WAREHOUSE, runId: RUN_ID, onlineStore: "none" }).map((j) => [j.node.id, j.sql]));
 }
 
 export interface FlinkJob {

@@ -12,7 +12,7 @@ import { notebookState } from "./notebooks";
 import { commentText } from "./quote";
 import { registerStates, registryOf } from "./registry";
 import { schedule } from "./schedules";
-import { glueStates, startRun, stateMachine } from "./states";
+import { glueStates, OWN_TABLES, publishTables, startRun, stateMachine } from "./states";
 import { modelStates, unitOf } from "./training";
 
 export function trainingMachine(cx: PlanContext, owners: ReadonlyMap<string, string | undefined>): void {
@@ -46,13 +46,14 @@ export function trainingMachine(cx: PlanContext, owners: ReadonlyMap<string, str
     }
     else if (n.kind === "register") registerStates(cx, flow, n);
     else if (n.kind === "notebook") {
-      notebookState(cx, flow, n, done);
+      notebookState(cx, flow, n, done, OWN_TABLES);
       sync.add("SageMakerProcessingJobs");
     }
     if (deployedFrom.has(n.id) && n.kind !== "register") registerStates(cx, flow, deployedFrom.get(n.id)!, n);
   }
   if (data.length) cx.iam.allowGlueJobs(data);
   cx.iam.allowSyncRules([...sync].sort());
+  if (data.length) publishTables(cx, flow);
   flow.add("Done", { Type: "Succeed" });
   const group: Group = { title: [`The training pipeline of ${commentText(cx.pipe)}: data preparation, training, tuning, gates and registration.`], resources: [] };
   stateMachine(cx, group, "training", cx.lname(undefined, "training"), "assets/statemachines/training.asl.json", flow, `mlp ${cx.pipe}: the training pipeline`);

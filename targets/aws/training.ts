@@ -15,7 +15,7 @@ import { image } from "./images";
 import { file, lit, name, obj, ref, type Group } from "./model";
 import { commentText, stableJson } from "./quote";
 import { ENDPOINT_HANDLERS, GATE_RUNNER, metricRegex, MODEL_RUNTIME, TRAINING_ENTRY } from "./scripts";
-import { jobName } from "./states";
+import { jobName, OWN_TABLES, tablesUri } from "./states";
 import { setOwn } from "../own";
 
 /** The job that produces a model: a tuning job repeating a training, or the training itself. */
@@ -80,7 +80,7 @@ export function contract(g: IrGraph, train: NodeOf<"train">): Record<string, unk
   return rest;
 }
 
-/** Where a step's batch `data` input is in the warehouse (a path under warehouse/). */
+/** Where a step's batch `data` input is in a run's tables (a path under warehouse/runs/<run id>/). */
 export function dataPath(cx: PlanContext, n: ValidNode): string | undefined {
   const i = cx.g.input(n, "data");
   return i && isBatchData(i.from) ? warehousePath(i.from, i.fromPort) : undefined;
@@ -134,7 +134,8 @@ function trainingJob(cx: PlanContext, unit: Unit, metricNames: string[], chans: 
     RoleArn: cx.placeholder("SageMakerRoleArn", ref(cx.iam.role("sagemaker"), "arn")),
     InputDataConfig: [
       { ChannelName: "code", DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: t`s3://${bucket}/code/${train.id}/`, S3DataDistributionType: "FullyReplicated" } }, InputMode: "File" },
-      ...chans.map((ch) => ({ ChannelName: ch.name, DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: t`s3://${bucket}/warehouse/${ch.path}/`, S3DataDistributionType: "FullyReplicated" } }, InputMode: "File" })),
+      // The tables of this run (warehouse/runs/<run id>/), the ones the run's Glue jobs wrote.
+      ...chans.map((ch) => ({ ChannelName: ch.name, DataSource: { S3DataSource: { S3DataType: "S3Prefix", "S3Uri.$": tablesUri(ch.path, OWN_TABLES), S3DataDistributionType: "FullyReplicated" } }, InputMode: "File" })),
     ],
     OutputDataConfig: { "S3OutputPath.$": "States.Format('s3://{}/runs/{}/models', $.run.bucket, $.run.id)" },
     ResourceConfig: { InstanceType: c.instanceType, InstanceCount: c.count, VolumeSizeInGB: 50 },

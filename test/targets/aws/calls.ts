@@ -105,9 +105,43 @@ export function callsOf(def: { States: States }): Call[] {
         add(["sagemaker:CreateModelPackage"], sm(`model-package-group/${p.ModelPackageGroupName}`));
         add(["sagemaker:CreateModelPackage"], sm(`model-package/${p.ModelPackageGroupName}/1`));
         break;
+      case "aws-sdk:s3:putObject":
+        add(["s3:PutObject"], `arn:aws:s3:::${p.Bucket}/${p.Key}`);
+        break;
+      case "aws-sdk:s3:getObject":
+        add(["s3:GetObject"], `arn:aws:s3:::${p.Bucket}/${p.Key}`);
+        break;
       default:
         throw new Error(`${state}: no rule for the integration ${api}`);
     }
   }
   return calls;
+}
+
+/** A state at run time, for `evalIntrinsic`: the ids the machines' paths read. */
+export const SAMPLE_STATE = { run: { id: RUN_ID, bucket: "acme-ml-artifacts" }, tables: { latest: { run_id: "feedbeef" } } };
+
+/**
+ * The value of a `.$` field: a JSONPath, or a States.Format of string literals and paths, as
+ * Step Functions computes it from `input` (enough of the language for the machines' paths).
+ */
+export function evalIntrinsic(expr: string, input: unknown = SAMPLE_STATE): string {
+  const path = (p: string): unknown => p.slice(2).split(".").reduce<any>((o, k) => (o == null ? undefined : o[k]), input);
+  if (expr.startsWith("$.")) return String(path(expr));
+  const m = /^States\.Format\((.*)\)$/s.exec(expr);
+  if (!m) throw new Error(`not a path or States.Format: ${expr}`);
+  const args: string[] = [];
+  const re = /\s*(?:'((?:[^'\\]|\\.)*)'|(\$[.\w]+))\s*(?:,|$)/gy;
+  let a: RegExpExecArray | null;
+  while (re.lastIndex < m[1]!.length && (a = re.exec(m[1]!))) {
+    if (a[1] !== undefined) args.push(a[1].replace(/\\(.)/g, "$1"));
+    else {
+      const v = path(a[2]!);
+      if (v === undefined) throw new Error(`${a[2]} is not in the state`);
+      args.push(String(v));
+    }
+  }
+  const [template, ...values] = args;
+  let i = 0;
+  return template!.replace(/\{\}/g, () => values[i++]!);
 }

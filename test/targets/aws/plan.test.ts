@@ -120,10 +120,10 @@ describe("serving", () => {
 });
 
 describe("the on-premise SQL, made to run on AWS", () => {
-  test("Glue runs the spark target's SQL with the warehouse filled in at run time, without Cassandra", () => {
+  test("Glue runs the spark target's SQL with the warehouse and the run filled in at run time, without Cassandra", () => {
     const sql = new SqlCache().sparkSql(irOf("../shared/conformance/valid/churn.mlp"));
     const features = sql.get("customer_features")!;
-    expect(features).toContain("INSERT OVERWRITE DIRECTORY '{{warehouse}}/customer_features' USING parquet");
+    expect(features).toContain("INSERT OVERWRITE DIRECTORY '{{warehouse}}/runs/${env:MLP_RUN_ID}/customer_features' USING parquet");
     expect(features).not.toMatch(/cassandra/i);
     expect([...sql.keys()]).toContain("churn_split");
   });

@@ -23,7 +23,7 @@ import {
   writeProject,
   type Run,
 } from "./harness";
-import { allStates, callsOf } from "./calls";
+import { allStates, callsOf, evalIntrinsic } from "./calls";
 import { evaluate } from "./policies";
 import { fileName } from "../../../targets/aws/context";
 
@@ -101,7 +101,7 @@ describe("every program, every stack", () => {
     }
   });
 
-  test("each state machine's role may call every Lambda, SageMaker and Glue resource its states call, and nothing more", () => {
+  test("each state machine's role may call every Lambda, SageMaker, Glue and S3 resource its states call, and nothing more", () => {
     let checked = 0;
     for (const [k, r] of runs) {
       const g = grants(r);
@@ -117,7 +117,7 @@ describe("every program, every stack", () => {
       const calls = machines.flatMap((m) => callsOf(JSON.parse(m.inputs.definition)));
       const roles = new Set(machines.map((m) => ofType(r, "aws:iam/role:Role").find((x) => x.state.arn === m.inputs.roleArn)!.name));
       for (const grant of g.filter((x) => roles.has(x.role)))
-        for (const a of grant.actions.filter((x) => /^(glue|lambda|sagemaker|sns):/.test(x)))
+        for (const a of grant.actions.filter((x) => /^(glue|lambda|sagemaker|sns|s3):/.test(x)))
           for (const res of grant.resources) {
             const used = calls.some((c) => c.actions.includes(a) && may([{ ...grant, actions: [a], resources: [res] }], grant.role, a, c.resource));
             expect(used, `${k} ${grant.role}: ${a} on ${res} is granted but no state calls it`).toBe(true);
@@ -333,6 +333,118 @@ function states(def: { States: Record<string, any> }): Record<string, any> {
   return out;
 }
 
+describe("issue 11: targets that survive their first production run", () => {
+  /** Every `.$` field and plain S3Uri of a definition, with the state it is in. */
+  function fields(v: unknown, at: string, out: [string, string, string][] = []): [string, string, string][] {
+    if (Array.isArray(v)) v.forEach((x) => fields(x, at, out));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) typeof x === "string" ? out.push([at, k, x]) : fields(x, at, out);
+    return out;
+  }
+  /** The states a machine passes through when nothing fails (a Choice takes its first rule, or its Default when that is no Fail). */
+  function happyPath(def: { StartAt: string; States: Record<string, any> }): string[] {
+    const path: string[] = [];
+    for (let n: string | undefined = def.StartAt; n; ) {
+      path.push(n);
+      const st: any = def.States[n];
+      n = st.Type === "Choice" ? (def.States[st.Default]?.Type === "Fail" ? st.Choices[0].Next : st.Default) : st.End ? undefined : st.Next;
+    }
+    return path;
+  }
+
+  test("spark: outputs are written per run id and latest moves only when the run succeeds (aws)", () => {
+    let trainings = 0;
+    let scorings = 0;
+    for (const [k, r] of runs) {
+      const g = grants(r);
+      const bucket = ofType(r, "aws:s3/bucket:Bucket")[0]?.state.bucket as string;
+      const glueRole = ofType(r, "aws:iam/role:Role").find((x) => /-glue$/.test(x.name))?.name;
+      for (const j of ofType(r, "aws:glue/job:Job")) {
+        // The run id comes from the machine that starts the job, never from a default.
+        expect(j.inputs.defaultArguments["--mlp_run_id"], `${k} ${j.name}`).toBeUndefined();
+        expect(j.inputs.defaultArguments["--online_path"], `${k} ${j.name}`).toBeUndefined();
+        if (j.inputs.defaultArguments["--online_table"]) expect(j.inputs.defaultArguments["--online_step"], `${k} ${j.name}`).toMatch(/^\w+$/);
+      }
+      if (glueRole) {
+        expect(may(g, glueRole, "s3:PutObject", `arn:aws:s3:::${bucket}/warehouse/runs/0a1b2c3d/x/part-0`), k).toBe(true);
+        for (const a of ["s3:PutObject", "s3:DeleteObject"]) expect(may(g, glueRole, a, `arn:aws:s3:::${bucket}/warehouse/latest.json`), `${k}: the Glue role may ${a} latest.json`).toBe(false);
+      }
+      for (const m of ofType(r, "aws:sfn/stateMachine:StateMachine")) {
+        const def = JSON.parse(m.inputs.definition) as { StartAt: string; States: Record<string, any> };
+        const all = allStates(def);
+        const scoring = "Find tables" in def.States;
+        const run = scoring ? "$.tables.latest.run_id" : "$.run.id";
+        const at = `${k} ${m.name}`;
+        const glue = Object.entries(all).filter(([, st]) => /glue:startJobRun/.test(st.Resource ?? ""));
+        for (const [n, st] of glue) expect(st.Parameters.Arguments, `${at} "${n}"`).toEqual({ "--mlp_run_id.$": run });
+        // Every warehouse location a state names is a run's tables, this run's or latest's.
+        const id = scoring ? "feedbeef" : "0a1b2c3d";
+        for (const [n, key, value] of Object.entries(all).flatMap(([n, st]) => fields(st.Parameters ?? {}, n))) {
+          if (key === "S3Uri" || key === "S3OutputPath") expect(value, `${at} "${n}" ${key}`).not.toMatch(/\/warehouse\//);
+          if (key.endsWith(".$") && /warehouse/.test(value)) expect(evalIntrinsic(value, { run: { id: "0a1b2c3d", bucket }, tables: { latest: { run_id: "feedbeef" } } }), `${at} "${n}" ${key}`).toMatch(new RegExp(`^s3://${bucket}/warehouse/runs/${id}(/|$)`));
+        }
+        const path = happyPath(def);
+        if (scoring) {
+          scorings++;
+          // A scoring reads latest.json before anything else, and never moves it.
+          expect(path.slice(0, 2), at).toEqual(["Start run", "Find tables"]);
+          expect(def.States["Find tables"]).toMatchObject({ Resource: "arn:aws:states:::aws-sdk:s3:getObject", Parameters: { Bucket: bucket, Key: "warehouse/latest.json" }, ResultSelector: { "latest.$": "States.StringToJson($.Body)" }, ResultPath: "$.tables" });
+          expect(JSON.stringify(def), at).not.toMatch(/s3:putObject/);
+          expect(may(g, ofType(r, "aws:iam/role:Role").find((x) => x.state.arn === m.inputs.roleArn)!.name, "s3:GetObject", `arn:aws:s3:::${bucket}/warehouse/latest.json`), at).toBe(true);
+          continue;
+        }
+        if (!glue.length) {
+          expect(JSON.stringify(def), at).not.toMatch(/latest\.json/);
+          continue;
+        }
+        trainings++;
+        // latest.json moves in the last states before success: after every job, on no failure path.
+        expect(path.slice(-5), at).toEqual(["Record run", "Read latest", "Newer run published?", "Publish tables", "Done"]);
+        // ... unless a run that started later already moved it (runs may end out of order).
+        const read = def.States["Read latest"];
+        expect(read).toMatchObject({ Resource: "arn:aws:states:::aws-sdk:s3:getObject", Parameters: { Bucket: bucket, Key: "warehouse/latest.json" }, ResultSelector: { "latest.$": "States.StringToJson($.Body)" }, ResultPath: "$.previous" });
+        // No latest.json yet (404, or 403 without s3:ListBucket): publish; anything else alerts.
+        expect(read.Catch, at).toEqual([
+          { ErrorEquals: ["S3.NoSuchKeyException", "S3.S3Exception"], ResultPath: null, Next: "Publish tables" },
+          { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Notify failure" },
+        ]);
+        const newer = def.States["Newer run published?"];
+        expect(newer.Choices, at).toEqual([{ And: [{ Variable: "$.previous.latest.started", IsPresent: true }, { Variable: "$.previous.latest.started", IsTimestamp: true }, { Variable: "$.previous.latest.started", TimestampGreaterThanPath: "$.published.started" }], Next: "Latest stays" }]);
+        expect(def.States["Latest stays"].Type, at).toBe("Succeed");
+        expect(def.States["Record run"].Parameters).toEqual({ "run_id.$": "$.run.id", "execution.$": "$$.Execution.Name", "started.$": "$$.Execution.StartTime", pipeline: expect.any(String) });
+        expect(def.States["Publish tables"]).toMatchObject({ Resource: "arn:aws:states:::aws-sdk:s3:putObject", Parameters: { Bucket: bucket, Key: "warehouse/latest.json", ContentType: "application/json", "Body.$": "States.JsonToString($.published)" } });
+        for (const [n, st] of Object.entries(all)) {
+          const targets = [...(st.Catch ?? []).map((c: any) => c.Next), st.Default, ...(st.Choices ?? []).map((c: any) => c.Next)];
+          if (n !== "Read latest" && n !== "Newer run published?") expect(targets.filter((x) => x === "Record run" || x === "Publish tables"), `${at} "${n}" jumps to the publication`).toEqual([]);
+        }
+        expect(Object.values(all).filter((st) => /s3:putObject/.test(st.Resource ?? "")), at).toHaveLength(1);
+        // A registered version names the exact tables it was trained on: this run's.
+        for (const [n, st] of Object.entries(all)) {
+          if (!/createModelPackage$/.test(st.Resource ?? "")) continue;
+          const data = st.Parameters.CustomerMetadataProperties["data.$"];
+          expect(evalIntrinsic(data, { run: { id: "0a1b2c3d", bucket } }), `${at} "${n}"`).toMatch(new RegExp(`^s3://${bucket}/warehouse/runs/0a1b2c3d/\\w+/(train/)?$`));
+        }
+      }
+      // The machines' role may write latest.json and nothing else of the warehouse.
+      const states = ofType(r, "aws:iam/role:Role").find((x) => /-states$/.test(x.name))?.name;
+      if (states) expect(may(g, states, "s3:PutObject", `arn:aws:s3:::${bucket}/warehouse/runs/0a1b2c3d/x`), k).toBe(false);
+    }
+    expect(trainings).toBeGreaterThanOrEqual(8);
+    expect(scorings).toBeGreaterThanOrEqual(3);
+    // The sample: the training channel, the gate's data and the registered data are the run's own tables.
+    const t = states(definitionOf(run("churn"), "churn-training"));
+    expect(evalIntrinsic(t["Tune churn_tuned"].Parameters.TrainingJobDefinition.InputDataConfig[1].DataSource.S3DataSource["S3Uri.$"])).toBe("s3://acme-ml-artifacts/warehouse/runs/0a1b2c3d/churn_split/train/");
+    expect(evalIntrinsic(t["Evaluate churn_gate"].Parameters.ProcessingInputs[2].S3Input["S3Uri.$"])).toBe("s3://acme-ml-artifacts/warehouse/runs/0a1b2c3d/churn_split/test/");
+    expect(evalIntrinsic(t["Register churn_registry"].Parameters.CustomerMetadataProperties["data.$"])).toBe("s3://acme-ml-artifacts/warehouse/runs/0a1b2c3d/churn_split/train/");
+    expect(evalIntrinsic(t["Notebook churn_report"].Parameters.Environment["MLP_WAREHOUSE.$"])).toBe("s3://acme-ml-artifacts/warehouse/runs/0a1b2c3d");
+    // Each Glue job's SQL names its tables in the run's folder only, and stops without a plain run id.
+    for (const [id, files] of projects)
+      for (const f of files.filter((x) => /\/glue\/[^/]+\.sql$/.test(x.path))) {
+        expect([...f.contents.matchAll(/'\{\{warehouse\}\}\/([^']*)'/g)].every((p) => p[1]!.startsWith("runs/${env:MLP_RUN_ID}/")), `${id} ${f.path}`).toBe(true);
+        expect(f.contents, `${id} ${f.path}`).toContain("SELECT RAISE_ERROR(");
+      }
+  });
+});
+
 describe("churn (batch features online, tuned PyTorch with horovod, endpoint and batch scoring)", () => {
   test("batch steps are Glue jobs running their own SQL, online features a DynamoDB table with TTL", () => {
     const r = run("churn");
@@ -384,7 +496,7 @@ describe("churn (batch features online, tuned PyTorch with horovod, endpoint and
     expect(inputs.code).toMatchObject({ S3Uri: "s3://acme-ml-artifacts/code/churn_model/", LocalPath: "/opt/ml/processing/input/code" });
     expect(inputs.model).toMatchObject({ "S3Uri.$": "$.models.churn_tuned.ModelArtifacts.S3ModelArtifacts", LocalPath: "/opt/ml/processing/input/model" });
     expect(inputs.data.LocalPath).toBe("/opt/ml/processing/input/data");
-    expect(inputs.data.S3Uri).toMatch(/^s3:\/\/acme-ml-artifacts\/warehouse\/.+\/$/);
+    expect(evalIntrinsic(inputs.data["S3Uri.$"])).toMatch(/^s3:\/\/acme-ml-artifacts\/warehouse\/runs\/0a1b2c3d\/.+\/$/);
     expect(job.ProcessingOutputConfig.Outputs[0].S3Output["S3Uri.$"]).toBe("States.Format('s3://{}/runs/{}/gates/churn_gate', $.run.bucket, $.run.id)");
     expect(s["Metrics of churn_gate"].Parameters.Payload["evaluation.$"]).toBe("States.Format('s3://{}/runs/{}/gates/churn_gate/evaluation.json', $.run.bucket, $.run.id)");
     expect(s[gate.Default].Type).toBe("Fail");
@@ -399,7 +511,7 @@ describe("churn (batch features online, tuned PyTorch with horovod, endpoint and
     const score = states(definitionOf(r, "churn-churn-nightly-scoring"));
     expect(score["Find model"].Parameters).toMatchObject({ ModelApprovalStatus: "Approved", ModelPackageGroupName: "churn-default" });
     expect(score["Score churn_nightly"].Parameters.TransformOutput.S3OutputPath).toBe("s3://acme-scores/churn/");
-    expect(score["Score churn_nightly"].Parameters.TransformInput.DataSource.S3DataSource.S3Uri).toBe("s3://acme-ml-artifacts/warehouse/customer_features/");
+    expect(evalIntrinsic(score["Score churn_nightly"].Parameters.TransformInput.DataSource.S3DataSource["S3Uri.$"])).toBe("s3://acme-ml-artifacts/warehouse/runs/feedbeef/customer_features/");
   });
 
   test("the endpoint autoscales from instances = 2..8; the eu stack from 1..4 with its own bucket", () => {
@@ -429,7 +541,8 @@ describe("churn (batch features online, tuned PyTorch with horovod, endpoint and
     expect(may(g, "churn-scheduler", "states:StartExecution", "arn:aws:states:us-east-1:123456789012:stateMachine:other")).toBe(false);
     expect(may(g, "churn-glue", "s3:GetObject", "arn:aws:s3:::acme-raw/customers/part-0.parquet")).toBe(true);
     expect(may(g, "churn-glue", "s3:GetObject", "arn:aws:s3:::acme-raw/secrets/x")).toBe(false);
-    expect(may(g, "churn-glue", "s3:PutObject", "arn:aws:s3:::acme-ml-artifacts/warehouse/customers/part-0")).toBe(true);
+    expect(may(g, "churn-glue", "s3:PutObject", "arn:aws:s3:::acme-ml-artifacts/warehouse/runs/0a1b2c3d/customers/part-0")).toBe(true);
+    expect(may(g, "churn-glue", "s3:PutObject", "arn:aws:s3:::acme-ml-artifacts/warehouse/latest.json")).toBe(false);
     expect(may(g, "churn-glue", "s3:PutObject", "arn:aws:s3:::acme-ml-artifacts/runs/x")).toBe(false);
     expect(may(g, "churn-glue", "dynamodb:BatchWriteItem", named(r, "churn-customer-features-online").state.arn)).toBe(true);
     expect(may(g, "churn-sagemaker", "s3:PutObject", "arn:aws:s3:::acme-ml-artifacts/runs/abc/models/x")).toBe(true);
@@ -570,8 +683,8 @@ describe("machine_failure (no target aws, hdfs data, a notebook after scoring, a
     const gate = t["Evaluate failure_gate"].Parameters;
     const inputs = Object.fromEntries(gate.ProcessingInputs.map((i: { InputName: string; S3Input: Record<string, string> }) => [i.InputName, i.S3Input]));
     expect(inputs.model["S3Uri.$"]).toBe("$.models.failure_model.ModelArtifacts.S3ModelArtifacts");
-    expect(inputs.data.S3Uri).toMatch(/\/warehouse\/failure_split\/test\/$/);
-    expect(job.InputDataConfig[1].DataSource.S3DataSource.S3Uri).toMatch(/\/warehouse\/failure_split\/train\/$/);
+    expect(evalIntrinsic(inputs.data["S3Uri.$"])).toMatch(/\/warehouse\/runs\/0a1b2c3d\/failure_split\/test\/$/);
+    expect(evalIntrinsic(job.InputDataConfig[1].DataSource.S3DataSource["S3Uri.$"])).toMatch(/\/warehouse\/runs\/0a1b2c3d\/failure_split\/train\/$/);
     // mlp's runtime and the contract travel with the code.
     const keys = ofType(r, "aws:s3/bucketObject:BucketObject").map((o) => o.inputs.key as string).filter((k) => /^code\/failure_model\/mlp_/.test(k));
     expect(keys.sort()).toEqual(["mlp_contract.json", "mlp_data.py", "mlp_entry.py", "mlp_gate.py", "mlp_metrics.py", "mlp_model.py", "mlp_serving.py"].map((f) => `code/failure_model/${f}`));
