@@ -2,7 +2,7 @@
 // Runs on `npm ci` (prepare) and before the benchmark.
 import { build } from "esbuild";
 import { rawText } from "./raw-plugin.mjs";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,9 +19,15 @@ const englishOnly = {
   },
 };
 
+// Chunk names carry a hash of their contents: an old chunk would linger beside the new ones.
+rmSync(join(here, "dist"), { recursive: true, force: true });
 await build({
-  entryPoints: [join(here, "entry.ts")],
-  outfile: join(here, "dist", "mlp.mjs"),
+  entryPoints: { mlp: join(here, "entry.ts") },
+  outdir: join(here, "dist"),
+  // The commands' dynamic imports (targets, the local runner) become chunks beside mlp.mjs.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   format: "esm",

@@ -8,29 +8,19 @@ import { emitLocal } from "../targets/local/index";
 import { emitSlurm } from "../targets/slurm/index";
 import { emitSpark } from "../targets/spark/index";
 import type { Emit } from "./target-api";
+import { TARGET_INFO, type TargetInfo } from "./target-names";
 
 export type { Compilation, Emit, GeneratedFile } from "./target-api";
 export { TargetError } from "./target-api";
 
-export interface TargetDef {
-  name: string;
-  description: string;
+export interface TargetDef extends TargetInfo {
   /** Absent until the target is built. */
   emit?: Emit;
-  /** A group that compiles several targets (`onprem`, `all`). */
-  members?: readonly string[];
 }
 
-export const TARGETS: readonly TargetDef[] = [
-  { name: "aws", description: "a Pulumi TypeScript program for AWS (Glue, Managed Flink, SageMaker, Step Functions)", emit: emitAws },
-  { name: "spark", description: "Spark SQL batch jobs", emit: emitSpark },
-  { name: "flink", description: "Flink SQL streaming jobs", emit: emitFlink },
-  { name: "slurm", description: "Slurm batch scripts for training, tuning, gates and deployment", emit: emitSlurm },
-  { name: "cassandra", description: "CQL for the online feature store", emit: emitCassandra },
-  { name: "local", description: "what `mlp run` executes: the data steps' DuckDB SQL and the plan of every step", emit: emitLocal },
-  { name: "onprem", description: "spark, flink, slurm and cassandra together", members: ["spark", "flink", "slurm", "cassandra"] },
-  { name: "all", description: "every target", members: ["aws", "spark", "flink", "slurm", "cassandra"] },
-];
+const EMITTERS: Record<string, Emit> = { aws: emitAws, spark: emitSpark, flink: emitFlink, slurm: emitSlurm, cassandra: emitCassandra, local: emitLocal };
+
+export const TARGETS: readonly TargetDef[] = TARGET_INFO.map((t) => (EMITTERS[t.name] ? { ...t, emit: EMITTERS[t.name] } : t));
 
 export function target(name: string): TargetDef | undefined {
   return TARGETS.find((t) => t.name === name);

@@ -6,9 +6,8 @@ import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
 // chevrotain cannot see the first character of a pattern with a lookahead, and one pattern it
-// cannot analyse makes the whole lexer try every token at every offset: the hints keep its
-// first-character dispatch (the lexer below is built with ensureOptimizations, so a token that
-// loses it fails at load).
+// cannot analyse makes its lexer try every token at every offset: the hints keep the reference
+// lexer (below) fast enough to compare with the scanner on large inputs.
 const keyword = (word: string) => ({ pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), start_chars_hint: [word[0]!], longer_alt: Identifier });
 const hard = (name: string, word: string) => createToken({ name, ...keyword(word) });
 const soft = (name: string, word: string) => createToken({ name, ...keyword(word), categories: [Identifier] });
@@ -147,6 +146,13 @@ export const allTokens: TokenType[] = [
   Percent,
 ];
 
-export const mlpLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: true, skipValidations: true });
+/**
+ * chevrotain's lexer over the tokens above: the specification of scanner.ts, which the parser
+ * runs (and which tests compare with it). Built on first use: building it analyses every pattern.
+ */
+export function referenceLexer(): Lexer {
+  return (reference ??= new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: true, skipValidations: true }));
+}
+let reference: Lexer | undefined;
 
 export type { IToken };

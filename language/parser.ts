@@ -8,6 +8,7 @@ import { DiagnosticSink, type Diagnostic, type DiagnosticExtras } from "./diagno
 import { ESCAPES, MlpParser } from "./grammar";
 import * as T from "./lexer";
 import { cutDeepNesting, limitExpressionDepth, MAX_BRACKETS } from "./limits";
+import { tokenize } from "./scanner";
 import { LineIndex, type Span } from "./span";
 import { badNumberHelp, errorSpan, spanOfToken, syntaxExtras, syntaxMessage } from "./syntax-errors";
 
@@ -39,7 +40,7 @@ export function parse(text: string, path = "<input>"): ParseResult {
     sink.report("MLP0108", lines.span(nul, nul + 1), "this is not a text file: it contains a NUL byte", { label: "NUL byte", help: "pass a .mlp source file" });
     return empty();
   }
-  const lexed = T.mlpLexer.tokenize(text);
+  const lexed = tokenize(text);
   // Syntax errors are gathered here, capped, then reported in order of position.
   const syntax: { code: Code; span: Span; message: string; extras: DiagnosticExtras }[] = [];
   const add = (code: Code, span: Span, message: string, extras: DiagnosticExtras = {}) => {

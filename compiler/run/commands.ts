@@ -19,7 +19,8 @@ import { children, PythonFinder, PythonMissing, runtimeFolder } from "./python";
 import { currentVersion, readVersion, registryFolder } from "./registry";
 import { interrupt, runPlan, StepFailure } from "./runner";
 
-export class RunUsageError extends Error {}
+import { RunUsageError } from "./usage-error";
+export { RunUsageError };
 
 export interface RunIo {
   out(s: string): void;

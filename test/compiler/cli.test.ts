@@ -462,3 +462,31 @@ describe.concurrent("mlp graph", { timeout: 120_000 }, () => {
     });
   }
 });
+
+describe("start-up: what `mlp check` loads", () => {
+  /** Every module the bundle's entry loads before it runs: its static imports, transitively. */
+  function staticClosure(entry: string): string[] {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/(?:^|[;}\s])import\s*(?:[^"'()]*?from\s*)?["'](\.\.?\/[^"']+)["']/g)) visit(resolve(join(file, ".."), m[1]!));
+    };
+    visit(entry);
+    return [...seen];
+  }
+
+  it("the targets and the local runner are chunks only `compile`, `run`, `show` and `serve` import", () => {
+    const chunks = readdirSync(join(ROOT, "compiler/dist/chunks"));
+    expect(chunks.some((c) => c.startsWith("targets-"))).toBe(true);
+    expect(chunks.some((c) => c.startsWith("commands-"))).toBe(true);
+    const loaded = staticClosure(DIST).map((f) => f.slice(f.lastIndexOf("/") + 1));
+    expect(loaded.filter((f) => f.startsWith("targets-") || f.startsWith("commands-"))).toEqual([]);
+    // What check loads is well under the whole bundle.
+    const size = (f: string) => statSync(f).size;
+    const all = [DIST, ...chunks.map((c) => join(ROOT, "compiler/dist/chunks", c))].reduce((n, f) => n + size(f), 0);
+    const atStart = staticClosure(DIST).reduce((n, f) => n + size(f), 0);
+    expect(atStart / all).toBeLessThan(0.75);
+  });
+});

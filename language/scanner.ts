@@ -1,0 +1,217 @@
+// The lexer the parser runs: a hand-written scanner over char codes that gives exactly what
+// chevrotain's regex lexer gives for the token definitions in lexer.ts (same tokens, lines
+// and columns, comments, and error runs), several times faster and without a regex per
+// token. lexer.ts stays the specification: test/language/scanner.test.ts compares the two on
+// every .mlp file we have and on random text.
+import type { IToken, TokenType } from "chevrotain";
+import * as T from "./lexer";
+
+export interface LexError {
+  offset: number;
+  length: number;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface Lexed {
+  tokens: IToken[];
+  groups: { comments: IToken[] };
+  errors: LexError[];
+}
+
+const KEYWORDS = new Map<string, TokenType>(
+  (
+    [
+      T.Import, T.From, T.Pipeline, T.Schema, T.Use, T.Variant, T.Target, T.Layout, T.True, T.False, T.Null, T.And, T.Or, T.Not, T.Is,
+      T.Filter, T.Fill, T.Derive, T.Drop, T.Rename, T.Cast, T.As, T.Dedupe, T.By, T.Keep, T.Latest, T.Earliest, T.Key, T.Require,
+    ] as TokenType[]
+  ).map((t) => [(t.PATTERN as RegExp).source.replace(/\(.*$/, ""), t]),
+);
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** `[A-Za-z0-9_]`: what may not follow a keyword, number, duration or size. */
+const isWord = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isDigit(c) || c === 95;
+const isWordStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+/** `[ \t\r\n\f\uFEFF]` */
+const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 0xfeff;
+/** What `.` does not match in a JS regex without the `s` flag. */
+const isLineEnd = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
+// One match at an offset: the token type (null for skipped whitespace) and its end.
+let matchType: TokenType | null = null;
+let matchEnd = 0;
+
+/** The first token of lexer.ts's list that matches at `i` (chevrotain's rule), or false. */
+function match(s: string, i: number): boolean {
+  const n = s.length;
+  const c = s.charCodeAt(i);
+  if (isSpace(c)) {
+    let j = i + 1;
+    while (j < n && isSpace(s.charCodeAt(j))) j++;
+    return found(null, j);
+  }
+  if (isWordStart(c)) {
+    let j = i + 1;
+    while (j < n && isWord(s.charCodeAt(j))) j++;
+    return found(KEYWORDS.get(s.slice(i, j)) ?? T.Identifier, j);
+  }
+  if (isDigit(c)) return number(s, i);
+  switch (c) {
+    case 47 /* / */:
+      if (s.charCodeAt(i + 1) === 47) {
+        let j = i + 2;
+        while (j < n && s.charCodeAt(j) !== 10 && s.charCodeAt(j) !== 13) j++;
+        return found(T.Comment, j);
+      }
+      return found(T.Slash, i + 1);
+    case 34 /* " */:
+      return string(s, i);
+    case 46 /* . */:
+      if (isDigit(s.charCodeAt(i + 1))) {
+        let j = i + 2;
+        while (j < n && isWord(s.charCodeAt(j))) j++;
+        return found(T.BadNumber, j);
+      }
+      return s.charCodeAt(i + 1) === 46 ? found(T.DotDot, i + 2) : found(T.Dot, i + 1);
+    case 45 /* - */:
+      return s.charCodeAt(i + 1) === 62 ? found(T.Arrow, i + 2) : found(T.Minus, i + 1);
+    case 61 /* = */:
+      return s.charCodeAt(i + 1) === 61 ? found(T.EqEq, i + 2) : found(T.Equals, i + 1);
+    case 33 /* ! */:
+      return s.charCodeAt(i + 1) === 61 ? found(T.NotEq, i + 2) : false;
+    case 60 /* < */:
+      return s.charCodeAt(i + 1) === 61 ? found(T.LtEq, i + 2) : found(T.Lt, i + 1);
+    case 62 /* > */:
+      return s.charCodeAt(i + 1) === 61 ? found(T.GtEq, i + 2) : found(T.Gt, i + 1);
+    case 58: return found(T.Colon, i + 1);
+    case 44: return found(T.Comma, i + 1);
+    case 40: return found(T.LParen, i + 1);
+    case 41: return found(T.RParen, i + 1);
+    case 123: return found(T.LCurly, i + 1);
+    case 125: return found(T.RCurly, i + 1);
+    case 91: return found(T.LBracket, i + 1);
+    case 93: return found(T.RBracket, i + 1);
+    case 63: return found(T.Question, i + 1);
+    case 43: return found(T.Plus, i + 1);
+    case 42: return found(T.Star, i + 1);
+    case 37: return found(T.Percent, i + 1);
+  }
+  return false;
+}
+
+function found(type: TokenType | null, end: number): true {
+  matchType = type;
+  matchEnd = end;
+  return true;
+}
+
+/** Duration, Size, Number, then BadNumber (which always matches at a digit). */
+function number(s: string, i: number): true {
+  const n = s.length;
+  let j = i;
+  while (j < n && isDigit(s.charCodeAt(j))) j++;
+  const digits = j;
+  // Duration: \d+(?:ms|s|m|h|d)(?![A-Za-z0-9_])
+  const u = s.charCodeAt(digits);
+  if (u === 109 /* m */ && s.charCodeAt(digits + 1) === 115 /* s */ && !isWord(s.charCodeAt(digits + 2))) return found(T.Duration, digits + 2);
+  if ((u === 115 || u === 109 || u === 104 || u === 100) && !isWord(s.charCodeAt(digits + 1))) return found(T.Duration, digits + 1);
+  // Size: \d+(?:KiB|MiB|GiB|TiB)(?![A-Za-z0-9_])
+  if ((u === 75 || u === 77 || u === 71 || u === 84) && s.charCodeAt(digits + 1) === 105 && s.charCodeAt(digits + 2) === 66 && !isWord(s.charCodeAt(digits + 3))) {
+    return found(T.Size, digits + 3);
+  }
+  // Number, taken atomically: \d+(?:\.\d+)?(?:[eE][+-]?\d+)? not followed by a word character.
+  let k = digits;
+  if (s.charCodeAt(k) === 46 && isDigit(s.charCodeAt(k + 1))) {
+    k += 2;
+    while (k < n && isDigit(s.charCodeAt(k))) k++;
+  }
+  const fractionEnd = k;
+  const e = s.charCodeAt(k);
+  if (e === 101 || e === 69) {
+    let m = k + 1;
+    const sign = s.charCodeAt(m);
+    if (sign === 43 || sign === 45) m++;
+    if (isDigit(s.charCodeAt(m))) {
+      m++;
+      while (m < n && isDigit(s.charCodeAt(m))) m++;
+      k = m;
+    }
+  }
+  if (!isWord(s.charCodeAt(k))) return found(T.NumberLit, k);
+  // BadNumber: \d+(?:\.\d+)?[A-Za-z0-9_]*
+  k = fractionEnd;
+  while (k < n && isWord(s.charCodeAt(k))) k++;
+  return found(T.BadNumber, k);
+}
+
+/** StringLit `"(?:[^"\\\n\r]|\\.)*"`, else UnterminatedString `"(?:[^"\\\n\r]|\\.)*\\?`. */
+function string(s: string, i: number): true {
+  const n = s.length;
+  let j = i + 1;
+  for (;;) {
+    if (j >= n) return found(T.UnterminatedString, j);
+    const c = s.charCodeAt(j);
+    if (c === 34) return found(T.StringLit, j + 1);
+    if (c === 10 || c === 13) return found(T.UnterminatedString, j);
+    if (c === 92 /* \ */) {
+      if (j + 1 >= n || isLineEnd(s.charCodeAt(j + 1))) return found(T.UnterminatedString, j + 1);
+      j += 2;
+    } else j++;
+  }
+}
+
+function token(image: string, startOffset: number, type: TokenType, line: number, column: number): IToken {
+  const length = image.length;
+  return {
+    image,
+    startOffset,
+    endOffset: startOffset + length - 1,
+    startLine: line,
+    endLine: line,
+    startColumn: column,
+    endColumn: column + length - 1,
+    tokenTypeIdx: type.tokenTypeIdx!,
+    tokenType: type,
+  };
+}
+
+/** Tokens, comments and unreadable runs of `text`, with 1-based lines and columns. */
+export function tokenize(text: string): Lexed {
+  const tokens: IToken[] = [];
+  const comments: IToken[] = [];
+  const errors: LexError[] = [];
+  const n = text.length;
+  let line = 1;
+  let column = 1;
+  let i = 0;
+  while (i < n) {
+    if (match(text, i)) {
+      const end = matchEnd;
+      const type = matchType;
+      if (type === null) {
+        // Whitespace: the only match that can hold line breaks (\n, \r\n or \r).
+        for (let j = i; j < end; j++) {
+          const c = text.charCodeAt(j);
+          if (c === 10 || (c === 13 && text.charCodeAt(j + 1) !== 10)) {
+            line++;
+            column = 1;
+          } else column++;
+        }
+      } else {
+        const t = token(text.slice(i, end), i, type, line, column);
+        (type === T.Comment ? comments : tokens).push(t);
+        column += end - i;
+      }
+      i = end;
+      continue;
+    }
+    // Skip to the next offset where some token matches, as chevrotain's recovery does.
+    const start = i;
+    do i++;
+    while (i < n && !match(text, i));
+    errors.push({ offset: start, length: i - start, line, column, message: `unexpected character: ->${text.charAt(start)}<- at offset: ${start}, skipped ${i - start} characters.` });
+    column += i - start;
+  }
+  return { tokens, groups: { comments }, errors };
+}
