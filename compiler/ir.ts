@@ -53,7 +53,7 @@ const overridePath = z.array(z.string()).superRefine((path, ctx) =>
   }),
 );
 
-const span = z.object({ start: z.number(), end: z.number(), line: z.number(), col: z.number(), endLine: z.number(), endCol: z.number() });
+const span = z.object({ start: z.number(), line: z.number(), col: z.number(), end: z.number(), endLine: z.number(), endCol: z.number() });
 export type IrSpan = z.infer<typeof span>;
 
 const comments = {

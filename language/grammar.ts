@@ -26,13 +26,13 @@ export class MlpParser extends EmbeddedActionsParser {
       const end = Number.isNaN(prev.endOffset!) ? 0 : prev.endOffset! + 1;
       const line = prev.endLine ?? 1;
       const col = (prev.endColumn ?? 0) + 1;
-      return { start: end, end, line, col, endLine: line, endCol: col };
+      return { start: end, line, col, end, endLine: line, endCol: col };
     }
     return {
       start: t.startOffset,
-      end: t.endOffset! + 1,
       line: t.startLine!,
       col: t.startColumn!,
+      end: t.endOffset! + 1,
       endLine: t.endLine!,
       endCol: t.endColumn! + 1,
     };
@@ -40,10 +40,22 @@ export class MlpParser extends EmbeddedActionsParser {
 
   /** Span from a start token (or span) to the last consumed token. */
   private from(start: IToken | Span): Span {
+    const e = this.LA(0);
+    const real = (t: IToken) => !Number.isNaN(t.startOffset) && !t.isInsertedInRecovery;
+    // The common case reads the tokens directly: one object per call (this runs for every node).
+    if (real(e) && (!("image" in start) || real(start))) {
+      const end = e.endOffset! + 1;
+      if ("image" in start) {
+        if (end < start.endOffset! + 1) return this.tokSpan(start);
+        return { start: start.startOffset, line: start.startLine!, col: start.startColumn!, end, endLine: e.endLine!, endCol: e.endColumn! + 1 };
+      }
+      if (end < start.end) return start;
+      return { start: start.start, line: start.line, col: start.col, end, endLine: e.endLine!, endCol: e.endColumn! + 1 };
+    }
     const s = "image" in start ? this.tokSpan(start) : start;
-    const e = this.tokSpan(this.LA(0));
-    if (e.end < s.end) return s;
-    return { start: s.start, line: s.line, col: s.col, end: e.end, endLine: e.endLine, endCol: e.endCol };
+    const t = this.tokSpan(e);
+    if (t.end < s.end) return s;
+    return { start: s.start, line: s.line, col: s.col, end: t.end, endLine: t.endLine, endCol: t.endCol };
   }
 
   private ident(t: IToken): A.Ident {

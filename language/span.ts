@@ -1,16 +1,19 @@
 // Source positions. Every AST node, IR node and diagnostic carries a Span.
 // Offsets are 0-based (for slicing), lines and columns 1-based (for people).
 
+// Every span is built with its fields in this order (the graph IR's): objects of one shape
+// keep the parser's and checker's property reads monomorphic (V8 gives each key order a
+// hidden class of its own).
 export interface Span {
   start: number;
-  end: number;
   line: number;
   col: number;
+  end: number;
   endLine: number;
   endCol: number;
 }
 
-export const NO_SPAN: Span = { start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+export const NO_SPAN: Span = { start: 0, line: 1, col: 1, end: 0, endLine: 1, endCol: 1 };
 
 export function join(a: Span, b: Span): Span {
   return { start: a.start, line: a.line, col: a.col, end: b.end, endLine: b.endLine, endCol: b.endCol };
@@ -46,7 +49,7 @@ export class LineIndex {
   span(start: number, end: number): Span {
     const a = this.position(start);
     const b = this.position(end);
-    return { start, end, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+    return { start, line: a.line, col: a.col, end, endLine: b.line, endCol: b.col };
   }
   /** The text of a line, without its line terminator. */
   lineText(line: number): string {

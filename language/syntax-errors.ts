@@ -13,7 +13,7 @@ export function badNumberHelp(image: string): string {
 }
 
 export function spanOfToken(t: IToken): Span {
-  return { start: t.startOffset, end: t.endOffset! + 1, line: t.startLine!, col: t.startColumn!, endLine: t.endLine!, endCol: t.endColumn! + 1 };
+  return { start: t.startOffset, line: t.startLine!, col: t.startColumn!, end: t.endOffset! + 1, endLine: t.endLine!, endCol: t.endColumn! + 1 };
 }
 
 export function errorSpan(err: IRecognitionException, lines: LineIndex, text: string): Span {
