@@ -517,3 +517,51 @@ if __name__ == "__main__":
         os.replace(path + ".tmp", path)
     mlp_data.save_model({"epochs": state["epoch"], "starts": state["starts"], "checkpoint": folder})
 `;
+
+/**
+ * The small pipeline of the checkpoint, requeue and tuning tests: a CSV source and an sklearn
+ * training on `train.py` (`resources` as written), plus the steps asked for: a 2-trial grid
+ * tune registered as `ckpt` (with the untuned model registered too, so the training also runs
+ * on its own), or the training registered as `ckpt`; an endpoint on that registration; and a
+ * `target onprem` block holding `onprem`.
+ */
+export function ckptPipeline(o: { resources?: string; tune?: boolean; register?: boolean; endpoint?: boolean; onprem?: string } = {}): string {
+  const parts = [
+    `pipeline ckpt {}
+schema Row {
+  id: string
+  x:  float
+  y:  float
+}
+source rows: Table<Row> {
+  uri    = "data/rows.csv"
+  format = csv
+}
+train model(rows) {
+  framework   = sklearn
+  entry       = "train.py"
+  label       = y
+  hyperparams = { alpha: 0.5 }${o.resources ? `\n  resources   = ${o.resources}` : ""}
+}`,
+  ];
+  if (o.tune)
+    parts.push(`tune tuned(model) {
+  objective = minimize(rmse)
+  strategy  = grid
+  trials    = 2
+  parallel  = 2
+  search {
+    alpha = choice(0.1, 1.0)
+  }
+}
+register registry(tuned) {
+  name = "ckpt"
+}
+register untuned(model) {
+  name = "ckpt-untuned"
+}`);
+  else if (o.register || o.endpoint) parts.push(`register registry(model) {\n  name = "ckpt"\n}`);
+  if (o.endpoint) parts.push(`deploy api(registry) {\n  mode = endpoint\n}`);
+  if (o.onprem !== undefined) parts.push(`target onprem {\n  ${o.onprem}\n}`);
+  return parts.join("\n") + "\n";
+}

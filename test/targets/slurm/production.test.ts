@@ -13,7 +13,7 @@ import { checkpointDir } from "../../../targets/flink/index";
 import { latestModelPath } from "../../../targets/slurm/index";
 import { batchLocation, emitSpark } from "../../../targets/spark/index";
 import { mlp, PY } from "../../run-helpers";
-import { calls, CHECKPOINT_PY, checked, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, MODEL_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
+import { calls, CHECKPOINT_PY, checked, ckptPipeline, compile, CONFORMANCE, fakeJobs, fakeSbatch, irOf, MODEL_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
 
 const MACHINE_FAILURE = join(SAMPLES, "machine_failure.mlp");
 const json = (p: string) => JSON.parse(readFileSync(p, "utf8"));
@@ -43,45 +43,7 @@ function machineFailureIn(root: string): string {
 }
 
 /** Source -> train (registered too, so it runs on its own) -> tune -> endpoint, small enough to run in seconds; `onprem` goes into its target block. */
-const pipeline = (onprem = "") => `pipeline ckpt {}
-schema Row {
-  id: string
-  x:  float
-  y:  float
-}
-source rows: Table<Row> {
-  uri    = "data/rows.csv"
-  format = csv
-}
-train model(rows) {
-  framework   = sklearn
-  entry       = "train.py"
-  label       = y
-  hyperparams = { alpha: 0.5 }
-  resources   = { cpus: 2, timeout: 30m }
-}
-tune tuned(model) {
-  objective = minimize(rmse)
-  strategy  = grid
-  trials    = 2
-  parallel  = 2
-  search {
-    alpha = choice(0.1, 1.0)
-  }
-}
-register registry(tuned) {
-  name = "ckpt"
-}
-register untuned(model) {
-  name = "ckpt-untuned"
-}
-deploy api(registry) {
-  mode = endpoint
-}
-target onprem {
-  ${onprem}
-}
-`;
+const pipeline = (onprem = "") => ckptPipeline({ resources: "{ cpus: 2, timeout: 30m }", tune: true, endpoint: true, onprem });
 
 
 async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
@@ -278,23 +240,7 @@ describe("issue 11, slurm: targets that survive their first production run", () 
 
   it("mlp run: the entry gets the same MLP_CHECKPOINT_DIR (a folder in the run folder) and resumes from it with --resume", async () => {
     const dir = tmp("run-checkpoint");
-    writeFileSync(join(dir, "ckpt.mlp"), `pipeline ckpt {}
-schema Row {
-  id: string
-  x:  float
-  y:  float
-}
-source rows: Table<Row> {
-  uri    = "data/rows.csv"
-  format = csv
-}
-train model(rows) {
-  framework   = sklearn
-  entry       = "train.py"
-  label       = y
-  hyperparams = { alpha: 0.5 }
-}
-`);
+    writeFileSync(join(dir, "ckpt.mlp"), ckptPipeline());
     mkdirSync(join(dir, "data"));
     writeFileSync(join(dir, "data/rows.csv"), "id,x,y\na,1.0,2.0\nb,2.0,4.0\n");
     script(join(dir, "train.py"), CHECKPOINT_PY);

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFi
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { variantNames } from "../../../compiler/variants";
-import { calls, CHECKPOINT_PY, compile, CONFORMANCE, inputs, irOf, MODEL_PYTHON, OPTUNA_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
+import { calls, CHECKPOINT_PY, ckptPipeline, compile, CONFORMANCE, inputs, irOf, MODEL_PYTHON, OPTUNA_PYTHON, project, run, SAMPLES, script, standIns, tmp, writeOut } from "./helpers";
 
 const ENABLED = process.env.MLP_SLURM === "1";
 const SLURM_CONF = process.env.SLURM_CONF ?? "/tmp/mlp-slurm/etc/slurm.conf";
@@ -450,30 +450,7 @@ if __name__ == "__main__":
   }, 600_000);
 
   it("slurm: preemption and failure: a training job signalled before its time limit is requeued (--requeue, --signal) and resumes from MLP_CHECKPOINT_DIR; the serving job restarts", async () => {
-    const text = `pipeline ckpt {}
-schema Row {
-  id: string
-  x:  float
-  y:  float
-}
-source rows: Table<Row> {
-  uri    = "data/rows.csv"
-  format = csv
-}
-train model(rows) {
-  framework   = sklearn
-  entry       = "train.py"
-  label       = y
-  hyperparams = { alpha: 0.5 }
-  resources   = { cpus: 1, timeout: 10m }
-}
-register registry(model) {
-  name = "ckpt"
-}
-deploy api(registry) {
-  mode = endpoint
-}
-`;
+    const text = ckptPipeline({ resources: "{ cpus: 1, timeout: 10m }", endpoint: true });
     const path = join(tmp("requeue-src"), "ckpt.mlp");
     writeFileSync(path, text);
     const r = submit(path, { env: { TEST_EPOCHS: "40", TEST_EPOCH_SECONDS: "0.25" }, prepare: (proj) => script(join(proj, "train.py"), CHECKPOINT_PY) });
