@@ -121,12 +121,12 @@ function submit(
 
 const json = (p: string) => JSON.parse(readFileSync(p, "utf8"));
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000, explain?: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${explain ? `:\n${explain()}` : ""}`);
     await new Promise((res) => setTimeout(res, 500));
   }
 }
@@ -485,10 +485,16 @@ if __name__ == "__main__":
     const again = slurm("scancel", ["--batch", "--signal=USR1", r.ids.api!]);
     expect(again.status, again.stderr).toBe(0);
     await released(r.ids.api!);
-    const after = await waitFor("the endpoint back", async () => {
-      const e = await ping();
-      return e && e.restarts === 1 ? e : undefined;
-    }, 120_000);
+    const after = await waitFor(
+      "the endpoint back",
+      async () => {
+        const e = await ping();
+        return e && e.restarts === 1 ? e : undefined;
+      },
+      120_000,
+      // Why not, when it never comes: the job as Slurm sees it.
+      () => slurm("scontrol", ["show", "job", r.ids.api!]).stdout,
+    );
     expect(after.slurm_job_id).toBe(r.ids.api);
     expect(jobs([r.ids.api!])[0]!.state).toBe("RUNNING");
     slurm("scancel", [r.ids.api!]);
