@@ -50,6 +50,9 @@ export function submitScript(plan: Plan, problems: readonly string[]): string {
     'MLP_RUN_ID="${MLP_RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$$}"',
     ...runIdCheck("MLP_RUN_ID"),
     'MLP_RUN_SUBMITTED="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+    // A run reads the tables it writes: an MLP_DATA_RUN left in the caller's environment
+    // (sbatch passes it on) would point its training at another run's.
+    "unset MLP_DATA_RUN",
     "export MLP_PROJECT_DIR MLP_SLURM_DIR MLP_RUN_ID MLP_RUN_SUBMITTED",
     'cd "$MLP_SLURM_DIR"',
     "mkdir -p logs",

@@ -92,8 +92,9 @@ describe("spark: each run writes under its run id, and latest moves only when th
       expect(r.status, r.stderr).toBe(0);
     };
 
-    // A good run: its tables in its own folder, latest names it once all of it succeeded.
-    submit("r1");
+    // A good run: its tables in its own folder, latest names it once all of it succeeded. An
+    // MLP_DATA_RUN left in the environment does not make it read another run's tables.
+    submit("r1", { MLP_DATA_RUN: "latest" });
     expect(fakeJobs(dir).map((j) => `${j.job} ${j.state}`)).toEqual(["rows COMPLETED", "parts COMPLETED", "model COMPLETED", "gate COMPLETED", "registry COMPLETED", "latest COMPLETED"]);
     expect(readdirSync(join(warehouse, "runs/r1")).sort()).toEqual(["_mlp_run.json", "parts", "rows"]);
     expect(readlinkSync(join(warehouse, "latest"))).toBe("runs/r1");
