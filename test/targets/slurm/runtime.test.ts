@@ -284,7 +284,8 @@ print(json.dumps([mlp_runtime.random_point(t.CONFIG["search"], random.Random(i))
     const model = join(dir, "models/house_prices/runs/test-run/price_model/model");
     mkdirSync(model, { recursive: true });
     writeFileSync(join(model, "model.json"), JSON.stringify({ w: 42 }));
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    // Below Linux's ephemeral range (32768-60999), which outgoing connections use.
+    const port = 20000 + Math.floor(Math.random() * 10000);
     const server = spawn(PYTHON, [join(slurm, "serve_price_api.py")], {
       env: { ...env, MLP_PROJECT_DIR: proj, MLP_RUN_DIR: join(dir, "models/house_prices/runs/test-run"), MLP_SERVE_PORT: String(port), MLP_SERVE_HOST: "127.0.0.1" },
     });

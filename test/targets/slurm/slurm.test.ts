@@ -105,7 +105,7 @@ function submit(
     MLP_DATA_DIR: join(dir, "data"),
     MLP_RUN_ID: "r1",
     MLP_PYTHON: opts.python ?? MODEL_PYTHON,
-    MLP_SERVE_PORT: String(30000 + Math.floor(Math.random() * 20000)),
+    MLP_SERVE_PORT: String(servePort()),
     ...opts.env,
   };
   const r = run("bash", [join(slurmDir, "submit.sh")], { cwd: proj, env });
@@ -135,6 +135,15 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
  * Waits until a job has been requeued (Restarts=1, pending), then lets it start now: Slurm
  * holds a requeued batch job back for about two minutes (its begin time), which the test skips.
  */
+/**
+ * A base port for the endpoints of one test (each serving task adds its SLURM_PROCID, a
+ * variant 10): below Linux's ephemeral range (32768-60999), where an outgoing connection of
+ * anything on the machine could hold it and the serving job would fail with EADDRINUSE.
+ */
+function servePort(): number {
+  return 20000 + Math.floor(Math.random() * 10000);
+}
+
 async function released(id: string): Promise<void> {
   const host = /BatchHost=(\S+)/.exec(slurm("scontrol", ["show", "job", id]).stdout)?.[1];
   await waitFor(`job ${id} requeued`, () => {
@@ -508,7 +517,7 @@ if __name__ == "__main__":
     const text = source.replace(written, `model_dir       = ${JSON.stringify(join(root, "models"))}\n  warehouse       = ${JSON.stringify(join(root, "warehouse"))}`);
     const path = join(SAMPLES, "machine_failure.mlp");
     const proj = join(root, "project");
-    const port = 30000 + Math.floor(Math.random() * 20000);
+    const port = servePort();
     const submitted_: { name: string; ids: Record<string, string> }[] = [];
     for (const [k, variant] of [undefined, "gdansk"].entries()) {
       const ir = irOf(path, variant, text);
