@@ -99,7 +99,7 @@ export const emitCassandra: Emit = ({ ir }) => {
     lines.push(`-- The pipeline has no online feature set (features with store = online(ttl: ...)).`);
     return [{ path: "schema.cql", contents: lines.join("\n") + "\n" }];
   }
-  const ks = cqlIdent(keyspaceOf(ir));
+  const ks = cqlIdent(tables[0]!.keyspace);
   // One replica per contact point listed, at most 3. An existing keyspace is kept as it is,
   // so operators may create it first with NetworkTopologyStrategy.
   const rf = Math.min(3, Math.max(1, hosts.length));

@@ -3,7 +3,8 @@
 // of new and old tables behind `latest`.
 import type { GeneratedFile } from "../../compiler/target-api";
 import type { LatestJob, Plan } from "./plan";
-import { placement, prelude } from "./prelude";
+import { prelude } from "./prelude";
+import { jobDirectives } from "./resources";
 import { shHeader } from "./render";
 import { quoted } from "./quote";
 
@@ -11,10 +12,8 @@ export function latestFile(plan: Plan, job: LatestJob, problems: readonly string
   const lines = [
     shHeader(plan, `pipeline ${quoted(plan.pipeline)} (the run's tables as latest)`).trimEnd(),
     "# Points <warehouse>/latest at this run's tables once every job of the run succeeded.",
-    `#SBATCH --job-name=${plan.jobPrefix}.${job.key}`,
-    `#SBATCH --output=logs/${job.key}-%j.out`,
     // One small process, like the data jobs: on their partition when there is one.
-    ...placement(plan.settings.dataPartition !== undefined ? { ...plan.settings, partition: plan.settings.dataPartition } : plan.settings, "#SBATCH"),
+    ...jobDirectives(plan, job.key, "%j", true),
     "#SBATCH --ntasks=1",
     "",
     ...prelude(plan, problems),

@@ -8,12 +8,20 @@ import { requeueDirectives, servingTime } from "./requeue";
 import { tuneTrials } from "./training";
 import { dataResourcesOf } from "../../compiler/query";
 
+/**
+ * The #SBATCH lines every job starts with: its name, its log (`%A_%a` for an array's task) and
+ * where it runs. A data job (`onData`: Spark, Flink submissions, the run's `latest` job) asks
+ * for `data_partition` when there is one.
+ */
+export function jobDirectives(plan: Plan, key: string, log: "%j" | "%A_%a", onData: boolean): string[] {
+  const s = plan.settings;
+  const where = onData && s.dataPartition !== undefined ? { ...s, partition: s.dataPartition } : s;
+  return [`#SBATCH --job-name=${plan.jobPrefix}.${key}`, `#SBATCH --output=logs/${key}-${log}.out`, ...placement(where, "#SBATCH")];
+}
+
 export function directives(plan: Plan, job: Job): string[] {
   const d = (s: string) => `#SBATCH ${s}`;
-  const out = [d(`--job-name=${plan.jobPrefix}.${job.key}`)];
-  out.push(d(job.role === "tune" ? `--output=logs/${job.key}-%A_%a.out` : `--output=logs/${job.key}-%j.out`));
-  const data = (job.role === "data" || job.role === "flink") && plan.settings.dataPartition !== undefined;
-  out.push(...placement(data ? { ...plan.settings, partition: plan.settings.dataPartition } : plan.settings, "#SBATCH"));
+  const out = jobDirectives(plan, job.key, job.role === "tune" ? "%A_%a" : "%j", job.role === "data" || job.role === "flink");
   switch (job.role) {
     case "train":
       out.push(...trainResources(job.node).map(d), ...requeueDirectives(plan.settings, job.node.config.resources?.timeout).map(d));
