@@ -44,6 +44,25 @@ register registry(gate) {
 }
 `;
 
+/**
+ * PIPELINE compiled for Slurm into a fresh folder: the scripts, a project with its entry script,
+ * seeded tables under the warehouse, and the environment the stand-ins run the jobs with (the
+ * jobs find the warehouse and model folder from the settings, as on a cluster).
+ */
+function generated(prefix: string) {
+  const dir = tmp(prefix);
+  const warehouse = join(dir, "warehouse");
+  const text = PIPELINE(warehouse);
+  const src = join(dir, "runs.mlp");
+  const ir = irOf(src, undefined, text);
+  const slurm = writeOut(join(dir, "out"), compile(src, undefined, text), ir);
+  const proj = project(join(dir, "project"), ir, warehouse);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...standIns(dir), MLP_SBATCH: fakeSbatch(dir), MLP_PYTHON: MODEL_PYTHON };
+  delete env.MLP_DATA_DIR;
+  delete env.MLP_MODEL_DIR;
+  return { dir, warehouse, slurm, proj, env };
+}
+
 describe("spark: each run writes under its run id, and latest moves only when the whole run succeeded", () => {
   it("every table a sample's job reads or writes is in the run's folder <warehouse>/runs/<MLP_RUN_ID>/, and the job stops first without a plain run id", () => {
     for (const f of readdirSync(SAMPLES, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".mlp")).map((e) => e.name)) {
@@ -77,16 +96,7 @@ describe("spark: each run writes under its run id, and latest moves only when th
   }, 60_000);
 
   it("a run's tables go to runs/<id>/; a failed run leaves latest (and the good run's tables) as they were; a model names the exact tables it was trained on (bash, stand-in sbatch and spark-sql)", () => {
-    const dir = tmp("spark-runs");
-    const warehouse = join(dir, "warehouse");
-    const text = PIPELINE(warehouse);
-    const src = join(dir, "runs.mlp");
-    const ir = irOf(src, undefined, text);
-    const slurm = writeOut(join(dir, "out"), compile(src, undefined, text), ir);
-    const proj = project(join(dir, "project"), ir, warehouse);
-    const base: NodeJS.ProcessEnv = { ...process.env, ...standIns(dir), MLP_SBATCH: fakeSbatch(dir), MLP_PYTHON: MODEL_PYTHON };
-    delete base.MLP_DATA_DIR;
-    delete base.MLP_MODEL_DIR;
+    const { dir, warehouse, slurm, proj, env: base } = generated("spark-runs");
     const submit = (runId: string, extra: NodeJS.ProcessEnv = {}) => {
       const r = run("bash", [join(slurm, "submit.sh")], { cwd: proj, env: { ...base, MLP_RUN_ID: runId, ...extra }, timeout: 120_000 });
       expect(r.status, r.stderr).toBe(0);
@@ -123,14 +133,7 @@ describe("spark: each run writes under its run id, and latest moves only when th
   }, 240_000);
 
   it("a run id that is no plain name is refused before any job runs: it names folders and is substituted into the SQL", () => {
-    const dir = tmp("spark-runs-bad-id");
-    const warehouse = join(dir, "warehouse");
-    const text = PIPELINE(warehouse);
-    const src = join(dir, "runs.mlp");
-    const ir = irOf(src, undefined, text);
-    const slurm = writeOut(join(dir, "out"), compile(src, undefined, text), ir);
-    const proj = project(join(dir, "project"), ir, warehouse);
-    const env = { ...process.env, ...standIns(dir), MLP_SBATCH: fakeSbatch(dir), MLP_PYTHON: MODEL_PYTHON };
+    const { dir, warehouse, slurm, proj, env } = generated("spark-runs-bad-id");
     for (const bad of ["it's", "a/b", "..", "x y", "$(touch PWNED)"]) {
       const r = run("bash", [join(slurm, "submit.sh")], { cwd: proj, env: { ...env, MLP_RUN_ID: bad } });
       expect(r.status, bad).toBe(2);
