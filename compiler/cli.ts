@@ -2,7 +2,7 @@
 // process; everything it calls is pure and also runs in the editor.
 import { accessSync, chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
-import { checkProgram, UnreadableFile } from "../language/checker/program";
+import { checkProgram, UnreadableFile, type CheckOptions } from "../language/checker/program";
 import type { CheckedProgram, FileLoader } from "../language/checker/model";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../language/diagnostics/diagnostic";
 import { renderGithub, renderHuman, toJson } from "../language/diagnostics/render";
@@ -147,9 +147,9 @@ function parseArgs(args: string[], flags: Record<string, "bool" | "value" | "lis
 }
 
 /** Checks a file whose text the caller already read (read once: `/dev/stdin` has no second read). */
-function checkFile(path: string, text: string): CheckedProgram {
+function checkFile(path: string, text: string, options?: CheckOptions): CheckedProgram {
   try {
-    return checkProgram(path, diskLoader, text);
+    return checkProgram(path, diskLoader, text, options);
   } catch (e) {
     if (e instanceof UnreadableFile) throw new UsageError(`cannot read ${e.path}`);
     throw e;
@@ -269,7 +269,8 @@ async function cmdCompile(args: string[], io: Io): Promise<number> {
   if (!name) throw new UsageError(`compile needs --target; the targets are:\n${list}`);
   if (!target(name)) throw new UsageError(`unknown target ${name}; the targets are:\n${list}`);
   if (!out) throw new UsageError("compile needs --out DIR");
-  const program = checkFile(files[0] === "-" ? STDIN_NAME : files[0]!, readOrFail(files[0]!));
+  const targets = expand(name);
+  const program = checkFile(files[0] === "-" ? STDIN_NAME : files[0]!, readOrFail(files[0]!), { compiledFor: targets.map((t) => t.name) });
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
   if (hasErrors(program.diagnostics)) return 1;
   const variant = opts["--variant"] as string | undefined;
@@ -278,7 +279,6 @@ async function cmdCompile(args: string[], io: Io): Promise<number> {
     throw new UsageError(`${files[0]} has no variant ${variant}${names.length ? ` (variants: ${names.join(", ")})` : ""}`);
   }
   const unit = compilation(program, variant);
-  const targets = expand(name);
   const missing = targets.filter((t) => !t.emit);
   if (missing.length) {
     io.err(`mlp: ${missing.map((t) => t.name).join(", ")} ${missing.length === 1 ? "is" : "are"} not built yet; the targets are:\n${list}\n`);

@@ -22,8 +22,18 @@ import { checkLeakage } from "./leakage";
 
 const KEYWORDS = ["import", "pipeline", "schema", "use", "variant", "target", "layout"];
 
+/** What a check is for, beyond what the file itself says. */
+export interface CheckOptions {
+  /**
+   * The targets the program is about to be compiled for (`mlp compile --target`, the editor's
+   * compile), in addition to those its own `target` blocks name: data one of them cannot reach
+   * is an error then too (MLP0505).
+   */
+  compiledFor?: readonly string[];
+}
+
 /** Check `path` (read through `loader`, or `text` when given) with everything it imports. Never throws. */
-export function checkProgram(path: string, loader: FileLoader, text?: string): CheckedProgram {
+export function checkProgram(path: string, loader: FileLoader, text?: string, options: CheckOptions = {}): CheckedProgram {
   const parses: ParseCache = new Map();
   const run = new Run(loader, parses);
   const entry = run.file(path, text);
@@ -32,8 +42,9 @@ export function checkProgram(path: string, loader: FileLoader, text?: string): C
   assignIds(order, entry);
   const variants = new Map<string, CheckedVariant>();
   const base: CheckedVariant = { entry, files: run.files, order };
-  const leaks = [...checkLeakage(order), ...checkTargetReach(entry, order)];
-  const diagnostics = [...run.diagnostics, ...leaks, ...checkVariantPrograms(base, loader, parses, [...run.diagnostics, ...leaks], variants)];
+  const compiledFor = options.compiledFor ?? [];
+  const leaks = [...checkLeakage(order), ...checkTargetReach(entry, order, compiledFor)];
+  const diagnostics = [...run.diagnostics, ...leaks, ...checkVariantPrograms(base, loader, parses, [...run.diagnostics, ...leaks], variants, compiledFor)];
   return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics), variants };
 }
 
@@ -42,7 +53,14 @@ export function checkProgram(path: string, loader: FileLoader, text?: string): C
  * variant's values in place; that checked program is what lowering a variant reads (the
  * variant is applied once, here). Errors that only the variant causes are reported against it.
  */
-function checkVariantPrograms(program: CheckedVariant, loader: FileLoader, parses: ParseCache, base: readonly Diagnostic[], into: Map<string, CheckedVariant>): Diagnostic[] {
+function checkVariantPrograms(
+  program: CheckedVariant,
+  loader: FileLoader,
+  parses: ParseCache,
+  base: readonly Diagnostic[],
+  into: Map<string, CheckedVariant>,
+  compiledFor: readonly string[],
+): Diagnostic[] {
   const entry = program.entry;
   const variants = entry.ast.decls.filter((d): d is A.VariantDecl => d.kind === "variant");
   if (variants.length === 0) return [];
@@ -71,7 +89,7 @@ function checkVariantPrograms(program: CheckedVariant, loader: FileLoader, parse
     }
     // Errors, and the one warning a variant's values can newly cause: a leak into training.
     // (The variant rules proper, MLP0501-0504, were reported on the file itself.)
-    for (const d of [...again.diagnostics, ...checkLeakage(order), ...checkTargetReach(checked, order)]) {
+    for (const d of [...again.diagnostics, ...checkLeakage(order), ...checkTargetReach(checked, order, compiledFor)]) {
       if ((d.severity !== "error" && d.code !== "MLP0606") || d.file !== entry.path || (d.code.startsWith("MLP05") && d.code !== "MLP0505") || known.has(key(d.code, d.span.start, d.message))) continue;
       known.add(key(d.code, d.span.start, d.message));
       const inside = d.span.start >= v.span.start && d.span.end <= v.span.end;
@@ -407,13 +425,14 @@ class FileChecker implements Scope {
 }
 
 /**
- * Data a configured target cannot reach: a pipeline with a `target aws` block runs its Glue jobs,
- * SageMaker jobs and batch transforms on AWS, which has no route to an HDFS cluster, so a source
- * `uri` or a batch deployment's `output` on `hdfs://` would only fail once deployed. Imported
- * steps included (the entry's targets decide where they run).
+ * Data a target cannot reach: a pipeline compiled for AWS (a `target aws` block, or compiled
+ * with that target) runs its Glue jobs, SageMaker jobs and batch transforms on AWS, which has
+ * no route to an HDFS cluster, so a source `uri` or a batch deployment's `output` on `hdfs://`
+ * would only fail once deployed. Imported steps included (the entry's targets decide where
+ * they run).
  */
-function checkTargetReach(entry: CheckedFile, order: readonly StepInfo[]): Diagnostic[] {
-  if (!entry.targets.has("aws")) return [];
+function checkTargetReach(entry: CheckedFile, order: readonly StepInfo[], compiledFor: readonly string[]): Diagnostic[] {
+  if (!entry.targets.has("aws") && !compiledFor.includes("aws")) return [];
   const out: Diagnostic[] = [];
   const awsBlock = entry.ast.decls.find((d): d is A.TargetDecl => d.kind === "target" && d.name.name === "aws");
   for (const s of order) {

@@ -205,8 +205,9 @@ describe.concurrent("F08b: compile writes every target or nothing", { timeout: 1
   it("the same input gives byte-identical output, manifest included", async () => {
     const a = join(mkdtempSync(join(tmp, "d-")), "out");
     const b = join(mkdtempSync(join(tmp, "d-")), "out");
-    expect((await mlp(["compile", SAMPLE, "--target", "all", "--out", a])).status).toBe(0);
-    expect((await mlp(["compile", SAMPLE, "--target", "all", "--out", b])).status).toBe(0);
+    // (machine_failure reads HDFS, which AWS cannot reach: demand_forecast, with its variants and imports, compiles for every target.)
+    expect((await mlp(["compile", "samples/demand_forecast.mlp", "--target", "all", "--out", a])).status).toBe(0);
+    expect((await mlp(["compile", "samples/demand_forecast.mlp", "--target", "all", "--out", b])).status).toBe(0);
     expect(tree(a)).toEqual(tree(b));
   });
 });

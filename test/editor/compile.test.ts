@@ -38,6 +38,19 @@ describe("compile in the browser", () => {
     expect(compile(churn, "fake", "us", registry).blocked).toMatch(/no variant us/);
   });
 
+  it("refuses to compile HDFS data for AWS, as `mlp compile` does, and compiles it for onprem", () => {
+    const plant = sample("churn.mlp", { "churn.mlp": churn.texts["churn.mlp"]!.replace('"s3://acme-raw/customers/"', '"hdfs://plant-lake/customers/"').replace(/^target aws \{[^}]*\}\n/m, "") });
+    expect(plant.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    for (const target of ["aws", "all"]) {
+      const r = compile(plant, target, "");
+      expect(r.files).toEqual([]);
+      expect(r.blocked).toMatch(/cannot be compiled for (aws|all): `customers` reads `hdfs:\/\/plant-lake\/customers\/`, which AWS cannot reach \(MLP0505; copy the data to S3/);
+    }
+    const onprem = compile(plant, "onprem", "");
+    expect(onprem.blocked).toBeUndefined();
+    expect(onprem.files.length).toBeGreaterThan(0);
+  });
+
   it("uses the project's registry by default", () => {
     const r = compile(churn, "aws", "");
     expect(r.blocked).toBeUndefined();

@@ -27,9 +27,13 @@ export function compile(a: Pick<Analysis, "ir" | "diagnostics" | "entry" | "text
   if (variant && !variantNames(a.ir).includes(variant)) return { ...out, blocked: `${a.entry} has no variant ${variant}` };
   // Compiling is rare next to analysing: the analysis keeps only the file's IR, and the
   // variants are lowered here, each from its own checked program.
-  const unit = compilation(checkProgram(a.entry, { read: (p) => a.texts[p] }), variant || undefined);
   const targets = expand(target);
   if (!targets.length) return { ...out, blocked: `unknown target ${target}` };
+  // Checked again for these targets: data one of them cannot reach (HDFS on AWS) is an error now.
+  const program = checkProgram(a.entry, { read: (p) => a.texts[p] }, undefined, { compiledFor: targets.map((t) => t.name) });
+  const refused = program.diagnostics.filter((d) => d.severity === "error");
+  if (refused.length) return { ...out, blocked: `${a.entry} cannot be compiled for ${target}: ${refused.map((d) => `${d.message} (${d.code}${d.help ? `; ${d.help}` : ""})`).join("; ")}` };
+  const unit = compilation(program, variant || undefined);
   for (const t of targets) {
     if (!t.emit) {
       out.notBuilt.push(t.name);

@@ -1,5 +1,6 @@
-// An hdfs:// location in a pipeline compiled for AWS (a `target aws` block) is refused by the
-// checker (MLP0505), so `mlp check` reports it and `mlp compile` stops before writing anything,
+// An hdfs:// location in a pipeline compiled for AWS (a `target aws` block, or `mlp compile
+// --target aws|all`) is refused by the checker (MLP0505), so `mlp check` reports it (with the
+// block) and `mlp compile` stops before writing anything,
 // instead of a Pulumi program whose Glue job or batch transform fails once deployed. Run with
 // the built CLI (node compiler/build.mjs), as users run it.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -7,6 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { compilation } from "../../../compiler/compile";
+import { TargetError } from "../../../compiler/target-api";
+import { checkProgram } from "../../../language/checker/program";
+import { emitAws } from "../../../targets/aws/index";
 import { ROOT } from "./harness";
 
 const BIN = join(ROOT, "compiler/bin/mlp.mjs");
@@ -77,7 +82,36 @@ test("aws: an hdfs:// source compiled for AWS must be a checker diagnostic, not 
   const ok = mlp(["compile", "plant.mlp", "--target", "aws", "--out", "out"]);
   expect(ok.status, ok.stderr).toBe(0);
   expect(readFileSync(join(dir, "out/aws/index.ts"), "utf8")).not.toContain("not an s3:// location");
-  // Without `target aws` the pipeline is not compiled for AWS by its author: HDFS is fine for onprem.
+  // Without `target aws` HDFS is fine for onprem, and checks clean...
   writeFileSync(join(dir, "plant.mlp"), file("hdfs://plant-lake/sensors/", `\ntarget onprem {\n  warehouse = "hdfs://plant-lake/warehouse"\n}\n`));
   expect(mlp(["check", "plant.mlp"]).status).toBe(0);
+  expect(mlp(["compile", "plant.mlp", "--target", "onprem", "--out", "onprem"]).status).toBe(0);
+  // ...but compiling it for AWS anyway (alone, or within `all`) is the same error, not a comment.
+  for (const target of ["aws", "all"]) {
+    const r = mlp(["compile", "plant.mlp", "--target", target, "--out", `out-${target}`]);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain("error[MLP0505]: `readings` reads `hdfs://plant-lake/sensors/`, which AWS cannot reach");
+    expect(r.stderr).toContain("help: copy the data to S3 (s3://...) or compile for onprem");
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(dir, `out-${target}`))).toBe(false);
+  }
+});
+
+test("aws: a variant that moves data to HDFS is refused for AWS, blamed on its override", () => {
+  const text = file("s3://plant-lake/sensors/", `\nvariant gdansk {\n  readings.uri = "hdfs://gdansk-lake/sensors/"\n}\n`);
+  writeFileSync(join(dir, "plant.mlp"), text);
+  expect(mlp(["check", "plant.mlp"]).status).toBe(0);
+  const r = mlp(["compile", "plant.mlp", "--target", "aws", "--out", "out-variant"]);
+  expect(r.status, r.stderr).toBe(1);
+  expect(r.stderr).toContain("error[MLP0505]: with variant `gdansk`: `readings` reads `hdfs://gdansk-lake/sensors/`, which AWS cannot reach");
+  expect(r.stderr).toMatch(/readings\.uri = "hdfs:\/\/gdansk-lake\/sensors\/"/);
+  expect(existsSync(join(dir, "out-variant"))).toBe(false);
+});
+
+test("aws: an IR with an HDFS location that reaches the target without the checker is refused, not commented", () => {
+  const text = file("hdfs://plant-lake/sensors/", "");
+  const program = checkProgram("plant.mlp", { read: () => text });
+  expect(program.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  expect(() => emitAws(compilation(program))).toThrow(TargetError);
+  expect(() => emitAws(compilation(program))).toThrow("`readings` reads \"hdfs://plant-lake/sensors/\", which AWS cannot reach");
 });
