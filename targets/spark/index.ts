@@ -172,7 +172,7 @@ class Job {
    */
   private runGuard(): void {
     const run = rawLiteral(this.o.runId!);
-    this.stmt(`SELECT RAISE_ERROR(${d.string("MLP_RUN_ID is not set or not a plain name ([A-Za-z0-9._-]): run this job through the Slurm scripts, or set it")})\nWHERE ${run} NOT RLIKE ${d.string("^[A-Za-z0-9._-]+$")} OR ${run} IN ('.', '..')`);
+    this.stmt(`SELECT RAISE_ERROR(${d.string("MLP_RUN_ID is not set or not a plain name ([A-Za-z0-9._-]): start the job through its pipeline (submit.sh on premise, the state machine on AWS) or set MLP_RUN_ID to the run id")})\nWHERE ${run} NOT RLIKE ${d.string("^[A-Za-z0-9._-]+$")} OR ${run} IN ('.', '..')`);
   }
 
   /** One temporary view per upstream output, over its stored files. */
