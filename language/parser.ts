@@ -113,6 +113,8 @@ export function parse(text: string, path = "<input>"): ParseResult {
     lineHasError.add(span.line);
     add("MLP0101", span, syntaxMessage(err), syntaxExtras(err));
   }
+  // The shared parser would otherwise hold this file's tokens (a large file's biggest part) until the next parse.
+  parser.input = [];
   syntax.sort((a, b) => a.span.start - b.span.start);
   for (const d of syntax.slice(0, MAX_SYNTAX_ERRORS)) sink.report(d.code, d.span, d.message, d.extras);
   if (syntax.length > MAX_SYNTAX_ERRORS) {

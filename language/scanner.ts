@@ -38,12 +38,15 @@ const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c 
 /** What `.` does not match in a JS regex without the `s` flag. */
 const isLineEnd = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 
-// One match at an offset: the token type (null for skipped whitespace) and its end.
+// One match at an offset: the token type (null for skipped whitespace), its end, and its
+// text when matching already cut it out (words).
 let matchType: TokenType | null = null;
 let matchEnd = 0;
+let matchImage: string | undefined;
 
 /** The first token of lexer.ts's list that matches at `i` (chevrotain's rule), or false. */
 function match(s: string, i: number): boolean {
+  matchImage = undefined;
   const n = s.length;
   const c = s.charCodeAt(i);
   if (isSpace(c)) {
@@ -54,7 +57,9 @@ function match(s: string, i: number): boolean {
   if (isWordStart(c)) {
     let j = i + 1;
     while (j < n && isWord(s.charCodeAt(j))) j++;
-    return found(KEYWORDS.get(s.slice(i, j)) ?? T.Identifier, j);
+    const word = s.slice(i, j);
+    matchImage = word;
+    return found(KEYWORDS.get(word) ?? T.Identifier, j);
   }
   if (isDigit(c)) return number(s, i);
   switch (c) {
@@ -161,20 +166,33 @@ function string(s: string, i: number): true {
   }
 }
 
-function token(image: string, startOffset: number, type: TokenType, line: number, column: number): IToken {
-  const length = image.length;
-  return {
-    image,
-    startOffset,
-    endOffset: startOffset + length - 1,
-    startLine: line,
-    endLine: line,
-    startColumn: column,
-    endColumn: column + length - 1,
-    tokenTypeIdx: type.tokenTypeIdx!,
-    tokenType: type,
-  };
+/**
+ * A token as chevrotain's parser reads it. A large file has hundreds of thousands, all alive
+ * until the parse ends: a token never spans lines, so its end is derived rather than stored.
+ */
+class Token implements IToken {
+  constructor(
+    readonly image: string,
+    readonly startOffset: number,
+    readonly startLine: number,
+    readonly startColumn: number,
+    readonly tokenTypeIdx: number,
+    readonly tokenType: TokenType,
+  ) {}
+  get endOffset(): number {
+    return this.startOffset + this.image.length - 1;
+  }
+  get endLine(): number {
+    return this.startLine;
+  }
+  get endColumn(): number {
+    return this.startColumn + this.image.length - 1;
+  }
 }
+
+/** Punctuation and keywords always read the same: one string each, by token type, not one per token. */
+const fixedImages: (string | undefined)[] = [];
+const VARIABLE = new Set<TokenType>([T.Identifier, T.StringLit, T.UnterminatedString, T.NumberLit, T.Duration, T.Size, T.BadNumber, T.Comment]);
 
 /** Tokens, comments and unreadable runs of `text`, with 1-based lines and columns. */
 export function tokenize(text: string): Lexed {
@@ -199,7 +217,13 @@ export function tokenize(text: string): Lexed {
           } else column++;
         }
       } else {
-        const t = token(text.slice(i, end), i, type, line, column);
+        const idx = type.tokenTypeIdx!;
+        let image = matchImage;
+        if (image === undefined) {
+          if (VARIABLE.has(type)) image = text.slice(i, end);
+          else image = fixedImages[idx] ??= text.slice(i, end);
+        }
+        const t = new Token(image, i, line, column, idx, type);
         (type === T.Comment ? comments : tokens).push(t);
         column += end - i;
       }
