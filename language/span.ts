@@ -25,26 +25,33 @@ export function join(a: Span, b: Span): Span {
  * line terminators), so token spans, diagnostics and snippets always agree.
  */
 export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
+  // Found on first use: a file that checks clean (tokens carry their own lines) never needs them.
+  private found: number[] | undefined;
+  constructor(readonly text: string) {}
+  private get starts(): number[] {
+    if (this.found) return this.found;
+    const starts = [0];
+    const text = this.text;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
     }
+    return (this.found = starts);
   }
   get lineCount(): number {
     return this.starts.length;
   }
   /** 1-based line and column of an offset. */
   position(offset: number): { line: number; col: number } {
+    const starts = this.starts;
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
+      if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+    return { line: lo + 1, col: offset - starts[lo]! + 1 };
   }
   span(start: number, end: number): Span {
     const a = this.position(start);

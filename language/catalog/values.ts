@@ -75,7 +75,9 @@ export function decode(e: Expr): Value {
  * (`o[k] = v`) on a plain object would set its prototype instead of a key.
  */
 export function put(o: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  // Assignment is the fast path; only `__proto__` would set the prototype instead of a key.
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 const PROTO = "__proto__";
@@ -100,11 +102,23 @@ export function parseKeepingKeys<S extends z.ZodType>(schema: S, value: unknown)
 }
 export const unhideKey = (k: PropertyKey): PropertyKey => (k === HIDDEN ? PROTO : k);
 
+// Configs almost never hold the key: they are then returned as they are, not copied.
 function renameKeys(v: unknown, from: string, to: string): unknown {
-  if (Array.isArray(v)) return v.map((x) => renameKeys(x, from, to));
+  return hasKey(v, from) ? copyRenaming(v, from, to) : v;
+}
+
+function hasKey(v: unknown, key: string): boolean {
+  if (Array.isArray(v)) return v.some((x) => hasKey(x, key));
+  if (!v || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const k of Object.keys(v)) if (k === key || hasKey((v as Record<string, unknown>)[k], key)) return true;
+  return false;
+}
+
+function copyRenaming(v: unknown, from: string, to: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => copyRenaming(x, from, to));
   if (!v || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) put(out, k === from ? to : k, renameKeys((v as Record<string, unknown>)[k], from, to));
+  for (const k of Object.keys(v)) put(out, k === from ? to : k, copyRenaming((v as Record<string, unknown>)[k], from, to));
   return out;
 }
 
