@@ -1,5 +1,6 @@
 // `npm run bench`: how long checking large pipelines takes, against JSON.parse of the
-// same pipeline's graph IR, and how fast `mlp check` starts. A benchmark, not a test:
+// same pipeline's graph IR, how fast `mlp check` starts and how much memory checking
+// 50,000 steps takes. A benchmark, not a test:
 // it prints PASS/FAIL next to each target and exits 0 either way (1 only when the
 // benchmark itself is broken, e.g. a generated pipeline does not check clean).
 //
@@ -9,7 +10,7 @@
 // (timed as a fresh process). Targets with an `emit` in compiler/targets.ts get a
 // `compile NAME` row automatically.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -309,8 +310,23 @@ console.log(`runs: ${CLI_RUNS.warmup} warm-up + ${CLI_RUNS.runs} timed each (few
 if (cliFailure) console.log(`FAIL: ${cliFailure}`);
 console.log("");
 
+// Memory: one cold `mlp check` of a 50,000-step pipeline, its peak resident set as the
+// process itself reports it at exit (issue 15: under 1 GB).
+const HUGE = { steps: 50_000, maxMiB: 1024 };
+const hugePath = join(TMP, `bench_${HUGE.steps}.mlp`);
+writeFileSync(hugePath, lib.generatePipeline(HUGE.steps));
+const reportRss = "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmlp-bench-maxrss '+process.resourceUsage().maxRSS+'\\n'))";
+const h0 = performance.now();
+const huge = spawnSync(process.execPath, ["--import", reportRss, CLI, "check", hugePath], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 30 });
+const hugeMs = performance.now() - h0;
+const rssKiB = Number(/mlp-bench-maxrss (\d+)/.exec(huge.stderr)?.[1] ?? NaN);
+const hugeMiB = rssKiB / 1024;
+console.log(`mlp check of ${int(HUGE.steps)} steps (${kb(Buffer.byteLength(readFileSync(hugePath)))}): ${ms(hugeMs)} ms, peak memory ${hugeMiB.toFixed(0)} MiB, exit ${huge.status}`);
+console.log("");
+targets.push({ target: `mlp check of ${int(HUGE.steps)} steps in under ${HUGE.maxMiB} MiB`, value: hugeMiB, limit: HUGE.maxMiB, unit: "MiB", pass: huge.status === 0 && hugeMiB < HUGE.maxMiB, ms: hugeMs });
+
 console.log("targets");
-const shown = (t, v) => (t.percent ? `${(v * 100).toFixed(2)}%` : times(v));
+const shown = (t, v) => (t.percent ? `${(v * 100).toFixed(2)}%` : t.unit ? `${v.toFixed(0)} ${t.unit}` : times(v));
 for (const t of targets) console.log(`  ${t.pass ? "PASS" : "FAIL"}  ${pad(t.target, 72)} ${pad(shown(t, t.value), 7, true)}  (limit ${shown(t, t.limit)})`);
 const failed = targets.filter((t) => !t.pass).length;
 console.log(failed ? `\n${failed} of ${targets.length} targets missed (a benchmark: exit code 0 regardless)` : `\nall ${targets.length} targets met`);
