@@ -15,7 +15,7 @@ import { bindInputs, orderSteps, type Scope } from "./graph";
 import type { CheckedFile, CheckedProgram, CheckedVariant, Config, FileLoader, FileUnit, Report, SchemaInfo, StepInfo } from "./model";
 import { schemaFromDecl } from "./schemas";
 import { checkLayout } from "./layout";
-import { checkStep } from "./steps";
+import { checkStep, type StepContext } from "./steps";
 import { checkVariants, withVariant } from "./variants";
 import { warnUnused } from "./warnings";
 import { checkLeakage } from "./leakage";
@@ -369,7 +369,14 @@ class FileChecker implements Scope {
       s.outputs = new Map([["out", UNKNOWN]]);
       return;
     }
-    const ctx = { step: s, body: s.body, schemaNamed: (n: string) => this.schemaNamed(n), schemaNames: () => [...this.schemas.keys(), ...this.imports.keys()] };
+    // One literal per step (not a spread of a shared one): a shape V8 builds without copying.
+    const ctx = (report: Report): StepContext => ({
+      step: s,
+      body: s.body!,
+      report,
+      schemaNamed: (n: string) => this.schemaNamed(n),
+      schemaNames: () => [...this.schemas.keys(), ...this.imports.keys()],
+    });
     if (s.decl.kind === "use") {
       const of = this.step(s.decl.of.name)!;
       const baseline = this.run.bodyKeys.get(of.decl.kind === "use" ? this.originalOf(of) : of) ?? new Set<string>();
@@ -382,7 +389,7 @@ class FileChecker implements Scope {
           notes: [{ message: extras?.label ?? "in this part of the re-applied body", file: of.file, span }],
         });
       };
-      checkStep(s, { ...ctx, report: redirect });
+      checkStep(s, ctx(redirect));
       return;
     }
     const keys = new Set<string>();
@@ -391,7 +398,7 @@ class FileChecker implements Scope {
       this.report(code, span, message, extras);
     };
     this.run.bodyKeys.set(s, keys);
-    checkStep(s, { ...ctx, report: recording });
+    checkStep(s, ctx(recording));
   }
 
   private originalOf(s: StepInfo): StepInfo {

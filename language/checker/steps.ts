@@ -83,7 +83,11 @@ export function checkStep(s: StepInfo, ctx: StepContext): void {
   }
 
   const kc: KindContext = {
-    ...ctx,
+    step: ctx.step,
+    body,
+    report: ctx.report,
+    schemaNamed: ctx.schemaNamed,
+    schemaNames: ctx.schemaNames,
     kind,
     config,
     inputs,
