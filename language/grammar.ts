@@ -3,7 +3,7 @@
 // re-syncs at statement boundaries, so one run reports every independent syntax error.
 // What the errors say lives in syntax-errors.ts, the nesting limits in limits.ts, and the
 // entry function that runs lexer, grammar and both in parser.ts.
-import { EmbeddedActionsParser, type IToken } from "chevrotain";
+import { EmbeddedActionsParser, type IOrAlt, type IToken } from "chevrotain";
 import type * as A from "./ast";
 import * as T from "./lexer";
 import { NO_SPAN, type Span } from "./span";
@@ -497,14 +497,14 @@ export class MlpParser extends EmbeddedActionsParser {
   });
 
   private compareOp = this.RULE("compareOp", (): A.CompareOp => {
-    const t = this.OR([
+    const t = this.OR((this.opAlts.compare ??= [
       { ALT: () => this.CONSUME(T.EqEq) },
       { ALT: () => this.CONSUME(T.NotEq) },
       { ALT: () => this.CONSUME(T.LtEq) },
       { ALT: () => this.CONSUME(T.GtEq) },
       { ALT: () => this.CONSUME(T.Lt) },
       { ALT: () => this.CONSUME(T.Gt) },
-    ]);
+    ]));
     return this.ACTION(() => OP_TOKENS[t.tokenType.name] ?? "==");
   });
 
@@ -612,7 +612,7 @@ export class MlpParser extends EmbeddedActionsParser {
   private addExpr = this.RULE("addExpr", (): A.Expr => {
     let left = this.SUBRULE(this.mulExpr);
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      const op = this.OR((this.opAlts.add ??= [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
       const right = this.SUBRULE2(this.mulExpr);
       this.ACTION(() => (left = binary(op.image as "+" | "-", left, right)));
     });
@@ -622,7 +622,7 @@ export class MlpParser extends EmbeddedActionsParser {
   private mulExpr = this.RULE("mulExpr", (): A.Expr => {
     let left = this.SUBRULE(this.unary);
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }, { ALT: () => this.CONSUME(T.Percent) }]);
+      const op = this.OR((this.opAlts.mul ??= [{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }, { ALT: () => this.CONSUME(T.Percent) }]));
       const right = this.SUBRULE2(this.unary);
       this.ACTION(() => (left = binary(op.image as "*" | "/" | "%", left, right)));
     });
@@ -652,8 +652,13 @@ export class MlpParser extends EmbeddedActionsParser {
     });
   });
 
+  // Alternatives that capture nothing of one call are built once (chevrotain's advice): a
+  // fresh array of closures per call was a tenth of the parse's garbage.
+  private primaryAlts?: IOrAlt<A.Expr>[];
+  private opAlts: Partial<Record<"add" | "mul" | "compare", IOrAlt<IToken>[]>> = {};
+
   private primary = this.RULE("primary", (): A.Expr =>
-    this.OR([
+    this.OR((this.primaryAlts ??= [
       {
         ALT: () => {
           const t = this.CONSUME(T.NumberLit);
@@ -761,7 +766,7 @@ export class MlpParser extends EmbeddedActionsParser {
           });
         },
       },
-    ]),
+    ])),
   );
 
   private callArgs = this.RULE("callArgs", (): A.Arg[] => {
