@@ -12,7 +12,13 @@ import { openSample } from "./state/files";
 import { loadSaved, restore, startAutosave, STORAGE_KEY } from "./state/persist";
 
 const params = new URLSearchParams(location.search);
-if (params.has("fresh")) localStorage.removeItem(STORAGE_KEY);
+if (params.has("fresh")) {
+  localStorage.removeItem(STORAGE_KEY);
+  // Once: a reload of this address must not throw away what was autosaved since.
+  params.delete("fresh");
+  const query = params.toString();
+  history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+}
 const asked = params.get("sample");
 const sample = asked && SAMPLES.includes(asked) ? asked : undefined;
 const saved = loadSaved();

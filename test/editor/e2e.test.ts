@@ -3,7 +3,7 @@
 // Screenshots of the main states go to test/.tmp/editor-screenshots/, or with
 // MLP_SCREENSHOTS=1 to editor/screenshots/ (the README's pictures).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -213,6 +213,44 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.goto(server.url);
     await node("churn_api").waitFor();
     expect(await text()).toContain('owner    = "someone@acme.example"');
+    await page.close();
+  }, 60_000);
+
+  it("reloading the address opened with ?fresh keeps what was autosaved since (issue 13, defect 2)", async () => {
+    expect(new URL(page.url()).searchParams.has("fresh")).toBe(false);
+    await editText('owner    = "ml-platform@acme.example"', 'owner    = "after-fresh@acme.example"');
+    await page.waitForTimeout(800);
+    await page.reload();
+    await node("churn_api").waitFor();
+    expect(await text()).toContain('owner    = "after-fresh@acme.example"');
+    await page.close();
+  }, 60_000);
+
+  it("opening a file whose name is open shows the file, and asks before replacing unsaved edits (issue 13, defect 3)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlp-open-"));
+    const disk = (await text()).replace('owner    = "ml-platform@acme.example"', 'owner    = "from-disk@acme.example"');
+    writeFileSync(join(dir, "churn.mlp"), disk);
+    // No unsaved edits: the open file now shows what is on disk, and one undo goes back.
+    await page.setInputFiles("#open-files", join(dir, "churn.mlp"));
+    await page.waitForFunction((t) => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text() === t, disk);
+    // Unsaved edits: declining keeps them...
+    await editText('owner    = "from-disk@acme.example"', 'owner    = "mine@acme.example"');
+    const asked: string[] = [];
+    page.once("dialog", (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.setInputFiles("#open-files", join(dir, "churn.mlp"));
+    await page.waitForTimeout(300);
+    expect(asked).toEqual(["churn.mlp has unsaved changes. Replace them with the file you opened?"]);
+    expect(await text()).toContain('owner    = "mine@acme.example"');
+    // ...accepting replaces them, and undo brings them back.
+    page.once("dialog", (d) => void d.accept());
+    await page.setInputFiles("#open-files", join(dir, "churn.mlp"));
+    await page.waitForFunction((t) => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text() === t, disk);
+    await page.keyboard.press("Control+z");
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes('owner    = "mine@acme.example"'));
+    rmSync(dir, { recursive: true, force: true });
     await page.close();
   }, 60_000);
 

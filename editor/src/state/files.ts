@@ -2,7 +2,7 @@
 // (Save writes back to the same file), file inputs and downloads everywhere else.
 import { sampleWithImports } from "../samples";
 import { app, fitView, toast } from "./app";
-import { activate, hasDocument, openDocument } from "./documents";
+import { activate, hasDocument, openDocument, replaceText } from "./documents";
 
 type FileHandle = { name: string; getFile(): Promise<File>; createWritable(): Promise<{ write(data: string): Promise<void>; close(): Promise<void> }> };
 type DirHandle = { name: string; kind: "directory"; values(): AsyncIterable<FileHandle & { kind: "file" } | DirHandle> };
@@ -20,12 +20,25 @@ function markSaved(path: string, text: string): void {
   app.set((s) => ({ saved: { ...s.saved, [path]: text } }));
 }
 
-/** Opens (or, when already open, replaces) files; the first becomes active. */
+/**
+ * Opens files; the first becomes active. A file already open shows what was just read (one
+ * undoable change), and unsaved edits are replaced only when the user says so.
+ */
 export function openTexts(files: Record<string, string>, activateFirst = true): void {
   const paths = Object.keys(files);
   for (const p of paths) {
-    if (!hasDocument(p)) openDocument(p, files[p]!);
-    markSaved(p, files[p]!);
+    const read = files[p]!;
+    if (!hasDocument(p)) openDocument(p, read);
+    else if (app.get().texts[p] !== read) {
+      const unsaved = app.get().texts[p] !== app.get().saved[p];
+      if (unsaved && !window.confirm(`${p} has unsaved changes. Replace them with the file you opened?`)) toast(`kept your unsaved changes to ${p}; the file you opened differs from them`);
+      else {
+        replaceText(p, read, "input.open");
+        toast(`${p} now shows the file you opened${unsaved ? " (undo brings your changes back)" : ""}`);
+      }
+    }
+    // What was read is what is on disk: the editor compares against it from now on.
+    markSaved(p, read);
   }
   const first = paths.find((p) => /^\s*pipeline\s/m.test(files[p]!)) ?? paths[0];
   if (activateFirst && first) {
