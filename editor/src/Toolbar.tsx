@@ -10,6 +10,7 @@ import { SAMPLES } from "./samples";
 
 function Status() {
   const analysis = useSelector(app, (s) => s.analysis);
+  const autosaveFailure = useSelector(app, (s) => s.autosaveFailure);
   const stale = useSelector(app, (s) => !isFresh(s.analysis, s));
   if (!analysis) return <span className="status muted">checking…</span>;
   const errors = analysis.diagnostics.filter((d) => d.severity === "error").length;
@@ -19,6 +20,12 @@ function Status() {
       <span className={errors ? "text-error" : "text-ok"}>{errors ? `✕ ${errors} error${errors > 1 ? "s" : ""}` : "✓ checks clean"}</span>
       {warnings > 0 && <span className="text-warning"> · {warnings} warning{warnings > 1 ? "s" : ""}</span>}
       <span className="muted"> · {analysis.ir.nodes.length} steps{stale ? " · checking…" : ""}</span>
+      {autosaveFailure && (
+        <span className="text-error" data-testid="autosave-failed" title={`autosave stopped: ${autosaveFailure}`}>
+          {" "}
+          · not autosaved: {autosaveFailure}
+        </span>
+      )}
     </span>
   );
 }

@@ -216,6 +216,34 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.close();
   }, 60_000);
 
+  it("autosave keeps a 2.6 MB file and the edits beside it, and says so when storage is full (issue 13, defect 1)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlp-big-"));
+    // Large but cheap to check: a library file that is mostly one long comment.
+    const big = (name: string) => `// ${name}\n${`// ${"x".repeat(76)}\n`.repeat(32_500)}schema ${name} {\n  id: int\n}\n`;
+    for (const n of ["big_a", "big_b", "big_c"]) writeFileSync(join(dir, `${n}.mlp`), big(n));
+    await page.setInputFiles("#open-files", join(dir, "big_a.mlp"));
+    await page.getByTestId("tab-big_a.mlp").waitFor();
+    await page.getByTestId("tab-churn.mlp").click();
+    await node("churn_api").waitFor();
+    await editText('owner    = "ml-platform@acme.example"', 'owner    = "beside-big@acme.example"');
+    await page.waitForTimeout(800);
+    expect(await page.getByTestId("autosave-failed").count()).toBe(0);
+    await page.reload();
+    await node("churn_api").waitFor();
+    expect(await text()).toContain('owner    = "beside-big@acme.example"');
+    await page.getByTestId("tab-big_a.mlp").waitFor();
+    // Three of them do not fit in the browser's storage: the failure is on screen, not swallowed...
+    await page.setInputFiles("#open-files", [join(dir, "big_b.mlp"), join(dir, "big_c.mlp")]);
+    await page.getByTestId("autosave-failed").waitFor();
+    expect(await page.getByTestId("autosave-failed").textContent()).toContain("browser storage is full");
+    // ...and closing them makes autosave work again.
+    await page.getByRole("button", { name: "Close big_c.mlp" }).click();
+    await page.getByRole("button", { name: "Close big_b.mlp" }).click();
+    await page.getByTestId("autosave-failed").waitFor({ state: "detached" });
+    rmSync(dir, { recursive: true, force: true });
+    await page.close();
+  }, 90_000);
+
   it("reloading the address opened with ?fresh keeps what was autosaved since (issue 13, defect 2)", async () => {
     expect(new URL(page.url()).searchParams.has("fresh")).toBe(false);
     await editText('owner    = "ml-platform@acme.example"', 'owner    = "after-fresh@acme.example"');

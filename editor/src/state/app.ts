@@ -41,6 +41,8 @@ export interface AppState {
   fitSeq: number;
   /** Fit the graph once the next analysis is on screen (after a layout or opening a file). */
   fitPending: boolean;
+  /** Why the last autosave failed (null while autosave works): shown until a write succeeds. */
+  autosaveFailure: string | null;
 }
 
 export const app = createStore<AppState>({
@@ -60,6 +62,7 @@ export const app = createStore<AppState>({
   reveal: null,
   fitSeq: 0,
   fitPending: true,
+  autosaveFailure: null,
 });
 
 let toastId = 0;

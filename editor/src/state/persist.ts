@@ -1,6 +1,6 @@
 // Autosave: the open files, which one is active and what was last saved go to
 // localStorage shortly after every change, so a reload (or a crash) loses nothing.
-import { app } from "./app";
+import { app, toast } from "./app";
 import { activate, openDocument } from "./documents";
 
 export const STORAGE_KEY = "mlp-editor:workspace:v1";
@@ -12,16 +12,38 @@ export interface Saved {
   saved: Record<string, string>;
 }
 
+/**
+ * As stored: a file whose text is what was last saved is stored once (`saved` says `true`),
+ * not twice; browser storage holds about 5 MB, and a large file stored twice filled it.
+ */
+interface Stored extends Omit<Saved, "saved"> {
+  saved: Record<string, string | true>;
+}
+
 let timer: ReturnType<typeof setTimeout> | undefined;
 
 function write(): void {
   const s = app.get();
   if (!s.paths.length) return;
-  const data: Saved = { paths: s.paths, active: s.active, texts: s.texts, saved: s.saved };
+  const saved: Record<string, string | true> = {};
+  for (const p of s.paths) {
+    const t = s.saved[p];
+    if (t !== undefined) saved[p] = t === s.texts[p] ? true : t;
+  }
+  const data: Stored = { paths: s.paths, active: s.active, texts: s.texts, saved };
+  let failure: string | null = null;
   try {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
-  } catch {
-    // Storage full or disabled: the files are still open; nothing else to do.
+  } catch (e) {
+    // Storage full or disabled: the open files are fine, but a reload or crash would lose
+    // what changed since the last successful write. Say so, and keep trying on later edits.
+    const full = e instanceof DOMException && (e.name === "QuotaExceededError" || e.name === "NS_ERROR_DOM_QUOTA_REACHED");
+    failure = full ? "browser storage is full" : `browser storage refused it (${e instanceof Error ? e.message : String(e)})`;
+  }
+  if (failure !== app.get().autosaveFailure) {
+    app.set({ autosaveFailure: failure });
+    if (failure) toast(`autosave stopped: ${failure}; save your files (Ctrl+S) or close large ones`, "error");
+    else toast("autosave works again");
   }
 }
 
@@ -42,8 +64,14 @@ export function loadSaved(): Saved | undefined {
   try {
     const raw = localStorage.getItem(STORAGE_KEY);
     if (!raw) return undefined;
-    const data = JSON.parse(raw) as Saved;
-    if (!Array.isArray(data.paths) || !data.paths.length || typeof data.texts !== "object") return undefined;
+    const stored = JSON.parse(raw) as Stored;
+    if (!Array.isArray(stored.paths) || !stored.paths.length || typeof stored.texts !== "object") return undefined;
+    const saved: Record<string, string> = {};
+    for (const [p, t] of Object.entries(stored.saved ?? {})) {
+      if (t === true && typeof stored.texts[p] === "string") saved[p] = stored.texts[p]!;
+      else if (typeof t === "string") saved[p] = t;
+    }
+    const data: Saved = { ...stored, saved };
     data.paths = data.paths.filter((p) => typeof data.texts[p] === "string");
     if (!data.paths.includes(data.active)) data.active = data.paths[0]!;
     return data.paths.length ? data : undefined;
