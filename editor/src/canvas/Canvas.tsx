@@ -198,6 +198,7 @@ function CanvasInner() {
     // Removal goes through the text (onBeforeDelete); everything else is view state.
     const kept = changes.filter((c) => c.type !== "remove");
     if (!kept.length) return;
+    keyboardMoves(kept);
     const next = applyNodeChanges(kept, nodesRef.current);
     nodesRef.current = next;
     setNodes(next);
@@ -209,7 +210,33 @@ function CanvasInner() {
     if (kept.length) setEdges((es) => applyEdgeChanges(kept, es));
   }, []);
 
-  const onNodeDragStop = useCallback((_: unknown, _node: StepNode, dragged: StepNode[]) => {
+  /**
+   * Arrow keys move the selected nodes without a drag: a position change of a node that was
+   * not being dragged. Written to the layout block like a drag, once the keys rest.
+   */
+  const keyMoved = useRef(new Map<string, XY>());
+  const keyTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const keyboardMoves = (changes: NodeChange<StepNode>[]) => {
+    let found = false;
+    for (const c of changes) {
+      if (c.type !== "position" || c.dragging !== false || !c.position) continue;
+      // A drag ends with the same kind of change, from a node that was dragging: the drag's own handler writes it.
+      if (nodesRef.current.find((n) => n.id === c.id)?.dragging) continue;
+      keyMoved.current.set(c.id, c.position);
+      found = true;
+    }
+    if (!found) return;
+    clearTimeout(keyTimer.current);
+    keyTimer.current = setTimeout(() => {
+      const moved = [...keyMoved.current].map(([id, position]) => ({ id, position }));
+      keyMoved.current.clear();
+      commitMoves(moved);
+    }, 250);
+  };
+
+  const onNodeDragStop = useCallback((_: unknown, _node: StepNode, dragged: StepNode[]) => commitMoves(dragged), []);
+
+  const commitMoves = (dragged: readonly { id: string; position: XY }[]) => {
     const ir = liveIr();
     if (!ir) return;
     const moved = new Map<string, XY>();
@@ -223,7 +250,7 @@ function CanvasInner() {
     void applyEdit((cur) => ({ ok: true, ir: moveNodes(cur, moved) })).then((ok) => {
       if (!ok) for (const id of moved.keys()) pendingMoves.current.delete(id);
     });
-  }, []);
+  };
 
   const isValidConnection: IsValidConnection<TypedEdge> = useCallback((c) => {
     const ir = liveIr();
