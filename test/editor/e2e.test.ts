@@ -132,6 +132,37 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.close();
   }, 60_000);
 
+  it("dropping onto an occupied input asks first, and shows the column errors the new input would cause (issue 13, defect 4)", async () => {
+    const before = await text();
+    await fit();
+    const asked: string[] = [];
+    const answers = [true, false];
+    const onDialog = (d: import("playwright-core").Dialog) => {
+      asked.push(d.message());
+      void (answers.shift() ? d.accept() : d.dismiss());
+    };
+    page.on("dialog", onDialog);
+    await dragLine('[data-testid="node-customers"] .react-flow__handle.source', '[data-testid="node-order_stats"] .react-flow__handle.target');
+    await page.getByTestId("toast").waitFor();
+    expect(asked[0]).toBe("`data` of order_stats already reads orders. Replace it with customers?");
+    expect(asked[1]).toMatch(/^Connecting customers to order_stats gives \d+ errors?:\n- /);
+    expect(await page.getByTestId("toast").textContent()).toContain("not connected: ");
+    expect(await text()).toBe(before);
+    // Declining the replacement leaves it as it was too.
+    asked.length = 0;
+    answers.push(false);
+    await dragLine('[data-testid="node-customers"] .react-flow__handle.source', '[data-testid="node-order_stats"] .react-flow__handle.target');
+    await page.waitForFunction(() => document.querySelector('[data-testid="toast"]')?.textContent?.includes("the input keeps what it reads"));
+    expect(asked).toHaveLength(1);
+    expect(await text()).toBe(before);
+    // Saying yes twice connects it, errors and all.
+    answers.push(true, true);
+    await dragLine('[data-testid="node-customers"] .react-flow__handle.source', '[data-testid="node-order_stats"] .react-flow__handle.target');
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("order_stats(customers)"));
+    page.off("dialog", onDialog);
+    await page.close();
+  }, 60_000);
+
   it("edits the text and the graph follows", async () => {
     await editText("notebook churn_report(churn_gate, churn_split.test)", "notebook churn_summary(churn_gate, churn_split.test)");
     await node("churn_summary").waitFor();

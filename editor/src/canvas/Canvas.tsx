@@ -27,7 +27,7 @@ import { app, select, toast } from "../state/app";
 import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
-import { applyEdit, liveIr } from "../state/graphEdits";
+import { applyEdit, liveIr, vetConnection } from "../state/graphEdits";
 import { useSelector } from "../state/store";
 import { OverviewMap } from "./OverviewMap";
 import { StepNodeComponent } from "./StepNode";
@@ -261,7 +261,7 @@ function CanvasInner() {
 
   const onConnect = useCallback((c: Connection) => {
     const { from, to } = toRefs(c);
-    applyEdit((ir) => connect(ir, from, to));
+    void applyEdit((ir) => connect(ir, from, to), { vet: (before, next, text) => vetConnection(before, next, text, to) });
   }, []);
 
   // A drop on a handle the types refuse: say why.

@@ -3,6 +3,7 @@
 // source of truth; the canvas catches up from the next analysis. Edits run one after
 // another, each on the analysis of the text the previous one left.
 import type { IrDocument } from "../../../compiler/ir";
+import { analyze, type Analysis } from "../model/analyze";
 import type { Edit } from "../model/edits";
 import { printPreserving } from "../model/splice";
 import { app, select, toast } from "./app";
@@ -11,8 +12,15 @@ import { replaceText } from "./documents";
 
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Applies `edit` to the current graph and writes the result back as text. Resolves to false when refused. */
-export function applyEdit(edit: (ir: IrDocument) => Edit, opts: { quiet?: boolean } = {}): Promise<boolean> {
+/**
+ * Applies `edit` to the current graph and writes the result back as text. Resolves to false
+ * when refused. `vet` sees the analysis the edit was made on and the text it would write,
+ * and may stop it (having told the user why, or asked them).
+ */
+export function applyEdit(
+  edit: (ir: IrDocument) => Edit,
+  opts: { quiet?: boolean; vet?: (before: Analysis, next: IrDocument, text: string) => boolean } = {},
+): Promise<boolean> {
   const run = queue.then(async () => {
     const a = await freshAnalysis();
     const locked = a.syntaxErrors[0];
@@ -26,7 +34,9 @@ export function applyEdit(edit: (ir: IrDocument) => Edit, opts: { quiet?: boolea
       return false;
     }
     if (r.ir !== a.ir) {
-      replaceText(a.entry, printPreserving(a.ir, a.texts[a.entry] ?? "", r.ir));
+      const text = printPreserving(a.ir, a.texts[a.entry] ?? "", r.ir);
+      if (opts.vet && !opts.vet(a, r.ir, text)) return false;
+      replaceText(a.entry, text);
       scheduleAnalysis(0);
     }
     if (r.select) select(r.select, "app");
@@ -40,4 +50,33 @@ export function applyEdit(edit: (ir: IrDocument) => Edit, opts: { quiet?: boolea
 /** The latest graph, possibly a few keystrokes behind the text (for hints while dragging). */
 export function liveIr(): IrDocument | undefined {
   return app.get().analysis?.ir;
+}
+
+/**
+ * A connection is more than matching artifact kinds: a step reads columns by name, so the
+ * new input may lack them. Before writing, the edited program is checked; errors it would
+ * newly have are shown and the user decides. Dropping onto an input that already reads
+ * another step asks before replacing that edge.
+ */
+export function vetConnection(before: Analysis, next: IrDocument, text: string, to: { node: string; port: string }): boolean {
+  const name = (id: string) => before.ir.nodes.find((n) => n.id === id)?.name ?? id;
+  const reads = (ir: IrDocument) => ir.edges.filter((e) => e.to.node === to.node && e.to.port === to.port).map((e) => e.from.node);
+  const was = reads(before.ir);
+  const now = reads(next);
+  const dropped = was.filter((id) => !now.includes(id));
+  const added = now.filter((id) => !was.includes(id));
+  if (dropped.length && !window.confirm(`\`${to.port}\` of ${name(to.node)} already reads ${dropped.map(name).join(", ")}. Replace it with ${added.map(name).join(", ")}?`)) {
+    toast("not connected: the input keeps what it reads");
+    return false;
+  }
+  const key = (d: { code: string; message: string }) => `${d.code} ${d.message}`;
+  const known = new Set(before.diagnostics.filter((d) => d.severity === "error").map(key));
+  const after = analyze(before.entry, { ...before.texts, [before.entry]: text });
+  const fresh = after.diagnostics.filter((d) => d.severity === "error" && !known.has(key(d)));
+  if (!fresh.length) return true;
+  const listed = fresh.slice(0, 5).map((d) => `- ${d.message}`).join("\n");
+  const more = fresh.length > 5 ? `\n- and ${fresh.length - 5} more` : "";
+  if (window.confirm(`Connecting ${added.map(name).join(", ")} to ${name(to.node)} gives ${fresh.length} error${fresh.length > 1 ? "s" : ""}:\n${listed}${more}\nConnect anyway?`)) return true;
+  toast(`not connected: ${fresh[0]!.message}`);
+  return false;
 }
