@@ -433,4 +433,28 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await shot("06-inspector-and-edge-columns");
     await page.close();
   }, 60_000);
+
+  it("an edge's column list lets clicks through to what is beneath, and does not outlive the edge (issue 13, defect 6)", async () => {
+    await page.evaluate(() => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal("churn_model"));
+    await page.waitForTimeout(500);
+    const label = page.locator('[data-testid^="edge-churn_split:train>churn_model"]');
+    await label.hover({ force: true });
+    const list = page.locator(".edge-label.open .edge-schema");
+    await list.waitFor();
+    // What a click in the middle of the list would hit: not the list (the canvas or a node beneath).
+    const b = (await list.boundingBox())!;
+    const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.closest(".edge-schema") !== null, [b.x + b.width / 2, b.y + b.height / 2]);
+    expect(hit).toBe(false);
+    // Selected, delete it, undo: the edge is back, without its list stuck open.
+    await label.click({ force: true });
+    await page.keyboard.press("Delete");
+    await page.waitForFunction(() => !(window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("train churn_model(churn_split.train"));
+    await page.mouse.move(5, 5);
+    await page.keyboard.press("Control+z");
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("train churn_model(churn_split.train"));
+    await settled();
+    await label.waitFor();
+    expect(await page.locator(".edge-label.open").count()).toBe(0);
+    await page.close();
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 // An edge labelled with the artifact type flowing along it; hovered or selected, it
 // also lists the columns (or the model's facts).
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from "@xyflow/react";
-import { memo } from "react";
+import { memo, useEffect } from "react";
 import { artifactClass, showColumnType } from "../model/artifacts";
 import type { TypedEdge } from "../model/flow";
 import { app } from "../state/app";
@@ -12,6 +12,13 @@ const MAX_COLUMNS = 40;
 function TypedEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TypedEdge>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const hovered = useSelector(app, (s) => s.hoveredEdge === id);
+  // A deleted edge (or one an undo brings back under the same id) must not come back hovered.
+  useEffect(
+    () => () => {
+      if (app.get().hoveredEdge === id) app.set({ hoveredEdge: null });
+    },
+    [id],
+  );
   const open = selected || hovered;
   const cls = artifactClass(data?.type);
   const bad = data?.problem ? ` edge-${data.severity ?? "error"}` : "";
@@ -22,7 +29,7 @@ function TypedEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
       <BaseEdge id={id} path={path} className={`typed-edge ${cls}${bad}${selected ? " is-selected" : ""}`} interactionWidth={18} />
       <EdgeLabelRenderer>
         <div
-          className={`edge-label nodrag nopan ${cls}${bad}${open ? " open" : ""}${roomy || open || bad ? "" : " tight"}`}
+          className={`edge-label nodrag nopan ${cls}${bad}${open ? " open" : ""}${selected ? " pinned" : ""}${roomy || open || bad ? "" : " tight"}`}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           onMouseEnter={() => app.set({ hoveredEdge: id })}
           onMouseLeave={() => app.get().hoveredEdge === id && app.set({ hoveredEdge: null })}
