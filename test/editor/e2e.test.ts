@@ -295,6 +295,34 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.close();
   }, 60_000);
 
+  it("auto-layout of ticket_triage fills the canvas's shape instead of one long row, edges into their own ports (issue 13, defect 7)", async () => {
+    await page.setInputFiles("#open-folder", join(ROOT, "samples"));
+    await page.getByTestId("tab-ticket_triage.mlp").click();
+    await node("triage_api").waitFor();
+    await settled();
+    await page.getByTestId("auto-layout").click();
+    await page.waitForFunction(() => {
+      const t = (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text();
+      return t.includes("\nlayout {") && /\n {2}triage_api +=/.test(t.slice(t.indexOf("\nlayout {")));
+    });
+    await settled();
+    const t = await text();
+    const layout = t.slice(t.indexOf("\nlayout {"));
+    const at = [...layout.matchAll(/\n {2}(\w+) *= \{ x: (-?\d+), +y: (-?\d+) \}/g)].map((m) => ({ name: m[1]!, x: Number(m[2]), y: Number(m[3]) }));
+    expect(at.length).toBeGreaterThanOrEqual(10);
+    const span = (k: "x" | "y") => Math.max(...at.map((p) => p[k])) - Math.min(...at.map((p) => p[k]));
+    const pane = (await page.locator(".react-flow__pane").boundingBox())!;
+    // Positions are top-left corners: add a node's size to compare shapes.
+    const ratio = (span("x") + 240) / (span("y") + 120);
+    expect(ratio, JSON.stringify(at)).toBeLessThan((pane.width / pane.height) * 2);
+    // Each step still reads left to right: every edge runs from an earlier column or row.
+    await fit();
+    const zoom = await page.evaluate(() => Number(/scale\(([\d.]+)\)/.exec(document.querySelector(".react-flow__viewport")?.getAttribute("style") ?? "")?.[1]));
+    expect(zoom).toBeGreaterThan(0.35);
+    await shot("10-auto-layout-ticket-triage");
+    await page.close();
+  }, 90_000);
+
   it("reloading the address opened with ?fresh keeps what was autosaved since (issue 13, defect 2)", async () => {
     expect(new URL(page.url()).searchParams.has("fresh")).toBe(false);
     await editText('owner    = "ml-platform@acme.example"', 'owner    = "after-fresh@acme.example"');

@@ -184,6 +184,10 @@ function CanvasInner() {
     registerCanvas({
       positions: () => new Map(nodesRef.current.map((n) => [n.id, n.position])),
       sizes: () => new Map(nodesRef.current.map((n) => [n.id, { width: n.measured?.width ?? 220, height: n.measured?.height ?? 90 }])),
+      aspect: () => {
+        const box = wrapper.current?.getBoundingClientRect();
+        return box && box.height > 0 ? box.width / box.height : 1.6;
+      },
       center: () => {
         const box = wrapper.current?.getBoundingClientRect();
         if (!box) return { x: 0, y: 0 };

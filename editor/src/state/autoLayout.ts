@@ -12,16 +12,29 @@ import { applyEdit } from "./graphEdits";
 
 let elk: InstanceType<typeof ELK> | undefined;
 
+// Layered, left to right as the nodes are drawn (inputs on the left, outputs on the right).
+// A long pipeline is wrapped into rows that fill the canvas's shape, instead of one row
+// only a far zoom fits; ports keep their order so edges enter the port they belong to.
 const OPTIONS = {
   "elk.algorithm": "layered",
   "elk.direction": "RIGHT",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "70",
-  "elk.spacing.nodeNode": "36",
+  "elk.layered.spacing.nodeNodeBetweenLayers": "90",
+  "elk.spacing.nodeNode": "40",
+  "elk.spacing.edgeNode": "24",
+  "elk.layered.spacing.edgeNodeBetweenLayers": "24",
   "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
   "elk.layered.crossingMinimization.strategy": "LAYER_SWEEP",
+  "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
+  "elk.layered.wrapping.strategy": "MULTI_EDGE",
+  "elk.layered.wrapping.additionalEdgeSpacing": "40",
+  "elk.edgeRouting": "ORTHOGONAL",
   "elk.separateConnectedComponents": "true",
   "elk.spacing.componentComponent": "60",
 };
+
+/** Port ids as elk sees them: unique in the whole graph. */
+const inPort = (node: string, port: string) => `${node}\u0000in\u0000${port}`;
+const outPort = (node: string, port: string) => `${node}\u0000out\u0000${port}`;
 
 export async function autoLayout(): Promise<void> {
   if (app.get().layoutBusy) return;
@@ -33,11 +46,33 @@ export async function autoLayout(): Promise<void> {
   elk ??= new ELK({ workerFactory: () => new Worker(elkWorkerUrl) });
   const sizes = canvas()?.sizes() ?? new Map();
   const ids = new Set(a.ir.nodes.map((n) => n.id));
+  const edges = a.ir.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node));
+  // Every port an edge uses, in the node's own port order (inputs top to bottom on the left).
+  const ports = new Map<string, { id: string; layoutOptions: Record<string, string> }[]>();
+  for (const n of a.ir.nodes) {
+    const list = [
+      ...n.ports.inputs.map((p, i) => ({ id: inPort(n.id, p.port), layoutOptions: { "elk.port.side": "WEST", "elk.port.index": String(n.ports.inputs.length - 1 - i) } })),
+      ...n.ports.outputs.map((p, i) => ({ id: outPort(n.id, p.port), layoutOptions: { "elk.port.side": "EAST", "elk.port.index": String(i) } })),
+    ];
+    ports.set(n.id, list);
+  }
+  const known = new Set([...ports.values()].flat().map((p) => p.id));
   const graph = {
     id: "root",
-    layoutOptions: OPTIONS,
-    children: a.ir.nodes.map((n) => ({ id: n.id, width: sizes.get(n.id)?.width ?? 240, height: sizes.get(n.id)?.height ?? 100 })),
-    edges: a.ir.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node)).map((e, i) => ({ id: `e${i}`, sources: [e.from.node], targets: [e.to.node] })),
+    layoutOptions: { ...OPTIONS, "elk.aspectRatio": String(canvas()?.aspect() ?? 1.6) },
+    children: a.ir.nodes.map((n) => ({
+      id: n.id,
+      width: sizes.get(n.id)?.width ?? 240,
+      height: sizes.get(n.id)?.height ?? 100,
+      ports: ports.get(n.id),
+      layoutOptions: { "elk.portConstraints": "FIXED_ORDER" },
+    })),
+    edges: edges.map((e, i) => {
+      const from = outPort(e.from.node, e.from.port);
+      const to = inPort(e.to.node, e.to.port);
+      // An edge whose port is not on the node (an error the checker reports) joins the node itself.
+      return { id: `e${i}`, sources: [known.has(from) ? from : e.from.node], targets: [known.has(to) ? to : e.to.node] };
+    }),
   };
   app.set({ layoutBusy: true });
   const t0 = performance.now();

@@ -7,6 +7,8 @@ export interface CanvasBridge {
   sizes(): Map<string, { width: number; height: number }>;
   /** The middle of the visible area, in graph coordinates. */
   center(): XY;
+  /** Width over height of the visible area. */
+  aspect(): number;
 }
 
 let bridge: CanvasBridge | undefined;
