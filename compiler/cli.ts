@@ -10,7 +10,7 @@ import { format } from "../language/formatter";
 import { parse } from "../language/parser";
 import { compilation } from "./compile";
 import { NOT_WRITABLE, parseWrittenIr } from "./ir";
-import { writeJson } from "./json-stream";
+import { writeIr } from "./ir-wire";
 import { lower } from "./lower";
 import { NotWritableError, print } from "./print";
 import { TargetError, type GeneratedFile } from "./target-api";
@@ -251,9 +251,8 @@ function cmdGraph(args: string[], io: Io): number {
   }
   const program = checkFile(file === "-" ? STDIN_NAME : file, readOrFail(file));
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
-  // Streamed: the IR of a very large pipeline is longer than any one string can be (F15).
-  writeJson(lower(program), io.out);
-  io.out("\n");
+  // Streamed, a line per node: no piece of it grows with the pipeline (F15).
+  writeIr(lower(program), io.out);
   return hasErrors(program.diagnostics) ? 1 : 0;
 }
 
