@@ -531,29 +531,34 @@ export function decodeIr(doc: Json): Json {
 
 /**
  * Writes the document as JSON text in pieces of about `chunk` characters: one line per field,
- * and one line per item of a list field (a node, an edge, ...), so no piece grows with the
- * pipeline and a diff of two graphs shows the nodes that changed.
+ * and one line per item of a list (a node, an edge, a layout entry, ...), so no line grows
+ * with the pipeline and a diff of two graphs shows the nodes that changed.
  */
 export function writeIr(ir: IrDocument, write: (s: string) => void, chunk = 1 << 16): void {
   let buf = "";
-  const put = (s: string) => {
+  const out = (s: string) => {
     buf += s;
     if (buf.length >= chunk) {
       write(buf);
       buf = "";
     }
   };
-  const fields = Object.entries(encodeIr(ir));
-  put("{");
-  fields.forEach(([k, v], i) => {
-    put(`${i ? "," : ""}\n${JSON.stringify(k)}:`);
-    if (Array.isArray(v) && v.length) {
-      put("[");
-      v.forEach((x, j) => put(`${j ? "," : ""}\n${JSON.stringify(x)}`));
-      put("\n]");
-    } else put(JSON.stringify(v));
-  });
-  put("\n}\n");
+  // The document and the layout (a position per step) are the objects that grow with the pipeline.
+  const lines = (o: Obj, lined: (k: string) => boolean) => {
+    out("{");
+    Object.entries(o).forEach(([k, v], i) => {
+      out(`${i ? "," : ""}\n${JSON.stringify(k)}:`);
+      if (Array.isArray(v) && v.length && lined(k)) {
+        out("[");
+        v.forEach((x, j) => out(`${j ? "," : ""}\n${JSON.stringify(x)}`));
+        out("\n]");
+      } else if (k === "layout" && isObj(v)) lines(v, (f) => f === "entries");
+      else out(JSON.stringify(v));
+    });
+    out("\n}");
+  };
+  lines(encodeIr(ir), () => true);
+  out("\n");
   if (buf) write(buf);
 }
 

@@ -32,9 +32,10 @@
 //     with one of their fields (a comment, a name) has the same path in the file as in the
 //     document (inside a statement, paths name the decoded fields); the catalog's `config` and
 //     `settings` are written as they are;
-//   - the text has one line per field and one line per item of a list field: no piece grows
-//     with the pipeline (it is written in chunks), a diff shows the nodes that changed, and the
-//     same document always gives the same bytes (tables are filled in first-use order).
+//   - the text has one line per field and one line per item of a list (of the document's, and
+//     the layout's entries): no line grows with the pipeline, it is written in chunks, a diff
+//     shows the nodes that changed, and the same document always gives the same bytes (tables
+//     are filled in first-use order).
 // Versions 1 and 2 were the objects written as they are; `mlp graph --to-mlp` still reads them.
 import { z } from "zod";
 import { KINDS } from "../language/catalog";
