@@ -152,7 +152,7 @@ function readTables(doc: Obj): Refs {
  */
 function tuple(fields: readonly string[], codecs: Record<string, Codec> = {}, tagKey?: string): Codec {
   const required = new Set(fields);
-  const codec = (k: string) => codecs[k] ?? same;
+  const codec = (k: string) => (Object.hasOwn(codecs, k) ? codecs[k]! : same);
   return {
     enc: (v, t) => {
       const o = v as Obj;
@@ -477,7 +477,8 @@ const order: Codec = {
       const p = join(path, i);
       const [kind, arg, count] = list(x, p);
       if (kind === "nodes") {
-        if (typeof count !== "number" || !Number.isInteger(count) || count < 1) fail(join(p, 2), "expected a count of nodes");
+        if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > r.nodeIds.length) fail(join(p, 2), `expected a count of nodes (at most ${r.nodeIds.length})`);
+        if (typeof arg !== "number") fail(join(p, 1), "expected the index of a node");
         return Array.from({ length: count }, (_, k) => ({ kind: "node", id: nodeId((arg as number) + k, r, join(p, 1)) }));
       }
       return [kind === "node" ? { kind, id: arg } : arg !== undefined ? { kind, index: arg } : { kind }];

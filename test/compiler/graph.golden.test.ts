@@ -204,4 +204,40 @@ describe("parseIr", () => {
   it("rejects things that are not documents", () => {
     for (const v of [null, 3, "x", [], {}]) expect(parseIr(v).ok).toBe(false);
   });
+
+  it("names problems of the written form by their path in the file", () => {
+    const doc = json();
+    (doc.edges as unknown[][])[0]![4] = 999;
+    expect(parseIr(doc)).toEqual({ ok: false, problems: [`edges.0.4: expected the index of one of the ${(doc.artifacts as unknown[]).length} artifacts`] });
+  });
+
+  it("reports, never throws, whatever value a written document holds anywhere", () => {
+    // Every 11th place of the document (each list item and field) given each of these values.
+    const base = json();
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, path: (string | number)[]) => {
+      if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) (paths.push([...path, k]), walk(x, [...path, k]));
+    };
+    walk(base, []);
+    expect(paths.length).toBeGreaterThan(1000);
+    const odd = [null, -1, 1e9, "__proto__", "constructor", {}, ["nodes", 0, 1e9], ["call"]];
+    let refused = 0;
+    for (let i = 0; i < paths.length; i += 11)
+      for (const value of odd) {
+        const doc = structuredClone(base);
+        const path = paths[i]!;
+        const parent = path.slice(0, -1).reduce<any>((o, k) => o[k], doc);
+        parent[path[path.length - 1]!] = value;
+        if (!parseIr(doc).ok) refused++;
+      }
+    // Optional fields named like Object's own properties, after any list's items.
+    for (let i = 0; i < paths.length; i += 3) {
+      const doc = structuredClone(base);
+      const target = paths[i]!.reduce<any>((o, k) => o[k], doc);
+      if (Array.isArray(target)) target.push(JSON.parse('{"constructor":1,"toString":2,"__proto__":{"polluted":true}}'));
+      parseIr(doc);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(refused).toBeGreaterThan(0);
+  }, 60_000);
 });
