@@ -211,6 +211,22 @@ describe("parseIr", () => {
     expect(parseIr(doc)).toEqual({ ok: false, problems: [`edges.0.4: expected the index of one of the ${(doc.artifacts as unknown[]).length} artifacts`] });
   });
 
+  it("refuses a document nested deeper than printing can recurse, as written or once decoded", () => {
+    const nested = (levels: number, wrap: (x: unknown) => unknown) => Array.from({ length: levels }).reduce<unknown>((x) => wrap(x), "x");
+    const withValue = (value: unknown) => {
+      const doc = json();
+      const pipeline = doc.pipeline as { attrs: unknown[][] };
+      pipeline.attrs[0]![1] = value;
+      return doc;
+    };
+    const deep = /^the document nests deeper than 1000 levels$/;
+    expect(parseIr(withValue(nested(1200, (x) => ["unary", "-", x]))).ok).toBe(false);
+    expect((parseIr(withValue(nested(1200, (x) => ["unary", "-", x]))) as { problems: string[] }).problems[0]).toMatch(deep);
+    // 900 calls are 900 lists as written, and three levels each once decoded (args, argument, expression).
+    expect((parseIr(withValue(nested(900, (x) => ["call", "f", x]))) as { problems: string[] }).problems[0]).toMatch(deep);
+    expect(parseIr(withValue(nested(150, (x) => ["call", "f", x]))).ok).toBe(true);
+  });
+
   it("reports, never throws, whatever value a written document holds anywhere", () => {
     // Every 11th place of the document (each list item and field) given each of these values.
     const base = json();
