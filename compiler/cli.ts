@@ -2,6 +2,7 @@
 // process; everything it calls is pure and also runs in the editor.
 import { accessSync, chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
+import { constants as bufferConstants } from "node:buffer";
 import { checkProgram, UnreadableFile, type CheckOptions } from "../language/checker/program";
 import type { CheckedProgram, FileLoader } from "../language/checker/model";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../language/diagnostics/diagnostic";
@@ -10,7 +11,7 @@ import { format } from "../language/formatter";
 import { parse } from "../language/parser";
 import { compilation } from "./compile";
 import { NOT_WRITABLE, parseWrittenIr } from "./ir";
-import { writeJson } from "./json-stream";
+import { writeIr } from "./ir-wire";
 import { lower } from "./lower";
 import { NotWritableError, print } from "./print";
 import { TargetError, type GeneratedFile } from "./target-api";
@@ -54,6 +55,8 @@ interface Io {
 /** What the CLI calls a file read from stdin (`-`), in diagnostics and messages. */
 export const STDIN_NAME = "<stdin>";
 
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
+
 /** A file that is not text is refused up front (F09): the lexer would report every byte. */
 function decodeText(bytes: Uint8Array): string | { problem: string } {
   if (bytes.includes(0)) return { problem: "not a text file (it holds NUL bytes)" };
@@ -61,6 +64,8 @@ function decodeText(bytes: Uint8Array): string | { problem: string } {
     // ignoreBOM keeps a byte-order mark in the text, as readFileSync(path, "utf8") did.
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
+    // A file longer than any string can be (an old indented graph IR of a huge pipeline) is not a bad encoding.
+    if (bytes.length > MAX_STRING_LENGTH) return { problem: `too large (${bytes.length} bytes; the longest text mlp can hold is ${MAX_STRING_LENGTH} characters)` };
     return { problem: "not a text file (it is not valid UTF-8)" };
   }
 }
@@ -251,9 +256,8 @@ function cmdGraph(args: string[], io: Io): number {
   }
   const program = checkFile(file === "-" ? STDIN_NAME : file, readOrFail(file));
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
-  // Streamed: the IR of a very large pipeline is longer than any one string can be (F15).
-  writeJson(lower(program), io.out);
-  io.out("\n");
+  // Streamed, a line per node: no piece of it grows with the pipeline (F15).
+  writeIr(lower(program), io.out);
   return hasErrors(program.diagnostics) ? 1 : 0;
 }
 

@@ -13,14 +13,44 @@
 //   - `settings` holds every target's settings resolved with their defaults;
 //   - `variant` names the variant the document holds (its overrides already applied and checked).
 // The TypeScript types are inferred from the zod schemas below and from the catalog's.
+//
+// Written form (version 3, compiler/ir-wire.ts). The objects above are what every reader
+// works on; the JSON `mlp graph` writes is a compact spelling of them, decoded back to exactly
+// these objects before validation. Why it is not JSON.stringify of them: the derived parts
+// repeat, and a graph of 10,000 steps came to 17x its source (46x indented), which put a
+// 65,000-step graph past the longest string V8 can build. So:
+//   - what repeats is written once: resolved types, column lists and artifacts sit in the
+//     tables `types`, `columns` and `artifacts`, written before anything that refers to them
+//     by index (a port, an edge, a typed expression), so one pass reads the file in order;
+//   - what is written most, expressions and statements, is a list led by its kind or operator
+//     rather than an object of named fields: a name is a bare string, a number spelled as JSON
+//     spells it a bare number; optional fields (comments) follow as one trailing object, only
+//     when set. Spans are [start, line, col, end, endLine, endCol]; edges name their nodes by
+//     index in `nodes` (the id itself for a node that does not exist), and `order` writes a run
+//     of consecutive nodes as one entry; a node's `id` is left out when it is its name;
+//   - nodes, schemas and the document stay objects with the field names above, so a problem
+//     with one of their fields (a comment, a name) has the same path in the file as in the
+//     document (inside a statement, paths name the decoded fields); the catalog's `config` and
+//     `settings` are written as they are;
+//   - the text has one line per field and one line per item of a list (of the document's, and
+//     the layout's entries): no line grows with the pipeline, it is written in chunks, a diff
+//     shows the nodes that changed, and the same document always gives the same bytes (tables
+//     are filled in first-use order).
+// Versions 1 and 2 were the objects written as they are; `mlp graph --to-mlp` still reads them.
 import { z } from "zod";
 import { KINDS } from "../language/catalog";
 import { pipelineSettings, resolvedSettings } from "../language/catalog/settings";
 import { normalSpace } from "../language/catalog/tune";
+import { decodeIr, WireError } from "./ir-wire";
 
-export const IR_VERSION = "mlp.ir/2";
-/** Earlier versions `mlp graph --to-mlp` still reads (their written parts are unchanged). */
-export const READABLE_IR_VERSIONS = ["mlp.ir/1", IR_VERSION] as const;
+export const IR_VERSION = "mlp.ir/3";
+/**
+ * Earlier versions `mlp graph --to-mlp` still reads: their written parts are unchanged, in the
+ * keyed form of version 2 (one JSON object per node, statement and expression).
+ */
+export const READABLE_IR_VERSIONS = ["mlp.ir/1", "mlp.ir/2", IR_VERSION] as const;
+/** Versions written in the keyed form (read as they are, no decoding). */
+const KEYED_IR_VERSIONS: readonly string[] = ["mlp.ir/1", "mlp.ir/2"];
 // ---------- what can be written back as .mlp ----------
 // `mlp graph --to-mlp` and the editor print an IR as text, so every written name, comment and
 // literal spelling must print as exactly one token of its kind: a name with a space or a
@@ -383,11 +413,11 @@ export const irDocument = z.object({
 });
 export type IrDocument = z.infer<typeof irDocument>;
 
-/** Validates untrusted JSON against the current version and returns the document or readable problems. */
+/** Validates untrusted JSON (as `mlp graph` writes it) against the current version and returns the document or readable problems. */
 export function parseIr(json: unknown): { ok: true; ir: IrDocument } | { ok: false; problems: string[] } {
-  const bad = preflight(json, [IR_VERSION]);
-  if (bad) return { ok: false, problems: [bad] };
-  return result(irDocument.safeParse(json));
+  const read = readWire(json, [IR_VERSION]);
+  if (!read.ok) return read;
+  return result(irDocument.safeParse(read.doc));
 }
 
 /**
@@ -411,17 +441,40 @@ export type IrWrittenDocument = z.infer<typeof irWrittenDocument>;
 
 /** Validates untrusted JSON (`mlp graph --to-mlp`) of any readable version, for printing. */
 export function parseWrittenIr(json: unknown): { ok: true; ir: IrWrittenDocument } | { ok: false; problems: string[] } {
-  const bad = preflight(json, READABLE_IR_VERSIONS);
+  const read = readWire(json, READABLE_IR_VERSIONS);
+  if (!read.ok) return read;
+  return result(irWrittenDocument.safeParse(read.doc));
+}
+
+/**
+ * The document in its in-memory shape, not yet validated: a version-3 document is decoded
+ * (its problems of shape are named at their path in the written JSON), a keyed one is as read.
+ */
+function readWire(json: unknown, versions: readonly string[]): { ok: true; doc: unknown } | { ok: false; problems: string[] } {
+  const bad = preflight(json, versions);
   if (bad) return { ok: false, problems: [bad] };
-  return result(irWrittenDocument.safeParse(json));
+  const version = json && typeof json === "object" && (json as { version?: unknown }).version;
+  if (typeof version === "string" && KEYED_IR_VERSIONS.includes(version)) return { ok: true, doc: json };
+  let doc: unknown;
+  try {
+    doc = decodeIr(json);
+  } catch (e) {
+    if (e instanceof WireError) return { ok: false, problems: [`${e.path || "(document)"}: ${e.message}`] };
+    throw e;
+  }
+  // Decoding nests an expression a level or two deeper than its written list.
+  if (jsonDepth(doc) > MAX_JSON_DEPTH * 2) return { ok: false, problems: [`the document nests deeper than ${MAX_JSON_DEPTH} levels`] };
+  return { ok: true, doc };
 }
 
 function preflight(json: unknown, versions: readonly string[]): string | undefined {
   if (jsonDepth(json) > MAX_JSON_DEPTH) return `the document nests deeper than ${MAX_JSON_DEPTH} levels`;
   if (json && typeof json === "object" && "version" in json && !versions.includes((json as { version: unknown }).version as string))
-    return `unsupported IR version ${JSON.stringify((json as { version: unknown }).version)}; this mlp reads ${versions.join(" and ")}`;
+    return `unsupported IR version ${JSON.stringify((json as { version: unknown }).version)}; this mlp reads ${listed(versions)}`;
   return undefined;
 }
+
+const listed = (xs: readonly string[]) => (xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`);
 
 function result<T>(r: z.ZodSafeParseResult<T>): { ok: true; ir: T } | { ok: false; problems: string[] } {
   if (r.success) return { ok: true, ir: r.data };
@@ -433,12 +486,23 @@ const MAX_JSON_DEPTH = 1000;
 
 function jsonDepth(root: unknown): number {
   let max = 0;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
+  // Two stacks rather than one of pairs, and no array of each object's values: a 65,000-step
+  // document has millions of values.
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  const visit = (x: unknown, d: number) => {
+    if (x !== null && typeof x === "object") {
+      values.push(x);
+      depths.push(d);
+    } else if (d > max) max = d;
+  };
+  while (values.length) {
+    const v = values.pop() as object;
+    const d = depths.pop()!;
     if (d > max) max = d;
-    if (max > MAX_JSON_DEPTH) break;
-    if (v && typeof v === "object") for (const x of Object.values(v)) stack.push([x, d + 1]);
+    if (max > MAX_JSON_DEPTH * 2) break;
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) visit(v[i], d + 1);
+    else for (const k in v) if (Object.hasOwn(v, k)) visit((v as Record<string, unknown>)[k], d + 1);
   }
   return max;
 }

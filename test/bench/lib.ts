@@ -4,5 +4,6 @@ export { parse } from "../../language/parser";
 export { checkProgram } from "../../language/checker/program";
 export { checkLeakage } from "../../language/checker/leakage";
 export { lower } from "../../compiler/lower";
+export { writeIr } from "../../compiler/ir-wire";
 export { TARGETS } from "../../compiler/targets";
 export { generatePipeline, MIN_STEPS } from "./generate";

@@ -146,7 +146,11 @@ for (const size of SIZES) {
   const errors = program.diagnostics.filter((d) => d.severity === "error");
   const warnings = program.diagnostics.filter((d) => d.severity === "warning");
   const ir = lib.lower(program);
+  // The JSON.parse baseline parses the IR objects' own JSON (the yardstick the targets were set
+  // against); the size target measures the document `mlp graph` writes.
   const json = JSON.stringify(ir);
+  let irBytes = 0;
+  lib.writeIr(ir, (s) => (irBytes += Buffer.byteLength(s)));
   const steps = program.entry.steps.size;
   if (errors.length > 0 || steps !== size.steps || ir.nodes.length !== size.steps) {
     broken = true;
@@ -157,7 +161,7 @@ for (const size of SIZES) {
     ...size,
     file: relative(ROOT, path),
     c: { path, text, loader, ir, json, sameBytes: sameBytesJson(ir, Buffer.byteLength(text)) },
-    facts: { steps, irNodes: ir.nodes.length, irEdges: ir.edges.length, bytes: Buffer.byteLength(text), lines: text.split("\n").length - 1, irBytes: Buffer.byteLength(json), errors: errors.length, warnings: warnings.length, leaks: warnings.filter((d) => d.code === "MLP0606").length },
+    facts: { steps, irNodes: ir.nodes.length, irEdges: ir.edges.length, bytes: Buffer.byteLength(text), lines: text.split("\n").length - 1, irBytes, errors: errors.length, warnings: warnings.length, leaks: warnings.filter((d) => d.code === "MLP0606").length },
   });
 }
 console.log(

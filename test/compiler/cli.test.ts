@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { format } from "../../language/formatter";
 import { parse } from "../../language/parser";
-import { IR_VERSION } from "../../compiler/ir";
+import { IR_VERSION, parseIr } from "../../compiler/ir";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "compiler/bin/mlp.mjs");
@@ -404,10 +404,11 @@ describe.concurrent("mlp graph", { timeout: 120_000 }, () => {
     const r = await mlp(["graph", VALID + "churn.mlp"]);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
-    const ir = JSON.parse(r.stdout);
-    expect(ir.version).toBe(IR_VERSION);
-    expect(ir.file).toBe(VALID + "churn.mlp");
-    expect(ir.nodes.map((n: { id: string }) => n.id)).toContain("churn_model");
+    const read = parseIr(JSON.parse(r.stdout));
+    if (!read.ok) throw new Error(read.problems.join("\n"));
+    expect(read.ir.version).toBe(IR_VERSION);
+    expect(read.ir.file).toBe(VALID + "churn.mlp");
+    expect(read.ir.nodes.map((n) => n.id)).toContain("churn_model");
   });
 
   it("prints the IR and the diagnostics (exit 1) for a file with errors", async () => {

@@ -1,6 +1,7 @@
-// The graph IR: golden JSON for the conformance pipelines and a few fixtures, and the
-// lossless round trip text -> IR -> JSON -> IR -> text, which must give exactly the
-// formatted file, for every .mlp file the project has (conformance, samples, fixtures).
+// The graph IR: golden JSON (as `mlp graph` writes it) for the conformance pipelines and a few
+// fixtures, and the lossless round trip text -> IR -> JSON -> IR -> text, which must give back
+// the same document and exactly the formatted file, for every .mlp file the project has
+// (conformance, samples, fixtures).
 // `MLP_UPDATE=1 npx vitest run test/compiler/graph.golden.test.ts` rewrites the golden JSON.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -12,6 +13,7 @@ import { hasErrors } from "../../language/diagnostics/diagnostic";
 import { format } from "../../language/formatter";
 import { parse } from "../../language/parser";
 import { IR_VERSION, parseIr, type IrDocument } from "../../compiler/ir";
+import { irText } from "../../compiler/ir-wire";
 import { lower } from "../../compiler/lower";
 import { print } from "../../compiler/print";
 
@@ -65,9 +67,9 @@ function irOf(path: string, text?: string): IrDocument {
   return lower(checkProgram(path, loader, text));
 }
 
-/** The IR as a JSON consumer gets it: serialized, parsed back and validated. */
+/** The IR as a JSON consumer gets it: written as `mlp graph` writes it, parsed back and validated. */
 function viaJson(ir: IrDocument): IrDocument {
-  const r = parseIr(JSON.parse(JSON.stringify(ir)));
+  const r = parseIr(JSON.parse(irText(ir)));
   if (!r.ok) throw new Error(`IR does not validate:\n${r.problems.join("\n")}`);
   return r.ir;
 }
@@ -80,7 +82,7 @@ describe("golden IR", () => {
 
   for (const [name, path] of Object.entries(GOLDENS)) {
     it(`${name} (${path})`, () => {
-      const out = JSON.stringify(irOf(path), null, 2) + "\n";
+      const out = irText(irOf(path));
       const golden = join(GOLDEN, `${name}.json`);
       if (UPDATE) writeFileSync(golden, out);
       else {
@@ -91,7 +93,7 @@ describe("golden IR", () => {
   }
 
   it("is deterministic", () => {
-    for (const path of Object.values(GOLDENS)) expect(JSON.stringify(irOf(path))).toBe(JSON.stringify(irOf(path)));
+    for (const path of Object.values(GOLDENS)) expect(irText(irOf(path))).toBe(irText(irOf(path)));
   });
 });
 
@@ -170,7 +172,10 @@ describe("text -> IR -> JSON -> IR -> text", () => {
       } catch {
         return; // a sample removed while the suite runs
       }
-      const ir = viaJson(irOf(path, text));
+      const lowered = irOf(path, text);
+      const ir = viaJson(lowered);
+      // Reading gives back the very document written, derived parts included (shared tables resolved).
+      expect(JSON.parse(JSON.stringify(ir))).toEqual(JSON.parse(JSON.stringify(lowered)));
       expect(print(ir)).toBe(format(parse(text, path).ast));
     });
   }
@@ -178,7 +183,7 @@ describe("text -> IR -> JSON -> IR -> text", () => {
 
 describe("parseIr", () => {
   const ir = irOf(GOLDENS.churn!);
-  const json = () => JSON.parse(JSON.stringify(ir)) as Record<string, unknown>;
+  const json = () => JSON.parse(irText(ir)) as Record<string, unknown>;
 
   it("accepts the document", () => expect(parseIr(json()).ok).toBe(true));
 
@@ -199,4 +204,56 @@ describe("parseIr", () => {
   it("rejects things that are not documents", () => {
     for (const v of [null, 3, "x", [], {}]) expect(parseIr(v).ok).toBe(false);
   });
+
+  it("names problems of the written form by their path in the file", () => {
+    const doc = json();
+    (doc.edges as unknown[][])[0]![4] = 999;
+    expect(parseIr(doc)).toEqual({ ok: false, problems: [`edges.0.4: expected the index of one of the ${(doc.artifacts as unknown[]).length} artifacts`] });
+  });
+
+  it("refuses a document nested deeper than printing can recurse, as written or once decoded", () => {
+    const nested = (levels: number, wrap: (x: unknown) => unknown) => Array.from({ length: levels }).reduce<unknown>((x) => wrap(x), "x");
+    const withValue = (value: unknown) => {
+      const doc = json();
+      const pipeline = doc.pipeline as { attrs: unknown[][] };
+      pipeline.attrs[0]![1] = value;
+      return doc;
+    };
+    const deep = /^the document nests deeper than 1000 levels$/;
+    expect(parseIr(withValue(nested(1200, (x) => ["unary", "-", x]))).ok).toBe(false);
+    expect((parseIr(withValue(nested(1200, (x) => ["unary", "-", x]))) as { problems: string[] }).problems[0]).toMatch(deep);
+    // 900 calls are 900 lists as written, and three levels each once decoded (args, argument, expression).
+    expect((parseIr(withValue(nested(900, (x) => ["call", "f", x]))) as { problems: string[] }).problems[0]).toMatch(deep);
+    expect(parseIr(withValue(nested(150, (x) => ["call", "f", x]))).ok).toBe(true);
+  });
+
+  it("reports, never throws, whatever value a written document holds anywhere", () => {
+    // Every 11th place of the document (each list item and field) given each of these values.
+    const base = json();
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, path: (string | number)[]) => {
+      if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) (paths.push([...path, k]), walk(x, [...path, k]));
+    };
+    walk(base, []);
+    expect(paths.length).toBeGreaterThan(1000);
+    const odd = [null, -1, 1e9, "__proto__", "constructor", {}, ["nodes", 0, 1e9], ["call"]];
+    let refused = 0;
+    for (let i = 0; i < paths.length; i += 11)
+      for (const value of odd) {
+        const doc = structuredClone(base);
+        const path = paths[i]!;
+        const parent = path.slice(0, -1).reduce<any>((o, k) => o[k], doc);
+        parent[path[path.length - 1]!] = value;
+        if (!parseIr(doc).ok) refused++;
+      }
+    // Optional fields named like Object's own properties, after any list's items.
+    for (let i = 0; i < paths.length; i += 3) {
+      const doc = structuredClone(base);
+      const target = paths[i]!.reduce<any>((o, k) => o[k], doc);
+      if (Array.isArray(target)) target.push(JSON.parse('{"constructor":1,"toString":2,"__proto__":{"polluted":true}}'));
+      parseIr(doc);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(refused).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 // The graph IR as the typed contract targets read: variants lowered from their own checked
 // programs (the stale-label defect), settings resolved once with their defaults, decoded and
-// typed bodies, and version 1 documents still printable by `mlp graph --to-mlp`.
+// typed bodies, and version 1 and 2 documents still printable by `mlp graph --to-mlp`.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import { compilation } from "../../compiler/compile";
 import { json } from "../../compiler/json-text";
 import { spelledParams } from "../../compiler/spelling";
 import { IR_VERSION, parseIr, parseWrittenIr, type IrDocument, type NodeOf } from "../../compiler/ir";
+import { irText } from "../../compiler/ir-wire";
 import { lower } from "../../compiler/lower";
 import { print } from "../../compiler/print";
 import { IrGraph } from "../../compiler/query";
@@ -174,7 +175,7 @@ deploy d(t) { mode = endpoint  instances = 1 }
   });
 
   it("validates against its own schema after a JSON round trip", () => {
-    const r = parseIr(JSON.parse(JSON.stringify(ir)));
+    const r = parseIr(JSON.parse(irText(ir)));
     expect(r.ok).toBe(true);
     expect(ir.version).toBe(IR_VERSION);
   });
@@ -200,19 +201,21 @@ train m(s) { framework = sklearn  entry = "t.py"  label = y  hyperparams = { alp
   });
 });
 
-describe("mlp graph --to-mlp reads the previous version", () => {
-  for (const [name, file] of [["minimal", "../shared/conformance/valid/minimal.mlp"], ["churn", "../shared/conformance/valid/churn.mlp"], ["comments-and-order", "test/fixtures/graph/comments_and_order.mlp"]] as const) {
-    it(`prints a version 1 document (${name}) as the formatted file`, () => {
-      const v1 = JSON.parse(readFileSync(join(ROOT, "test/fixtures/graph/v1", `${name}.json`), "utf8"));
-      expect(v1.version).toBe("mlp.ir/1");
-      const r = parseWrittenIr(v1);
-      if (!r.ok) throw new Error(r.problems.join("\n"));
-      expect(print(r.ir)).toBe(format(parse(readFileSync(join(ROOT, file), "utf8")).ast));
-    });
-  }
+describe("mlp graph --to-mlp reads the previous versions", () => {
+  // v2/ holds the goldens as version 2 wrote them (indented JSON of the in-memory objects).
+  for (const version of [1, 2])
+    for (const [name, file] of [["minimal", "../shared/conformance/valid/minimal.mlp"], ["churn", "../shared/conformance/valid/churn.mlp"], ["comments-and-order", "test/fixtures/graph/comments_and_order.mlp"]] as const) {
+      it(`prints a version ${version} document (${name}) as the formatted file`, () => {
+        const old = JSON.parse(readFileSync(join(ROOT, `test/fixtures/graph/v${version}`, `${name}.json`), "utf8"));
+        expect(old.version).toBe(`mlp.ir/${version}`);
+        const r = parseWrittenIr(old);
+        if (!r.ok) throw new Error(r.problems.join("\n"));
+        expect(print(r.ir)).toBe(format(parse(readFileSync(join(ROOT, file), "utf8")).ast));
+      });
+    }
 
   it("names an unknown version", () => {
-    expect(parseWrittenIr({ version: "mlp.ir/9" })).toEqual({ ok: false, problems: ['unsupported IR version "mlp.ir/9"; this mlp reads mlp.ir/1 and mlp.ir/2'] });
-    expect(parseIr({ version: "mlp.ir/1" })).toEqual({ ok: false, problems: ['unsupported IR version "mlp.ir/1"; this mlp reads mlp.ir/2'] });
+    expect(parseWrittenIr({ version: "mlp.ir/9" })).toEqual({ ok: false, problems: ['unsupported IR version "mlp.ir/9"; this mlp reads mlp.ir/1, mlp.ir/2 and mlp.ir/3'] });
+    expect(parseIr({ version: "mlp.ir/2" })).toEqual({ ok: false, problems: ['unsupported IR version "mlp.ir/2"; this mlp reads mlp.ir/3'] });
   });
 });

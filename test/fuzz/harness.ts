@@ -15,6 +15,7 @@ import { parse } from "../../language/parser";
 import { LineIndex } from "../../language/span";
 import { compilation } from "../../compiler/compile";
 import { parseIr } from "../../compiler/ir";
+import { irText } from "../../compiler/ir-wire";
 import { lower } from "../../compiler/lower";
 import { print } from "../../compiler/print";
 import { TargetError, TARGETS } from "../../compiler/targets";
@@ -248,7 +249,7 @@ export function judge(text: string, path: string, loader: FileLoader, opts: Opti
 
   const ir = step("lower", () => lower(program));
   if (isVerdict(ir)) return ir;
-  const json = step("ir-json", () => JSON.stringify(ir));
+  const json = step("ir-json", () => irText(ir));
   if (isVerdict(json)) return json;
   const reloaded = step("ir-reload", () => parseIr(JSON.parse(json)));
   if (isVerdict(reloaded)) return reloaded;
