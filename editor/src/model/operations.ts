@@ -1,7 +1,7 @@
 // A step's operations, column definitions and blocks (`filter ...`, `spend: float = ...`,
 // `search { ... }`) as editable text: printed by the formatter, parsed back by the parser.
 // Attributes are not part of this text; the form edits them.
-import { writtenKind, type IrNode, type IrStmt, type IrWrittenDocument } from "../../../compiler/ir";
+import { IR_VERSION, writtenKind, type IrNode, type IrStmt, type IrWrittenDocument } from "../../../compiler/ir";
 import { stmt as lowerStmt } from "../../../compiler/lower";
 import { print } from "../../../compiler/print";
 import { stepKind } from "../../../language/catalog";
@@ -17,7 +17,7 @@ export function operationsText(n: IrNode): string {
   const body = n.body.filter((s) => s.kind !== "attr");
   if (body.length === 0) return "";
   const doc: IrWrittenDocument = {
-    version: "mlp.ir/2",
+    version: IR_VERSION,
     file: "<ops>",
     pipeline: null,
     imports: [],
