@@ -93,6 +93,17 @@ export class PlanContext {
     this.streamOutputs.push([topic, stream]);
   }
 
+  private flinkById: Map<string, FlinkJob> | undefined;
+
+  /** The Flink job that writes step `id`'s stream (the first, should two name it), if any. */
+  flinkJob(id: string): FlinkJob | undefined {
+    if (!this.flinkById) {
+      this.flinkById = new Map();
+      for (const j of this.flink) if (!this.flinkById.has(j.id)) this.flinkById.set(j.id, j);
+    }
+    return this.flinkById.get(id);
+  }
+
   private readonly vars = new Set<string>(["config", "stack", "partition", "region", "account", "projectDir", "definition", "upload"]);
   private readonly assetPaths = new Set<string>();
   private readonly stepVar = new Map<string, string>();

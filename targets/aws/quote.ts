@@ -3,22 +3,27 @@
 // only (anything else is an escape), so no quote, backtick, `${`, line break or U+2028 can
 // end a string or a comment; JSON is written by JSON.stringify; names are generated.
 
+/** Printable ASCII but the double quote and the backslash: what tsString quotes as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** A TypeScript (and JSON) string literal: double quotes, every non-printable-ASCII character escaped. */
 export function tsString(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
+  // The text between escapes is copied a run at a time: most of a string needs none.
   let out = '"';
+  let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const ch = s[i]!;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || c > 0x7e) out += "\\u" + c.toString(16).padStart(4, "0");
-    else out += ch;
+    const esc = c === 0x22 ? '\\"' : c === 0x5c ? "\\\\" : c === 0x0a ? "\\n" : c === 0x0d ? "\\r" : c === 0x09 ? "\\t" : c < 0x20 || c > 0x7e ? "\\u" + c.toString(16).padStart(4, "0") : undefined;
+    if (esc === undefined) continue;
+    out += s.slice(from, i) + esc;
+    from = i + 1;
   }
-  return out + '"';
+  return out + s.slice(from) + '"';
 }
+
+/** The length of tsString(s), without writing it when nothing needs escaping. */
+export const tsStringLength = (s: string): number => (PLAIN.test(s) ? s.length + 2 : tsString(s).length);
 
 /** Text for a `//` comment or a YAML/Python comment: a JSON-quoted ASCII string when it is not plain. */
 export function commentText(s: string): string {
