@@ -66,6 +66,8 @@ export function hash8(s: string): string {
  * ids never share a slug.
  */
 export function slug(id: string, max = 40): string {
+  // Lowercase words joined by single `_`: only the `_` change (the common case, without regexes).
+  if (id.length <= max && SNAKE.test(id)) return id.replaceAll("_", "-");
   const plain = id.replace(/_/g, "-").toLowerCase();
   let s = plain.replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
   const changed = s !== plain || id !== id.toLowerCase() || s.length > max || s === "";
@@ -73,13 +75,20 @@ export function slug(id: string, max = 40): string {
   return s;
 }
 
+const SNAKE = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
+
 /** A camelCase TypeScript identifier from a step id and suffixes: (`churn_model`, `job`) -> `churnModelJob`. */
 export function camel(...parts: string[]): string {
-  const words = parts.flatMap((p) => p.split(/[^A-Za-z0-9]+/)).filter(Boolean);
-  const out = words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1))).join("");
+  let out = "";
+  for (const p of parts)
+    for (const w of p.split(NOT_ALNUM)) {
+      if (w) out += out === "" ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1);
+    }
   const id = /^[0-9]/.test(out) ? `s${out}` : out || "x";
   return RESERVED.has(id) ? `${id}_` : id;
 }
+
+const NOT_ALNUM = /[^A-Za-z0-9]+/;
 
 const RESERVED = new Set(
   "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private protected public static yield await any boolean number string symbol type from of aws pulumi config stack fs path".split(

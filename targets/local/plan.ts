@@ -10,7 +10,7 @@
 // name for the steps that read it.
 import type { IrArtifact, IrColumn, IrDocument, NodeOf, ValidNode } from "../../compiler/ir";
 import { json, sortKeys, type JsonValue } from "../../compiler/json-text";
-import { IrGraph, columnsOf, isStreamArtifact } from "../../compiler/query";
+import { graphOf, type IrGraph, columnsOf, isStreamArtifact } from "../../compiler/query";
 import { spelledParams, spelledSpace } from "../../compiler/spelling";
 import { TargetError } from "../../compiler/target-api";
 import { DUCKDB as d, LOCAL_NOW } from "../sql/dialect";
@@ -118,14 +118,14 @@ export const VALIDATION_FRACTION = 0.2;
 const BUCKETS = 1_000_000;
 
 export function planLocal(ir: IrDocument): LocalPlan {
-  const g = new IrGraph(ir);
+  const g = graphOf(ir);
   if (ir.nodes.some((n) => n.kind === "invalid")) throw new TargetError("the pipeline has errors; run `mlp check` first");
   const names = new Names(g.nodes.map((n) => n.id));
   const relations = new Map<string, Rel>();
   const relKey = (step: string, port: string) => `${step}\u0000${port}`;
   const steps: PlannedStep[] = [];
 
-  for (const n of g.order(g.nodes)) {
+  for (const n of g.inOrder) {
     const inputs: PlannedInput[] = g.inputs(n).map((i) => {
       const rel = relations.get(relKey(i.from.id, i.fromPort));
       return { port: i.port, step: i.from.id, fromPort: i.fromPort, ...(rel ? { relation: rel.name } : {}) };
