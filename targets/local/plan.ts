@@ -17,6 +17,7 @@ import { DUCKDB as d, LOCAL_NOW } from "../sql/dialect";
 import { Names } from "../sql/names";
 import { lowerStep, select, type Rel, type View } from "../sql/steps";
 import { modelColumns } from "../python/serving";
+import { sortedJson } from "./sorted-json";
 
 /** One output of a step: the relation later steps read it by. */
 export interface PlannedOutput {
@@ -346,13 +347,21 @@ export function modelConfig(train: NodeOf<"train">, model: IrArtifact["model"], 
   };
 }
 
+/** Where a node was written: left out of its definition. */
+const WHERE = new Set(["span", "leading", "trailing", "head", "inner", "origin"]);
+
 /** The node without where it was written: moving a step in its file is no change to the step. */
 function definition(n: ValidNode): string {
+  return sortedJson(n, { ascii: true, skip: WHERE }) ?? definitionCopied(n);
+}
+
+/** `definition` by copying (what sortedJson computes in one pass, for nodes it does not take). */
+function definitionCopied(n: ValidNode): string {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === "object") {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) if (k !== "span" && k !== "leading" && k !== "trailing" && k !== "head" && k !== "inner" && k !== "origin") out[k] = strip(x);
+      for (const [k, x] of Object.entries(v)) if (!WHERE.has(k)) out[k] = strip(x);
       return out;
     }
     return v;
