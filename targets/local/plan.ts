@@ -133,7 +133,9 @@ export function planLocal(ir: IrDocument): LocalPlan {
     });
     const inRels = g.inputs(n).map((i) => relations.get(relKey(i.from.id, i.fromPort)));
     const outputs: PlannedOutput[] = n.ports.outputs.map((o) => ({ port: o.port, artifact: o.artifact, columns: columnsOf(o.artifact) }));
-    const base = { id: n.id, kind: n.kind, inputs, outputs, readsClock: false, definition: definition(n) };
+    // The definition is computed when read (lazyDefinition, below), in its place among the keys.
+    const base = { id: n.id, kind: n.kind, inputs, outputs, readsClock: false, definition: "" };
+    const planned = steps.length;
     const declare = (port: string, rel: Rel) => {
       relations.set(relKey(n.id, port), rel);
       const o = outputs.find((x) => x.port === port);
@@ -299,8 +301,27 @@ export function planLocal(ir: IrDocument): LocalPlan {
         break;
       }
     }
+    for (let i = planned; i < steps.length; i++) lazyDefinition(steps[i]!, n);
   }
   return { pipeline: g.pipelineName, variant: ir.variant ?? null, steps };
+}
+
+/**
+ * The step's definition, computed on first read: `mlp run` fingerprints every step with it,
+ * `mlp compile --target local` never reads it, and for a large pipeline it was most of planning.
+ */
+function lazyDefinition(step: PlannedStep, n: ValidNode): void {
+  const settle = (value: string) => Object.defineProperty(step, "definition", { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(step, "definition", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const d = definition(n);
+      settle(d);
+      return d;
+    },
+    set: settle,
+  });
 }
 
 /**
