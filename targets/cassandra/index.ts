@@ -116,5 +116,7 @@ export const emitCassandra: Emit = ({ ir }) => {
     // Keeps the ttl in step with the .mlp when the table already exists.
     lines.push(`ALTER TABLE ${name} WITH default_time_to_live = ${t.ttlSeconds};`, "");
   }
-  return [{ path: "schema.cql", contents: lines.join("\n").replace(/\n+$/, "\n") }];
+  // The blank line after the last table dropped (not by a regex: it scanned the whole file).
+  while (lines[lines.length - 1] === "") lines.pop();
+  return [{ path: "schema.cql", contents: lines.join("\n") + "\n" }];
 };
