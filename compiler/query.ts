@@ -103,6 +103,13 @@ export class IrGraph {
     return this.index.get(n.id) ?? Number.MAX_SAFE_INTEGER;
   }
 
+  private ordered: ValidNode[] | undefined;
+
+  /** Every valid node in dependency order: `order(nodes)`, computed once. */
+  get inOrder(): readonly ValidNode[] {
+    return (this.ordered ??= this.order(this.nodes));
+  }
+
   /** Stable dependency order of `subset` (Kahn's algorithm, ties broken by IR order); linear in the subset's edges. */
   order(subset: readonly ValidNode[]): ValidNode[] {
     const inSet = new Set(subset.map((n) => n.id));
@@ -192,10 +199,27 @@ export class IrGraph {
 
   /** The source file a node was written in, relative to the compiled file's folder. */
   sourceFile(n?: IrNode): string {
-    const entry = this.ir.file;
-    if (!n?.origin) return baseName(entry);
-    return relativeTo(dirname(entry), n.origin.file);
+    return sourceFileOf(this.ir, n);
   }
+}
+
+const graphs = new WeakMap<IrDocument, IrGraph>();
+
+/**
+ * The graph of a document, built once: every target of a compilation (and planning functions
+ * called per step) asks the same questions of it, and an IR document is not changed once lowered.
+ */
+export function graphOf(ir: IrDocument): IrGraph {
+  let g = graphs.get(ir);
+  if (!g) graphs.set(ir, (g = new IrGraph(ir)));
+  return g;
+}
+
+/** The source file a node was written in (without one: the compiled file), relative to the compiled file's folder. */
+export function sourceFileOf(ir: Pick<IrDocument, "file">, n?: IrNode): string {
+  const entry = ir.file;
+  if (!n?.origin) return baseName(entry);
+  return relativeTo(dirname(entry), n.origin.file);
 }
 
 // ---------- classification ----------

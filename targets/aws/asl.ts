@@ -34,7 +34,7 @@ export function t(strings: TemplateStringsArray, ...values: (string | number | P
 }
 
 // (A function, not a replacement string: in one, "$$" means a single "$".)
-const escapeData = (s: string) => s.replaceAll("${", () => "$${");
+const escapeData = (s: string) => (s.includes("${") ? s.replaceAll("${", () => "$${") : s);
 
 /** The JSON value of the template: data escaped, placeholders as `${Name}`. */
 export function render(a: Asl): unknown {
@@ -53,13 +53,34 @@ export function render(a: Asl): unknown {
   return a;
 }
 
-/** The placeholders a template uses, sorted. */
-export function placeholders(a: Asl, into = new Set<string>()): Set<string> {
-  if (a instanceof Placeholder) into.add(a.name);
-  else if (a instanceof Text) for (const p of a.parts) p instanceof Placeholder && into.add(p.name);
-  else if (Array.isArray(a)) a.forEach((x) => placeholders(x, into));
-  else if (a && typeof a === "object") Object.values(a).forEach((x) => placeholders(x, into));
-  return into;
+/**
+ * The template's JSON text exactly as `JSON.stringify(render(a), null, 2)` writes it, and the
+ * placeholders it uses, in one pass and without the rendered copy: the training machine of a
+ * large pipeline is megabytes of JSON, and copying it first doubled what the program allocated.
+ */
+export function renderText(a: Asl): { text: string; placeholders: Set<string> } {
+  const used = new Set<string>();
+  // The replacer sees every value before it is written: strings and placeholders become what
+  // render() makes of them, everything else is written as it is.
+  const text = JSON.stringify(
+    a,
+    (k: string, v: unknown) => {
+      if (typeof v === "string") return escapeData(v);
+      // (An array's items are called by their index, which never ends in `.$`.)
+      if (k.endsWith(".$")) throw new TargetError(`${k} must be a path or an intrinsic function`);
+      if (v instanceof Placeholder) {
+        used.add(v.name);
+        return "${" + v.name + "}";
+      }
+      if (v instanceof Text) {
+        for (const p of v.parts) if (p instanceof Placeholder) used.add(p.name);
+        return render(v);
+      }
+      return v;
+    },
+    2,
+  );
+  return { text, placeholders: used };
 }
 
 /** A string inside an intrinsic function: `'` `{` `}` `\` escaped. Only generated names go there. */

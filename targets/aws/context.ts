@@ -5,7 +5,7 @@
 // The planning functions are free functions over this context, as in pulumi-awsx; the context
 // holds no planning decision of its own, only naming and bookkeeping.
 import type { IrDocument, IrNode, ValidNode } from "../../compiler/ir";
-import { IrGraph } from "../../compiler/query";
+import { graphOf, type IrGraph } from "../../compiler/query";
 import type { ResolvedAws } from "../../language/catalog/settings";
 import { TargetError } from "../../compiler/target-api";
 import { Iam } from "./iam";
@@ -31,7 +31,7 @@ export class PlanContext {
   /** The variant the stack holds (null: the file's own values). */
   readonly variant: string | null;
   /** Every valid step in dependency order: the order resources are declared in. */
-  readonly order: ValidNode[];
+  readonly order: readonly ValidNode[];
   readonly iam = new Iam(this);
 
   // The program's sections, in the order index.ts prints them.
@@ -93,6 +93,17 @@ export class PlanContext {
     this.streamOutputs.push([topic, stream]);
   }
 
+  private flinkById: Map<string, FlinkJob> | undefined;
+
+  /** The Flink job that writes step `id`'s stream (the first, should two name it), if any. */
+  flinkJob(id: string): FlinkJob | undefined {
+    if (!this.flinkById) {
+      this.flinkById = new Map();
+      for (const j of this.flink) if (!this.flinkById.has(j.id)) this.flinkById.set(j.id, j);
+    }
+    return this.flinkById.get(id);
+  }
+
   private readonly vars = new Set<string>(["config", "stack", "partition", "region", "account", "projectDir", "definition", "upload"]);
   private readonly assetPaths = new Set<string>();
   private readonly stepVar = new Map<string, string>();
@@ -102,11 +113,11 @@ export class PlanContext {
     readonly spark: ReadonlyMap<string, string>,
     readonly flink: readonly FlinkJob[],
   ) {
-    this.g = new IrGraph(ir);
+    this.g = graphOf(ir);
     this.pipe = this.g.pipelineName;
     this.settings = ir.settings.aws;
     this.variant = ir.variant;
-    this.order = this.g.order(this.g.nodes);
+    this.order = this.g.inOrder;
   }
 
   // ---------- names ----------
@@ -208,7 +219,8 @@ export class PlanContext {
 
 // ---------- names of files and states ----------
 
-export const cap = (s: string) => s.replace(/^./, (c) => c.toUpperCase());
+/** The first character upper-cased (as `s.replace(/^./, upper)`: not a line break, which `.` does not match). */
+export const cap = (s: string): string => (s === "" || /^[\n\r\u2028\u2029]/.test(s) ? s : s[0]!.toUpperCase() + s.slice(1));
 
 /** A file name from a step id (ids are identifiers, except file-prefixed imported clashes). */
 export function fileName(id: string): string {

@@ -165,12 +165,32 @@ function uniqueSids(list: Code[]): Code[] {
   });
 }
 
+/**
+ * Exact repeats left out. Only statements with the same Sid can be equal, so each is compared
+ * (as JSON) with the ones before it that share its Sid: most Sids are unique, and stringifying
+ * every statement of a large pipeline's policies cost more than building them.
+ */
 function dedupe(list: Code[]): Code[] {
-  const seen = new Set<string>();
+  const seen = new Map<string | undefined, { first: Code; keys?: Set<string> }>();
   return list.filter((c) => {
+    const sid = sidOf(c);
+    const group = seen.get(sid);
+    if (!group) {
+      seen.set(sid, { first: c });
+      return true;
+    }
+    group.keys ??= new Set([JSON.stringify(group.first)]);
     const k = JSON.stringify(c);
-    if (seen.has(k)) return false;
-    seen.add(k);
+    if (group.keys.has(k)) return false;
+    group.keys.add(k);
     return true;
   });
+}
+
+/** A statement's Sid, when it has a literal one. */
+function sidOf(c: Code): string | undefined {
+  const st = c.k === "noted" ? c.value : c;
+  if (st.k !== "obj") return undefined;
+  const sid = st.entries.find(([k]) => k === "Sid")?.[1];
+  return sid?.k === "lit" && typeof sid.v === "string" ? sid.v : undefined;
 }

@@ -2,7 +2,7 @@
 // file), one stack for the file's own values and one per variant. Planning (plan.ts and the
 // files it names, stacks.ts) decides every resource; this module writes the project's files.
 // Pure: the same compilation gives byte-identical files.
-import { IrGraph } from "../../compiler/query";
+import { sourceFileOf } from "../../compiler/query";
 import type { Compilation, Emit, GeneratedFile } from "../../compiler/target-api";
 import type { Json } from "./model";
 import { printProgram } from "./print";
@@ -26,7 +26,7 @@ export const emitAws: Emit = (c: Compilation) => {
 };
 
 export function projectFiles(s: Stacks): GeneratedFile[] {
-  const source = new IrGraph(s.stacks[0]!.ir).sourceFile();
+  const source = sourceFileOf(s.stacks[0]!.ir);
   const p = s.program;
   const files: GeneratedFile[] = [];
   const flink = p.flinkZips.length > 0;

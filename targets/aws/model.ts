@@ -108,38 +108,51 @@ export interface Program {
 }
 
 /**
- * Every Code node below `c`, depth first, in order. A stack instead of nested `yield*`: a
- * value as deep as a state machine definition would cost its depth on every node otherwise.
+ * Calls `fn` on every Code node below `root` (itself included), depth first, in order. A stack
+ * instead of recursion: a value as deep as a state machine definition would cost its depth on
+ * every node otherwise; and no array per node, since the printer visits every value of the
+ * program once.
  */
-export function* walk(root: Code): Generator<Code> {
+export function visit(root: Code, fn: (c: Code) => void): void {
   const stack: Code[] = [root];
   while (stack.length) {
     const c = stack.pop()!;
-    yield c;
-    const children = childrenOf(c);
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    fn(c);
+    pushChildren(c, stack);
   }
 }
 
-function childrenOf(c: Code): Code[] {
+/** The children of `c` onto `stack`, last first, so they pop in order. */
+function pushChildren(c: Code, stack: Code[]): void {
   switch (c.k) {
     case "obj":
-      return c.entries.map(([, x]) => x);
+      for (let i = c.entries.length - 1; i >= 0; i--) stack.push(c.entries[i]![1]);
+      return;
     case "arr":
-      return c.items;
+      for (let i = c.items.length - 1; i >= 0; i--) stack.push(c.items[i]!);
+      return;
     case "tpl":
-      return c.parts.filter((p): p is Code => typeof p !== "string");
+      for (let i = c.parts.length - 1; i >= 0; i--) {
+        const p = c.parts[i]!;
+        if (typeof p !== "string") stack.push(p);
+      }
+      return;
     case "json":
     case "noted":
-      return [c.value];
+      stack.push(c.value);
+      return;
     case "file":
-      return [c.path];
+      stack.push(c.path);
+      return;
     case "archive":
-      return c.files.map(([, x]) => x);
+      for (let i = c.files.length - 1; i >= 0; i--) stack.push(c.files[i]![1]);
+      return;
     case "definition":
-      return [c.path, ...c.values.map(([, x]) => x)];
+      for (let i = c.values.length - 1; i >= 0; i--) stack.push(c.values[i]![1]);
+      stack.push(c.path);
+      return;
     default:
-      return [];
+      return;
   }
 }
 

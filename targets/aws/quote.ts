@@ -3,22 +3,27 @@
 // only (anything else is an escape), so no quote, backtick, `${`, line break or U+2028 can
 // end a string or a comment; JSON is written by JSON.stringify; names are generated.
 
+/** Printable ASCII but the double quote and the backslash: what tsString quotes as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** A TypeScript (and JSON) string literal: double quotes, every non-printable-ASCII character escaped. */
 export function tsString(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
+  // The text between escapes is copied a run at a time: most of a string needs none.
   let out = '"';
+  let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const ch = s[i]!;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || c > 0x7e) out += "\\u" + c.toString(16).padStart(4, "0");
-    else out += ch;
+    const esc = c === 0x22 ? '\\"' : c === 0x5c ? "\\\\" : c === 0x0a ? "\\n" : c === 0x0d ? "\\r" : c === 0x09 ? "\\t" : c < 0x20 || c > 0x7e ? "\\u" + c.toString(16).padStart(4, "0") : undefined;
+    if (esc === undefined) continue;
+    out += s.slice(from, i) + esc;
+    from = i + 1;
   }
-  return out + '"';
+  return out + s.slice(from) + '"';
 }
+
+/** The length of tsString(s), without writing it when nothing needs escaping. */
+export const tsStringLength = (s: string): number => (PLAIN.test(s) ? s.length + 2 : tsString(s).length);
 
 /** Text for a `//` comment or a YAML/Python comment: a JSON-quoted ASCII string when it is not plain. */
 export function commentText(s: string): string {
@@ -61,6 +66,8 @@ export function hash8(s: string): string {
  * ids never share a slug.
  */
 export function slug(id: string, max = 40): string {
+  // Lowercase words joined by single `_`: only the `_` change (the common case, without regexes).
+  if (id.length <= max && SNAKE.test(id)) return id.replaceAll("_", "-");
   const plain = id.replace(/_/g, "-").toLowerCase();
   let s = plain.replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
   const changed = s !== plain || id !== id.toLowerCase() || s.length > max || s === "";
@@ -68,13 +75,20 @@ export function slug(id: string, max = 40): string {
   return s;
 }
 
+const SNAKE = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
+
 /** A camelCase TypeScript identifier from a step id and suffixes: (`churn_model`, `job`) -> `churnModelJob`. */
 export function camel(...parts: string[]): string {
-  const words = parts.flatMap((p) => p.split(/[^A-Za-z0-9]+/)).filter(Boolean);
-  const out = words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1))).join("");
+  let out = "";
+  for (const p of parts)
+    for (const w of p.split(NOT_ALNUM)) {
+      if (w) out += out === "" ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1);
+    }
   const id = /^[0-9]/.test(out) ? `s${out}` : out || "x";
   return RESERVED.has(id) ? `${id}_` : id;
 }
+
+const NOT_ALNUM = /[^A-Za-z0-9]+/;
 
 const RESERVED = new Set(
   "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private protected public static yield await any boolean number string symbol type from of aws pulumi config stack fs path".split(

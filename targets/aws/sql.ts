@@ -11,7 +11,7 @@
 // steps downstream read its scored stream). Sources read the Kinesis stream of their step,
 // the sink writes the job's own stream. `{{...}}` placeholders (stream ARNs, region) are
 // filled by the Flink runner from the application's runtime properties.
-import type { IrDocument, ValidNode } from "../../compiler/ir";
+import type { IrDocument, IrNode, ValidNode } from "../../compiler/ir";
 import { TargetError } from "../../compiler/target-api";
 import { hasStreams, isData } from "../../compiler/query";
 import { flinkJobs as flinkSqlJobs, formatOptions, readFormatOptions, schemaRegistryOf, type StreamConnector, type StreamTable } from "../flink/index";
@@ -29,9 +29,13 @@ export const streamPlaceholder = (table: string) => `{{stream.${table}}}`;
 export class SqlCache {
   private readonly spark = new Map<string, Map<string, string>>();
   private readonly flink = new Map<string, FlinkJob[]>();
+  /** Each IR's key, computed once: both kinds of SQL are looked up by it. */
+  private readonly keys = new Map<IrDocument, string>();
 
   private key(ir: IrDocument): string {
-    return JSON.stringify(ir.nodes.filter((n) => n.kind === "deploy" || isData(n)).map((n) => [n.id, n.config]));
+    let k = this.keys.get(ir);
+    if (k === undefined) this.keys.set(ir, (k = JSON.stringify(ir.nodes.filter((n) => n.kind === "deploy" || isData(n)).map((n) => [n.id, n.config]))));
+    return k;
   }
 
   sparkSql(ir: IrDocument): Map<string, string> {
@@ -66,11 +70,11 @@ export interface FlinkJob {
   jars: MavenJar[];
 }
 
-/** The jar of each Avro format a job's sources read. */
-function formatJars(ir: IrDocument, reads: readonly string[]): MavenJar[] {
+/** The jar of each Avro format a job's sources read (`nodes`: the IR's nodes by id). */
+function formatJars(nodes: ReadonlyMap<string, IrNode>, reads: readonly string[]): MavenJar[] {
   const jars = new Set<MavenJar>();
   for (const id of reads) {
-    const n = ir.nodes.find((x) => x.id === id);
+    const n = nodes.get(id);
     if (!n || n.kind !== "source" || n.config.format !== "avro") continue;
     jars.add(schemaRegistryOf(n as ValidNode) === undefined ? FLINK_AVRO : FLINK_AVRO_CONFLUENT);
   }
@@ -97,5 +101,8 @@ const HEADER = `-- aws target: the Kafka tables of the on-premise job are Kinesi
 /** The Flink jobs of the streaming steps, on Kinesis. */
 export function flinkJobs(ir: IrDocument): FlinkJob[] {
   if (!hasStreams(ir)) return [];
-  return flinkSqlJobs(ir, { connector: kinesis, scoring: "external" }).map((j) => ({ id: j.node.id, sql: HEADER + j.sql, reads: j.reads, keys: j.keys, jars: [FLINK_CONNECTOR, ...formatJars(ir, j.reads)] }));
+  // The first node of an id, as a search from the start would find it.
+  const nodes = new Map<string, IrNode>();
+  for (const n of ir.nodes) if (!nodes.has(n.id)) nodes.set(n.id, n);
+  return flinkSqlJobs(ir, { connector: kinesis, scoring: "external" }).map((j) => ({ id: j.node.id, sql: HEADER + j.sql, reads: j.reads, keys: j.keys, jars: [FLINK_CONNECTOR, ...formatJars(nodes, j.reads)] }));
 }

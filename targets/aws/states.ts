@@ -4,7 +4,7 @@
 // placeholders (the template itself is an asset: assets/statemachines/*.asl.json).
 import type { ValidNode } from "../../compiler/ir";
 import { TargetError } from "../../compiler/target-api";
-import { Flow, intrinsic, placeholders, render, t } from "./asl";
+import { Flow, intrinsic, render, renderText, t } from "./asl";
 import { cap, type PlanContext } from "./context";
 import { alertTopic, allowAlerts, NOTIFY, withFailureHandling } from "./failures";
 import { lit, name, obj, ref, type Code, type Group } from "./model";
@@ -119,8 +119,10 @@ export function glueStates(cx: PlanContext, flow: Flow, nodes: ValidNode[], run:
     Parameters: { JobName: cx.placeholder(`GlueJob${cap(cx.stem(n))}`, ref(cx.glueJobs.get(n.id)!, "name")), Arguments: { "--mlp_run_id.$": run } },
     ResultPath: null,
   });
+  const atLevel = new Map<number, ValidNode[]>(levels.map((l) => [l, []]));
+  for (const n of nodes) atLevel.get(level.get(n.id)!)!.push(n);
   for (const l of levels) {
-    const at = cx.g.order(nodes.filter((n) => level.get(n.id) === l));
+    const at = cx.g.order(atLevel.get(l)!);
     if (at.length === 1) flow.add(`Prepare ${at[0]!.id}`, glueState(at[0]!));
     else
       flow.add(`Prepare data, stage ${l}`, {
@@ -136,11 +138,17 @@ export function stateMachine(cx: PlanContext, group: Group, v: string, nameOf: s
   const topic = alertTopic(cx);
   allowAlerts(cx);
   const def = withFailureHandling(flow.machine(comment), `mlp ${cx.pipe}: ${nameOf} failed`, cx.placeholder("AlertTopic", ref(topic, "arn")));
-  const rendered = render(def);
-  cx.machineFiles.push({ path, definition: rendered });
   // Key order kept (not stableJson): it follows the states, so the file reads top to bottom.
-  cx.asset(path, JSON.stringify(rendered, null, 2) + "\n");
-  const values: [string, Code][] = [...placeholders(def)].sort().map((p) => {
+  const { text, placeholders } = renderText(def);
+  // Rendered again only when read (tests validate it): planning itself needs the text alone.
+  cx.machineFiles.push({
+    path,
+    get definition() {
+      return render(def);
+    },
+  });
+  cx.asset(path, text + "\n");
+  const values: [string, Code][] = [...placeholders].sort().map((p) => {
     if (p === "Partition") return [p, name("partition")];
     const value = cx.placeholders.get(p);
     if (!value) throw new TargetError(`no value for the placeholder ${p}`);

@@ -34,7 +34,7 @@ export function streamSource(cx: PlanContext, n: ValidNode): void {
 }
 
 export function flinkApplication(cx: PlanContext, n: ValidNode): void {
-  const job = cx.flink.find((j) => j.id === n.id);
+  const job = cx.flinkJob(n.id);
   if (!job) return; // computed inside the Flink jobs of the steps it feeds
   const s = cx.stem(n);
   const group: Group = { title: cx.title(n, "a Managed Flink application running the step's Flink SQL into its own Kinesis stream."), resources: [] };

@@ -5,7 +5,7 @@
 // and rows expire after the ttl (`default_time_to_live`). The Spark target writes batch
 // feature sets into these tables, the Flink target streaming ones (through Kafka Connect).
 import type { IrColumn, IrDocument, IrType, NodeOf } from "../../compiler/ir";
-import { IrGraph, storeOf } from "../../compiler/query";
+import { graphOf, storeOf } from "../../compiler/query";
 import { TargetError, type Emit } from "../../compiler/target-api";
 import { durationMs } from "../../language/catalog/values";
 import { commentText } from "../sql/names";
@@ -73,7 +73,7 @@ export function keyspaceOf(ir: IrDocument): string {
 }
 
 /** The online feature sets of a pipeline, in graph order. */
-export function onlineTables(ir: IrDocument, g = new IrGraph(ir)): OnlineTable[] {
+export function onlineTables(ir: IrDocument, g = graphOf(ir)): OnlineTable[] {
   if (!g.ofKind("features").some((n) => storeOf(n)?.kind === "online")) return [];
   const keyspace = keyspaceOf(ir);
   const out: OnlineTable[] = [];
@@ -87,7 +87,7 @@ export function onlineTables(ir: IrDocument, g = new IrGraph(ir)): OnlineTable[]
 }
 
 export const emitCassandra: Emit = ({ ir }) => {
-  const g = new IrGraph(ir);
+  const g = graphOf(ir);
   const { hosts } = ir.settings.onprem.feature_store.cassandra;
   const tables = onlineTables(ir, g);
   const lines = [
@@ -116,5 +116,7 @@ export const emitCassandra: Emit = ({ ir }) => {
     // Keeps the ttl in step with the .mlp when the table already exists.
     lines.push(`ALTER TABLE ${name} WITH default_time_to_live = ${t.ttlSeconds};`, "");
   }
-  return [{ path: "schema.cql", contents: lines.join("\n").replace(/\n+$/, "\n") }];
+  // The blank line after the last table dropped (not by a regex: it scanned the whole file).
+  while (lines[lines.length - 1] === "") lines.pop();
+  return [{ path: "schema.cql", contents: lines.join("\n") + "\n" }];
 };

@@ -5,7 +5,7 @@
 // the entry script defines or imports.
 // The Slurm jobs and each job file's "Run with" line render this one list.
 import type { IrDocument, ValidNode } from "../../compiler/ir";
-import { IrGraph, isDeploy } from "../../compiler/query";
+import { graphOf, isDeploy, type IrGraph } from "../../compiler/query";
 import { dirname, normalize } from "../../language/paths";
 import { UDF_FILE } from "../python/serving";
 
@@ -24,7 +24,7 @@ export interface SqlClientArgs {
  * reads or writes, and a format jar a job does not use is only on its classpath (its factory
  * is never looked up), so one list serves a pipeline whose jobs mix json and avro.
  */
-export function sqlClientArgs(ir: IrDocument, n: ValidNode, g = new IrGraph(ir)): SqlClientArgs {
+export function sqlClientArgs(ir: IrDocument, n: ValidNode, g = graphOf(ir)): SqlClientArgs {
   const jars = [...ir.settings.onprem.flink_jars];
   if (!isDeploy(n, "stream")) return { jars };
   const entry = g.lineage(n)?.train.config.entry;

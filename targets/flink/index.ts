@@ -14,7 +14,7 @@
 // job itself through the Python UDF, or something outside Flink); `emitFlink` is the
 // on-premise choice, Kafka and the UDF.
 import type { IrColumn, IrDocument, ValidNode } from "../../compiler/ir";
-import { baseName, deploymentNameOf, IrGraph, isDeploy, isStreamData, pipelineNameOf, storeOf } from "../../compiler/query";
+import { baseName, deploymentNameOf, graphOf, type IrGraph, isDeploy, isStreamData, pipelineNameOf, storeOf } from "../../compiler/query";
 import { TargetError, type Emit, type GeneratedFile } from "../../compiler/target-api";
 import { durationMs } from "../../language/catalog/values";
 import { FLINK as d } from "../sql/dialect";
@@ -180,7 +180,7 @@ export const onpremFlink = (ir: IrDocument): FlinkOptions => ({ connector: kafka
 export const emitFlink: Emit = ({ ir }) => {
   // jobs.json and the scoring UDF name the stream deployment's entry script.
   checkProjectPaths(ir, ["entry"]);
-  const g = new IrGraph(ir);
+  const g = graphOf(ir);
   const jobs = flinkJobs(ir, onpremFlink(ir), g);
   const files: GeneratedFile[] = [];
   for (const job of jobs) {
@@ -210,7 +210,7 @@ export const emitFlink: Emit = ({ ir }) => {
 };
 
 /** The streaming jobs of a pipeline, in graph order. */
-export function flinkJobs(ir: IrDocument, o: FlinkOptions, g = new IrGraph(ir)): FlinkJob[] {
+export function flinkJobs(ir: IrDocument, o: FlinkOptions, g = graphOf(ir)): FlinkJob[] {
   const jobs: FlinkJob[] = [];
   for (const n of g.nodes) {
     const sink = sinkOf(g, n, o);

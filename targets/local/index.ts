@@ -6,6 +6,7 @@ import { json, sortKeys, type JsonValue } from "../../compiler/json-text";
 import type { Compilation, GeneratedFile } from "../../compiler/target-api";
 import { DUCKDB as d } from "../sql/dialect";
 import { planLocal, type PlannedStep } from "./plan";
+import { sortedJson } from "./sorted-json";
 
 export function emitLocal(c: Compilation): GeneratedFile[] {
   const plan = planLocal(c.ir);
@@ -26,9 +27,12 @@ export function emitLocal(c: Compilation): GeneratedFile[] {
   const steps = plan.steps.map((s) => describe(s));
   return [
     { path: "pipeline.sql", contents: sql.join("\n").replace(/\n+$/, "\n") },
-    { path: "plan.json", contents: json(sortKeys({ pipeline: plan.pipeline, variant: plan.variant, steps } as JsonValue), false) + "\n" },
+    { path: "plan.json", contents: planJson({ pipeline: plan.pipeline, variant: plan.variant, steps }) + "\n" },
   ];
 }
+
+/** The plan as JSON with sorted keys (one pass; the sorted copy for values sortedJson does not take). */
+const planJson = (v: JsonValue): string => sortedJson(v, { ascii: false }) ?? json(sortKeys(v), false);
 
 function describe(s: PlannedStep): JsonValue {
   const base: { [k: string]: JsonValue } = {

@@ -10,13 +10,14 @@
 // name for the steps that read it.
 import type { IrArtifact, IrColumn, IrDocument, NodeOf, ValidNode } from "../../compiler/ir";
 import { json, sortKeys, type JsonValue } from "../../compiler/json-text";
-import { IrGraph, columnsOf, isStreamArtifact } from "../../compiler/query";
+import { graphOf, type IrGraph, columnsOf, isStreamArtifact } from "../../compiler/query";
 import { spelledParams, spelledSpace } from "../../compiler/spelling";
 import { TargetError } from "../../compiler/target-api";
 import { DUCKDB as d, LOCAL_NOW } from "../sql/dialect";
 import { Names } from "../sql/names";
 import { lowerStep, select, type Rel, type View } from "../sql/steps";
 import { modelColumns } from "../python/serving";
+import { sortedJson } from "./sorted-json";
 
 /** One output of a step: the relation later steps read it by. */
 export interface PlannedOutput {
@@ -118,21 +119,23 @@ export const VALIDATION_FRACTION = 0.2;
 const BUCKETS = 1_000_000;
 
 export function planLocal(ir: IrDocument): LocalPlan {
-  const g = new IrGraph(ir);
+  const g = graphOf(ir);
   if (ir.nodes.some((n) => n.kind === "invalid")) throw new TargetError("the pipeline has errors; run `mlp check` first");
   const names = new Names(g.nodes.map((n) => n.id));
   const relations = new Map<string, Rel>();
   const relKey = (step: string, port: string) => `${step}\u0000${port}`;
   const steps: PlannedStep[] = [];
 
-  for (const n of g.order(g.nodes)) {
+  for (const n of g.inOrder) {
     const inputs: PlannedInput[] = g.inputs(n).map((i) => {
       const rel = relations.get(relKey(i.from.id, i.fromPort));
       return { port: i.port, step: i.from.id, fromPort: i.fromPort, ...(rel ? { relation: rel.name } : {}) };
     });
     const inRels = g.inputs(n).map((i) => relations.get(relKey(i.from.id, i.fromPort)));
     const outputs: PlannedOutput[] = n.ports.outputs.map((o) => ({ port: o.port, artifact: o.artifact, columns: columnsOf(o.artifact) }));
-    const base = { id: n.id, kind: n.kind, inputs, outputs, readsClock: false, definition: definition(n) };
+    // The definition is computed when read (lazyDefinition, below), in its place among the keys.
+    const base = { id: n.id, kind: n.kind, inputs, outputs, readsClock: false, definition: "" };
+    const planned = steps.length;
     const declare = (port: string, rel: Rel) => {
       relations.set(relKey(n.id, port), rel);
       const o = outputs.find((x) => x.port === port);
@@ -298,8 +301,27 @@ export function planLocal(ir: IrDocument): LocalPlan {
         break;
       }
     }
+    for (let i = planned; i < steps.length; i++) lazyDefinition(steps[i]!, n);
   }
   return { pipeline: g.pipelineName, variant: ir.variant ?? null, steps };
+}
+
+/**
+ * The step's definition, computed on first read: `mlp run` fingerprints every step with it,
+ * `mlp compile --target local` never reads it, and for a large pipeline it was most of planning.
+ */
+function lazyDefinition(step: PlannedStep, n: ValidNode): void {
+  const settle = (value: string) => Object.defineProperty(step, "definition", { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(step, "definition", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const d = definition(n);
+      settle(d);
+      return d;
+    },
+    set: settle,
+  });
 }
 
 /**
@@ -346,13 +368,21 @@ export function modelConfig(train: NodeOf<"train">, model: IrArtifact["model"], 
   };
 }
 
+/** Where a node was written: left out of its definition. */
+const WHERE = new Set(["span", "leading", "trailing", "head", "inner", "origin"]);
+
 /** The node without where it was written: moving a step in its file is no change to the step. */
 function definition(n: ValidNode): string {
+  return sortedJson(n, { ascii: true, skip: WHERE }) ?? definitionCopied(n);
+}
+
+/** `definition` by copying (what sortedJson computes in one pass, for nodes it does not take). */
+function definitionCopied(n: ValidNode): string {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === "object") {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) if (k !== "span" && k !== "leading" && k !== "trailing" && k !== "head" && k !== "inner" && k !== "origin") out[k] = strip(x);
+      for (const [k, x] of Object.entries(v)) if (!WHERE.has(k)) out[k] = strip(x);
       return out;
     }
     return v;

@@ -34,8 +34,9 @@ export function latestModelPath(modelDir: string, pipeline: string, step: string
 export function modelColumns(train: NodeOf<"train">, data: readonly IrColumn[], g: IrGraph): { features: string[]; keys: string[] } {
   const label = train.config.label;
   const keys: string[] = [];
-  for (const m of g.upstream(train)) if (m.kind === "features") for (const k of m.key) if (!keys.includes(k)) keys.push(k);
-  for (const m of g.upstream(train)) if (m.kind === "split" && m.config.by !== undefined && !keys.includes(m.config.by)) keys.push(m.config.by);
+  const upstream = g.upstream(train);
+  for (const m of upstream) if (m.kind === "features") for (const k of m.key) if (!keys.includes(k)) keys.push(k);
+  for (const m of upstream) if (m.kind === "split" && m.config.by !== undefined && !keys.includes(m.config.by)) keys.push(m.config.by);
   const present = keys.filter((k) => data.some((c) => c.name === k) && k !== label);
   return { features: data.map((c) => c.name).filter((c) => c !== label && !present.includes(c)), keys: present };
 }

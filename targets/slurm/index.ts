@@ -6,7 +6,7 @@
 // training contract and the run-time layout.
 import { TargetError } from "../../compiler/target-api";
 import type { IrDocument } from "../../compiler/ir";
-import { IrGraph, pipelineNameOf } from "../../compiler/query";
+import { graphOf, pipelineNameOf } from "../../compiler/query";
 import type { Compilation, GeneratedFile } from "../../compiler/target-api";
 import { latestModelPath as modelPathIn, SERVING_FILE, SERVING_PY } from "../python/serving";
 import { jobFiles } from "./jobs";
@@ -59,6 +59,6 @@ export function latestModelPath(ir: IrDocument, stepId: string): string | undefi
 const slugCache = new WeakMap<IrDocument, ReadonlyMap<string, string>>();
 function slugsOf(ir: IrDocument): ReadonlyMap<string, string> {
   let slugs = slugCache.get(ir);
-  if (!slugs) slugCache.set(ir, (slugs = stepSlugs(new IrGraph(ir).nodes)));
+  if (!slugs) slugCache.set(ir, (slugs = stepSlugs(graphOf(ir).nodes)));
   return slugs;
 }

@@ -1,7 +1,7 @@
 // Planning: which Slurm jobs a pipeline becomes, what each one waits for, and where every
 // artifact lives at run time. The scripts (the other files here) only format this plan.
 import type { IrDocument, IrNode, NodeOf, ValidNode } from "../../compiler/ir";
-import { deploymentNameOf, IrGraph, isBatchData, isData, isDeploy, isStreamData, type Input } from "../../compiler/query";
+import { deploymentNameOf, graphOf, type IrGraph, isBatchData, isData, isDeploy, isStreamData, type Input } from "../../compiler/query";
 import { fnv, slugOf } from "./quote";
 import { topicOf } from "../flink/index";
 
@@ -120,7 +120,7 @@ export class Plan {
   private readonly channelMemo = new Map<string, ReturnType<Plan["computeChannels"]>>();
 
   constructor(readonly ir: IrDocument) {
-    this.graph = new IrGraph(ir);
+    this.graph = graphOf(ir);
     this.pipeline = this.graph.pipelineName;
     this.jobPrefix = deploymentNameOf(ir);
     this.settings = settingsOf(ir);

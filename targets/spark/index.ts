@@ -15,7 +15,7 @@
 // Cassandra through the spark-cassandra-connector. `sparkJobs` takes the warehouse and the
 // online store as parameters, so the AWS target (Glue) runs the same SQL.
 import type { IrColumn, IrDocument, NodeOf, ValidNode } from "../../compiler/ir";
-import { baseName, IrGraph, isBatchData, isDeploy, pipelineNameOf, storeOf } from "../../compiler/query";
+import { baseName, graphOf, type IrGraph, isBatchData, isDeploy, pipelineNameOf, storeOf } from "../../compiler/query";
 import { TargetError, type Emit, type GeneratedFile } from "../../compiler/target-api";
 import { SPARK as d } from "../sql/dialect";
 import { commentText, Names } from "../sql/names";
@@ -81,17 +81,13 @@ export interface SparkJob {
   outputs: Record<string, BatchLocation>;
 }
 
-// batchLocation is asked once per step by other targets: one graph per document, not per call.
-const graphs = new WeakMap<IrDocument, IrGraph>();
-
 /**
  * Where the on-premise jobs store the batch output `port` of node `id` (the run folder as the
  * SQL names it). The Slurm target reads the same locations for training channels.
  */
 export function batchLocation(ir: IrDocument, id: string, port = "out"): BatchLocation | undefined {
-  let g = graphs.get(ir);
-  if (!g) graphs.set(ir, (g = new IrGraph(ir)));
-  const n = g.node(id);
+  // Asked once per step by other targets: one graph per document (graphOf), not per call.
+  const n = graphOf(ir).node(id);
   return n ? locationOf(n, port, onpremSpark(ir)) : undefined;
 }
 
@@ -108,7 +104,7 @@ function locationOf(n: ValidNode, port: string, o: SparkOptions): BatchLocation 
 
 /** Every batch data step's job, in dependency order. */
 export function sparkJobs(ir: IrDocument, o: SparkOptions): SparkJob[] {
-  const g = new IrGraph(ir);
+  const g = graphOf(ir);
   return g.order(g.nodes.filter(isBatchData)).map((n) => ({
     node: n,
     sql: new Job(g, n, o).text(),

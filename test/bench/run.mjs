@@ -44,13 +44,15 @@ const MAX_LEAKAGE_SHARE = 0.05; // the leakage check under 5% of the whole check
 const MAX_PARSE_VS_SAME_BYTES = 12;
 const MAX_CHECK_VS_SAME_BYTES = 30;
 const MAX_IR_VS_SOURCE = 3; // the IR JSON at most 3x the source bytes
+const MAX_COMPILE_ALL_VS_CHECK = 1; // `compile --target all` within 1x checkProgram (parse+check) of the same size (issue 15)
 
 /**
  * Rows timed on each generated pipeline. `fn(c)` gets { path, text, loader, ir, json }: the
  * IR and its JSON are prepared once, outside the timing (the checked program is not kept,
  * so the live heap holds little besides what a row allocates). `fn` may return an object
  * of named sub-timings in ms, shown as indented rows. `vsJson`: the 10k time must be within
- * that many times JSON.parse's; `growth`: the 10k/1k growth is held to the growth target.
+ * that many times JSON.parse's; `growth`: the 10k/1k growth is held to the growth target;
+ * `vsPart`: the 10k time within `max` times a sub-timing (`part`) of another row (`row`).
  */
 const ROWS = [
   {
@@ -130,6 +132,17 @@ const lib = await importBundled(join(ROOT, "test", "bench", "lib.ts"), join(TMP,
 for (const t of lib.TARGETS) {
   if (t.emit && !t.members) ROWS.push({ name: `compile ${t.name}`, growth: true, fn: (c) => void t.emit({ ir: c.ir, variants: [] }) });
 }
+// `mlp compile --target all`: its targets in sequence on one compilation, as the CLI runs them.
+const all = lib.TARGETS.find((t) => t.name === "all").members.map((m) => lib.TARGETS.find((t) => t.name === m));
+ROWS.push({
+  name: "compile all",
+  growth: true,
+  vsPart: { row: "parse+check+lower", part: "checkProgram (parse+check)", max: MAX_COMPILE_ALL_VS_CHECK },
+  fn: (c) => {
+    const unit = { ir: c.ir, variants: [] };
+    for (const t of all) t.emit(unit);
+  },
+});
 
 console.log(`mlp benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log("");
@@ -252,6 +265,11 @@ const rowsOut = results.map((r) => {
     targets.push({ target: `${r.name} of ${int(large)} steps within ${r.row.vsSameBytes}x JSON.parse of as many bytes`, value: vsSame, limit: r.row.vsSameBytes, pass: vsSame <= r.row.vsSameBytes });
   if (r.row?.vsJson !== undefined)
     targets.push({ target: `${r.name} of ${int(large)} steps within ${r.row.vsJson}x JSON.parse`, value: vsJson, limit: r.row.vsJson, pass: vsJson <= r.row.vsJson });
+  if (r.row?.vsPart) {
+    const { row, part, max } = r.row.vsPart;
+    const of = median(rowResults.find((x) => x.name === row).parts[part][large]);
+    targets.push({ target: `${r.name} of ${int(large)} steps within ${max}x ${part} of the same size`, value: b / of, limit: max, pass: b / of <= max });
+  }
   if (r.row?.share) {
     const { part, of, max } = r.row.share;
     const share = median(r.parts[part][large]) / median(r.parts[of][large]);

@@ -1,0 +1,53 @@
+// targets/local/sorted-json.ts writes `json(sortKeys(v))` in one pass: it must give the same
+// text as the copies it replaces for every node of the samples and conformance files (the local
+// plan's step definitions, the fingerprints of `mlp run`), and leave what it does not take to them.
+import { describe, expect, it } from "vitest";
+import { json, RawNumber, sortKeys, type JsonValue } from "../../compiler/json-text";
+import { sortedJson } from "../../targets/local/sorted-json";
+import { cases, compileIr } from "./helpers";
+
+const WHERE = new Set(["span", "leading", "trailing", "head", "inner", "origin"]);
+
+/** The copy definition() made before sorting: every object plain, WHERE's keys left out. */
+function strip(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(strip);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (!WHERE.has(k)) out[k] = strip(x);
+    return out;
+  }
+  return v;
+}
+
+describe("sortedJson", () => {
+  it("writes every node of every case as the sorted copy does", () => {
+    let nodes = 0;
+    for (const c of cases()) {
+      const { ir, errors } = compileIr(c.path);
+      if (errors.length) continue;
+      for (const n of ir.nodes) {
+        expect(sortedJson(n, { ascii: true, skip: WHERE })).toBe(json(sortKeys(strip(n) as JsonValue)));
+        nodes++;
+      }
+    }
+    expect(nodes).toBeGreaterThan(100);
+  });
+
+  it("escapes like json: non-ASCII with ascii, as JSON.stringify without", () => {
+    const v = { b: "é\u2028\n\"", a: [1.5, -0, Infinity, null, true, { d: "x", c: "\ud800" }] };
+    expect(sortedJson(v, { ascii: true })).toBe(json(sortKeys(v as JsonValue), true));
+    expect(sortedJson(v, { ascii: false })).toBe(json(sortKeys(v as JsonValue), false));
+    expect(sortedJson(v, { ascii: true })).toContain("\\u00e9");
+  });
+
+  it("writes numbers as spelled, unless keys are left out (the copy made them plain objects)", () => {
+    const v = { lr: new RawNumber(1, "1.0") };
+    expect(sortedJson(v, { ascii: false })).toBe('{"lr":1.0}');
+    expect(sortedJson(v, { ascii: true, skip: WHERE })).toBeUndefined();
+  });
+
+  it("leaves to the copies what would change in them: index keys, __proto__, holes, undefined, class instances", () => {
+    const proto = JSON.parse('{"__proto__": 1, "a": 2}');
+    for (const v of [{ "10": 1, "9": 2 }, proto, [1, , 2], { x: undefined }, { d: new Date(0) }]) expect(sortedJson(v, { ascii: true })).toBeUndefined();
+  });
+});
