@@ -28,6 +28,11 @@ function irOfText(path: string, text?: string): IrDocument {
   return lower(p);
 }
 
+/** A sample whose HDFS data is on S3 instead: what every target, AWS included, can compile. */
+function onS3(path: string): IrDocument {
+  return irOfText(path, readFileSync(join(ROOT, path), "utf8").replaceAll('"hdfs://', '"s3://'));
+}
+
 /** A copy of an IR with one step's attribute replaced, as an edited graph file would have it. */
 function edited(ir: IrDocument, id: string, attr: string, value: unknown): IrDocument {
   const copy = structuredClone(ir);
@@ -78,8 +83,8 @@ describe("F10: paths outside the project are refused by every target that reads 
     expect(() => emitAws(compilation(p))).toThrow(TargetError);
   });
 
-  const machine = irOfText("samples/machine_failure.mlp");
-  const clicks = irOfText("samples/ad_click_through.mlp");
+  const machine = onS3("samples/machine_failure.mlp");
+  const clicks = onS3("samples/ad_click_through.mlp");
   const id = (ir: IrDocument, kind: string, pick?: (n: { config: Record<string, unknown> }) => boolean) =>
     ir.nodes.find((n) => n.kind === kind && (!pick || pick(n as never)))!.id;
 
@@ -151,7 +156,7 @@ describe("target refusals do not repeat the target's name", () => {
   });
 
   test("refusals that can be triggered from a program", () => {
-    const machine = irOfText("samples/machine_failure.mlp");
+    const machine = onS3("samples/machine_failure.mlp");
     const withSchedule = structuredClone(machine);
     withSchedule.pipeline!.settings.schedule = { cron: "0 0 */2 * 1" };
     for (const t of ["slurm", "aws"]) expect(refusal(t, withSchedule)?.message, t).toMatch(/^the pipeline's schedule: cron "0 0 \*\/2 \* 1"/);
