@@ -30,13 +30,15 @@ function Bottom() {
   const pick = (t: BottomTab) => app.set({ bottom: t, bottomOpen: !(open && tab === t) });
   return (
     <section className={`bottom-panel${open ? " open" : ""}`}>
-      <div className="bottom-tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === "problems"} className={tab === "problems" && open ? "active" : ""} onClick={() => pick("problems")} data-testid="tab-problems">
-          Problems {count > 0 && <span className={`count ${errors ? "count-error" : "count-warning"}`}>{count}</span>}
-        </button>
-        <button type="button" role="tab" aria-selected={tab === "compile"} className={tab === "compile" && open ? "active" : ""} onClick={() => pick("compile")} data-testid="tab-compile">
-          Compile
-        </button>
+      <div className="bottom-tabs">
+        <div role="tablist" aria-label="Bottom panel">
+          <button type="button" role="tab" aria-selected={tab === "problems"} className={tab === "problems" && open ? "active" : ""} onClick={() => pick("problems")} data-testid="tab-problems">
+            Problems {count > 0 && <span className={`count ${errors ? "count-error" : "count-warning"}`}>{count}</span>}
+          </button>
+          <button type="button" role="tab" aria-selected={tab === "compile"} className={tab === "compile" && open ? "active" : ""} onClick={() => pick("compile")} data-testid="tab-compile">
+            Compile
+          </button>
+        </div>
         <span className="spacer" />
         <button type="button" className="ghost" onClick={() => app.set({ bottomOpen: !open })} aria-label={open ? "Collapse panel" : "Expand panel"}>
           {open ? "▾" : "▴"}

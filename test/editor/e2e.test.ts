@@ -323,6 +323,23 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.close();
   }, 90_000);
 
+  it("has no serious or critical accessibility violations (axe-core) in the main views", async () => {
+    await page.addScriptTag({ path: join(ROOT, "node_modules/axe-core/axe.min.js") });
+    type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
+    const audit = async (view: string) => {
+      const found = await page.evaluate(async () => (await (window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe.run()).violations);
+      return found.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${view}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+    };
+    const problems = [...(await audit("graph"))];
+    await node("churn_model").click();
+    await page.getByTestId("inspector").waitFor();
+    problems.push(...(await audit("inspector")));
+    await page.getByTestId("tab-compile").click();
+    problems.push(...(await audit("compile")));
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   it("reloading the address opened with ?fresh keeps what was autosaved since (issue 13, defect 2)", async () => {
     expect(new URL(page.url()).searchParams.has("fresh")).toBe(false);
     await editText('owner    = "ml-platform@acme.example"', 'owner    = "after-fresh@acme.example"');

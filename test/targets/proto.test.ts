@@ -2,7 +2,7 @@
 // any other in every generated file. The IRs are built with Object.defineProperty, as a
 // decode that keeps the key gives them, so the targets are tested whatever the checker does.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -16,8 +16,8 @@ import { loader, ROOT } from "./helpers";
 
 const own = (o: object, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 
-function irOf(path: string): IrDocument {
-  const p = checkProgram(path, loader);
+function irOf(path: string, text?: string): IrDocument {
+  const p = checkProgram(path, loader, text);
   expect(p.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
   return lower(p);
 }
@@ -28,7 +28,8 @@ function protoIrs(): { pipeline: IrDocument; notebook: IrDocument } {
   const train = pipeline.nodes.find((n) => n.kind === "train")!;
   own((train.config as { hyperparams: object }).hyperparams, "__proto__", "proto-hp");
   own(pipeline.settings.aws.tags, "__proto__", "proto-tag");
-  const notebook = structuredClone(irOf("samples/machine_failure.mlp"));
+  // Its data moved from HDFS to S3, so AWS can compile it too (MLP0505).
+  const notebook = structuredClone(irOf("samples/machine_failure.mlp", readFileSync(join(ROOT, "samples/machine_failure.mlp"), "utf8").replaceAll('"hdfs://', '"s3://')));
   const nb = notebook.nodes.find((n) => n.kind === "notebook")!;
   own((nb.config as { parameters: object }).parameters, "__proto__", "proto-param");
   own((notebook.nodes.find((n) => n.kind === "train")!.config as { hyperparams: object }).hyperparams, "__proto__", "proto-hp");

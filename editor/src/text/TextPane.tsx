@@ -18,10 +18,11 @@ function FileTabs() {
     if (rest.length) closeDocument(p);
   };
   return (
-    <div className="file-tabs" role="tablist" aria-label="Open files">
+    // Buttons, not ARIA tabs: a tab may not hold its own close button (nested controls).
+    <nav className="file-tabs" aria-label="Open files">
       {paths.map((p) => (
-        <div key={p} role="tab" aria-selected={p === active} className={`file-tab${p === active ? " active" : ""}`} title={p}>
-          <button type="button" className="file-tab-name" onClick={() => activate(p)} data-testid={`tab-${p}`}>
+        <div key={p} className={`file-tab${p === active ? " active" : ""}`} title={p}>
+          <button type="button" className="file-tab-name" aria-current={p === active ? "page" : undefined} onClick={() => activate(p)} data-testid={`tab-${p}`}>
             {p}
             {texts[p] !== saved[p] && <span className="dirty" title="changed since opened or saved">•</span>}
           </button>
@@ -35,7 +36,7 @@ function FileTabs() {
       <button type="button" className="file-tab-new" title="New file" aria-label="New file" onClick={() => newFile()}>
         +
       </button>
-    </div>
+    </nav>
   );
 }
 
