@@ -56,3 +56,11 @@ export function projectDataProblem(path: string): string | undefined {
   return path.split("/").includes("..") ? "it is relative to the project and has a `..` segment" : undefined;
 }
 
+
+/**
+ * A data location AWS has no route to (an HDFS cluster): the checker reports it for a pipeline
+ * compiled for AWS (MLP0505), and the AWS target refuses it should an IR skip the checker.
+ */
+export function awsCannotReach(location: string): boolean {
+  return /^hdfs:\/\//i.test(location);
+}

@@ -7,7 +7,7 @@ import { TARGET_SETTINGS, pipelineSettings } from "../catalog/settings";
 import { didYouMean, DiagnosticSink, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic";
 import { CATALOG } from "../diagnostics/catalog";
 import { parse, type ParseResult } from "../parser";
-import { resolveImport, stem } from "../paths";
+import { awsCannotReach, resolveImport, stem } from "../paths";
 import type { Span } from "../span";
 import { UNKNOWN } from "../types";
 import { checkConfig } from "./config";
@@ -447,7 +447,7 @@ function checkTargetReach(entry: CheckedFile, order: readonly StepInfo[], compil
     const attrName = s.kind === "source" ? "uri" : "output";
     const attr = s.decl.body.find((st): st is A.Attr => st.kind === "attr" && st.name.name === attrName);
     const value = s.config[attrName];
-    if (!attr || typeof value !== "string" || !/^hdfs:\/\//i.test(value)) continue;
+    if (!attr || typeof value !== "string" || !awsCannotReach(value)) continue;
     out.push({
       severity: CATALOG.MLP0505.severity,
       code: "MLP0505",

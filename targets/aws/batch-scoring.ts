@@ -5,6 +5,7 @@
 import type { NodeOf, ValidNode } from "../../compiler/ir";
 import { isBatchData, isDeploy, type IrGraph } from "../../compiler/query";
 import { TargetError } from "../../compiler/target-api";
+import { awsCannotReach } from "../../language/paths";
 import { Flow, ph, t } from "./asl";
 import { compute } from "./compute";
 import { cap, fileName, warehousePath, type PlanContext } from "./context";
@@ -112,7 +113,7 @@ export function scoringMachine(cx: PlanContext, d: NodeOf<"deploy">, after: read
   cx.iam.allowSyncRules(["SageMakerTransformJobs", ...(after.some((n) => n.kind === "notebook") ? ["SageMakerProcessingJobs"] : [])]);
   cx.iam.externalWrite("sagemaker", output, `Write${cap(s)}Scores`);
   const group: Group = { title: cx.title(d, "the scoring pipeline: a batch transform with the newest approved model, on its schedule."), resources: [] };
-  if (/^hdfs:\/\//i.test(output)) throw new TargetError(`\`${d.id}\` writes ${JSON.stringify(output)}, which AWS cannot reach: write to S3 (s3://...) or compile for onprem`);
+  if (awsCannotReach(output)) throw new TargetError(`\`${d.id}\` writes ${JSON.stringify(output)}, which AWS cannot reach: write to S3 (s3://...) or compile for onprem`);
   if (!/^s3:\/\//.test(output)) group.title.push("Note: its output is not an s3:// location; batch transform writes to S3 only.");
   const v = cx.v(s, "scoring");
   stateMachine(cx, group, v, cx.lname(d, "scoring"), `assets/statemachines/${fileName(d.id)}.asl.json`, flow, `mlp ${cx.pipe}: scoring of ${d.id}`);

@@ -7,6 +7,7 @@ import type { ValidNode } from "../../compiler/ir";
 import { dataResourcesOf, storeOf } from "../../compiler/query";
 import { durationMs, sizeBytes, type DataResources } from "../../language/catalog/values";
 import { TargetError } from "../../compiler/target-api";
+import { awsCannotReach } from "../../language/paths";
 import { cap, fileName, type PlanContext } from "./context";
 import { lit, obj, ref, type Code, type Group } from "./model";
 import { onlineTable } from "./online-store";
@@ -43,7 +44,7 @@ export function glueJob(cx: PlanContext, n: ValidNode): void {
   // What the job reads from outside the artifact bucket.
   // The checker refuses HDFS for AWS (MLP0505); an IR that skipped it is refused here too, never
   // compiled into a job that could only fail once deployed.
-  if (n.kind === "source" && /^hdfs:\/\//i.test(n.config.uri ?? "")) throw new TargetError(`\`${n.id}\` reads ${JSON.stringify(n.config.uri)}, which AWS cannot reach: copy the data to S3 (s3://...) or compile for onprem`);
+  if (n.kind === "source" && awsCannotReach(n.config.uri ?? "")) throw new TargetError(`\`${n.id}\` reads ${JSON.stringify(n.config.uri)}, which AWS cannot reach: copy the data to S3 (s3://...) or compile for onprem`);
   if (n.kind === "source" && !cx.iam.externalRead("glue", n.config.uri ?? "", `Read${cap(s)}`)) notes.push("Its uri is not an s3:// location: the Glue job cannot read it there.");
   for (const i of cx.g.inputs(n)) if (i.from.kind === "deploy") cx.iam.externalRead("glue", i.from.config.output ?? "", `Read${cap(cx.stem(i.from))}Scores`);
   const job = cx.res(group, {
