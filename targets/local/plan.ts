@@ -369,20 +369,23 @@ export function modelConfig(train: NodeOf<"train">, model: IrArtifact["model"], 
 }
 
 /** Where a node was written: left out of its definition. */
-const WHERE = new Set(["span", "leading", "trailing", "head", "inner", "origin"]);
+export const NOT_IN_DEFINITION: ReadonlySet<string> = new Set(["span", "leading", "trailing", "head", "inner", "origin"]);
 
 /** The node without where it was written: moving a step in its file is no change to the step. */
 function definition(n: ValidNode): string {
-  return sortedJson(n, { ascii: true, skip: WHERE }) ?? definitionCopied(n);
+  return sortedJson(n, { ascii: true, skip: NOT_IN_DEFINITION }) ?? definitionCopied(n);
 }
 
-/** `definition` by copying (what sortedJson computes in one pass, for nodes it does not take). */
-function definitionCopied(n: ValidNode): string {
+/**
+ * `definition` by copying (what sortedJson computes in one pass, for nodes it does not take):
+ * the reference test/targets/sorted-json.test.ts holds the one-pass writer to.
+ */
+export function definitionCopied(n: ValidNode): string {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === "object") {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) if (!WHERE.has(k)) out[k] = strip(x);
+      for (const [k, x] of Object.entries(v)) if (!NOT_IN_DEFINITION.has(k)) out[k] = strip(x);
       return out;
     }
     return v;

@@ -3,21 +3,10 @@
 // plan's step definitions, the fingerprints of `mlp run`), and leave what it does not take to them.
 import { describe, expect, it } from "vitest";
 import { json, RawNumber, sortKeys, type JsonValue } from "../../compiler/json-text";
+import type { ValidNode } from "../../compiler/ir";
+import { definitionCopied, NOT_IN_DEFINITION } from "../../targets/local/plan";
 import { sortedJson } from "../../targets/local/sorted-json";
 import { cases, compileIr } from "./helpers";
-
-const WHERE = new Set(["span", "leading", "trailing", "head", "inner", "origin"]);
-
-/** The copy definition() made before sorting: every object plain, WHERE's keys left out. */
-function strip(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(strip);
-  if (v && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (!WHERE.has(k)) out[k] = strip(x);
-    return out;
-  }
-  return v;
-}
 
 describe("sortedJson", () => {
   it("writes every node of every case as the sorted copy does", () => {
@@ -26,7 +15,7 @@ describe("sortedJson", () => {
       const { ir, errors } = compileIr(c.path);
       if (errors.length) continue;
       for (const n of ir.nodes) {
-        expect(sortedJson(n, { ascii: true, skip: WHERE })).toBe(json(sortKeys(strip(n) as JsonValue)));
+        expect(sortedJson(n, { ascii: true, skip: NOT_IN_DEFINITION })).toBe(definitionCopied(n as ValidNode));
         nodes++;
       }
     }
@@ -43,7 +32,7 @@ describe("sortedJson", () => {
   it("writes numbers as spelled, unless keys are left out (the copy made them plain objects)", () => {
     const v = { lr: new RawNumber(1, "1.0") };
     expect(sortedJson(v, { ascii: false })).toBe('{"lr":1.0}');
-    expect(sortedJson(v, { ascii: true, skip: WHERE })).toBeUndefined();
+    expect(sortedJson(v, { ascii: true, skip: NOT_IN_DEFINITION })).toBeUndefined();
   });
 
   it("leaves to the copies what would change in them: index keys, __proto__, holes, undefined, class instances", () => {
