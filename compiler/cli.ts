@@ -36,6 +36,8 @@ usage:
                                  print a step's output rows from the latest run
   mlp serve FILE STEP [--port N] [--workdir DIR]
                                  serve an endpoint's registered model on 127.0.0.1
+  mlp edit [FILE|DIR] [--port N] the node-graph editor on the folder's files (127.0.0.1, a
+                                 random free port unless --port), with runs from the graph
 
 a FILE written - is read from stdin
 exit codes: 0 no errors (warnings allowed), 1 errors in the input or a failed run step,
@@ -382,6 +384,15 @@ async function cmdServe(args: string[], io: Io): Promise<number> {
   return serveCommand(program, files[0]!, files[1]!, { port: Number(portText), ...(opts["--workdir"] !== undefined ? { workdir: opts["--workdir"] as string } : {}) }, runIo(io));
 }
 
+async function cmdEdit(args: string[], io: Io): Promise<number> {
+  const { files, opts } = parseArgs(args, { "--port": "value" });
+  if (files.length > 1) throw new UsageError("edit takes one FILE or folder");
+  const portText = (opts["--port"] as string | undefined) ?? "0";
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port takes a port number (0-65535), not ${portText}`);
+  const { editCommand } = await import("./edit/command");
+  return editCommand(files[0] ?? ".", Number(portText), io);
+}
+
 /** Targets used to prefix their own messages with their name; the CLI adds it once. */
 export function withoutPrefix(message: string, target: string): string {
   return message.startsWith(`${target}: `) ? message.slice(target.length + 2) : message;
@@ -565,7 +576,7 @@ function removeStale(outAbs: string, rel: string): void {
   }
 }
 
-const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run: cmdRun, show: cmdShow, serve: cmdServe, compile: cmdCompile };
+const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run: cmdRun, show: cmdShow, serve: cmdServe, compile: cmdCompile, edit: cmdEdit };
 
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [cmd, ...rest] = argv;
@@ -595,7 +606,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         io.err(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve; see mlp --help)`);
+        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve, edit; see mlp --help)`);
     }
   } catch (e) {
     return failure(e, io);

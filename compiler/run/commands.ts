@@ -85,7 +85,7 @@ export async function runCommand(program: CheckedProgram, file: string, f: RunFl
   const clock = p.ir.settings.local.now ? new Date(p.ir.settings.local.now) : new Date();
   mkdirSync(p.workdir, { recursive: true });
   const shownWorkdir = relative(process.cwd(), p.workdir) || ".";
-  const events = f.format === "json" ? jsonEvents({ write: io.out }) : humanEvents({ write: io.out }, { tty: io.tty, color: io.color, workdir: shownWorkdir });
+  const events = f.format === "json" ? jsonEvents({ write: io.out }, { workdir: p.workdir }) : humanEvents({ write: io.out }, { tty: io.tty, color: io.color, workdir: shownWorkdir });
   let runId: string | undefined;
   const started = events.start.bind(events);
   events.start = (r) => {

@@ -99,15 +99,22 @@ export function humanEvents(sink: Sink, opts: { tty: boolean; color: boolean; wo
   };
 }
 
-export function jsonEvents(sink: Sink): RunEvents & { stop(): void } {
+/** A step with several data outputs (a split): the rows of each, by port. */
+function portRows(s: StepRecord): { port_rows?: Record<string, number> } {
+  const ports = Object.entries(s.outputs).filter(([, o]) => o.rows !== undefined);
+  return ports.length > 1 || (ports.length === 1 && ports[0]![0] !== "out") ? { port_rows: Object.fromEntries(ports.map(([p, o]) => [p, o.rows!])) } : {};
+}
+
+/** `workdir`: where the run folder is (absolute); a step's `log` is relative to it. */
+export function jsonEvents(sink: Sink, opts: { workdir?: string } = {}): RunEvents & { stop(): void } {
   const emit = (o: unknown) => sink.write(JSON.stringify(o) + "\n");
   return {
     start(r) {
-      emit({ event: "run", status: r.status, run: r.run_id, pipeline: r.pipeline, variant: r.variant, clock: r.clock, steps: r.steps.map((s) => s.id) });
+      emit({ event: "run", status: r.status, run: r.run_id, pipeline: r.pipeline, variant: r.variant, clock: r.clock, steps: r.steps.map((s) => s.id), ...(opts.workdir ? { workdir: opts.workdir } : {}) });
     },
     step(s, progress) {
       if (s.status === "pending") return;
-      emit({ event: "step", step: s.id, kind: s.kind, status: s.status, ...(progress ? { progress } : {}), ...(s.seconds !== undefined ? { seconds: s.seconds } : {}), ...(s.outputs.out?.rows !== undefined ? { rows: s.outputs.out.rows } : {}), ...(s.cached_from ? { cached_from: s.cached_from } : {}), ...(s.error ? { error: s.error } : {}), ...(s.skipped_because ? { skipped_because: s.skipped_because } : {}), ...(s.detail ? { detail: s.detail } : {}) });
+      emit({ event: "step", step: s.id, kind: s.kind, status: s.status, ...(progress ? { progress } : {}), ...(s.seconds !== undefined ? { seconds: s.seconds } : {}), ...(s.outputs.out?.rows !== undefined ? { rows: s.outputs.out.rows } : {}), ...portRows(s), ...(s.cached_from ? { cached_from: s.cached_from } : {}), ...(s.error ? { error: s.error } : {}), ...(s.skipped_because ? { skipped_because: s.skipped_because } : {}), ...(s.detail ? { detail: s.detail } : {}), ...(s.log ? { log: s.log } : {}) });
     },
     end(r) {
       emit({ event: "end", run: r.run_id, status: r.status });

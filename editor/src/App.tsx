@@ -9,6 +9,7 @@ import { Problems } from "./panels/Problems";
 import { app, type BottomTab } from "./state/app";
 import { useSelector } from "./state/store";
 import { TextPane } from "./text/TextPane";
+import { ConflictBanner } from "./server/ConflictBanner";
 import { Toolbar } from "./Toolbar";
 
 function ToastView() {
@@ -63,6 +64,7 @@ export function App() {
   return (
     <div className="app" style={{ ["--text-width" as string]: `${textWidth}px` }}>
       <Toolbar />
+      <ConflictBanner />
       <main className="workspace">
         <aside className="sidebar">
           <Palette />

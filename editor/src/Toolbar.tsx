@@ -7,6 +7,7 @@ import { redo, undo } from "./state/commands";
 import { newFile, openFolderWithPicker, openSample, openWithPicker, readFileList, saveActive } from "./state/files";
 import { useSelector } from "./state/store";
 import { SAMPLES } from "./samples";
+import { RunTools } from "./server/RunTools";
 
 function Status() {
   const analysis = useSelector(app, (s) => s.analysis);
@@ -34,6 +35,8 @@ export function Toolbar() {
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const busy = useSelector(app, (s) => s.layoutBusy);
+  // With `mlp edit` the files are the folder's: opening others or samples would not be saved there.
+  const onDisk = useSelector(app, (s) => s.server !== null);
   const onFiles = (e: ChangeEvent<HTMLInputElement>) => {
     if (e.target.files) void readFileList(e.target.files);
     e.target.value = "";
@@ -45,19 +48,23 @@ export function Toolbar() {
       </span>
       <div className="tool-group">
         <button type="button" onClick={newFile} title="New file">New</button>
-        <button type="button" onClick={async () => (await openWithPicker()) || filesInput.current?.click()} title="Open .mlp files">Open…</button>
-        <button type="button" onClick={async () => (await openFolderWithPicker()) || folderInput.current?.click()} title="Open a folder of .mlp files (keeps imports working)">Open folder…</button>
-        <select
-          aria-label="Open a sample"
-          value=""
-          onChange={(e) => e.target.value && openSample(e.target.value)}
-          data-testid="samples"
-        >
-          <option value="">Samples…</option>
-          {SAMPLES.map((s) => (
-            <option key={s} value={s}>{s}</option>
-          ))}
-        </select>
+        {!onDisk && (
+          <>
+            <button type="button" onClick={async () => (await openWithPicker()) || filesInput.current?.click()} title="Open .mlp files">Open…</button>
+            <button type="button" onClick={async () => (await openFolderWithPicker()) || folderInput.current?.click()} title="Open a folder of .mlp files (keeps imports working)">Open folder…</button>
+            <select
+              aria-label="Open a sample"
+              value=""
+              onChange={(e) => e.target.value && openSample(e.target.value)}
+              data-testid="samples"
+            >
+              <option value="">Samples…</option>
+              {SAMPLES.map((s) => (
+                <option key={s} value={s}>{s}</option>
+              ))}
+            </select>
+          </>
+        )}
         <button type="button" onClick={() => void saveActive()} title="Save (Ctrl+S)">Save</button>
         <button type="button" onClick={() => void saveActive(true)} title="Save as a new file">Save as…</button>
         <input ref={filesInput} id="open-files" type="file" accept=".mlp" multiple hidden onChange={onFiles} />
@@ -73,6 +80,7 @@ export function Toolbar() {
         </button>
         <button type="button" onClick={fitView} title="Fit the whole graph in view" data-testid="fit-view">Fit view</button>
       </div>
+      <RunTools />
       <Status />
     </header>
   );

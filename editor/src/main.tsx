@@ -4,14 +4,17 @@ import "./styles.css";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { isFresh, primeAnalysis } from "./state/analysis";
-import { app, reveal } from "./state/app";
+import { app, reveal, toast } from "./state/app";
 import { showRange } from "./state/documents";
 import { installShortcuts } from "./keyboard";
 import { SAMPLES, sampleWithImports } from "./samples";
 import { openSample } from "./state/files";
 import { loadSaved, restore, startAutosave, STORAGE_KEY } from "./state/persist";
+import { connectServer, serverToken } from "./state/server";
 
 const params = new URLSearchParams(location.search);
+// Opened from the address `mlp edit` printed: the folder's files on disk, not a sample.
+const onDisk = serverToken() !== null;
 if (params.has("fresh")) {
   localStorage.removeItem(STORAGE_KEY);
   // Once: a reload of this address must not throw away what was autosaved since.
@@ -19,18 +22,22 @@ if (params.has("fresh")) {
   const query = params.toString();
   history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
 }
-const asked = params.get("sample");
-const sample = asked && SAMPLES.includes(asked) ? asked : undefined;
-const saved = loadSaved();
-const first = sample ?? (saved ? undefined : (SAMPLES[0] ?? "churn.mlp"));
+if (onDisk) {
+  connectServer(params.get("file")).catch((e: unknown) => toast(`cannot reach mlp edit (${(e as Error).message}); is it still running?`, "error"));
+} else {
+  const asked = params.get("sample");
+  const sample = asked && SAMPLES.includes(asked) ? asked : undefined;
+  const saved = loadSaved();
+  const first = sample ?? (saved ? undefined : (SAMPLES[0] ?? "churn.mlp"));
 
-// Start checking what is about to be open before building any view.
-const files = { ...(first ? sampleWithImports(first) : {}), ...(saved?.texts ?? {}) };
-primeAnalysis(first ?? saved!.active, files);
+  // Start checking what is about to be open before building any view.
+  const files = { ...(first ? sampleWithImports(first) : {}), ...(saved?.texts ?? {}) };
+  primeAnalysis(first ?? saved!.active, files);
 
-if (saved) restore(saved);
-if (first) openSample(first);
-startAutosave();
+  if (saved) restore(saved);
+  if (first) openSample(first);
+  startAutosave();
+}
 installShortcuts();
 
 // A small read-only handle for scripts driving the page (the end-to-end tests and the benchmark).

@@ -5,6 +5,7 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { StepNode } from "../model/flow";
+import { RunBadge } from "../server/RunBadge";
 
 function StepNodeView({ data, selected }: NodeProps<StepNode>) {
   const labelled = data.inputs.length > 1 || data.outputs.length > 1;
@@ -41,6 +42,7 @@ function StepNodeView({ data, selected }: NodeProps<StepNode>) {
         </div>
       </div>
       <div className="step-footer">{data.footer}</div>
+      <RunBadge step={data.name} />
       {data.problem && <div className={`step-problem ${data.errors ? "error" : "warning"}`}>{data.problem}</div>}
       {data.imported && <div className="step-origin">from {data.imported}</div>}
     </div>

@@ -4,12 +4,13 @@ import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from "@xyf
 import { memo, useEffect } from "react";
 import { artifactClass, showColumnType } from "../model/artifacts";
 import type { TypedEdge } from "../model/flow";
+import { EdgeRows } from "../server/RunBadge";
 import { app } from "../state/app";
 import { useSelector } from "../state/store";
 
 const MAX_COLUMNS = 40;
 
-function TypedEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TypedEdge>) {
+function TypedEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TypedEdge>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const hovered = useSelector(app, (s) => s.hoveredEdge === id);
   // A deleted edge (or one an undo brings back under the same id) must not come back hovered.
@@ -36,6 +37,7 @@ function TypedEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
           data-testid={`edge-${id}`}
         >
           <span className="edge-type">{data?.label ?? "?"}</span>
+          <EdgeRows step={source} port={sourceHandleId ?? "out"} />
           {data?.problem && <span className="edge-problem">{data.problem}</span>}
           {open && data && (data.columns.length > 0 || data.facts.length > 0) && (
             <div className="edge-schema">

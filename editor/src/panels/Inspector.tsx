@@ -1,6 +1,7 @@
 // The selected step's settings: a form generated from its kind's config schema, its
 // operations as text, its ports and its problems. With nothing selected, the
 // pipeline's own settings.
+import { StepRunSection } from "../server/StepRunSection";
 import { useState } from "react";
 import { writtenKind, type IrDocument, type IrExpr, type IrNode } from "../../../compiler/ir";
 import { stepKind } from "../../../language/catalog";
@@ -155,6 +156,7 @@ function StepInspector({ analysis, node }: { analysis: Analysis; node: IrNode })
           {hasOperations(node.kind) && <OperationsEditor node={node} readOnly={readOnly} problems={opsProblems} />}
         </>
       )}
+      <StepRunSection step={node.id} ports={node.ports.outputs.filter((o) => ["Table", "Stream", "Features"].includes(o.artifact.type)).map((o) => o.port)} />
       <div className="inspector-actions">
         <button type="button" onClick={() => spans && (spans.file === app.get().active ? showRange(spans.name.start, spans.name.end, true) : activate(spans.file))}>Show in text</button>
         {!readOnly && <button type="button" onClick={() => copySelection()}>Copy</button>}

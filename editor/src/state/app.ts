@@ -11,6 +11,37 @@ export interface Toast {
 
 export type BottomTab = "problems" | "compile";
 
+/** A step as the current (or last) run of `mlp edit` reported it. */
+export interface StepRun {
+  status: "running" | "ok" | "cached" | "failed" | "skipped";
+  /** Rows of each data output, by port. */
+  rows?: Record<string, number>;
+  seconds?: number;
+  error?: string;
+  cachedFrom?: string;
+  skippedBecause?: string;
+}
+
+export interface RunView {
+  /** The file that was run. */
+  file: string;
+  status: "starting" | "running" | "succeeded" | "failed" | "interrupted" | "not started";
+  runId?: string;
+  steps: Record<string, StepRun>;
+  /** Why a run did not start or failed as a whole (the check's diagnostics, say). */
+  message?: string;
+}
+
+/** The folder `mlp edit` serves (null in the static build). */
+export interface ServerState {
+  root: string;
+  files: string[];
+  /** The version of each open file on disk the editor last read or wrote. */
+  versions: Record<string, string>;
+  /** Files changed on disk while they had unsaved edits here (or a save was refused): what is on disk now. */
+  conflicts: Record<string, { text: string | null; version: string | null }>;
+}
+
 export interface AppState {
   /** Open files in tab order; paths are relative (`churn.mlp`, `lib/customer.mlp`). */
   paths: string[];
@@ -43,6 +74,8 @@ export interface AppState {
   fitPending: boolean;
   /** Why the last autosave failed (null while autosave works): shown until a write succeeds. */
   autosaveFailure: string | null;
+  server: ServerState | null;
+  run: RunView | null;
 }
 
 export const app = createStore<AppState>({
@@ -63,6 +96,8 @@ export const app = createStore<AppState>({
   fitSeq: 0,
   fitPending: true,
   autosaveFailure: null,
+  server: null,
+  run: null,
 });
 
 let toastId = 0;

@@ -3,6 +3,7 @@
 import { sampleWithImports } from "../samples";
 import { app, fitView, toast } from "./app";
 import { activate, hasDocument, openDocument, replaceText } from "./documents";
+import { saveToServer } from "./server";
 
 type FileHandle = { name: string; getFile(): Promise<File>; createWritable(): Promise<{ write(data: string): Promise<void>; close(): Promise<void> }> };
 type DirHandle = { name: string; kind: "directory"; values(): AsyncIterable<FileHandle & { kind: "file" } | DirHandle> };
@@ -127,9 +128,13 @@ export function download(name: string, data: BlobPart, type = "text/plain"): voi
 
 /** Saves the active file: back to its file when opened with a picker, else as a download. */
 export async function saveActive(as = false): Promise<void> {
-  const { active, texts } = app.get();
+  const { active, texts, server } = app.get();
   const text = texts[active];
   if (text === undefined) return;
+  if (server && !as) {
+    if (await saveToServer(active)) toast(`saved ${active}`, "ok");
+    return;
+  }
   let h = as ? undefined : handles.get(active);
   if (!h && fsw.showSaveFilePicker && as) {
     try {

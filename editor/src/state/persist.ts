@@ -5,6 +5,13 @@ import { activate, openDocument } from "./documents";
 
 export const STORAGE_KEY = "mlp-editor:workspace:v1";
 
+/** Where the workspace is kept: one key for the static editor, one per folder under `mlp edit`. */
+let key = STORAGE_KEY;
+
+export function setStorageKey(k: string): void {
+  key = k;
+}
+
 export interface Saved {
   paths: string[];
   active: string;
@@ -33,7 +40,7 @@ function write(): void {
   const data: Stored = { paths: s.paths, active: s.active, texts: s.texts, saved };
   let failure: string | null = null;
   try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
+    localStorage.setItem(key, JSON.stringify(data));
   } catch (e) {
     // Storage full or disabled: the open files are fine, but a reload or crash would lose
     // what changed since the last successful write. Say so, and keep trying on later edits.
@@ -62,7 +69,7 @@ export function startAutosave(): void {
 /** The autosaved workspace, if there is a usable one. */
 export function loadSaved(): Saved | undefined {
   try {
-    const raw = localStorage.getItem(STORAGE_KEY);
+    const raw = localStorage.getItem(key);
     if (!raw) return undefined;
     const stored = JSON.parse(raw) as Stored;
     if (!Array.isArray(stored.paths) || !stored.paths.length || typeof stored.texts !== "object") return undefined;

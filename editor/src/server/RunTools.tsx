@@ -1,0 +1,50 @@
+// The toolbar's run controls. With `mlp edit`: Run (saves, then runs the active file with
+// `mlp run`), Stop, and how the last run went. In the static build: why there is no Run.
+import { app, type RunView } from "../state/app";
+import { runActive, stopRun } from "../state/server";
+import { useSelector } from "../state/store";
+
+function summary(r: RunView): string {
+  const steps = Object.values(r.steps);
+  const count = (st: string) => steps.filter((s) => s.status === st).length;
+  const parts = [`${count("ok")} ran`, `${count("cached")} cached`];
+  if (count("failed")) parts.push(`${count("failed")} failed`);
+  if (count("skipped")) parts.push(`${count("skipped")} skipped`);
+  if (r.status === "starting") return "starting…";
+  if (r.status === "running") return `running… ${parts.join(", ")}`;
+  if (r.status === "not started") return "did not start";
+  return `${r.status}: ${parts.join(", ")}`;
+}
+
+export function RunTools() {
+  const server = useSelector(app, (s) => s.server?.root ?? null);
+  const run = useSelector(app, (s) => s.run);
+  if (server === null)
+    return (
+      <div className="tool-group">
+        <button type="button" disabled title="Running needs the files on disk: start the editor with `mlp edit FILE` (or a folder) and open the address it prints" data-testid="run">
+          Run
+        </button>
+      </div>
+    );
+  const going = run?.status === "starting" || run?.status === "running";
+  return (
+    <div className="tool-group">
+      <span className="muted" title="the folder `mlp edit` serves: files open from it and save to it" data-testid="server-root">
+        on disk: <b>{server}</b>
+      </span>
+      {going ? (
+        <button type="button" onClick={() => void stopRun()} data-testid="stop">Stop</button>
+      ) : (
+        <button type="button" onClick={() => void runActive()} title="Save, then run this pipeline on this machine (mlp run)" data-testid="run">
+          Run
+        </button>
+      )}
+      {run && (
+        <span className={`run-status run-${run.status.replace(" ", "-")}`} data-testid="run-status" title={run.message ?? (run.runId ? `run ${run.runId}` : "")}>
+          {summary(run)}
+        </span>
+      )}
+    </div>
+  );
+}

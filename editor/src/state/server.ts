@@ -1,0 +1,270 @@
+// `mlp edit` mode. Opened from the address `mlp edit` printed (it carries a token), the
+// editor works on the folder's files on disk: it opens them from the server, saves to
+// them (refused when the file changed on disk since it was read: the user chooses), hears
+// of changes made by other programs, and runs the pipeline through `mlp run`, showing each
+// step's state and rows on the graph. Browser storage stays a crash-recovery copy.
+import { app, toast, type RunView, type ServerState, type StepRun } from "./app";
+import { activate, hasDocument, openDocument, replaceText } from "./documents";
+import { loadSaved, startAutosave, setStorageKey } from "./persist";
+
+const TOKEN_KEY = "mlp-edit:token";
+/** More files than this are listed, not all opened. */
+const MAX_OPEN = 200;
+
+let token: string | null = null;
+
+/**
+ * The token of this tab's `mlp edit` server, taken from the address once (then removed from
+ * it, so it does not linger in history or screenshots) and kept for reloads of this tab.
+ */
+export function serverToken(): string | null {
+  if (token) return token;
+  const params = new URLSearchParams(location.search);
+  const given = params.get("token");
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    params.delete("token");
+    const query = params.toString();
+    history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+  }
+  token = given ?? sessionStorage.getItem(TOKEN_KEY);
+  return token;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(typeof body.error === "string" ? body.error : `the server answered ${status}`);
+  }
+}
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { "x-mlp-token": token ?? "", ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data as T;
+}
+
+const setServer = (f: (s: ServerState) => Partial<ServerState>) => app.set((s) => (s.server ? { server: { ...s.server, ...f(s.server) } } : {}));
+
+function markSaved(path: string, text: string, version: string | null): void {
+  app.set((s) => ({ saved: { ...s.saved, [path]: text } }));
+  setServer((sv) => {
+    const versions = { ...sv.versions };
+    if (version) versions[path] = version;
+    else delete versions[path];
+    const conflicts = { ...sv.conflicts };
+    delete conflicts[path];
+    return { versions, conflicts };
+  });
+}
+
+/**
+ * Opens the folder's files. `recovered`: what the browser kept of the last session (its
+ * texts and what each was when last saved); unsaved edits made over the text that is still on
+ * disk come back, edits over a text that has changed since are offered as a conflict.
+ */
+export async function connectServer(initial: string | null): Promise<void> {
+  const list = await api<{ root: string; id: string; files: string[] }>("GET", "/api/files");
+  // The crash-recovery copy is kept per folder, apart from the static editor's workspace.
+  setStorageKey(`mlp-editor:folder:${list.id}:v1`);
+  const recovered = loadSaved();
+  app.set({ server: { root: list.root, files: list.files, versions: {}, conflicts: {} } });
+  const wanted = list.files.slice(0, MAX_OPEN);
+  if (initial && list.files.includes(initial) && !wanted.includes(initial)) wanted.push(initial);
+  const read = await Promise.all(wanted.map((p) => api<{ text: string; version: string }>("GET", `/api/file?path=${encodeURIComponent(p)}`).then((r) => [p, r] as const)));
+  const back: string[] = [];
+  for (const [p, r] of read) {
+    const mine = recovered?.texts[p];
+    const base = recovered?.saved[p];
+    if (hasDocument(p)) continue;
+    if (mine !== undefined && mine !== base && base === r.text) {
+      openDocument(p, mine);
+      back.push(p);
+    } else openDocument(p, r.text);
+    markSaved(p, r.text, r.version);
+  }
+  if (back.length) toast(`brought back unsaved edits to ${back.join(", ")} from the last session`);
+  const first = initial && hasDocument(initial) ? initial : (read.find(([, r]) => /^\s*pipeline\s/m.test(r.text))?.[0] ?? read[0]?.[0]);
+  if (first) {
+    app.set({ fitPending: true });
+    activate(first);
+  } else toast(`no .mlp files in ${list.root}: New creates one`);
+  startAutosave();
+  listen();
+}
+
+let events: EventSource | undefined;
+
+function listen(): void {
+  events?.close();
+  events = new EventSource(`/api/events?token=${encodeURIComponent(token ?? "")}`);
+  events.onmessage = (m) => {
+    try {
+      void onNews(JSON.parse(m.data as string) as News);
+    } catch {
+      // Not ours.
+    }
+  };
+}
+
+type News =
+  | { type: "changed" | "added"; path: string; version: string }
+  | { type: "removed"; path: string }
+  | { type: "run"; event: Record<string, unknown> }
+  | { type: "run-exit"; code: number | null; message: string };
+
+async function onNews(n: News): Promise<void> {
+  switch (n.type) {
+    case "added":
+    case "changed":
+      setServer((sv) => ({ files: sv.files.includes(n.path) ? sv.files : [...sv.files, n.path].sort() }));
+      return diskChanged(n.path, n.version);
+    case "removed":
+      setServer((sv) => ({ files: sv.files.filter((f) => f !== n.path) }));
+      if (hasDocument(n.path)) toast(`${n.path} was removed on disk; Save writes it again`, "error");
+      return;
+    case "run":
+      return runEvent(n.event);
+    case "run-exit":
+      return runExit(n.code, n.message);
+  }
+}
+
+/** A file changed on disk: shown at once unless it has unsaved edits here; then the user chooses. */
+async function diskChanged(path: string, version: string): Promise<void> {
+  const sv = app.get().server;
+  if (!sv || sv.versions[path] === version) return;
+  const r = await api<{ text: string; version: string }>("GET", `/api/file?path=${encodeURIComponent(path)}`).catch(() => undefined);
+  if (!r) return;
+  const s = app.get();
+  if (!hasDocument(path)) {
+    openDocument(path, r.text);
+    markSaved(path, r.text, r.version);
+    return;
+  }
+  if (s.texts[path] === r.text) return markSaved(path, r.text, r.version);
+  if (s.texts[path] === s.saved[path]) {
+    replaceText(path, r.text, "input.disk");
+    markSaved(path, r.text, r.version);
+    toast(`${path} changed on disk; showing it (undo brings back what was here)`);
+    return;
+  }
+  setServer((x) => ({ conflicts: { ...x.conflicts, [path]: { text: r.text, version: r.version } } }));
+}
+
+/** Saves a file to disk over the version last read; a file changed on disk since becomes a conflict. */
+export async function saveToServer(path: string): Promise<boolean> {
+  const s = app.get();
+  const text = s.texts[path];
+  if (text === undefined || !s.server) return false;
+  try {
+    const r = await api<{ version: string }>("PUT", `/api/file?path=${encodeURIComponent(path)}`, { text, base: s.server.versions[path] ?? null });
+    markSaved(path, text, r.version);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) {
+      setServer((x) => ({ conflicts: { ...x.conflicts, [path]: { text: (e.body.text as string | null) ?? null, version: (e.body.version as string | null) ?? null } } }));
+      toast(`${path} changed on disk since it was opened: nothing was written; choose which to keep`, "error");
+    } else toast(`could not save ${path}: ${(e as Error).message}`, "error");
+    return false;
+  }
+}
+
+/** Keeps the text here: written over what is on disk now. */
+export async function keepMine(path: string): Promise<void> {
+  const c = app.get().server?.conflicts[path];
+  if (!c) return;
+  setServer((sv) => ({ versions: c.version ? { ...sv.versions, [path]: c.version } : Object.fromEntries(Object.entries(sv.versions).filter(([p]) => p !== path)) }));
+  if (await saveToServer(path)) toast(`saved ${path} over the version on disk`, "ok");
+}
+
+/** Shows what is on disk (one undoable change). */
+export function takeDisk(path: string): void {
+  const c = app.get().server?.conflicts[path];
+  if (!c) return;
+  if (c.text === null) {
+    toast(`${path} no longer exists on disk; Save writes it again`);
+    setServer((sv) => ({ conflicts: Object.fromEntries(Object.entries(sv.conflicts).filter(([p]) => p !== path)) }));
+    return;
+  }
+  replaceText(path, c.text, "input.disk");
+  markSaved(path, c.text, c.version);
+}
+
+// ---------- runs ----------
+
+/** Saves what is unsaved, then runs the active file with `mlp run`. */
+export async function runActive(): Promise<void> {
+  const s = app.get();
+  if (!s.server) return;
+  for (const p of s.paths) if (s.texts[p] !== s.saved[p] && !(await saveToServer(p))) return;
+  const file = app.get().active;
+  app.set({ run: { file, status: "starting", steps: {} } });
+  try {
+    await api("POST", "/api/run", { path: file });
+  } catch (e) {
+    app.set({ run: { file, status: "not started", steps: {}, message: (e as Error).message } });
+    toast(`could not start the run: ${(e as Error).message}`, "error");
+  }
+}
+
+export async function stopRun(): Promise<void> {
+  await api("POST", "/api/stop").catch(() => undefined);
+}
+
+const setRun = (f: (r: RunView) => Partial<RunView>) => app.set((s) => (s.run ? { run: { ...s.run, ...f(s.run) } } : {}));
+
+function runEvent(e: Record<string, unknown>): void {
+  if (e.event === "run") {
+    app.set((s) => ({ run: { file: s.run?.file ?? s.active, status: "running", runId: String(e.run), steps: {} } }));
+  } else if (e.event === "step") {
+    const rows = e.port_rows && typeof e.port_rows === "object" ? (e.port_rows as Record<string, number>) : typeof e.rows === "number" ? { out: e.rows } : undefined;
+    const step: StepRun = { status: e.status as StepRun["status"] };
+    if (rows) step.rows = rows;
+    if (typeof e.seconds === "number") step.seconds = e.seconds;
+    if (typeof e.error === "string") step.error = e.error;
+    if (typeof e.cached_from === "string") step.cachedFrom = e.cached_from;
+    if (typeof e.skipped_because === "string") step.skippedBecause = e.skipped_because;
+    setRun((r) => ({ steps: { ...r.steps, [String(e.step)]: step } }));
+  } else if (e.event === "end") {
+    setRun(() => ({ status: e.status === "succeeded" ? "succeeded" : e.status === "interrupted" ? "interrupted" : "failed" }));
+  }
+}
+
+function runExit(code: number | null, message: string): void {
+  const r = app.get().run;
+  if (!r) return;
+  if (r.status === "starting" || r.status === "running") {
+    // It ended before its first or last event: the check failed, or it was stopped.
+    setRun(() => ({ status: r.status === "starting" ? "not started" : "interrupted", message: message.trim() || `mlp run exited with ${code}` }));
+  }
+  const now = app.get().run!;
+  if (now.status === "succeeded") toast("run succeeded", "ok");
+  else toast(now.message ? `run ${now.status}: ${now.message.split("\n")[0]}` : `run ${now.status}`, "error");
+}
+
+// ---------- a step's rows and log ----------
+
+export interface Rows {
+  columns: string[];
+  rows: unknown[][];
+}
+
+export async function stepRows(step: string, port: string | undefined, limit = 100): Promise<Rows> {
+  const file = app.get().run?.file ?? app.get().active;
+  const target = port && port !== "out" ? `${step}.${port}` : step;
+  const list = await api<Record<string, unknown>[]>("GET", `/api/rows?path=${encodeURIComponent(file)}&step=${encodeURIComponent(target)}&limit=${limit}`);
+  const columns = list.length ? Object.keys(list[0]!) : [];
+  return { columns, rows: list.map((r) => columns.map((c) => r[c])) };
+}
+
+export async function stepLog(step: string): Promise<string> {
+  return (await api<{ text: string }>("GET", `/api/log?step=${encodeURIComponent(step)}`)).text;
+}

@@ -1,0 +1,158 @@
+// `mlp edit` end to end: the real CLI serving a folder, the built editor in Debian's
+// chromium. Files open from disk and save to it, changes made on disk show up (and never
+// silently replace unsaved edits), and Run executes the pipeline with each step's state and
+// rows on the graph and a preview of a step's rows in the inspector.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error plain ESM helper without types
+import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
+// @ts-expect-error plain ESM helper without types
+import { serve } from "../../editor/scripts/serve.mjs";
+import { BIN, ROOT } from "../run-helpers";
+import { SHOP, shopFolder } from "./project";
+
+const SHOTS = join(ROOT, process.env.MLP_SCREENSHOTS === "1" ? "editor/screenshots" : "test/.tmp/editor-screenshots");
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+
+let out: string;
+let dir: string;
+let cli: ChildProcess;
+let url: string;
+let browser: { context: import("playwright-core").BrowserContext; close(): Promise<void> };
+let page: Page;
+
+type Editor = { mlpEditor: { text(path?: string): string; checked(): boolean; selectText(a: number, b: number): void } };
+const text = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.text());
+const onDisk = () => readFileSync(join(dir, "shop.mlp"), "utf8");
+
+async function settled(): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as Partial<Editor>).mlpEditor?.checked());
+  await page.waitForTimeout(150);
+}
+
+async function editText(find: string, replace: string): Promise<void> {
+  const t = await text();
+  const at = t.indexOf(find);
+  expect(at, find).toBeGreaterThanOrEqual(0);
+  await page.evaluate(([from, to]) => (window as unknown as Editor).mlpEditor.selectText(from!, to!), [at, at + find.length]);
+  await page.keyboard.insertText(replace);
+}
+
+/** Starts `mlp edit FILE` and resolves to the address it prints. */
+function startCli(file: string): Promise<string> {
+  cli = spawn(process.execPath, [BIN, "edit", file], { env: { ...process.env, MLP_EDITOR_DIST: out, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let said = "";
+    cli.stdout!.setEncoding("utf8").on("data", (c: string) => {
+      said += c;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+\S*)/.exec(said);
+      if (m) resolve(m[1]!);
+    });
+    cli.stderr!.setEncoding("utf8").on("data", (c: string) => (said += c));
+    cli.on("exit", (code) => reject(new Error(`mlp edit exited with ${code}: ${said}`)));
+  });
+}
+
+describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
+    execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
+    dir = shopFolder();
+    url = await startCli(join(dir, "shop.mlp"));
+    browser = await launch();
+    mkdirSync(SHOTS, { recursive: true });
+    page = await browser.context.newPage();
+    page.on("pageerror", (e) => {
+      throw e;
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    cli?.kill("SIGINT");
+    if (out) rmSync(out, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("opens the folder's files from disk, with the token out of the address", async () => {
+    await page.goto(url);
+    await page.locator('[data-testid="node-per_store"]').waitFor();
+    await settled();
+    expect(await text()).toBe(SHOP);
+    expect(page.url()).not.toContain("token=");
+    await expect.poll(() => page.getByTestId("server-root").textContent()).toContain("mlp-edit-");
+    // The library the pipeline imports is open too, so its schema resolves: no errors.
+    expect(await page.getByTestId("status").textContent()).toContain("✓ checks clean");
+  });
+
+  it("saves to the file on disk", async () => {
+    await editText("window = 30d", "window = 14d");
+    await settled();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(onDisk).toContain("window = 14d");
+  });
+
+  it("shows a file changed on disk, and asks before replacing unsaved edits", async () => {
+    writeFileSync(join(dir, "shop.mlp"), `// edited in another editor\n${onDisk()}`);
+    await expect.poll(text, { timeout: 10_000 }).toContain("// edited in another editor");
+    // Now with unsaved edits here: the disk's change waits for the user.
+    await editText("fill   amount = 0.0", "fill   amount = 1.0");
+    writeFileSync(join(dir, "shop.mlp"), `// edited again elsewhere\n${onDisk()}`);
+    await page.getByTestId("conflict").waitFor({ timeout: 10_000 });
+    expect(await text()).toContain("amount = 1.0");
+    expect(await text()).not.toContain("edited again elsewhere");
+    // Saving over it is refused until the user chooses.
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.waitForTimeout(500);
+    expect(onDisk()).not.toContain("amount = 1.0");
+    await page.getByTestId("conflict-disk").click();
+    await expect.poll(text).toContain("// edited again elsewhere");
+    expect(await text()).toContain("amount = 0.0");
+    await expect(page.getByTestId("conflict").count()).resolves.toBe(0);
+  });
+
+  it("runs the pipeline from the graph: each step's state and rows, and a preview of a step's rows", async () => {
+    await settled();
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-status").textContent(), { timeout: 120_000 }).toContain("succeeded");
+    expect(await page.getByTestId("run-clean").textContent()).toMatch(/✓ done.*5 rows/);
+    // The window was cut to 14 days above: store c's only sale (Nov 1) falls out of it.
+    expect(await page.getByTestId("run-per_store").textContent()).toContain("2 rows");
+    expect(await page.getByTestId("edge-rows-clean-out").first().textContent()).toBe("5 rows");
+    await page.locator('[data-testid="node-per_store"]').click();
+    await page.getByTestId("preview-rows").click();
+    const preview = page.getByTestId("rows-preview");
+    await preview.waitFor();
+    expect(await preview.locator("th").allTextContents()).toEqual(expect.arrayContaining(["store", "total", "n"]));
+    expect(await preview.locator("tbody tr").count()).toBe(2);
+    expect((await preview.locator("tbody tr td:first-child").allTextContents()).sort()).toEqual(["a", "b"]);
+    await page.screenshot({ path: join(SHOTS, "11-mlp-edit-run.png") });
+  });
+
+  it("a reload keeps working on the folder (the token stays with the tab)", async () => {
+    await page.reload();
+    await page.locator('[data-testid="node-per_store"]').waitFor();
+    await expect.poll(() => page.getByTestId("server-root").count()).toBe(1);
+    expect(await text()).toBe(onDisk());
+  });
+
+  it("the static build says that running needs mlp edit", async () => {
+    const stat = await serve(out);
+    const p = await browser.context.newPage();
+    try {
+      await p.goto(`${stat.url}?fresh`);
+      await p.locator('[data-testid="node-churn_api"]').waitFor();
+      const run = p.getByTestId("run");
+      expect(await run.isDisabled()).toBe(true);
+      expect(await run.getAttribute("title")).toMatch(/mlp edit/);
+    } finally {
+      await p.close();
+      await stat.close();
+    }
+  });
+});
