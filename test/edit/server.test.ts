@@ -207,3 +207,41 @@ describe("mlp edit: runs", { timeout: 180_000 }, () => {
     rmSync(join(dir, "broken.mlp"));
   });
 });
+
+describe("mlp edit: the command", { timeout: 60_000 }, () => {
+  it("prints the address with its token, serves it, and stops cleanly on Ctrl+C", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [BIN, "edit", join(dir, "shop.mlp")], { env: { ...process.env, MLP_EDITOR_DIST: editor }, stdio: ["ignore", "pipe", "pipe"] });
+    let said = "";
+    const address = await new Promise<string>((resolve, reject) => {
+      child.stdout.setEncoding("utf8").on("data", (c: string) => {
+        said += c;
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)\?token=([0-9a-f]{48})&file=shop\.mlp/.exec(said);
+        if (m) resolve(`${m[1]}api/files?token=${m[2]}`);
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${said}`)));
+    });
+    const res = await fetch(address);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { files: string[] }).files).toContain("shop.mlp");
+    expect((await fetch(address.replace(/token=\w+/, "token=wrong"))).status).toBe(403);
+    const code = await new Promise((resolve) => {
+      child.on("exit", resolve);
+      child.kill("SIGINT");
+    });
+    expect(code).toBe(0);
+  });
+
+  it("refuses what it cannot serve, with one line and exit code 2", async () => {
+    const { mlp } = await import("../run-helpers");
+    const missing = await mlp(["edit", "no/such/place"], dir, { MLP_EDITOR_DIST: editor });
+    expect([missing.status, missing.stderr]).toEqual([2, "mlp: no such file or folder: no/such/place\n"]);
+    const csv = await mlp(["edit", "data/sales.csv"], dir, { MLP_EDITOR_DIST: editor });
+    expect([csv.status, csv.stderr]).toEqual([2, "mlp: edit takes a .mlp file or a folder, not data/sales.csv\n"]);
+    const port = await mlp(["edit", "--port", "http"], dir);
+    expect([port.status, port.stderr]).toEqual([2, "mlp: --port takes a port number (0-65535), not http\n"]);
+    const dist = await mlp(["edit", "."], dir, { MLP_EDITOR_DIST: join(dir, "data") });
+    expect(dist.status).toBe(2);
+    expect(dist.stderr).toMatch(/^mlp: MLP_EDITOR_DIST=.* holds no built editor/);
+  });
+});
