@@ -36,6 +36,7 @@ usage:
                                  print a step's output rows from the latest run
   mlp serve FILE STEP [--port N] [--workdir DIR]
                                  serve an endpoint's registered model on 127.0.0.1
+  mlp lsp [--stdio]              the language server (LSP over stdio) for any editor
   mlp edit [FILE|DIR] [--port N] the node-graph editor on the folder's files (127.0.0.1, a
                                  random free port unless --port), with runs from the graph
 
@@ -384,6 +385,16 @@ async function cmdServe(args: string[], io: Io): Promise<number> {
   return serveCommand(program, files[0]!, files[1]!, { port: Number(portText), ...(opts["--workdir"] !== undefined ? { workdir: opts["--workdir"] as string } : {}) }, runIo(io));
 }
 
+async function cmdLsp(args: string[]): Promise<number> {
+  // Editors start servers with --stdio (vscode-languageclient always passes it); stdio is the only transport.
+  const { files } = parseArgs(args, { "--stdio": "bool" });
+  if (files.length) throw new UsageError("lsp takes no files: the editor opens them");
+  const { startLanguageServer } = await import("./lsp/server");
+  startLanguageServer();
+  // The server ends the process itself on the client's `exit` notification.
+  return new Promise<number>(() => {});
+}
+
 async function cmdEdit(args: string[], io: Io): Promise<number> {
   const { files, opts } = parseArgs(args, { "--port": "value" });
   if (files.length > 1) throw new UsageError("edit takes one FILE or folder");
@@ -576,7 +587,7 @@ function removeStale(outAbs: string, rel: string): void {
   }
 }
 
-const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run: cmdRun, show: cmdShow, serve: cmdServe, compile: cmdCompile, edit: cmdEdit };
+const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run: cmdRun, show: cmdShow, serve: cmdServe, compile: cmdCompile, edit: cmdEdit, lsp: cmdLsp };
 
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [cmd, ...rest] = argv;
@@ -606,7 +617,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         io.err(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve, edit; see mlp --help)`);
+        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve, edit, lsp; see mlp --help)`);
     }
   } catch (e) {
     return failure(e, io);

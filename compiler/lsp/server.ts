@@ -1,0 +1,282 @@
+// `mlp lsp`: the Language Server Protocol over stdio, for any editor, on the same parser and
+// checker as the CLI. Open documents are checked as you type (debounced; a change re-checks
+// every open document, since any of them may import the changed one); requests are answered
+// by the language service (language/service/) from the last check of that document, checked
+// again first when its text has changed since. A failing request is answered with an error
+// and logged; it never takes the server down.
+import { readFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  CodeActionKind,
+  CompletionItemKind,
+  createConnection,
+  DiagnosticSeverity,
+  ErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  SymbolKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CodeAction,
+  type CompletionItem,
+  type Diagnostic as LspDiagnostic,
+  type DocumentSymbol,
+  type Location,
+  type Range,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { checkProgram } from "../../language/checker/program";
+import type { CheckedProgram, FileLoader } from "../../language/checker/model";
+import type { Diagnostic } from "../../language/diagnostics/diagnostic";
+import { format } from "../../language/formatter";
+import { parse } from "../../language/parser";
+import { definition, fileOf, hover, references, rename, symbols, type DocSymbol, type Place } from "../../language/service/answers";
+import { complete, type Completion } from "../../language/service/complete";
+import type { Span } from "../../language/span";
+
+declare const MLP_VERSION: string;
+
+/** Quiet time after an edit before the open documents are checked again. */
+const DEBOUNCE_MS = 150;
+
+const toPath = (uri: string): string => (uri.startsWith("file:") ? fileURLToPath(uri) : uri);
+const toUri = (path: string): string => (path.includes(":") && !path.startsWith("/") ? path : pathToFileURL(path).href);
+const range = (s: Span): Range => ({ start: { line: s.line - 1, character: s.col - 1 }, end: { line: s.endLine - 1, character: s.endCol - 1 } });
+const location = (p: Place): Location => ({ uri: toUri(p.file), range: range(p.span) });
+
+export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): void {
+  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(input), new StreamMessageWriter(output));
+  const documents = new TextDocuments(TextDocument);
+  const checked = new Map<string, { version: number; program: CheckedProgram | undefined }>();
+
+  const loader: FileLoader = {
+    read(path) {
+      const open = documents.get(toUri(path));
+      if (open) return open.getText();
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
+
+  /** The program of a document as its text is now: checked again when it changed since. */
+  const programOf = (uri: string): CheckedProgram | undefined => {
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
+    const hit = checked.get(uri);
+    if (hit && hit.version === doc.version) return hit.program;
+    let program: CheckedProgram | undefined;
+    try {
+      program = checkProgram(toPath(uri), loader, doc.getText());
+    } catch (e) {
+      connection.console.error(`mlp: checking ${uri} failed: ${(e as Error).stack ?? String(e)}`);
+    }
+    checked.set(uri, { version: doc.version, program });
+    return program;
+  };
+
+  const publish = (uri: string) => {
+    const program = programOf(uri);
+    if (!program) return;
+    const path = toPath(uri);
+    const diagnostics = program.diagnostics.filter((d) => d.file === path).map(toLsp);
+    void connection.sendDiagnostics({ uri, diagnostics });
+  };
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const recheckAll = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      for (const d of documents.all()) publish(d.uri);
+    }, DEBOUNCE_MS);
+  };
+  documents.onDidOpen(() => recheckAll());
+  documents.onDidChangeContent(() => recheckAll());
+  documents.onDidClose((e) => {
+    checked.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    recheckAll();
+  });
+
+  /** Runs a request; an exception is logged and answered as an error, and the server goes on. */
+  const safe =
+    <P, R>(name: string, f: (p: P) => R) =>
+    (p: P): R | ResponseError<void> => {
+      try {
+        return f(p);
+      } catch (e) {
+        if (e instanceof ResponseError) return e as ResponseError<void>;
+        connection.console.error(`mlp: ${name} failed: ${(e as Error).stack ?? String(e)}`);
+        return new ResponseError(ErrorCodes.InternalError, `mlp: ${name} failed: ${(e as Error).message}`);
+      }
+    };
+
+  const offsetOf = (uri: string, position: { line: number; character: number }) => documents.get(uri)?.offsetAt(position) ?? 0;
+
+  connection.onInitialize(() => ({
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: true,
+      documentSymbolProvider: true,
+      documentFormattingProvider: true,
+      completionProvider: { triggerCharacters: ["(", ",", "=", " "] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    },
+    serverInfo: { name: "mlp", version: typeof MLP_VERSION === "string" ? MLP_VERSION : "dev" },
+  }));
+
+  connection.onHover(
+    safe("hover", (p) => {
+      const program = programOf(p.textDocument.uri);
+      const h = program && hover(program, toPath(p.textDocument.uri), offsetOf(p.textDocument.uri, p.position));
+      return h ? { contents: { kind: "markdown" as const, value: h.text }, range: range(h.span) } : null;
+    }),
+  );
+
+  connection.onDefinition(
+    safe("definition", (p) => {
+      const program = programOf(p.textDocument.uri);
+      const place = program && definition(program, toPath(p.textDocument.uri), offsetOf(p.textDocument.uri, p.position));
+      return place ? location(place) : null;
+    }),
+  );
+
+  connection.onReferences(
+    safe("references", (p) => {
+      const program = programOf(p.textDocument.uri);
+      const all = program ? references(program, toPath(p.textDocument.uri), offsetOf(p.textDocument.uri, p.position)) : [];
+      const self = program && p.context.includeDeclaration ? all : all.filter((r) => !isDeclaration(program!, r));
+      return self.map(location);
+    }),
+  );
+
+  connection.onRenameRequest(
+    safe("rename", (p) => {
+      const program = programOf(p.textDocument.uri);
+      if (!program) return null;
+      const r = rename(program, toPath(p.textDocument.uri), offsetOf(p.textDocument.uri, p.position), p.newName);
+      if ("refused" in r) throw new RenameRefused(r.refused);
+      const changes: Record<string, { range: Range; newText: string }[]> = {};
+      for (const e of r.edits) (changes[toUri(e.file)] ??= []).push({ range: range(e.span), newText: e.text });
+      return { changes };
+    }),
+  );
+
+  connection.onDocumentSymbol(
+    safe("documentSymbol", (p) => {
+      const doc = documents.get(p.textDocument.uri);
+      if (!doc) return [];
+      const program = programOf(p.textDocument.uri);
+      const ast = (program && fileOf(program, toPath(p.textDocument.uri))?.ast) ?? parse(doc.getText(), toPath(p.textDocument.uri)).ast;
+      return symbols(ast).map(toSymbol);
+    }),
+  );
+
+  connection.onDocumentFormatting(
+    safe("formatting", (p) => {
+      const doc = documents.get(p.textDocument.uri);
+      if (!doc) return [];
+      const text = doc.getText();
+      const r = parse(text, toPath(p.textDocument.uri));
+      // Text that does not parse is left as it is: the formatter prints trees, and a tree with errors would lose text.
+      if (r.diagnostics.some((d) => d.severity === "error")) return [];
+      const out = format(r.ast);
+      return out === text ? [] : [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: out }];
+    }),
+  );
+
+  connection.onCompletion(
+    safe("completion", (p) => {
+      const doc = documents.get(p.textDocument.uri);
+      if (!doc) return [];
+      const hit = checked.get(p.textDocument.uri);
+      // The last check is enough to know what exists; the text says where the cursor is.
+      return complete(hit?.program ?? programOf(p.textDocument.uri), toPath(p.textDocument.uri), doc.getText(), doc.offsetAt(p.position)).map(toItem);
+    }),
+  );
+
+  connection.onCodeAction(
+    safe("codeAction", (p) => {
+      const actions: CodeAction[] = [];
+      for (const d of p.context.diagnostics) {
+        const m = /did you mean `([^`]+)`\?/.exec(typeof d.message === "string" ? d.message : "");
+        if (!m) continue;
+        actions.push({
+          title: `Change to \`${m[1]}\``,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: true,
+          edit: { changes: { [p.textDocument.uri]: [{ range: d.range, newText: m[1]! }] } },
+        });
+      }
+      return actions;
+    }),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+class RenameRefused extends ResponseError<void> {
+  constructor(message: string) {
+    super(ErrorCodes.InvalidRequest, message);
+  }
+}
+
+function isDeclaration(program: CheckedProgram, p: Place): boolean {
+  return program.files.some((f) => f.path === p.file && [...f.steps.values(), ...f.schemas.values()].some((x) => x.file === p.file && x.decl.name.span.start === p.span.start));
+}
+
+function toLsp(d: Diagnostic): LspDiagnostic {
+  const out: LspDiagnostic = {
+    range: range(d.span),
+    severity: d.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    code: d.code,
+    source: "mlp",
+    message: [d.message, d.label && d.label !== d.message ? `(${d.label})` : "", d.help ? `help: ${d.help}` : ""].filter(Boolean).join("\n"),
+  };
+  if (d.notes?.length) out.relatedInformation = d.notes.map((n) => ({ location: { uri: toUri(n.file), range: range(n.span) }, message: n.message }));
+  return out;
+}
+
+const SYMBOL_KINDS: Record<DocSymbol["kind"], SymbolKind> = {
+  pipeline: SymbolKind.Namespace,
+  schema: SymbolKind.Struct,
+  field: SymbolKind.Field,
+  step: SymbolKind.Function,
+  target: SymbolKind.Module,
+  variant: SymbolKind.Object,
+  import: SymbolKind.Package,
+  layout: SymbolKind.Object,
+};
+
+function toSymbol(s: DocSymbol): DocumentSymbol {
+  return { name: s.name, detail: s.detail, kind: SYMBOL_KINDS[s.kind], range: range(s.span), selectionRange: range(s.selection), children: s.children.map(toSymbol) };
+}
+
+const ITEM_KINDS: Record<Completion["kind"], CompletionItemKind> = {
+  keyword: CompletionItemKind.Keyword,
+  stepKind: CompletionItemKind.Class,
+  setting: CompletionItemKind.Property,
+  operation: CompletionItemKind.Keyword,
+  value: CompletionItemKind.EnumMember,
+  column: CompletionItemKind.Field,
+  step: CompletionItemKind.Reference,
+  function: CompletionItemKind.Function,
+  type: CompletionItemKind.TypeParameter,
+};
+
+function toItem(c: Completion): CompletionItem {
+  const item: CompletionItem = { label: c.label, kind: ITEM_KINDS[c.kind] };
+  if (c.detail) item.detail = c.detail;
+  if (c.doc) item.documentation = c.doc;
+  if (c.insert) item.insertText = c.insert;
+  return item;
+}
