@@ -43,7 +43,7 @@ export function NodeSearch() {
         itemKey={(m) => m.id}
         render={(m) => (
           <>
-            <span className={`step-kind kind-${m.kind}`}>{m.kind}</span> <span className="match-name">{m.name}</span>
+            <span className="match-kind">{m.kind}</span> <span className="match-name">{m.name}</span>
             {m.why !== "name" && <span className="muted"> · {m.why}</span>}
             {m.file && <span className="muted"> · {m.file}</span>}
           </>
