@@ -55,7 +55,7 @@ export function Splitter({ pane, label, controls, grows, collapsible = true }: P
   const name = `Resize the ${label}`;
   const now = Math.min(max, Math.max(min, p.size));
   return (
-    <div className={`splitter-wrap ${horizontal ? "horizontal" : "vertical"}${p.open ? "" : " collapsed"}`}>
+    <div className={`splitter-wrap ${horizontal ? "horizontal" : "vertical"} pane-${pane}${p.open ? "" : " collapsed"}`}>
       <div
         className="splitter"
         role="separator"

@@ -571,6 +571,10 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await expect(page.locator("#text-pane").isVisible()).resolves.toBe(false);
     expect(Math.round(await width('[data-testid="side-panel"]'))).toBe(s0 + 48);
     expect(Math.round((await panel()).height)).toBe(Math.round(h0) + 64);
+    // Asking for a step's text opens the collapsed text pane, with the keyboard there.
+    await node("customers").dblclick();
+    await page.locator("#text-pane").waitFor();
+    await page.waitForFunction(() => !!document.activeElement?.closest(".cm-editor"));
     await page.close();
   }, 90_000);
 
