@@ -732,6 +732,9 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await node("churn_model").click();
     await page.getByTestId("connect-to").click();
     await dialog.waitFor();
+    // A modal: Tab stays inside it.
+    for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="connect-dialog"]'))).toBe(true);
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     await page.close();

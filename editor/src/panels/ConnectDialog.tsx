@@ -17,6 +17,20 @@ function matches(t: ConnectTarget, q: string): boolean {
   return !s || `${t.name} ${t.port} ${t.kind}`.toLowerCase().includes(s);
 }
 
+/** A modal dialog keeps Tab among its own controls. */
+function keepFocusIn(box: HTMLElement, e: { shiftKey: boolean; preventDefault(): void }): void {
+  const stops = [...box.querySelectorAll<HTMLElement>("input, select, button")].filter((el) => !(el as HTMLButtonElement).disabled);
+  const first = stops[0], last = stops[stops.length - 1];
+  if (!first || !last) return;
+  if (e.shiftKey && document.activeElement === first) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && document.activeElement === last) {
+    e.preventDefault();
+    first.focus();
+  }
+}
+
 function Dialog({ from }: { from: string }) {
   const ir = useSelector(app, (s) => s.analysis?.ir);
   const source = ir?.nodes.find((n) => n.id === from);
@@ -50,7 +64,7 @@ function Dialog({ from }: { from: string }) {
           if (e.key === "Escape") {
             e.stopPropagation();
             closeConnect();
-          }
+          } else if (e.key === "Tab") keepFocusIn(e.currentTarget, e);
         }}
       >
         <h2 id="connect-title">
