@@ -1,8 +1,8 @@
 // The editor's frame: palette and inspector on the left, the graph in the middle with
 // problems and compile output under it, the text on the right; splitters between them
 // resize (and collapse) the panes around the graph.
-import { useEffect, useState } from "react";
-import { Canvas } from "./canvas/Canvas";
+import { memo, useEffect, useState } from "react";
+import { Canvas as CanvasView } from "./canvas/Canvas";
 import { Compile } from "./panels/Compile";
 import { ConnectDialog } from "./panels/ConnectDialog";
 import { Inspector } from "./panels/Inspector";
@@ -11,9 +11,24 @@ import { Problems } from "./panels/Problems";
 import { app, type BottomTab } from "./state/app";
 import { paneLimits, panes, togglePane, type PaneName } from "./state/panes";
 import { useSelector } from "./state/store";
-import { TextPane } from "./text/TextPane";
+import { TextPane as TextView } from "./text/TextPane";
 import { Splitter } from "./Splitter";
-import { Toolbar } from "./Toolbar";
+import { Toolbar as ToolbarView } from "./Toolbar";
+
+// The frame re-renders on every frame of a splitter drag; the views in it need not.
+const Canvas = memo(CanvasView);
+const TextPane = memo(TextView);
+const Toolbar = memo(ToolbarView);
+const Side = memo(function Side() {
+  return (
+    <>
+      <Palette />
+      <section className="inspector" aria-label="Inspector">
+        <Inspector />
+      </section>
+    </>
+  );
+});
 
 function ToastView() {
   const t = useSelector(app, (s) => s.toast);
@@ -26,7 +41,7 @@ function ToastView() {
   );
 }
 
-function Bottom() {
+const Bottom = memo(function Bottom() {
   const tab = useSelector(app, (s) => s.bottom);
   const open = useSelector(panes, (s) => s.bottom.open);
   const count = useSelector(app, (s) => s.analysis?.diagnostics.length ?? 0);
@@ -54,7 +69,7 @@ function Bottom() {
       {open && <div className="bottom-body">{tab === "problems" ? <Problems /> : <Compile />}</div>}
     </section>
   );
-}
+});
 
 /** Re-renders the frame when the window changes size: the splitters' limits depend on it. */
 function useWindowSize(): void {
@@ -79,10 +94,7 @@ export function App() {
       <Toolbar />
       <main className="workspace">
         <aside id="side-panel" className={`sidebar${p.side.open ? "" : " collapsed"}`} aria-label="Steps and inspector" data-testid="side-panel">
-          <Palette />
-          <section className="inspector" aria-label="Inspector">
-            <Inspector />
-          </section>
+          <Side />
         </aside>
         <Splitter pane="side" label="side panel" controls="side-panel" grows={1} />
         <section className="main-column">

@@ -45,7 +45,7 @@ const FIT = { padding: 0.12, maxZoom: 1.1 };
  * Below this zoom a node's text is under 12 px on screen (its smallest text is 12 px); an
  * opened graph starts no smaller, and is fitted whole only when that keeps it readable.
  */
-export const READABLE_ZOOM = 1;
+const READABLE_ZOOM = 1;
 
 export const KIND_MIME = "application/x-mlp-kind";
 
