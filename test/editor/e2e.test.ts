@@ -545,8 +545,17 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.keyboard.press("Enter");
     await expect(page.getByTestId("side-panel").isVisible()).resolves.toBe(true);
     const s0 = await value("Resize the side panel");
-    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
-    expect(Math.round(await width('[data-testid="side-panel"]'))).toBe(s0 + 48);
+    // Dragged with the mouse...
+    const grip = (await side.boundingBox())!;
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(grip.x + grip.width / 2 + 60, grip.y + 300, { steps: 6 });
+    await page.mouse.up();
+    expect(Math.round(await width('[data-testid="side-panel"]'))).toBe(s0 + 60);
+    // ...and with the arrow keys.
+    await side.focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
+    expect(Math.round(await width('[data-testid="side-panel"]'))).toBe(s0 + 12);
     // The bottom panel resizes too, and the compile viewer is as tall as the panel.
     await page.getByTestId("tab-compile").click();
     await page.getByTestId("compile-target").selectOption("aws");
@@ -569,7 +578,7 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.reload();
     await node("churn_api").waitFor();
     await expect(page.locator("#text-pane").isVisible()).resolves.toBe(false);
-    expect(Math.round(await width('[data-testid="side-panel"]'))).toBe(s0 + 48);
+    expect(Math.round(await width('[data-testid="side-panel"]'))).toBe(s0 + 12);
     expect(Math.round((await panel()).height)).toBe(Math.round(h0) + 64);
     // Asking for a step's text opens the collapsed text pane, with the keyboard there.
     await node("customers").dblclick();

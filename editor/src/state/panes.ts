@@ -22,7 +22,7 @@ export type PaneName = keyof Panes;
 const CANVAS_MIN_WIDTH = 320;
 const CANVAS_MIN_HEIGHT = 160;
 
-export function defaultPanes(width = window.innerWidth): Panes {
+export function defaultPanes(width = typeof window === "undefined" ? 1600 : window.innerWidth): Panes {
   return {
     side: { size: 280, open: true },
     text: { size: Math.round(Math.min(520, Math.max(340, width * 0.26))), open: true },
