@@ -6,6 +6,7 @@ import { autoLayout } from "./state/autoLayout";
 import { redo, undo } from "./state/commands";
 import { newFile, openFolderWithPicker, openSample, openWithPicker, readFileList, saveActive } from "./state/files";
 import { useSelector } from "./state/store";
+import { NodeSearch } from "./panels/NodeSearch";
 import { SAMPLES } from "./samples";
 import { RunTools } from "./server/RunTools";
 
@@ -78,9 +79,10 @@ export function Toolbar() {
         <button type="button" onClick={() => void autoLayout()} disabled={busy} title="Lay out the graph with elkjs and write the positions to the layout block" data-testid="auto-layout">
           {busy ? "Laying out…" : "Auto-layout"}
         </button>
-        <button type="button" onClick={fitView} title="Fit the whole graph in view" data-testid="fit-view">Fit view</button>
+        <button type="button" onClick={fitView} title="Fit the whole graph in view (F)" data-testid="fit-view">Fit view</button>
       </div>
       <RunTools />
+      <NodeSearch />
       <Status />
     </header>
   );

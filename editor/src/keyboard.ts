@@ -1,7 +1,10 @@
 // Shortcuts that work wherever the focus is, except inside the text editor and form
-// fields, which keep their own (the text editor has its own undo for typing).
+// fields, which keep their own (the text editor has its own undo for typing). Save and
+// the step search (Ctrl+K) work there too.
+import { fitView } from "./state/app";
 import { copySelection, paste, redo, undo } from "./state/commands";
 import { saveActive } from "./state/files";
+import { focusSearch, openConnect } from "./state/ui";
 
 function inField(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
@@ -12,8 +15,16 @@ function inField(t: EventTarget | null): boolean {
 export function installShortcuts(): void {
   window.addEventListener("keydown", (e) => {
     const mod = e.ctrlKey || e.metaKey;
-    if (!mod) return;
+    if (!mod) {
+      if (!e.altKey && !e.defaultPrevented && !inField(e.target) && plainKey(e.key)) e.preventDefault();
+      return;
+    }
     const key = e.key.toLowerCase();
+    if (key === "k") {
+      e.preventDefault();
+      focusSearch();
+      return;
+    }
     if (key === "s") {
       e.preventDefault();
       void saveActive();
@@ -28,4 +39,13 @@ export function installShortcuts(): void {
     else return;
     e.preventDefault();
   });
+}
+
+/** Single keys outside the text and form fields: / finds a step, F fits the graph, C connects the selected step. */
+function plainKey(key: string): boolean {
+  if (key === "/") focusSearch();
+  else if (key === "f" || key === "F") fitView();
+  else if (key === "c" || key === "C") openConnect();
+  else return false;
+  return true;
 }

@@ -131,7 +131,7 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
     expect(await preview.locator("th").allTextContents()).toEqual(expect.arrayContaining(["store", "total", "n"]));
     expect(await preview.locator("tbody tr").count()).toBe(2);
     expect((await preview.locator("tbody tr td:first-child").allTextContents()).sort()).toEqual(["a", "b"]);
-    await page.screenshot({ path: join(SHOTS, "11-mlp-edit-run.png") });
+    await page.screenshot({ path: join(SHOTS, "14-mlp-edit-run.png") });
   });
 
   it("a reload keeps working on the folder (the token stays with the tab)", async () => {

@@ -336,6 +336,15 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     problems.push(...(await audit("inspector")));
     await page.getByTestId("tab-compile").click();
     problems.push(...(await audit("compile")));
+    // The step search with its list open, and the Connect to… dialog.
+    await page.keyboard.press("Control+k");
+    await page.keyboard.type("churn");
+    await page.getByTestId("node-search-list").waitFor();
+    problems.push(...(await audit("search")));
+    await page.keyboard.press("Escape");
+    await page.getByTestId("connect-to").click();
+    await page.getByTestId("connect-dialog").waitFor();
+    problems.push(...(await audit("connect")));
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);
@@ -500,6 +509,267 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await settled();
     await label.waitFor();
     expect(await page.locator(".edge-label.open").count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it("room to work: the side and text panes resize and collapse from keyboard splitters, the bottom panel resizes, the compile viewer fills it, sizes survive a reload (issue 13)", async () => {
+    const width = async (sel: string) => (await page.locator(sel).boundingBox())?.width ?? 0;
+    const value = async (name: string) => Number(await page.getByRole("separator", { name }).getAttribute("aria-valuenow"));
+    const w0 = await width('[data-testid="canvas"]');
+    // The text pane's splitter: a labelled, focusable separator whose value is the pane's width.
+    const text = page.getByRole("separator", { name: "Resize the text pane" });
+    expect(await text.getAttribute("aria-orientation")).toBe("vertical");
+    expect(await text.getAttribute("aria-controls")).toBe("text-pane");
+    const t0 = await value("Resize the text pane");
+    expect(t0).toBeGreaterThanOrEqual(Number(await text.getAttribute("aria-valuemin")));
+    expect(t0).toBeLessThanOrEqual(Number(await text.getAttribute("aria-valuemax")));
+    expect(Math.round(await width("#text-pane"))).toBe(t0);
+    await text.focus();
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    expect(await value("Resize the text pane")).toBe(t0 + 32);
+    expect(Math.round(await width("#text-pane"))).toBe(t0 + 32);
+    for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+    expect(Math.round(await width("#text-pane"))).toBe(t0 - 32);
+    // Enter collapses it: the canvas takes the room.
+    await page.keyboard.press("Enter");
+    await expect(page.locator("#text-pane").isVisible()).resolves.toBe(false);
+    expect(await page.getByRole("button", { name: "Expand the text pane" }).getAttribute("aria-expanded")).toBe("false");
+    expect(await width('[data-testid="canvas"]')).toBeGreaterThan(w0 + t0 - 40);
+    // The side panel: its button collapses it, Enter on its splitter brings it back, arrows resize it.
+    await page.getByRole("button", { name: "Collapse the side panel" }).click();
+    await expect(page.getByTestId("side-panel").isVisible()).resolves.toBe(false);
+    expect(await width('[data-testid="canvas"]')).toBeGreaterThan(1500);
+    const side = page.getByRole("separator", { name: "Resize the side panel" });
+    await side.focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("side-panel").isVisible()).resolves.toBe(true);
+    const s0 = await value("Resize the side panel");
+    // Dragged with the mouse...
+    const grip = (await side.boundingBox())!;
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(grip.x + grip.width / 2 + 60, grip.y + 300, { steps: 6 });
+    await page.mouse.up();
+    expect(Math.round(await width('[data-testid="side-panel"]'))).toBe(s0 + 60);
+    // ...and with the arrow keys.
+    await side.focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
+    expect(Math.round(await width('[data-testid="side-panel"]'))).toBe(s0 + 12);
+    // The bottom panel resizes too, and the compile viewer is as tall as the panel.
+    await page.getByTestId("tab-compile").click();
+    await page.getByTestId("compile-target").selectOption("aws");
+    await page.getByTestId("compile-run").click();
+    await page.getByTestId("compile-view").waitFor();
+    const bottom = page.getByRole("separator", { name: "Resize the bottom panel" });
+    expect(await bottom.getAttribute("aria-orientation")).toBe("horizontal");
+    const panel = async () => (await page.getByTestId("bottom-panel").boundingBox())!;
+    const h0 = (await panel()).height;
+    await bottom.focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowUp");
+    const p = await panel();
+    expect(Math.round(p.height)).toBe(Math.round(h0) + 64);
+    const view = (await page.getByTestId("compile-view").boundingBox())!;
+    expect(p.y + p.height - (view.y + view.height)).toBeLessThan(16);
+    expect(view.height).toBeGreaterThan(p.height - 120);
+    await shot("11-room-to-work");
+    // Saved with the workspace: a reload keeps the frame as it was left.
+    await page.waitForTimeout(700);
+    await page.reload();
+    await node("churn_api").waitFor();
+    await expect(page.locator("#text-pane").isVisible()).resolves.toBe(false);
+    expect(Math.round(await width('[data-testid="side-panel"]'))).toBe(s0 + 12);
+    expect(Math.round((await panel()).height)).toBe(Math.round(h0) + 64);
+    // Asking for a step's text opens the collapsed text pane, with the keyboard there.
+    await node("customers").dblclick();
+    await page.locator("#text-pane").waitFor();
+    await page.waitForFunction(() => !!document.activeElement?.closest(".cm-editor"));
+    await page.close();
+  }, 90_000);
+
+  it("node text is at least 12 px at the opening zoom, which fits the graph when it stays readable and otherwise says how much is off screen; F fits (issue 13)", async () => {
+    const zoom = () => page.evaluate(() => Number(/scale\(([\d.]+)\)/.exec(document.querySelector(".react-flow__viewport")?.getAttribute("style") ?? "")?.[1]));
+    // The smallest text of any node, and of the edge labels, as drawn on screen.
+    const smallest = async (sel: string) =>
+      page.evaluate(
+        ([sel, z]) => {
+          const sizes = Array.from(document.querySelectorAll<HTMLElement>(sel))
+            .filter((el) => Array.from(el.childNodes).some((c) => c.nodeType === Node.TEXT_NODE && c.textContent!.trim()) && el.getClientRects().length > 0)
+            .map((el) => parseFloat(getComputedStyle(el).fontSize) * z);
+          return sizes.length ? Math.min(...sizes) : 0;
+        },
+        [sel, await zoom()] as const,
+      );
+    expect(await smallest(".react-flow__node *")).toBeGreaterThanOrEqual(12);
+    expect(await smallest(".edge-label:not(.tight) *")).toBeGreaterThanOrEqual(12);
+    // churn is one long row: too long to read whole, so the note counts what shows.
+    const shown = await page.evaluate(() => {
+      const pane = document.querySelector(".react-flow__pane")!.getBoundingClientRect();
+      return Array.from(document.querySelectorAll(".react-flow__node")).filter((n) => {
+        const b = n.getBoundingClientRect();
+        const x = b.x + b.width / 2, y = b.y + b.height / 2;
+        return x >= pane.left && x <= pane.right && y >= pane.top && y <= pane.bottom;
+      }).length;
+    });
+    expect(shown).toBeLessThan(14);
+    expect(shown).toBeGreaterThan(2);
+    expect(await page.getByTestId("offscreen-note").textContent()).toContain(`showing ${shown} of 14 steps — press F to fit`);
+    await page.keyboard.press("f");
+    await page.getByTestId("offscreen-note").waitFor({ state: "detached" });
+    expect(await zoom()).toBeLessThan(1);
+    // A graph that fits at a readable zoom opens whole, with no note.
+    const dir = mkdtempSync(join(tmpdir(), "mlp-small-"));
+    writeFileSync(
+      join(dir, "small.mlp"),
+      'pipeline small {\n  version = "1"\n}\n\nschema S {\n  id: int\n}\n\nsource a: Table<S> {\n  uri    = "s3://b/a/"\n  format = parquet\n}\n\ncleanse b(a) {\n  filter id > 0\n}\n',
+    );
+    await page.setInputFiles("#open-files", join(dir, "small.mlp"));
+    await node("b").waitFor();
+    await page.waitForTimeout(500);
+    expect(await zoom()).toBeGreaterThanOrEqual(1);
+    expect(await smallest(".react-flow__node *")).toBeGreaterThanOrEqual(12);
+    const pane = (await page.locator(".react-flow__pane").boundingBox())!;
+    for (const n of ["a", "b"]) {
+      const b = (await node(n).boundingBox())!;
+      expect(b.x >= pane.x && b.x + b.width <= pane.x + pane.width && b.y >= pane.y && b.y + b.height <= pane.y + pane.height).toBe(true);
+    }
+    await expect(page.getByTestId("offscreen-note").count()).resolves.toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+    await page.close();
+  }, 60_000);
+
+  it("finds a step by name, kind or column (Ctrl+K or /); choosing one selects it and centres the view on it (issue 13)", async () => {
+    const box = page.getByTestId("node-search");
+    await page.keyboard.press("Control+k");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("node-search");
+    await page.keyboard.type("spend_30d");
+    const list = page.getByTestId("node-search-list");
+    await list.waitFor();
+    const options = async () => (await list.getByRole("option").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+    // Every step the column flows through, the one that makes it among them.
+    const found = await options();
+    expect(found).toContain("aggregate order_stats · column spend_30d");
+    expect(found.every((o) => o.endsWith(" · column spend_30d"))).toBe(true);
+    await box.fill("evaluate");
+    expect((await options())[0]).toBe("evaluate churn_gate · kind");
+    // Escape empties the box, and again leaves it; / comes back to it.
+    await page.keyboard.press("Escape");
+    expect(await box.inputValue()).toBe("");
+    await page.keyboard.press("Escape");
+    expect(await page.evaluate(() => document.activeElement?.id)).not.toBe("node-search");
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("node-search");
+    // churn_registry is off screen at the opening zoom: choosing it brings it to the middle.
+    await page.keyboard.type("registry");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { selection(): string[] } }).mlpEditor.selection().join() === "churn_registry");
+    await page.waitForTimeout(700);
+    const pane = (await page.locator(".react-flow__pane").boundingBox())!;
+    const c = await center('[data-testid="node-churn_registry"]');
+    expect(Math.abs(c.x - (pane.x + pane.width / 2))).toBeLessThan(40);
+    expect(Math.abs(c.y - (pane.y + pane.height / 2))).toBeLessThan(40);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.id)).toBe("churn_registry");
+    await expect(node("churn_registry").getAttribute("class")).resolves.toContain("is-selected");
+    await page.keyboard.press("Control+k");
+    await page.keyboard.type("cust");
+    await list.waitFor();
+    await shot("12-node-search");
+    await page.close();
+  }, 60_000);
+
+  it("Tab reaches the steps before the connections, and handles and nodes are labelled (issue 13)", async () => {
+    // From the last stop before the canvas (the side panel's collapse button).
+    await page.evaluate(() => {
+      const canvas = document.querySelector(".react-flow")!;
+      const before = Array.from(document.querySelectorAll<HTMLElement>("a[href], button, input, select, textarea, summary, [tabindex]")).filter(
+        (el) => el.tabIndex >= 0 && el.getClientRects().length > 0 && !!(canvas.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING),
+      );
+      before[before.length - 1]!.focus();
+    });
+    const seen: string[] = [];
+    for (let i = 0; i < 17; i++) {
+      await page.keyboard.press("Tab");
+      seen.push(await page.evaluate(() => {
+        const el = document.activeElement;
+        return el?.classList.contains("react-flow__node") ? "node" : el?.classList.contains("react-flow__edge") ? "edge" : `other ${el?.tagName}`;
+      }));
+    }
+    expect(seen).toEqual([...Array(14).fill("node"), "edge", "edge", "edge"]);
+    // Shift+Tab from the first edge goes back to the last node.
+    for (let i = 0; i < 3; i++) await page.keyboard.press("Shift+Tab");
+    expect(await page.evaluate(() => document.activeElement?.classList.contains("react-flow__node"))).toBe(true);
+    // Every handle and node has a name.
+    expect(await node("order_stats").locator(".react-flow__handle.target").getAttribute("aria-label")).toBe("input data of order_stats: Table | Stream");
+    expect(await node("order_stats").locator(".react-flow__handle.source").getAttribute("aria-label")).toMatch(/^output out of order_stats: /);
+    await expect(page.locator(".react-flow__handle:not([aria-label])").count()).resolves.toBe(0);
+    expect(await page.locator('.react-flow__node[data-id="order_stats"]').getAttribute("aria-label")).toBe("aggregate step order_stats");
+    await page.close();
+  }, 60_000);
+
+  it("connects two steps from the keyboard: C on a selected step lists targets; refused ones say why, like a drag; the vetting is the drag's (issue 13)", async () => {
+    const before = await text();
+    const toast = page.getByTestId("toast");
+    await page.locator('.react-flow__node[data-id="customers"]').focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { selection(): string[] } }).mlpEditor.selection().join() === "customers");
+    await page.keyboard.press("c");
+    const dialog = page.getByTestId("connect-dialog");
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("connect-target");
+    // A target the types forbid: the same words as dropping on its handle.
+    await page.keyboard.type("churn_tuned");
+    await page.keyboard.press("Enter");
+    await toast.waitFor();
+    expect(await toast.textContent()).toContain("Cannot connect: tune `churn_tuned` takes Model on `model`, but `customers` produces Table<Customer>");
+    expect(await text()).toBe(before);
+    await shot("13-connect-to");
+    // An occupied input asks first, as a drag does; declining leaves the text as it was.
+    const asked: string[] = [];
+    page.once("dialog", (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByTestId("connect-target").fill("order_stats");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector('[data-testid="toast"]')?.textContent?.includes("the input keeps what it reads"));
+    expect(asked).toEqual(["`data` of order_stats already reads orders. Replace it with customers?"]);
+    expect(await text()).toBe(before);
+    // An allowed one is written; the keyboard goes back to the step.
+    await page.locator('.react-flow__node[data-id="customers"]').focus();
+    await page.keyboard.press("c");
+    await page.keyboard.type("churn_report");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => /notebook churn_report\(churn_gate, churn_split\.test, customers\)/.test((window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text()));
+    await expect(dialog.count()).resolves.toBe(0);
+    // From the inspector too, and Escape closes it.
+    await node("churn_model").click();
+    await page.getByTestId("connect-to").click();
+    await dialog.waitFor();
+    // A modal: Tab stays inside it.
+    for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="connect-dialog"]'))).toBe(true);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await page.close();
+  }, 60_000);
+
+  it("says in the text pane how to leave the text editor with the keyboard, and Esc then Tab does (issue 13)", async () => {
+    await expect(page.getByTestId("text-hint").count()).resolves.toBe(0);
+    await page.locator(".cm-content").click();
+    const hint = page.getByTestId("text-hint");
+    await hint.waitFor();
+    expect((await hint.textContent())?.replace(/\s+/g, " ")).toContain("Esc then Tab leaves the text editor");
+    // Tab alone indents (stays in the text)...
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => !!document.activeElement?.closest(".cm-editor"))).toBe(true);
+    await page.keyboard.press("Control+z");
+    // ...Escape then Tab moves on, and the hint goes with the focus.
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => !!document.activeElement?.closest(".cm-editor"))).toBe(false);
+    await hint.waitFor({ state: "detached" });
     await page.close();
   }, 60_000);
 });

@@ -20,17 +20,19 @@ import {
   type OnBeforeDelete,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
-import { connect, connectionProblem, moveNodes } from "../model/edits";
+import { connectionProblem, moveNodes } from "../model/edits";
 import { FlowBuilder, type StepNode, type TypedEdge } from "../model/flow";
 import { positionsOf, type XY } from "../model/positions";
 import { app, select, toast } from "../state/app";
 import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
-import { applyEdit, liveIr, vetConnection } from "../state/graphEdits";
+import { applyEdit, cannotConnect, connectPorts, liveIr } from "../state/graphEdits";
 import { useSelector } from "../state/store";
+import { OffscreenNote } from "./OffscreenNote";
 import { OverviewMap } from "./OverviewMap";
 import { StepNodeComponent } from "./StepNode";
+import { TabOrder } from "./TabOrder";
 import { TypedEdgeComponent } from "./TypedEdge";
 
 // At module level so React Flow never sees new types and remounts every node.
@@ -39,10 +41,11 @@ const edgeTypes = { typed: TypedEdgeComponent };
 const DELETE_KEYS = ["Delete", "Backspace"];
 const MULTI_KEYS = ["Meta", "Control", "Shift"];
 const FIT = { padding: 0.12, maxZoom: 1.1 };
-/** Below this zoom a node's text is too small to read; an opened graph starts no smaller. */
-const READABLE_ZOOM = 0.75;
-/** An opened graph is fitted whole when that needs no smaller zoom than this. */
-const SMALLEST_FIT = 0.5;
+/**
+ * Below this zoom a node's text is under 12 px on screen (its smallest text is 12 px); an
+ * opened graph starts no smaller, and is fitted whole only when that keeps it readable.
+ */
+const READABLE_ZOOM = 1;
 
 export const KIND_MIME = "application/x-mlp-kind";
 
@@ -125,8 +128,8 @@ function CanvasInner() {
       const b = getNodesBounds(nodesRef.current.map((n) => ({ ...n, measured: n.measured ?? { width: 220, height: 90 } })));
       const pad = 40;
       const fit = Math.min((box.width - 2 * pad) / Math.max(b.width, 1), (box.height - 2 * pad) / Math.max(b.height, 1));
-      if (fit >= SMALLEST_FIT) {
-        void rf.fitView(FIT);
+      if (fit >= READABLE_ZOOM) {
+        void rf.fitView({ ...FIT, minZoom: READABLE_ZOOM });
         return;
       }
       const z = READABLE_ZOOM;
@@ -177,7 +180,7 @@ function CanvasInner() {
     const n = rf.getNode(reveal.id);
     if (!n) return;
     const w = n.measured?.width ?? 220, h = n.measured?.height ?? 90;
-    void rf.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
+    void rf.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: Math.max(rf.getZoom(), READABLE_ZOOM), duration: 300 });
   }, [reveal, rf]);
 
   useEffect(() => {
@@ -265,7 +268,7 @@ function CanvasInner() {
 
   const onConnect = useCallback((c: Connection) => {
     const { from, to } = toRefs(c);
-    void applyEdit((ir) => connect(ir, from, to), { vet: (before, next, text) => vetConnection(before, next, text, to) });
+    void connectPorts(from, to);
   }, []);
 
   // A drop on a handle the types refuse: say why.
@@ -278,7 +281,7 @@ function CanvasInner() {
     }
     const ir = liveIr();
     const reason = ir && connectionProblem(ir, { node: src.nodeId, port: src.id ?? "out" }, { node: dst.nodeId, port: dst.id ?? "data" });
-    if (reason) toast(`Cannot connect: ${reason}`, "error");
+    if (reason) cannotConnect(reason);
   }, []);
 
   const onBeforeDelete: OnBeforeDelete<StepNode, TypedEdge> = useCallback(async ({ nodes: ns, edges: es }) => {
@@ -367,6 +370,8 @@ function CanvasInner() {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
         <OverviewMap nodes={nodes} />
+        <OffscreenNote />
+        <TabOrder />
         <Controls showInteractive={false} fitViewOptions={FIT} />
       </ReactFlow>
     </div>

@@ -27,7 +27,7 @@ function StepNodeView({ data, selected }: NodeProps<StepNode>) {
         <div className="ports-in">
           {data.inputs.map((p) => (
             <div className="port port-in" key={p.id} title={`${p.id}: ${p.types}${p.optional ? " (optional)" : ""}`}>
-              <Handle type="target" position={Position.Left} id={p.id} className={`handle ${p.cls}`} />
+              <Handle type="target" position={Position.Left} id={p.id} className={`handle ${p.cls}`} role="img" aria-label={`input ${p.id} of ${data.name}: ${p.types}`} />
               {labelled && <span className="port-label">{p.label}{p.optional ? "?" : ""}</span>}
             </div>
           ))}
@@ -36,7 +36,7 @@ function StepNodeView({ data, selected }: NodeProps<StepNode>) {
           {data.outputs.map((p) => (
             <div className="port port-out" key={p.id} title={`${p.id}: ${p.types}`}>
               {labelled && <span className="port-label">{p.label}</span>}
-              <Handle type="source" position={Position.Right} id={p.id} className={`handle ${p.cls}`} />
+              <Handle type="source" position={Position.Right} id={p.id} className={`handle ${p.cls}`} role="img" aria-label={`output ${p.id} of ${data.name}: ${p.types}`} />
             </div>
           ))}
         </div>

@@ -127,6 +127,12 @@ function edgeFacts(a: IrArtifact | undefined): string[] {
   return f;
 }
 
+/** What a screen reader says for a node: its kind, name and how many problems it has. */
+function stepLabel(d: StepData): string {
+  const problems = [d.errors ? `${d.errors} error${d.errors > 1 ? "s" : ""}` : "", d.warnings ? `${d.warnings} warning${d.warnings > 1 ? "s" : ""}` : ""].filter(Boolean);
+  return `${d.kind} step ${d.name}${d.imported ? ` from ${d.imported}` : ""}${problems.length ? `, ${problems.join(", ")}` : ""}`;
+}
+
 export interface FlowResult {
   nodes: StepNode[];
   edges: TypedEdge[];
@@ -172,7 +178,7 @@ export class FlowBuilder {
       const prev = this.nodeData.get(n.id);
       const entry = prev && prev.key === key ? prev : { key, data };
       nextNodeData.set(n.id, entry);
-      const node: StepNode = { id: n.id, type: "step", position: positions.get(n.id) ?? { x: 0, y: 0 }, data: entry.data };
+      const node: StepNode = { id: n.id, type: "step", position: positions.get(n.id) ?? { x: 0, y: 0 }, data: entry.data, ariaLabel: stepLabel(entry.data) };
       if (n.origin) node.className = "imported";
       return node;
     });
@@ -198,7 +204,8 @@ export class FlowBuilder {
       const prev = this.edgeData.get(id);
       const entry = prev && prev.key === key ? prev : { key, data };
       nextEdgeData.set(id, entry);
-      return { id, type: "typed", source: e.from.node, sourceHandle: e.from.port, target: e.to.node, targetHandle: e.to.port, data: entry.data };
+      const ariaLabel = `${entry.data.label} from ${e.from.node}.${e.from.port} to ${e.to.node}.${e.to.port}`;
+      return { id, type: "typed", source: e.from.node, sourceHandle: e.from.port, target: e.to.node, targetHandle: e.to.port, data: entry.data, ariaLabel };
     });
     this.edgeData = nextEdgeData;
     return { nodes, edges };

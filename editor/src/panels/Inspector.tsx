@@ -18,6 +18,7 @@ import { copySelection, deleteSelection } from "../state/commands";
 import { activate, showRange } from "../state/documents";
 import { applyEdit } from "../state/graphEdits";
 import { useSelector } from "../state/store";
+import { openConnect } from "../state/ui";
 import { FieldControl } from "./FieldControl";
 import { OperationsEditor } from "./OperationsEditor";
 
@@ -159,6 +160,7 @@ function StepInspector({ analysis, node }: { analysis: Analysis; node: IrNode })
       <StepRunSection step={node.id} ports={node.ports.outputs.filter((o) => ["Table", "Stream", "Features"].includes(o.artifact.type)).map((o) => o.port)} />
       <div className="inspector-actions">
         <button type="button" onClick={() => spans && (spans.file === app.get().active ? showRange(spans.name.start, spans.name.end, true) : activate(spans.file))}>Show in text</button>
+        <button type="button" onClick={() => openConnect(node.id)} title="Connect this step's output to another step's input (C)" data-testid="connect-to">Connect to…</button>
         {!readOnly && <button type="button" onClick={() => copySelection()}>Copy</button>}
         {!readOnly && (
           <button type="button" className="danger" onClick={() => deleteSelection()}>
@@ -220,7 +222,8 @@ function PipelineInspector({ analysis }: { analysis: Analysis }) {
       <div className="section-title">Tips</div>
       <ul className="tips">
         <li>Drag a step from the palette onto the canvas, or select a step and press Enter on a palette item to add one after it.</li>
-        <li>Connect an output (right) to an input (left); the types decide what may connect.</li>
+        <li>Connect an output (right) to an input (left); the types decide what may connect. From the keyboard: Tab to a step (steps come before connections), then C connects it.</li>
+        <li>Ctrl+K or / finds a step by name, kind or column; F fits the whole graph.</li>
         <li>Delete removes the selection; Ctrl+C / Ctrl+V copies steps; Ctrl+Z / Ctrl+Shift+Z undo and redo.</li>
       </ul>
     </div>

@@ -64,7 +64,6 @@ export interface AppState {
   hoveredEdge: string | null;
   toast: Toast | null;
   bottom: BottomTab;
-  bottomOpen: boolean;
   layoutBusy: boolean;
   /** Asks the canvas to bring a node into view (seq changes each time). */
   reveal: { id: string; seq: number } | null;
@@ -90,7 +89,6 @@ export const app = createStore<AppState>({
   hoveredEdge: null,
   toast: null,
   bottom: "problems",
-  bottomOpen: false,
   layoutBusy: false,
   reveal: null,
   fitSeq: 0,

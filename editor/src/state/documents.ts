@@ -13,6 +13,7 @@ import { minimalChange } from "../model/textdiff";
 import { mlpCompletions, mlpHighlight, mlpLanguage } from "../text/mlpLanguage";
 import { app, select } from "./app";
 import { scheduleAnalysis } from "./analysis";
+import { panes, togglePane } from "./panes";
 
 /** Marks transactions made by the app itself (selection sync), which must not echo back. */
 const fromApp = Annotation.define<boolean>();
@@ -174,11 +175,24 @@ export function showRange(from: number, to: number, focus: boolean): void {
   const len = view.state.doc.length;
   const a = Math.min(from, len), b = Math.min(to, len);
   view.dispatch({ selection: EditorSelection.single(a, b), effects: EditorView.scrollIntoView(a, { y: "center" }), annotations: fromApp.of(true) });
-  if (focus) view.focus();
+  if (focus) focusView(view, a);
 }
 
 export function focusText(): void {
-  view?.focus();
+  if (view) focusView(view);
+}
+
+/** The keyboard goes to the text: a collapsed text pane opens first (a hidden view can neither scroll nor take focus). */
+function focusView(v: EditorView, at?: number): void {
+  if (panes.get().text.open) {
+    v.focus();
+    return;
+  }
+  togglePane("text", true);
+  requestAnimationFrame(() => {
+    if (at !== undefined) v.dispatch({ effects: EditorView.scrollIntoView(at, { y: "center" }) });
+    v.focus();
+  });
 }
 
 function toCm(d: Diagnostic, len: number): CmDiagnostic {

@@ -4,7 +4,7 @@
 // another, each on the analysis of the text the previous one left.
 import type { IrDocument } from "../../../compiler/ir";
 import { analyze, type Analysis } from "../model/analyze";
-import type { Edit } from "../model/edits";
+import { connect, connectionProblem, type Edit, type PortRef } from "../model/edits";
 import { printPreserving } from "../model/splice";
 import { app, select, toast } from "./app";
 import { freshAnalysis, scheduleAnalysis } from "./analysis";
@@ -79,4 +79,24 @@ export function vetConnection(before: Analysis, next: IrDocument, text: string, 
   if (window.confirm(`Connecting ${added.map(name).join(", ")} to ${name(to.node)} gives ${fresh.length} error${fresh.length > 1 ? "s" : ""}:\n${listed}${more}\nConnect anyway?`)) return true;
   toast(`not connected: ${fresh[0]!.message}`);
   return false;
+}
+
+/** A refused connection, said the same way however it was attempted (a drag, the Connect to… list). */
+export function cannotConnect(reason: string): void {
+  toast(`Cannot connect: ${reason}`, "error");
+}
+
+/**
+ * Connects an output to an input: refused with the reason when the types or the graph forbid
+ * it, else vetted like every connection (vetConnection: asks before replacing an input, shows
+ * the column errors it would cause) and written.
+ */
+export function connectPorts(from: PortRef, to: PortRef): Promise<boolean> {
+  const ir = liveIr();
+  const reason = ir && connectionProblem(ir, from, to);
+  if (reason) {
+    cannotConnect(reason);
+    return Promise.resolve(false);
+  }
+  return applyEdit((cur) => connect(cur, from, to), { vet: (before, next, text) => vetConnection(before, next, text, to) });
 }

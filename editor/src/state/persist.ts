@@ -2,6 +2,7 @@
 // localStorage shortly after every change, so a reload (or a crash) loses nothing.
 import { app, toast } from "./app";
 import { activate, openDocument } from "./documents";
+import { panes, restorePanes, type Panes } from "./panes";
 
 export const STORAGE_KEY = "mlp-editor:workspace:v1";
 
@@ -17,6 +18,8 @@ export interface Saved {
   active: string;
   texts: Record<string, string>;
   saved: Record<string, string>;
+  /** How the frame was shared out (absent in workspaces saved before panes were resizable). */
+  panes?: Panes;
 }
 
 /**
@@ -37,7 +40,7 @@ function write(): void {
     const t = s.saved[p];
     if (t !== undefined) saved[p] = t === s.texts[p] ? true : t;
   }
-  const data: Stored = { paths: s.paths, active: s.active, texts: s.texts, saved };
+  const data: Stored = { paths: s.paths, active: s.active, texts: s.texts, saved, panes: panes.get() };
   let failure: string | null = null;
   try {
     localStorage.setItem(key, JSON.stringify(data));
@@ -56,13 +59,18 @@ function write(): void {
 
 export function startAutosave(): void {
   let last = { texts: app.get().texts, active: app.get().active, saved: app.get().saved };
+  const later = () => {
+    clearTimeout(timer);
+    timer = setTimeout(write, 300);
+  };
   app.subscribe(() => {
     const s = app.get();
     if (s.texts === last.texts && s.active === last.active && s.saved === last.saved) return;
     last = { texts: s.texts, active: s.active, saved: s.saved };
-    clearTimeout(timer);
-    timer = setTimeout(write, 300);
+    later();
   });
+  // A splitter drag changes the sizes every frame: one write once it rests.
+  panes.subscribe(later);
   window.addEventListener("beforeunload", write);
 }
 
@@ -91,5 +99,6 @@ export function loadSaved(): Saved | undefined {
 export function restore(data: Saved): void {
   for (const p of data.paths) openDocument(p, data.texts[p]!);
   app.set({ saved: data.saved ?? {} });
+  restorePanes(data.panes);
   activate(data.active);
 }

@@ -5,7 +5,8 @@
 // step's state and rows on the graph. Browser storage stays a crash-recovery copy.
 import { app, toast, type RunView, type ServerState, type StepRun } from "./app";
 import { activate, hasDocument, openDocument, replaceText } from "./documents";
-import { loadSaved, startAutosave, setStorageKey } from "./persist";
+import { restorePanes } from "./panes";
+import { loadSaved, setStorageKey, startAutosave } from "./persist";
 
 const TOKEN_KEY = "mlp-edit:token";
 /** More files than this are listed, not all opened. */
@@ -75,6 +76,7 @@ export async function connectServer(initial: string | null): Promise<void> {
   // The crash-recovery copy is kept per folder, apart from the static editor's workspace.
   setStorageKey(`mlp-editor:folder:${list.id}:v1`);
   const recovered = loadSaved();
+  restorePanes(recovered?.panes);
   app.set({ server: { root: list.root, files: list.files, versions: {}, conflicts: {} } });
   const wanted = list.files.slice(0, MAX_OPEN);
   if (initial && list.files.includes(initial) && !wanted.includes(initial)) wanted.push(initial);

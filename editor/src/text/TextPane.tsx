@@ -1,6 +1,6 @@
 // The text view: file tabs over one CodeMirror view that shows the active file.
 import { EditorView } from "@codemirror/view";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { app } from "../state/app";
 import { activate, attachView, closeDocument } from "../state/documents";
 import { newFile } from "../state/files";
@@ -40,8 +40,21 @@ function FileTabs() {
   );
 }
 
-export function TextPane() {
+/**
+ * Tab indents in the text, so it does not move the focus on; CodeMirror lets Escape then
+ * Tab leave. Said where it matters: while the text has the keyboard.
+ */
+function KeyHint() {
+  return (
+    <div className="text-hint" role="note" data-testid="text-hint">
+      <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the text editor · <kbd>Ctrl</kbd>+<kbd>Space</kbd> completes
+    </div>
+  );
+}
+
+export function TextPane({ open = true }: { open?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
+  const [focused, setFocused] = useState(false);
   useEffect(() => {
     const view = new EditorView({ parent: host.current! });
     attachView(view);
@@ -51,9 +64,18 @@ export function TextPane() {
     };
   }, []);
   return (
-    <section className="text-pane" aria-label="Text">
+    <section id="text-pane" className={`text-pane${open ? "" : " collapsed"}`} aria-label="Text">
       <FileTabs />
-      <div className="cm-host" ref={host} data-testid="text" />
+      <div
+        className="cm-host"
+        ref={host}
+        data-testid="text"
+        onFocus={(e) => setFocused(!!(e.target as HTMLElement).closest(".cm-editor"))}
+        onBlur={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFocused(false);
+        }}
+      />
+      {focused && <KeyHint />}
     </section>
   );
 }
