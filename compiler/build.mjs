@@ -39,4 +39,7 @@ await build({
   plugins: [englishOnly, rawText],
   // A native module: loaded from node_modules by the commands that run pipelines.
   external: ["@duckdb/node-api"],
+  // The language server's libraries are CommonJS and require node's modules: an ESM bundle
+  // needs a `require` of its own for them.
+  banner: { js: 'import { createRequire as __mlpRequire } from "node:module"; const require = __mlpRequire(import.meta.url);' },
 });

@@ -94,12 +94,18 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
       for (const d of documents.all()) publish(d.uri);
     }, DEBOUNCE_MS);
   };
-  documents.onDidOpen(() => recheckAll());
-  documents.onDidChangeContent(() => recheckAll());
-  documents.onDidClose((e) => {
-    checked.delete(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  // A document's check is stale when any file it read changed, not only when it did.
+  const changed = (uri: string) => {
+    const path = toPath(uri);
+    for (const [u, hit] of checked) if (u === uri || hit.program?.files.some((f) => f.path === path)) checked.delete(u);
     recheckAll();
+  };
+  documents.onDidOpen((e) => changed(e.document.uri));
+  documents.onDidChangeContent((e) => changed(e.document.uri));
+  documents.onDidClose((e) => {
+    // Importers now read the file from disk instead of the closed buffer.
+    changed(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
   /** Runs a request; an exception is logged and answered as an error, and the server goes on. */
