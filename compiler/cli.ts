@@ -1,5 +1,7 @@
 // The `mlp` command line. The only compiler module that touches the disk and the
 // process; everything it calls is pure and also runs in the editor.
+import { InitRefused, initProject } from "./tooling/init";
+import { explanation, unknownCode } from "./tooling/explain";
 import { accessSync, chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { constants as bufferConstants } from "node:buffer";
@@ -36,6 +38,8 @@ usage:
                                  print a step's output rows from the latest run
   mlp serve FILE STEP [--port N] [--workdir DIR]
                                  serve an endpoint's registered model on 127.0.0.1
+  mlp init [DIR]                 a new project: a pipeline, its data, an entry script, CI
+  mlp explain CODE               a diagnostic's explanation and example (MLP0602)
   mlp lsp [--stdio]              the language server (LSP over stdio) for any editor
   mlp edit [FILE|DIR] [--port N] the node-graph editor on the folder's files (127.0.0.1, a
                                  random free port unless --port), with runs from the graph
@@ -385,6 +389,32 @@ async function cmdServe(args: string[], io: Io): Promise<number> {
   return serveCommand(program, files[0]!, files[1]!, { port: Number(portText), ...(opts["--workdir"] !== undefined ? { workdir: opts["--workdir"] as string } : {}) }, runIo(io));
 }
 
+function cmdInit(args: string[], io: Io): number {
+  const { files } = parseArgs(args, {});
+  if (files.length > 1) throw new UsageError("init takes one folder (default: the current one)");
+  const dir = files[0] ?? ".";
+  let written: string[];
+  try {
+    written = initProject(dir);
+  } catch (e) {
+    if (e instanceof InitRefused) throw new UsageError(e.message);
+    throw e;
+  }
+  const cd = dir === "." ? "" : `  cd ${/^[\w./-]+$/.test(dir) ? dir : JSON.stringify(dir)}\n`;
+  const next = [`${cd}  mlp check pipeline.mlp`, "  mlp run pipeline.mlp     (needs Python with scikit-learn and pandas; Debian: apt-get install python3-sklearn python3-pandas)", "  mlp edit pipeline.mlp"];
+  io.out(`created ${written.join(", ")}\n\nnext:\n${next.join("\n")}\n`);
+  return 0;
+}
+
+function cmdExplain(args: string[], io: Io): number {
+  const { files } = parseArgs(args, {});
+  if (files.length !== 1) throw new UsageError("explain takes one diagnostic code, e.g. mlp explain MLP0602");
+  const text = explanation(files[0]!);
+  if (!text) throw new UsageError(unknownCode(files[0]!));
+  io.out(text);
+  return 0;
+}
+
 async function cmdLsp(args: string[]): Promise<number> {
   // Editors start servers with --stdio (vscode-languageclient always passes it); stdio is the only transport.
   const { files } = parseArgs(args, { "--stdio": "bool" });
@@ -604,6 +634,10 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         return cmdFmt(rest, io);
       case "graph":
         return cmdGraph(rest, io);
+      case "explain":
+        return cmdExplain(rest, io);
+      case "init":
+        return cmdInit(rest, io);
       case "--version":
       case "-V":
         io.out(`mlp ${typeof MLP_VERSION === "string" ? MLP_VERSION : "dev"}\n`);
@@ -617,7 +651,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         io.err(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve, edit, lsp; see mlp --help)`);
+        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve, edit, lsp, init, explain; see mlp --help)`);
     }
   } catch (e) {
     return failure(e, io);
