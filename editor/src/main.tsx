@@ -10,11 +10,14 @@ import { installShortcuts } from "./keyboard";
 import { SAMPLES, sampleWithImports } from "./samples";
 import { openSample } from "./state/files";
 import { loadSaved, restore, startAutosave, STORAGE_KEY } from "./state/persist";
+import { connectHost, vscodeHost } from "./state/host";
 import { connectServer, serverToken } from "./state/server";
 
 const params = new URLSearchParams(location.search);
-// Opened from the address `mlp edit` printed: the folder's files on disk, not a sample.
-const onDisk = serverToken() !== null;
+// In VS Code's graph webview, the document VS Code has open; opened from the address
+// `mlp edit` printed, the folder's files on disk; otherwise the autosave or a sample.
+const host = vscodeHost();
+const onDisk = !host && serverToken() !== null;
 if (params.has("fresh")) {
   localStorage.removeItem(STORAGE_KEY);
   // Once: a reload of this address must not throw away what was autosaved since.
@@ -22,7 +25,9 @@ if (params.has("fresh")) {
   const query = params.toString();
   history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
 }
-if (onDisk) {
+if (host) {
+  connectHost(host);
+} else if (onDisk) {
   connectServer(params.get("file")).catch((e: unknown) => toast(`cannot reach mlp edit (${(e as Error).message}); is it still running?`, "error"));
 } else {
   const asked = params.get("sample");
