@@ -1,9 +1,11 @@
 // The `mlp` command line. The only compiler module that touches the disk and the
 // process; everything it calls is pure and also runs in the editor.
+import { dot, mermaid } from "./tooling/picture";
 import { InitRefused, initProject } from "./tooling/init";
 import { explanation, unknownCode } from "./tooling/explain";
 import { accessSync, chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
+import { execFileSync } from "node:child_process";
+import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { constants as bufferConstants } from "node:buffer";
 import { checkProgram, UnreadableFile, type CheckOptions } from "../language/checker/program";
 import type { CheckedProgram, FileLoader } from "../language/checker/model";
@@ -28,7 +30,8 @@ const USAGE = `mlp: check, format and compile .mlp ML pipelines
 usage:
   mlp check FILE... [--format human|json|github]
   mlp fmt FILE... [--check | --write]
-  mlp graph FILE                 print the graph IR as JSON
+  mlp graph FILE [--format json|mermaid|dot]
+                                 print the graph IR as JSON, or a picture of it
   mlp graph --to-mlp IR.json     print .mlp text from a graph IR
   mlp compile FILE --target ${TARGET_INFO.map((t) => t.name).join("|")} [--variant NAME] --out DIR
   mlp run FILE [--variant V] [--source NAME=PATH]... [--until STEP] [--only STEP]...
@@ -38,6 +41,9 @@ usage:
                                  print a step's output rows from the latest run
   mlp serve FILE STEP [--port N] [--workdir DIR]
                                  serve an endpoint's registered model on 127.0.0.1
+  mlp diff OLD NEW [--variant V] [--format human|markdown|json]
+                                 what a change means: steps, columns, settings, and what
+                                 each target would deploy differently (OLD/NEW: FILE or git:REF:PATH)
   mlp init [DIR]                 a new project: a pipeline, its data, an entry script, CI
   mlp explain CODE               a diagnostic's explanation and example (MLP0602)
   mlp lsp [--stdio]              the language server (LSP over stdio) for any editor
@@ -228,9 +234,12 @@ function cmdFmt(args: string[], io: Io): number {
 }
 
 function cmdGraph(args: string[], io: Io): number {
-  const { files, opts } = parseArgs(args, { "--to-mlp": "bool" });
+  const { files, opts } = parseArgs(args, { "--to-mlp": "bool", "--format": "value" });
   if (files.length !== 1) throw new UsageError(`graph takes one ${opts["--to-mlp"] ? "IR.json" : "FILE"}`);
   const file = files[0]!;
+  const fmt = (opts["--format"] as string | undefined) ?? "json";
+  if (!["json", "mermaid", "dot"].includes(fmt)) throw new UsageError(`unknown format ${fmt} (formats: json, mermaid, dot)`);
+  if (opts["--to-mlp"] && opts["--format"] !== undefined) throw new UsageError("--to-mlp prints .mlp text; it takes no --format");
   if (opts["--to-mlp"]) {
     const text = readOrFail(file);
     let json: unknown;
@@ -263,8 +272,11 @@ function cmdGraph(args: string[], io: Io): number {
   }
   const program = checkFile(file === "-" ? STDIN_NAME : file, readOrFail(file));
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
+  const ir = lower(program);
+  if (fmt === "mermaid") io.out(mermaid(ir));
+  else if (fmt === "dot") io.out(dot(ir));
   // Streamed, a line per node: no piece of it grows with the pipeline (F15).
-  writeIr(lower(program), io.out);
+  else writeIr(ir, io.out);
   return hasErrors(program.diagnostics) ? 1 : 0;
 }
 
@@ -412,6 +424,58 @@ function cmdExplain(args: string[], io: Io): number {
   const text = explanation(files[0]!);
   if (!text) throw new UsageError(unknownCode(files[0]!));
   io.out(text);
+  return 0;
+}
+
+/** One side of `mlp diff`: a file, or `git:REF:PATH` (the file and its imports as they are at REF). */
+function diffSide(spec: string): { program: CheckedProgram; label: string } {
+  const git = /^git:([^:]+):(.+)$/.exec(spec);
+  if (!git) return { program: checkFile(spec, readOrFail(spec)), label: spec };
+  const [, ref, path] = git as unknown as [string, string, string];
+  let top: string;
+  try {
+    top = execFileSync("git", ["rev-parse", "--show-toplevel"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  } catch {
+    throw new UsageError(`${spec}: not in a git repository`);
+  }
+  const atRef = (p: string): string | undefined => {
+    const rel = relative(top, resolve(p)).split(sep).join("/");
+    if (rel.startsWith("..")) return undefined;
+    try {
+      return execFileSync("git", ["show", `${ref}:${rel}`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 << 20 });
+    } catch {
+      return undefined;
+    }
+  };
+  const text = atRef(path);
+  if (text === undefined) throw new UsageError(`cannot read ${path} at ${ref}`);
+  try {
+    return { program: checkProgram(path, { read: atRef }, text), label: `${path} at ${ref}` };
+  } catch (e) {
+    if (e instanceof UnreadableFile) throw new UsageError(`cannot read ${e.path} at ${ref}`);
+    throw e;
+  }
+}
+
+async function cmdDiff(args: string[], io: Io): Promise<number> {
+  const { files, opts } = parseArgs(args, { "--variant": "value", "--format": "value" });
+  if (files.length !== 2) throw new UsageError("diff takes OLD and NEW (files, or git:REF:PATH)");
+  const fmt = (opts["--format"] as string | undefined) ?? "human";
+  if (!["human", "markdown", "json"].includes(fmt)) throw new UsageError(`unknown format ${fmt} (formats: human, markdown, json)`);
+  const sides = files.map(diffSide);
+  const bad = sides.filter((s) => hasErrors(s.program.diagnostics));
+  if (bad.length) {
+    io.err(renderHuman(bad.flatMap((s) => s.program.diagnostics.filter((d) => d.severity === "error")), { sources: sourcesOf(bad.map((s) => s.program)), color: io.color }));
+    return 1;
+  }
+  const variant = opts["--variant"] as string | undefined;
+  for (const s of sides)
+    if (variant !== undefined && !s.program.variants.has(variant)) throw new UsageError(`${s.label} has no variant ${variant}${s.program.variants.size ? ` (variants: ${[...s.program.variants.keys()].join(", ")})` : ""}`);
+  const { diffPipelines, renderHuman: human, renderMarkdown } = await import("./tooling/diff");
+  const d = diffPipelines(lower(sides[0]!.program, variant), lower(sides[1]!.program, variant));
+  if (fmt === "json") io.out(JSON.stringify(d, null, 2) + "\n");
+  else if (fmt === "markdown") io.out(renderMarkdown(d, `mlp diff: ${sides[1]!.label}${variant ? ` (variant ${variant})` : ""}`));
+  else io.out(human(d));
   return 0;
 }
 
@@ -617,7 +681,7 @@ function removeStale(outAbs: string, rel: string): void {
   }
 }
 
-const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run: cmdRun, show: cmdShow, serve: cmdServe, compile: cmdCompile, edit: cmdEdit, lsp: cmdLsp };
+const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run: cmdRun, show: cmdShow, serve: cmdServe, compile: cmdCompile, edit: cmdEdit, lsp: cmdLsp, diff: cmdDiff };
 
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [cmd, ...rest] = argv;
@@ -651,7 +715,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         io.err(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve, edit, lsp, init, explain; see mlp --help)`);
+        throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve, edit, lsp, init, explain, diff; see mlp --help)`);
     }
   } catch (e) {
     return failure(e, io);
