@@ -35,6 +35,7 @@ import { parse } from "../../language/parser";
 import { definition, fileOf, hover, references, rename, symbols, type DocSymbol, type Place } from "../../language/service/answers";
 import { complete, type Completion } from "../../language/service/complete";
 import type { Span } from "../../language/span";
+import { explanation } from "../tooling/explain";
 
 declare const MLP_VERSION: string;
 
@@ -141,8 +142,16 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
   connection.onHover(
     safe("hover", (p) => {
       const program = programOf(p.textDocument.uri);
-      const h = program && hover(program, toPath(p.textDocument.uri), offsetOf(p.textDocument.uri, p.position));
-      return h ? { contents: { kind: "markdown" as const, value: h.text }, range: range(h.span) } : null;
+      if (!program) return null;
+      const path = toPath(p.textDocument.uri);
+      const at = offsetOf(p.textDocument.uri, p.position);
+      const h = hover(program, path, at);
+      // What the diagnostics here mean: the reference's explanation of their codes.
+      const codes = [...new Set(program.diagnostics.filter((d) => d.file === path && d.span.start <= at && at <= d.span.end).map((d) => d.code))];
+      const explained = codes.map((c) => `**${c}**: ${summaryOf(c)}`).join("\n\n");
+      if (!h && !explained) return null;
+      const value = [h?.text, explained].filter(Boolean).join("\n\n---\n\n");
+      return h ? { contents: { kind: "markdown" as const, value }, range: range(h.span) } : { contents: { kind: "markdown" as const, value } };
     }),
   );
 
@@ -211,7 +220,21 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
   connection.onCodeAction(
     safe("codeAction", (p) => {
       const actions: CodeAction[] = [];
+      const doc = documents.get(p.textDocument.uri);
       for (const d of p.context.diagnostics) {
+        // `dedupe` without `keep`: add the `keep` its help names, at the end of the operation's line.
+        if (d.code === "MLP0605" && doc) {
+          const line = doc.getText({ start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line + 1, character: 0 } }).replace(/\r?\n$/, "");
+          const end = line.replace(/\s*\/\/.*$/, "").trimEnd().length;
+          for (const m of String(d.message).matchAll(/`(keep (?:latest|earliest) [A-Za-z_][A-Za-z0-9_]*)`/g))
+            actions.push({
+              title: `Add \`${m[1]}\``,
+              kind: CodeActionKind.QuickFix,
+              diagnostics: [d],
+              edit: { changes: { [p.textDocument.uri]: [{ range: { start: { line: d.range.start.line, character: end }, end: { line: d.range.start.line, character: end } }, newText: ` ${m[1]}` }] } },
+            });
+          continue;
+        }
         const m = /did you mean `([^`]+)`\?/.exec(typeof d.message === "string" ? d.message : "");
         if (!m) continue;
         actions.push({
@@ -228,6 +251,12 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** The first paragraph of a code's explanation in the reference. */
+function summaryOf(code: string): string {
+  const text = explanation(code);
+  return text ? (text.split("\n\n")[1] ?? "").replace(/^\*(error|warning)\*\. /, "") : "";
 }
 
 class RenameRefused extends ResponseError<void> {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createVSIX } from "@vscode/vsce";
 import { build } from "esbuild";
+import { rawText } from "../../compiler/raw-plugin.mjs";
 import { buildEditor } from "../scripts/build.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -16,7 +17,7 @@ export async function buildExtension() {
   rmSync(join(here, "dist"), { recursive: true, force: true });
   const common = { bundle: true, platform: "node", format: "cjs", target: "node20", minify: true, legalComments: "none", logLevel: "warning" };
   await build({ ...common, entryPoints: [join(here, "src/extension.ts")], outfile: join(here, "dist/extension.js"), external: ["vscode"] });
-  await build({ ...common, entryPoints: [join(here, "src/server.ts")], outfile: join(here, "dist/server.js"), define: { MLP_VERSION: JSON.stringify(version) } });
+  await build({ ...common, entryPoints: [join(here, "src/server.ts")], outfile: join(here, "dist/server.js"), define: { MLP_VERSION: JSON.stringify(version) }, plugins: [rawText] });
   const gen = await build({ ...common, format: "esm", minify: false, entryPoints: [join(here, "src/snippets.ts")], write: false });
   const { snippets } = await import(`data:text/javascript;base64,${Buffer.from(gen.outputFiles[0].text).toString("base64")}`);
   mkdirSync(join(here, "snippets"), { recursive: true });

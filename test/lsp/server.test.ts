@@ -110,6 +110,22 @@ describe("mlp lsp", { timeout: 60_000 }, () => {
     expect(kind.contents.value).toMatch(/\*\*cleanse\*\*/);
   });
 
+  it("explains the diagnostic under the cursor, and fixes a dedupe without keep", async () => {
+    const text = SHOP.replace("  fill   amount = 0.0\n", "  fill   amount = 0.0\n  dedupe by store // one row per store\n");
+    const n = count("shop.mlp");
+    change("shop.mlp", text);
+    const d = (await diagnosticsOf("shop.mlp", n)).diagnostics.find((x) => x.code === "MLP0605")!;
+    expect(d).toBeDefined();
+    const h = (await client.sendRequest("textDocument/hover", at("shop.mlp", text, "dedupe by", 2))) as { contents: { value: string } };
+    expect(h.contents.value).toMatch(/\*\*MLP0605\*\*: `dedupe by COLS` without `keep latest COL`/);
+    const actions = (await client.sendRequest("textDocument/codeAction", { textDocument: { uri: uri("shop.mlp") }, range: d.range, context: { diagnostics: [d] } })) as { title: string; edit: { changes: Record<string, { newText: string; range: { start: { character: number } } }[]> } }[];
+    expect(actions.map((a) => a.title)).toEqual(["Add `keep latest sold_at`", "Add `keep earliest sold_at`"]);
+    const e = actions[0]!.edit.changes[uri("shop.mlp")]![0]!;
+    // At the end of the operation, before its comment.
+    expect([e.newText, e.range.start.character]).toEqual([" keep latest sold_at", "  dedupe by store".length]);
+    change("shop.mlp", SHOP);
+  });
+
   it("goes to definitions: a step, a schema in another file, a column back to its schema field", async () => {
     const step = (await client.sendRequest("textDocument/definition", at("shop.mlp", SHOP, "per_store(clean)", 11))) as { uri: string; range: { start: unknown } };
     expect(step.uri).toBe(uri("shop.mlp"));
