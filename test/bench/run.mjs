@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { importBundled } from "../node-bundle.mjs";
+import { benchLsp, MAX_REQUEST_MS } from "./lsp.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const TMP = join(ROOT, "test", ".tmp");
@@ -347,6 +348,13 @@ console.log(`mlp check of ${int(HUGE.steps)} steps (${kb(Buffer.byteLength(readF
 console.log("");
 targets.push({ target: `mlp check of ${int(HUGE.steps)} steps in under ${HUGE.maxMiB} MiB`, value: hugeMiB, limit: HUGE.maxMiB, unit: "MiB", pass: huge.status === 0 && hugeMiB < HUGE.maxMiB, ms: hugeMs });
 
+// The language server on the largest pipeline (issue 12): each request once the first check is done.
+const lspFile = join(ROOT, pipelines[pipelines.length - 1].file);
+const lspRun = await benchLsp(CLI, lspFile);
+console.log(`mlp lsp on ${int(large)} steps: first check ${ms(lspRun.firstCheckMs)} ms; then ${Object.entries(lspRun.medians).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")} ms (medians)`);
+console.log("");
+for (const [k, v] of Object.entries(lspRun.medians)) targets.push({ target: `mlp lsp ${k} on ${int(large)} steps within ${MAX_REQUEST_MS} ms`, value: v, limit: MAX_REQUEST_MS, unit: "ms", pass: v <= MAX_REQUEST_MS });
+
 console.log("targets");
 const shown = (t, v) => (t.percent ? `${(v * 100).toFixed(2)}%` : t.unit ? `${v.toFixed(0)} ${t.unit}` : times(v));
 for (const t of targets) console.log(`  ${t.pass ? "PASS" : "FAIL"}  ${pad(t.target, 72)} ${pad(shown(t, t.value), 7, true)}  (limit ${shown(t, t.limit)})`);
@@ -362,6 +370,7 @@ const report = {
   pipelines: pipelines.map((p) => ({ file: p.file, warmup: p.warmup, runs: p.runs, ...p.facts })),
   rows: rowsOut,
   cli: cliOut,
+  lsp: lspRun,
   targets,
 };
 const out = join(TMP, "bench.json");
