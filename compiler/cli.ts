@@ -30,7 +30,7 @@ const USAGE = `mlp: check, format and compile .mlp ML pipelines
 usage:
   mlp check FILE... [--format human|json|github]
   mlp fmt FILE... [--check | --write]
-  mlp graph FILE [--format json|mermaid|dot]
+  mlp graph FILE [--format json|mermaid|dot|svg]
                                  print the graph IR as JSON, or a picture of it
   mlp graph --to-mlp IR.json     print .mlp text from a graph IR
   mlp compile FILE --target ${TARGET_INFO.map((t) => t.name).join("|")} [--variant NAME] --out DIR
@@ -233,12 +233,12 @@ function cmdFmt(args: string[], io: Io): number {
   return status;
 }
 
-function cmdGraph(args: string[], io: Io): number {
+function cmdGraph(args: string[], io: Io): number | Promise<number> {
   const { files, opts } = parseArgs(args, { "--to-mlp": "bool", "--format": "value" });
   if (files.length !== 1) throw new UsageError(`graph takes one ${opts["--to-mlp"] ? "IR.json" : "FILE"}`);
   const file = files[0]!;
   const fmt = (opts["--format"] as string | undefined) ?? "json";
-  if (!["json", "mermaid", "dot"].includes(fmt)) throw new UsageError(`unknown format ${fmt} (formats: json, mermaid, dot)`);
+  if (!["json", "mermaid", "dot", "svg"].includes(fmt)) throw new UsageError(`unknown format ${fmt} (formats: json, mermaid, dot, svg)`);
   if (opts["--to-mlp"] && opts["--format"] !== undefined) throw new UsageError("--to-mlp prints .mlp text; it takes no --format");
   if (opts["--to-mlp"]) {
     const text = readOrFail(file);
@@ -273,6 +273,9 @@ function cmdGraph(args: string[], io: Io): number {
   const program = checkFile(file === "-" ? STDIN_NAME : file, readOrFail(file));
   if (program.diagnostics.length) io.err(renderHuman(program.diagnostics, { sources: sourcesOf([program]), color: io.color }));
   const ir = lower(program);
+  const code = hasErrors(program.diagnostics) ? 1 : 0;
+  // Laid out by elkjs, which answers with a promise; loaded only for pictures.
+  if (fmt === "svg") return import("./tooling/svg").then(({ svg }) => svg(ir)).then((text) => (io.out(text), code));
   if (fmt === "mermaid") io.out(mermaid(ir));
   else if (fmt === "dot") io.out(dot(ir));
   // Streamed, a line per node: no piece of it grows with the pipeline (F15).
