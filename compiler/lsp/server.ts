@@ -34,6 +34,7 @@ import { format } from "../../language/formatter";
 import { parse } from "../../language/parser";
 import { definition, fileOf, hover, references, rename, symbols, type DocSymbol, type Place } from "../../language/service/answers";
 import { complete, type Completion } from "../../language/service/complete";
+import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "../../language/service/tokens";
 import type { Span } from "../../language/span";
 import { explanation } from "../tooling/explain";
 
@@ -135,6 +136,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
       documentFormattingProvider: true,
       completionProvider: { triggerCharacters: ["(", ",", "=", " "] },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
     },
     serverInfo: { name: "mlp", version: typeof MLP_VERSION === "string" ? MLP_VERSION : "dev" },
   }));
@@ -214,6 +216,23 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
       const hit = checked.get(p.textDocument.uri);
       // The last check is enough to know what exists; the text says where the cursor is.
       return complete(hit?.program ?? programOf(p.textDocument.uri), toPath(p.textDocument.uri), doc.getText(), doc.offsetAt(p.position)).map(toItem);
+    }),
+  );
+
+  connection.languages.semanticTokens.on(
+    safe("semanticTokens", (p) => {
+      const doc = documents.get(p.textDocument.uri);
+      if (!doc) return { data: [] };
+      // LSP's encoding: per token, its line and start relative to the previous token's, its length, type and modifiers.
+      const data: number[] = [];
+      let line = 0;
+      let char = 0;
+      for (const t of semanticTokens(doc.getText())) {
+        data.push(t.line - line, t.line === line ? t.char - char : t.char, t.length, TOKEN_TYPES.indexOf(t.kind), t.declaration ? 1 : 0);
+        line = t.line;
+        char = t.char;
+      }
+      return { data };
     }),
   );
 

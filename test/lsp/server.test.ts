@@ -147,6 +147,32 @@ describe("mlp lsp", { timeout: 60_000 }, () => {
     await expect(client.sendRequest("textDocument/rename", { ...at("shop.mlp", SHOP, "cleanse clean", 9), newName: "halves" })).rejects.toThrow(/already declared/);
   });
 
+  it("colours by meaning: semantic tokens", async () => {
+    const init = (await client.sendRequest("textDocument/semanticTokens/full", { textDocument: { uri: uri("shop.mlp") } })) as { data: number[] };
+    // Decode LSP's relative encoding, then read back each token's text.
+    const lines = SHOP.split("\n");
+    const legend = ["keyword", "type", "function", "variable", "property", "string", "number", "comment", "operator", "class"];
+    const seen = new Map<string, string>();
+    let line = 0;
+    let char = 0;
+    for (let i = 0; i < init.data.length; i += 5) {
+      const [dl, dc, len, type, mods] = init.data.slice(i, i + 5) as [number, number, number, number, number];
+      line += dl;
+      char = dl ? dc : char + dc;
+      const word = lines[line]!.slice(char, char + len);
+      if (!seen.has(word)) seen.set(word, legend[type]! + (mods & 1 ? "+declaration" : ""));
+    }
+    expect(seen.get("cleanse")).toBe("class");
+    expect(seen.get("clean")).toBe("function+declaration");
+    expect(seen.get("fill")).toBe("keyword");
+    expect(seen.get("uri")).toBe("property");
+    expect(seen.get("sum")).toBe("function");
+    expect(seen.get('"s3://lake/sales/"')).toBe("string");
+    expect(seen.get("30d")).toBe("number");
+    expect(seen.get("// A shop's sales, cleaned and summed per store.")).toBe("comment");
+    expect(seen.get("Table")).toBe("type");
+  });
+
   it("lists the declarations as symbols", async () => {
     const syms = (await client.sendRequest("textDocument/documentSymbol", { textDocument: { uri: uri("shop.mlp") } })) as { name: string; detail: string }[];
     expect(syms.map((s) => `${s.detail} ${s.name}`)).toEqual(["pipeline shop", "from lib/sale.mlp Sale", "source sales", "cleanse clean", "aggregate per_store", "split halves", "target local"]);
