@@ -1,8 +1,6 @@
 // The `mlp` command line. The only compiler module that touches the disk and the
 // process; everything it calls is pure and also runs in the editor.
 import { dot, mermaid } from "./tooling/picture";
-import { InitRefused, initProject } from "./tooling/init";
-import { explanation, unknownCode } from "./tooling/explain";
 import { accessSync, chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
@@ -404,10 +402,12 @@ async function cmdServe(args: string[], io: Io): Promise<number> {
   return serveCommand(program, files[0]!, files[1]!, { port: Number(portText), ...(opts["--workdir"] !== undefined ? { workdir: opts["--workdir"] as string } : {}) }, runIo(io));
 }
 
-function cmdInit(args: string[], io: Io): number {
+// The reference and the project templates are text only these commands read: loaded with them.
+async function cmdInit(args: string[], io: Io): Promise<number> {
   const { files } = parseArgs(args, {});
   if (files.length > 1) throw new UsageError("init takes one folder (default: the current one)");
   const dir = files[0] ?? ".";
+  const { InitRefused, initProject } = await import("./tooling/init");
   let written: string[];
   try {
     written = initProject(dir);
@@ -421,9 +421,10 @@ function cmdInit(args: string[], io: Io): number {
   return 0;
 }
 
-function cmdExplain(args: string[], io: Io): number {
+async function cmdExplain(args: string[], io: Io): Promise<number> {
   const { files } = parseArgs(args, {});
   if (files.length !== 1) throw new UsageError("explain takes one diagnostic code, e.g. mlp explain MLP0602");
+  const { explanation, unknownCode } = await import("./tooling/explain");
   const text = explanation(files[0]!);
   if (!text) throw new UsageError(unknownCode(files[0]!));
   io.out(text);
@@ -684,7 +685,7 @@ function removeStale(outAbs: string, rel: string): void {
   }
 }
 
-const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run: cmdRun, show: cmdShow, serve: cmdServe, compile: cmdCompile, edit: cmdEdit, lsp: cmdLsp, diff: cmdDiff };
+const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run: cmdRun, show: cmdShow, serve: cmdServe, compile: cmdCompile, edit: cmdEdit, lsp: cmdLsp, diff: cmdDiff, init: cmdInit, explain: cmdExplain };
 
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [cmd, ...rest] = argv;
@@ -701,10 +702,6 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         return cmdFmt(rest, io);
       case "graph":
         return cmdGraph(rest, io);
-      case "explain":
-        return cmdExplain(rest, io);
-      case "init":
-        return cmdInit(rest, io);
       case "--version":
       case "-V":
         io.out(`mlp ${typeof MLP_VERSION === "string" ? MLP_VERSION : "dev"}\n`);
