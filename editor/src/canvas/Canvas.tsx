@@ -29,6 +29,8 @@ import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
 import { applyEdit, liveIr, vetConnection } from "../state/graphEdits";
 import { useSelector } from "../state/store";
+import { FarView, screenBoxes } from "./FarView";
+import { FAR_ZOOM, FarContext, LabelLayerContext } from "./lod";
 import { OverviewMap } from "./OverviewMap";
 import { StepNodeComponent } from "./StepNode";
 import { TypedEdgeComponent } from "./TypedEdge";
@@ -43,6 +45,8 @@ const FIT = { padding: 0.12, maxZoom: 1.1 };
 const READABLE_ZOOM = 0.75;
 /** An opened graph is fitted whole when that needs no smaller zoom than this. */
 const SMALLEST_FIT = 0.5;
+/** From this many steps only the visible ones are in the DOM, and zoomed out the graph is one drawing (FarView). */
+const BIG = 150;
 
 export const KIND_MIME = "application/x-mlp-kind";
 
@@ -50,7 +54,7 @@ function toRefs(c: { source: string; sourceHandle?: string | null; target: strin
   return { from: { node: c.source, port: c.sourceHandle ?? "out" }, to: { node: c.target, port: c.targetHandle ?? "data" } };
 }
 
-const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < 0.45;
+const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 
 function CanvasInner() {
   const analysis = useSelector(app, (s) => s.analysis);
@@ -71,6 +75,8 @@ function CanvasInner() {
   // shown meanwhile so a moved step does not jump back.
   const pendingMoves = useRef(new Map<string, XY>());
   const wrapper = useRef<HTMLDivElement>(null);
+  const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
+  useEffect(() => setLabelLayer(wrapper.current?.querySelector<HTMLElement>(".react-flow__edgelabel-renderer") ?? null), []);
 
   // Analysis -> nodes and edges, reusing objects that did not change.
   useEffect(() => {
@@ -184,6 +190,11 @@ function CanvasInner() {
     registerCanvas({
       positions: () => new Map(nodesRef.current.map((n) => [n.id, n.position])),
       sizes: () => new Map(nodesRef.current.map((n) => [n.id, { width: n.measured?.width ?? 220, height: n.measured?.height ?? 90 }])),
+      onScreen: () => {
+        const box = wrapper.current?.querySelector(".react-flow")?.getBoundingClientRect();
+        const v = rf.getViewport();
+        return box ? screenBoxes(nodesRef.current, [v.x, v.y, v.zoom], { x: box.left, y: box.top }) : [];
+      },
       aspect: () => {
         const box = wrapper.current?.getBoundingClientRect();
         return box && box.height > 0 ? box.width / box.height : 1.6;
@@ -320,8 +331,23 @@ function CanvasInner() {
     if (app.get().hoveredEdge === e.id) app.set({ hoveredEdge: null });
   }, []);
 
+  // Zoomed out on a large graph: one drawing instead of the DOM nodes (FarView), which React Flow then skips.
+  const big = nodes.length > BIG;
+  const drawn = far && big;
+  const flowNodes = useMemo(() => (drawn ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [nodes, drawn]);
+  const flowEdges = useMemo(() => (drawn ? edges.map((e) => ({ ...e, hidden: true })) : edges), [edges, drawn]);
+  const selectDrawn = useCallback((id: string, additive: boolean) => {
+    const ids = additive ? [...new Set([...app.get().selection, id])] : [id];
+    const sel = new Set(ids);
+    setNodes((ns) => ns.map((n) => (sel.has(n.id) !== !!n.selected ? { ...n, selected: sel.has(n.id) } : n)));
+    select(ids, "canvas");
+  }, []);
+  const moveDrawn = (id: string, position: XY) => {
+    setNodes((ns) => ns.map((n) => (n.id === id ? { ...n, position } : n)));
+    commitMoves([{ id, position }]);
+  };
+
   const locked = analysis?.syntaxErrors[0];
-  const big = nodes.length > 150;
   const className = useMemo(() => `canvas${far ? " zoomed-out" : ""}`, [far]);
 
   return (
@@ -338,9 +364,11 @@ function CanvasInner() {
           Syntax error at line {locked.span.line}: {locked.message}. The graph shows what parsed; graph edits wait until the text parses again.
         </div>
       )}
+      <FarContext.Provider value={far}>
+      <LabelLayerContext.Provider value={labelLayer}>
       <ReactFlow<StepNode, TypedEdge>
-        nodes={nodes}
-        edges={edges}
+        nodes={flowNodes}
+        edges={flowEdges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
@@ -366,9 +394,12 @@ function CanvasInner() {
         elevateEdgesOnSelect
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
+        {drawn && <FarView nodes={nodes} edges={edges} onSelect={selectDrawn} onMove={moveDrawn} />}
         <OverviewMap nodes={nodes} />
         <Controls showInteractive={false} fitViewOptions={FIT} />
       </ReactFlow>
+      </LabelLayerContext.Provider>
+      </FarContext.Provider>
     </div>
   );
 }
