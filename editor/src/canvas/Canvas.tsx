@@ -11,6 +11,7 @@ import {
   ReactFlowProvider,
   useReactFlow,
   getNodesBounds,
+  Position,
   useStore as useFlowStore,
   type Connection,
   type EdgeChange,
@@ -21,8 +22,9 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { connect, connectionProblem, moveNodes } from "../model/edits";
-import { FlowBuilder, type StepNode, type TypedEdge } from "../model/flow";
+import { FlowBuilder, type StepData, type StepNode, type TypedEdge } from "../model/flow";
 import { positionsOf, type XY } from "../model/positions";
+import { previews } from "../state/analysis";
 import { app, select, toast } from "../state/app";
 import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
@@ -56,8 +58,30 @@ function toRefs(c: { source: string; sourceHandle?: string | null; target: strin
 
 const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 
+/**
+ * A node's size and handle positions before it was ever on screen. React Flow renders
+ * every node it has not measured, visible or not, to measure it: at 5,000 steps that
+ * alone took seconds. With an estimate only the visible nodes are rendered; each is
+ * measured for real when it first appears (its size then differs from the estimate, which
+ * makes React Flow measure its handles too). Later node objects keep these internals.
+ */
+function estimatedGeometry(d: StepData): Pick<StepNode, "measured" | "handles"> {
+  const labelled = d.inputs.length > 1 || d.outputs.length > 1;
+  const rows = Math.max(d.inputs.length, d.outputs.length, 1);
+  const height = 56.5 + (labelled ? rows * 18 : 8);
+  const y = (i: number, n: number) => height / 2 + (i - (n - 1) / 2) * 18 - 5;
+  return {
+    measured: { width: 220, height },
+    handles: [
+      ...d.inputs.map((p, i) => ({ id: p.id, type: "target" as const, position: Position.Left, x: -6, y: y(i, d.inputs.length), width: 10, height: 10 })),
+      ...d.outputs.map((p, i) => ({ id: p.id, type: "source" as const, position: Position.Right, x: 216, y: y(i, d.outputs.length), width: 10, height: 10 })),
+    ],
+  };
+}
+
 function CanvasInner() {
   const analysis = useSelector(app, (s) => s.analysis);
+  const preview = useSelector(previews, (s) => s.preview);
   const selection = useSelector(app, (s) => s.selection);
   const selectionFrom = useSelector(app, (s) => s.selectionFrom);
   const reveal = useSelector(app, (s) => s.reveal);
@@ -77,6 +101,15 @@ function CanvasInner() {
   const wrapper = useRef<HTMLDivElement>(null);
   const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
   useEffect(() => setLabelLayer(wrapper.current?.querySelector<HTMLElement>(".react-flow__edgelabel-renderer") ?? null), []);
+
+  // Until the first check arrives: the graph as parsed (the worker posts it first), if it
+  // is the text open now.
+  useEffect(() => {
+    const s = app.get();
+    if (s.analysis || !preview || preview.entry !== s.active || s.texts[preview.entry] !== preview.text) return;
+    setNodes(preview.nodes.map((n) => ({ ...n, type: "step", ...estimatedGeometry(n.data) })));
+    setEdges(preview.edges as unknown as TypedEdge[]);
+  }, [preview]);
 
   // Analysis -> nodes and edges, reusing objects that did not change.
   useEffect(() => {
@@ -123,7 +156,8 @@ function CanvasInner() {
   // it stays readable, else show its start (the sources) at a readable zoom.
   useEffect(() => {
     const s = app.get();
-    if (!s.fitPending || nodes.length === 0 || s.analysis?.entry !== s.active) return;
+    const shown = s.analysis?.entry ?? previews.get().preview?.entry;
+    if (!s.fitPending || nodes.length === 0 || shown !== s.active) return;
     const t = setTimeout(() => {
       app.set({ fitPending: false });
       const box = wrapper.current?.getBoundingClientRect();
@@ -214,7 +248,10 @@ function CanvasInner() {
     const kept = changes.filter((c) => c.type !== "remove");
     if (!kept.length) return;
     keyboardMoves(kept);
-    const next = applyNodeChanges(kept, nodesRef.current);
+    const measured = new Set(kept.flatMap((c) => (c.type === "dimensions" ? [c.id] : [])));
+    // Measured for real: React Flow has read its handles from the DOM, and an estimate left
+    // on the node (estimatedGeometry) would replace them on its next update.
+    const next = applyNodeChanges(kept, nodesRef.current).map((n) => (n.handles && measured.has(n.id) ? { ...n, handles: undefined } : n));
     nodesRef.current = next;
     setNodes(next);
     if (kept.some((c) => c.type === "select")) select(next.filter((n) => n.selected).map((n) => n.id), "canvas");
@@ -326,6 +363,12 @@ function CanvasInner() {
     showRange(spans.name.start, spans.name.end, true);
   }, []);
 
+  // While the view moves, the graph gets a compositing layer of its own (styles.css), so a
+  // pan moves rastered tiles instead of re-rastering every node, edge and label each frame.
+  // Only then: a layer kept across a zoom would show text rastered at the old scale.
+  const onMoveStart = useCallback(() => wrapper.current?.classList.add("view-moving"), []);
+  const onMoveEnd = useCallback(() => wrapper.current?.classList.remove("view-moving"), []);
+
   const onEdgeMouseEnter = useCallback((_: unknown, e: TypedEdge) => app.set({ hoveredEdge: e.id }), []);
   const onEdgeMouseLeave = useCallback((_: unknown, e: TypedEdge) => {
     if (app.get().hoveredEdge === e.id) app.set({ hoveredEdge: null });
@@ -381,6 +424,8 @@ function CanvasInner() {
         onDragOver={onDragOver}
         onDrop={onDrop}
         onNodeDoubleClick={onNodeDoubleClick}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         onEdgeMouseEnter={onEdgeMouseEnter}
         onEdgeMouseLeave={onEdgeMouseLeave}
         deleteKeyCode={DELETE_KEYS}

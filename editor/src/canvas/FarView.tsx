@@ -64,6 +64,92 @@ function portY(top: number, h: number, index: number, count: number): number {
   return top + h / 2 + (index - (count - 1) / 2) * 18;
 }
 
+interface View {
+  transform: readonly [number, number, number];
+  width: number;
+  height: number;
+  dpr: number;
+}
+
+/**
+ * Draws the graph, or with `skip` all but one step (and its edges), or with `only` just
+ * that step at `at` and its edges (over what is there when `keep`).
+ */
+function paint(ctx: CanvasRenderingContext2D, nodes: readonly StepNode[], edges: readonly TypedEdge[], view: View, opts: { skip?: string; only?: string; at?: XY; keep?: boolean } = {}): void {
+  const [tx, ty, zoom] = view.transform;
+  const { dpr } = view;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  if (!opts.keep) ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * tx, dpr * ty);
+  // The visible area in graph coordinates.
+  const vx0 = -tx / zoom, vy0 = -ty / zoom, vx1 = vx0 + view.width / zoom, vy1 = vy0 + view.height / zoom;
+  const special = opts.skip ?? opts.only;
+  const boxes = new Map<string, { x: number; y: number; w: number; h: number; n: StepNode }>();
+  for (const n of nodes) {
+    const p = opts.at && n.id === opts.only ? opts.at : n.position;
+    const { w, h } = sizeOf(n);
+    boxes.set(n.id, { x: p.x, y: p.y, w, h, n });
+  }
+  // Edges: one path per colour, so a few thousand curves cost a handful of strokes.
+  const paths = new Map<string, Path2D>();
+  for (const e of edges) {
+    const touches = e.source === special || e.target === special;
+    if ((opts.skip && touches) || (opts.only && !touches)) continue;
+    const a = boxes.get(e.source), b = boxes.get(e.target);
+    if (!a || !b) continue;
+    const sx = a.x + a.w, tx2 = b.x;
+    const outs = a.n.data.outputs, ins = b.n.data.inputs;
+    const si = outs.length > 1 ? Math.max(0, outs.findIndex((p) => p.id === e.sourceHandle)) : 0;
+    const ti = ins.length > 1 ? Math.max(0, ins.findIndex((p) => p.id === e.targetHandle)) : 0;
+    const sy = portY(a.y, a.h, si, outs.length || 1), ty2 = portY(b.y, b.h, ti, ins.length || 1);
+    if (Math.max(sx, tx2) < vx0 || Math.min(sx, tx2) > vx1 || Math.max(sy, ty2) < vy0 || Math.min(sy, ty2) > vy1) continue;
+    const colour = e.data?.problem ? "#d1242f" : artColour(e.data?.type);
+    let path = paths.get(colour);
+    if (!path) paths.set(colour, (path = new Path2D()));
+    const c = Math.max(Math.abs(tx2 - sx) / 2, 40);
+    path.moveTo(sx, sy);
+    path.bezierCurveTo(sx + c, sy, tx2 - c, ty2, tx2, ty2);
+  }
+  ctx.lineWidth = Math.max(1.6, 1 / zoom);
+  for (const [colour, path] of paths) {
+    ctx.strokeStyle = colour;
+    ctx.stroke(path);
+  }
+  // Nodes: a white card with its kind's colour down the left, red when it has errors.
+  const bodies = new Path2D();
+  const bars = new Map<string, Path2D>();
+  const shown: { x: number; y: number; w: number; h: number; n: StepNode }[] = [];
+  const bar = Math.max(4, 3 / zoom);
+  for (const b of boxes.values()) {
+    if ((opts.skip && b.n.id === opts.skip) || (opts.only && b.n.id !== opts.only)) continue;
+    if (b.x > vx1 || b.x + b.w < vx0 || b.y > vy1 || b.y + b.h < vy0) continue;
+    shown.push(b);
+    bodies.rect(b.x, b.y, b.w, b.h);
+    const colour = b.n.data.errors ? "#d1242f" : (KIND_COLOURS[b.n.data.kind] ?? "#98a2b3");
+    let p = bars.get(colour);
+    if (!p) bars.set(colour, (p = new Path2D()));
+    p.rect(b.x, b.y, bar, b.h);
+  }
+  ctx.fillStyle = "#ffffff";
+  ctx.fill(bodies);
+  ctx.strokeStyle = "#98a2b3";
+  ctx.lineWidth = 1 / zoom;
+  ctx.stroke(bodies);
+  for (const [colour, p] of bars) {
+    ctx.fillStyle = colour;
+    ctx.fill(p);
+  }
+  ctx.strokeStyle = "#2563eb";
+  ctx.lineWidth = 3 / zoom;
+  for (const b of shown) if (b.n.selected) ctx.strokeRect(b.x, b.y, b.w, b.h);
+  if (zoom >= NAME_ZOOM) {
+    ctx.fillStyle = "#1d2939";
+    ctx.font = "700 26px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    for (const b of shown) ctx.fillText(b.n.data.name, b.x + bar + 8, b.y + b.h / 2, b.w - bar - 16);
+  }
+}
+
 function FarViewImpl({ nodes, edges, onSelect, onMove }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const transform = useStore(transformOf);
@@ -73,87 +159,37 @@ function FarViewImpl({ nodes, edges, onSelect, onMove }: Props) {
   latest.current = { nodes, edges, transform };
   const raf = useRef(0);
 
+  // While a step is dragged everything else stays put: drawn once into `still`, then each
+  // frame copies it and draws the moving step and its edges on top.
+  const still = useRef<{ canvas: HTMLCanvasElement; key: unknown[] } | null>(null);
+
   const draw = useCallback(() => {
     raf.current = 0;
     const el = canvas.current;
     const ctx = el?.getContext("2d");
     if (!el || !ctx) return;
-    const { nodes, edges, transform: [tx, ty, zoom] } = latest.current;
+    const { nodes, edges, transform } = latest.current;
     const dpr = window.devicePixelRatio || 1;
-    const cw = el.clientWidth, ch = el.clientHeight;
-    if (el.width !== Math.round(cw * dpr) || el.height !== Math.round(ch * dpr)) (el.width = Math.round(cw * dpr)), (el.height = Math.round(ch * dpr));
+    const w = Math.round(el.clientWidth * dpr), h = Math.round(el.clientHeight * dpr);
+    if (el.width !== w || el.height !== h) (el.width = w), (el.height = h);
+    const view = { transform, width: el.clientWidth, height: el.clientHeight, dpr };
+    const moving = drag.current?.at ? { id: drag.current.id, at: drag.current.at } : null;
+    if (!moving) {
+      still.current = null;
+      paint(ctx, nodes, edges, view);
+      return;
+    }
+    const key = [nodes, edges, transform, moving.id, w, h];
+    if (!still.current || still.current.key.some((k, i) => k !== key[i])) {
+      const c = still.current?.canvas ?? document.createElement("canvas");
+      (c.width = w), (c.height = h);
+      paint(c.getContext("2d")!, nodes, edges, view, { skip: moving.id });
+      still.current = { canvas: c, key };
+    }
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, el.width, el.height);
-    ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * tx, dpr * ty);
-    // The visible area in graph coordinates, with a margin for edges that cross it.
-    const vx0 = -tx / zoom, vy0 = -ty / zoom, vx1 = vx0 + cw / zoom, vy1 = vy0 + ch / zoom;
-    const moving = drag.current?.at ? drag.current : null;
-    const boxes = new Map<string, { x: number; y: number; w: number; h: number; n: StepNode }>();
-    for (const n of nodes) {
-      const p = moving && moving.id === n.id ? moving.at! : n.position;
-      const { w, h } = sizeOf(n);
-      boxes.set(n.id, { x: p.x, y: p.y, w, h, n });
-    }
-    // Edges: one path per colour, so a few thousand curves cost a handful of strokes.
-    const paths = new Map<string, Path2D>();
-    for (const e of edges) {
-      const a = boxes.get(e.source), b = boxes.get(e.target);
-      if (!a || !b) continue;
-      const sx = a.x + a.w, tx2 = b.x;
-      const outs = a.n.data.outputs, ins = b.n.data.inputs;
-      const si = Math.max(0, outs.findIndex((p) => p.id === e.sourceHandle));
-      const ti = Math.max(0, ins.findIndex((p) => p.id === e.targetHandle));
-      const sy = portY(a.y, a.h, si, outs.length || 1), ty2 = portY(b.y, b.h, ti, ins.length || 1);
-      if (Math.max(sx, tx2) < vx0 || Math.min(sx, tx2) > vx1 || Math.max(sy, ty2) < vy0 || Math.min(sy, ty2) > vy1) continue;
-      const colour = e.data?.problem ? "#d1242f" : artColour(e.data?.type);
-      let path = paths.get(colour);
-      if (!path) paths.set(colour, (path = new Path2D()));
-      const c = Math.max(Math.abs(tx2 - sx) / 2, 40);
-      path.moveTo(sx, sy);
-      path.bezierCurveTo(sx + c, sy, tx2 - c, ty2, tx2, ty2);
-    }
-    ctx.lineWidth = Math.max(1.6, 1 / zoom);
-    for (const [colour, path] of paths) {
-      ctx.strokeStyle = colour;
-      ctx.stroke(path);
-    }
-    // Nodes: a white card with its kind's colour down the left, red when it has errors.
-    const bodies = new Path2D();
-    const bars = new Map<string, Path2D>();
-    const selected: typeof boxes extends Map<string, infer V> ? V[] : never = [];
-    const bar = Math.max(4, 3 / zoom);
-    for (const b of boxes.values()) {
-      if (b.x > vx1 || b.x + b.w < vx0 || b.y > vy1 || b.y + b.h < vy0) continue;
-      bodies.rect(b.x, b.y, b.w, b.h);
-      const colour = b.n.data.errors ? "#d1242f" : (KIND_COLOURS[b.n.data.kind] ?? "#98a2b3");
-      let p = bars.get(colour);
-      if (!p) bars.set(colour, (p = new Path2D()));
-      p.rect(b.x, b.y, bar, b.h);
-      if (b.n.selected) selected.push(b);
-    }
-    ctx.fillStyle = "#ffffff";
-    ctx.fill(bodies);
-    ctx.strokeStyle = "#98a2b3";
-    ctx.lineWidth = 1 / zoom;
-    ctx.stroke(bodies);
-    for (const [colour, p] of bars) {
-      ctx.fillStyle = colour;
-      ctx.fill(p);
-    }
-    if (selected.length) {
-      ctx.strokeStyle = "#2563eb";
-      ctx.lineWidth = 3 / zoom;
-      for (const b of selected) ctx.strokeRect(b.x, b.y, b.w, b.h);
-    }
-    if (zoom >= NAME_ZOOM) {
-      ctx.fillStyle = "#1d2939";
-      ctx.font = "700 26px system-ui, sans-serif";
-      ctx.textBaseline = "middle";
-      for (const b of boxes.values()) {
-        if (b.x > vx1 || b.x + b.w < vx0 || b.y > vy1 || b.y + b.h < vy0) continue;
-        ctx.fillText(b.n.data.name, b.x + bar + 8, b.y + b.h / 2, b.w - bar - 16);
-      }
-    }
+    ctx.clearRect(0, 0, w, h);
+    ctx.drawImage(still.current.canvas, 0, 0);
+    paint(ctx, nodes, edges, view, { only: moving.id, at: moving.at, keep: true });
   }, []);
 
   const schedule = useCallback(() => {
