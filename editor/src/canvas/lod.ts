@@ -5,8 +5,9 @@
 import { createContext } from "react";
 
 /**
- * Zoomed out far enough that node text is unreadable: nodes show only their name (large)
- * and ports, edges only their path. Changes only when the zoom crosses the threshold.
+ * Zoomed out far enough that node text is unreadable: edges draw only their path (nodes
+ * simplify by stylesheet, under the canvas's `zoomed-out` class). Changes only when the
+ * zoom crosses the threshold.
  */
 export const FarContext = createContext(false);
 
