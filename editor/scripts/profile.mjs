@@ -1,5 +1,14 @@
-// Profiles the editor at N steps: load phase and fit-view pan phase. CPU profile self-time top list + Performance metrics deltas.
+// Profiles the built editor on a generated pipeline of N steps (test/bench/generate.ts), in
+// chromium through the DevTools protocol: the page load, then a pan after Fit view (NEAR=1:
+// at the opening zoom). Prints the functions with the most self time (Profiler) and the
+// browser's own metrics, or with TRACE=1 the main- and raster-thread work of the pan by
+// trace event (Tracing). What bench:editor's figures come from, to see where they go.
+//
+//   DIST=dir-of-a-build N=5000 PHASES=load,pan [NEAR=1] [TRACE=1] [SHOT=file.png] node editor/scripts/profile.mjs
+//
+// CPU profiles are written to the system's temporary folder (open them in DevTools).
 import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -35,7 +44,7 @@ function summarize(profile, label) {
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   console.log(`--- ${label}: ${total.toFixed(0)} ms sampled`);
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(v.toFixed(1).padStart(8), k);
-  writeFileSync(`/tmp/perf/${label}.cpuprofile`, JSON.stringify(profile));
+  writeFileSync(join(tmpdir(), `mlp-editor-${label}.cpuprofile`), JSON.stringify(profile));
 }
 const diff = (a, b) => Object.fromEntries(["TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration", "Nodes", "JSHeapUsedSize"].map((k) => [k, +(b[k] - (k.endsWith("Duration") ? a[k] : 0)).toFixed(3)]));
 let m0 = await metrics();
