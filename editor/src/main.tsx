@@ -5,6 +5,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { isFresh, primeAnalysis } from "./state/analysis";
 import { app, reveal, toast } from "./state/app";
+import { canvas } from "./state/canvasBridge";
 import { showRange } from "./state/documents";
 import { installShortcuts } from "./keyboard";
 import { SAMPLES, sampleWithImports } from "./samples";
@@ -56,6 +57,8 @@ Object.assign(window, {
     selectText: (from: number, to: number) => showRange(from, to, true),
     /** Centres a step on the canvas at a readable zoom. */
     reveal: (id: string) => reveal(id),
+    /** Each step's box on screen, also when the zoomed-out graph is drawn on a canvas (the benchmark drags one). */
+    nodesOnScreen: () => canvas()?.onScreen() ?? [],
   },
 });
 

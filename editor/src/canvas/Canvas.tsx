@@ -11,6 +11,7 @@ import {
   ReactFlowProvider,
   useReactFlow,
   getNodesBounds,
+  Position,
   useStore as useFlowStore,
   type Connection,
   type EdgeChange,
@@ -21,8 +22,9 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { connectionProblem, moveNodes } from "../model/edits";
-import { FlowBuilder, type StepNode, type TypedEdge } from "../model/flow";
+import { FlowBuilder, type StepData, type StepNode, type TypedEdge } from "../model/flow";
 import { positionsOf, type XY } from "../model/positions";
+import { previews } from "../state/analysis";
 import { app, select, toast } from "../state/app";
 import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
@@ -30,6 +32,8 @@ import { activate, showRange } from "../state/documents";
 import { applyEdit, cannotConnect, connectPorts, liveIr } from "../state/graphEdits";
 import { useSelector } from "../state/store";
 import { OffscreenNote } from "./OffscreenNote";
+import { FarView, screenBoxes } from "./FarView";
+import { FAR_ZOOM, FarContext, LabelLayerContext } from "./lod";
 import { OverviewMap } from "./OverviewMap";
 import { StepNodeComponent } from "./StepNode";
 import { TabOrder } from "./TabOrder";
@@ -46,6 +50,8 @@ const FIT = { padding: 0.12, maxZoom: 1.1 };
  * opened graph starts no smaller, and is fitted whole only when that keeps it readable.
  */
 const READABLE_ZOOM = 1;
+/** From this many steps only the visible ones are in the DOM, and zoomed out the graph is one drawing (FarView). */
+const BIG = 150;
 
 export const KIND_MIME = "application/x-mlp-kind";
 
@@ -53,10 +59,32 @@ function toRefs(c: { source: string; sourceHandle?: string | null; target: strin
   return { from: { node: c.source, port: c.sourceHandle ?? "out" }, to: { node: c.target, port: c.targetHandle ?? "data" } };
 }
 
-const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < 0.45;
+const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
+
+/**
+ * A node's size and handle positions before it was ever on screen. React Flow renders
+ * every node it has not measured, visible or not, to measure it: at 5,000 steps that
+ * alone took seconds. With an estimate only the visible nodes are rendered; each is
+ * measured for real when it first appears (its size then differs from the estimate, which
+ * makes React Flow measure its handles too). Later node objects keep these internals.
+ */
+function estimatedGeometry(d: StepData): Pick<StepNode, "measured" | "handles"> {
+  const labelled = d.inputs.length > 1 || d.outputs.length > 1;
+  const rows = Math.max(d.inputs.length, d.outputs.length, 1);
+  const height = 56.5 + (labelled ? rows * 18 : 8);
+  const y = (i: number, n: number) => height / 2 + (i - (n - 1) / 2) * 18 - 5;
+  return {
+    measured: { width: 240, height },
+    handles: [
+      ...d.inputs.map((p, i) => ({ id: p.id, type: "target" as const, position: Position.Left, x: -6, y: y(i, d.inputs.length), width: 10, height: 10 })),
+      ...d.outputs.map((p, i) => ({ id: p.id, type: "source" as const, position: Position.Right, x: 236, y: y(i, d.outputs.length), width: 10, height: 10 })),
+    ],
+  };
+}
 
 function CanvasInner() {
   const analysis = useSelector(app, (s) => s.analysis);
+  const preview = useSelector(previews, (s) => s.preview);
   const selection = useSelector(app, (s) => s.selection);
   const selectionFrom = useSelector(app, (s) => s.selectionFrom);
   const reveal = useSelector(app, (s) => s.reveal);
@@ -74,6 +102,17 @@ function CanvasInner() {
   // shown meanwhile so a moved step does not jump back.
   const pendingMoves = useRef(new Map<string, XY>());
   const wrapper = useRef<HTMLDivElement>(null);
+  const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
+  useEffect(() => setLabelLayer(wrapper.current?.querySelector<HTMLElement>(".react-flow__edgelabel-renderer") ?? null), []);
+
+  // Until the first check arrives: the graph as parsed (the worker posts it first), if it
+  // is the text open now.
+  useEffect(() => {
+    const s = app.get();
+    if (s.analysis || !preview || preview.entry !== s.active || s.texts[preview.entry] !== preview.text) return;
+    setNodes(preview.nodes.map((n) => ({ ...n, type: "step", ...estimatedGeometry(n.data) })));
+    setEdges(preview.edges as unknown as TypedEdge[]);
+  }, [preview]);
 
   // Analysis -> nodes and edges, reusing objects that did not change.
   useEffect(() => {
@@ -120,12 +159,13 @@ function CanvasInner() {
   // it stays readable, else show its start (the sources) at a readable zoom.
   useEffect(() => {
     const s = app.get();
-    if (!s.fitPending || nodes.length === 0 || s.analysis?.entry !== s.active) return;
+    const shown = s.analysis?.entry ?? previews.get().preview?.entry;
+    if (!s.fitPending || nodes.length === 0 || shown !== s.active) return;
     const t = setTimeout(() => {
       app.set({ fitPending: false });
       const box = wrapper.current?.getBoundingClientRect();
       if (!box) return;
-      const b = getNodesBounds(nodesRef.current.map((n) => ({ ...n, measured: n.measured ?? { width: 220, height: 90 } })));
+      const b = getNodesBounds(nodesRef.current.map((n) => ({ ...n, measured: n.measured ?? { width: 240, height: 90 } })));
       const pad = 40;
       const fit = Math.min((box.width - 2 * pad) / Math.max(b.width, 1), (box.height - 2 * pad) / Math.max(b.height, 1));
       if (fit >= READABLE_ZOOM) {
@@ -187,6 +227,11 @@ function CanvasInner() {
     registerCanvas({
       positions: () => new Map(nodesRef.current.map((n) => [n.id, n.position])),
       sizes: () => new Map(nodesRef.current.map((n) => [n.id, { width: n.measured?.width ?? 220, height: n.measured?.height ?? 90 }])),
+      onScreen: () => {
+        const box = wrapper.current?.querySelector(".react-flow")?.getBoundingClientRect();
+        const v = rf.getViewport();
+        return box ? screenBoxes(nodesRef.current, [v.x, v.y, v.zoom], { x: box.left, y: box.top }) : [];
+      },
       aspect: () => {
         const box = wrapper.current?.getBoundingClientRect();
         return box && box.height > 0 ? box.width / box.height : 1.6;
@@ -206,7 +251,10 @@ function CanvasInner() {
     const kept = changes.filter((c) => c.type !== "remove");
     if (!kept.length) return;
     keyboardMoves(kept);
-    const next = applyNodeChanges(kept, nodesRef.current);
+    const measured = new Set(kept.flatMap((c) => (c.type === "dimensions" ? [c.id] : [])));
+    // Measured for real: React Flow has read its handles from the DOM, and an estimate left
+    // on the node (estimatedGeometry) would replace them on its next update.
+    const next = applyNodeChanges(kept, nodesRef.current).map((n) => (n.handles && measured.has(n.id) ? { ...n, handles: undefined } : n));
     nodesRef.current = next;
     setNodes(next);
     if (kept.some((c) => c.type === "select")) select(next.filter((n) => n.selected).map((n) => n.id), "canvas");
@@ -318,13 +366,34 @@ function CanvasInner() {
     showRange(spans.name.start, spans.name.end, true);
   }, []);
 
+  // While the view moves, the graph gets a compositing layer of its own (styles.css), so a
+  // pan moves rastered tiles instead of re-rastering every node, edge and label each frame.
+  // Only then: a layer kept across a zoom would show text rastered at the old scale.
+  const onMoveStart = useCallback(() => wrapper.current?.classList.add("view-moving"), []);
+  const onMoveEnd = useCallback(() => wrapper.current?.classList.remove("view-moving"), []);
+
   const onEdgeMouseEnter = useCallback((_: unknown, e: TypedEdge) => app.set({ hoveredEdge: e.id }), []);
   const onEdgeMouseLeave = useCallback((_: unknown, e: TypedEdge) => {
     if (app.get().hoveredEdge === e.id) app.set({ hoveredEdge: null });
   }, []);
 
+  // Zoomed out on a large graph: one drawing instead of the DOM nodes (FarView), which React Flow then skips.
+  const big = nodes.length > BIG;
+  const drawn = far && big;
+  const flowNodes = useMemo(() => (drawn ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [nodes, drawn]);
+  const flowEdges = useMemo(() => (drawn ? edges.map((e) => ({ ...e, hidden: true })) : edges), [edges, drawn]);
+  const selectDrawn = useCallback((id: string, additive: boolean) => {
+    const ids = additive ? [...new Set([...app.get().selection, id])] : [id];
+    const sel = new Set(ids);
+    setNodes((ns) => ns.map((n) => (sel.has(n.id) !== !!n.selected ? { ...n, selected: sel.has(n.id) } : n)));
+    select(ids, "canvas");
+  }, []);
+  const moveDrawn = (id: string, position: XY) => {
+    setNodes((ns) => ns.map((n) => (n.id === id ? { ...n, position } : n)));
+    commitMoves([{ id, position }]);
+  };
+
   const locked = analysis?.syntaxErrors[0];
-  const big = nodes.length > 150;
   const className = useMemo(() => `canvas${far ? " zoomed-out" : ""}`, [far]);
 
   return (
@@ -341,9 +410,11 @@ function CanvasInner() {
           Syntax error at line {locked.span.line}: {locked.message}. The graph shows what parsed; graph edits wait until the text parses again.
         </div>
       )}
+      <FarContext.Provider value={far}>
+      <LabelLayerContext.Provider value={labelLayer}>
       <ReactFlow<StepNode, TypedEdge>
-        nodes={nodes}
-        edges={edges}
+        nodes={flowNodes}
+        edges={flowEdges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
@@ -356,6 +427,8 @@ function CanvasInner() {
         onDragOver={onDragOver}
         onDrop={onDrop}
         onNodeDoubleClick={onNodeDoubleClick}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         onEdgeMouseEnter={onEdgeMouseEnter}
         onEdgeMouseLeave={onEdgeMouseLeave}
         deleteKeyCode={DELETE_KEYS}
@@ -369,11 +442,14 @@ function CanvasInner() {
         elevateEdgesOnSelect
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
+        {drawn && <FarView nodes={nodes} edges={edges} onSelect={selectDrawn} onMove={moveDrawn} />}
         <OverviewMap nodes={nodes} />
         <OffscreenNote />
         <TabOrder />
         <Controls showInteractive={false} fitViewOptions={FIT} />
       </ReactFlow>
+      </LabelLayerContext.Provider>
+      </FarContext.Provider>
     </div>
   );
 }

@@ -31,6 +31,22 @@ interface Frame {
   offY: number;
 }
 
+function drawSteps(ctx: CanvasRenderingContext2D, nodes: readonly StepNode[], sx: (x: number) => number, sy: (y: number) => number, scale: number): void {
+  for (const n of nodes) {
+    const w = (n.measured?.width ?? 220) * scale, h = (n.measured?.height ?? 90) * scale;
+    ctx.fillStyle = n.data.errors ? "#d1242f" : (KIND_COLOURS[n.data.kind] ?? "#2563eb");
+    ctx.globalAlpha = n.data.imported ? 0.45 : 0.85;
+    ctx.fillRect(sx(n.position.x), sy(n.position.y), Math.max(w, 1.5), Math.max(h, 1.5));
+    if (n.selected) {
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = "#1d4ed8";
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(sx(n.position.x) - 1, sy(n.position.y) - 1, Math.max(w, 1.5) + 2, Math.max(h, 1.5) + 2);
+    }
+  }
+  ctx.globalAlpha = 1;
+}
+
 function OverviewMapView({ nodes }: { nodes: StepNode[] }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const frame = useRef<Frame>({ minX: 0, minY: 0, scale: 1, offX: 0, offY: 0 });
@@ -43,6 +59,9 @@ function OverviewMapView({ nodes }: { nodes: StepNode[] }) {
   const lastDraw = useRef(0);
   const lastView = useRef(v);
   const pending = useRef<{ timer: ReturnType<typeof setTimeout>; raf: number } | null>(null);
+  // The steps' picture, kept while neither the steps nor the map's frame change: a pan
+  // inside the graph's bounds then redraws only the frame of the visible area, not 5,000 rectangles.
+  const still = useRef<{ canvas: HTMLCanvasElement; key: unknown[] } | null>(null);
   useEffect(() => {
     // Panning and zooming redraw on the next frame; moving nodes (a drag) at most ten
     // times a second, which keeps the drag itself at full frame rate. A draw already
@@ -88,19 +107,18 @@ function OverviewMapView({ nodes }: { nodes: StepNode[] }) {
     frame.current = { minX, minY, scale, offX, offY };
     const sx = (x: number) => offX + (x - minX) * scale;
     const sy = (y: number) => offY + (y - minY) * scale;
-    for (const n of nodes) {
-      const w = (n.measured?.width ?? 220) * scale, h = (n.measured?.height ?? 90) * scale;
-      ctx.fillStyle = n.data.errors ? "#d1242f" : (KIND_COLOURS[n.data.kind] ?? "#2563eb");
-      ctx.globalAlpha = n.data.imported ? 0.45 : 0.85;
-      ctx.fillRect(sx(n.position.x), sy(n.position.y), Math.max(w, 1.5), Math.max(h, 1.5));
-      if (n.selected) {
-        ctx.globalAlpha = 1;
-        ctx.strokeStyle = "#1d4ed8";
-        ctx.lineWidth = 1.5;
-        ctx.strokeRect(sx(n.position.x) - 1, sy(n.position.y) - 1, Math.max(w, 1.5) + 2, Math.max(h, 1.5) + 2);
-      }
+    const key = [nodes, minX, minY, scale, offX, offY, dpr];
+    if (!still.current || still.current.key.some((k, i) => k !== key[i])) {
+      const c = still.current?.canvas ?? document.createElement("canvas");
+      (c.width = W * dpr), (c.height = H * dpr);
+      const sctx = c.getContext("2d")!;
+      sctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      drawSteps(sctx, nodes, sx, sy, scale);
+      still.current = { canvas: c, key };
     }
-    ctx.globalAlpha = 1;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(still.current.canvas, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     // Dim what is outside the visible area.
     ctx.fillStyle = "rgba(241, 245, 249, 0.55)";
     const rx = sx(vx), ry = sy(vy), rw = vw * scale, rh = vh * scale;

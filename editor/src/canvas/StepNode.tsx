@@ -1,7 +1,10 @@
 // One step on the canvas: kind, name, the settings that matter (and how it treats time:
 // an as-of join, a hopping window), typed ports and the first problem the checker found.
 // Memoized: it re-renders only when its own data, selection or drag state changes, never
-// because another node moved.
+// because another node moved or the view panned or zoomed. Zoomed out, the canvas's
+// `zoomed-out` class simplifies it by stylesheet alone (its name large, the rest hidden),
+// so crossing the threshold costs no React work per node; a large graph zoomed out is
+// drawn on a canvas instead (FarView).
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { StepNode } from "../model/flow";

@@ -1,12 +1,17 @@
 // An edge labelled with the artifact type flowing along it; hovered or selected, it
-// also lists the columns (or the model's facts).
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from "@xyflow/react";
-import { memo, useEffect } from "react";
+// also lists the columns (or the model's facts). Zoomed out, only its path: a label
+// there is unreadable, and thousands of them are what makes panning slow.
+// The label goes to React Flow's label layer through a portal of our own: its
+// EdgeLabelRenderer looks the layer up with a querySelector on every store update.
+import { BaseEdge, getBezierPath, type EdgeProps } from "@xyflow/react";
+import { memo, useContext, useEffect } from "react";
+import { createPortal } from "react-dom";
 import { artifactClass, showColumnType } from "../model/artifacts";
 import type { TypedEdge } from "../model/flow";
 import { EdgeRows } from "../server/RunBadge";
 import { app } from "../state/app";
 import { useSelector } from "../state/store";
+import { FarContext, LabelLayerContext } from "./lod";
 
 const MAX_COLUMNS = 40;
 
@@ -20,6 +25,8 @@ function TypedEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
     },
     [id],
   );
+  const far = useContext(FarContext);
+  const layer = useContext(LabelLayerContext);
   const open = selected || hovered;
   const cls = artifactClass(data?.type);
   const bad = data?.problem ? ` edge-${data.severity ?? "error"}` : "";
@@ -27,8 +34,8 @@ function TypedEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
   const roomy = Math.abs(targetX - sourceX) > 110 || Math.abs(targetY - sourceY) > 60;
   return (
     <>
-      <BaseEdge id={id} path={path} className={`typed-edge ${cls}${bad}${selected ? " is-selected" : ""}`} interactionWidth={18} />
-      <EdgeLabelRenderer>
+      <BaseEdge id={id} path={path} className={`typed-edge ${cls}${bad}${selected ? " is-selected" : ""}`} interactionWidth={far ? 0 : 18} />
+      {layer && (!far || open) && createPortal(
         <div
           className={`edge-label nodrag nopan ${cls}${bad}${open ? " open" : ""}${selected ? " pinned" : ""}${roomy || open || bad ? "" : " tight"}`}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
@@ -59,8 +66,9 @@ function TypedEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
               {data.columns.length > MAX_COLUMNS && <div className="edge-fact">… {data.columns.length - MAX_COLUMNS} more</div>}
             </div>
           )}
-        </div>
-      </EdgeLabelRenderer>
+        </div>,
+        layer,
+      )}
     </>
   );
 }

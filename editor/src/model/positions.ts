@@ -1,11 +1,18 @@
 // Node positions: what the `layout` block says, and a quick layered placement for
 // steps it does not mention. The placement is only shown, never written; the
 // Auto-layout command (elkjs) writes a full layout block on request.
-import type { IrDocument, IrExpr } from "../../../compiler/ir";
+import type { IrExpr } from "../../../compiler/ir";
 
 export interface XY {
   x: number;
   y: number;
+}
+
+/** What placing nodes reads of a graph: the IR, or the parse-only preview (preview.ts). */
+export interface PlacedGraph {
+  nodes: readonly { id: string; name: string; origin?: { import?: string } | undefined }[];
+  edges: readonly { from: { node: string }; to: { node: string } }[];
+  layout?: { entries: readonly { name: string; value: IrExpr }[] } | null;
 }
 
 export const COLUMN = 320;
@@ -20,7 +27,7 @@ function num(e: IrExpr | undefined): number | undefined {
 }
 
 /** Positions written in the layout block, by step name. */
-export function layoutPositions(ir: IrDocument): Map<string, XY> {
+export function layoutPositions(ir: PlacedGraph): Map<string, XY> {
   const out = new Map<string, XY>();
   for (const e of ir.layout?.entries ?? []) {
     if (e.value.kind !== "object") continue;
@@ -37,7 +44,7 @@ export function layoutKey(n: { name: string; origin?: { import?: string } | unde
 }
 
 /** Depth of each node in the graph (longest path from a node without inputs); cycles are cut. */
-export function ranks(ir: IrDocument): Map<string, number> {
+export function ranks(ir: PlacedGraph): Map<string, number> {
   const inputs = new Map<string, string[]>();
   for (const e of ir.edges) {
     const l = inputs.get(e.to.node) ?? [];
@@ -76,7 +83,7 @@ export function ranks(ir: IrDocument): Map<string, number> {
  * Every node's position: the layout block's where it has one, otherwise a layered
  * placement (column = depth) that skips rows already taken in that column.
  */
-export function positionsOf(ir: IrDocument, extra: ReadonlyMap<string, XY> = new Map()): Map<string, XY> {
+export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = new Map()): Map<string, XY> {
   const written = layoutPositions(ir);
   const out = new Map<string, XY>();
   const taken = new Map<number, Set<number>>();

@@ -1,9 +1,12 @@
 // Keeps `app.analysis` in step with the texts: debounced off the keystroke path and
 // computed in a worker; a graph edit that needs the current graph right now gets it
-// synchronously instead.
+// synchronously instead. The first check of an opened file is preceded by a parse-only
+// preview of its graph (model/preview.ts), drawn by the canvas until the check arrives.
 import { analyze, type Analysis } from "../model/analyze";
+import type { Preview } from "../model/preview";
 import type { AnalyzeReply, AnalyzeRequest } from "../workers/analyze.worker";
 import { app, toast, type AppState } from "./app";
+import { createStore } from "./store";
 
 export const DEBOUNCE_MS = 180;
 
@@ -11,6 +14,9 @@ let worker: Worker | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let nextId = 0;
 let appliedId = -1;
+
+/** The parse-only graph of the file being opened; meaningful only while `app.analysis` is null. */
+export const previews = createStore<{ preview: Preview | null }>({ preview: null });
 
 /** Does `a` describe the texts open now? */
 export function isFresh(a: Analysis | null, s: Pick<AppState, "active" | "texts" | "paths">): a is Analysis {
@@ -33,7 +39,12 @@ function getWorker(): Worker | undefined {
       toast(`internal error while checking: ${r.error}`, "error");
       return;
     }
+    if ("preview" in r) {
+      previews.set({ preview: r.preview });
+      return;
+    }
     appliedId = r.id;
+    if (!performance.getEntriesByName("mlp:checked").length) performance.mark("mlp:checked");
     app.set({ analysis: r.analysis });
   };
   return worker;
@@ -41,11 +52,11 @@ function getWorker(): Worker | undefined {
 
 let posted: { entry: string; files: Record<string, string> } | undefined;
 
-function post(entry: string, files: Record<string, string>): boolean {
+function post(entry: string, files: Record<string, string>, preview = false): boolean {
   const w = getWorker();
   if (!w) return false;
   posted = { entry, files };
-  w.postMessage({ id: ++nextId, entry, files } satisfies AnalyzeRequest);
+  w.postMessage({ id: ++nextId, entry, files, preview } satisfies AnalyzeRequest);
   return true;
 }
 
@@ -66,7 +77,7 @@ function request(): void {
  * views: the first check then runs while the main thread renders.
  */
 export function primeAnalysis(entry: string, files: Record<string, string>): void {
-  post(entry, files);
+  post(entry, files, true);
 }
 
 /** Re-analyse after `delay` ms of quiet (each call restarts the wait). */

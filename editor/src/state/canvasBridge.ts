@@ -9,6 +9,8 @@ export interface CanvasBridge {
   center(): XY;
   /** Width over height of the visible area. */
   aspect(): number;
+  /** Each step's box on screen (client pixels), drawn or in the DOM: for scripts driving the page. */
+  onScreen(): { id: string; x: number; y: number; width: number; height: number }[];
 }
 
 let bridge: CanvasBridge | undefined;

@@ -1,17 +1,31 @@
 // Runs parse -> check -> lower off the main thread, so typing and dragging never wait
 // for the checker. Requests carry all open texts; replies carry the whole analysis.
+// A request can ask for a preview first: the graph as parsed, posted before the check
+// starts, so a large file is drawn in a fraction of the time its check takes.
 import { analyze } from "../model/analyze";
+import { previewOf, type Preview } from "../model/preview";
 
 export interface AnalyzeRequest {
   id: number;
   entry: string;
   files: Record<string, string>;
+  preview?: boolean;
 }
 
-export type AnalyzeReply = { id: number; ok: true; analysis: ReturnType<typeof analyze> } | { id: number; ok: false; error: string };
+export type AnalyzeReply =
+  | { id: number; ok: true; analysis: ReturnType<typeof analyze> }
+  | { id: number; ok: true; preview: Preview }
+  | { id: number; ok: false; error: string };
 
 self.onmessage = (e: MessageEvent<AnalyzeRequest>) => {
-  const { id, entry, files } = e.data;
+  const { id, entry, files, preview } = e.data;
+  if (preview && files[entry] !== undefined) {
+    try {
+      (self as unknown as Worker).postMessage({ id, ok: true, preview: previewOf(entry, files[entry]) } satisfies AnalyzeReply);
+    } catch {
+      // The check below reports what went wrong; the graph then simply waits for it.
+    }
+  }
   let reply: AnalyzeReply;
   try {
     reply = { id, ok: true, analysis: analyze(entry, files) };
