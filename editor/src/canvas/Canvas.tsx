@@ -219,14 +219,14 @@ function CanvasInner() {
     if (!reveal) return;
     const n = rf.getNode(reveal.id);
     if (!n) return;
-    const w = n.measured?.width ?? 220, h = n.measured?.height ?? 90;
+    const w = n.measured?.width ?? 240, h = n.measured?.height ?? 90;
     void rf.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: Math.max(rf.getZoom(), READABLE_ZOOM), duration: 300 });
   }, [reveal, rf]);
 
   useEffect(() => {
     registerCanvas({
       positions: () => new Map(nodesRef.current.map((n) => [n.id, n.position])),
-      sizes: () => new Map(nodesRef.current.map((n) => [n.id, { width: n.measured?.width ?? 220, height: n.measured?.height ?? 90 }])),
+      sizes: () => new Map(nodesRef.current.map((n) => [n.id, { width: n.measured?.width ?? 240, height: n.measured?.height ?? 90 }])),
       onScreen: () => {
         const box = wrapper.current?.querySelector(".react-flow")?.getBoundingClientRect();
         const v = rf.getViewport();

@@ -14,7 +14,7 @@ import { artifactClass } from "../model/artifacts";
 import type { StepNode, TypedEdge } from "../model/flow";
 import type { XY } from "../model/positions";
 
-const DEFAULT_W = 220;
+const DEFAULT_W = 240;
 const DEFAULT_H = 90;
 /** Names are drawn from this zoom up (26px type, about 8px on screen). */
 const NAME_ZOOM = 0.3;
