@@ -1,7 +1,7 @@
 // `mlp diff` golden files: pairs of pipelines (a sample and the same sample with edits made
 // here) and what the diff says of them, as people read it (test/fixtures/diff/<case>.txt) and
 // as a pull request shows it (<case>.md). MLP_UPDATE=1 rewrites the expected files.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,11 +77,14 @@ function golden(path: string, actual: string): void {
 describe("mlp diff golden files", () => {
   for (const c of CASES) {
     it(c.name, () => {
-      // The new side sits beside the sample, so its imports resolve the same way.
-      const newPath = join(ROOT, "samples", `.diff-${c.name}.mlp`);
+      // Both sides in a copy of the samples folder (other suites list samples/ while this runs),
+      // side by side so their imports resolve alike.
+      const dir = join(tmp, c.name);
+      cpSync(join(ROOT, "samples"), dir, { recursive: true, filter: (src) => !src.includes(`${join(ROOT, "samples")}/.mlp`) && !src.includes("/data/") });
+      const newPath = join(dir, `new-${c.sample}`);
       writeFileSync(newPath, edited(c));
       try {
-        const before = lower(checkProgram(join(ROOT, "samples", c.sample), disk), c.variant);
+        const before = lower(checkProgram(join(dir, c.sample), disk), c.variant);
         const afterProgram = checkProgram(newPath, disk);
         expect(afterProgram.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
         const d = diffPipelines(before, lower(afterProgram, c.variant));
