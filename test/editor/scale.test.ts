@@ -84,7 +84,7 @@ describe.skipIf(!haveChromium)("editor at scale, in a browser", () => {
     const nameSize = () => churnApi.locator(".step-name").evaluate((el) => getComputedStyle(el).fontSize);
     expect(await zoomOf(page)).toBeGreaterThan(0.45);
     expect(await churnApi.locator(".step-footer").isVisible()).toBe(true);
-    expect(await nameSize()).toBe("13px");
+    expect(await nameSize()).toBe("14px");
     expect(await page.locator(".edge-label").count()).toBeGreaterThan(5);
 
     await zoomTo(page, 0.4, "out");
@@ -97,7 +97,7 @@ describe.skipIf(!haveChromium)("editor at scale, in a browser", () => {
 
     await zoomTo(page, 0.5, "in");
     expect(await churnApi.locator(".step-footer").isVisible()).toBe(true);
-    expect(await nameSize()).toBe("13px");
+    expect(await nameSize()).toBe("14px");
     expect(await page.locator(".edge-label").count()).toBeGreaterThan(5);
     await page.close();
   }, 60_000);
