@@ -5,7 +5,7 @@
 import { writtenKind, type IrArtifact, type IrDocument, type IrEdge } from "../ir";
 
 /** Short text for what flows along an edge: `Table<Customer>`, `Model`. */
-function artifactLabel(a: IrArtifact | undefined): string {
+export function artifactLabel(a: IrArtifact | undefined): string {
   if (!a || a.type === "Unknown") return "?";
   return a.schema && (a.type === "Table" || a.type === "Stream" || a.type === "Features") ? `${a.type}<${a.schema}>` : a.type;
 }
@@ -16,7 +16,8 @@ function edgeLabel(e: IrEdge): string {
   return ports ? `${ports} · ${artifactLabel(e.artifact)}` : artifactLabel(e.artifact);
 }
 
-const CATEGORY: Record<string, string> = {
+/** What each kind does, as the pictures colour it (features apart from the other data steps). */
+export const CATEGORY: Record<string, string> = {
   source: "data",
   cleanse: "data",
   aggregate: "data",

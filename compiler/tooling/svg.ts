@@ -4,21 +4,8 @@
 // engine). Same pipeline, same bytes: elk is deterministic and every number is rounded.
 import ELK from "elkjs/lib/elk.bundled.js";
 import { writtenKind, type IrArtifact, type IrDocument, type IrNode } from "../ir";
+import { artifactLabel, CATEGORY } from "./picture";
 
-const CATEGORY: Record<string, string> = {
-  source: "data",
-  cleanse: "data",
-  aggregate: "data",
-  join: "data",
-  features: "features",
-  split: "data",
-  train: "model",
-  tune: "model",
-  evaluate: "model",
-  register: "model",
-  deploy: "serve",
-  notebook: "report",
-};
 const COLOR: Record<string, string> = { data: "#2563eb", features: "#7c3aed", model: "#c2410c", serve: "#15803d", report: "#a16207" };
 const ART: Record<string, string> = { Table: "#2563eb", Stream: "#0891b2", Features: "#7c3aed", Model: "#c2410c", Endpoint: "#15803d", Report: "#a16207" };
 
@@ -31,10 +18,6 @@ const HEAD = 40;
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const n1 = (x: number) => (Math.round(x * 10) / 10).toString();
 
-function artifactLabel(a: IrArtifact | undefined): string {
-  if (!a || a.type === "Unknown") return "?";
-  return a.schema && (a.type === "Table" || a.type === "Stream" || a.type === "Features") ? `${a.type}<${a.schema}>` : a.type;
-}
 
 interface ElkPort {
   id: string;
