@@ -117,7 +117,8 @@ async function nodeToGrab(page) {
     for (const el of document.querySelectorAll(".react-flow__node")) {
       const b = el.getBoundingClientRect();
       if (b.width < 4 || b.height < 4) continue;
-      if (b.left > c.x + 40 && b.top > c.y + 40 && b.right < c.x + c.width * 0.6 && b.bottom < c.y + c.height * 0.6) {
+      // Inside the canvas, clear of its edges, the controls (bottom left) and the minimap (bottom right).
+      if (b.left >= c.x + 20 && b.top >= c.y + 20 && b.right <= c.x + c.width - 60 && b.bottom <= c.y + c.height - 180) {
         const p = { x: b.left + b.width / 2, y: b.top + Math.min(10, b.height / 2) };
         if (el.contains(document.elementFromPoint(p.x, p.y))) return p;
       }
@@ -125,7 +126,7 @@ async function nodeToGrab(page) {
     // Zoomed out, a large graph is drawn on a canvas: its steps' boxes come from the page.
     for (const b of window.mlpEditor?.nodesOnScreen?.() ?? []) {
       if (b.width < 4 || b.height < 4) continue;
-      if (b.x > c.x + 40 && b.y > c.y + 40 && b.x + b.width < c.x + c.width * 0.6 && b.y + b.height < c.y + c.height * 0.6) {
+      if (b.x >= c.x + 20 && b.y >= c.y + 20 && b.x + b.width <= c.x + c.width - 60 && b.y + b.height <= c.y + c.height - 180) {
         const p = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
         if (document.elementFromPoint(p.x, p.y)?.closest(".react-flow__pane")) return p;
       }

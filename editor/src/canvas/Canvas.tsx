@@ -173,7 +173,10 @@ function CanvasInner() {
         return;
       }
       const z = READABLE_ZOOM;
-      const y = b.height * z < box.height - 2 * pad ? box.height / 2 - (b.y + b.height / 2) * z : pad - b.y * z;
+      // The start of the pipeline: the leftmost step (the first of them from the top), not the
+      // bounding box's corner, which a wrapped or hand-made layout may leave empty.
+      const first = nodesRef.current.reduce((a, n) => (n.position.x < a.position.x - 1 || (Math.abs(n.position.x - a.position.x) <= 1 && n.position.y < a.position.y) ? n : a));
+      const y = b.height * z < box.height - 2 * pad ? box.height / 2 - (b.y + b.height / 2) * z : pad - first.position.y * z;
       void rf.setViewport({ x: pad - b.x * z, y, zoom: z });
     }, 30);
     return () => clearTimeout(t);
