@@ -110,19 +110,30 @@ async function gesture(page, from, step) {
   return gapsSinceRecord(page);
 }
 
-/** A node fully on the canvas, away from the minimap and controls: the point to grab it by. */
+/**
+ * A node fully on the canvas, away from the minimap and controls: the point to grab it by.
+ * Of those, one with few connections (its name written least often in the text): a hub such
+ * as the generator's shared `countries` source has an edge per block, so dragging it costs
+ * with the graph's size; every size drags a step of the same kind of degree.
+ */
 async function nodeToGrab(page) {
   const canvas = await page.locator(".react-flow").boundingBox();
   return page.evaluate((c) => {
+    const text = window.mlpEditor?.text?.() ?? "";
+    const uses = (id) => text.split(new RegExp(`\\b${id}\\b`)).length - 1;
+    let best;
     for (const el of document.querySelectorAll(".react-flow__node")) {
       const b = el.getBoundingClientRect();
       if (b.width < 4 || b.height < 4) continue;
       // Inside the canvas, clear of its edges, the controls (bottom left) and the minimap (bottom right).
       if (b.left >= c.x + 20 && b.top >= c.y + 20 && b.right <= c.x + c.width - 60 && b.bottom <= c.y + c.height - 180) {
         const p = { x: b.left + b.width / 2, y: b.top + Math.min(10, b.height / 2) };
-        if (el.contains(document.elementFromPoint(p.x, p.y))) return p;
+        if (!el.contains(document.elementFromPoint(p.x, p.y))) continue;
+        const n = uses(el.getAttribute("data-id") ?? "");
+        if (!best || n < best.n) best = { p, n };
       }
     }
+    if (best) return best.p;
     // Zoomed out, a large graph is drawn on a canvas: its steps' boxes come from the page.
     for (const b of window.mlpEditor?.nodesOnScreen?.() ?? []) {
       if (b.width < 4 || b.height < 4) continue;
