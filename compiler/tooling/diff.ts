@@ -6,7 +6,8 @@
 // targets (Spark and Flink jobs, Slurm scripts, CQL). Pure: both sides come in as checked IR.
 import type { IrArtifact, IrDocument, IrNode } from "../ir";
 import { writtenKind } from "../ir";
-import { plan } from "../../targets/aws/plan";
+import { awsProject } from "../../targets/aws";
+import type { Resource } from "../../targets/aws/model";
 import { target, TargetError } from "../targets";
 import { mermaid } from "./picture";
 
@@ -116,9 +117,10 @@ export function diffPipelines(before: IrDocument, after: IrDocument, targets: re
     }
   }
   const renames = new Map(renamed);
+  const renamedFrom = new Map(renamed.map(([from, to]) => [to, from]));
   const changed: StepChange[] = [];
   for (const n of after.nodes) {
-    const was = old.get(n.id) ?? old.get([...renames].find(([, to]) => to === n.id)?.[0] ?? "");
+    const was = old.get(n.id) ?? old.get(renamedFrom.get(n.id) ?? "");
     if (!was) continue;
     const settings = diffRecords(settingsOf(was), settingsOf(n));
     const parts = diffRecords(partsOf(was), partsOf(n));
@@ -146,45 +148,43 @@ export function diffPipelines(before: IrDocument, after: IrDocument, targets: re
   };
 }
 
-function diffTarget(name: string, before: IrDocument, after: IrDocument): TargetChange {
-  const out: TargetChange = { target: name, added: [], removed: [], changed: [], replaced: [] };
-  // A target neither side can use (AWS for a pipeline on HDFS) has nothing to say.
-  const refuses = (ir: IrDocument) => {
-    try {
-      if (name === "aws") plan(ir);
-      else target(name)?.emit?.({ ir, variants: [] });
-      return false;
-    } catch (e) {
-      if (e instanceof TargetError) return true;
-      throw e;
-    }
-  };
-  if (refuses(before) && refuses(after)) return out;
+/** What one side compiles to for a target: AWS resources by logical name and the files; or why it cannot. */
+type Compiled = { resources: Map<string, Resource>; files: Map<string, string> } | { refused: string };
+
+function compileFor(name: string, ir: IrDocument): Compiled {
   try {
     if (name === "aws") {
-      const resources = (ir: IrDocument) => new Map(plan(ir).program.groups.flatMap((g) => g.resources).map((r) => [r.name, r]));
-      const a = resources(before);
-      const b = resources(after);
-      for (const [k, r] of b) {
-        const was = a.get(k);
-        if (!was) out.added.push(`${r.type} ${k}`);
-        else if (was.type !== r.type) out.replaced.push(`${was.type} → ${r.type} ${k}`);
-        else if (JSON.stringify(was.args) !== JSON.stringify(r.args)) out.changed.push(`${r.type} ${k}`);
-      }
-      for (const [k, r] of a) if (!b.has(k)) out.removed.push(`${r.type} ${k}`);
-      // Besides the program's resources: its stack configuration and assets.
-      const files = (ir: IrDocument) => new Map((target("aws")?.emit?.({ ir, variants: [] }) ?? []).filter((f) => f.path !== "index.ts").map((f) => [f.path, f.contents]));
-      diffFiles(files(before), files(after), out);
-      return out;
+      const { stacks, files } = awsProject({ ir, variants: [] });
+      const program = stacks.planned.get(stacks.stacks[0]!.name)!.program;
+      // The program's resources are compared one by one; of the files, its stack configuration and assets.
+      return { resources: new Map(program.groups.flatMap((g) => g.resources).map((r) => [r.name, r])), files: new Map(files.filter((f) => f.path !== "index.ts").map((f) => [f.path, f.contents])) };
     }
     const emit = target(name)?.emit;
-    if (!emit) return out;
-    const files = (ir: IrDocument) => new Map(emit({ ir, variants: [] }).map((f) => [f.path, f.contents]));
-    diffFiles(files(before), files(after), out);
+    return { resources: new Map(), files: new Map((emit?.({ ir, variants: [] }) ?? []).map((f) => [f.path, f.contents])) };
   } catch (e) {
-    if (!(e instanceof TargetError)) throw e;
-    out.refused = e.message;
+    if (e instanceof TargetError) return { refused: e.message };
+    throw e;
   }
+}
+
+function diffTarget(name: string, before: IrDocument, after: IrDocument): TargetChange {
+  const out: TargetChange = { target: name, added: [], removed: [], changed: [], replaced: [] };
+  const a = compileFor(name, before);
+  const b = compileFor(name, after);
+  // A target neither side can use (AWS for a pipeline on HDFS) has nothing to say.
+  if ("refused" in a && "refused" in b) return out;
+  if ("refused" in a || "refused" in b) {
+    out.refused = "refused" in a ? a.refused : (b as { refused: string }).refused;
+    return out;
+  }
+  for (const [k, r] of b.resources) {
+    const was = a.resources.get(k);
+    if (!was) out.added.push(`${r.type} ${k}`);
+    else if (was.type !== r.type) out.replaced.push(`${was.type} → ${r.type} ${k}`);
+    else if (JSON.stringify(was.args) !== JSON.stringify(r.args)) out.changed.push(`${r.type} ${k}`);
+  }
+  for (const [k, r] of a.resources) if (!b.resources.has(k)) out.removed.push(`${r.type} ${k}`);
+  diffFiles(a.files, b.files, out);
   return out;
 }
 

@@ -19,11 +19,15 @@ export const VERSIONS = {
   "@types/node": "20.19.43",
 } as const;
 
-export const emitAws: Emit = (c: Compilation) => {
+export const emitAws: Emit = (c: Compilation) => awsProject(c).files;
+
+/** The planned stacks and the files written from them: `mlp diff` reads both from one plan. */
+export function awsProject(c: Compilation): { stacks: Stacks; files: GeneratedFile[] } {
   // Every stack uploads its own entries and notebooks: a variant may change them.
   for (const ir of [c.ir, ...c.variants]) checkProjectPaths(ir);
-  return projectFiles(planStacks(c));
-};
+  const stacks = planStacks(c);
+  return { stacks, files: projectFiles(stacks) };
+}
 
 export function projectFiles(s: Stacks): GeneratedFile[] {
   const source = sourceFileOf(s.stacks[0]!.ir);
