@@ -2,6 +2,7 @@
 // and Graphviz DOT. One node per step (its kind and name), one edge per input with the
 // artifact that flows along it; nodes and edges in the IR's order, so the same pipeline
 // gives the same bytes. `highlight` marks steps (a diff's changed ones).
+import { stepKind } from "../../language/catalog";
 import { writtenKind, type IrArtifact, type IrDocument, type IrEdge } from "../ir";
 
 /** Short text for what flows along an edge: `Table<Customer>`, `Model`. */
@@ -16,21 +17,10 @@ function edgeLabel(e: IrEdge): string {
   return ports ? `${ports} · ${artifactLabel(e.artifact)}` : artifactLabel(e.artifact);
 }
 
-/** What each kind does, as the pictures colour it (features apart from the other data steps). */
-export const CATEGORY: Record<string, string> = {
-  source: "data",
-  cleanse: "data",
-  aggregate: "data",
-  join: "data",
-  features: "features",
-  split: "data",
-  train: "model",
-  tune: "model",
-  evaluate: "model",
-  register: "model",
-  deploy: "serve",
-  notebook: "report",
-};
+/** What a kind does, as the pictures colour it: its catalog category, with features apart from the other data steps. */
+export function categoryOf(kind: string): string | undefined {
+  return kind === "features" ? "features" : stepKind(kind)?.category;
+}
 
 // ---------- Mermaid ----------
 
@@ -53,7 +43,7 @@ export function mermaid(ir: IrDocument, highlight: ReadonlySet<string> = new Set
   );
   const byClass = new Map<string, string[]>();
   for (const n of ir.nodes) {
-    const c = CATEGORY[n.kind];
+    const c = categoryOf(n.kind);
     if (c) byClass.set(c, [...(byClass.get(c) ?? []), mid(n.id)]);
   }
   for (const [c, ids] of byClass) lines.push(`  class ${ids.join(",")} ${c}`);
@@ -83,7 +73,7 @@ export function dot(ir: IrDocument, highlight: ReadonlySet<string> = new Set()):
     '  edge [fontname="Helvetica", fontsize=9, color="#667085"];',
   ];
   for (const n of ir.nodes) {
-    const [fill, line] = FILL[CATEGORY[n.kind] ?? ""] ?? ["#f6f7f9", "#98a2b3"];
+    const [fill, line] = FILL[categoryOf(n.kind) ?? ""] ?? ["#f6f7f9", "#98a2b3"];
     const mark = highlight.has(n.id) ? ', penwidth=3, color="#d1242f"' : `, color="${line}"`;
     lines.push(`  ${dq(n.id)} [label=${dq(`${writtenKind(n)}\n${n.id}`)}, fillcolor="${fill}"${mark}];`);
   }

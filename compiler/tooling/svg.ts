@@ -4,7 +4,7 @@
 // engine). Same pipeline, same bytes: elk is deterministic and every number is rounded.
 import ELK from "elkjs/lib/elk.bundled.js";
 import { writtenKind, type IrArtifact, type IrDocument, type IrNode } from "../ir";
-import { artifactLabel, CATEGORY } from "./picture";
+import { artifactLabel, categoryOf } from "./picture";
 
 const COLOR: Record<string, string> = { data: "#2563eb", features: "#7c3aed", model: "#c2410c", serve: "#15803d", report: "#a16207" };
 const ART: Record<string, string> = { Table: "#2563eb", Stream: "#0891b2", Features: "#7c3aed", Model: "#c2410c", Endpoint: "#15803d", Report: "#a16207" };
@@ -57,6 +57,8 @@ function sizeOf(n: IrNode): { width: number; height: number; rows: number } {
 export async function svg(ir: IrDocument): Promise<string> {
   const elk = new ELK();
   const sizes = new Map(ir.nodes.map((n) => [n.id, sizeOf(n)]));
+  /** The edges laid out, in the IR's order: elk's answer lists them the same way. */
+  const drawn = ir.edges.filter((e) => sizes.has(e.from.node) && sizes.has(e.to.node));
   const graph = {
     id: "root",
     layoutOptions: {
@@ -94,9 +96,7 @@ export async function svg(ir: IrDocument): Promise<string> {
         ports: [...n.ports.inputs.map((p, i) => port("in", p.port, i)), ...n.ports.outputs.map((p, i) => port("out", p.port, i))],
       };
     }),
-    edges: ir.edges
-      .filter((e) => sizes.has(e.from.node) && sizes.has(e.to.node))
-      .map((e, i): ElkEdge => ({ id: `e${i}`, sources: [portId(e.from.node, "out", e.from.port)], targets: [portId(e.to.node, "in", e.to.port)] })),
+    edges: drawn.map((e, i): ElkEdge => ({ id: `e${i}`, sources: [portId(e.from.node, "out", e.from.port)], targets: [portId(e.to.node, "in", e.to.port)] })),
   };
   const laid = (await elk.layout(graph as never)) as unknown as { width: number; height: number; children: ElkNode[]; edges: ElkEdge[] };
   const W = Math.ceil(laid.width);
@@ -110,7 +110,7 @@ export async function svg(ir: IrDocument): Promise<string> {
   // Edges first, under the boxes; each labelled at the middle of its longest straight run.
   laid.edges.forEach((e, i) => {
     const sec = e.sections?.[0];
-    const src = ir.edges.filter((x) => sizes.has(x.from.node) && sizes.has(x.to.node))[i]!;
+    const src = drawn[i]!;
     if (!sec) return;
     const pts = [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint];
     const color = ART[src.artifact?.type ?? ""] ?? "#98a2b3";
@@ -138,7 +138,7 @@ export async function svg(ir: IrDocument): Promise<string> {
     const n = byId.get(c.id)!;
     const x = c.x ?? 0;
     const y = c.y ?? 0;
-    const color = COLOR[CATEGORY[n.kind] ?? ""] ?? "#98a2b3";
+    const color = COLOR[categoryOf(n.kind) ?? ""] ?? "#98a2b3";
     const kind = writtenKind(n);
     out.push(`<g class="node" data-step="${esc(n.id)}" transform="translate(${n1(x)} ${n1(y)})">`);
     out.push(`<rect width="${c.width}" height="${c.height}" rx="8" fill="#ffffff" stroke="#cfd4db"/>`);
