@@ -8,7 +8,7 @@
 // is not this server's own address are refused (a DNS-rebinding page has another Host).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, isAbsolute, join, normalize, sep } from "node:path";
@@ -271,10 +271,21 @@ function capture(cli: EditOptions["cli"], args: string[], cwd: string): Promise<
   });
 }
 
+/** The last `max` bytes of a file, read alone: a long training log is not read whole for its end. */
 function tail(path: string, max: number): string {
   const size = statSync(path).size;
-  const text = readFileSync(path, "utf8");
-  return size > max ? `…${text.slice(text.length - max)}` : text;
+  if (size <= max) return readFileSync(path, "utf8");
+  const buf = Buffer.alloc(max);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, buf, 0, max, size - max);
+  } finally {
+    closeSync(fd);
+  }
+  // Start at a character: skip the continuation bytes of one cut in two.
+  let start = 0;
+  while (start < buf.length && (buf[start]! & 0xc0) === 0x80) start++;
+  return `…${buf.subarray(start).toString("utf8")}`;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
