@@ -41,6 +41,10 @@ export class LineIndex {
   get lineCount(): number {
     return this.starts.length;
   }
+  /** Offset where a 1-based line starts (the text's length past the last line). */
+  lineStart(line: number): number {
+    return this.starts[line - 1] ?? this.text.length;
+  }
   /** 1-based line and column of an offset. */
   position(offset: number): { line: number; col: number } {
     const starts = this.starts;

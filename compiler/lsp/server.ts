@@ -27,7 +27,7 @@ import {
   type Range,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { checkProgram } from "../../language/checker/program";
+import { CheckSession } from "../../language/checker/program";
 import type { CheckedProgram, FileLoader } from "../../language/checker/model";
 import type { Diagnostic } from "../../language/diagnostics/diagnostic";
 import { format } from "../../language/formatter";
@@ -52,6 +52,9 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
   const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(input), new StreamMessageWriter(output));
   const documents = new TextDocuments(TextDocument);
   const checked = new Map<string, { version: number; program: CheckedProgram | undefined }>();
+  // One session for every document: an edit parses again only the declarations it touched,
+  // and steps it did not affect keep their checked results.
+  const session = new CheckSession();
 
   const loader: FileLoader = {
     read(path) {
@@ -73,7 +76,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
     if (hit && hit.version === doc.version) return hit.program;
     let program: CheckedProgram | undefined;
     try {
-      program = checkProgram(toPath(uri), loader, doc.getText());
+      program = session.check(toPath(uri), loader, doc.getText());
     } catch (e) {
       connection.console.error(`mlp: checking ${uri} failed: ${(e as Error).stack ?? String(e)}`);
     }

@@ -7,6 +7,7 @@ import { TARGET_SETTINGS, pipelineSettings } from "../catalog/settings";
 import { didYouMean, DiagnosticSink, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic";
 import { CATALOG } from "../diagnostics/catalog";
 import { parse, type ParseResult } from "../parser";
+import { reparse } from "../reparse";
 import { awsCannotReach, resolveImport, stem } from "../paths";
 import type { Span } from "../span";
 import { UNKNOWN } from "../types";
@@ -19,6 +20,7 @@ import { checkStep, type StepContext } from "./steps";
 import { checkVariants, withVariant } from "./variants";
 import { warnUnused } from "./warnings";
 import { checkLeakage } from "./leakage";
+import { StepResults, type Lookups } from "./reuse";
 
 const KEYWORDS = ["import", "pipeline", "schema", "use", "variant", "target", "layout"];
 
@@ -34,18 +36,57 @@ export interface CheckOptions {
 
 /** Check `path` (read through `loader`, or `text` when given) with everything it imports. Never throws. */
 export function checkProgram(path: string, loader: FileLoader, text?: string, options: CheckOptions = {}): CheckedProgram {
-  const parses: ParseCache = new Map();
-  const run = new Run(loader, parses);
-  const entry = run.file(path, text);
-  if (!entry) throw new UnreadableFile(path);
-  const order = collectOrder(entry);
-  assignIds(order, entry);
-  const variants = new Map<string, CheckedVariant>();
-  const base: CheckedVariant = { entry, files: run.files, order };
-  const compiledFor = options.compiledFor ?? [];
-  const leaks = [...checkLeakage(order), ...checkTargetReach(entry, order, compiledFor)];
-  const diagnostics = [...run.diagnostics, ...leaks, ...checkVariantPrograms(base, loader, parses, [...run.diagnostics, ...leaks], variants, compiledFor)];
-  return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics), variants };
+  return new CheckSession().check(path, loader, text, options);
+}
+
+/**
+ * Checks a program again and again as its files change (the editor and the language server
+ * check on every keystroke): a changed file is parsed again only in the declarations the
+ * change touched, and a step whose declaration, inputs and schemas are unchanged is not
+ * checked again (reuse.ts). The result is always what `checkProgram` would give.
+ */
+export class CheckSession {
+  /** The latest parse of each file, and the last one without syntax errors (the base of incremental parsing). */
+  private readonly parses: ParseCache = new Map();
+  private readonly clean: ParseCache = new Map();
+  private readonly liveDecls = new Set<A.Decl>();
+  private readonly steps = new StepResults({
+    decls: (file) => this.parses.get(file)?.result.ast.decls,
+    live: (d) => this.liveDecls.has(d),
+  });
+
+  check(path: string, loader: FileLoader, text?: string, options: CheckOptions = {}): CheckedProgram {
+    const run = new Run(loader, this);
+    const entry = run.file(path, text);
+    if (!entry) throw new UnreadableFile(path);
+    const order = collectOrder(entry);
+    assignIds(order, entry);
+    const variants = new Map<string, CheckedVariant>();
+    const base: CheckedVariant = { entry, files: run.files, order };
+    const compiledFor = options.compiledFor ?? [];
+    const leaks = [...checkLeakage(order), ...checkTargetReach(entry, order, compiledFor)];
+    const diagnostics = [...run.diagnostics, ...leaks, ...checkVariantPrograms(base, loader, this, [...run.diagnostics, ...leaks], variants, compiledFor)];
+    this.steps.prune();
+    return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics), variants };
+  }
+
+  /** Each text is parsed once: a variant's checks reuse the parses of the files, later checks their unchanged declarations. */
+  parse(text: string, path: string): ParseResult {
+    const hit = this.parses.get(path);
+    if (hit && hit.text === text) return hit.result;
+    const base = this.clean.get(path);
+    const result = (base && reparse(base.result, base.text, text, path)?.result) ?? parse(text, path);
+    this.parses.set(path, { text, result });
+    if (result.diagnostics.length === 0) this.clean.set(path, { text, result });
+    // Live: the declarations of the trees kept (reparsing shares the unchanged ones).
+    this.liveDecls.clear();
+    for (const c of [this.parses, this.clean]) for (const { result } of c.values()) for (const d of result.ast.decls) this.liveDecls.add(d);
+    return result;
+  }
+
+  get results(): StepResults {
+    return this.steps;
+  }
 }
 
 /**
@@ -56,7 +97,7 @@ export function checkProgram(path: string, loader: FileLoader, text?: string, op
 function checkVariantPrograms(
   program: CheckedVariant,
   loader: FileLoader,
-  parses: ParseCache,
+  session: CheckSession,
   base: readonly Diagnostic[],
   into: Map<string, CheckedVariant>,
   compiledFor: readonly string[],
@@ -80,7 +121,7 @@ function checkVariantPrograms(
       const step = entry.imports.get(o.path[0]?.name ?? "")?.step;
       if (step) patches.set(step.file, [...(patches.get(step.file) ?? []), o]);
     }
-    const again = new Run(loader, parses, patches);
+    const again = new Run(loader, session, patches);
     const checked = again.file(entry.path, entry.text, withVariant(entry.ast, overrides))!;
     const order = collectOrder(checked);
     if (!into.has(v.name.name)) {
@@ -130,7 +171,7 @@ class Run {
    */
   constructor(
     private readonly loader: FileLoader,
-    private readonly parses: ParseCache,
+    readonly session: CheckSession,
     private readonly patches: ReadonlyMap<string, readonly A.Override[]> = new Map(),
   ) {}
 
@@ -142,7 +183,7 @@ class Run {
     const src = text ?? this.loader.read(path);
     if (src === undefined) return undefined;
     this.byPath.set(path, "loading");
-    const parsed = this.parse(src, path);
+    const parsed = this.session.parse(src, path);
     for (const d of parsed.diagnostics) this.diagnostics.push(d);
     const sink = new DiagnosticSink(path);
     const patch = ast ? undefined : this.patches.get(path);
@@ -154,15 +195,6 @@ class Run {
     this.byPath.set(path, checked);
     this.files.push(checked);
     return checked;
-  }
-
-  /** Each text is parsed once per program: a variant's checks reuse the parses of the files. */
-  private parse(text: string, path: string): ParseResult {
-    const hit = this.parses.get(path);
-    if (hit && hit.text === text) return hit.result;
-    const result = parse(text, path);
-    this.parses.set(path, { text, result });
-    return result;
   }
 
   isLoading(path: string): boolean {
@@ -398,7 +430,28 @@ class FileChecker implements Scope {
       this.report(code, span, message, extras);
     };
     this.run.bodyKeys.set(s, keys);
-    checkStep(s, ctx(recording));
+    const results = this.run.session.results;
+    const schemaNamed = (n: string) => this.schemaNamed(n);
+    const schemaNames = () => [...this.schemas.keys(), ...this.imports.keys()];
+    if (results.reuse(s, schemaNamed, schemaNames, recording)) return;
+    // Checked, with what the rules looked up and reported, for the next check to reuse.
+    const lookups: Lookups = { schemas: [], names: undefined };
+    const reports: Parameters<StepResults["store"]>[2] = [];
+    checkStep(s, {
+      step: s,
+      body: s.body,
+      report: (code, span, message, extras) => {
+        reports.push({ code, span, message, extras });
+        recording(code, span, message, extras);
+      },
+      schemaNamed: (n) => {
+        const found = schemaNamed(n);
+        lookups.schemas.push([n, found]);
+        return found;
+      },
+      schemaNames: () => (lookups.names = schemaNames()),
+    });
+    results.store(s, lookups, reports);
   }
 
   private originalOf(s: StepInfo): StepInfo {

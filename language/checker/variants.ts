@@ -129,8 +129,15 @@ export function withVariant(ast: A.SourceFileAst, overrides: readonly A.Override
   return {
     ...ast,
     decls: ast.decls.map((d): A.Decl => {
-      if (d.kind === "step") return { ...d, body: patch(d.body, byTarget.get(d.name.name)) };
-      if (d.kind === "pipeline") return { ...d, body: patch(d.body, byTarget.get("pipeline")) as A.Attr[] };
+      // Declarations the variant leaves alone stay the same objects: their checked results are reused (reuse.ts).
+      if (d.kind === "step") {
+        const body = patch(d.body, byTarget.get(d.name.name));
+        return body === d.body ? d : { ...d, body };
+      }
+      if (d.kind === "pipeline") {
+        const body = patch(d.body, byTarget.get("pipeline")) as A.Attr[];
+        return body === d.body ? d : { ...d, body };
+      }
       return d;
     }),
   };

@@ -3,7 +3,7 @@
 // it runs in the analysis worker and, when a graph edit needs a fresh graph at once,
 // on the main thread.
 import type * as A from "../../../language/ast";
-import { checkProgram } from "../../../language/checker/program";
+import { checkProgram, type CheckSession } from "../../../language/checker/program";
 import type { CheckedProgram } from "../../../language/checker/model";
 import type { Diagnostic } from "../../../language/diagnostics/diagnostic";
 import type { Span } from "../../../language/span";
@@ -43,9 +43,15 @@ export interface Analysis {
   ms: number;
 }
 
-export function analyze(entry: string, files: Readonly<Record<string, string>>): Analysis {
+/**
+ * `session`: where the worker keeps what earlier checks found, so a keystroke re-checks only
+ * what it changed. A session moves the spans of the trees it keeps, so an analysis made
+ * through one is for posting (copied), not for keeping on the thread that made it.
+ */
+export function analyze(entry: string, files: Readonly<Record<string, string>>, session?: CheckSession): Analysis {
   const t0 = performance.now();
-  const program = checkProgram(entry, { read: (p) => files[p] });
+  const loader = { read: (p: string) => files[p] };
+  const program = session ? session.check(entry, loader) : checkProgram(entry, loader);
   const ir = lower(program);
   const texts: Record<string, string> = {};
   for (const f of program.files) texts[f.path] = f.text;

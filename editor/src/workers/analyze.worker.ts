@@ -2,6 +2,7 @@
 // for the checker. Requests carry all open texts; replies carry the whole analysis.
 // A request can ask for a preview first: the graph as parsed, posted before the check
 // starts, so a large file is drawn in a fraction of the time its check takes.
+import { CheckSession } from "../../../language/checker/program";
 import { analyze } from "../model/analyze";
 import { previewOf, type Preview } from "../model/preview";
 
@@ -17,6 +18,9 @@ export type AnalyzeReply =
   | { id: number; ok: true; preview: Preview }
   | { id: number; ok: false; error: string };
 
+/** Kept between requests: each keystroke re-checks only what it changed. */
+const session = new CheckSession();
+
 self.onmessage = (e: MessageEvent<AnalyzeRequest>) => {
   const { id, entry, files, preview } = e.data;
   if (preview && files[entry] !== undefined) {
@@ -28,7 +32,7 @@ self.onmessage = (e: MessageEvent<AnalyzeRequest>) => {
   }
   let reply: AnalyzeReply;
   try {
-    reply = { id, ok: true, analysis: analyze(entry, files) };
+    reply = { id, ok: true, analysis: analyze(entry, files, session) };
   } catch (err) {
     reply = { id, ok: false, error: err instanceof Error ? err.message : String(err) };
   }
