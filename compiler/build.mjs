@@ -32,7 +32,7 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  minify: true,
+  minify: !process.env.MLP_NO_MINIFY,
   legalComments: "none",
   define: { MLP_VERSION: JSON.stringify(version) },
   logLevel: "warning",

@@ -55,6 +55,9 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
   // One session for every document: an edit parses again only the declarations it touched,
   // and steps it did not affect keep their checked results.
   const session = new CheckSession();
+  // The outline is asked for again and again (on focus, scrolling, breadcrumbs) while the text
+  // stays the same: one answer per document version.
+  const outlines = new Map<string, { version: number; symbols: DocumentSymbol[] }>();
 
   const loader: FileLoader = {
     read(path) {
@@ -109,6 +112,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
   documents.onDidChangeContent((e) => changed(e.document.uri));
   documents.onDidClose((e) => {
     // Importers now read the file from disk instead of the closed buffer.
+    outlines.delete(e.document.uri);
     changed(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
@@ -193,9 +197,13 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
     safe("documentSymbol", (p) => {
       const doc = documents.get(p.textDocument.uri);
       if (!doc) return [];
+      const hit = outlines.get(p.textDocument.uri);
+      if (hit && hit.version === doc.version) return hit.symbols;
       const program = programOf(p.textDocument.uri);
       const ast = (program && fileOf(program, toPath(p.textDocument.uri))?.ast) ?? parse(doc.getText(), toPath(p.textDocument.uri)).ast;
-      return symbols(ast).map(toSymbol);
+      const out = symbols(ast).map(toSymbol);
+      outlines.set(p.textDocument.uri, { version: doc.version, symbols: out });
+      return out;
     }),
   );
 
@@ -315,7 +323,10 @@ const SYMBOL_KINDS: Record<DocSymbol["kind"], SymbolKind> = {
 };
 
 function toSymbol(s: DocSymbol): DocumentSymbol {
-  return { name: s.name, detail: s.detail, kind: SYMBOL_KINDS[s.kind], range: range(s.span), selectionRange: range(s.selection), children: s.children.map(toSymbol) };
+  const out: DocumentSymbol = { name: s.name, detail: s.detail, kind: SYMBOL_KINDS[s.kind], range: range(s.span), selectionRange: range(s.selection) };
+  // No empty lists: a 10,000-step outline is megabytes of JSON, sent whole on every request.
+  if (s.children.length) out.children = s.children.map(toSymbol);
+  return out;
 }
 
 const ITEM_KINDS: Record<Completion["kind"], CompletionItemKind> = {
