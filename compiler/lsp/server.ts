@@ -25,6 +25,7 @@ import {
   type DocumentSymbol,
   type Location,
   type Range,
+  type TextEdit,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { CheckSession } from "../../language/checker/program";
@@ -251,7 +252,16 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
     safe("codeAction", (p) => {
       const actions: CodeAction[] = [];
       const doc = documents.get(p.textDocument.uri);
+      const path = toPath(p.textDocument.uri);
+      const program = programOf(p.textDocument.uri);
       for (const d of p.context.diagnostics) {
+        // Fixes the checker attached to the diagnostic (edits in any file of the program).
+        const mine = program?.diagnostics.find((x) => x.code === d.code && x.file === path && x.span.line - 1 === d.range.start.line && x.span.col - 1 === d.range.start.character);
+        for (const f of mine?.fixes ?? []) {
+          const changes: Record<string, TextEdit[]> = {};
+          for (const e of f.edits) (changes[toUri(e.file)] ??= []).push({ range: range(e.span), newText: e.text });
+          actions.push({ title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes } });
+        }
         // `dedupe` without `keep`: add the `keep` its help names, at the end of the operation's line.
         if (d.code === "MLP0605" && doc) {
           const line = doc.getText({ start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line + 1, character: 0 } }).replace(/\r?\n$/, "");

@@ -12,7 +12,9 @@
 // warning.
 import { joinKeys } from "../catalog/join";
 import { durationMs } from "../catalog/values";
-import type { Diagnostic } from "../diagnostics/diagnostic";
+import type * as A from "../ast";
+import type { Diagnostic, Fix } from "../diagnostics/diagnostic";
+import type { Span } from "../span";
 import { CATALOG } from "../diagnostics/catalog";
 import type { Artifact } from "../types";
 import type { StepInfo } from "./model";
@@ -135,7 +137,45 @@ function diagnostic(l: Leak): Diagnostic {
       `add \`every = ${hop(window)}\` to \`${agg.name}\`, and \`asof = ${l.eventTime} >= window_end\` to \`${l.join.name}\``,
   };
   if (windowAttr) d.notes = [{ message: `\`${agg.name}\` looks back ${window} from the run time`, file: agg.file, span: windowAttr.span }];
+  const fix = rewrite(l, windowAttr?.kind === "attr" ? windowAttr : undefined, hop(window));
+  if (fix) d.fixes = [fix];
   return d;
+}
+
+/**
+ * The help as edits: `every` under the aggregate's `window`, `asof` under the join's last
+ * attribute, each on a line of its own, indented and aligned at `=` like the line above it.
+ * Offered only where the join reads the aggregate itself and both are written out (not
+ * re-applied bodies).
+ */
+function rewrite(l: Leak, windowAttr: A.Attr | undefined, every: string): Fix | undefined {
+  // Through other steps (`featureSide` is not the aggregate) `window_end` may not reach the join.
+  if (l.featureSide !== l.aggregate.name) return undefined;
+  const joinDecl = l.join.decl.kind === "step" ? l.join.decl : undefined;
+  const last = joinDecl?.body.filter((st): st is A.Attr => st.kind === "attr").at(-1);
+  if (!windowAttr || !last) return undefined;
+  return {
+    title: `Compute \`${l.aggregate.name}\` every ${every} and join it as of \`${l.eventTime}\``,
+    edits: [
+      { file: l.aggregate.file, ...lineAfter(windowAttr, "every", every) },
+      { file: l.join.file, ...lineAfter(last, "asof", `${l.eventTime} >= window_end`) },
+    ],
+  };
+}
+
+/** An attribute `name = value` on a new line after `attr`, aligned with it. */
+function lineAfter(attr: A.Attr, name: string, value: string): { span: Span; text: string } {
+  const indent = " ".repeat(attr.name.span.col - 1);
+  // The value column of the line above (`window = 28d`, `on   = id`) when `name` fits before it.
+  const width = attr.value.span.col - attr.name.span.col - 3;
+  const line = `${name.padEnd(Math.max(width, name.length))} = ${value}`;
+  const at = attr.span;
+  // A comment after the attribute stays on its line: the new one goes above it instead.
+  if (attr.trailing !== undefined) {
+    const start = at.start - (at.col - 1);
+    return { span: { start, line: at.line, col: 1, end: start, endLine: at.line, endCol: 1 }, text: `${indent}${line}\n` };
+  }
+  return { span: { start: at.end, line: at.endLine, col: at.endCol, end: at.end, endLine: at.endLine, endCol: at.endCol }, text: `\n${indent}${line}` };
 }
 
 /** A hop that suits the window: a week for long windows, a day for days, else the window itself. */

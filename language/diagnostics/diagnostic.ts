@@ -10,6 +10,15 @@ export interface Note {
   span: Span;
 }
 
+/**
+ * A change that resolves a diagnostic, as rustc's suggestions: each edit puts `text` in place
+ * of `span` (an empty span inserts). Editors offer it as a quick fix.
+ */
+export interface Fix {
+  title: string;
+  edits: { file: string; span: Span; text: string }[];
+}
+
 export interface Diagnostic {
   severity: Severity;
   code: Code;
@@ -20,6 +29,7 @@ export interface Diagnostic {
   label?: string;
   help?: string;
   notes?: Note[];
+  fixes?: Fix[];
 }
 
 export interface DiagnosticExtras {

@@ -126,6 +126,34 @@ describe("mlp lsp", { timeout: 60_000 }, () => {
     change("shop.mlp", SHOP);
   });
 
+  it("rewrites the leakage warning to `every` + `asof` as a quick fix", async () => {
+    const text = [
+      "pipeline p {}",
+      "schema Sale {\n  sku:     string\n  units:   int\n  sold_at: timestamp\n}",
+      "schema Label {\n  sku:  string\n  week: timestamp\n  next: int\n}",
+      'source sales: Table<Sale> {\n  uri    = "s3://s/"\n  format = parquet\n}',
+      'source labels: Table<Label> {\n  uri    = "s3://l/"\n  format = parquet\n}',
+      "aggregate sales_28d(sales) {\n  by     sku\n  window = 28d\n  units_28d: int = sum(units)\n}",
+      "join rows(labels, sales_28d) {\n  on = sku\n}",
+      "split parts(rows) {\n  train = 0.8\n  test  = 0.2\n}",
+      'train model(parts.train) {\n  framework = sklearn\n  entry     = "train.py"\n  label     = next\n}',
+    ].join("\n\n") + "\n";
+    const n = count("leak.mlp");
+    open("leak.mlp", text);
+    const d = (await diagnosticsOf("leak.mlp", n)).diagnostics.find((x) => x.code === "MLP0606")!;
+    expect(d.range.start).toEqual(pos(text, "rows(labels"));
+    const actions = (await client.sendRequest("textDocument/codeAction", { textDocument: { uri: uri("leak.mlp") }, range: d.range, context: { diagnostics: [d] } })) as {
+      title: string;
+      edit: { changes: Record<string, { newText: string; range: { start: { line: number; character: number } } }[]> };
+    }[];
+    expect(actions.map((a) => a.title)).toEqual(["Compute `sales_28d` every 7d and join it as of `week`"]);
+    const edits = actions[0]!.edit.changes[uri("leak.mlp")]!;
+    expect(edits.map((e) => [e.newText, e.range.start])).toEqual([
+      ["\n  every  = 7d", pos(text, "window = 28d", "window = 28d".length)],
+      ["\n  asof = week >= window_end", pos(text, "on = sku", "on = sku".length)],
+    ]);
+  });
+
   it("goes to definitions: a step, a schema in another file, a column back to its schema field", async () => {
     const step = (await client.sendRequest("textDocument/definition", at("shop.mlp", SHOP, "per_store(clean)", 11))) as { uri: string; range: { start: unknown } };
     expect(step.uri).toBe(uri("shop.mlp"));
