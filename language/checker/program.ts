@@ -46,6 +46,14 @@ export function checkProgram(path: string, loader: FileLoader, text?: string, op
  * checked again (reuse.ts). The result is always what `checkProgram` would give.
  */
 export class CheckSession {
+  /** Diagnostics raised by each step's own body, so a `use` reports only what its new inputs cause. */
+  readonly bodyKeys = new WeakMap<StepInfo, Set<string>>();
+  /**
+   * `variantsInFull`: check each variant's whole program again instead of only the steps its
+   * overrides reach (the reference the tests hold the quick way to).
+   */
+  constructor(readonly options: { variantsInFull?: boolean } = {}) {}
+
   /** The latest parse of each file, and the last one without syntax errors (the base of incremental parsing). */
   private readonly parses: ParseCache = new Map();
   private readonly clean: ParseCache = new Map();
@@ -122,7 +130,10 @@ function checkVariantPrograms(
       if (step) patches.set(step.file, [...(patches.get(step.file) ?? []), o]);
     }
     const again = new Run(loader, session, patches);
-    const checked = again.file(entry.path, entry.text, withVariant(entry.ast, overrides))!;
+    const ast = withVariant(entry.ast, overrides);
+    // Overrides of the file's own steps: only the steps they reach are checked again.
+    const quick = patches.size === 0 && !session.options.variantsInFull ? again.variantOf(program, ast) : undefined;
+    const checked = quick ?? again.file(entry.path, entry.text, ast)!;
     const order = collectOrder(checked);
     if (!into.has(v.name.name)) {
       assignIds(order, checked);
@@ -148,6 +159,11 @@ function checkVariantPrograms(
   return out;
 }
 
+/** Files with a dependency cycle: their variants are checked in full. */
+const cyclicFiles = new WeakSet<CheckedFile>();
+/** Names whose import failed, by file: a variant stays as quiet about them as the file. */
+const poisonedOf = new WeakMap<CheckedFile, Set<string>>();
+
 /** Parse results by path, with the text they were parsed from. */
 type ParseCache = Map<string, { text: string; result: ParseResult }>;
 
@@ -162,9 +178,6 @@ class Run {
   readonly files: CheckedFile[] = [];
   readonly diagnostics: Diagnostic[] = [];
   private readonly byPath = new Map<string, CheckedFile | "loading">();
-  /** Diagnostics raised by each step's own body, so a `use` reports only what its new inputs cause. */
-  readonly bodyKeys = new WeakMap<StepInfo, Set<string>>();
-
   /**
    * `patches`: per imported file, the variant's overrides of steps imported from it; the
    * variant's program is checked with those steps' values in place too.
@@ -194,6 +207,24 @@ class Run {
     for (const d of sink.list) this.diagnostics.push(d);
     this.byPath.set(path, checked);
     this.files.push(checked);
+    return checked;
+  }
+
+  /**
+   * The entry file with a variant's values in place (`ast`), built from the file's own checked
+   * program: steps the overrides do not reach (not overridden, no overridden step upstream)
+   * are the same StepInfo objects, the others are bound and checked again. Imports and schemas
+   * are the file's (a variant sets step attributes and pipeline settings, nothing else).
+   * Undefined when the file has a cycle (its order is then not the whole story).
+   */
+  variantOf(base: CheckedVariant, ast: A.SourceFileAst): CheckedFile | undefined {
+    const entry = base.entry;
+    if (cyclicFiles.has(entry)) return undefined;
+    const sink = new DiagnosticSink(entry.path);
+    const checked = new FileChecker(this, { path: entry.path, text: entry.text, ast, lines: entry.lines }, sink).checkVariant(entry, base.order);
+    for (const d of sink.list) this.diagnostics.push(d);
+    this.byPath.set(entry.path, checked);
+    this.files.push(checked, ...base.files.filter((f) => f !== entry));
     return checked;
   }
 
@@ -248,6 +279,7 @@ class FileChecker implements Scope {
     const { order, cyclic } = orderSteps(local, (s) => this.dependencies(s), this.report);
     for (const s of order) this.checkOne(s);
     for (const s of cyclic) s.outputs = new Map([["out", UNKNOWN]]);
+    const hasCycle = cyclic.size > 0;
 
     const pipelineConfig = this.pipeline
       ? checkConfig(pipelineSettings, this.pipeline.body, { owner: `pipeline \`${this.pipeline.name.name}\``, ownerSpan: this.pipeline.name.span, report: this.report })
@@ -256,9 +288,48 @@ class FileChecker implements Scope {
     for (const d of decls) if (d.kind === "target") this.checkTarget(d, targets);
     const checked: CheckedFile = { ...this.unit, steps: this.steps, schemas: this.schemas, imports: this.imports, pipelineConfig, targets };
     if (this.pipeline) checked.pipeline = this.pipeline;
+    if (hasCycle) cyclicFiles.add(checked);
+    if (this.poisoned.size > 0) poisonedOf.set(checked, this.poisoned);
     if (this.layout) checkLayout(this.layout, this, this.report);
     validOverrides.set(checked, checkVariants(this.unit.path, decls, this, pipelineConfig, this.report));
     if (this.pipeline) warnUnused(local, this.report);
+    return checked;
+  }
+
+  /** See Run.variantOf. */
+  checkVariant(base: CheckedFile, order: readonly StepInfo[]): CheckedFile {
+    for (const [k, v] of base.imports) this.imports.set(k, v);
+    for (const [k, v] of base.schemas) this.schemas.set(k, v);
+    for (const n of poisonedOf.get(base) ?? []) this.poisoned.add(n);
+    const decls = new Map<string, A.StepDecl | A.UseDecl>();
+    for (const d of this.unit.ast.decls) {
+      if (d.kind === "pipeline") this.pipeline ??= d;
+      else if ((d.kind === "step" || d.kind === "use") && !decls.has(d.name.name)) decls.set(d.name.name, d);
+    }
+    const reached = new Set<StepInfo>();
+    for (const s of order) {
+      if (s.file !== base.path) continue;
+      const changed = decls.get(s.name) !== s.decl;
+      const upstream = s.inputs.some((i) => i.step !== undefined && reached.has(i.step));
+      const of = s.decl.kind === "use" ? base.steps.get(s.decl.of.name) : undefined;
+      if (changed || upstream || (of !== undefined && reached.has(of))) reached.add(s);
+    }
+    for (const [name, s] of base.steps) {
+      if (!reached.has(s)) this.steps.set(name, s);
+      else {
+        const d = decls.get(name)!;
+        this.steps.set(name, d.kind === "step" ? this.newStep(name, s.kind, d, d) : this.newStep(name, undefined, d, undefined));
+      }
+    }
+    const again = order.filter((s) => reached.has(s)).map((s) => this.steps.get(s.name)!);
+    for (const s of again) this.bindStep(s);
+    for (const s of again) this.checkOne(s);
+    const pipelineConfig =
+      this.pipeline && this.pipeline !== base.pipeline
+        ? checkConfig(pipelineSettings, this.pipeline.body, { owner: `pipeline \`${this.pipeline.name.name}\``, ownerSpan: this.pipeline.name.span, report: this.report })
+        : base.pipelineConfig;
+    const checked: CheckedFile = { ...this.unit, steps: this.steps, schemas: base.schemas, imports: base.imports, pipelineConfig, targets: base.targets };
+    if (this.pipeline) checked.pipeline = this.pipeline;
     return checked;
   }
 
@@ -411,7 +482,7 @@ class FileChecker implements Scope {
     });
     if (s.decl.kind === "use") {
       const of = this.step(s.decl.of.name)!;
-      const baseline = this.run.bodyKeys.get(of.decl.kind === "use" ? this.originalOf(of) : of) ?? new Set<string>();
+      const baseline = this.run.session.bodyKeys.get(of.decl.kind === "use" ? this.originalOf(of) : of) ?? new Set<string>();
       const use = s.decl;
       const redirect: Report = (code, span, message, extras) => {
         // The body's own mistakes are reported once, where they are written.
@@ -429,7 +500,7 @@ class FileChecker implements Scope {
       keys.add(key(code, span.start));
       this.report(code, span, message, extras);
     };
-    this.run.bodyKeys.set(s, keys);
+    this.run.session.bodyKeys.set(s, keys);
     const results = this.run.session.results;
     const schemaNamed = (n: string) => this.schemaNamed(n);
     const schemaNames = () => [...this.schemas.keys(), ...this.imports.keys()];

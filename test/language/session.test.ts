@@ -66,11 +66,24 @@ function summary(p: CheckedProgram): string {
   const steps = p.order.map((s) => [s.id, s.kind, s.config, s.configOk, [...s.outputs], s.windowTime, [...s.types.values()]]);
   const variants = [...p.variants].map(([k, v]) => [k, v.order.map((s) => [s.id, s.config, [...s.outputs]])]);
   const errors = p.diagnostics.some((d) => d.severity === "error");
+  const irs = errors ? null : [lower(p), ...[...p.variants.keys()].map((v) => lower(p, v))];
   // A schema's name index is built on first lookup: not part of what a check says.
-  return JSON.stringify({ diagnostics: p.diagnostics, steps, variants, ir: errors ? null : lower(p) }, (k, v) => (k === "index" ? undefined : v));
+  return JSON.stringify({ diagnostics: p.diagnostics, steps, variants, irs }, (k, v) => (k === "index" ? undefined : v));
 }
 
-function replay(entry: string, files: Record<string, string>, edited: string, seed: number, edits: number, undo: boolean): CheckSession {
+/**
+ * `reference`: what the session is compared with at each edit; by default a check from
+ * scratch, checking every variant in full.
+ */
+function replay(
+  entry: string,
+  files: Record<string, string>,
+  edited: string,
+  seed: number,
+  edits: number,
+  undo: boolean,
+  reference = (path: string, loader: { read(p: string): string | undefined }, text: string | undefined) => new CheckSession({ variantsInFull: true }).check(path, loader, text),
+): CheckSession {
   const r = rng(seed);
   const session = new CheckSession();
   const original = files[edited]!;
@@ -81,7 +94,7 @@ function replay(entry: string, files: Record<string, string>, edited: string, se
     const loader = disk(files);
     const again = session.check(entry, loader, files[entry]);
     const a = summary(again);
-    const b = summary(checkProgram(entry, loader, files[entry]));
+    const b = summary(reference(entry, loader, files[entry]));
     if (a !== b) {
       let i = 0;
       while (a[i] === b[i]) i++;
@@ -100,6 +113,20 @@ describe("check sessions", () => {
       expect(reused).toBeGreaterThan(0);
     });
   }
+
+  // Variants: only the steps an override reaches are checked again; the rest is the file's.
+  const FIXTURES = fileURLToPath(new URL("../fixtures/check/", import.meta.url));
+  const CONFORMANCE = fileURLToPath(new URL("../../../shared/conformance/", import.meta.url));
+  for (const path of [join(FIXTURES, "variants.mlp"), join(FIXTURES, "variant_pipeline.mlp"), join(FIXTURES, "duplicates.mlp"), join(FIXTURES, "target_reach.mlp"), join(CONFORMANCE, "valid/churn.mlp"), join(CONFORMANCE, "invalid/ungated_deploy_and_bad_variant.mlp")]) {
+    it(`checks variants as in full under random edits: ${path.split("/").slice(-2).join("/")}`, () => {
+      replay(path, { [path]: readFileSync(path, "utf8") }, path, path.length, 60, true);
+    });
+  }
+
+  it("a check from scratch is a fresh session's", () => {
+    const path = join(SAMPLES, "machine_failure.mlp");
+    replay(path, { [path]: readFileSync(path, "utf8") }, path, 11, 20, true, (p, loader, text) => checkProgram(p, loader, text));
+  });
 
   it("checks an importer again when an imported file changes", () => {
     const entry = join(SAMPLES, "demand_forecast.mlp");
