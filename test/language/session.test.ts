@@ -139,5 +139,5 @@ describe("check sessions", () => {
     const { reused, checked } = replay(path, { [path]: generatePipeline(1000) }, path, 3, 8, false).results.counts;
     // The first check and each variant's overridden steps are checked; nearly all else is reused.
     expect(reused).toBeGreaterThan(checked * 3);
-  });
+  }, 60_000);
 });

@@ -65,5 +65,6 @@ describe("issue 11: targets that survive their first production run", () => {
       const before = [...f.contents.matchAll(/\\u0024/g)].length;
       expect([...filled(f.contents, "r1").join("\n").matchAll(/\\u0024/g)].length, f.path).toBe(before);
     }
-  });
+    // A dozen Python processes, one after another: seconds on a busy machine.
+  }, 60_000);
 });
