@@ -868,6 +868,9 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     const frame = page.getByTestId("frame-lib/catalog.mlp");
     await frame.waitFor();
     expect(await frame.getByRole("button", { name: /ungroup/ }).count()).toBe(0);
+    await page.evaluate(() => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal("products"));
+    await page.waitForTimeout(500);
+    await shot("16-group-frame");
     const before = await page.locator(".react-flow__node").count();
     await page.getByTestId("collapse-lib/catalog.mlp").click();
     const group = page.getByTestId("group-lib/catalog.mlp");
