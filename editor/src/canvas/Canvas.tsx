@@ -30,6 +30,7 @@ import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
 import { applyEdit, cannotConnect, connectPorts, liveIr } from "../state/graphEdits";
+import { expandIfGroup } from "../state/groups";
 import { useSelector } from "../state/store";
 import { OffscreenNote } from "./OffscreenNote";
 import { FarView, screenBoxes } from "./FarView";
@@ -390,6 +391,7 @@ function CanvasInner() {
   const flowNodes = useMemo(() => (drawn ? grouped.nodes.map((n) => ({ ...n, hidden: true })) : grouped.nodes), [grouped.nodes, drawn]);
   const flowEdges = useMemo(() => (drawn ? grouped.edges.map((e) => ({ ...e, hidden: true })) : grouped.edges), [grouped.edges, drawn]);
   const selectDrawn = useCallback((id: string, additive: boolean) => {
+    if (expandIfGroup(id)) return;
     const ids = additive ? [...new Set([...app.get().selection, id])] : [id];
     const sel = new Set(ids);
     setNodes((ns) => ns.map((n) => (sel.has(n.id) !== !!n.selected ? { ...n, selected: sel.has(n.id) } : n)));
@@ -450,7 +452,7 @@ function CanvasInner() {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
         <GroupFrames frames={grouped.frames} />
-        {drawn && <FarView nodes={nodes} edges={edges} onSelect={selectDrawn} onMove={moveDrawn} />}
+        {drawn && <FarView nodes={grouped.drawn} edges={grouped.edges} onSelect={selectDrawn} onMove={moveDrawn} />}
         <OverviewMap nodes={nodes} />
         <OffscreenNote />
         <TabOrder />

@@ -4,7 +4,7 @@
 // without them is not drawn until it is measured again. A group node does not drag, so React
 // Flow would let the pane's zoom take its double-click (which expands it): it is `nopan`.
 import { useMemo, useRef } from "react";
-import { collapseGraph, stepGroups, type GroupFrame, type Grouping } from "../model/groups";
+import { collapseGraph, GROUP_IN, GROUP_OUT, stepGroups, type GroupFrame, type Grouping } from "../model/groups";
 import type { Analysis } from "../model/analyze";
 import type { StepNode, TypedEdge } from "../model/flow";
 import { useCollapsed } from "../state/groups";
@@ -12,14 +12,37 @@ import { groupLabel, type GroupNode } from "./GroupNode";
 
 const NO_GROUPS: Grouping = { groups: [], groupOf: new Map() };
 
-export function useGroupedFlow(analysis: Analysis | null, nodes: StepNode[], edges: TypedEdge[]): { nodes: StepNode[]; edges: TypedEdge[]; frames: GroupFrame[] } {
+/**
+ * A collapsed group as the zoomed-out drawing of a large graph (FarView) draws a step: a
+ * card with its name and one port each side.
+ */
+function asDrawnStep(n: GroupNode): StepNode {
+  const port = (id: string) => ({ id, label: id, types: "", cls: "art-unknown" });
+  const d = n.data;
+  return {
+    id: n.id,
+    type: "step",
+    position: n.position,
+    data: { name: `${d.name} (${d.count})`, kind: "group", known: false, inputs: [port(GROUP_IN)], outputs: [port(GROUP_OUT)], detail: "", footer: "", errors: d.errors, warnings: d.warnings },
+  };
+}
+
+export interface GroupedFlow {
+  nodes: StepNode[];
+  edges: TypedEdge[];
+  frames: GroupFrame[];
+  /** The nodes as the zoomed-out drawing takes them, collapsed groups among them. */
+  drawn: StepNode[];
+}
+
+export function useGroupedFlow(analysis: Analysis | null, nodes: StepNode[], edges: TypedEdge[]): GroupedFlow {
   const collapsedIds = useCollapsed();
   const collapsed = useMemo(() => new Set(collapsedIds), [collapsedIds]);
   const grouping = useMemo(() => (analysis ? stepGroups(analysis.ir) : NO_GROUPS), [analysis]);
   const kept = useRef(new Map<string, { key: string; node: GroupNode }>());
   const keptEdges = useRef(new Map<string, TypedEdge>());
   return useMemo(() => {
-    if (!grouping.groups.length) return { nodes, edges, frames: [] };
+    if (!grouping.groups.length) return { nodes, edges, frames: [], drawn: nodes };
     const view = collapseGraph(nodes, edges, grouping, collapsed);
     const nextKept = new Map<string, { key: string; node: GroupNode }>();
     const outNodes = view.nodes.map((n) => {
@@ -40,6 +63,7 @@ export function useGroupedFlow(analysis: Analysis | null, nodes: StepNode[], edg
       return edge;
     });
     keptEdges.current = nextEdges;
-    return { nodes: outNodes as StepNode[], edges: outEdges, frames: view.frames };
+    const drawn = outNodes.map((n) => ((n as { type?: string }).type === "stepGroup" ? asDrawnStep(n as unknown as GroupNode) : n));
+    return { nodes: outNodes as StepNode[], edges: outEdges, frames: view.frames, drawn };
   }, [nodes, edges, grouping, collapsed]);
 }

@@ -124,6 +124,13 @@ export function ungroup(id?: string): Promise<boolean> {
   });
 }
 
+/** A click on a collapsed group in the zoomed-out drawing expands it; false for a step. */
+export function expandIfGroup(id: string): boolean {
+  if (!grouping()?.groups.some((g) => g.id === id)) return false;
+  setCollapsed(id, false);
+  return true;
+}
+
 /** Enter on a collapsed group node (it has the keyboard) expands it. */
 export function expandFocused(): boolean {
   const el = document.activeElement as HTMLElement | null;
