@@ -287,16 +287,20 @@ export function collapseGraph<N extends ViewNode, E extends ViewEdge>(
   for (const g of grouping.groups) {
     const members = g.members.map((id) => byId.get(id)).filter((n): n is N => !!n);
     if (!members.length) continue;
-    const x = Math.min(...members.map((n) => n.position.x));
-    const y = Math.min(...members.map((n) => n.position.y));
+    // Loops, not Math.min(...list): a group of tens of thousands of steps must not overflow the call stack.
+    let x = Infinity, y = Infinity, right = -Infinity, bottom = -Infinity;
+    for (const n of members) {
+      x = Math.min(x, n.position.x);
+      y = Math.min(y, n.position.y);
+      right = Math.max(right, n.position.x + (n.measured?.width ?? 240));
+      bottom = Math.max(bottom, n.position.y + (n.measured?.height ?? 90));
+    }
     if (collapsed.has(g.id)) {
       const data: GroupData = { group: g.id, name: g.name, source: g.source, count: members.length, errors: 0, warnings: 0 };
       for (const n of members) (data.errors += n.data.errors), (data.warnings += n.data.warnings);
       groupNodes.push({ id: g.id, type: "stepGroup", position: { x, y }, data });
       continue;
     }
-    const right = Math.max(...members.map((n) => n.position.x + (n.measured?.width ?? 240)));
-    const bottom = Math.max(...members.map((n) => n.position.y + (n.measured?.height ?? 90)));
     frames.push({ id: g.id, name: g.name, source: g.source, count: members.length, x: x - FRAME_PAD, y: y - FRAME_PAD - FRAME_HEAD, width: right - x + 2 * FRAME_PAD, height: bottom - y + 2 * FRAME_PAD + FRAME_HEAD });
   }
   if (!groupNodes.length) return { nodes: [...nodes], edges: [...edges], frames };
