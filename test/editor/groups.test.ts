@@ -132,6 +132,16 @@ describe("groups of steps", () => {
     expect(layoutGroups(last.after.ir.layout).get("customers_clean")).toBe("inputs");
   });
 
+  it("a `// group:` line left at the end of the block with no step yet is the one Group uses", () => {
+    const base = sample("churn.mlp");
+    const text = base.texts["churn.mlp"]!.replace(CHURN_LAYOUT, CHURN_LAYOUT.replace(/\n\}$/, "\n  // group: later\n}"));
+    const a = sample("churn.mlp", { "churn.mlp": text });
+    expect(a.ir.layout!.inner).toEqual([" group: later"]);
+    const r = edited(a, groupSteps(a.ir, ["orders"], "later", positionsOf(a.ir)));
+    expect(r.text.match(/\/\/ group: later/g)).toHaveLength(1);
+    expect(squash(r.text)).toContain(" // group: later\n orders = { x: 0, y: 160 }\n}");
+  });
+
   it("refuses a group without a name or without steps", () => {
     const a = sample("churn.mlp");
     expect(groupSteps(a.ir, ["orders"], "  ", new Map()).ok).toBe(false);

@@ -177,8 +177,15 @@ export function groupSteps(ir: IrDocument, ids: readonly string[], name: string,
     return key === undefined ? [] : [{ id: n.id, key }];
   });
   if (!keyed.length) return { ok: false, reason: picked.length ? "steps another file pulls in without an import have no layout entry here, so they cannot be grouped" : "select the steps to group first" };
-  const layout = ir.layout ?? { entries: [] };
+  let layout = ir.layout ?? { entries: [] };
   const sections = sectionsOf(layout);
+  // A `// group: NAME` line written at the end of the block, with no entry yet, is this group's: used, not doubled.
+  const waiting = sections.some((s) => s.name === clean) ? -1 : (layout.inner ?? []).findIndex((c) => groupOfComment(c) === clean);
+  if (waiting >= 0) {
+    const inner = layout.inner!.filter((_, i) => i !== waiting);
+    const { inner: _, ...rest } = layout;
+    layout = inner.length ? { ...rest, inner } : rest;
+  }
   let target = sections.find((s) => s.name === clean);
   const staying = new Set(target?.entries.map((e) => e.name) ?? []);
   const moving = new Set(keyed.map((k) => k.key).filter((k) => !staying.has(k)));
