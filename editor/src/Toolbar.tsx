@@ -4,6 +4,7 @@ import { isFresh } from "./state/analysis";
 import { app, fitView } from "./state/app";
 import { autoLayout } from "./state/autoLayout";
 import { redo, undo } from "./state/commands";
+import { groupSelection, ungroup } from "./state/groups";
 import { newFile, openFolderWithPicker, openSample, openWithPicker, readFileList, saveActive } from "./state/files";
 import { useSelector } from "./state/store";
 import { NodeSearch } from "./panels/NodeSearch";
@@ -80,6 +81,10 @@ export function Toolbar() {
           {busy ? "Laying out…" : "Auto-layout"}
         </button>
         <button type="button" onClick={fitView} title="Fit the whole graph in view (F)" data-testid="fit-view">Fit view</button>
+      </div>
+      <div className="tool-group">
+        <button type="button" onClick={() => void groupSelection()} title="Group the selected steps under a name (Ctrl+G); written as a // group: line in the layout block" data-testid="group">Group…</button>
+        <button type="button" onClick={() => void ungroup()} title="Ungroup the selected steps' group (Ctrl+Shift+G)" data-testid="ungroup">Ungroup</button>
       </div>
       <RunTools />
       <NodeSearch />

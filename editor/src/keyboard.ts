@@ -4,6 +4,7 @@
 import { fitView } from "./state/app";
 import { copySelection, paste, redo, undo } from "./state/commands";
 import { saveActive } from "./state/files";
+import { expandFocused, groupSelection, ungroup } from "./state/groups";
 import { focusSearch, openConnect } from "./state/ui";
 
 function inField(t: EventTarget | null): boolean {
@@ -36,13 +37,19 @@ export function installShortcuts(): void {
     // Text selected on the page (a message, generated code) copies as text, not as steps.
     else if (key === "c" && !window.getSelection()?.toString()) copySelection();
     else if (key === "v") paste();
+    // Ctrl+G groups the selected steps (asking for a name), Ctrl+Shift+G ungroups them.
+    else if (key === "g") void (e.shiftKey ? ungroup() : groupSelection());
     else return;
     e.preventDefault();
   });
 }
 
-/** Single keys outside the text and form fields: / finds a step, F fits the graph, C connects the selected step. */
+/**
+ * Single keys outside the text and form fields: / finds a step, F fits the graph, C connects
+ * the selected step, Enter expands the collapsed group that has the keyboard.
+ */
 function plainKey(key: string): boolean {
+  if (key === "Enter") return expandFocused();
   if (key === "/") focusSearch();
   else if (key === "f" || key === "F") fitView();
   else if (key === "c" || key === "C") openConnect();

@@ -12,6 +12,7 @@ import { SAMPLES, sampleWithImports } from "./samples";
 import { openSample } from "./state/files";
 import { loadSaved, restore, startAutosave, STORAGE_KEY } from "./state/persist";
 import { connectHost, vscodeHost } from "./state/host";
+import { forgetCollapsed } from "./state/groups";
 import { connectServer, serverToken } from "./state/server";
 
 const params = new URLSearchParams(location.search);
@@ -21,6 +22,7 @@ const host = vscodeHost();
 const onDisk = !host && serverToken() !== null;
 if (params.has("fresh")) {
   localStorage.removeItem(STORAGE_KEY);
+  forgetCollapsed();
   // Once: a reload of this address must not throw away what was autosaved since.
   params.delete("fresh");
   const query = params.toString();

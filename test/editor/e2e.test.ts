@@ -772,4 +772,117 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await hint.waitFor({ state: "detached" });
     await page.close();
   }, 60_000);
+  it("groups selected steps under a `// group:` line (Ctrl+G, one undo), collapses the group into one node with its edges, keeps that over a reload, and search expands it (issue 13)", async () => {
+    const steps = () => page.locator(".react-flow__node").count();
+    const edgeEnds = () =>
+      page.evaluate(() => Array.from(document.querySelectorAll<SVGElement>(".react-flow__edge")).map((e) => e.dataset.id ?? e.getAttribute("data-testid") ?? ""));
+    expect(await steps()).toBe(14);
+    await node("customers").click();
+    await node("orders").click({ modifiers: ["Shift"] });
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { selection(): string[] } }).mlpEditor.selection().length === 2);
+    page.once("dialog", (d) => void d.accept("raw inputs"));
+    await page.keyboard.press("Control+g");
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("// group: raw inputs"));
+    await settled();
+    const layout = (await text()).slice((await text()).indexOf("\nlayout {"));
+    expect(layout).toMatch(/\n {2}\/\/ group: raw inputs\n {2}customers +=[^\n]*\n {2}orders +=[^\n]*\n\}/);
+    // One text edit: one undo takes it back, redo brings it again.
+    await page.keyboard.press("Control+z");
+    await page.waitForFunction(() => !(window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("// group:"));
+    await page.keyboard.press("Control+Shift+z");
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("// group: raw inputs"));
+    await settled();
+
+    // Expanded: a frame with the name around the two steps.
+    const frame = page.getByTestId("frame-raw inputs");
+    await frame.waitFor();
+    expect((await frame.textContent())?.replace(/\s+/g, " ")).toContain("raw inputs2 steps");
+    await page.getByTestId("collapse-raw inputs").click();
+    const group = page.getByTestId("group-raw inputs");
+    await group.waitFor();
+    expect(await steps()).toBe(13);
+    await expect(node("customers").count()).resolves.toBe(0);
+    await expect(node("orders").count()).resolves.toBe(0);
+    expect((await group.textContent())?.replace(/\s+/g, " ")).toContain("2 steps");
+    // What left the two steps now leaves the group node, labelled with the artifact; nothing is drawn to the hidden steps.
+    await page.waitForTimeout(300);
+    const ids = await edgeEnds();
+    expect(ids.length).toBeGreaterThan(5);
+    expect(ids.filter((id) => /(^|>)(customers|orders):/.test(id.replace(/^grouped:/, "")))).toEqual([]);
+    const fromGroup = ids.filter((id) => id.startsWith("grouped:group:raw inputs:out>"));
+    expect(fromGroup.sort()).toEqual(["grouped:group:raw inputs:out>customers_clean:data", "grouped:group:raw inputs:out>order_stats:data"]);
+    const label = await page.locator(`[data-testid="edge-grouped:group:raw inputs:out>customers_clean:data"]`).textContent();
+    expect(label).toContain("Table<Customer>");
+    await page.evaluate(() => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal("group:raw inputs"));
+    await page.waitForTimeout(500);
+    await shot("15-collapsed-group");
+    await group.getByRole("button", { name: "expand group raw inputs" }).click();
+    await node("customers").waitFor();
+    await page.getByTestId("collapse-raw inputs").click();
+    await group.waitFor();
+    // No serious or critical accessibility violations on the canvas with a collapsed group and a frame on it.
+    await page.addScriptTag({ path: join(ROOT, "node_modules/axe-core/axe.min.js") });
+    type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
+    const found = await page.evaluate(
+      async () => (await (window as unknown as { axe: { run(c: Element): Promise<{ violations: Violation[] }> } }).axe.run(document.querySelector('[data-testid="canvas"]')!)).violations,
+    );
+    expect(found.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+
+    // A view setting: not in the text, kept over a reload.
+    expect(await text()).not.toContain("collapsed");
+    await page.waitForTimeout(500);
+    await page.reload();
+    await node("churn_api").waitFor();
+    await settled();
+    await group.waitFor();
+    expect(await steps()).toBe(13);
+    await fit();
+
+    // Expand, collapse again, then a search for a step inside opens the group.
+    await group.dblclick();
+    await node("customers").waitFor();
+    expect(await steps()).toBe(14);
+    await page.getByTestId("collapse-raw inputs").click();
+    await group.waitFor();
+    await page.keyboard.press("Control+k");
+    await page.keyboard.type("orders");
+    await page.getByTestId("node-search-list").waitFor();
+    await page.keyboard.press("Enter");
+    await node("orders").waitFor();
+    await expect(group.count()).resolves.toBe(0);
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { selection(): string[] } }).mlpEditor.selection().join() === "orders");
+
+    // Ungroup takes the line out of the text; the frame goes.
+    await page.getByTestId("ungroup").click();
+    await page.waitForFunction(() => !(window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("// group:"));
+    await settled();
+    await frame.waitFor({ state: "detached" });
+    await page.close();
+  }, 120_000);
+
+  it("steps imported from another file form a group named after it, which collapses like any group (issue 13)", async () => {
+    await page.setInputFiles("#open-folder", join(ROOT, "samples"));
+    await page.getByTestId("tab-demand_forecast.mlp").click();
+    await node("weekly_forecast").waitFor();
+    await settled();
+    const frame = page.getByTestId("frame-lib/catalog.mlp");
+    await frame.waitFor();
+    expect(await frame.getByRole("button", { name: /ungroup/ }).count()).toBe(0);
+    await page.evaluate(() => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal("products"));
+    await page.waitForTimeout(500);
+    await shot("16-group-frame");
+    const before = await page.locator(".react-flow__node").count();
+    await page.getByTestId("collapse-lib/catalog.mlp").click();
+    const group = page.getByTestId("group-lib/catalog.mlp");
+    await group.waitFor();
+    expect((await group.textContent())?.replace(/\s+/g, " ")).toContain("3 steps");
+    for (const n of ["stores", "products", "products_raw"]) await expect(node(n).count()).resolves.toBe(0);
+    expect(await page.locator(".react-flow__node").count()).toBe(before - 2);
+    // Enter on the group node, when it has the keyboard, expands it.
+    await page.locator('.react-flow__node[data-id="file:lib/catalog.mlp"]').focus();
+    await page.keyboard.press("Enter");
+    await node("stores").waitFor();
+    expect(await page.locator(".react-flow__node").count()).toBe(before);
+    await page.close();
+  }, 60_000);
 });

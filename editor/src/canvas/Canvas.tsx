@@ -30,9 +30,12 @@ import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
 import { applyEdit, cannotConnect, connectPorts, liveIr } from "../state/graphEdits";
+import { expandIfGroup } from "../state/groups";
 import { useSelector } from "../state/store";
 import { OffscreenNote } from "./OffscreenNote";
 import { FarView, screenBoxes } from "./FarView";
+import { GroupFrames, GroupNodeComponent } from "./GroupNode";
+import { useGroupedFlow } from "./groupFlow";
 import { FAR_ZOOM, FarContext, LabelLayerContext } from "./lod";
 import { OverviewMap } from "./OverviewMap";
 import { StepNodeComponent } from "./StepNode";
@@ -40,7 +43,7 @@ import { TabOrder } from "./TabOrder";
 import { TypedEdgeComponent } from "./TypedEdge";
 
 // At module level so React Flow never sees new types and remounts every node.
-const nodeTypes = { step: StepNodeComponent };
+const nodeTypes = { step: StepNodeComponent, stepGroup: GroupNodeComponent };
 const edgeTypes = { typed: TypedEdgeComponent };
 const DELETE_KEYS = ["Delete", "Backspace"];
 const MULTI_KEYS = ["Meta", "Control", "Shift"];
@@ -383,9 +386,12 @@ function CanvasInner() {
   // Zoomed out on a large graph: one drawing instead of the DOM nodes (FarView), which React Flow then skips.
   const big = nodes.length > BIG;
   const drawn = far && big;
-  const flowNodes = useMemo(() => (drawn ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [nodes, drawn]);
-  const flowEdges = useMemo(() => (drawn ? edges.map((e) => ({ ...e, hidden: true })) : edges), [edges, drawn]);
+  // Collapsed groups fold into one node each (a view setting, state/groups.ts).
+  const grouped = useGroupedFlow(analysis, nodes, edges);
+  const flowNodes = useMemo(() => (drawn ? grouped.nodes.map((n) => ({ ...n, hidden: true })) : grouped.nodes), [grouped.nodes, drawn]);
+  const flowEdges = useMemo(() => (drawn ? grouped.edges.map((e) => ({ ...e, hidden: true })) : grouped.edges), [grouped.edges, drawn]);
   const selectDrawn = useCallback((id: string, additive: boolean) => {
+    if (expandIfGroup(id)) return;
     const ids = additive ? [...new Set([...app.get().selection, id])] : [id];
     const sel = new Set(ids);
     setNodes((ns) => ns.map((n) => (sel.has(n.id) !== !!n.selected ? { ...n, selected: sel.has(n.id) } : n)));
@@ -445,7 +451,8 @@ function CanvasInner() {
         elevateEdgesOnSelect
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
-        {drawn && <FarView nodes={nodes} edges={edges} onSelect={selectDrawn} onMove={moveDrawn} />}
+        <GroupFrames frames={grouped.frames} />
+        {drawn && <FarView nodes={grouped.drawn} edges={grouped.edges} onSelect={selectDrawn} onMove={moveDrawn} />}
         <OverviewMap nodes={nodes} />
         <OffscreenNote />
         <TabOrder />

@@ -5,6 +5,7 @@ import { writtenKind, type IrDocument, type IrEdge, type IrExpr, type IrNode, ty
 import { stepKind, STEP_KINDS } from "../../../language/catalog";
 import { isStreamingArtifact, showArtifact } from "./artifacts";
 import { templateBody } from "./templates";
+import { insertLayoutEntries, removeLayoutEntries } from "./groups";
 import { layoutKey, type XY } from "./positions";
 
 export type Edit = { ok: true; ir: IrDocument; note?: string; select?: string[] } | { ok: false; reason: string };
@@ -68,14 +69,16 @@ export function setPositions(ir: IrDocument, moves: ReadonlyMap<string, XY>): Ir
     left.delete(e.name);
     return { ...e, value: position(p) };
   });
-  for (const [name, p] of left) entries.push({ name, value: position(p) });
+  // A new entry goes before the first `// group:` line: appended, it would join the last group.
+  const added = [...left].map(([name, p]) => ({ name, value: position(p) }));
   const order = ir.layout ? ir.order : [...ir.order, { kind: "layout" as const }];
-  return { ...ir, layout: { ...layout, entries }, order };
+  return { ...ir, layout: insertLayoutEntries({ ...layout, entries }, added), order };
 }
 
 function dropPositions(ir: IrDocument, names: ReadonlySet<string>): IrDocument {
   if (!ir.layout) return ir;
-  return { ...ir, layout: { ...ir.layout, entries: ir.layout.entries.filter((e) => !names.has(e.name)) } };
+  // Through the group sections: the step carrying a `// group:` line hands it to the next one.
+  return { ...ir, layout: removeLayoutEntries(ir.layout, names) };
 }
 
 /** Writes the positions of moved nodes (by node id); steps other files declare without an import have no layout key and are skipped. */

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { searchSteps, type StepMatch } from "../model/search";
 import { app, reveal, select } from "../state/app";
+import { expandGroupOf } from "../state/groups";
 import { useSelector } from "../state/store";
 import { ui } from "../state/ui";
 import { Picker } from "./Picker";
@@ -26,6 +27,8 @@ export function NodeSearch() {
     if (seq) input.current?.select();
   }, [seq]);
   const pick = (m: StepMatch) => {
+    // A step inside a collapsed group is not on the canvas until its group opens.
+    expandGroupOf(m.id);
     select([m.id], "app");
     reveal(m.id);
     setQuery("");

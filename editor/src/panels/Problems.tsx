@@ -4,6 +4,7 @@ import type { Diagnostic } from "../../../language/diagnostics/diagnostic";
 import { diagnosticsByNode } from "../model/flow";
 import { app, reveal, select } from "../state/app";
 import { activate, showRange } from "../state/documents";
+import { expandGroupOf } from "../state/groups";
 import { useSelector } from "../state/store";
 
 function goTo(d: Diagnostic): void {
@@ -17,6 +18,8 @@ function goTo(d: Diagnostic): void {
   if (a) {
     for (const [id, list] of diagnosticsByNode(a)) {
       if (list.includes(d)) {
+        // A problem of a step in a collapsed group opens the group, so the step can be shown.
+        expandGroupOf(id);
         select([id], "list");
         reveal(id);
         break;

@@ -13,6 +13,11 @@ export function setStorageKey(k: string): void {
   key = k;
 }
 
+/** The workspace's key: view settings kept beside it (collapsed groups) are scoped by it. */
+export function storageKey(): string {
+  return key;
+}
+
 export interface Saved {
   paths: string[];
   active: string;

@@ -1,0 +1,69 @@
+// The canvas's nodes and edges with collapsed groups folded (model/groups.ts), keeping the
+// objects of group nodes and rewired edges while nothing about them changed: React Flow
+// keeps a node's measured handles only for the same object, and an edge to a group node
+// without them is not drawn until it is measured again. A group node does not drag, so React
+// Flow would let the pane's zoom take its double-click (which expands it): it is `nopan`.
+import { useMemo, useRef } from "react";
+import { collapseGraph, GROUP_IN, GROUP_OUT, stepGroups, type GroupFrame, type Grouping } from "../model/groups";
+import type { Analysis } from "../model/analyze";
+import type { StepNode, TypedEdge } from "../model/flow";
+import { useCollapsed } from "../state/groups";
+import { groupLabel, type GroupNode } from "./GroupNode";
+
+const NO_GROUPS: Grouping = { groups: [], groupOf: new Map() };
+
+/**
+ * A collapsed group as the zoomed-out drawing of a large graph (FarView) draws a step: a
+ * card with its name and one port each side.
+ */
+function asDrawnStep(n: GroupNode): StepNode {
+  const port = (id: string) => ({ id, label: id, types: "", cls: "art-unknown" });
+  const d = n.data;
+  return {
+    id: n.id,
+    type: "step",
+    position: n.position,
+    data: { name: `${d.name} (${d.count})`, kind: "group", known: false, inputs: [port(GROUP_IN)], outputs: [port(GROUP_OUT)], detail: "", footer: "", errors: d.errors, warnings: d.warnings },
+  };
+}
+
+export interface GroupedFlow {
+  nodes: StepNode[];
+  edges: TypedEdge[];
+  frames: GroupFrame[];
+  /** The nodes as the zoomed-out drawing takes them, collapsed groups among them. */
+  drawn: StepNode[];
+}
+
+export function useGroupedFlow(analysis: Analysis | null, nodes: StepNode[], edges: TypedEdge[]): GroupedFlow {
+  const collapsedIds = useCollapsed();
+  const collapsed = useMemo(() => new Set(collapsedIds), [collapsedIds]);
+  const grouping = useMemo(() => (analysis ? stepGroups(analysis.ir) : NO_GROUPS), [analysis]);
+  const kept = useRef(new Map<string, { key: string; node: GroupNode }>());
+  const keptEdges = useRef(new Map<string, TypedEdge>());
+  return useMemo(() => {
+    if (!grouping.groups.length) return { nodes, edges, frames: [], drawn: nodes };
+    const view = collapseGraph(nodes, edges, grouping, collapsed);
+    const nextKept = new Map<string, { key: string; node: GroupNode }>();
+    const outNodes = view.nodes.map((n) => {
+      if (n.type !== "stepGroup") return n;
+      const key = JSON.stringify([n.position, n.data]);
+      const prev = kept.current.get(n.id);
+      const node: GroupNode = prev && prev.key === key ? prev.node : { ...n, draggable: false, deletable: false, ariaLabel: groupLabel(n.data), className: "nopan" };
+      nextKept.set(n.id, { key, node: prev && prev.key === key ? prev.node : node });
+      return node as unknown as StepNode;
+    });
+    kept.current = nextKept;
+    const nextEdges = new Map<string, TypedEdge>();
+    const outEdges = view.edges.map((e) => {
+      if (!e.id.startsWith("grouped:")) return e;
+      const prev = keptEdges.current.get(e.id);
+      const edge = prev && prev.data === e.data && prev.source === e.source && prev.target === e.target ? prev : e;
+      nextEdges.set(e.id, edge);
+      return edge;
+    });
+    keptEdges.current = nextEdges;
+    const drawn = outNodes.map((n) => ((n as { type?: string }).type === "stepGroup" ? asDrawnStep(n as unknown as GroupNode) : n));
+    return { nodes: outNodes as StepNode[], edges: outEdges, frames: view.frames, drawn };
+  }, [nodes, edges, grouping, collapsed]);
+}
