@@ -132,11 +132,11 @@ function checkVariantPrograms(
     const again = new Run(loader, session, patches);
     const ast = withVariant(entry.ast, overrides);
     // Overrides of the file's own steps: only the steps they reach are checked again.
-    const quick = patches.size === 0 && !session.options.variantsInFull ? again.variantOf(program, ast) : undefined;
-    const checked = quick ?? again.file(entry.path, entry.text, ast)!;
-    const order = collectOrder(checked);
+    const quick = patches.size === 0 && !session.options.variantsInFull ? again.variantOf(program, ast, overrides) : undefined;
+    const checked = quick?.file ?? again.file(entry.path, entry.text, ast)!;
+    const order = quick?.order ?? collectOrder(checked);
     if (!into.has(v.name.name)) {
-      assignIds(order, checked);
+      if (!quick) assignIds(order, checked);
       into.set(v.name.name, { entry: checked, files: again.files, order });
     }
     // Errors, and the one warning a variant's values can newly cause: a leak into training.
@@ -217,15 +217,16 @@ class Run {
    * are the file's (a variant sets step attributes and pipeline settings, nothing else).
    * Undefined when the file has a cycle (its order is then not the whole story).
    */
-  variantOf(base: CheckedVariant, ast: A.SourceFileAst): CheckedFile | undefined {
+  variantOf(base: CheckedVariant, ast: A.SourceFileAst, overrides: readonly A.Override[]): { file: CheckedFile; order: StepInfo[] } | undefined {
     const entry = base.entry;
     if (cyclicFiles.has(entry)) return undefined;
     const sink = new DiagnosticSink(entry.path);
-    const checked = new FileChecker(this, { path: entry.path, text: entry.text, ast, lines: entry.lines }, sink).checkVariant(entry, base.order);
+    const { file, again } = new FileChecker(this, { path: entry.path, text: entry.text, ast, lines: entry.lines }, sink).checkVariant(entry, base.order, overrides);
     for (const d of sink.list) this.diagnostics.push(d);
-    this.byPath.set(entry.path, checked);
-    this.files.push(checked, ...base.files.filter((f) => f !== entry));
-    return checked;
+    this.byPath.set(entry.path, file);
+    this.files.push(file, ...base.files.filter((f) => f !== entry));
+    // The graph's shape is the file's: its order (and ids) with the steps checked again in place.
+    return { file, order: base.order.map((s) => again.get(s) ?? s) };
   }
 
   isLoading(path: string): boolean {
@@ -296,41 +297,41 @@ class FileChecker implements Scope {
     return checked;
   }
 
-  /** See Run.variantOf. */
-  checkVariant(base: CheckedFile, order: readonly StepInfo[]): CheckedFile {
+  /** See Run.variantOf. `again`: the file's steps the overrides reach, and what replaces each. */
+  checkVariant(base: CheckedFile, order: readonly StepInfo[], overrides: readonly A.Override[]): { file: CheckedFile; again: Map<StepInfo, StepInfo> } {
     for (const [k, v] of base.imports) this.imports.set(k, v);
     for (const [k, v] of base.schemas) this.schemas.set(k, v);
     for (const n of poisonedOf.get(base) ?? []) this.poisoned.add(n);
-    const decls = new Map<string, A.StepDecl | A.UseDecl>();
+    // Only the overridden steps' declarations (and the pipeline's) differ from the file's.
+    const targets = new Set(overrides.map((o) => o.path[0]?.name ?? ""));
+    const decls = new Map<string, A.StepDecl>();
     for (const d of this.unit.ast.decls) {
       if (d.kind === "pipeline") this.pipeline ??= d;
-      else if ((d.kind === "step" || d.kind === "use") && !decls.has(d.name.name)) decls.set(d.name.name, d);
+      else if (d.kind === "step" && targets.has(d.name.name) && !decls.has(d.name.name)) decls.set(d.name.name, d);
     }
-    const reached = new Set<StepInfo>();
+    const again = new Map<StepInfo, StepInfo>();
     for (const s of order) {
       if (s.file !== base.path) continue;
-      const changed = decls.get(s.name) !== s.decl;
-      const upstream = s.inputs.some((i) => i.step !== undefined && reached.has(i.step));
+      const decl = s.decl.kind === "step" ? decls.get(s.name) : undefined;
+      const changed = decl !== undefined && decl !== s.decl;
+      const upstream = s.inputs.some((i) => i.step !== undefined && again.has(i.step));
       const of = s.decl.kind === "use" ? base.steps.get(s.decl.of.name) : undefined;
-      if (changed || upstream || (of !== undefined && reached.has(of))) reached.add(s);
+      if (!changed && !upstream && !(of !== undefined && again.has(of))) continue;
+      const d = decl ?? s.decl;
+      const fresh = d.kind === "step" ? this.newStep(s.name, s.kind, d, d) : this.newStep(s.name, undefined, d, undefined);
+      fresh.id = s.id;
+      again.set(s, fresh);
     }
-    for (const [name, s] of base.steps) {
-      if (!reached.has(s)) this.steps.set(name, s);
-      else {
-        const d = decls.get(name)!;
-        this.steps.set(name, d.kind === "step" ? this.newStep(name, s.kind, d, d) : this.newStep(name, undefined, d, undefined));
-      }
-    }
-    const again = order.filter((s) => reached.has(s)).map((s) => this.steps.get(s.name)!);
-    for (const s of again) this.bindStep(s);
-    for (const s of again) this.checkOne(s);
+    for (const [name, s] of base.steps) this.steps.set(name, again.get(s) ?? s);
+    for (const fresh of again.values()) this.bindStep(fresh);
+    for (const fresh of again.values()) this.checkOne(fresh);
     const pipelineConfig =
       this.pipeline && this.pipeline !== base.pipeline
         ? checkConfig(pipelineSettings, this.pipeline.body, { owner: `pipeline \`${this.pipeline.name.name}\``, ownerSpan: this.pipeline.name.span, report: this.report })
         : base.pipelineConfig;
-    const checked: CheckedFile = { ...this.unit, steps: this.steps, schemas: base.schemas, imports: base.imports, pipelineConfig, targets: base.targets };
-    if (this.pipeline) checked.pipeline = this.pipeline;
-    return checked;
+    const file: CheckedFile = { ...this.unit, steps: this.steps, schemas: base.schemas, imports: base.imports, pipelineConfig, targets: base.targets };
+    if (this.pipeline) file.pipeline = this.pipeline;
+    return { file, again };
   }
 
   // ---------- declarations and imports ----------
