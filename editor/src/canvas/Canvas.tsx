@@ -10,6 +10,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useUpdateNodeInternals,
   getNodesBounds,
   Position,
   useStore as useFlowStore,
@@ -23,9 +24,10 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { connectionProblem, moveNodes } from "../model/edits";
 import { FlowBuilder, type StepData, type StepNode, type TypedEdge } from "../model/flow";
-import { positionsOf, type XY } from "../model/positions";
+import { positionsOf, type Direction, type XY } from "../model/positions";
+import { Obstacles, type Box } from "../model/routes";
 import { previews } from "../state/analysis";
-import { app, select, toast } from "../state/app";
+import { app, directionOf, select, toast } from "../state/app";
 import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
@@ -33,9 +35,9 @@ import { applyEdit, cannotConnect, connectPorts, liveIr } from "../state/graphEd
 import { useSelector } from "../state/store";
 import { OffscreenNote } from "./OffscreenNote";
 import { FarView, screenBoxes } from "./FarView";
-import { FAR_ZOOM, FarContext, LabelLayerContext } from "./lod";
+import { DirectionContext, FAR_ZOOM, FarContext, LabelLayerContext, ObstaclesContext } from "./lod";
 import { OverviewMap } from "./OverviewMap";
-import { StepNodeComponent } from "./StepNode";
+import { alongEdge, StepNodeComponent } from "./StepNode";
 import { TabOrder } from "./TabOrder";
 import { TypedEdgeComponent } from "./TypedEdge";
 
@@ -68,8 +70,19 @@ const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2]
  * measured for real when it first appears (its size then differs from the estimate, which
  * makes React Flow measure its handles too). Later node objects keep these internals.
  */
-function estimatedGeometry(d: StepData): Pick<StepNode, "measured" | "handles"> {
+function estimatedGeometry(d: StepData, direction: Direction): Pick<StepNode, "measured" | "handles"> {
   const labelled = d.inputs.length > 1 || d.outputs.length > 1;
+  if (direction === "down") {
+    const height = 56.5 + (labelled ? 2 * 19 : 0);
+    const x = (i: number, n: number) => alongEdge(i, n) * 240 - 5;
+    return {
+      measured: { width: 240, height },
+      handles: [
+        ...d.inputs.map((p, i) => ({ id: p.id, type: "target" as const, position: Position.Top, x: x(i, d.inputs.length), y: -6, width: 10, height: 10 })),
+        ...d.outputs.map((p, i) => ({ id: p.id, type: "source" as const, position: Position.Bottom, x: x(i, d.outputs.length), y: height - 4, width: 10, height: 10 })),
+      ],
+    };
+  }
   const rows = Math.max(d.inputs.length, d.outputs.length, 1);
   const height = 56.5 + (labelled ? rows * 18 : 8);
   const y = (i: number, n: number) => height / 2 + (i - (n - 1) / 2) * 18 - 5;
@@ -82,6 +95,34 @@ function estimatedGeometry(d: StepData): Pick<StepNode, "measured" | "handles"> 
   };
 }
 
+/** How long node boxes must rest before edges re-route around them: a burst of measurements (or a drop) costs one pass. */
+const SETTLE_MS = 60;
+
+/**
+ * The boxes edges route around, renewed only when a box really moved or changed size and no
+ * node is being dragged; a drag re-routes only the dragged node's own edges (their ends move).
+ */
+function useObstacles(nodes: readonly StepNode[]): Obstacles | null {
+  const [obstacles, setObstacles] = useState<Obstacles | null>(null);
+  const last = useRef(new Map<string, Box>());
+  useEffect(() => {
+    if (nodes.some((n) => n.dragging)) return;
+    const t = setTimeout(() => {
+      const boxes = nodes.map((n): Box => ({ id: n.id, x: n.position.x, y: n.position.y, width: n.measured?.width ?? 240, height: n.measured?.height ?? 90 }));
+      const prev = last.current;
+      const same = boxes.length === prev.size && boxes.every((b) => {
+        const o = prev.get(b.id);
+        return !!o && Math.abs(o.x - b.x) < 1 && Math.abs(o.y - b.y) < 1 && Math.abs(o.width - b.width) < 2 && Math.abs(o.height - b.height) < 2;
+      });
+      if (same) return;
+      last.current = new Map(boxes.map((b) => [b.id, b]));
+      setObstacles(new Obstacles(boxes));
+    }, SETTLE_MS);
+    return () => clearTimeout(t);
+  }, [nodes]);
+  return obstacles;
+}
+
 function CanvasInner() {
   const analysis = useSelector(app, (s) => s.analysis);
   const preview = useSelector(previews, (s) => s.preview);
@@ -89,6 +130,7 @@ function CanvasInner() {
   const selectionFrom = useSelector(app, (s) => s.selectionFrom);
   const reveal = useSelector(app, (s) => s.reveal);
   const fitSeq = useSelector(app, (s) => s.fitSeq);
+  const direction = useSelector(app, (s) => directionOf(s));
   const far = useFlowStore(zoomedOut);
   const rf = useReactFlow<StepNode, TypedEdge>();
   const [nodes, setNodes] = useState<StepNode[]>([]);
@@ -110,14 +152,14 @@ function CanvasInner() {
   useEffect(() => {
     const s = app.get();
     if (s.analysis || !preview || preview.entry !== s.active || s.texts[preview.entry] !== preview.text) return;
-    setNodes(preview.nodes.map((n) => ({ ...n, type: "step", ...estimatedGeometry(n.data) })));
+    setNodes(preview.nodes.map((n) => ({ ...n, type: "step", ...estimatedGeometry(n.data, directionOf(s)) })));
     setEdges(preview.edges as unknown as TypedEdge[]);
   }, [preview]);
 
   // Analysis -> nodes and edges, reusing objects that did not change.
   useEffect(() => {
     if (!analysis) return;
-    const positions = positionsOf(analysis.ir, unwritable.current);
+    const positions = positionsOf(analysis.ir, unwritable.current, direction);
     for (const [id, p] of pendingMoves.current) {
       const q = positions.get(id);
       if (!q || (Math.abs(q.x - p.x) < 1 && Math.abs(q.y - p.y) < 1)) pendingMoves.current.delete(id);
@@ -145,7 +187,25 @@ function CanvasInner() {
         return o?.selected ? { ...e, selected: true } : e;
       });
     });
-  }, [analysis]);
+  }, [analysis, direction]);
+
+  // Switching direction moves every handle to other sides of its node without changing the
+  // node's size, so React Flow would keep the old handle positions: unmeasured nodes get new
+  // estimates, the others are measured again once they have re-rendered.
+  const updateInternals = useUpdateNodeInternals();
+  const shownDirection = useRef(direction);
+  useEffect(() => {
+    if (shownDirection.current === direction) return;
+    shownDirection.current = direction;
+    const ns = nodesRef.current.map((n) => (n.handles ? { ...n, ...estimatedGeometry(n.data, direction) } : n));
+    nodesRef.current = ns;
+    setNodes(ns);
+    const measured = ns.filter((n) => !n.handles).map((n) => n.id);
+    const raf = requestAnimationFrame(() => updateInternals(measured));
+    return () => cancelAnimationFrame(raf);
+  }, [direction, updateInternals]);
+
+  const obstacles = useObstacles(nodes);
 
   // First graph on screen: a performance mark the browser benchmark reads.
   const marked = useRef(false);
@@ -414,6 +474,8 @@ function CanvasInner() {
         </div>
       )}
       <FarContext.Provider value={far}>
+      <DirectionContext.Provider value={direction}>
+      <ObstaclesContext.Provider value={obstacles}>
       <LabelLayerContext.Provider value={labelLayer}>
       <ReactFlow<StepNode, TypedEdge>
         nodes={flowNodes}
@@ -452,6 +514,8 @@ function CanvasInner() {
         <Controls showInteractive={false} fitViewOptions={FIT} />
       </ReactFlow>
       </LabelLayerContext.Provider>
+      </ObstaclesContext.Provider>
+      </DirectionContext.Provider>
       </FarContext.Provider>
     </div>
   );
