@@ -45,6 +45,7 @@ import { TypedEdgeComponent } from "./TypedEdge";
 const nodeTypes = { step: StepNodeComponent };
 const edgeTypes = { typed: TypedEdgeComponent };
 const DELETE_KEYS = ["Delete", "Backspace"];
+const NO_EDGES: TypedEdge[] = [];
 const MULTI_KEYS = ["Meta", "Control", "Shift"];
 const FIT = { padding: 0.12, maxZoom: 1.1 };
 /**
@@ -99,8 +100,11 @@ function estimatedGeometry(d: StepData, direction: Direction): Pick<StepNode, "m
 const SETTLE_MS = 60;
 
 /**
- * The boxes edges route around, renewed only when a box really moved or changed size and no
- * node is being dragged; a drag re-routes only the dragged node's own edges (their ends move).
+ * The boxes edges route around, renewed only when a box really moved (or, on a graph small
+ * enough to be in the DOM whole, changed size) and no node is being dragged; a drag
+ * re-routes only the dragged node's own edges (their ends move). On a large graph, nodes
+ * are measured as a pan brings them into view: re-routing every drawn edge for each of
+ * those would cost the pan its frames, so a size counts from the next move or layout.
  */
 function useObstacles(nodes: readonly StepNode[]): Obstacles | null {
   const [obstacles, setObstacles] = useState<Obstacles | null>(null);
@@ -110,9 +114,10 @@ function useObstacles(nodes: readonly StepNode[]): Obstacles | null {
     const t = setTimeout(() => {
       const boxes = nodes.map((n): Box => ({ id: n.id, x: n.position.x, y: n.position.y, width: n.measured?.width ?? 240, height: n.measured?.height ?? 90 }));
       const prev = last.current;
+      const sized = boxes.length <= BIG;
       const same = boxes.length === prev.size && boxes.every((b) => {
         const o = prev.get(b.id);
-        return !!o && Math.abs(o.x - b.x) < 1 && Math.abs(o.y - b.y) < 1 && Math.abs(o.width - b.width) < 2 && Math.abs(o.height - b.height) < 2;
+        return !!o && Math.abs(o.x - b.x) < 1 && Math.abs(o.y - b.y) < 1 && (!sized || (Math.abs(o.width - b.width) < 2 && Math.abs(o.height - b.height) < 2));
       });
       if (same) return;
       last.current = new Map(boxes.map((b) => [b.id, b]));
@@ -444,7 +449,11 @@ function CanvasInner() {
   const big = nodes.length > BIG;
   const drawn = far && big;
   const flowNodes = useMemo(() => (drawn ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [nodes, drawn]);
-  const flowEdges = useMemo(() => (drawn ? edges.map((e) => ({ ...e, hidden: true })) : edges), [edges, drawn]);
+  // No edges at all rather than hidden ones: React Flow skips hidden nodes when it picks the
+  // visible ones, but not hidden edges. Every edge whose ends are in view got a wrapper with
+  // its own store subscriptions, and each frame of a pan ran all of them (at 5,000 steps
+  // fitted, 7,500 edge-position selectors a frame, for wrappers that then draw nothing).
+  const flowEdges = useMemo(() => (drawn ? NO_EDGES : edges), [edges, drawn]);
   const selectDrawn = useCallback((id: string, additive: boolean) => {
     const ids = additive ? [...new Set([...app.get().selection, id])] : [id];
     const sel = new Set(ids);
