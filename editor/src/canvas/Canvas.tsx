@@ -392,7 +392,7 @@ function CanvasInner() {
     if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
     const [src, dst] = state.fromHandle.type === "source" ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
     if (src.type !== "source" || dst.type !== "target") {
-      toast("connect an output (right side of a step) to an input (left side)", "error");
+      toast(directionOf(app.get()) === "down" ? "connect an output (bottom of a step) to an input (top)" : "connect an output (right side of a step) to an input (left side)", "error");
       return;
     }
     const ir = liveIr();
