@@ -374,7 +374,7 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
         if (a.id < b.id) expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y, `${a.id} overlaps ${b.id}`).toBe(true);
     expect(await page.locator('[data-testid="node-triage_api"] .react-flow__handle-top').count()).toBeGreaterThan(0);
     await fit();
-    await shot("11-top-down-layout");
+    await shot("15-top-down-layout");
     // The choice is the file's: another file reads left to right, and a reload keeps both.
     await page.getByTestId("tab-ad_click_through.mlp").click();
     await expect(page.getByTestId("layout-direction").inputValue()).resolves.toBe("right");
