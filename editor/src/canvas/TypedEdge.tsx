@@ -5,11 +5,9 @@
 // EdgeLabelRenderer looks the layer up with a querySelector on every store update.
 // The path goes around the other nodes (model/routes.ts), its label halfway along it; it is
 // routed again only when its ends move or the boxes around it settle somewhere new, never
-// on a pan. Until the canvas has the boxes, a plain curve; also when a frame has already
-// spent its routing budget (a zoom-out brings hundreds of edges into view at once): those
-// edges draw a curve for that frame and are routed in the idle time after it.
+// on a pan. Until the canvas has the boxes, a plain curve.
 import { BaseEdge, getBezierPath, Position, type EdgeProps } from "@xyflow/react";
-import { memo, useContext, useEffect, useMemo, useReducer, useRef } from "react";
+import { memo, useContext, useEffect, useMemo } from "react";
 import { createPortal } from "react-dom";
 import { artifactClass, showColumnType } from "../model/artifacts";
 import type { TypedEdge } from "../model/flow";
@@ -23,88 +21,17 @@ const MAX_COLUMNS = 40;
 
 const SIDE: Record<Position, Side> = { [Position.Left]: "left", [Position.Right]: "right", [Position.Top]: "top", [Position.Bottom]: "bottom" };
 
-type Drawn = [path: string, labelX: number, labelY: number];
-
-interface Ends {
-  obstacles: Obstacles;
-  sourceX: number;
-  sourceY: number;
-  sourcePosition: Position;
-  targetX: number;
-  targetY: number;
-  targetPosition: Position;
-}
-
-function route(e: Ends): Drawn {
-  const points = routeEdge(e.obstacles, { x: e.sourceX, y: e.sourceY, side: SIDE[e.sourcePosition] }, { x: e.targetX, y: e.targetY, side: SIDE[e.targetPosition] });
-  const mid = halfway(points);
-  return [pathOf(points), mid.x, mid.y];
-}
-
-/** Routing time allowed inside one frame's rendering, and in each idle slice after it. */
-const FRAME_BUDGET_MS = 6;
-let spent = 0;
-let resetting = false;
-function withinBudget(): boolean {
-  if (!resetting) {
-    resetting = true;
-    requestAnimationFrame(() => {
-      spent = 0;
-      resetting = false;
-    });
-  }
-  return spent < FRAME_BUDGET_MS;
-}
-
-/** Routes waiting for idle time, oldest first; each runs its callback once routed (unless cancelled). */
-const waiting = new Set<() => void>();
-let draining: ReturnType<typeof setTimeout> | undefined;
-function later(job: () => void): () => void {
-  waiting.add(job);
-  draining ??= setTimeout(drain, 0);
-  return () => waiting.delete(job);
-}
-function drain(): void {
-  draining = undefined;
-  const t0 = performance.now();
-  for (const job of waiting) {
-    if (performance.now() - t0 > FRAME_BUDGET_MS) break;
-    waiting.delete(job);
-    job();
-  }
-  if (waiting.size) draining = setTimeout(drain, 0);
-}
-
 /** The drawn path and where its label goes. */
-function useRoute(obstacles: Obstacles | null, sourceX: number, sourceY: number, sourcePosition: Position, targetX: number, targetY: number, targetPosition: Position): Drawn {
-  const ends = useMemo(
-    () => (obstacles ? { obstacles, sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition } : null),
-    [obstacles, sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition],
-  );
-  const curve = useMemo((): Drawn => {
-    const [path, x, y] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
-    return [path, x, y];
-  }, [sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition]);
-  const done = useRef<{ ends: Ends; drawn: Drawn } | null>(null);
-  const [, redraw] = useReducer((n: number) => n + 1, 0);
-  if (ends && done.current?.ends !== ends && withinBudget()) {
-    const t0 = performance.now();
-    done.current = { ends, drawn: route(ends) };
-    spent += performance.now() - t0;
-  }
-  const ready = !!ends && done.current?.ends === ends;
-  useEffect(() => {
-    if (!ends || ready) return;
-    return later(() => {
-      done.current = { ends, drawn: route(ends) };
-      redraw();
-    });
-  }, [ends, ready]);
-  if (ready) return done.current!.drawn;
-  // Waiting for its route: the last one while its ends have not moved (new boxes), else a curve.
-  const old = done.current?.ends;
-  if (old && old.sourceX === sourceX && old.sourceY === sourceY && old.targetX === targetX && old.targetY === targetY && old.sourcePosition === sourcePosition && old.targetPosition === targetPosition) return done.current!.drawn;
-  return curve;
+function useRoute(obstacles: Obstacles | null, sourceX: number, sourceY: number, sourcePosition: Position, targetX: number, targetY: number, targetPosition: Position): [string, number, number] {
+  return useMemo(() => {
+    if (!obstacles) {
+      const [path, x, y] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+      return [path, x, y];
+    }
+    const points = routeEdge(obstacles, { x: sourceX, y: sourceY, side: SIDE[sourcePosition] }, { x: targetX, y: targetY, side: SIDE[targetPosition] });
+    const mid = halfway(points);
+    return [pathOf(points), mid.x, mid.y];
+  }, [obstacles, sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition]);
 }
 
 function TypedEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TypedEdge>) {
