@@ -1,7 +1,7 @@
 // File, history and view commands, and the checker's verdict at a glance.
 import { useRef, type ChangeEvent } from "react";
 import { isFresh } from "./state/analysis";
-import { app, fitView } from "./state/app";
+import { app, directionOf, fitView, setDirection } from "./state/app";
 import { autoLayout } from "./state/autoLayout";
 import { redo, undo } from "./state/commands";
 import { groupSelection, ungroup } from "./state/groups";
@@ -37,6 +37,7 @@ export function Toolbar() {
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const busy = useSelector(app, (s) => s.layoutBusy);
+  const direction = useSelector(app, (s) => directionOf(s));
   // With `mlp edit` the files are the folder's: opening others or samples would not be saved there.
   const onDisk = useSelector(app, (s) => s.server !== null);
   const onFiles = (e: ChangeEvent<HTMLInputElement>) => {
@@ -80,6 +81,16 @@ export function Toolbar() {
         <button type="button" onClick={() => void autoLayout()} disabled={busy} title="Lay out the graph with elkjs and write the positions to the layout block" data-testid="auto-layout">
           {busy ? "Laying out…" : "Auto-layout"}
         </button>
+        <select
+          aria-label="Layout direction"
+          title="Which way the graph reads: auto-layout and steps without a position follow it (remembered per file)"
+          value={direction}
+          onChange={(e) => setDirection(e.target.value === "down" ? "down" : "right")}
+          data-testid="layout-direction"
+        >
+          <option value="right">Left to right</option>
+          <option value="down">Top down</option>
+        </select>
         <button type="button" onClick={fitView} title="Fit the whole graph in view (F)" data-testid="fit-view">Fit view</button>
       </div>
       <div className="tool-group">

@@ -40,7 +40,7 @@ if (host) {
 
   // Start checking what is about to be open before building any view.
   const files = { ...(first ? sampleWithImports(first) : {}), ...(saved?.texts ?? {}) };
-  primeAnalysis(first ?? saved!.active, files);
+  primeAnalysis(first ?? saved!.active, files, first ? undefined : saved!.directions?.[saved!.active]);
 
   if (saved) restore(saved);
   if (first) openSample(first);

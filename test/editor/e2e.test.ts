@@ -64,6 +64,32 @@ async function editText(find: string, replace: string): Promise<void> {
   await page.keyboard.insertText(replace);
 }
 
+/**
+ * Every node's box and every drawn edge's path (sampled every 3px along it) in graph
+ * coordinates, read from the DOM; an edge's ends are the steps its id names (flow.ts edgeId).
+ */
+async function drawnGraph() {
+  return page.evaluate(() => {
+    const boxes = Array.from(document.querySelectorAll<HTMLElement>(".react-flow__node")).map((el) => {
+      const m = /translate\(([-\d.]+)px, *([-\d.]+)px\)/.exec(el.style.transform)!;
+      return { id: el.dataset.id!, x: Number(m[1]), y: Number(m[2]), width: el.offsetWidth, height: el.offsetHeight };
+    });
+    const edges = Array.from(document.querySelectorAll<SVGGElement>(".react-flow__edge")).map((g) => {
+      const path = g.querySelector("path.react-flow__edge-path") as SVGPathElement;
+      const points: { x: number; y: number }[] = [];
+      const len = path.getTotalLength();
+      for (let l = 0; l < len + 3; l += 3) {
+        const p = path.getPointAtLength(Math.min(l, len));
+        points.push({ x: p.x, y: p.y });
+      }
+      const id = g.dataset.id!;
+      const [from, to] = id.split(">");
+      return { id, source: from!.split(":")[0]!, target: to!.split(":")[0]!, points };
+    });
+    return { boxes, edges };
+  });
+}
+
 describe.skipIf(!haveChromium)("editor in a browser", () => {
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
@@ -322,6 +348,67 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await shot("10-auto-layout-ticket-triage");
     await page.close();
   }, 90_000);
+
+  it("lays the graph out top-down on request: inputs on top, every edge downwards, no overlaps, remembered per file (issue 13, defect 7)", async () => {
+    await page.setInputFiles("#open-folder", join(ROOT, "samples"));
+    await page.getByTestId("tab-ticket_triage.mlp").click();
+    await node("triage_api").waitFor();
+    await settled();
+    await page.getByTestId("layout-direction").selectOption("down");
+    await page.getByTestId("auto-layout").click();
+    await page.waitForFunction(() => /\n {2}triage_api +=/.test((window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text()));
+    await settled();
+    await page.waitForTimeout(400);
+    const { boxes, edges } = await drawnGraph();
+    expect(edges.length).toBeGreaterThanOrEqual(10);
+    const at = new Map(boxes.map((b) => [b.id, b]));
+    for (const e of edges) {
+      const s = at.get(e.source)!, t = at.get(e.target)!;
+      expect(s.y + s.height, `${e.id} goes downwards`).toBeLessThanOrEqual(t.y);
+      // Drawn from the source's bottom edge into the target's top edge.
+      expect(Math.abs(e.points[0]!.y - (s.y + s.height)), `${e.id} leaves ${e.source} at its bottom`).toBeLessThan(8);
+      expect(Math.abs(e.points[e.points.length - 1]!.y - t.y), `${e.id} enters ${e.target} at its top`).toBeLessThan(8);
+    }
+    for (const a of boxes)
+      for (const b of boxes)
+        if (a.id < b.id) expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y, `${a.id} overlaps ${b.id}`).toBe(true);
+    expect(await page.locator('[data-testid="node-triage_api"] .react-flow__handle-top').count()).toBeGreaterThan(0);
+    await fit();
+    await shot("15-top-down-layout");
+    // The choice is the file's: another file reads left to right, and a reload keeps both.
+    await page.getByTestId("tab-ad_click_through.mlp").click();
+    await expect(page.getByTestId("layout-direction").inputValue()).resolves.toBe("right");
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.getByTestId("tab-ticket_triage.mlp").click();
+    await expect(page.getByTestId("layout-direction").inputValue()).resolves.toBe("down");
+    await page.close();
+  }, 90_000);
+
+  for (const sample of ["ticket_triage", "ad_click_through"]) {
+    it(`routes every edge of ${sample} around the other nodes after auto-layout (issue 13, defect 7)`, async () => {
+      await page.setInputFiles("#open-folder", join(ROOT, "samples"));
+      await page.getByTestId(`tab-${sample}.mlp`).click();
+      await page.locator(".react-flow__node").first().waitFor();
+      await settled();
+      const before = await text();
+      await page.getByTestId("auto-layout").click();
+      await page.waitForFunction((t) => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text() !== t, before);
+      await settled();
+      await page.waitForTimeout(400);
+      const { boxes, edges } = await drawnGraph();
+      expect(edges.length).toBeGreaterThanOrEqual(8);
+      const through: string[] = [];
+      for (const e of edges)
+        for (const b of boxes) {
+          if (b.id === e.source || b.id === e.target) continue;
+          // 2px inside the box: a route that keeps its clearance never gets there.
+          if (e.points.some((p) => p.x > b.x + 2 && p.x < b.x + b.width - 2 && p.y > b.y + 2 && p.y < b.y + b.height - 2)) through.push(`${e.id} through ${b.id}`);
+        }
+      expect(through).toEqual([]);
+      await page.close();
+    }, 90_000);
+  }
 
   it("has no serious or critical accessibility violations (axe-core) in the main views", async () => {
     await page.addScriptTag({ path: join(ROOT, "node_modules/axe-core/axe.min.js") });

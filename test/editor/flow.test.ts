@@ -51,6 +51,19 @@ describe("IR -> flow", () => {
     expect(spots.size).toBe(pos.size);
   });
 
+  it("places steps without a position top-down when the file reads top-down: each below its inputs, none on another", () => {
+    const noLayout = { ...a.ir, layout: null };
+    const pos = positionsOf(noLayout, new Map(), "down");
+    expect(pos.size).toBe(a.ir.nodes.length);
+    for (const e of a.ir.edges) expect(pos.get(e.to.node)!.y, `${e.from.node} -> ${e.to.node}`).toBeGreaterThan(pos.get(e.from.node)!.y);
+    // Layers are rows; the steps of a layer sit side by side, a node's width apart.
+    const spots = [...pos.values()];
+    for (const p of spots) for (const q of spots) if (p !== q) expect(Math.abs(p.x - q.x) >= 240 || Math.abs(p.y - q.y) >= 150).toBe(true);
+    // Left to right, the same graph is placed in columns instead.
+    const right = positionsOf(noLayout);
+    for (const e of a.ir.edges) expect(right.get(e.to.node)!.x).toBeGreaterThan(right.get(e.from.node)!.x);
+  });
+
   it("keeps node data objects when nothing about the node changed", () => {
     const b = new FlowBuilder();
     const first = b.build(a, positionsOf(a.ir));

@@ -10,6 +10,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useUpdateNodeInternals,
   getNodesBounds,
   Position,
   useStore as useFlowStore,
@@ -23,9 +24,10 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { connectionProblem, moveNodes } from "../model/edits";
 import { FlowBuilder, type StepData, type StepNode, type TypedEdge } from "../model/flow";
-import { positionsOf, type XY } from "../model/positions";
+import { positionsOf, type Direction, type XY } from "../model/positions";
+import { Obstacles, type Box } from "../model/routes";
 import { previews } from "../state/analysis";
-import { app, select, toast } from "../state/app";
+import { app, directionOf, select, toast } from "../state/app";
 import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
@@ -36,9 +38,9 @@ import { OffscreenNote } from "./OffscreenNote";
 import { FarView, screenBoxes } from "./FarView";
 import { GroupFrames, GroupNodeComponent } from "./GroupNode";
 import { useGroupedFlow } from "./groupFlow";
-import { FAR_ZOOM, FarContext, LabelLayerContext } from "./lod";
+import { DirectionContext, FAR_ZOOM, FarContext, LabelLayerContext, ObstaclesContext } from "./lod";
 import { OverviewMap } from "./OverviewMap";
-import { StepNodeComponent } from "./StepNode";
+import { alongEdge, StepNodeComponent } from "./StepNode";
 import { TabOrder } from "./TabOrder";
 import { TypedEdgeComponent } from "./TypedEdge";
 
@@ -46,6 +48,7 @@ import { TypedEdgeComponent } from "./TypedEdge";
 const nodeTypes = { step: StepNodeComponent, stepGroup: GroupNodeComponent };
 const edgeTypes = { typed: TypedEdgeComponent };
 const DELETE_KEYS = ["Delete", "Backspace"];
+const NO_EDGES: TypedEdge[] = [];
 const MULTI_KEYS = ["Meta", "Control", "Shift"];
 const FIT = { padding: 0.12, maxZoom: 1.1 };
 /**
@@ -71,8 +74,19 @@ const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2]
  * measured for real when it first appears (its size then differs from the estimate, which
  * makes React Flow measure its handles too). Later node objects keep these internals.
  */
-function estimatedGeometry(d: StepData): Pick<StepNode, "measured" | "handles"> {
+function estimatedGeometry(d: StepData, direction: Direction): Pick<StepNode, "measured" | "handles"> {
   const labelled = d.inputs.length > 1 || d.outputs.length > 1;
+  if (direction === "down") {
+    const height = 56.5 + (labelled ? 2 * 19 : 0);
+    const x = (i: number, n: number) => alongEdge(i, n) * 240 - 5;
+    return {
+      measured: { width: 240, height },
+      handles: [
+        ...d.inputs.map((p, i) => ({ id: p.id, type: "target" as const, position: Position.Top, x: x(i, d.inputs.length), y: -6, width: 10, height: 10 })),
+        ...d.outputs.map((p, i) => ({ id: p.id, type: "source" as const, position: Position.Bottom, x: x(i, d.outputs.length), y: height - 4, width: 10, height: 10 })),
+      ],
+    };
+  }
   const rows = Math.max(d.inputs.length, d.outputs.length, 1);
   const height = 56.5 + (labelled ? rows * 18 : 8);
   const y = (i: number, n: number) => height / 2 + (i - (n - 1) / 2) * 18 - 5;
@@ -85,6 +99,38 @@ function estimatedGeometry(d: StepData): Pick<StepNode, "measured" | "handles"> 
   };
 }
 
+/** How long node boxes must rest before edges re-route around them: a burst of measurements (or a drop) costs one pass. */
+const SETTLE_MS = 60;
+
+/**
+ * The boxes edges route around, renewed only when a box really moved (or, on a graph small
+ * enough to be in the DOM whole, changed size) and no node is being dragged; a drag
+ * re-routes only the dragged node's own edges (their ends move). On a large graph, nodes
+ * are measured as a pan brings them into view: re-routing every drawn edge for each of
+ * those would cost the pan its frames, so a size counts from the next move or layout.
+ */
+function useObstacles(nodes: readonly StepNode[]): Obstacles | null {
+  const [obstacles, setObstacles] = useState<Obstacles | null>(null);
+  const last = useRef(new Map<string, Box>());
+  useEffect(() => {
+    if (nodes.some((n) => n.dragging)) return;
+    const t = setTimeout(() => {
+      const boxes = nodes.map((n): Box => ({ id: n.id, x: n.position.x, y: n.position.y, width: n.measured?.width ?? 240, height: n.measured?.height ?? 90 }));
+      const prev = last.current;
+      const sized = boxes.length <= BIG;
+      const same = boxes.length === prev.size && boxes.every((b) => {
+        const o = prev.get(b.id);
+        return !!o && Math.abs(o.x - b.x) < 1 && Math.abs(o.y - b.y) < 1 && (!sized || (Math.abs(o.width - b.width) < 2 && Math.abs(o.height - b.height) < 2));
+      });
+      if (same) return;
+      last.current = new Map(boxes.map((b) => [b.id, b]));
+      setObstacles(new Obstacles(boxes));
+    }, SETTLE_MS);
+    return () => clearTimeout(t);
+  }, [nodes]);
+  return obstacles;
+}
+
 function CanvasInner() {
   const analysis = useSelector(app, (s) => s.analysis);
   const preview = useSelector(previews, (s) => s.preview);
@@ -92,6 +138,7 @@ function CanvasInner() {
   const selectionFrom = useSelector(app, (s) => s.selectionFrom);
   const reveal = useSelector(app, (s) => s.reveal);
   const fitSeq = useSelector(app, (s) => s.fitSeq);
+  const direction = useSelector(app, (s) => directionOf(s));
   const far = useFlowStore(zoomedOut);
   const rf = useReactFlow<StepNode, TypedEdge>();
   const [nodes, setNodes] = useState<StepNode[]>([]);
@@ -113,14 +160,14 @@ function CanvasInner() {
   useEffect(() => {
     const s = app.get();
     if (s.analysis || !preview || preview.entry !== s.active || s.texts[preview.entry] !== preview.text) return;
-    setNodes(preview.nodes.map((n) => ({ ...n, type: "step", ...estimatedGeometry(n.data) })));
+    setNodes(preview.nodes.map((n) => ({ ...n, type: "step", ...estimatedGeometry(n.data, directionOf(s)) })));
     setEdges(preview.edges as unknown as TypedEdge[]);
   }, [preview]);
 
   // Analysis -> nodes and edges, reusing objects that did not change.
   useEffect(() => {
     if (!analysis) return;
-    const positions = positionsOf(analysis.ir, unwritable.current);
+    const positions = positionsOf(analysis.ir, unwritable.current, direction);
     for (const [id, p] of pendingMoves.current) {
       const q = positions.get(id);
       if (!q || (Math.abs(q.x - p.x) < 1 && Math.abs(q.y - p.y) < 1)) pendingMoves.current.delete(id);
@@ -148,7 +195,28 @@ function CanvasInner() {
         return o?.selected ? { ...e, selected: true } : e;
       });
     });
-  }, [analysis]);
+  }, [analysis, direction]);
+
+  // Switching direction moves every handle to other sides of its node without changing the
+  // node's size, so React Flow would keep the old handle positions: unmeasured nodes get new
+  // estimates, the others are measured again once they have re-rendered.
+  const updateInternals = useUpdateNodeInternals();
+  const shownDirection = useRef(direction);
+  useEffect(() => {
+    if (shownDirection.current === direction) return;
+    shownDirection.current = direction;
+    const ns = nodesRef.current.map((n) => (n.handles ? { ...n, ...estimatedGeometry(n.data, direction) } : n));
+    nodesRef.current = ns;
+    setNodes(ns);
+    const measured = ns.filter((n) => !n.handles).map((n) => n.id);
+    const raf = requestAnimationFrame(() => updateInternals(measured));
+    return () => cancelAnimationFrame(raf);
+  }, [direction, updateInternals]);
+
+  // Collapsed groups fold into one node each (a view setting, state/groups.ts); edges route
+  // around what is drawn, a collapsed group's node instead of its hidden steps.
+  const grouped = useGroupedFlow(analysis, nodes, edges);
+  const obstacles = useObstacles(grouped.nodes);
 
   // First graph on screen: a performance mark the browser benchmark reads.
   const marked = useRef(false);
@@ -330,7 +398,7 @@ function CanvasInner() {
     if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
     const [src, dst] = state.fromHandle.type === "source" ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
     if (src.type !== "source" || dst.type !== "target") {
-      toast("connect an output (right side of a step) to an input (left side)", "error");
+      toast(directionOf(app.get()) === "down" ? "connect an output (bottom of a step) to an input (top)" : "connect an output (right side of a step) to an input (left side)", "error");
       return;
     }
     const ir = liveIr();
@@ -386,10 +454,12 @@ function CanvasInner() {
   // Zoomed out on a large graph: one drawing instead of the DOM nodes (FarView), which React Flow then skips.
   const big = nodes.length > BIG;
   const drawn = far && big;
-  // Collapsed groups fold into one node each (a view setting, state/groups.ts).
-  const grouped = useGroupedFlow(analysis, nodes, edges);
   const flowNodes = useMemo(() => (drawn ? grouped.nodes.map((n) => ({ ...n, hidden: true })) : grouped.nodes), [grouped.nodes, drawn]);
-  const flowEdges = useMemo(() => (drawn ? grouped.edges.map((e) => ({ ...e, hidden: true })) : grouped.edges), [grouped.edges, drawn]);
+  // No edges at all rather than hidden ones: React Flow skips hidden nodes when it picks the
+  // visible ones, but not hidden edges. Every edge whose ends are in view got a wrapper with
+  // its own store subscriptions, and each frame of a pan ran all of them (at 5,000 steps
+  // fitted, 7,500 edge-position selectors a frame, for wrappers that then draw nothing).
+  const flowEdges = useMemo(() => (drawn ? NO_EDGES : grouped.edges), [grouped.edges, drawn]);
   const selectDrawn = useCallback((id: string, additive: boolean) => {
     if (expandIfGroup(id)) return;
     const ids = additive ? [...new Set([...app.get().selection, id])] : [id];
@@ -420,6 +490,8 @@ function CanvasInner() {
         </div>
       )}
       <FarContext.Provider value={far}>
+      <DirectionContext.Provider value={direction}>
+      <ObstaclesContext.Provider value={obstacles}>
       <LabelLayerContext.Provider value={labelLayer}>
       <ReactFlow<StepNode, TypedEdge>
         nodes={flowNodes}
@@ -459,6 +531,8 @@ function CanvasInner() {
         <Controls showInteractive={false} fitViewOptions={FIT} />
       </ReactFlow>
       </LabelLayerContext.Provider>
+      </ObstaclesContext.Provider>
+      </DirectionContext.Provider>
       </FarContext.Provider>
     </div>
   );

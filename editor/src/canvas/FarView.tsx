@@ -162,6 +162,11 @@ function FarViewImpl({ nodes, edges, onSelect, onMove }: Props) {
   // While a step is dragged everything else stays put: drawn once into `still`, then each
   // frame copies it and draws the moving step and its edges on top.
   const still = useRef<{ canvas: HTMLCanvasElement; key: unknown[] } | null>(null);
+  // A pan only shifts the picture: the whole graph drawn once at this zoom into `whole`,
+  // then each frame of a pan copies it at the new offset instead of drawing 5,000 steps
+  // and their edges again (when the graph at this zoom is small enough to keep as a picture).
+  const whole = useRef<{ canvas: HTMLCanvasElement; key: unknown[]; x: number; y: number } | null>(null);
+  const lastZoom = useRef(0);
 
   const draw = useCallback(() => {
     raf.current = 0;
@@ -176,7 +181,18 @@ function FarViewImpl({ nodes, edges, onSelect, onMove }: Props) {
     const moving = drag.current?.at ? { id: drag.current.id, at: drag.current.at } : null;
     if (!moving) {
       still.current = null;
-      paint(ctx, nodes, edges, view);
+      // While the zoom changes, frame after frame, a picture would be drawn for one frame only.
+      const zooming = lastZoom.current !== transform[2];
+      lastZoom.current = transform[2];
+      const pic = zooming ? null : picture(whole.current, nodes, edges, transform[2], dpr, w, h);
+      whole.current = pic;
+      if (!pic) {
+        paint(ctx, nodes, edges, view);
+        return;
+      }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, w, h);
+      ctx.drawImage(pic.canvas, Math.round(dpr * (transform[0] + pic.x * transform[2])), Math.round(dpr * (transform[1] + pic.y * transform[2])));
       return;
     }
     const key = [nodes, edges, transform, moving.id, w, h];
@@ -261,6 +277,37 @@ function FarViewImpl({ nodes, edges, onSelect, onMove }: Props) {
 }
 
 export const FarView = memo(FarViewImpl);
+
+/** Largest picture of the whole graph kept, as a multiple of the canvas's own pixels. */
+const PICTURE_AREA = 4;
+
+/**
+ * The whole graph drawn at `zoom` (reusing `prev` while nodes, edges, zoom and canvas size
+ * are the same), with its top-left corner in graph coordinates; none when the graph at this
+ * zoom would be too large a picture, so each frame draws just what is in view instead.
+ */
+function picture(prev: { canvas: HTMLCanvasElement; key: unknown[]; x: number; y: number } | null, nodes: readonly StepNode[], edges: readonly TypedEdge[], zoom: number, dpr: number, w: number, h: number) {
+  const key = [nodes, edges, zoom, dpr, w, h];
+  if (prev && prev.key.every((k, i) => k === key[i])) return prev;
+  if (!nodes.length) return null;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const n of nodes) {
+    const { w: nw, h: nh } = sizeOf(n);
+    x0 = Math.min(x0, n.position.x);
+    y0 = Math.min(y0, n.position.y);
+    x1 = Math.max(x1, n.position.x + nw);
+    y1 = Math.max(y1, n.position.y + nh);
+  }
+  // Room for edges that bulge past the nodes and for the stroke widths.
+  const pad = 60 / zoom;
+  (x0 -= pad), (y0 -= pad), (x1 += pad), (y1 += pad);
+  const pw = Math.ceil((x1 - x0) * zoom * dpr), ph = Math.ceil((y1 - y0) * zoom * dpr);
+  if (pw * ph > PICTURE_AREA * w * h || pw > 16384 || ph > 16384) return null;
+  const c = prev?.canvas ?? document.createElement("canvas");
+  (c.width = pw), (c.height = ph);
+  paint(c.getContext("2d")!, nodes, edges, { transform: [-x0 * zoom, -y0 * zoom, zoom], width: pw / dpr, height: ph / dpr, dpr });
+  return { canvas: c, key, x: x0, y: y0 };
+}
 
 /** Screen boxes of the steps drawn on a canvas, for scripts driving the page (the benchmark). */
 export function screenBoxes(nodes: readonly StepNode[], transform: readonly [number, number, number], origin: XY) {

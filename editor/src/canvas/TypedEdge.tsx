@@ -3,20 +3,40 @@
 // there is unreadable, and thousands of them are what makes panning slow.
 // The label goes to React Flow's label layer through a portal of our own: its
 // EdgeLabelRenderer looks the layer up with a querySelector on every store update.
-import { BaseEdge, getBezierPath, type EdgeProps } from "@xyflow/react";
-import { memo, useContext, useEffect } from "react";
+// The path goes around the other nodes (model/routes.ts), its label halfway along it; it is
+// routed again only when its ends move or the boxes around it settle somewhere new, never
+// on a pan. Until the canvas has the boxes, a plain curve.
+import { BaseEdge, getBezierPath, Position, type EdgeProps } from "@xyflow/react";
+import { memo, useContext, useEffect, useMemo } from "react";
 import { createPortal } from "react-dom";
 import { artifactClass, showColumnType } from "../model/artifacts";
 import type { TypedEdge } from "../model/flow";
 import { EdgeRows } from "../server/RunBadge";
 import { app } from "../state/app";
 import { useSelector } from "../state/store";
-import { FarContext, LabelLayerContext } from "./lod";
+import { halfway, pathOf, routeEdge, type Obstacles, type Side } from "../model/routes";
+import { FarContext, LabelLayerContext, ObstaclesContext } from "./lod";
 
 const MAX_COLUMNS = 40;
 
+const SIDE: Record<Position, Side> = { [Position.Left]: "left", [Position.Right]: "right", [Position.Top]: "top", [Position.Bottom]: "bottom" };
+
+/** The drawn path and where its label goes. */
+function useRoute(obstacles: Obstacles | null, sourceX: number, sourceY: number, sourcePosition: Position, targetX: number, targetY: number, targetPosition: Position): [string, number, number] {
+  return useMemo(() => {
+    if (!obstacles) {
+      const [path, x, y] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+      return [path, x, y];
+    }
+    const points = routeEdge(obstacles, { x: sourceX, y: sourceY, side: SIDE[sourcePosition] }, { x: targetX, y: targetY, side: SIDE[targetPosition] });
+    const mid = halfway(points);
+    return [pathOf(points), mid.x, mid.y];
+  }, [obstacles, sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition]);
+}
+
 function TypedEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TypedEdge>) {
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const obstacles = useContext(ObstaclesContext);
+  const [path, labelX, labelY] = useRoute(obstacles, sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition);
   const hovered = useSelector(app, (s) => s.hoveredEdge === id);
   // A deleted edge (or one an undo brings back under the same id) must not come back hovered.
   useEffect(

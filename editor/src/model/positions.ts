@@ -18,6 +18,22 @@ export interface PlacedGraph {
 export const COLUMN = 320;
 /** Room for a node with two-row ports and a two-line time line (an as-of join is about 140px tall). */
 export const ROW = 150;
+/** Top-down: a layer is a row this tall (a node and room for the edges' turns), a node this wide. */
+export const LAYER_DOWN = 230;
+export const SLOT_DOWN = 290;
+
+/** Which way the graph reads: inputs on the left and outputs on the right, or inputs on top. */
+export type Direction = "right" | "down";
+
+/**
+ * Layer (depth) and slot (place within the layer) to a position and back: the quick
+ * placement works in layers and slots, the direction decides which is x.
+ */
+function axes(direction: Direction) {
+  return direction === "down"
+    ? { toXY: (layer: number, slot: number): XY => ({ x: slot * SLOT_DOWN, y: layer * LAYER_DOWN }), layer: (p: XY) => Math.round(p.y / LAYER_DOWN), slot: (p: XY) => p.x / SLOT_DOWN }
+    : { toXY: (layer: number, slot: number): XY => ({ x: layer * COLUMN, y: slot * ROW }), layer: (p: XY) => Math.round(p.x / COLUMN), slot: (p: XY) => p.y / ROW };
+}
 
 function num(e: IrExpr | undefined): number | undefined {
   if (!e) return undefined;
@@ -81,17 +97,19 @@ export function ranks(ir: PlacedGraph): Map<string, number> {
 
 /**
  * Every node's position: the layout block's where it has one, otherwise a layered
- * placement (column = depth) that skips rows already taken in that column.
+ * placement (layer = depth: a column left to right, a row top-down) that skips slots
+ * already taken in that layer.
  */
-export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = new Map()): Map<string, XY> {
+export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = new Map(), direction: Direction = "right"): Map<string, XY> {
   const written = layoutPositions(ir);
+  const ax = axes(direction);
   const out = new Map<string, XY>();
   const taken = new Map<number, Set<number>>();
   const occupy = (p: XY) => {
-    const col = Math.round(p.x / COLUMN);
+    const col = ax.layer(p);
     let rows = taken.get(col);
     if (!rows) taken.set(col, (rows = new Set()));
-    rows.add(Math.round(p.y / ROW));
+    rows.add(Math.round(ax.slot(p)));
   };
   const missing: string[] = [];
   for (const n of ir.nodes) {
@@ -106,7 +124,7 @@ export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = ne
   const rank = ranks(ir);
   const inputs = new Map<string, string[]>();
   for (const e of ir.edges) inputs.set(e.to.node, [...(inputs.get(e.to.node) ?? []), e.from.node]);
-  // Column by column, each step goes near the steps feeding it (mean row of its inputs),
+  // Layer by layer, each step goes near the steps feeding it (mean slot of its inputs),
   // which keeps most edges from crossing without a real layout pass.
   const byCol = new Map<number, string[]>();
   for (const id of missing) {
@@ -115,8 +133,11 @@ export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = ne
   }
   for (const col of [...byCol.keys()].sort((a, b) => a - b)) {
     const want = (id: string) => {
-      const ys = (inputs.get(id) ?? []).map((u) => out.get(u)?.y).filter((y): y is number => y !== undefined);
-      return ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length / ROW : Infinity;
+      const ys = (inputs.get(id) ?? []).flatMap((u) => {
+        const q = out.get(u);
+        return q ? [ax.slot(q)] : [];
+      });
+      return ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : Infinity;
     };
     const ids = byCol.get(col)!.map((id, i) => ({ id, i, w: want(id) })).sort((a, b) => a.w - b.w || a.i - b.i);
     const rows = taken.get(col) ?? new Set<number>();
@@ -125,7 +146,7 @@ export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = ne
       let row = Math.max(next, Number.isFinite(w) ? Math.round(w) : next);
       while (rows.has(row)) row++;
       next = row + 1;
-      const p = { x: col * COLUMN, y: row * ROW };
+      const p = ax.toXY(col, row);
       out.set(id, p);
       occupy(p);
     }

@@ -9,7 +9,7 @@ import { parse } from "../../../language/parser";
 import type { IrExpr } from "../../../compiler/ir";
 import { artifactClass } from "./artifacts";
 import type { PortView, StepData } from "./flow";
-import { positionsOf, type XY } from "./positions";
+import { positionsOf, type Direction, type XY } from "./positions";
 
 export interface PreviewNode {
   id: string;
@@ -80,7 +80,7 @@ function layoutExpr(e: A.Expr): IrExpr {
   return { kind: "null" } as IrExpr;
 }
 
-export function previewOf(entry: string, text: string): Preview {
+export function previewOf(entry: string, text: string, direction: Direction = "right"): Preview {
   const { ast } = parse(text, entry);
   const decls = new Map<string, A.StepDecl | A.UseDecl>();
   for (const d of ast.decls) if ((d.kind === "step" || d.kind === "use") && !decls.has(d.name.name)) decls.set(d.name.name, d);
@@ -116,7 +116,7 @@ export function previewOf(entry: string, text: string): Preview {
     nodes: nodes.map((n) => ({ id: n.id, name: n.id })),
     edges: edges.map((e) => ({ from: { node: e.source }, to: { node: e.target } })),
     layout: layout ? { entries: layout.entries.map((e) => ({ name: e.name.name, value: layoutExpr(e.value) })) } : null,
-  });
+  }, new Map(), direction);
   for (const n of nodes) n.position = positions.get(n.id) ?? n.position;
   return { entry, text, nodes, edges };
 }

@@ -222,7 +222,7 @@ function PipelineInspector({ analysis }: { analysis: Analysis }) {
       <div className="section-title">Tips</div>
       <ul className="tips">
         <li>Drag a step from the palette onto the canvas, or select a step and press Enter on a palette item to add one after it.</li>
-        <li>Connect an output (right) to an input (left); the types decide what may connect. From the keyboard: Tab to a step (steps come before connections), then C connects it.</li>
+        <li>Connect an output (right, or bottom top-down) to an input (left, or top); the types decide what may connect. From the keyboard: Tab to a step (steps come before connections), then C connects it.</li>
         <li>Ctrl+K or / finds a step by name, kind or column; F fits the whole graph.</li>
         <li>Ctrl+G groups the selected steps under a name; a group collapses into one node and expands again.</li>
         <li>Delete removes the selection; Ctrl+C / Ctrl+V copies steps; Ctrl+Z / Ctrl+Shift+Z undo and redo.</li>

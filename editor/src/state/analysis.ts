@@ -3,6 +3,7 @@
 // synchronously instead. The first check of an opened file is preceded by a parse-only
 // preview of its graph (model/preview.ts), drawn by the canvas until the check arrives.
 import { analyze, type Analysis } from "../model/analyze";
+import type { Direction } from "../model/positions";
 import type { Preview } from "../model/preview";
 import type { AnalyzeReply, AnalyzeRequest } from "../workers/analyze.worker";
 import { app, toast, type AppState } from "./app";
@@ -52,11 +53,11 @@ function getWorker(): Worker | undefined {
 
 let posted: { entry: string; files: Record<string, string> } | undefined;
 
-function post(entry: string, files: Record<string, string>, preview = false): boolean {
+function post(entry: string, files: Record<string, string>, preview = false, direction?: Direction): boolean {
   const w = getWorker();
   if (!w) return false;
   posted = { entry, files };
-  w.postMessage({ id: ++nextId, entry, files, preview } satisfies AnalyzeRequest);
+  w.postMessage({ id: ++nextId, entry, files, preview, direction } satisfies AnalyzeRequest);
   return true;
 }
 
@@ -76,8 +77,8 @@ function request(): void {
  * Starts the worker on the files about to be opened, before the page has built its
  * views: the first check then runs while the main thread renders.
  */
-export function primeAnalysis(entry: string, files: Record<string, string>): void {
-  post(entry, files, true);
+export function primeAnalysis(entry: string, files: Record<string, string>, direction?: Direction): void {
+  post(entry, files, true, direction);
 }
 
 /** Re-analyse after `delay` ms of quiet (each call restarts the wait). */

@@ -1,6 +1,7 @@
 // The editor's state. The texts of the open files are the program; everything on the
 // canvas is derived from `analysis`, which is recomputed from the texts.
 import type { Analysis } from "../model/analyze";
+import type { Direction } from "../model/positions";
 import { createStore } from "./store";
 
 export interface Toast {
@@ -65,6 +66,8 @@ export interface AppState {
   toast: Toast | null;
   bottom: BottomTab;
   layoutBusy: boolean;
+  /** Which way each file's graph reads (auto-layout and the quick placement): left to right unless chosen. */
+  directions: Record<string, Direction>;
   /** Asks the canvas to bring a node into view (seq changes each time). */
   reveal: { id: string; seq: number } | null;
   /** Asks the canvas to fit the whole graph. */
@@ -90,6 +93,7 @@ export const app = createStore<AppState>({
   toast: null,
   bottom: "problems",
   layoutBusy: false,
+  directions: {},
   reveal: null,
   fitSeq: 0,
   fitPending: true,
@@ -120,4 +124,14 @@ export function reveal(id: string): void {
 
 export function fitView(): void {
   app.set((s) => ({ fitSeq: s.fitSeq + 1 }));
+}
+
+/** The direction the active file's graph reads in. */
+export function directionOf(s: Pick<AppState, "directions" | "active">, path = s.active): Direction {
+  return s.directions[path] ?? "right";
+}
+
+export function setDirection(direction: Direction): void {
+  const s = app.get();
+  if (directionOf(s) !== direction) app.set({ directions: { ...s.directions, [s.active]: direction } });
 }

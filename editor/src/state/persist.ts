@@ -1,5 +1,6 @@
 // Autosave: the open files, which one is active and what was last saved go to
 // localStorage shortly after every change, so a reload (or a crash) loses nothing.
+import type { Direction } from "../model/positions";
 import { app, toast } from "./app";
 import { activate, openDocument } from "./documents";
 import { panes, restorePanes, type Panes } from "./panes";
@@ -25,6 +26,8 @@ export interface Saved {
   saved: Record<string, string>;
   /** How the frame was shared out (absent in workspaces saved before panes were resizable). */
   panes?: Panes;
+  /** Each file's layout direction, where one was chosen (absent in older workspaces). */
+  directions?: Record<string, Direction>;
 }
 
 /**
@@ -45,7 +48,7 @@ function write(): void {
     const t = s.saved[p];
     if (t !== undefined) saved[p] = t === s.texts[p] ? true : t;
   }
-  const data: Stored = { paths: s.paths, active: s.active, texts: s.texts, saved, panes: panes.get() };
+  const data: Stored = { paths: s.paths, active: s.active, texts: s.texts, saved, panes: panes.get(), directions: s.directions };
   let failure: string | null = null;
   try {
     localStorage.setItem(key, JSON.stringify(data));
@@ -63,15 +66,15 @@ function write(): void {
 }
 
 export function startAutosave(): void {
-  let last = { texts: app.get().texts, active: app.get().active, saved: app.get().saved };
+  let last = { texts: app.get().texts, active: app.get().active, saved: app.get().saved, directions: app.get().directions };
   const later = () => {
     clearTimeout(timer);
     timer = setTimeout(write, 300);
   };
   app.subscribe(() => {
     const s = app.get();
-    if (s.texts === last.texts && s.active === last.active && s.saved === last.saved) return;
-    last = { texts: s.texts, active: s.active, saved: s.saved };
+    if (s.texts === last.texts && s.active === last.active && s.saved === last.saved && s.directions === last.directions) return;
+    last = { texts: s.texts, active: s.active, saved: s.saved, directions: s.directions };
     later();
   });
   // A splitter drag changes the sizes every frame: one write once it rests.
@@ -103,7 +106,15 @@ export function loadSaved(): Saved | undefined {
 /** Reopens an autosaved workspace. */
 export function restore(data: Saved): void {
   for (const p of data.paths) openDocument(p, data.texts[p]!);
-  app.set({ saved: data.saved ?? {} });
+  app.set({ saved: data.saved ?? {}, directions: directionsOf(data.directions) });
   restorePanes(data.panes);
   activate(data.active);
+}
+
+/** The saved directions that are still meaningful (a damaged entry is dropped, not trusted). */
+function directionsOf(saved: unknown): Record<string, Direction> {
+  const out: Record<string, Direction> = {};
+  if (!saved || typeof saved !== "object") return out;
+  for (const [p, d] of Object.entries(saved)) if (d === "right" || d === "down") out[p] = d;
+  return out;
 }

@@ -4,6 +4,7 @@
 // starts, so a large file is drawn in a fraction of the time its check takes.
 import { CheckSession } from "../../../language/checker/program";
 import { analyze } from "../model/analyze";
+import type { Direction } from "../model/positions";
 import { previewOf, type Preview } from "../model/preview";
 
 export interface AnalyzeRequest {
@@ -11,6 +12,8 @@ export interface AnalyzeRequest {
   entry: string;
   files: Record<string, string>;
   preview?: boolean;
+  /** How the preview places the steps its layout block does not. */
+  direction?: Direction;
 }
 
 export type AnalyzeReply =
@@ -22,10 +25,10 @@ export type AnalyzeReply =
 const session = new CheckSession();
 
 self.onmessage = (e: MessageEvent<AnalyzeRequest>) => {
-  const { id, entry, files, preview } = e.data;
+  const { id, entry, files, preview, direction } = e.data;
   if (preview && files[entry] !== undefined) {
     try {
-      (self as unknown as Worker).postMessage({ id, ok: true, preview: previewOf(entry, files[entry]) } satisfies AnalyzeReply);
+      (self as unknown as Worker).postMessage({ id, ok: true, preview: previewOf(entry, files[entry], direction) } satisfies AnalyzeReply);
     } catch {
       // The check below reports what went wrong; the graph then simply waits for it.
     }
