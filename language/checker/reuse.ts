@@ -25,15 +25,9 @@ export interface Trees {
   live(decl: A.Decl): boolean;
 }
 
-/** A span as an offset from a declaration's start. */
-interface Placed {
+/** A span with its offsets and lines counted from the start of `decl` (columns as they are). */
+interface Placed extends Span {
   decl: A.Decl;
-  start: number;
-  line: number;
-  col: number;
-  end: number;
-  endLine: number;
-  endCol: number;
 }
 
 interface StoredReport {

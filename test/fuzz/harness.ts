@@ -20,20 +20,11 @@ import { lower } from "../../compiler/lower";
 import { print } from "../../compiler/print";
 import { TargetError, TARGETS } from "../../compiler/targets";
 import { knownAs } from "./known";
+import { rng } from "../random";
 
 // ---------- random ----------
 
-/** mulberry32: small, fast, and the same sequence everywhere for a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../random";
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);

@@ -8,21 +8,10 @@ import { describe, expect, it } from "vitest";
 import { parse, type ParseResult } from "../../language/parser";
 import { reparse } from "../../language/reparse";
 import { generatePipeline } from "../bench/generate";
+import { below } from "../random";
 
 const SAMPLES = fileURLToPath(new URL("../../samples/", import.meta.url));
 
-/** A small deterministic generator (xorshift), so a failure replays. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return (n: number) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
-}
 
 const PIECES = ["a", "x", " ", "\n", "{", "}", "(", ")", "=", '"', "1", "7d", "// note\n", "_", ",", "filter", "\r\n", "step"];
 
@@ -58,7 +47,7 @@ function edit(text: string, r: (n: number) => number): string {
 const plain = (r: ParseResult) => JSON.stringify({ ast: r.ast, diagnostics: r.diagnostics });
 
 function replay(name: string, start: string, seed: number, edits: number) {
-  const r = rng(seed);
+  const r = below(seed);
   let text = start;
   // What incremental parsing starts from: the last text that parsed cleanly.
   let base = { text, result: parse(text, name) };
@@ -95,7 +84,7 @@ describe("incremental parsing", () => {
 
     it(`reparses in part while a word is typed and erased: ${f}`, () => {
       const text = readFileSync(join(SAMPLES, f), "utf8");
-      const r = rng(f.length);
+      const r = below(f.length);
       let base = { text, result: parse(text, f) };
       let edits = 0;
       let reused = 0;
