@@ -199,8 +199,17 @@ async function main() {
         r.drag.push(pct(near.drag, 95));
         r.pan.push(pct(near.pan, 95));
         await page.getByTestId("fit-view").click();
-        await page.waitForTimeout(800);
-        r.fitZoom.push(await page.evaluate(() => Number(/scale\(([\d.]+)\)/.exec(document.querySelector(".react-flow__viewport").style.transform)?.[1])));
+        // Measured once the fit's zoom animation has settled (the zoom unchanged for 300 ms),
+        // not after a fixed wait: a slow animation would otherwise be measured half-way.
+        const zoomNow = () => page.evaluate(() => Number(/scale\(([\d.]+)\)/.exec(document.querySelector(".react-flow__viewport").style.transform)?.[1]));
+        let settled = 0;
+        for (let last = -1, t = 0; t < 15_000 && settled < 3; t += 100) {
+          await page.waitForTimeout(100);
+          const z = await zoomNow();
+          settled = z === last ? settled + 1 : 0;
+          last = z;
+        }
+        r.fitZoom.push(await zoomNow());
         const far = await framesAt(page);
         r.fitDrag.push(pct(far.drag, 95));
         r.fitPan.push(pct(far.pan, 95));
