@@ -157,14 +157,14 @@ function rewrite(l: Leak, windowAttr: A.Attr | undefined, every: string): Fix | 
   return {
     title: `Compute \`${l.aggregate.name}\` every ${every} and join it as of \`${l.eventTime}\``,
     edits: [
-      { file: l.aggregate.file, ...lineAfter(windowAttr, "every", every) },
-      { file: l.join.file, ...lineAfter(last, "asof", `${l.eventTime} >= window_end`) },
+      { file: l.aggregate.file, ...attributeAfter(windowAttr, "every", every) },
+      { file: l.join.file, ...attributeAfter(last, "asof", `${l.eventTime} >= window_end`) },
     ],
   };
 }
 
 /** An attribute `name = value` on a new line after `attr`, aligned with it. */
-function lineAfter(attr: A.Attr, name: string, value: string): { span: Span; text: string } {
+function attributeAfter(attr: A.Attr, name: string, value: string): { span: Span; text: string } {
   const indent = " ".repeat(attr.name.span.col - 1);
   // The value column of the line above (`window = 28d`, `on   = id`) when `name` fits before it.
   const width = attr.value.span.col - attr.name.span.col - 3;

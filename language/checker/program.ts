@@ -16,7 +16,7 @@ import { bindInputs, orderSteps, type Scope } from "./graph";
 import type { CheckedFile, CheckedProgram, CheckedVariant, Config, FileLoader, FileUnit, Report, SchemaInfo, StepInfo } from "./model";
 import { schemaFromDecl } from "./schemas";
 import { checkLayout } from "./layout";
-import { checkStep, type StepContext } from "./steps";
+import { checkStep } from "./steps";
 import { checkVariants, withVariant } from "./variants";
 import { warnUnused } from "./warnings";
 import { checkLeakage } from "./leakage";
@@ -473,14 +473,8 @@ class FileChecker implements Scope {
       s.outputs = new Map([["out", UNKNOWN]]);
       return;
     }
-    // One literal per step (not a spread of a shared one): a shape V8 builds without copying.
-    const ctx = (report: Report): StepContext => ({
-      step: s,
-      body: s.body!,
-      report,
-      schemaNamed: (n: string) => this.schemaNamed(n),
-      schemaNames: () => [...this.schemas.keys(), ...this.imports.keys()],
-    });
+    const schemaNamed = (n: string) => this.schemaNamed(n);
+    const schemaNames = () => [...this.schemas.keys(), ...this.imports.keys()];
     if (s.decl.kind === "use") {
       const of = this.step(s.decl.of.name)!;
       const baseline = this.run.session.bodyKeys.get(of.decl.kind === "use" ? this.originalOf(of) : of) ?? new Set<string>();
@@ -493,7 +487,7 @@ class FileChecker implements Scope {
           notes: [{ message: extras?.label ?? "in this part of the re-applied body", file: of.file, span }],
         });
       };
-      checkStep(s, ctx(redirect));
+      checkStep(s, { step: s, body: s.body, report: redirect, schemaNamed, schemaNames });
       return;
     }
     const keys = new Set<string>();
@@ -503,8 +497,6 @@ class FileChecker implements Scope {
     };
     this.run.session.bodyKeys.set(s, keys);
     const results = this.run.session.results;
-    const schemaNamed = (n: string) => this.schemaNamed(n);
-    const schemaNames = () => [...this.schemas.keys(), ...this.imports.keys()];
     if (results.reuse(s, schemaNamed, schemaNames, recording)) return;
     // Checked, with what the rules looked up and reported, for the next check to reuse.
     const lookups: Lookups = { schemas: [], names: undefined };

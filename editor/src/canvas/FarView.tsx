@@ -13,6 +13,7 @@ import { memo, useCallback, useEffect, useRef } from "react";
 import { artifactClass } from "../model/artifacts";
 import type { StepNode, TypedEdge } from "../model/flow";
 import type { XY } from "../model/positions";
+import { ERROR_COLOUR, KIND_COLOURS } from "./colours";
 
 const DEFAULT_W = 240;
 const DEFAULT_H = 90;
@@ -20,21 +21,6 @@ const DEFAULT_H = 90;
 const NAME_ZOOM = 0.3;
 /** A press that moves less than this (screen px) is a click: it selects. */
 const CLICK_SLOP = 3;
-
-const KIND_COLOURS: Record<string, string> = {
-  source: "#0f766e",
-  cleanse: "#2563eb",
-  aggregate: "#2563eb",
-  join: "#2563eb",
-  features: "#7c3aed",
-  split: "#475569",
-  train: "#9333ea",
-  tune: "#9333ea",
-  evaluate: "#c2410c",
-  register: "#15803d",
-  deploy: "#15803d",
-  notebook: "#a16207",
-};
 
 const transformOf = (s: ReactFlowState) => s.transform;
 const domNodeOf = (s: ReactFlowState) => s.domNode;
@@ -103,7 +89,7 @@ function paint(ctx: CanvasRenderingContext2D, nodes: readonly StepNode[], edges:
     const ti = ins.length > 1 ? Math.max(0, ins.findIndex((p) => p.id === e.targetHandle)) : 0;
     const sy = portY(a.y, a.h, si, outs.length || 1), ty2 = portY(b.y, b.h, ti, ins.length || 1);
     if (Math.max(sx, tx2) < vx0 || Math.min(sx, tx2) > vx1 || Math.max(sy, ty2) < vy0 || Math.min(sy, ty2) > vy1) continue;
-    const colour = e.data?.problem ? "#d1242f" : artColour(e.data?.type);
+    const colour = e.data?.problem ? ERROR_COLOUR : artColour(e.data?.type);
     let path = paths.get(colour);
     if (!path) paths.set(colour, (path = new Path2D()));
     const c = Math.max(Math.abs(tx2 - sx) / 2, 40);
@@ -125,7 +111,7 @@ function paint(ctx: CanvasRenderingContext2D, nodes: readonly StepNode[], edges:
     if (b.x > vx1 || b.x + b.w < vx0 || b.y > vy1 || b.y + b.h < vy0) continue;
     shown.push(b);
     bodies.rect(b.x, b.y, b.w, b.h);
-    const colour = b.n.data.errors ? "#d1242f" : (KIND_COLOURS[b.n.data.kind] ?? "#98a2b3");
+    const colour = b.n.data.errors ? ERROR_COLOUR : (KIND_COLOURS[b.n.data.kind] ?? "#98a2b3");
     let p = bars.get(colour);
     if (!p) bars.set(colour, (p = new Path2D()));
     p.rect(b.x, b.y, bar, b.h);

@@ -5,20 +5,11 @@
 import { Panel, useReactFlow, useStore, type ReactFlowState } from "@xyflow/react";
 import { memo, useEffect, useRef, type PointerEvent, type WheelEvent } from "react";
 import type { StepNode } from "../model/flow";
+import { ERROR_COLOUR, KIND_COLOURS } from "./colours";
 
 const W = 200;
 const H = 140;
 const PAD = 8;
-
-const KIND_COLOURS: Record<string, string> = {
-  source: "#0f766e",
-  train: "#7c3aed",
-  tune: "#7c3aed",
-  evaluate: "#c2410c",
-  register: "#15803d",
-  deploy: "#15803d",
-  notebook: "#a16207",
-};
 
 const view = (s: ReactFlowState) => ({ x: s.transform[0], y: s.transform[1], zoom: s.transform[2], width: s.width, height: s.height });
 const sameView = (a: ReturnType<typeof view>, b: ReturnType<typeof view>) => a.x === b.x && a.y === b.y && a.zoom === b.zoom && a.width === b.width && a.height === b.height;
@@ -34,7 +25,7 @@ interface Frame {
 function drawSteps(ctx: CanvasRenderingContext2D, nodes: readonly StepNode[], sx: (x: number) => number, sy: (y: number) => number, scale: number): void {
   for (const n of nodes) {
     const w = (n.measured?.width ?? 220) * scale, h = (n.measured?.height ?? 90) * scale;
-    ctx.fillStyle = n.data.errors ? "#d1242f" : (KIND_COLOURS[n.data.kind] ?? "#2563eb");
+    ctx.fillStyle = n.data.errors ? ERROR_COLOUR : (KIND_COLOURS[n.data.kind] ?? "#2563eb");
     ctx.globalAlpha = n.data.imported ? 0.45 : 0.85;
     ctx.fillRect(sx(n.position.x), sy(n.position.y), Math.max(w, 1.5), Math.max(h, 1.5));
     if (n.selected) {
