@@ -38,21 +38,22 @@ export function attachComments(ast: A.SourceFileAst, comments: IToken[], text: s
 
   const walk = (items: Item[], end: number, owner?: Item & { inner?: string[] }, kids?: (i: Item) => Item[] | undefined) => {
     for (const item of items) {
-      const leading: string[] = [];
+      // Most statements have no comment: their lists are made only when one turns up.
+      let leading: string[] | undefined;
       while (cursor < all.length && all[cursor]!.offset < item.span.start) {
         const c = all[cursor++]!;
-        if (owner && c.afterCode && c.line === owner.span.line && leading.length === 0 && owner.head === undefined) owner.head = c.text;
-        else leading.push(c.text);
+        if (owner && c.afterCode && c.line === owner.span.line && leading === undefined && owner.head === undefined) owner.head = c.text;
+        else (leading ??= []).push(c.text);
       }
-      if (leading.length) item.leading = leading;
+      if (leading) item.leading = leading;
       const sub = kids?.(item);
       if (sub) walk(sub, item.span.end, item as Item & { inner?: string[] }, kids);
       // Comments inside a single-statement span (e.g. after a line of a long expression) lead nothing; keep them after it.
-      const inside: string[] = [];
-      while (cursor < all.length && all[cursor]!.offset < item.span.end) inside.push(all[cursor++]!.text);
+      let inside: string[] | undefined;
+      while (cursor < all.length && all[cursor]!.offset < item.span.end) (inside ??= []).push(all[cursor++]!.text);
       if (cursor < all.length && all[cursor]!.afterCode && all[cursor]!.line === item.span.endLine) {
-        item.trailing = [...inside, all[cursor++]!.text].join(" ");
-      } else if (inside.length) item.trailing = inside.join(" ");
+        item.trailing = [...(inside ?? []), all[cursor++]!.text].join(" ");
+      } else if (inside) item.trailing = inside.join(" ");
     }
     const inner: string[] = [];
     while (cursor < all.length && all[cursor]!.offset < end) {

@@ -1,14 +1,17 @@
 // parse: text -> syntax tree and diagnostics. Runs the lexer, reports what it could not
-// read, guards the nesting depth, runs the grammar (grammar.ts) with recovery, words its
-// errors (syntax-errors.ts) and attaches comments to the statements they belong to.
+// read, guards the nesting depth, reads the tokens with the hand-written parser (descent.ts)
+// or, at a syntax error, with the grammar (grammar.ts) and its recovery, words its errors
+// (syntax-errors.ts) and attaches comments to the statements they belong to.
 import type * as A from "./ast";
 import { attachComments } from "./comments";
 import type { Code } from "./diagnostics/catalog";
 import { DiagnosticSink, type Diagnostic, type DiagnosticExtras } from "./diagnostics/diagnostic";
+import type { IToken } from "chevrotain";
+import { parseValid } from "./descent";
 import { ESCAPES, MlpParser } from "./grammar";
 import * as T from "./lexer";
 import { cutDeepNesting, limitExpressionDepth, MAX_BRACKETS } from "./limits";
-import { tokenize } from "./scanner";
+import { scan, tokenAt, tokensOf, type TokenStream } from "./scanner";
 import { LineIndex, type Span } from "./span";
 import { badNumberHelp, errorSpan, spanOfToken, syntaxExtras, syntaxMessage } from "./syntax-errors";
 
@@ -40,33 +43,63 @@ export function parse(text: string, path = "<input>"): ParseResult {
     sink.report("MLP0108", lines.span(nul, nul + 1), "this is not a text file: it contains a NUL byte", { label: "NUL byte", help: "pass a .mlp source file" });
     return empty();
   }
-  const lexed = tokenize(text);
-  // Syntax errors are gathered here, capped, then reported in order of position.
-  const syntax: { code: Code; span: Span; message: string; extras: DiagnosticExtras }[] = [];
-  const add = (code: Code, span: Span, message: string, extras: DiagnosticExtras = {}) => {
-    syntax.push({ code, span, message, extras });
-  };
-  // Each source of errors stops after one more than the cap, so "too many" is still known.
-  let base = 0;
-  const full = () => syntax.length - base > MAX_SYNTAX_ERRORS;
-  for (const err of lexed.errors) {
+  const stream = scan(text);
+  const errors = new SyntaxErrors();
+  const add = errors.add;
+  const full = errors.full;
+  for (const err of stream.errors) {
     if (full()) break;
     const span = lines.span(err.offset, err.offset + Math.max(1, err.length));
     const ch = text.slice(err.offset, err.offset + err.length);
     add("MLP0103", span, `unexpected character \`${ch.length > 12 ? ch.slice(0, 12) + "…" : ch}\``, { label: "not part of the language" });
   }
-  base = syntax.length;
-  for (const t of lexed.tokens) {
+  errors.nextSource();
+  literalProblems(stream, lines, errors);
+  // Groups nested too deep are cut out (one error each) so the parser's stack holds and the
+  // rest still parses. A file without syntax errors (nearly every file) takes the
+  // hand-written parser; the chevrotain grammar, which recovers from errors and words them,
+  // reads the rest.
+  let decls = maxNesting(stream) <= MAX_BRACKETS ? parseValid(stream) : undefined;
+  if (decls === undefined) {
+    const { tokens, cuts } = cutDeepNesting(tokensOf(stream));
+    for (const c of cuts.slice(0, MAX_SYNTAX_ERRORS + 1)) {
+      add("MLP0105", lines.span(c.open.startOffset, c.close.endOffset! + 1), `brackets nested deeper than ${MAX_BRACKETS} levels`, {
+        label: "too deep",
+        help: "split the expression into several `derive` steps",
+      });
+    }
+    decls = recovering(tokens, text, lines, errors);
+  }
+  const syntax = errors.list;
+  syntax.sort((a, b) => a.span.start - b.span.start);
+  for (const d of syntax.slice(0, MAX_SYNTAX_ERRORS)) sink.report(d.code, d.span, d.message, d.extras);
+  if (syntax.length > MAX_SYNTAX_ERRORS) {
+    const last = syntax[MAX_SYNTAX_ERRORS]!.span;
+    sink.report("MLP0107", last, `too many syntax errors; stopping after ${MAX_SYNTAX_ERRORS}`, { help: "fix the first errors and run again" });
+  }
+  const ast: A.SourceFileAst = { path, decls: decls.filter(Boolean) };
+  limitExpressionDepth(ast, sink);
+  attachComments(ast, stream.comments, text);
+  return { ast, diagnostics: sink.list, lines };
+}
+
+const [NUMBER, BAD_NUMBER, STRING, UNTERMINATED] = [T.NumberLit, T.BadNumber, T.StringLit, T.UnterminatedString].map((t) => t.tokenTypeIdx!);
+
+/** What the lexer read but the language does not allow in a literal: numbers out of range, bad numbers and strings, unknown escapes. */
+function literalProblems(s: TokenStream, lines: LineIndex, errors: SyntaxErrors): void {
+  const { add, full } = errors;
+  for (let k = 0; k < s.count; k++) {
+    const type = s.type[k];
+    if (type !== NUMBER && type !== BAD_NUMBER && type !== STRING && type !== UNTERMINATED) continue;
     if (full()) break;
-    if (t.tokenType === T.NumberLit) {
+    const t = tokenAt(s, k);
+    if (type === NUMBER) {
       const problem = numberProblem(t.image);
       if (problem) add("MLP0109", spanOfToken(t), problem.message, { help: problem.help });
     }
-    if (t.tokenType === T.BadNumber) add("MLP0106", spanOfToken(t), `\`${t.image}\` is not a number, duration or size`, { help: badNumberHelp(t.image) });
-    if (t.tokenType === T.UnterminatedString) {
-      add("MLP0102", spanOfToken(t), "unterminated string", { label: "string starts here", help: 'close it with `"` on the same line' });
-    }
-    if ((t.tokenType === T.StringLit || t.tokenType === T.UnterminatedString) && t.image.includes("\\")) {
+    if (type === BAD_NUMBER) add("MLP0106", spanOfToken(t), `\`${t.image}\` is not a number, duration or size`, { help: badNumberHelp(t.image) });
+    if (type === UNTERMINATED) add("MLP0102", spanOfToken(t), "unterminated string", { label: "string starts here", help: 'close it with `"` on the same line' });
+    if ((type === STRING || type === UNTERMINATED) && t.image.includes("\\")) {
       const re = /\\(.)/g;
       for (let m = re.exec(t.image); m; m = re.exec(t.image)) {
         if (!(m[1]! in ESCAPES)) {
@@ -76,14 +109,41 @@ export function parse(text: string, path = "<input>"): ParseResult {
       }
     }
   }
-  // Groups nested too deep are cut out (one error each) so the parser's stack holds and the rest still parses.
-  const { tokens, cuts } = cutDeepNesting(lexed.tokens);
-  for (const c of cuts.slice(0, MAX_SYNTAX_ERRORS + 1)) {
-    add("MLP0105", lines.span(c.open.startOffset, c.close.endOffset! + 1), `brackets nested deeper than ${MAX_BRACKETS} levels`, {
-      label: "too deep",
-      help: "split the expression into several `derive` steps",
-    });
+}
+
+const OPEN = new Set([T.LParen, T.LBracket, T.LCurly].map((t) => t.tokenTypeIdx!));
+const CLOSE = new Set([T.RParen, T.RBracket, T.RCurly].map((t) => t.tokenTypeIdx!));
+
+/** The deepest bracket nesting of a stream (cutDeepNesting's count). */
+function maxNesting(s: TokenStream): number {
+  let depth = 0;
+  let max = 0;
+  for (let k = 0; k < s.count; k++) {
+    const t = s.type[k]!;
+    if (OPEN.has(t)) {
+      if (++depth > max) max = depth;
+    } else if (CLOSE.has(t)) depth = Math.max(0, depth - 1);
   }
+  return max;
+}
+
+/** Syntax errors, gathered here, capped, then reported in order of position. */
+class SyntaxErrors {
+  readonly list: { code: Code; span: Span; message: string; extras: DiagnosticExtras }[] = [];
+  private base = 0;
+  readonly add = (code: Code, span: Span, message: string, extras: DiagnosticExtras = {}): void => {
+    this.list.push({ code, span, message, extras });
+  };
+  /** Each source of errors stops after one more than the cap, so "too many" is still known. */
+  readonly full = (): boolean => this.list.length - this.base > MAX_SYNTAX_ERRORS;
+  nextSource(): void {
+    this.base = this.list.length;
+  }
+}
+
+/** The chevrotain grammar with error recovery: the declarations it could read, its errors in `errors`. */
+function recovering(tokens: IToken[], text: string, lines: LineIndex, errors: SyntaxErrors): A.Decl[] {
+  const { add, full } = errors;
   shared ??= new MlpParser();
   const parser = shared;
   parser.startFile();
@@ -100,12 +160,12 @@ export function parse(text: string, path = "<input>"): ParseResult {
     else if (parser.errors.length === 0) throw e;
     decls = [];
   }
-  base = syntax.length;
+  errors.nextSource();
   for (const t of parser.stray.slice(0, MAX_SYNTAX_ERRORS + 1)) add("MLP0101", spanOfToken(t), `unexpected second \`${t.image}\``, { label: "remove this" });
   // After a syntax error the parser re-synchronises, and what it skips on that line tends
   // to produce follow-on errors: report the first error of each line only.
   const lineHasError = new Set(parser.stray.map((t) => t.startLine));
-  base = syntax.length;
+  errors.nextSource();
   for (const err of parser.errors) {
     if (full()) break;
     const span = errorSpan(err, lines, text);
@@ -115,16 +175,7 @@ export function parse(text: string, path = "<input>"): ParseResult {
   }
   // The shared parser would otherwise hold this file's tokens (a large file's biggest part) until the next parse.
   parser.input = [];
-  syntax.sort((a, b) => a.span.start - b.span.start);
-  for (const d of syntax.slice(0, MAX_SYNTAX_ERRORS)) sink.report(d.code, d.span, d.message, d.extras);
-  if (syntax.length > MAX_SYNTAX_ERRORS) {
-    const last = syntax[MAX_SYNTAX_ERRORS]!.span;
-    sink.report("MLP0107", last, `too many syntax errors; stopping after ${MAX_SYNTAX_ERRORS}`, { help: "fix the first errors and run again" });
-  }
-  const ast: A.SourceFileAst = { path, decls: decls.filter(Boolean) };
-  limitExpressionDepth(ast, sink);
-  attachComments(ast, lexed.groups.comments ?? [], text);
-  return { ast, diagnostics: sink.list, lines };
+  return decls;
 }
 
 /**

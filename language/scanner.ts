@@ -20,14 +20,24 @@ export interface Lexed {
   errors: LexError[];
 }
 
-const KEYWORDS = new Map<string, TokenType>(
-  (
-    [
-      T.Import, T.From, T.Pipeline, T.Schema, T.Use, T.Variant, T.Target, T.Layout, T.True, T.False, T.Null, T.And, T.Or, T.Not, T.Is,
-      T.Filter, T.Fill, T.Derive, T.Drop, T.Rename, T.Cast, T.As, T.Dedupe, T.By, T.Keep, T.Latest, T.Earliest, T.Key, T.Require,
-    ] as TokenType[]
-  ).map((t) => [(t.PATTERN as RegExp).source.replace(/\(.*$/, ""), t]),
-);
+const KEYWORDS: [string, TokenType][] = (
+  [
+    T.Import, T.From, T.Pipeline, T.Schema, T.Use, T.Variant, T.Target, T.Layout, T.True, T.False, T.Null, T.And, T.Or, T.Not, T.Is,
+    T.Filter, T.Fill, T.Derive, T.Drop, T.Rename, T.Cast, T.As, T.Dedupe, T.By, T.Keep, T.Latest, T.Earliest, T.Key, T.Require,
+  ] as TokenType[]
+).map((t) => [(t.PATTERN as RegExp).source.replace(/\(.*$/, ""), t]);
+
+/** Keywords by first character: a word is compared with the few that could be it, without cutting it out of the text. */
+const KEYWORDS_BY_FIRST: [string, TokenType][][] = [];
+for (const kw of KEYWORDS) (KEYWORDS_BY_FIRST[kw[0].charCodeAt(0)] ??= []).push(kw);
+
+/** The keyword that the word at [i, j) is, if any. */
+function keywordAt(s: string, i: number, j: number): TokenType | undefined {
+  const candidates = KEYWORDS_BY_FIRST[s.charCodeAt(i)];
+  if (candidates === undefined) return undefined;
+  for (const [word, type] of candidates) if (word.length === j - i && s.startsWith(word, i)) return type;
+  return undefined;
+}
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 /** `[A-Za-z0-9_]`: what may not follow a keyword, number, duration or size. */
@@ -38,15 +48,12 @@ const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c 
 /** What `.` does not match in a JS regex without the `s` flag. */
 const isLineEnd = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 
-// One match at an offset: the token type (null for skipped whitespace), its end, and its
-// text when matching already cut it out (words).
+// One match at an offset: the token type (null for skipped whitespace) and its end.
 let matchType: TokenType | null = null;
 let matchEnd = 0;
-let matchImage: string | undefined;
 
 /** The first token of lexer.ts's list that matches at `i` (chevrotain's rule), or false. */
 function match(s: string, i: number): boolean {
-  matchImage = undefined;
   const n = s.length;
   const c = s.charCodeAt(i);
   if (isSpace(c)) {
@@ -57,9 +64,7 @@ function match(s: string, i: number): boolean {
   if (isWordStart(c)) {
     let j = i + 1;
     while (j < n && isWord(s.charCodeAt(j))) j++;
-    const word = s.slice(i, j);
-    matchImage = word;
-    return found(KEYWORDS.get(word) ?? T.Identifier, j);
+    return found(keywordAt(s, i, j) ?? T.Identifier, j);
   }
   if (isDigit(c)) return number(s, i);
   switch (c) {
@@ -167,8 +172,97 @@ function string(s: string, i: number): true {
 }
 
 /**
- * A token as chevrotain's parser reads it. A large file has hundreds of thousands, all alive
- * until the parse ends: a token never spans lines, so its end is derived rather than stored.
+ * The tokens of a text as numbers, not objects: a large file has hundreds of thousands, and
+ * as objects they were most of what the parse allocated (and its garbage collector copied).
+ * Token k is `type[k]` (its tokenTypeIdx) over [start[k], end[k]) at `line[k]`, `col[k]`
+ * (1-based); a token never spans lines. Comments, few, are tokens as chevrotain has them.
+ */
+export interface TokenStream {
+  readonly text: string;
+  readonly count: number;
+  readonly type: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly line: Int32Array;
+  readonly col: Int32Array;
+  readonly comments: IToken[];
+  readonly errors: LexError[];
+}
+
+/** Token types by tokenTypeIdx. */
+const TYPES: TokenType[] = [];
+for (const t of T.allTokens) TYPES[t.tokenTypeIdx!] = t;
+
+/** Tokens, comments and unreadable runs of `text`, with 1-based lines and columns. */
+export function scan(text: string): TokenStream {
+  const n = text.length;
+  // Room for a token per five characters, doubled when a dense text needs more.
+  let room = Math.max(16, (n / 5) | 0);
+  let type = new Uint8Array(room);
+  let start = new Int32Array(room);
+  let end = new Int32Array(room);
+  let lines = new Int32Array(room);
+  let cols = new Int32Array(room);
+  let count = 0;
+  const comments: IToken[] = [];
+  const errors: LexError[] = [];
+  let line = 1;
+  let column = 1;
+  let i = 0;
+  while (i < n) {
+    if (match(text, i)) {
+      const to = matchEnd;
+      const t = matchType;
+      if (t === null) {
+        // Whitespace: the only match that can hold line breaks (\n, \r\n or \r).
+        for (let j = i; j < to; j++) {
+          const c = text.charCodeAt(j);
+          if (c === 10 || (c === 13 && text.charCodeAt(j + 1) !== 10)) {
+            line++;
+            column = 1;
+          } else column++;
+        }
+      } else {
+        if (t === T.Comment) comments.push(new Token(text.slice(i, to), i, line, column, t.tokenTypeIdx!, t));
+        else {
+          if (count === room) {
+            room *= 2;
+            type = grow(type, new Uint8Array(room));
+            start = grow(start, new Int32Array(room));
+            end = grow(end, new Int32Array(room));
+            lines = grow(lines, new Int32Array(room));
+            cols = grow(cols, new Int32Array(room));
+          }
+          type[count] = t.tokenTypeIdx!;
+          start[count] = i;
+          end[count] = to;
+          lines[count] = line;
+          cols[count] = column;
+          count++;
+        }
+        column += to - i;
+      }
+      i = to;
+      continue;
+    }
+    // Skip to the next offset where some token matches, as chevrotain's recovery does.
+    const from = i;
+    do i++;
+    while (i < n && !match(text, i));
+    errors.push({ offset: from, length: i - from, line, column, message: `unexpected character: ->${text.charAt(from)}<- at offset: ${from}, skipped ${i - from} characters.` });
+    column += i - from;
+  }
+  return { text, count, type, start, end, line: lines, col: cols, comments, errors };
+}
+
+function grow<A extends Uint8Array | Int32Array>(old: A, into: A): A {
+  into.set(old);
+  return into;
+}
+
+/**
+ * A token as chevrotain's parser reads it, made from a stream for the parses with syntax
+ * errors (and for tools): a token never spans lines, so its end is derived rather than stored.
  */
 class Token implements IToken {
   constructor(
@@ -194,48 +288,25 @@ class Token implements IToken {
 const fixedImages: (string | undefined)[] = [];
 const VARIABLE = new Set<TokenType>([T.Identifier, T.StringLit, T.UnterminatedString, T.NumberLit, T.Duration, T.Size, T.BadNumber, T.Comment]);
 
-/** Tokens, comments and unreadable runs of `text`, with 1-based lines and columns. */
+/** Token k of a stream as chevrotain's token. */
+export function tokenAt(s: TokenStream, k: number): IToken {
+  const idx = s.type[k]!;
+  const type = TYPES[idx]!;
+  const from = s.start[k]!;
+  const to = s.end[k]!;
+  const image = VARIABLE.has(type) ? s.text.slice(from, to) : (fixedImages[idx] ??= s.text.slice(from, to));
+  return new Token(image, from, s.line[k]!, s.col[k]!, idx, type);
+}
+
+/** The tokens of a stream as chevrotain's parser reads them. */
+export function tokensOf(s: TokenStream): IToken[] {
+  const tokens: IToken[] = new Array(s.count);
+  for (let k = 0; k < s.count; k++) tokens[k] = tokenAt(s, k);
+  return tokens;
+}
+
+/** Tokens, comments and unreadable runs of `text`, as chevrotain's lexer gives them. */
 export function tokenize(text: string): Lexed {
-  const tokens: IToken[] = [];
-  const comments: IToken[] = [];
-  const errors: LexError[] = [];
-  const n = text.length;
-  let line = 1;
-  let column = 1;
-  let i = 0;
-  while (i < n) {
-    if (match(text, i)) {
-      const end = matchEnd;
-      const type = matchType;
-      if (type === null) {
-        // Whitespace: the only match that can hold line breaks (\n, \r\n or \r).
-        for (let j = i; j < end; j++) {
-          const c = text.charCodeAt(j);
-          if (c === 10 || (c === 13 && text.charCodeAt(j + 1) !== 10)) {
-            line++;
-            column = 1;
-          } else column++;
-        }
-      } else {
-        const idx = type.tokenTypeIdx!;
-        let image = matchImage;
-        if (image === undefined) {
-          if (VARIABLE.has(type)) image = text.slice(i, end);
-          else image = fixedImages[idx] ??= text.slice(i, end);
-        }
-        const t = new Token(image, i, line, column, idx, type);
-        (type === T.Comment ? comments : tokens).push(t);
-        column += end - i;
-      }
-      i = end;
-      continue;
-    }
-    // Skip to the next offset where some token matches, as chevrotain's recovery does.
-    const start = i;
-    do i++;
-    while (i < n && !match(text, i));
-    errors.push({ offset: start, length: i - start, line, column, message: `unexpected character: ->${text.charAt(start)}<- at offset: ${start}, skipped ${i - start} characters.` });
-    column += i - start;
-  }
-  return { tokens, groups: { comments }, errors };
+  const s = scan(text);
+  return { tokens: tokensOf(s), groups: { comments: s.comments }, errors: s.errors };
 }

@@ -1,0 +1,611 @@
+// The grammar of grammar.ts, hand-written as a plain recursive-descent parser for files that
+// have no syntax error: it builds the same tree (same objects, keys in the same order, same
+// spans) several times faster and without chevrotain's self-analysis at start-up. At its first
+// syntax error, or anywhere its reading and chevrotain's might differ, it gives up (undefined)
+// and parser.ts runs the chevrotain grammar, which recovers and words the errors. grammar.ts
+// stays the specification: test/language/descent.test.ts compares the two on every .mlp file
+// we have, on generated pipelines and on random edits of them.
+import type { TokenType } from "chevrotain";
+import type * as A from "./ast";
+import { unquote } from "./grammar";
+import * as T from "./lexer";
+import type { TokenStream } from "./scanner";
+import type { Span } from "./span";
+
+const idx = (t: TokenType) => t.tokenTypeIdx!;
+const IDENT = idx(T.Identifier);
+const [IMPORT, FROM, PIPELINE, SCHEMA, USE, VARIANT, TARGET, LAYOUT] = [T.Import, T.From, T.Pipeline, T.Schema, T.Use, T.Variant, T.Target, T.Layout].map(idx);
+const [TRUE, FALSE, NULL, AND, OR, NOT, IS] = [T.True, T.False, T.Null, T.And, T.Or, T.Not, T.Is].map(idx);
+const [FILTER, FILL, DERIVE, DROP, RENAME, CAST, AS, DEDUPE, BY, KEEP, LATEST, EARLIEST, KEY, REQUIRE] = [
+  T.Filter, T.Fill, T.Derive, T.Drop, T.Rename, T.Cast, T.As, T.Dedupe, T.By, T.Keep, T.Latest, T.Earliest, T.Key, T.Require,
+].map(idx);
+const [DURATION, SIZE, NUMBER, BAD_NUMBER, STRING, UNTERMINATED] = [T.Duration, T.Size, T.NumberLit, T.BadNumber, T.StringLit, T.UnterminatedString].map(idx);
+const [ARROW, DOTDOT, DOT, EQEQ, NOTEQ, LTEQ, GTEQ, LT, GT, EQUALS, COLON, COMMA] = [T.Arrow, T.DotDot, T.Dot, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Equals, T.Colon, T.Comma].map(idx);
+const [LPAREN, RPAREN, LCURLY, RCURLY, LBRACKET, RBRACKET, QUESTION, PLUS, MINUS, STAR, SLASH, PERCENT] = [
+  T.LParen, T.RParen, T.LCurly, T.RCurly, T.LBracket, T.RBracket, T.Question, T.Plus, T.Minus, T.Star, T.Slash, T.Percent,
+].map(idx);
+/** No token: the end of the input. */
+const EOF = -1;
+
+/** Tokens that chevrotain's `CONSUME(Identifier)` takes: identifiers and the soft keywords (category Identifier). */
+const identLike = new Uint8Array(256);
+identLike[IDENT] = 1;
+for (const t of T.allTokens) if ((t.CATEGORIES ?? []).includes(T.Identifier)) identLike[idx(t)] = 1;
+
+const COMPARE: Record<number, A.CompareOp> = { [EQEQ]: "==", [NOTEQ]: "!=", [LTEQ]: "<=", [GTEQ]: ">=", [LT]: "<", [GT]: ">" };
+const isCompare = (k: number) => k === EQEQ || k === NOTEQ || k === LTEQ || k === GTEQ || k === LT || k === GT;
+
+/** Thrown at the first token this parser does not expect; parseValid turns it into undefined. */
+const GIVE_UP = new Error("not a clean parse");
+
+/**
+ * The declarations of `tokens` exactly as grammar.ts's `file` rule builds them, or undefined
+ * when the tokens hold a syntax error (or anything this parser leaves to chevrotain).
+ */
+export function parseValid(tokens: TokenStream): A.Decl[] | undefined {
+  const p = new Descent(tokens);
+  try {
+    return p.file();
+  } catch (e) {
+    // A stack overflow too: chevrotain's path reports it as a diagnostic.
+    if (e === GIVE_UP || e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+/** A token is its index in the stream. */
+type Tok = number;
+
+class Descent {
+  private pos = 0;
+  private readonly count: number;
+  private readonly type: Uint8Array;
+  private readonly text: string;
+  constructor(private readonly s: TokenStream) {
+    this.count = s.count;
+    this.type = s.type;
+    this.text = s.text;
+  }
+
+  // ---------- tokens ----------
+
+  /** The type index of the token k ahead (1: the next one), EOF past the end. */
+  private la(k: number): number {
+    const at = this.pos + k - 1;
+    return at < this.count ? this.type[at]! : EOF;
+  }
+
+  private next(): Tok {
+    if (this.pos >= this.count) throw GIVE_UP;
+    return this.pos++;
+  }
+
+  private eat(type: number): Tok {
+    if (this.pos >= this.count || this.type[this.pos] !== type) throw GIVE_UP;
+    return this.pos++;
+  }
+
+  private eatIdent(): Tok {
+    if (this.pos >= this.count || identLike[this.type[this.pos]!] !== 1) throw GIVE_UP;
+    return this.pos++;
+  }
+
+  private image(t: Tok): string {
+    return this.text.slice(this.s.start[t], this.s.end[t]);
+  }
+
+  // Tokens never span lines (the scanner's guarantee).
+  private span(t: Tok): Span {
+    const { start, end, line, col } = this.s;
+    const l = line[t]!;
+    const c = col[t]!;
+    return { start: start[t]!, line: l, col: c, end: end[t]!, endLine: l, endCol: c + end[t]! - start[t]! };
+  }
+
+  /** From a token to the end of the last token read (grammar.ts's `from`). */
+  private from(t: Tok): Span {
+    const { start, end, line, col } = this.s;
+    const e = this.pos - 1;
+    return { start: start[t]!, line: line[t]!, col: col[t]!, end: end[e]!, endLine: line[e]!, endCol: col[e]! + end[e]! - start[e]! };
+  }
+
+  /** From a span to the end of the last token read. */
+  private fromSpan(a: Span): Span {
+    const { start, end, line, col } = this.s;
+    const e = this.pos - 1;
+    return { start: a.start, line: a.line, col: a.col, end: end[e]!, endLine: line[e]!, endCol: col[e]! + end[e]! - start[e]! };
+  }
+
+  private spanOfLast(): Span {
+    return this.span(this.pos - 1);
+  }
+
+  private ident(t: Tok): A.Ident {
+    return { kind: "ident", name: this.image(t), span: this.span(t) };
+  }
+
+  // ---------- file ----------
+
+  file(): A.Decl[] {
+    const decls: A.Decl[] = [];
+    while (this.pos < this.count) decls.push(this.decl());
+    return decls;
+  }
+
+  private decl(): A.Decl {
+    const k = this.la(1);
+    if (k === IMPORT) return this.importDecl();
+    if (k === PIPELINE || k === TARGET) return this.settingsDecl();
+    if (k === SCHEMA) return this.schemaDecl();
+    if (k === USE) return this.useDecl();
+    if (k === VARIANT) return this.variantDecl();
+    if (k === LAYOUT) return this.layoutDecl();
+    if (identLike[k] === 1) return this.stepDecl();
+    throw GIVE_UP;
+  }
+
+  private importDecl(): A.ImportDecl {
+    const start = this.next();
+    this.eat(LCURLY);
+    const names = this.identList();
+    this.eat(RCURLY);
+    this.eat(FROM);
+    const path = this.eat(STRING);
+    return { kind: "import", names, from: { value: unquote(this.image(path)), span: this.span(path) }, span: this.from(start) };
+  }
+
+  private settingsDecl(): A.PipelineDecl | A.TargetDecl {
+    const start = this.next();
+    const name = this.eatIdent();
+    const d: A.PipelineDecl | A.TargetDecl = { kind: this.type[start] === PIPELINE ? "pipeline" : "target", name: this.ident(name), body: [], span: this.span(start) };
+    this.attrBlock(d.body);
+    d.span = this.from(start);
+    return d;
+  }
+
+  private layoutDecl(): A.LayoutDecl {
+    const start = this.next();
+    const d: A.LayoutDecl = { kind: "layout", entries: [], span: this.span(start) };
+    this.attrBlock(d.entries);
+    d.span = this.from(start);
+    return d;
+  }
+
+  private attrBlock(into: A.Attr[]): void {
+    this.eat(LCURLY);
+    while (identLike[this.la(1)] === 1) into.push(this.attr());
+    this.eat(RCURLY);
+  }
+
+  private schemaDecl(): A.SchemaDecl {
+    const start = this.next();
+    const name = this.eatIdent();
+    const d: A.SchemaDecl = { kind: "schema", name: this.ident(name), fields: [], span: this.span(start) };
+    this.eat(LCURLY);
+    while (identLike[this.la(1)] === 1) {
+      const f = this.next();
+      this.eat(COLON);
+      const type = this.typeRef();
+      d.fields.push({ name: this.ident(f), type, span: this.from(f) });
+    }
+    this.eat(RCURLY);
+    d.span = this.from(start);
+    return d;
+  }
+
+  private useDecl(): A.UseDecl {
+    const start = this.next();
+    const name = this.eatIdent();
+    this.eat(EQUALS);
+    const of = this.eatIdent();
+    const inputs = this.inputs();
+    return { kind: "use", name: this.ident(name), of: this.ident(of), inputs, span: this.from(start) };
+  }
+
+  private variantDecl(): A.VariantDecl {
+    const start = this.next();
+    const name = this.eatIdent();
+    const d: A.VariantDecl = { kind: "variant", name: this.ident(name), overrides: [], span: this.span(start) };
+    this.eat(LCURLY);
+    for (let k = this.la(1); identLike[k] === 1 || k === PIPELINE; k = this.la(1)) {
+      const first = this.next();
+      const path = [first];
+      while (this.la(1) === DOT) {
+        this.pos++;
+        path.push(this.eatIdent());
+      }
+      this.eat(EQUALS);
+      const value = this.expr();
+      d.overrides.push({ path: path.map((t) => this.ident(t)), value, span: this.from(first) });
+    }
+    this.eat(RCURLY);
+    d.span = this.from(start);
+    return d;
+  }
+
+  private stepDecl(): A.StepDecl {
+    const kind = this.next();
+    const name = this.eatIdent();
+    let inputs: A.InputRef[] | undefined;
+    let output: A.ArtifactTypeRef | undefined;
+    if (this.la(1) === LPAREN) inputs = this.inputs();
+    if (this.la(1) === COLON) {
+      this.pos++;
+      output = this.artifactType();
+    }
+    const d: A.StepDecl = { kind: "step", stepKind: this.ident(kind), name: this.ident(name), body: [], span: this.span(kind) };
+    if (inputs) d.inputs = inputs;
+    if (output) d.output = output;
+    this.body(d.body);
+    d.span = this.from(kind);
+    return d;
+  }
+
+  private inputs(): A.InputRef[] {
+    const list: A.InputRef[] = [];
+    this.eat(LPAREN);
+    if (identLike[this.la(1)] === 1) {
+      list.push(this.inputRef());
+      while (this.la(1) === COMMA) {
+        this.pos++;
+        list.push(this.inputRef());
+      }
+    }
+    this.eat(RPAREN);
+    return list;
+  }
+
+  private inputRef(): A.InputRef {
+    let port: Tok | undefined;
+    if (identLike[this.la(1)] === 1 && this.la(2) === COLON) {
+      port = this.next();
+      this.pos++;
+    }
+    const step = this.eatIdent();
+    let output: Tok | undefined;
+    if (this.la(1) === DOT) {
+      this.pos++;
+      output = this.eatIdent();
+    }
+    const r: A.InputRef = { step: this.ident(step), span: this.from(port ?? step) };
+    if (port !== undefined) r.port = this.ident(port);
+    if (output !== undefined) r.output = this.ident(output);
+    return r;
+  }
+
+  private artifactType(): A.ArtifactTypeRef {
+    const name = this.eatIdent();
+    let schema: Tok | undefined;
+    if (this.la(1) === LT) {
+      this.pos++;
+      schema = this.eatIdent();
+      this.eat(GT);
+    }
+    const r: A.ArtifactTypeRef = { kind: "artifact", name: this.ident(name), span: this.from(name) };
+    if (schema !== undefined) r.schema = this.ident(schema);
+    return r;
+  }
+
+  private typeRef(): A.TypeRef {
+    const name = this.eatIdent();
+    let args: A.Expr[] | undefined;
+    let nullable = false;
+    if (this.la(1) === LPAREN) {
+      this.pos++;
+      args = [];
+      if (startsExpr(this.la(1))) {
+        args.push(this.expr());
+        while (this.la(1) === COMMA) {
+          this.pos++;
+          args.push(this.expr());
+        }
+      }
+      this.eat(RPAREN);
+    }
+    if (this.la(1) === QUESTION) {
+      this.pos++;
+      nullable = true;
+    }
+    const r: A.TypeRef = { kind: "type", name: this.ident(name), nullable, span: this.from(name) };
+    if (args) r.args = args;
+    return r;
+  }
+
+  // ---------- step bodies ----------
+
+  private body(into: A.BodyStmt[]): void {
+    this.eat(LCURLY);
+    while (identLike[this.la(1)] === 1) into.push(this.stmt());
+    this.eat(RCURLY);
+  }
+
+  /** grammar.ts decides by the token after the first (its gates), then by the operation's keyword. */
+  private stmt(): A.BodyStmt {
+    const second = this.la(2);
+    if (second === EQUALS) return this.attr();
+    if (second === COLON) return this.columnDef();
+    if (second === LCURLY) return this.block();
+    return this.op();
+  }
+
+  private attr(): A.Attr {
+    const name = this.eatIdent();
+    this.eat(EQUALS);
+    // `x = = 1` is chevrotain's to report.
+    if (this.la(1) === EQUALS) throw GIVE_UP;
+    const value = this.expr();
+    return { kind: "attr", name: this.ident(name), value, span: this.from(name) };
+  }
+
+  private columnDef(): A.ColumnDef {
+    const name = this.next();
+    this.pos++;
+    const type = this.typeRef();
+    this.eat(EQUALS);
+    const value = this.expr();
+    return { kind: "column", name: this.ident(name), type, value, span: this.from(name) };
+  }
+
+  private block(): A.Block {
+    const name = this.next();
+    const body: A.BodyStmt[] = [];
+    this.body(body);
+    return { kind: "block", name: this.ident(name), body, span: this.from(name) };
+  }
+
+  private op(): A.Op {
+    const kw = this.next();
+    const k = this.type[kw]!;
+    let op: Record<string, unknown>;
+    if (k === FILTER) op = { kind: "filter", cond: this.expr() };
+    else if (k === FILL || k === DERIVE) {
+      const column = this.eatIdent();
+      this.eat(EQUALS);
+      const value = this.expr();
+      op = { kind: k === FILL ? "fill" : "derive", column: this.ident(column), value };
+    } else if (k === DROP) op = { kind: "drop", columns: this.identList() };
+    else if (k === RENAME) {
+      const from = this.eatIdent();
+      this.eat(ARROW);
+      const to = this.eatIdent();
+      op = { kind: "rename", from: this.ident(from), to: this.ident(to) };
+    } else if (k === CAST) {
+      const column = this.eatIdent();
+      this.eat(AS);
+      const type = this.typeRef();
+      op = { kind: "cast", column: this.ident(column), type };
+    } else if (k === DEDUPE) {
+      this.eat(BY);
+      const by = this.identList();
+      op = { kind: "dedupe", by };
+      // Any `keep` right after a dedupe's columns is its `keep latest|earliest COL` (the
+      // grammar looks one token ahead): `keep x` on the next line is a syntax error there too.
+      if (this.la(1) === KEEP) {
+        this.pos++;
+        const order = this.type[this.next()];
+        if (order !== LATEST && order !== EARLIEST) throw GIVE_UP;
+        const col = this.eatIdent();
+        if (order === EARLIEST) op.earliest = this.ident(col);
+        else op.latest = this.ident(col);
+      }
+    } else if (k === BY || k === KEY || k === KEEP) op = { kind: k === KEY ? "key" : k === KEEP ? "keep" : "by", columns: this.identList() };
+    else if (k === REQUIRE) {
+      const metric = this.eatIdent();
+      const cmp = this.type[this.next()]!;
+      if (!isCompare(cmp)) throw GIVE_UP;
+      const value = this.expr();
+      op = { kind: "require", metric: this.ident(metric), op: COMPARE[cmp], value };
+    } else throw GIVE_UP;
+    return { ...op, keyword: this.span(kw), span: this.from(kw) } as A.Op;
+  }
+
+  private identList(): A.Ident[] {
+    const list = [this.ident(this.eatIdent())];
+    while (this.la(1) === COMMA) {
+      this.pos++;
+      list.push(this.ident(this.eatIdent()));
+    }
+    return list;
+  }
+
+  // ---------- expressions ----------
+
+  expr(): A.Expr {
+    let left = this.andExpr();
+    while (this.la(1) === OR) {
+      this.pos++;
+      left = binary("or", left, this.andExpr());
+    }
+    return left;
+  }
+
+  private andExpr(): A.Expr {
+    let left = this.notExpr();
+    while (this.la(1) === AND) {
+      this.pos++;
+      left = binary("and", left, this.notExpr());
+    }
+    return left;
+  }
+
+  private notExpr(): A.Expr {
+    const first = this.pos;
+    while (this.la(1) === NOT) this.pos++;
+    const nots = this.pos - first;
+    let e = this.cmpExpr();
+    if (nots === 0) return e;
+    const end = this.spanOfLast();
+    for (let i = first + nots - 1; i >= first; i--) e = { kind: "unary", op: "not", operand: e, span: spanTo(this.span(i), end) };
+    return e;
+  }
+
+  private cmpExpr(): A.Expr {
+    const left = this.rangeExpr();
+    const k = this.la(1);
+    if (isCompare(k)) {
+      this.pos++;
+      return binary(COMPARE[k]!, left, this.rangeExpr());
+    }
+    if (k === IS) {
+      this.pos++;
+      let negated = false;
+      if (this.la(1) === NOT) {
+        this.pos++;
+        negated = true;
+      }
+      this.eat(NULL);
+      return { kind: "isnull", operand: left, negated, span: this.fromSpan(left.span) };
+    }
+    return left;
+  }
+
+  private rangeExpr(): A.Expr {
+    const lo = this.addExpr();
+    if (this.la(1) !== DOTDOT) return lo;
+    this.pos++;
+    const hi = this.addExpr();
+    return { kind: "range", lo, hi, span: this.fromSpan(lo.span) };
+  }
+
+  private addExpr(): A.Expr {
+    let left = this.mulExpr();
+    for (let k = this.la(1); k === PLUS || k === MINUS; k = this.la(1)) {
+      this.pos++;
+      left = binary(k === PLUS ? "+" : "-", left, this.mulExpr());
+    }
+    return left;
+  }
+
+  private mulExpr(): A.Expr {
+    let left = this.unary();
+    for (let k = this.la(1); k === STAR || k === SLASH || k === PERCENT; k = this.la(1)) {
+      this.pos++;
+      left = binary(k === STAR ? "*" : k === SLASH ? "/" : "%", left, this.unary());
+    }
+    return left;
+  }
+
+  private unary(): A.Expr {
+    const first = this.pos;
+    while (this.la(1) === MINUS) this.pos++;
+    const minuses = this.pos - first;
+    let e = this.primary();
+    if (minuses === 0) return e;
+    const end = this.spanOfLast();
+    for (let i = first + minuses - 1; i >= first; i--) {
+      const t = this.span(i);
+      const span = spanTo(t, end);
+      // A minus directly before a number is part of the literal (grammar.ts's `unary`).
+      if (e.kind === "number" && e.span.start === t.end && !e.raw.startsWith("-")) e = { kind: "number", value: -e.value, raw: "-" + e.raw, span };
+      else e = { kind: "unary", op: "-", operand: e, span };
+    }
+    return e;
+  }
+
+  private primary(): A.Expr {
+    const t = this.next();
+    const k = this.type[t]!;
+    switch (k) {
+      case NUMBER: {
+        const raw = this.image(t);
+        return { kind: "number", value: Number(raw), raw, span: this.span(t) };
+      }
+      case DURATION: return { kind: "duration", raw: this.image(t), span: this.span(t) };
+      case SIZE: return { kind: "size", raw: this.image(t), span: this.span(t) };
+      case STRING: return { kind: "string", value: unquote(this.image(t)), span: this.span(t) };
+      case UNTERMINATED: return { kind: "string", value: unquote(this.image(t) + '"'), span: this.span(t) };
+      case BAD_NUMBER: return { kind: "error", span: this.span(t) };
+      case TRUE: return { kind: "bool", value: true, span: this.span(t) };
+      case FALSE: return { kind: "bool", value: false, span: this.span(t) };
+      case NULL: return { kind: "null", span: this.span(t) };
+      case LPAREN: {
+        const e = this.expr();
+        this.eat(RPAREN);
+        return e;
+      }
+      case LBRACKET: {
+        const items: A.Expr[] = [];
+        if (startsExpr(this.la(1))) {
+          items.push(this.expr());
+          while (this.la(1) === COMMA) {
+            this.pos++;
+            items.push(this.expr());
+          }
+        }
+        this.eat(RBRACKET);
+        return { kind: "list", items, span: this.from(t) };
+      }
+      case LCURLY: {
+        const entries: A.ObjectEntry[] = [];
+        if (identLike[this.la(1)] === 1) {
+          entries.push(this.entry());
+          while (this.la(1) === COMMA) {
+            this.pos++;
+            entries.push(this.entry());
+          }
+        }
+        this.eat(RCURLY);
+        return { kind: "object", entries, span: this.from(t) };
+      }
+    }
+    if (identLike[k] !== 1) throw GIVE_UP;
+    if (this.la(1) !== LPAREN) return { kind: "ref", name: this.image(t), span: this.span(t) };
+    const args = this.callArgs();
+    return { kind: "call", callee: this.ident(t), args, span: this.from(t) };
+  }
+
+  private entry(): A.ObjectEntry {
+    const k = this.eatIdent();
+    this.eat(COLON);
+    return { key: this.ident(k), value: this.expr() };
+  }
+
+  private callArgs(): A.Arg[] {
+    const args: A.Arg[] = [];
+    this.pos++;
+    if (startsExpr(this.la(1))) {
+      args.push(this.arg());
+      while (this.la(1) === COMMA) {
+        this.pos++;
+        args.push(this.arg());
+      }
+    }
+    this.eat(RPAREN);
+    return args;
+  }
+
+  private arg(): A.Arg {
+    let name: Tok | undefined;
+    if (identLike[this.la(1)] === 1 && this.la(2) === COLON) {
+      name = this.next();
+      this.pos++;
+    }
+    const a: A.Arg = { value: this.expr() };
+    if (name !== undefined) a.name = this.ident(name);
+    return a;
+  }
+}
+
+/** The tokens an expression can start with (grammar.ts's `expr` first set). */
+function startsExpr(k: number): boolean {
+  return (
+    identLike[k] === 1 ||
+    k === NOT || k === MINUS || k === NUMBER || k === DURATION || k === SIZE || k === STRING || k === UNTERMINATED || k === BAD_NUMBER ||
+    k === TRUE || k === FALSE || k === NULL || k === LPAREN || k === LBRACKET || k === LCURLY
+  );
+}
+
+function spanTo(a: Span, b: Span): Span {
+  if (b.end < a.end) return a;
+  return { start: a.start, line: a.line, col: a.col, end: b.end, endLine: b.endLine, endCol: b.endCol };
+}
+
+function binary(op: A.BinaryOp, left: A.Expr, right: A.Expr): A.Expr {
+  return {
+    kind: "binary",
+    op,
+    left,
+    right,
+    span: { start: left.span.start, line: left.span.line, col: left.span.col, end: right.span.end, endLine: right.span.endLine, endCol: right.span.endCol },
+  };
+}
