@@ -33,7 +33,7 @@ import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
 import { applyEdit, cannotConnect, connectPorts, liveIr } from "../state/graphEdits";
-import { expandIfGroup } from "../state/groups";
+import { expandIfGroup, useCollapsed } from "../state/groups";
 import { useSelector } from "../state/store";
 import { OffscreenNote } from "./OffscreenNote";
 import { FarView, screenBoxes } from "./FarView";
@@ -222,6 +222,12 @@ function CanvasInner() {
   const grouped = useGroupedFlow(analysis, nodes, edges, selectedGroups, groupSizes.current);
   const groupingRef = useRef(grouped.grouping);
   groupingRef.current = grouped.grouping;
+  // An expanded group's node is gone without a deselect: collapsed again later, it must not come back selected.
+  const collapsedIds = useCollapsed();
+  useEffect(() => {
+    const shut = new Set(collapsedIds);
+    setSelectedGroups((g) => ([...g].every((id) => shut.has(id)) ? g : new Set([...g].filter((id) => shut.has(id)))));
+  }, [collapsedIds]);
   const obstacles = useObstacles(grouped.nodes);
 
   // First graph on screen: a performance mark the browser benchmark reads.
