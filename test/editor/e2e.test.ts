@@ -947,6 +947,148 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.close();
   }, 120_000);
 
+  /** Groups `customers` and `orders` as `raw inputs` (Ctrl+G) and collapses the group; the group node's locator. */
+  async function collapsedRawInputs() {
+    await node("customers").click();
+    await node("orders").click({ modifiers: ["Shift"] });
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { selection(): string[] } }).mlpEditor.selection().length === 2);
+    page.once("dialog", (d) => void d.accept("raw inputs"));
+    await page.keyboard.press("Control+g");
+    await page.waitForFunction(() => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text().includes("// group: raw inputs"));
+    await settled();
+    await page.getByTestId("collapse-raw inputs").click();
+    const group = page.getByTestId("group-raw inputs");
+    await group.waitFor();
+    await page.waitForTimeout(300);
+    return group;
+  }
+
+  /** The layout block's positions, by step name. */
+  const entries = async () => {
+    const t = await text();
+    return new Map([...t.slice(t.indexOf("\nlayout {")).matchAll(/\n {2}(\w+) *= \{ x: (-?\d+), +y: (-?\d+) \}/g)].map((m) => [m[1]!, { x: Number(m[2]), y: Number(m[3]) }]));
+  };
+
+  it("drags a collapsed group with the mouse: every step of it moves by the same delta in the layout block, in its group section, as one undoable edit (issue 13)", async () => {
+    const group = await collapsedRawInputs();
+    const before = await text();
+    const at = await entries();
+    const start = await center('[data-testid="group-raw inputs"] .step-head');
+    const box0 = (await group.boundingBox())!;
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(start.x + 12 * i, start.y + 20 * i);
+    // While dragging, the group node follows the pointer and nothing is written yet.
+    const mid = (await group.boundingBox())!;
+    expect(mid.x - box0.x).toBeGreaterThan(90);
+    expect(mid.y - box0.y).toBeGreaterThan(150);
+    expect(await text()).toBe(before);
+    await page.mouse.up();
+    await page.waitForFunction((t) => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text() !== t, before);
+    await settled();
+    const moved = await entries();
+    const delta = (name: string) => ({ x: moved.get(name)!.x - at.get(name)!.x, y: moved.get(name)!.y - at.get(name)!.y });
+    expect(delta("customers").x).toBeGreaterThan(50);
+    expect(delta("customers").y).toBeGreaterThan(100);
+    expect(delta("orders")).toEqual(delta("customers"));
+    for (const other of ["customers_clean", "order_stats"]) expect(moved.get(other)).toEqual(at.get(other));
+    const layout = (await text()).slice((await text()).indexOf("\nlayout {"));
+    expect(layout).toMatch(/\n {2}\/\/ group: raw inputs\n {2}customers +=[^\n]*\n {2}orders +=[^\n]*\n\}/);
+    // The group node stays where it was dropped after the re-check.
+    await page.waitForTimeout(300);
+    const after = (await group.boundingBox())!;
+    expect(Math.abs(after.x - mid.x)).toBeLessThan(3);
+    expect(Math.abs(after.y - mid.y)).toBeLessThan(3);
+    // Expanded, the steps stand where the group was moved.
+    await group.getByRole("button", { name: "expand group raw inputs" }).click();
+    await node("customers").waitFor();
+    await page.waitForTimeout(200);
+    const { boxes } = await drawnGraph();
+    for (const name of ["customers", "orders"]) {
+      const b = boxes.find((x) => x.id === name)!;
+      expect({ x: Math.round(b.x), y: Math.round(b.y) }, name).toEqual(moved.get(name));
+    }
+    // One undo takes the whole move back.
+    await page.getByTestId("collapse-raw inputs").click();
+    await group.waitFor();
+    await page.keyboard.press("Control+z");
+    await page.waitForFunction((t) => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text() === t, before);
+    await settled();
+    await page.waitForTimeout(300);
+    const back = (await group.boundingBox())!;
+    expect(Math.abs(back.x - box0.x)).toBeLessThan(2);
+    expect(Math.abs(back.y - box0.y)).toBeLessThan(2);
+    await page.close();
+  }, 120_000);
+
+  it("arrow keys move a selected collapsed group: each of its steps moves in the layout block (issue 13)", async () => {
+    const group = await collapsedRawInputs();
+    const at = await entries();
+    await group.locator(".step-head").click();
+    await page.waitForFunction(() => document.querySelector('.react-flow__node-stepGroup')?.classList.contains("selected"));
+    for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowDown");
+    await page.waitForFunction((x) => /\n {2}customers *= \{ x: (-?\d+)/.exec((window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text())?.[1] !== String(x), at.get("customers")!.x);
+    await settled();
+    const moved = await entries();
+    for (const name of ["customers", "orders"]) expect(moved.get(name), name).toEqual({ x: at.get(name)!.x + 20, y: at.get(name)!.y + 5 });
+    for (const other of ["customers_clean", "order_stats"]) expect(moved.get(other)).toEqual(at.get(other));
+    expect(await text()).toContain("// group: raw inputs");
+    await page.close();
+  }, 120_000);
+
+  it("auto-layout keeps each group's steps together: no other step lies inside a group's frame (issue 13)", async () => {
+    // Two groups of steps far apart in the pipeline: laid out without regard to groups, their frames would span the graph.
+    const t = await text();
+    const block = t.slice(t.indexOf("\nlayout {"));
+    await editText(
+      block.slice(0, block.indexOf("\n}") + 2),
+      "\nlayout {\n  // group: ends\n  customers = { x: 0, y: 0 }\n  churn_report = { x: 300, y: 0 }\n  // group: middle\n  enriched = { x: 600, y: 0 }\n  churn_model = { x: 900, y: 0 }\n}",
+    );
+    await settled();
+    await page.getByTestId("frame-ends").waitFor();
+    const before = await text();
+    await page.getByTestId("auto-layout").click();
+    await page.waitForFunction((b) => (window as unknown as { mlpEditor: { text(): string } }).mlpEditor.text() !== b, before);
+    await settled();
+    await page.waitForTimeout(400);
+    const { boxes } = await drawnGraph();
+    const frames = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>(".group-frame")).map((el) => {
+        const m = /translate\(([-\d.]+)px, *([-\d.]+)px\)/.exec(el.style.transform)!;
+        return { name: el.dataset.testid!.replace(/^frame-/, ""), x: Number(m[1]), y: Number(m[2]), width: el.offsetWidth, height: el.offsetHeight };
+      }),
+    );
+    const members: Record<string, string[]> = { ends: ["customers", "churn_report"], middle: ["enriched", "churn_model"] };
+    expect(frames.map((f) => f.name).sort()).toEqual(["ends", "middle"]);
+    expect(boxes.length).toBe(14);
+    const inside: string[] = [];
+    for (const f of frames)
+      for (const b of boxes) {
+        if (members[f.name]!.includes(b.id)) continue;
+        const apart = b.x + b.width <= f.x || f.x + f.width <= b.x || b.y + b.height <= f.y || f.y + f.height <= b.y;
+        if (!apart) inside.push(`${b.id} in ${f.name}`);
+      }
+    expect(inside).toEqual([]);
+    // The groups are still the text's: both sections, with their steps.
+    const layout = (await text()).slice((await text()).indexOf("\nlayout {"));
+    expect(layout).toMatch(/\/\/ group: ends\n {2}customers +=[^\n]*\n {2}churn_report +=/);
+    expect(layout).toMatch(/\/\/ group: middle\n {2}enriched +=[^\n]*\n {2}churn_model +=/);
+    expect(await page.locator(".react-flow__node.outside-group").count()).toBe(0);
+    await fit();
+    await shot("17-auto-layout-groups");
+    // A step put inside a frame by hand is marked as not in that group.
+    const ends = frames.find((f) => f.name === "ends")!;
+    const line = /\n {2}orders *= \{[^\n]*\}/.exec(await text())![0];
+    await editText(line, `\n  orders = { x: ${Math.round(ends.x + ends.width / 2 - 120)}, y: ${Math.round(ends.y + ends.height / 2 - 40)} }`);
+    await settled();
+    const marked = page.locator('.react-flow__node.outside-group[data-id="orders"]');
+    await marked.waitFor();
+    expect(await marked.getAttribute("data-outside")).toBe("ends");
+    expect(await page.locator(".react-flow__node.outside-group").count()).toBe(1);
+    await page.close();
+  }, 120_000);
+
   it("steps imported from another file form a group named after it, which collapses like any group (issue 13)", async () => {
     await page.setInputFiles("#open-folder", join(ROOT, "samples"));
     await page.getByTestId("tab-demand_forecast.mlp").click();

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { deleteSteps, moveNodes, addStep } from "../../editor/src/model/edits";
 import { FlowBuilder } from "../../editor/src/model/flow";
-import { collapseGraph, groupSteps, layoutGroups, stepGroups, ungroupSteps } from "../../editor/src/model/groups";
+import { collapseGraph, groupMove, groupSteps, layoutGroups, memberChanges, stepGroups, ungroupSteps } from "../../editor/src/model/groups";
 import { positionsOf } from "../../editor/src/model/positions";
 import { comments, edited, errors, sample } from "./helpers";
 
@@ -189,5 +189,71 @@ describe("groups of steps", () => {
     const v = collapseGraph(nodes, edges, grouping, new Set(["group:g"]));
     expect(v.edges.map((e) => [e.source, e.sourceHandle, e.target, e.targetHandle])).toEqual([["a", "out", "group:g", "in"]]);
     expect(v.nodes.find((n) => n.id === "group:g")!.data).toMatchObject({ count: 2, errors: 2, warnings: 1 });
+  });
+
+  it("a collapsed group moved as a whole moves each of its steps by the same whole delta", () => {
+    const members = [
+      { id: "b", position: { x: 100, y: 40 } },
+      { id: "c", position: { x: 360, y: 10.5 } },
+    ];
+    // The group node stands at its steps' top-left (100, 10.5); dropped at (130.4, 60.6): +30, +50.
+    expect(groupMove({ x: 130.4, y: 60.6 }, members)).toEqual([
+      { id: "b", position: { x: 130, y: 90 } },
+      { id: "c", position: { x: 390, y: 60.5 } },
+    ]);
+    expect(groupMove({ x: 0, y: 0 }, [])).toEqual([]);
+  });
+
+  it("React Flow's moves of a collapsed group node become moves of its steps; the rest pass through", () => {
+    const a = churnGrouped();
+    const g = stepGroups(a.ir);
+    const at = positionsOf(a.ir);
+    const changes = [
+      { id: "group:inputs", type: "position" as const, position: { x: 25, y: -10 }, dragging: true },
+      { id: "orders", type: "position" as const, position: { x: 5, y: 165 }, dragging: true },
+      { id: "group:inputs", type: "select" as const, selected: true },
+    ];
+    const out = memberChanges(changes, g, (id) => at.get(id));
+    expect(out).toEqual([
+      { id: "customers", type: "position", position: { x: 25, y: -10 }, dragging: true },
+      { id: "customers_clean", type: "position", position: { x: 285, y: -10 }, dragging: true },
+      changes[1],
+      changes[2],
+    ]);
+    // Applied twice from where the steps are now (two moves before a redraw), the group lands where the last one says.
+    const moved = new Map(out.flatMap((c) => ("position" in c && c.position ? [[c.id, c.position] as const] : [])));
+    const again = memberChanges([{ id: "group:inputs", type: "position", position: { x: 40, y: 0 }, dragging: false }], g, (id) => moved.get(id) ?? at.get(id));
+    expect(again).toEqual([
+      { id: "customers", type: "position", position: { x: 40, y: 0 }, dragging: false },
+      { id: "customers_clean", type: "position", position: { x: 300, y: 0 }, dragging: false },
+    ]);
+  });
+
+  it("moving a collapsed group writes every step's layout entry, each in its group section", () => {
+    const a = churnGrouped();
+    const g = stepGroups(a.ir);
+    const at = positionsOf(a.ir);
+    const moves = memberChanges([{ id: "group:inputs", type: "position", position: { x: 100, y: 300 } }], g, (id) => at.get(id));
+    const { text, after } = edited(a, { ok: true, ir: moveNodes(a.ir, new Map(moves.map((m) => [(m as { id: string }).id, (m as { position: { x: number; y: number } }).position]))) });
+    expect(squash(text)).toContain(squash(`  orders          = { x: 0,   y: 160 }
+  // group: inputs
+  // the raw tables
+  customers       = { x: 100, y: 300 }
+  customers_clean = { x: 360, y: 300 }
+  // group: stats
+  order_stats     = { x: 260, y: 160 }`));
+    expect([...layoutGroups(after.ir.layout)]).toEqual([...layoutGroups(a.ir.layout)]);
+  });
+
+  it("marks steps drawn over the frame of a group they are not in", () => {
+    const a = churnGrouped();
+    const g = stepGroups(a.ir);
+    const nodes = a.ir.nodes.map((n) => ({ id: n.id, position: positionsOf(a.ir).get(n.id)!, measured: { width: 240, height: 90 }, data: { errors: 0, warnings: 0 } }));
+    // inputs spans customers (0,0) and customers_clean (260,0); orders at (0,160) is below its frame and only grazes order_stats. frame.
+    expect([...collapseGraph(nodes, [], g, new Set()).outsiders]).toEqual([]);
+    const inside = nodes.map((n) => (n.id === "orders" ? { ...n, position: { x: 130, y: 20 } } : n));
+    expect([...collapseGraph(inside, [], g, new Set()).outsiders]).toEqual([["orders", "inputs"]]);
+    // A collapsed group has no frame to be inside.
+    expect([...collapseGraph(inside, [], g, new Set(["group:inputs"])).outsiders]).toEqual([]);
   });
 });

@@ -24,7 +24,8 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { connectionProblem, moveNodes } from "../model/edits";
 import { FlowBuilder, type StepData, type StepNode, type TypedEdge } from "../model/flow";
-import { positionsOf, type Direction, type XY } from "../model/positions";
+import { groupMove, memberChanges, type Placed } from "../model/groups";
+import { layoutKey, positionsOf, type Direction, type XY } from "../model/positions";
 import { Obstacles, type Box } from "../model/routes";
 import { previews } from "../state/analysis";
 import { app, directionOf, select, toast } from "../state/app";
@@ -32,7 +33,7 @@ import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
 import { applyEdit, cannotConnect, connectPorts, liveIr } from "../state/graphEdits";
-import { expandIfGroup } from "../state/groups";
+import { expandIfGroup, useCollapsed } from "../state/groups";
 import { useSelector } from "../state/store";
 import { OffscreenNote } from "./OffscreenNote";
 import { FarView, screenBoxes } from "./FarView";
@@ -214,8 +215,19 @@ function CanvasInner() {
   }, [direction, updateInternals]);
 
   // Collapsed groups fold into one node each (a view setting, state/groups.ts); edges route
-  // around what is drawn, a collapsed group's node instead of its hidden steps.
-  const grouped = useGroupedFlow(analysis, nodes, edges);
+  // around what is drawn, a collapsed group's node instead of its hidden steps. A group node
+  // is not a step: whether it is selected and how big React Flow measured it live here.
+  const [selectedGroups, setSelectedGroups] = useState<ReadonlySet<string>>(() => new Set());
+  const groupSizes = useRef(new Map<string, { width: number; height: number }>());
+  const grouped = useGroupedFlow(analysis, nodes, edges, selectedGroups, groupSizes.current);
+  const groupingRef = useRef(grouped.grouping);
+  groupingRef.current = grouped.grouping;
+  // An expanded group's node is gone without a deselect: collapsed again later, it must not come back selected.
+  const collapsedIds = useCollapsed();
+  useEffect(() => {
+    const shut = new Set(collapsedIds);
+    setSelectedGroups((g) => ([...g].every((id) => shut.has(id)) ? g : new Set([...g].filter((id) => shut.has(id)))));
+  }, [collapsedIds]);
   const obstacles = useObstacles(grouped.nodes);
 
   // First graph on screen: a performance mark the browser benchmark reads.
@@ -257,11 +269,13 @@ function CanvasInner() {
     if (fitSeq) void rf.fitView({ ...FIT, duration: 250 });
   }, [fitSeq, rf]);
 
-  // Selection made elsewhere (text cursor, problem list, paste) -> canvas.
+  // Selection made elsewhere (text cursor, problem list, paste) -> canvas; it names steps
+  // only, so no group node stays selected beside it.
   useEffect(() => {
     if (selectionFrom === "canvas") return;
     const sel = new Set(selection);
     setNodes((ns) => ns.map((n) => (sel.has(n.id) !== !!n.selected ? { ...n, selected: sel.has(n.id) } : n)));
+    setSelectedGroups((g) => (g.size ? new Set() : g));
   }, [selection, selectionFrom]);
 
   // Selection made here (or by a command) -> the declaration in the text; a step that
@@ -316,13 +330,42 @@ function CanvasInner() {
         const p = rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 });
         return { x: p.x - 110, y: p.y - 40 };
       },
+      place: (positions) => {
+        for (const n of liveIr()?.nodes ?? []) {
+          const p = positions.get(n.id);
+          if (p && layoutKey(n) === undefined) unwritable.current.set(n.id, p);
+        }
+      },
     });
     return () => registerCanvas(undefined);
   }, [rf]);
 
+  /**
+   * A collapsed group node's own changes: its selection and measured size are kept here,
+   * its moves become moves of its steps (memberChanges), which the group node follows.
+   */
+  const groupChanges = (changes: NodeChange<StepNode>[]): NodeChange<StepNode>[] => {
+    const groups = groupingRef.current;
+    if (!groups.groups.length) return changes;
+    const ids = new Set(groups.groups.map((g) => g.id));
+    if (!changes.some((c) => "id" in c && ids.has(c.id))) return changes;
+    let picked: Set<string> | undefined;
+    const rest = changes.filter((c) => {
+      if (!("id" in c) || !ids.has(c.id)) return true;
+      if (c.type === "select") (picked ??= new Set(selectedGroupsRef.current))[c.selected ? "add" : "delete"](c.id);
+      else if (c.type === "dimensions" && c.dimensions) groupSizes.current.set(c.id, c.dimensions);
+      return c.type === "position";
+    });
+    if (picked) setSelectedGroups((selectedGroupsRef.current = picked));
+    const at = new Map(nodesRef.current.map((n) => [n.id, n.position]));
+    return memberChanges(rest, groups, (id) => at.get(id)) as NodeChange<StepNode>[];
+  };
+  const selectedGroupsRef = useRef(selectedGroups);
+  selectedGroupsRef.current = selectedGroups;
+
   const onNodesChange = useCallback((changes: NodeChange<StepNode>[]) => {
     // Removal goes through the text (onBeforeDelete); everything else is view state.
-    const kept = changes.filter((c) => c.type !== "remove");
+    const kept = groupChanges(changes.filter((c) => c.type !== "remove"));
     if (!kept.length) return;
     keyboardMoves(kept);
     const measured = new Set(kept.flatMap((c) => (c.type === "dimensions" ? [c.id] : [])));
@@ -347,10 +390,12 @@ function CanvasInner() {
   const keyTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const keyboardMoves = (changes: NodeChange<StepNode>[]) => {
     let found = false;
+    let dragging: Set<string> | undefined;
     for (const c of changes) {
       if (c.type !== "position" || c.dragging !== false || !c.position) continue;
       // A drag ends with the same kind of change, from a node that was dragging: the drag's own handler writes it.
-      if (nodesRef.current.find((n) => n.id === c.id)?.dragging) continue;
+      dragging ??= new Set(nodesRef.current.flatMap((n) => (n.dragging ? [n.id] : [])));
+      if (dragging.has(c.id)) continue;
       keyMoved.current.set(c.id, c.position);
       found = true;
     }
@@ -363,7 +408,15 @@ function CanvasInner() {
     }, 250);
   };
 
-  const onNodeDragStop = useCallback((_: unknown, _node: StepNode, dragged: StepNode[]) => commitMoves(dragged), []);
+  // A dragged group node stands for its steps, which its drag has moved already.
+  const onNodeDragStop = useCallback((_: unknown, _node: StepNode, dragged: StepNode[]) => commitMoves(withMembers(dragged)), []);
+
+  const withMembers = (list: readonly Placed[]): Placed[] => {
+    const groups = new Map(groupingRef.current.groups.map((g) => [g.id, g.members]));
+    if (!list.some((n) => groups.has(n.id))) return [...list];
+    const at = new Map(nodesRef.current.map((n) => [n.id, n.position]));
+    return list.flatMap((n) => groups.get(n.id)?.flatMap((id) => (at.has(id) ? [{ id, position: at.get(id)! }] : [])) ?? [n]);
+  };
 
   const commitMoves = (dragged: readonly { id: string; position: XY }[]) => {
     const ir = liveIr();
@@ -468,8 +521,13 @@ function CanvasInner() {
     select(ids, "canvas");
   }, []);
   const moveDrawn = (id: string, position: XY) => {
-    setNodes((ns) => ns.map((n) => (n.id === id ? { ...n, position } : n)));
-    commitMoves([{ id, position }]);
+    const members = groupingRef.current.groups.find((g) => g.id === id)?.members;
+    const at = new Map(nodesRef.current.map((n) => [n.id, n.position]));
+    const moved = new Map(
+      (members ? groupMove(position, members.flatMap((m) => (at.has(m) ? [{ id: m, position: at.get(m)! }] : []))) : [{ id, position }]).map((m) => [m.id, m.position]),
+    );
+    setNodes((ns) => ns.map((n) => (moved.has(n.id) ? { ...n, position: moved.get(n.id)! } : n)));
+    commitMoves([...moved].map(([mid, p]) => ({ id: mid, position: p })));
   };
 
   const locked = analysis?.syntaxErrors[0];

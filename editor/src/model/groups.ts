@@ -269,8 +269,8 @@ export interface GroupFrame {
 
 export const GROUP_IN = "in";
 export const GROUP_OUT = "out";
-const FRAME_PAD = 24;
-const FRAME_HEAD = 30;
+export const FRAME_PAD = 24;
+export const FRAME_HEAD = 30;
 
 /**
  * The graph with each collapsed group as one node: its steps leave, their edges inside the
@@ -283,7 +283,7 @@ export function collapseGraph<N extends ViewNode, E extends ViewEdge>(
   edges: readonly E[],
   grouping: Grouping,
   collapsed: ReadonlySet<string>,
-): { nodes: (N | GroupNodeView)[]; edges: E[]; frames: GroupFrame[] } {
+): { nodes: (N | GroupNodeView)[]; edges: E[]; frames: GroupFrame[]; outsiders: Map<string, string> } {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const folded = (id: string) => {
     const g = grouping.groupOf.get(id);
@@ -310,7 +310,8 @@ export function collapseGraph<N extends ViewNode, E extends ViewEdge>(
     }
     frames.push({ id: g.id, name: g.name, source: g.source, count: members.length, x: x - FRAME_PAD, y: y - FRAME_PAD - FRAME_HEAD, width: right - x + 2 * FRAME_PAD, height: bottom - y + 2 * FRAME_PAD + FRAME_HEAD });
   }
-  if (!groupNodes.length) return { nodes: [...nodes], edges: [...edges], frames };
+  const outsiders = framedOutsiders(nodes, grouping, frames);
+  if (!groupNodes.length) return { nodes: [...nodes], edges: [...edges], frames, outsiders };
   const seen = new Set<string>();
   const outEdges: E[] = [];
   for (const e of edges) {
@@ -330,5 +331,79 @@ export function collapseGraph<N extends ViewNode, E extends ViewEdge>(
     seen.add(key);
     outEdges.push({ ...e, id: `grouped:${key}`, source, target, sourceHandle, targetHandle, deletable: false });
   }
-  return { nodes: [...nodes.filter((n) => folded(n.id) === undefined), ...groupNodes], edges: outEdges, frames };
+  return { nodes: [...nodes.filter((n) => folded(n.id) === undefined), ...groupNodes], edges: outEdges, frames, outsiders };
+}
+
+/**
+ * Steps drawn inside the frame of a group they are not in (moved there by hand, or never
+ * laid out with the group), by id, with the name of that group: the canvas marks them, so
+ * a frame never passes an outsider off as a member. Inside means the step's middle is: a
+ * neighbour that only grazes the frame's padding reads as outside and stays unmarked.
+ */
+function framedOutsiders(nodes: readonly ViewNode[], grouping: Grouping, frames: readonly GroupFrame[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!frames.length) return out;
+  for (const n of nodes) {
+    const cx = n.position.x + (n.measured?.width ?? 240) / 2, cy = n.position.y + (n.measured?.height ?? 90) / 2;
+    const own = grouping.groupOf.get(n.id);
+    for (const f of frames) {
+      if (f.id === own) continue;
+      if (cx > f.x && cx < f.x + f.width && cy > f.y && cy < f.y + f.height) {
+        out.set(n.id, f.name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// ---------- moving a collapsed group ----------
+
+export interface Placed {
+  id: string;
+  position: XY;
+}
+
+/**
+ * A collapsed group's node moved to `to`, as the same move of each of its steps. The node
+ * stands at its steps' top-left corner (collapseGraph), so the move is from there, whole
+ * pixels, so every step's layout entry moves by exactly the same amount.
+ */
+export function groupMove(to: XY, members: readonly Placed[]): Placed[] {
+  if (!members.length) return [];
+  let x = Infinity, y = Infinity;
+  for (const m of members) (x = Math.min(x, m.position.x)), (y = Math.min(y, m.position.y));
+  const dx = Math.round(to.x - x), dy = Math.round(to.y - y);
+  return members.map((m) => ({ id: m.id, position: { x: m.position.x + dx, y: m.position.y + dy } }));
+}
+
+export interface PositionChange {
+  id: string;
+  type: "position";
+  position?: XY;
+  dragging?: boolean;
+}
+
+/**
+ * React Flow's position changes with those of collapsed group nodes replaced by their
+ * steps' (a drag frame, its end, an arrow key): the steps are what the canvas holds and
+ * the layout block names, and the group node is drawn where they are. `at` gives the
+ * steps' current positions; other changes pass through.
+ */
+export function memberChanges<C extends { type: string }>(changes: readonly C[], grouping: Grouping, at: (id: string) => XY | undefined): (C | PositionChange)[] {
+  const out: (C | PositionChange)[] = [];
+  for (const c of changes) {
+    const p = c as unknown as PositionChange;
+    const group = c.type === "position" && p.position ? grouping.groups.find((g) => g.id === p.id) : undefined;
+    if (!group) {
+      out.push(c);
+      continue;
+    }
+    const members = group.members.flatMap((id) => {
+      const position = at(id);
+      return position ? [{ id, position }] : [];
+    });
+    for (const m of groupMove(p.position!, members)) out.push({ id: m.id, type: "position", position: m.position, ...(p.dragging !== undefined ? { dragging: p.dragging } : {}) });
+  }
+  return out;
 }

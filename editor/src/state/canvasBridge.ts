@@ -11,6 +11,8 @@ export interface CanvasBridge {
   aspect(): number;
   /** Each step's box on screen (client pixels), drawn or in the DOM: for scripts driving the page. */
   onScreen(): { id: string; x: number; y: number; width: number; height: number }[];
+  /** Positions laid out for steps the layout block cannot name (pulled in without an import): the canvas keeps them. */
+  place(positions: ReadonlyMap<string, XY>): void;
 }
 
 let bridge: CanvasBridge | undefined;
