@@ -2,7 +2,8 @@
 // chevrotain's regex lexer gives for the token definitions in lexer.ts (same tokens, lines
 // and columns, comments, and error runs), several times faster and without a regex per
 // token. lexer.ts stays the specification: test/language/scanner.test.ts compares the two on
-// every .mlp file we have and on random text.
+// every .mlp file we have and on random text. `scan` gives the tokens as a stream of typed
+// arrays (what descent.ts reads); `tokenize` makes chevrotain's token objects of it.
 import type { IToken, TokenType } from "chevrotain";
 import * as T from "./lexer";
 
