@@ -353,50 +353,61 @@ class Descent {
     return { kind: "block", name: this.ident(name), body, span: this.from(name) };
   }
 
+  /** Each operation is built whole, its keyword and span last (grammar.ts spreads them onto the body: same keys, same order). */
   private op(): A.Op {
     const kw = this.next();
     const k = this.type[kw]!;
-    let op: Record<string, unknown>;
-    if (k === FILTER) op = { kind: "filter", cond: this.expr() };
-    else if (k === FILL || k === DERIVE) {
+    if (k === FILTER) {
+      const cond = this.expr();
+      return { kind: "filter", cond, keyword: this.span(kw), span: this.from(kw) };
+    }
+    if (k === FILL || k === DERIVE) {
       const column = this.eatIdent();
       this.eat(EQUALS);
       const value = this.expr();
-      op = { kind: k === FILL ? "fill" : "derive", column: this.ident(column), value };
-    } else if (k === DROP) op = { kind: "drop", columns: this.identList() };
-    else if (k === RENAME) {
+      return { kind: k === FILL ? "fill" : "derive", column: this.ident(column), value, keyword: this.span(kw), span: this.from(kw) };
+    }
+    if (k === DROP) {
+      const columns = this.identList();
+      return { kind: "drop", columns, keyword: this.span(kw), span: this.from(kw) };
+    }
+    if (k === RENAME) {
       const from = this.eatIdent();
       this.eat(ARROW);
       const to = this.eatIdent();
-      op = { kind: "rename", from: this.ident(from), to: this.ident(to) };
-    } else if (k === CAST) {
+      return { kind: "rename", from: this.ident(from), to: this.ident(to), keyword: this.span(kw), span: this.from(kw) };
+    }
+    if (k === CAST) {
       const column = this.eatIdent();
       this.eat(AS);
       const type = this.typeRef();
-      op = { kind: "cast", column: this.ident(column), type };
-    } else if (k === DEDUPE) {
+      return { kind: "cast", column: this.ident(column), type, keyword: this.span(kw), span: this.from(kw) };
+    }
+    if (k === DEDUPE) {
       this.eat(BY);
       const by = this.identList();
-      op = { kind: "dedupe", by };
       // Any `keep` right after a dedupe's columns is its `keep latest|earliest COL` (the
       // grammar looks one token ahead): `keep x` on the next line is a syntax error there too.
-      if (this.la(1) === KEEP) {
-        this.pos++;
-        const order = this.type[this.next()];
-        if (order !== LATEST && order !== EARLIEST) throw GIVE_UP;
-        const col = this.eatIdent();
-        if (order === EARLIEST) op.earliest = this.ident(col);
-        else op.latest = this.ident(col);
-      }
-    } else if (k === BY || k === KEY || k === KEEP) op = { kind: k === KEY ? "key" : k === KEEP ? "keep" : "by", columns: this.identList() };
-    else if (k === REQUIRE) {
+      if (this.la(1) !== KEEP) return { kind: "dedupe", by, keyword: this.span(kw), span: this.from(kw) };
+      this.pos++;
+      const order = this.type[this.next()];
+      if (order !== LATEST && order !== EARLIEST) throw GIVE_UP;
+      const col = this.ident(this.eatIdent());
+      if (order === EARLIEST) return { kind: "dedupe", by, earliest: col, keyword: this.span(kw), span: this.from(kw) };
+      return { kind: "dedupe", by, latest: col, keyword: this.span(kw), span: this.from(kw) };
+    }
+    if (k === BY || k === KEY || k === KEEP) {
+      const columns = this.identList();
+      return { kind: k === KEY ? "key" : k === KEEP ? "keep" : "by", columns, keyword: this.span(kw), span: this.from(kw) };
+    }
+    if (k === REQUIRE) {
       const metric = this.eatIdent();
       const cmp = this.type[this.next()]!;
       if (!isCompare(cmp)) throw GIVE_UP;
       const value = this.expr();
-      op = { kind: "require", metric: this.ident(metric), op: COMPARE[cmp], value };
-    } else throw GIVE_UP;
-    return { ...op, keyword: this.span(kw), span: this.from(kw) } as A.Op;
+      return { kind: "require", metric: this.ident(metric), op: COMPARE[cmp]!, value, keyword: this.span(kw), span: this.from(kw) };
+    }
+    throw GIVE_UP;
   }
 
   private identList(): A.Ident[] {
@@ -512,8 +523,8 @@ class Descent {
       }
       case DURATION: return { kind: "duration", raw: this.image(t), span: this.span(t) };
       case SIZE: return { kind: "size", raw: this.image(t), span: this.span(t) };
-      case STRING: return { kind: "string", value: unquote(this.image(t)), span: this.span(t) };
-      case UNTERMINATED: return { kind: "string", value: unquote(this.image(t) + '"'), span: this.span(t) };
+      case STRING: return { kind: "string", value: this.stringValue(t, true), span: this.span(t) };
+      case UNTERMINATED: return { kind: "string", value: this.stringValue(t, false), span: this.span(t) };
       case BAD_NUMBER: return { kind: "error", span: this.span(t) };
       case TRUE: return { kind: "bool", value: true, span: this.span(t) };
       case FALSE: return { kind: "bool", value: false, span: this.span(t) };
@@ -552,6 +563,15 @@ class Descent {
     if (this.la(1) !== LPAREN) return { kind: "ref", name: this.image(t), span: this.span(t) };
     const args = this.callArgs();
     return { kind: "call", callee: this.ident(t), args, span: this.from(t) };
+  }
+
+  /** A string literal's value (grammar.ts's `unquote`), cut straight from the text when it has no escape. */
+  private stringValue(t: Tok, closed: boolean): string {
+    const text = this.text;
+    const from = this.s.start[t]! + 1;
+    const to = closed ? this.s.end[t]! - 1 : this.s.end[t]!;
+    for (let i = from; i < to; i++) if (text.charCodeAt(i) === 92 /* \ */) return unquote(closed ? this.image(t) : this.image(t) + '"');
+    return text.slice(from, to);
   }
 
   private entry(): A.ObjectEntry {
