@@ -689,6 +689,12 @@ const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run
 
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [cmd, ...rest] = argv;
+  // `mlp CMD --help`: that command's lines of the usage (before a `--`, which ends the options).
+  const help = commandHelp(cmd);
+  if (help !== undefined && rest.slice(0, rest.includes("--") ? rest.indexOf("--") : undefined).some((a) => a === "--help" || a === "-h")) {
+    io.out(help);
+    return 0;
+  }
   const command = cmd !== undefined && Object.hasOwn(ASYNC, cmd) ? ASYNC[cmd]! : undefined;
   if (command)
     return command(rest, io).catch((e: unknown) => failure(e, io)).finally(() => {
@@ -722,6 +728,19 @@ export function main(argv: string[], io: Io): number | Promise<number> {
   } finally {
     stdinUsed = false;
   }
+}
+
+/** A command's own lines of USAGE (a line `  mlp CMD ...` and the lines indented under it), or undefined for no such command. */
+function commandHelp(cmd: string | undefined): string | undefined {
+  if (cmd === undefined || cmd.startsWith("-")) return undefined;
+  const lines = USAGE.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith(`  mlp ${cmd} `) && lines[i] !== `  mlp ${cmd}`) continue;
+    out.push(lines[i]!);
+    while (i + 1 < lines.length && /^ {4,}/.test(lines[i + 1]!)) out.push(lines[++i]!);
+  }
+  return out.length ? `usage:\n${out.join("\n")}\n` : undefined;
 }
 
 function failure(e: unknown, io: Io): number {

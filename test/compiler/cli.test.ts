@@ -155,6 +155,20 @@ describe.concurrent("mlp check: exit codes", { timeout: 120_000 }, () => {
     expect(ds[0]!.message).toContain("Widget");
   });
 
+  it("prints a command's usage for CMD --help or -h, and only that command's", async () => {
+    for (const cmd of ["check", "compile", "run", "edit", "graph", "diff", "lsp", "init", "explain", "fmt", "show", "serve"]) {
+      const r = await mlp([cmd, "--help"]);
+      expect(r.status, cmd).toBe(0);
+      expect(r.stdout, cmd).toMatch(new RegExp(`^usage:\\n  mlp ${cmd}\\b`));
+      expect(r.stdout.split("\n").filter((l) => /^  mlp /.test(l)).every((l) => l.startsWith(`  mlp ${cmd}`)), cmd).toBe(true);
+    }
+    const short = await mlp(["check", VALID + "minimal.mlp", "-h"]);
+    expect(short.status).toBe(0);
+    expect(short.stdout).toContain("mlp check FILE...");
+    // After `--` it is a file name, not a request for help.
+    usageFailure(await mlp(["check", "--", "--help"]), /cannot read --help: no such file/);
+  });
+
   it("accepts --format=json as well as --format json, and -- before file names", async () => {
     const a = await mlp(["check", "--format=json", INVALID + "unknown_type.mlp"]);
     const b = await mlp(["check", "--format", "json", "--", INVALID + "unknown_type.mlp"]);
