@@ -172,6 +172,9 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.getByTestId("toast").waitFor();
     expect(asked[0]).toBe("`data` of order_stats already reads orders. Replace it with customers?");
     expect(asked[1]).toMatch(/^Connecting customers to order_stats gives \d+ errors?:\n- /);
+    // A message is listed once, with how many places have it.
+    const listed = asked[1]!.split("\n").filter((l) => l.startsWith("- "));
+    expect(new Set(listed).size).toBe(listed.length);
     expect(await page.getByTestId("toast").textContent()).toContain("not connected: ");
     expect(await text()).toBe(before);
     // Declining the replacement leaves it as it was too.

@@ -74,8 +74,12 @@ export function vetConnection(before: Analysis, next: IrDocument, text: string, 
   const after = analyze(before.entry, { ...before.texts, [before.entry]: text });
   const fresh = after.diagnostics.filter((d) => d.severity === "error" && !known.has(key(d)));
   if (!fresh.length) return true;
-  const listed = fresh.slice(0, 5).map((d) => `- ${d.message}`).join("\n");
-  const more = fresh.length > 5 ? `\n- and ${fresh.length - 5} more` : "";
+  // One line per message: a missing column read in three places is one problem to decide on.
+  const counts = new Map<string, number>();
+  for (const d of fresh) counts.set(d.message, (counts.get(d.message) ?? 0) + 1);
+  const lines = [...counts].map(([m, n]) => `- ${m}${n > 1 ? ` (${n} places)` : ""}`);
+  const listed = lines.slice(0, 5).join("\n");
+  const more = lines.length > 5 ? `\n- and ${lines.length - 5} more` : "";
   if (window.confirm(`Connecting ${added.map(name).join(", ")} to ${name(to.node)} gives ${fresh.length} error${fresh.length > 1 ? "s" : ""}:\n${listed}${more}\nConnect anyway?`)) return true;
   toast(`not connected: ${fresh[0]!.message}`);
   return false;
