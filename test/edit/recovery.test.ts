@@ -105,19 +105,19 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
     await openAgain();
     expect(await text()).toContain("amount = 2.0");
     expect(await text()).not.toContain("changed while closed");
-    expect(await conflicts()).toBe(1);
+    await expect.poll(conflicts).toBe(1);
     // Save is refused until the user chooses, and the copy stays.
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.waitForTimeout(800);
     expect(onDisk()).not.toContain("amount = 2.0");
     expect(await stored()).toContain("amount = 2.0");
-    expect(await conflicts()).toBe(1);
+    await expect.poll(conflicts).toBe(1);
     await page.getByTestId("conflict-mine").click();
     await expect.poll(onDisk).toContain("amount = 2.0");
     // Mine was written over the disk's change, as the user chose.
     expect(onDisk()).toBe(await text());
     expect(onDisk()).not.toContain("changed while closed");
-    expect(await conflicts()).toBe(0);
+    await expect.poll(conflicts).toBe(0);
     await expect.poll(storedTexts).toEqual([]);
   });
 
@@ -163,7 +163,7 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
     // Back after closing the tab: the edit is there (the disk did not change).
     await openAgain();
     expect(await text()).toContain("window = 7d");
-    expect(await conflicts()).toBe(0);
+    await expect.poll(conflicts).toBe(0);
     // Saved: the copy is dropped.
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(onDisk).toContain("window = 7d");
