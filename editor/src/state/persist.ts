@@ -1,7 +1,10 @@
 // Autosave: the open files, which one is active and what was last saved go to
 // localStorage shortly after every change, so a reload (or a crash) loses nothing.
+// Under `mlp edit` the files live on disk: only files with unsaved edits are kept (their
+// text and the text they were edited from), the others only by name, so a large file that
+// was never edited cannot fill the browser's storage.
 import type { Direction } from "../model/positions";
-import { app, toast } from "./app";
+import { app, toast, type AppState } from "./app";
 import { activate, openDocument } from "./documents";
 import { panes, restorePanes, type Panes } from "./panes";
 
@@ -40,15 +43,37 @@ interface Stored extends Omit<Saved, "saved"> {
 
 let timer: ReturnType<typeof setTimeout> | undefined;
 
-function write(): void {
-  const s = app.get();
-  if (!s.paths.length) return;
+/** The static editor: the browser is the only storage, so every open file is kept. */
+function everything(s: AppState): Stored {
   const saved: Record<string, string | true> = {};
   for (const p of s.paths) {
     const t = s.saved[p];
     if (t !== undefined) saved[p] = t === s.texts[p] ? true : t;
   }
-  const data: Stored = { paths: s.paths, active: s.active, texts: s.texts, saved, panes: panes.get(), directions: s.directions };
+  return { paths: s.paths, active: s.active, texts: s.texts, saved, panes: panes.get(), directions: s.directions };
+}
+
+/**
+ * Under `mlp edit`: a crash-recovery copy of the unsaved edits only, each with the text it
+ * was edited from (absent for a file never saved), which tells on reload whether the disk
+ * changed since; a saved or reverted file drops out.
+ */
+function unsavedOnly(s: AppState): Stored {
+  const texts: Record<string, string> = {};
+  const saved: Record<string, string> = {};
+  for (const p of s.paths) {
+    const t = s.texts[p];
+    if (t === undefined || t === s.saved[p]) continue;
+    texts[p] = t;
+    if (s.saved[p] !== undefined) saved[p] = s.saved[p]!;
+  }
+  return { paths: s.paths, active: s.active, texts, saved, panes: panes.get(), directions: s.directions };
+}
+
+function write(): void {
+  const s = app.get();
+  if (!s.paths.length) return;
+  const data = s.server ? unsavedOnly(s) : everything(s);
   let failure: string | null = null;
   try {
     localStorage.setItem(key, JSON.stringify(data));
@@ -98,6 +123,42 @@ export function loadSaved(): Saved | undefined {
     data.paths = data.paths.filter((p) => typeof data.texts[p] === "string");
     if (!data.paths.includes(data.active)) data.active = data.paths[0]!;
     return data.paths.length ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What `mlp edit` kept of the last session: the unsaved edits and the tabs. */
+export interface Recovery {
+  paths: string[];
+  active: string;
+  /** Unsaved texts, by file. */
+  texts: Record<string, string>;
+  /** The text each unsaved file was edited from; absent for a file never saved. */
+  saved: Record<string, string>;
+  panes?: Panes;
+  directions: Record<string, Direction>;
+}
+
+/** The crash-recovery copy under `mlp edit`, if there is a usable one (also read from the older all-files format). */
+export function loadRecovery(): Recovery | undefined {
+  try {
+    const raw = localStorage.getItem(key);
+    if (!raw) return undefined;
+    const stored = JSON.parse(raw) as Partial<Stored>;
+    if (!Array.isArray(stored.paths) || !stored.texts || typeof stored.texts !== "object") return undefined;
+    const texts: Record<string, string> = {};
+    const saved: Record<string, string> = {};
+    for (const [p, t] of Object.entries(stored.texts)) {
+      const base = stored.saved?.[p];
+      // `true`: the older format's clean file, stored only because every file was.
+      if (typeof t !== "string" || base === true) continue;
+      texts[p] = t;
+      if (typeof base === "string") saved[p] = base;
+    }
+    const paths = stored.paths.filter((p): p is string => typeof p === "string");
+    const active = typeof stored.active === "string" ? stored.active : "";
+    return { paths, active, texts, saved, ...(stored.panes ? { panes: stored.panes } : {}), directions: directionsOf(stored.directions) };
   } catch {
     return undefined;
   }

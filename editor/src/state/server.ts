@@ -2,17 +2,20 @@
 // editor works on the folder's files on disk: it opens them from the server, saves to
 // them (refused when the file changed on disk since it was read: the user chooses), hears
 // of changes made by other programs, and runs the pipeline through `mlp run`, showing each
-// step's state and rows on the graph. Browser storage stays a crash-recovery copy.
+// step's state and rows on the graph. Browser storage keeps only a crash-recovery copy of
+// the unsaved edits (persist.ts).
 import { app, toast, type RunView, type ServerState, type StepRun } from "./app";
 import { activate, hasDocument, openDocument, replaceText } from "./documents";
 import { restorePanes } from "./panes";
-import { loadSaved, setStorageKey, startAutosave } from "./persist";
+import { loadRecovery, setStorageKey, startAutosave, type Recovery } from "./persist";
 
 const TOKEN_KEY = "mlp-edit:token";
 /** More files than this are listed, not all opened. */
 const MAX_OPEN = 200;
 
 let token: string | null = null;
+/** Whether this page was opened from the printed address (not a reload of the tab). */
+let fromAddress = false;
 
 /**
  * The token of this tab's `mlp edit` server, taken from the address once (then removed from
@@ -28,6 +31,7 @@ export function serverToken(): string | null {
     const query = params.toString();
     history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
   }
+  fromAddress = given !== null;
   token = given ?? sessionStorage.getItem(TOKEN_KEY);
   return token;
 }
@@ -67,39 +71,72 @@ function markSaved(path: string, text: string, version: string | null): void {
 }
 
 /**
- * Opens the folder's files. `recovered`: what the browser kept of the last session (its
- * texts and what each was when last saved); unsaved edits made over the text that is still on
- * disk come back, edits over a text that has changed since are offered as a conflict.
+ * Opens the folder's files. The browser kept the last session's unsaved edits, each with the
+ * text it was edited from: edits over the text still on disk come back as they were; edits
+ * over a text that has changed (or gone) since come back as a conflict, as when the disk
+ * changes while the file is open, and the copy stays until the user chooses.
  */
 export async function connectServer(initial: string | null): Promise<void> {
   const list = await api<{ root: string; id: string; files: string[] }>("GET", "/api/files");
   // The crash-recovery copy is kept per folder, apart from the static editor's workspace.
   setStorageKey(`mlp-editor:folder:${list.id}:v1`);
-  const recovered = loadSaved();
+  const recovered = loadRecovery();
   restorePanes(recovered?.panes);
-  app.set({ server: { root: list.root, files: list.files, versions: {}, conflicts: {} } });
+  app.set({ server: { root: list.root, files: list.files, versions: {}, conflicts: {} }, ...(recovered ? { directions: recovered.directions } : {}) });
   const wanted = list.files.slice(0, MAX_OPEN);
-  if (initial && list.files.includes(initial) && !wanted.includes(initial)) wanted.push(initial);
+  for (const p of [initial, ...Object.keys(recovered?.texts ?? {})]) if (p && list.files.includes(p) && !wanted.includes(p)) wanted.push(p);
   const read = await Promise.all(wanted.map((p) => api<{ text: string; version: string }>("GET", `/api/file?path=${encodeURIComponent(p)}`).then((r) => [p, r] as const)));
   const back: string[] = [];
+  const conflicted: string[] = [];
+  const bringBack = (p: string, disk: Disk | null) => (reopenUnsaved(p, recovered!, disk) ? back : conflicted).push(p);
   for (const [p, r] of read) {
-    const mine = recovered?.texts[p];
-    const base = recovered?.saved[p];
     if (hasDocument(p)) continue;
-    if (mine !== undefined && mine !== base && base === r.text) {
-      openDocument(p, mine);
-      back.push(p);
-    } else openDocument(p, r.text);
-    markSaved(p, r.text, r.version);
+    const mine = recovered?.texts[p];
+    if (mine !== undefined && mine !== r.text) bringBack(p, r);
+    else {
+      openDocument(p, r.text);
+      markSaved(p, r.text, r.version);
+    }
   }
+  // Unsaved edits to a file that is not on disk: removed since, or new and never saved.
+  for (const p of Object.keys(recovered?.texts ?? {})) if (!hasDocument(p) && !list.files.includes(p)) bringBack(p, null);
   if (back.length) toast(`brought back unsaved edits to ${back.join(", ")} from the last session`);
-  const first = initial && hasDocument(initial) ? initial : (read.find(([, r]) => /^\s*pipeline\s/m.test(r.text))?.[0] ?? read[0]?.[0]);
+  if (conflicted.length) toast(`brought back unsaved edits to ${conflicted.join(", ")} from the last session; the disk changed since: choose which to keep`, "error");
+  // A reload returns to the file the user was on; the printed address opens the file it names.
+  const resumed = fromAddress && initial ? initial : recovered?.active;
+  const first = [resumed, initial].find((p) => p && hasDocument(p)) ?? read.find(([, r]) => /^\s*pipeline\s/m.test(r.text))?.[0] ?? read[0]?.[0];
   if (first) {
     app.set({ fitPending: true });
     activate(first);
   } else toast(`no .mlp files in ${list.root}: New creates one`);
   startAutosave();
   listen();
+}
+
+type Disk = { text: string; version: string };
+
+/**
+ * No file on disk has this version: a save over it is refused (409) until the user chooses,
+ * as a save over a version the disk no longer has is when the conflict arises live.
+ */
+const UNKNOWN_VERSION = "recovered";
+
+/** Reopens a file's unsaved edits; false when the disk changed since they were made (then a conflict). */
+function reopenUnsaved(path: string, recovered: Recovery, disk: Disk | null): boolean {
+  openDocument(path, recovered.texts[path]!);
+  const base = recovered.saved[path];
+  if (base !== undefined) app.set((s) => ({ saved: { ...s.saved, [path]: base } }));
+  // Never saved: unchanged when there is still no file; else: when the disk still has the base.
+  const unchanged = base === undefined ? disk === null : base === disk?.text;
+  setServer((sv) => {
+    const versions = { ...sv.versions };
+    if (unchanged && disk) versions[path] = disk.version;
+    else if (unchanged) delete versions[path];
+    else versions[path] = UNKNOWN_VERSION;
+    const conflicts = unchanged ? sv.conflicts : { ...sv.conflicts, [path]: { text: disk?.text ?? null, version: disk?.version ?? null } };
+    return { versions, conflicts };
+  });
+  return unchanged;
 }
 
 let events: EventSource | undefined;
@@ -193,7 +230,11 @@ export function takeDisk(path: string): void {
   if (!c) return;
   if (c.text === null) {
     toast(`${path} no longer exists on disk; Save writes it again`);
-    setServer((sv) => ({ conflicts: Object.fromEntries(Object.entries(sv.conflicts).filter(([p]) => p !== path)) }));
+    // Saved over no file from now on (the version it was read at is gone).
+    setServer((sv) => ({
+      conflicts: Object.fromEntries(Object.entries(sv.conflicts).filter(([p]) => p !== path)),
+      versions: Object.fromEntries(Object.entries(sv.versions).filter(([p]) => p !== path)),
+    }));
     return;
   }
   replaceText(path, c.text, "input.disk");

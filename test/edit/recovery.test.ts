@@ -1,0 +1,172 @@
+// `mlp edit` crash recovery end to end (issue 13, "nothing ever lost"): unsaved edits survive a
+// reload or a closed tab, also when the file changed on disk meanwhile (then the same conflict
+// banner as a live change, and Save refused until the user chooses); browser storage holds only
+// files with unsaved edits, so a large file that was never edited cannot fill it.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error plain ESM helper without types
+import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
+import { BIN, ROOT } from "../run-helpers";
+import { SHOP, shopFolder } from "./project";
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+
+/** A never-edited file bigger than half of what browser storage holds. */
+const BIG = `// a large generated file nobody edits\n${"// ........................................................................\n".repeat(80_000)}`;
+
+let out: string;
+let dir: string;
+let cli: ChildProcess;
+let url: string;
+let browser: { context: import("playwright-core").BrowserContext; close(): Promise<void> };
+let page: Page;
+
+type Editor = { mlpEditor: { text(path?: string): string; active(): string; checked(): boolean; selectText(a: number, b: number): void } };
+const text = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.text());
+const active = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.active());
+const onDisk = () => readFileSync(join(dir, "shop.mlp"), "utf8");
+const conflicts = () => page.getByTestId("conflict").count();
+/** Everything this origin keeps in browser storage, as one string. */
+const stored = () => page.evaluate(() => Object.values(localStorage).join("\n"));
+/** The texts the folder's recovery copy holds, by file. */
+const storedTexts = () =>
+  page.evaluate(() => {
+    const k = Object.keys(localStorage).find((x) => x.startsWith("mlp-editor:folder:"));
+    return k ? Object.keys((JSON.parse(localStorage.getItem(k)!) as { texts: Record<string, string> }).texts) : [];
+  });
+
+async function settled(): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as Partial<Editor>).mlpEditor?.checked());
+  await page.waitForTimeout(150);
+}
+
+async function editText(find: string, replace: string): Promise<void> {
+  const t = await text();
+  const at = t.indexOf(find);
+  expect(at, find).toBeGreaterThanOrEqual(0);
+  await page.evaluate(([from, to]) => (window as unknown as Editor).mlpEditor.selectText(from!, to!), [at, at + find.length]);
+  await page.keyboard.insertText(replace);
+}
+
+/** Opens the printed address in a new tab, as a user coming back after closing it. */
+async function openAgain(): Promise<void> {
+  await page?.close();
+  page = await browser.context.newPage();
+  page.on("pageerror", (e) => {
+    throw e;
+  });
+  await page.goto(url);
+  await page.getByTestId("tab-shop.mlp").waitFor();
+  await settled();
+}
+
+function startCli(folder: string): Promise<string> {
+  cli = spawn(process.execPath, [BIN, "edit", folder], { env: { ...process.env, MLP_EDITOR_DIST: out, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let said = "";
+    cli.stdout!.setEncoding("utf8").on("data", (c: string) => {
+      said += c;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+\S*)/.exec(said);
+      if (m) resolve(m[1]!);
+    });
+    cli.stderr!.setEncoding("utf8").on("data", (c: string) => (said += c));
+    cli.on("exit", (code) => reject(new Error(`mlp edit exited with ${code}: ${said}`)));
+  });
+}
+
+describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
+    execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
+    dir = shopFolder();
+    url = await startCli(dir);
+    browser = await launch();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    cli?.kill("SIGINT");
+    if (out) rmSync(out, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps unsaved edits over a file changed on disk while the tab was closed, as a conflict", async () => {
+    await openAgain();
+    expect(await text()).toBe(SHOP);
+    await editText("fill   amount = 0.0", "fill   amount = 2.0");
+    await expect.poll(stored).toContain("amount = 2.0");
+    await page.close();
+    writeFileSync(join(dir, "shop.mlp"), `// changed while closed\n${onDisk()}`);
+    await openAgain();
+    expect(await text()).toContain("amount = 2.0");
+    expect(await text()).not.toContain("changed while closed");
+    await expect.poll(conflicts).toBe(1);
+    // Save is refused until the user chooses, and the copy stays.
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.waitForTimeout(800);
+    expect(onDisk()).not.toContain("amount = 2.0");
+    expect(await stored()).toContain("amount = 2.0");
+    await expect.poll(conflicts).toBe(1);
+    await page.getByTestId("conflict-mine").click();
+    await expect.poll(onDisk).toContain("amount = 2.0");
+    // Mine was written over the disk's change, as the user chose.
+    expect(onDisk()).toBe(await text());
+    expect(onDisk()).not.toContain("changed while closed");
+    await expect.poll(conflicts).toBe(0);
+    await expect.poll(storedTexts).toEqual([]);
+  });
+
+  it("F5 while the conflict banner shows keeps both the edit and the banner", async () => {
+    await settled();
+    await editText("derive big = amount > 5.0", "derive big = amount > 6.0");
+    writeFileSync(join(dir, "shop.mlp"), `// changed while open\n${onDisk()}`);
+    await page.getByTestId("conflict").waitFor({ timeout: 10_000 });
+    await expect.poll(stored).toContain("amount > 6.0");
+    await page.reload();
+    await page.locator('[data-testid="node-per_store"]').waitFor();
+    await page.getByTestId("conflict").waitFor({ timeout: 10_000 });
+    expect(await text()).toContain("amount > 6.0");
+    expect(await text()).not.toContain("changed while open");
+    await page.waitForTimeout(800);
+    expect(await stored()).toContain("amount > 6.0");
+    await page.getByTestId("conflict-disk").click();
+    await expect.poll(text).toContain("changed while open");
+    expect(await text()).toContain("amount > 5.0");
+    await expect.poll(storedTexts).toEqual([]);
+  });
+
+  it("a reload reopens the file the user was on", async () => {
+    await page.getByTestId("tab-lib/sale.mlp").click();
+    await expect.poll(active).toBe("lib/sale.mlp");
+    await page.waitForTimeout(800);
+    await page.reload();
+    await page.getByTestId("tab-lib/sale.mlp").waitFor();
+    await expect.poll(active).toBe("lib/sale.mlp");
+  });
+
+  it("stores only files with unsaved edits: a large never-edited file does not stop autosave", async () => {
+    writeFileSync(join(dir, "big.mlp"), BIG);
+    await openAgain();
+    await page.getByTestId("tab-big.mlp").waitFor();
+    await page.getByTestId("tab-shop.mlp").click();
+    await settled();
+    await editText("window = 30d", "window = 7d");
+    await expect.poll(stored).toContain("window = 7d");
+    expect(await page.getByTestId("autosave-failed").count()).toBe(0);
+    expect(await storedTexts()).toEqual(["shop.mlp"]);
+    expect((await stored()).length).toBeLessThan(20_000);
+    // Back after closing the tab: the edit is there (the disk did not change).
+    await openAgain();
+    expect(await text()).toContain("window = 7d");
+    await expect.poll(conflicts).toBe(0);
+    // Saved: the copy is dropped.
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(onDisk).toContain("window = 7d");
+    await expect.poll(storedTexts).toEqual([]);
+  });
+});
