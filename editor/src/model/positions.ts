@@ -100,7 +100,7 @@ export function ranks(ir: PlacedGraph): Map<string, number> {
 /**
  * Every node's position: the layout block's where it has one, otherwise a layered
  * placement (layer = depth: a column left to right, a row top-down) that skips slots
- * already taken in that layer.
+ * already taken in that layer or covered by the box of a step placed off the grid nearby.
  */
 export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = new Map(), direction: Direction = "right"): Map<string, XY> {
   const written = layoutPositions(ir);
