@@ -131,6 +131,9 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
     expect(await preview.locator("th").allTextContents()).toEqual(expect.arrayContaining(["store", "total", "n"]));
     expect(await preview.locator("tbody tr").count()).toBe(2);
     expect((await preview.locator("tbody tr td:first-child").allTextContents()).sort()).toEqual(["a", "b"]);
+    // It scrolls when long: the keyboard must be able to get into it (axe scrollable-region-focusable).
+    await preview.focus();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("rows-preview");
     await page.screenshot({ path: join(SHOTS, "14-mlp-edit-run.png") });
   });
 
@@ -148,8 +151,10 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
       await p.goto(`${stat.url}?fresh`);
       await p.locator('[data-testid="node-churn_api"]').waitFor();
       const run = p.getByTestId("run");
-      expect(await run.isDisabled()).toBe(true);
+      // Unavailable, but focusable (aria-disabled) so the keyboard reaches it; the reason is on screen beside it.
+      expect(await run.getAttribute("aria-disabled")).toBe("true");
       expect(await run.getAttribute("title")).toMatch(/mlp edit/);
+      expect(await p.getByTestId("run-needs-server").textContent()).toContain("mlp edit");
     } finally {
       await p.close();
       await stat.close();

@@ -424,8 +424,23 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await node("churn_model").click();
     await page.getByTestId("inspector").waitFor();
     problems.push(...(await audit("inspector")));
+    // A selected cleanse step: its kind chip on the tinted background, the Operations editor.
+    await node("customers_clean").click();
+    await page.getByTestId("ops-editor").waitFor();
+    problems.push(...(await audit("cleanse inspector")));
+    // A word selected in the text: its matches, one of them in a comment, are highlighted.
+    const t = await text();
+    const at = t.indexOf("source orders") + "source ".length;
+    await page.evaluate((a) => (window as unknown as { mlpEditor: { selectText(a: number, b: number): void } }).mlpEditor.selectText(a, a + "orders".length), at);
+    await page.locator(".cm-comment .cm-selectionMatch, .cm-selectionMatch").first().waitFor();
+    problems.push(...(await audit("selection matches")));
     await page.getByTestId("tab-compile").click();
     problems.push(...(await audit("compile")));
+    // The compiled files, in a viewer that scrolls.
+    await page.getByTestId("compile-target").selectOption("aws");
+    await page.getByTestId("compile-run").click();
+    await page.getByTestId("compile-view").waitFor();
+    problems.push(...(await audit("compiled aws")));
     // The step search with its list open, and the Connect to… dialog.
     await page.keyboard.press("Control+k");
     await page.keyboard.type("churn");
@@ -435,9 +450,80 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.getByTestId("connect-to").click();
     await page.getByTestId("connect-dialog").waitFor();
     problems.push(...(await audit("connect")));
+    await page.keyboard.press("Escape");
+    // Stream edges and their labels.
+    await page.setInputFiles("#open-folder", join(ROOT, "samples"));
+    await page.getByTestId("tab-ad_click_through.mlp").click();
+    await page.locator(".edge-label.art-stream:not(.tight) .edge-type").first().waitFor();
+    await settled();
+    problems.push(...(await audit("stream edges")));
     expect(problems).toEqual([]);
     await page.close();
-  }, 90_000);
+  }, 120_000);
+
+  it("a selected edge's column list lets a click through to the node under it once the pointer has left it (issue 13)", async () => {
+    await page.setInputFiles("#open-folder", join(ROOT, "samples"));
+    await page.getByTestId("tab-machine_failure.mlp").click();
+    await node("machine_history").waitFor();
+    await settled();
+    await page.evaluate(() => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal("machine_history"));
+    await page.waitForTimeout(500);
+    const label = page.locator('[data-testid^="edge-machine_history:"][data-testid*=">labelled:"]');
+    await label.locator(".edge-type").click();
+    const list = page.locator(".edge-label.pinned .edge-schema");
+    await list.waitFor();
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(200);
+    // The middle of the part of a node that the (still open) list covers most.
+    const under = await page.evaluate(() => {
+      const l = document.querySelector(".edge-label.pinned .edge-schema")!.getBoundingClientRect();
+      let best = { id: "", area: 0, x: 0, y: 0 };
+      for (const el of Array.from(document.querySelectorAll<HTMLElement>(".react-flow__node"))) {
+        const r = el.getBoundingClientRect();
+        const x0 = Math.max(l.left, r.left), x1 = Math.min(l.right, r.right), y0 = Math.max(l.top, r.top), y1 = Math.min(l.bottom, r.bottom);
+        const area = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+        if (area > best.area) best = { id: el.dataset.id!, area, x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
+      }
+      return best;
+    });
+    expect(under.area, "the list covers part of a node").toBeGreaterThan(400);
+    expect(await list.isVisible()).toBe(true);
+    const hit = await page.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.closest(".react-flow__node")?.getAttribute("data-id") ?? null, [under.x, under.y]);
+    expect(hit).toBe(under.id);
+    await page.mouse.click(under.x, under.y);
+    await page.waitForFunction((id) => (window as unknown as { mlpEditor: { selection(): string[] } }).mlpEditor.selection().join() === id, under.id);
+    await page.close();
+  }, 60_000);
+
+  it("the static build says next to Run that running needs `mlp edit`, and the keyboard reaches Run and its reason (issue 13)", async () => {
+    const note = page.getByTestId("run-needs-server");
+    expect(await note.isVisible()).toBe(true);
+    expect(await note.textContent()).toContain("mlp edit");
+    const run = page.getByTestId("run");
+    await run.focus();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("run");
+    expect(await run.getAttribute("aria-disabled")).toBe("true");
+    await page.keyboard.press("Enter");
+    await page.getByTestId("toast").waitFor();
+    expect(await page.getByTestId("toast").textContent()).toContain("mlp edit");
+    await page.close();
+  }, 60_000);
+
+  it("steps the layout block leaves out are placed clear of the steps it positions: no two nodes of ad_click_through overlap (issue 13)", async () => {
+    await page.setInputFiles("#open-folder", join(ROOT, "samples"));
+    await page.getByTestId("tab-ad_click_through.mlp").click();
+    await node("ctr_api").waitFor();
+    await settled();
+    await fit();
+    const { boxes } = await drawnGraph();
+    expect(boxes.length).toBe(17);
+    const overlaps: string[] = [];
+    for (const a of boxes)
+      for (const b of boxes)
+        if (a.id < b.id && !(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y)) overlaps.push(`${a.id} overlaps ${b.id}`);
+    expect(overlaps).toEqual([]);
+    await page.close();
+  }, 60_000);
 
   it("reloading the address opened with ?fresh keeps what was autosaved since (issue 13, defect 2)", async () => {
     expect(new URL(page.url()).searchParams.has("fresh")).toBe(false);

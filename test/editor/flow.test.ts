@@ -64,6 +64,21 @@ describe("IR -> flow", () => {
     for (const e of a.ir.edges) expect(right.get(e.to.node)!.x).toBeGreaterThan(right.get(e.from.node)!.x);
   });
 
+  it("places a step without a position clear of the box of a step whose written position is off the grid", () => {
+    const at = (x: number, y: number) => ({ kind: "object" as const, entries: [{ key: "x", value: { kind: "number" as const, value: x, raw: String(x) } }, { key: "y", value: { kind: "number" as const, value: y, raw: String(y) } }] });
+    const graph = {
+      nodes: ["src", "mid", "tail", "other"].map((id) => ({ id, name: id })),
+      edges: [{ from: { node: "src" }, to: { node: "mid" } }, { from: { node: "mid" }, to: { node: "tail" } }],
+      // `other` sits between the grid's columns and rows: the slot at (640, 0) is not marked taken, yet under its box.
+      layout: { entries: [{ name: "src", value: at(0, 0) }, { name: "mid", value: at(320, 0) }, { name: "other", value: at(520, 80) }] },
+    };
+    const pos = positionsOf(graph as Parameters<typeof positionsOf>[0]);
+    const tail = pos.get("tail")!;
+    const other = pos.get("other")!;
+    expect(tail.x).toBe(640);
+    expect(Math.abs(tail.x - other.x) >= 240 || Math.abs(tail.y - other.y) >= 150, JSON.stringify(tail)).toBe(true);
+  });
+
   it("keeps node data objects when nothing about the node changed", () => {
     const b = new FlowBuilder();
     const first = b.build(a, positionsOf(a.ir));

@@ -57,7 +57,7 @@ function TypedEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
       <BaseEdge id={id} path={path} className={`typed-edge ${cls}${bad}${selected ? " is-selected" : ""}`} interactionWidth={far ? 0 : 18} />
       {layer && (!far || open) && createPortal(
         <div
-          className={`edge-label nodrag nopan ${cls}${bad}${open ? " open" : ""}${selected ? " pinned" : ""}${roomy || open || bad ? "" : " tight"}`}
+          className={`edge-label nodrag nopan ${cls}${bad}${open ? " open" : ""}${selected ? " pinned" : ""}${hovered ? " hovered" : ""}${roomy || open || bad ? "" : " tight"}`}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           onMouseEnter={() => app.set({ hoveredEdge: id })}
           onMouseLeave={() => app.get().hoveredEdge === id && app.set({ hoveredEdge: null })}

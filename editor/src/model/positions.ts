@@ -18,6 +18,8 @@ export interface PlacedGraph {
 export const COLUMN = 320;
 /** Room for a node with two-row ports and a two-line time line (an as-of join is about 140px tall). */
 export const ROW = 150;
+/** A node's box (240px wide, up to about 140px tall) and a little air: what a placed step must keep clear of. */
+const NODE_ROOM = { width: 260, height: ROW };
 /** Top-down: a layer is a row this tall (a node and room for the edges' turns), a node this wide. */
 export const LAYER_DOWN = 230;
 export const SLOT_DOWN = 290;
@@ -98,7 +100,7 @@ export function ranks(ir: PlacedGraph): Map<string, number> {
 /**
  * Every node's position: the layout block's where it has one, otherwise a layered
  * placement (layer = depth: a column left to right, a row top-down) that skips slots
- * already taken in that layer.
+ * already taken in that layer or covered by the box of a step placed off the grid nearby.
  */
 export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = new Map(), direction: Direction = "right"): Map<string, XY> {
   const written = layoutPositions(ir);
@@ -111,6 +113,8 @@ export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = ne
     if (!rows) taken.set(col, (rows = new Set()));
     rows.add(Math.round(ax.slot(p)));
   };
+  // Given positions need not sit on the grid: a slot beside one can still be under its box.
+  const given = new Map<number, XY[]>();
   const missing: string[] = [];
   for (const n of ir.nodes) {
     const key = layoutKey(n);
@@ -118,6 +122,8 @@ export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = ne
     if (p) {
       out.set(n.id, p);
       occupy(p);
+      const layer = ax.layer(p);
+      given.set(layer, [...(given.get(layer) ?? []), p]);
     } else missing.push(n.id);
   }
   if (missing.length === 0) return out;
@@ -141,10 +147,13 @@ export function positionsOf(ir: PlacedGraph, extra: ReadonlyMap<string, XY> = ne
     };
     const ids = byCol.get(col)!.map((id, i) => ({ id, i, w: want(id) })).sort((a, b) => a.w - b.w || a.i - b.i);
     const rows = taken.get(col) ?? new Set<number>();
+    // A layer is narrower than a column apart, so only given boxes in this layer and its neighbours can overlap.
+    const near = [...(given.get(col - 1) ?? []), ...(given.get(col) ?? []), ...(given.get(col + 1) ?? [])];
+    const covered = (p: XY) => near.some((q) => Math.abs(q.x - p.x) < NODE_ROOM.width && Math.abs(q.y - p.y) < NODE_ROOM.height);
     let next = 0;
     for (const { id, w } of ids) {
       let row = Math.max(next, Number.isFinite(w) ? Math.round(w) : next);
-      while (rows.has(row)) row++;
+      while (rows.has(row) || covered(ax.toXY(col, row))) row++;
       next = row + 1;
       const p = ax.toXY(col, row);
       out.set(id, p);

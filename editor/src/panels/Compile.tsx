@@ -90,7 +90,7 @@ export function Compile() {
                   </li>
                 ))}
               </ul>
-              <pre className="file-view" data-testid="compile-view">{shown?.contents}</pre>
+              <pre className="file-view" data-testid="compile-view" tabIndex={0} role="region" aria-label={shown ? `${name(shown)} contents` : "file contents"}>{shown?.contents}</pre>
             </div>
           )}
         </div>

@@ -38,11 +38,12 @@ export function OperationsEditor({ node, readOnly, problems }: { node: IrNode; r
   const rows = Math.min(14, Math.max(3, draft.split("\n").length + 1));
   return (
     <div className="ops-editor">
-      <div className="section-title">Operations</div>
+      <div className="section-title" id="ops-editor-title">Operations</div>
       {HINTS[node.kind] && <div className="field-doc mono">{HINTS[node.kind]}</div>}
       <textarea
         className="mono"
         data-testid="ops-editor"
+        aria-labelledby="ops-editor-title"
         value={draft}
         rows={rows}
         spellCheck={false}

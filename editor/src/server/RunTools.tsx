@@ -1,6 +1,6 @@
 // The toolbar's run controls. With `mlp edit`: Run (saves, then runs the active file with
 // `mlp run`), Stop, and how the last run went. In the static build: why there is no Run.
-import { app, type RunView } from "../state/app";
+import { app, toast, type RunView } from "../state/app";
 import { runActive, stopRun } from "../state/server";
 import { useSelector } from "../state/store";
 
@@ -16,15 +16,21 @@ function summary(r: RunView): string {
   return `${r.status}: ${parts.join(", ")}`;
 }
 
+const NO_SERVER = "Running needs the files on disk: start the editor with `mlp edit FILE` (or a folder) and open the address it prints";
+
 export function RunTools() {
   const server = useSelector(app, (s) => s.server?.root ?? null);
   const run = useSelector(app, (s) => s.run);
   if (server === null)
     return (
       <div className="tool-group">
-        <button type="button" disabled title="Running needs the files on disk: start the editor with `mlp edit FILE` (or a folder) and open the address it prints" data-testid="run">
+        {/* aria-disabled, not disabled: the button stays focusable, so the keyboard reaches the reason too. */}
+        <button type="button" className="unavailable" aria-disabled="true" aria-describedby="run-needs-server" onClick={() => toast(NO_SERVER)} title={NO_SERVER} data-testid="run">
           Run
         </button>
+        <span className="muted" id="run-needs-server" data-testid="run-needs-server">
+          needs <code>mlp edit</code>
+        </span>
       </div>
     );
   const going = run?.status === "starting" || run?.status === "running";

@@ -57,7 +57,7 @@ export function StepRunSection({ step, ports }: { step: string; ports: string[] 
       </div>
       {problem && <p className="text-error" role="status">{problem}</p>}
       {rows && (
-        <div className="rows-preview" data-testid="rows-preview">
+        <div className="rows-preview" data-testid="rows-preview" tabIndex={0} role="region" aria-label="rows preview">
           <table>
             <thead>
               <tr>
