@@ -12,8 +12,10 @@ import { FILES } from "./helpers";
 
 const SAMPLES = fileURLToPath(new URL("../../samples", import.meta.url));
 const ROOT_FILES: Record<string, string> = {};
-for (const f of readdirSync(SAMPLES)) if (f.endsWith(".mlp")) ROOT_FILES[f] = readFileSync(`${SAMPLES}/${f}`, "utf8");
-for (const f of readdirSync(`${SAMPLES}/lib`)) if (f.endsWith(".mlp")) ROOT_FILES[`lib/${f}`] = readFileSync(`${SAMPLES}/lib/${f}`, "utf8");
+// Files only: `mlp run` of a sample leaves its run folder, `samples/.mlp/`, beside them.
+const pipelines = (dir: string) => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".mlp")).map((e) => e.name);
+for (const f of pipelines(SAMPLES)) ROOT_FILES[f] = readFileSync(`${SAMPLES}/${f}`, "utf8");
+for (const f of pipelines(`${SAMPLES}/lib`)) ROOT_FILES[`lib/${f}`] = readFileSync(`${SAMPLES}/lib/${f}`, "utf8");
 
 const SIZE = { width: 240, height: 100 };
 
