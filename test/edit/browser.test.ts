@@ -2,7 +2,7 @@
 // chromium. Files open from disk and save to it, changes made on disk show up (and never
 // silently replace unsaved edits), and Run executes the pipeline with each step's state and
 // rows on the graph and a preview of a step's rows in the inspector.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
 // @ts-expect-error plain ESM helper without types
 import { serve } from "../../editor/scripts/serve.mjs";
-import { BIN, ROOT } from "../run-helpers";
+import { ROOT } from "../run-helpers";
+import { editText, settled, startMlpEdit, type Editor } from "./page";
 import { SHOP, shopFolder } from "./project";
 
 const SHOTS = join(ROOT, process.env.MLP_SCREENSHOTS === "1" ? "editor/screenshots" : "test/.tmp/editor-screenshots");
@@ -26,44 +27,18 @@ let url: string;
 let browser: { context: import("playwright-core").BrowserContext; close(): Promise<void> };
 let page: Page;
 
-type Editor = { mlpEditor: { text(path?: string): string; checked(): boolean; selectText(a: number, b: number): void } };
 const text = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.text());
 const onDisk = () => readFileSync(join(dir, "shop.mlp"), "utf8");
 
-async function settled(): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as Partial<Editor>).mlpEditor?.checked());
-  await page.waitForTimeout(150);
-}
 
-async function editText(find: string, replace: string): Promise<void> {
-  const t = await text();
-  const at = t.indexOf(find);
-  expect(at, find).toBeGreaterThanOrEqual(0);
-  await page.evaluate(([from, to]) => (window as unknown as Editor).mlpEditor.selectText(from!, to!), [at, at + find.length]);
-  await page.keyboard.insertText(replace);
-}
 
-/** Starts `mlp edit FILE` and resolves to the address it prints. */
-function startCli(file: string): Promise<string> {
-  cli = spawn(process.execPath, [BIN, "edit", file], { env: { ...process.env, MLP_EDITOR_DIST: out, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let said = "";
-    cli.stdout!.setEncoding("utf8").on("data", (c: string) => {
-      said += c;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+\S*)/.exec(said);
-      if (m) resolve(m[1]!);
-    });
-    cli.stderr!.setEncoding("utf8").on("data", (c: string) => (said += c));
-    cli.on("exit", (code) => reject(new Error(`mlp edit exited with ${code}: ${said}`)));
-  });
-}
 
 describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
     execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
     dir = shopFolder();
-    url = await startCli(join(dir, "shop.mlp"));
+    ({ url, cli } = await startMlpEdit(join(dir, "shop.mlp"), out));
     browser = await launch();
     mkdirSync(SHOTS, { recursive: true });
     page = await browser.context.newPage();
@@ -82,7 +57,7 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
   it("opens the folder's files from disk, with the token out of the address", async () => {
     await page.goto(url);
     await page.locator('[data-testid="node-per_store"]').waitFor();
-    await settled();
+    await settled(page);
     expect(await text()).toBe(SHOP);
     expect(page.url()).not.toContain("token=");
     await expect.poll(() => page.getByTestId("server-root").textContent()).toContain("mlp-edit-");
@@ -91,8 +66,8 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
   });
 
   it("saves to the file on disk", async () => {
-    await editText("window = 30d", "window = 14d");
-    await settled();
+    await editText(page, "window = 30d", "window = 14d");
+    await settled(page);
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(onDisk).toContain("window = 14d");
   });
@@ -101,7 +76,7 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
     writeFileSync(join(dir, "shop.mlp"), `// edited in another editor\n${onDisk()}`);
     await expect.poll(text, { timeout: 10_000 }).toContain("// edited in another editor");
     // Now with unsaved edits here: the disk's change waits for the user.
-    await editText("fill   amount = 0.0", "fill   amount = 1.0");
+    await editText(page, "fill   amount = 0.0", "fill   amount = 1.0");
     writeFileSync(join(dir, "shop.mlp"), `// edited again elsewhere\n${onDisk()}`);
     await page.getByTestId("conflict").waitFor({ timeout: 10_000 });
     expect(await text()).toContain("amount = 1.0");
@@ -117,7 +92,7 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
   });
 
   it("runs the pipeline from the graph: each step's state and rows, and a preview of a step's rows", async () => {
-    await settled();
+    await settled(page);
     await page.getByTestId("run").click();
     await expect.poll(() => page.getByTestId("run-status").textContent(), { timeout: 120_000 }).toContain("succeeded");
     expect(await page.getByTestId("run-clean").textContent()).toMatch(/✓ done.*5 rows/);

@@ -2,7 +2,7 @@
 // reload or a closed tab, also when the file changed on disk meanwhile (then the same conflict
 // banner as a live change, and Save refused until the user chooses); browser storage holds only
 // files with unsaved edits, so a large file that was never edited cannot fill it.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +10,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM helper without types
 import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
-import { BIN, ROOT } from "../run-helpers";
+import { ROOT } from "../run-helpers";
+import { editText, settled, startMlpEdit, type Editor } from "./page";
 import { SHOP, shopFolder } from "./project";
 
 const haveChromium = existsSync(CHROMIUM);
@@ -26,7 +27,6 @@ let url: string;
 let browser: { context: import("playwright-core").BrowserContext; close(): Promise<void> };
 let page: Page;
 
-type Editor = { mlpEditor: { text(path?: string): string; active(): string; checked(): boolean; selectText(a: number, b: number): void } };
 const text = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.text());
 const active = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.active());
 const onDisk = () => readFileSync(join(dir, "shop.mlp"), "utf8");
@@ -40,18 +40,7 @@ const storedTexts = () =>
     return k ? Object.keys((JSON.parse(localStorage.getItem(k)!) as { texts: Record<string, string> }).texts) : [];
   });
 
-async function settled(): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as Partial<Editor>).mlpEditor?.checked());
-  await page.waitForTimeout(150);
-}
 
-async function editText(find: string, replace: string): Promise<void> {
-  const t = await text();
-  const at = t.indexOf(find);
-  expect(at, find).toBeGreaterThanOrEqual(0);
-  await page.evaluate(([from, to]) => (window as unknown as Editor).mlpEditor.selectText(from!, to!), [at, at + find.length]);
-  await page.keyboard.insertText(replace);
-}
 
 /** Opens the printed address in a new tab, as a user coming back after closing it. */
 async function openAgain(): Promise<void> {
@@ -62,29 +51,16 @@ async function openAgain(): Promise<void> {
   });
   await page.goto(url);
   await page.getByTestId("tab-shop.mlp").waitFor();
-  await settled();
+  await settled(page);
 }
 
-function startCli(folder: string): Promise<string> {
-  cli = spawn(process.execPath, [BIN, "edit", folder], { env: { ...process.env, MLP_EDITOR_DIST: out, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let said = "";
-    cli.stdout!.setEncoding("utf8").on("data", (c: string) => {
-      said += c;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+\S*)/.exec(said);
-      if (m) resolve(m[1]!);
-    });
-    cli.stderr!.setEncoding("utf8").on("data", (c: string) => (said += c));
-    cli.on("exit", (code) => reject(new Error(`mlp edit exited with ${code}: ${said}`)));
-  });
-}
 
 describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
     execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
     dir = shopFolder();
-    url = await startCli(dir);
+    ({ url, cli } = await startMlpEdit(dir, out));
     browser = await launch();
   }, 240_000);
 
@@ -98,7 +74,7 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
   it("keeps unsaved edits over a file changed on disk while the tab was closed, as a conflict", async () => {
     await openAgain();
     expect(await text()).toBe(SHOP);
-    await editText("fill   amount = 0.0", "fill   amount = 2.0");
+    await editText(page, "fill   amount = 0.0", "fill   amount = 2.0");
     await expect.poll(stored).toContain("amount = 2.0");
     await page.close();
     writeFileSync(join(dir, "shop.mlp"), `// changed while closed\n${onDisk()}`);
@@ -122,8 +98,8 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
   });
 
   it("F5 while the conflict banner shows keeps both the edit and the banner", async () => {
-    await settled();
-    await editText("derive big = amount > 5.0", "derive big = amount > 6.0");
+    await settled(page);
+    await editText(page, "derive big = amount > 5.0", "derive big = amount > 6.0");
     writeFileSync(join(dir, "shop.mlp"), `// changed while open\n${onDisk()}`);
     await page.getByTestId("conflict").waitFor({ timeout: 10_000 });
     await expect.poll(stored).toContain("amount > 6.0");
@@ -154,8 +130,8 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
     await openAgain();
     await page.getByTestId("tab-big.mlp").waitFor();
     await page.getByTestId("tab-shop.mlp").click();
-    await settled();
-    await editText("window = 30d", "window = 7d");
+    await settled(page);
+    await editText(page, "window = 30d", "window = 7d");
     await expect.poll(stored).toContain("window = 7d");
     expect(await page.getByTestId("autosave-failed").count()).toBe(0);
     expect(await storedTexts()).toEqual(["shop.mlp"]);
