@@ -3,7 +3,7 @@
 // the same document and exactly the formatted file, for every .mlp file the project has
 // (conformance, samples, fixtures).
 // `MLP_UPDATE=1 npx vitest run test/compiler/graph.golden.test.ts` rewrites the golden JSON.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import { IR_VERSION, parseIr, type IrDocument } from "../../compiler/ir";
 import { irText } from "../../compiler/ir-wire";
 import { lower } from "../../compiler/lower";
 import { print } from "../../compiler/print";
+import { mlpFiles as allMlpFiles } from "../mlp-files";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const UPDATE = process.env.MLP_UPDATE === "1";
@@ -33,20 +34,8 @@ const loader: FileLoader = {
 };
 
 /** Every .mlp file under `dir` (relative to the root), recursively, sorted; none when the folder is missing. */
-function mlpFiles(dir: string): string[] {
-  const abs = join(ROOT, dir);
-  if (!existsSync(abs)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".mlp")) out.push(relative(ROOT, p));
-    }
-  };
-  walk(abs);
-  return out;
-}
+/** The .mlp files under a folder of the project, as paths from its root. */
+const mlpFiles = (dir: string): string[] => allMlpFiles(join(ROOT, dir)).map((p) => relative(ROOT, p));
 
 const CONFORMANCE = "../shared/conformance/";
 const VALID = mlpFiles(CONFORMANCE + "valid");

@@ -1,7 +1,7 @@
 // The hand-written parser (language/descent.ts) must read exactly what the chevrotain grammar
 // (language/grammar.ts, the specification) reads without an error, into the same tree (keys
 // in the same order, same spans), and give up on everything the grammar reports an error in.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type * as A from "../../language/ast";
@@ -10,25 +10,11 @@ import { MlpParser } from "../../language/grammar";
 import { cutDeepNesting } from "../../language/limits";
 import { scan, tokenize } from "../../language/scanner";
 import { generatePipeline } from "../bench/generate";
+import { mlpFiles } from "../mlp-files";
 import { below } from "../random";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
-function mlpFiles(dir: string, out: string[] = []): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (name.startsWith(".") || name === "node_modules") continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) mlpFiles(p, out);
-    else if (name.endsWith(".mlp")) out.push(p);
-  }
-  return out;
-}
 
 const grammar = new MlpParser();
 

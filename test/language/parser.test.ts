@@ -1,30 +1,19 @@
 // The parser: spans that match the text, recovery from independent syntax errors,
 // comments attached where a reader expects them, soft keywords as names, and the
 // lexical errors (unterminated strings, unknown escapes, stray characters).
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type * as A from "../../language/ast";
 import { parse, unquote } from "../../language/parser";
 import { LineIndex, type Span } from "../../language/span";
+import { mlpFiles as allMlpFiles } from "../mlp-files";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-function mlpFiles(dir: string): string[] {
-  const abs = join(ROOT, dir);
-  if (!existsSync(abs)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".mlp")) out.push(relative(ROOT, p));
-    }
-  };
-  walk(abs);
-  return out;
-}
+/** The .mlp files under a folder of the project, as paths from its root. */
+const mlpFiles = (dir: string): string[] => allMlpFiles(join(ROOT, dir)).map((p) => relative(ROOT, p));
 
 const FILES = [
   ...mlpFiles("../shared/conformance/valid"),

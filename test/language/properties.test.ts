@@ -3,7 +3,7 @@
 //  (b) format is idempotent on every input that parses without syntax errors;
 //  (c) text -> IR -> text -> IR is stable (ignoring spans), and the printed text is the formatted input.
 // The corpus is every .mlp file we have: conformance, samples (globbed at test time), fixtures.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
@@ -17,6 +17,7 @@ import { parse } from "../../language/parser";
 import { LineIndex } from "../../language/span";
 import { lower } from "../../compiler/lower";
 import { print } from "../../compiler/print";
+import { mlpFiles as allMlpFiles } from "../mlp-files";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Fixed for CI; `MLP_SEED=n MLP_RUNS_SCALE=k` explores other inputs locally. */
@@ -26,20 +27,8 @@ const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 /** One run (parse + check, or a round trip) must not take longer than this. */
 const BUDGET_MS = 2000;
 
-function mlpFiles(dir: string): string[] {
-  const abs = join(ROOT, dir);
-  if (!existsSync(abs)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".mlp")) out.push(relative(ROOT, p));
-    }
-  };
-  walk(abs);
-  return out;
-}
+/** The .mlp files under a folder of the project, as paths from its root. */
+const mlpFiles = (dir: string): string[] => allMlpFiles(join(ROOT, dir)).map((p) => relative(ROOT, p));
 
 interface Source {
   path: string;

@@ -1,31 +1,17 @@
 // The scanner the parser runs must give exactly what chevrotain's lexer gives for the token
 // definitions in language/lexer.ts: the same tokens with the same lines and columns, the same
 // comments, the same runs of unreadable characters.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ILexingResult, IToken } from "chevrotain";
 import { referenceLexer } from "../../language/lexer";
 import { tokenize, type Lexed } from "../../language/scanner";
 import { generatePipeline } from "../bench/generate";
+import { mlpFiles } from "../mlp-files";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
-function mlpFiles(dir: string, out: string[] = []): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (name.startsWith(".") || name === "node_modules") continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) mlpFiles(p, out);
-    else if (name.endsWith(".mlp")) out.push(p);
-  }
-  return out;
-}
 
 const tok = (t: IToken) => [t.tokenType.name, t.image, t.startOffset, t.endOffset, t.startLine, t.endLine, t.startColumn, t.endColumn, t.tokenTypeIdx];
 const view = (r: Lexed | ILexingResult) => ({
