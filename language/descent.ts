@@ -1,6 +1,7 @@
 // The grammar of grammar.ts, hand-written as a plain recursive-descent parser for files that
 // have no syntax error: it builds the same tree (same objects, keys in the same order, same
-// spans) several times faster and without chevrotain's self-analysis at start-up. At its first
+// spans) without chevrotain's per-rule machinery or its self-analysis at start-up, reading the
+// scanner's typed-array tokens rather than token objects. At its first
 // syntax error, or anywhere its reading and chevrotain's might differ, it gives up (undefined)
 // and parser.ts runs the chevrotain grammar, which recovers and words the errors. grammar.ts
 // stays the specification: test/language/descent.test.ts compares the two on every .mlp file
