@@ -4,6 +4,7 @@ import type { IToken } from "chevrotain";
 import type * as A from "./ast";
 import type { DiagnosticSink } from "./diagnostics/diagnostic";
 import * as T from "./lexer";
+import type { TokenStream } from "./scanner";
 
 /** Deeper expression trees than any real pipeline needs; the later phases recurse over expressions. */
 export const MAX_DEPTH = 200;
@@ -23,8 +24,21 @@ export interface TooDeep {
   close: IToken;
 }
 
-const OPEN = new Set<unknown>([T.LParen, T.LBracket, T.LCurly]);
-const CLOSE = new Set<unknown>([T.RParen, T.RBracket, T.RCurly]);
+// By tokenTypeIdx: the same sets serve token objects and the scanner's token stream.
+const OPEN = new Set([T.LParen, T.LBracket, T.LCurly].map((t) => t.tokenTypeIdx!));
+const CLOSE = new Set([T.RParen, T.RBracket, T.RCurly].map((t) => t.tokenTypeIdx!));
+
+/** Whether some bracket group of a token stream is nested deeper than MAX_BRACKETS (what cutDeepNesting would cut). */
+export function nestsTooDeep(s: TokenStream): boolean {
+  let depth = 0;
+  for (let k = 0; k < s.count; k++) {
+    const t = s.type[k]!;
+    if (OPEN.has(t)) {
+      if (++depth > MAX_BRACKETS) return true;
+    } else if (CLOSE.has(t)) depth = Math.max(0, depth - 1);
+  }
+  return false;
+}
 
 /**
  * Cuts every bracket group nested deeper than MAX_BRACKETS out of `tokens`, leaving one
@@ -37,8 +51,8 @@ export function cutDeepNesting(tokens: IToken[]): { tokens: IToken[]; cuts: TooD
   let depth = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (OPEN.has(t.tokenType)) depth++;
-    else if (CLOSE.has(t.tokenType)) depth = Math.max(0, depth - 1);
+    if (OPEN.has(t.tokenTypeIdx)) depth++;
+    else if (CLOSE.has(t.tokenTypeIdx)) depth = Math.max(0, depth - 1);
     if (depth <= MAX_BRACKETS) {
       out?.push(t);
       continue;
@@ -47,7 +61,7 @@ export function cutDeepNesting(tokens: IToken[]): { tokens: IToken[]; cuts: TooD
     let j = i;
     for (let d = depth; j + 1 < tokens.length && d > MAX_BRACKETS; ) {
       j++;
-      const u = tokens[j]!.tokenType;
+      const u = tokens[j]!.tokenTypeIdx;
       if (OPEN.has(u)) d++;
       else if (CLOSE.has(u)) d--;
     }

@@ -10,8 +10,8 @@ import type { IToken } from "chevrotain";
 import { parseValid } from "./descent";
 import { ESCAPES, MlpParser } from "./grammar";
 import * as T from "./lexer";
-import { cutDeepNesting, limitExpressionDepth, MAX_BRACKETS } from "./limits";
-import { scan, tokenAt, tokensOf, type TokenStream } from "./scanner";
+import { cutDeepNesting, limitExpressionDepth, MAX_BRACKETS, nestsTooDeep } from "./limits";
+import { scan, spanAt, tokensOf, type TokenStream } from "./scanner";
 import { LineIndex, type Span } from "./span";
 import { badNumberHelp, errorSpan, spanOfToken, syntaxExtras, syntaxMessage } from "./syntax-errors";
 
@@ -59,7 +59,7 @@ export function parse(text: string, path = "<input>"): ParseResult {
   // rest still parses. A file without syntax errors (nearly every file) takes the
   // hand-written parser; the chevrotain grammar, which recovers from errors and words them,
   // reads the rest.
-  let decls = maxNesting(stream) <= MAX_BRACKETS ? parseValid(stream) : undefined;
+  let decls = nestsTooDeep(stream) ? undefined : parseValid(stream);
   if (decls === undefined) {
     const { tokens, cuts } = cutDeepNesting(tokensOf(stream));
     for (const c of cuts.slice(0, MAX_SYNTAX_ERRORS + 1)) {
@@ -92,39 +92,24 @@ function literalProblems(s: TokenStream, lines: LineIndex, errors: SyntaxErrors)
     const type = s.type[k];
     if (type !== NUMBER && type !== BAD_NUMBER && type !== STRING && type !== UNTERMINATED) continue;
     if (full()) break;
-    const t = tokenAt(s, k);
+    const image = s.text.slice(s.start[k], s.end[k]);
+    const span = spanAt(s, k);
     if (type === NUMBER) {
-      const problem = numberProblem(t.image);
-      if (problem) add("MLP0109", spanOfToken(t), problem.message, { help: problem.help });
+      const problem = numberProblem(image);
+      if (problem) add("MLP0109", span, problem.message, { help: problem.help });
     }
-    if (type === BAD_NUMBER) add("MLP0106", spanOfToken(t), `\`${t.image}\` is not a number, duration or size`, { help: badNumberHelp(t.image) });
-    if (type === UNTERMINATED) add("MLP0102", spanOfToken(t), "unterminated string", { label: "string starts here", help: 'close it with `"` on the same line' });
-    if ((type === STRING || type === UNTERMINATED) && t.image.includes("\\")) {
+    if (type === BAD_NUMBER) add("MLP0106", span, `\`${image}\` is not a number, duration or size`, { help: badNumberHelp(image) });
+    if (type === UNTERMINATED) add("MLP0102", span, "unterminated string", { label: "string starts here", help: 'close it with `"` on the same line' });
+    if ((type === STRING || type === UNTERMINATED) && image.includes("\\")) {
       const re = /\\(.)/g;
-      for (let m = re.exec(t.image); m; m = re.exec(t.image)) {
+      for (let m = re.exec(image); m; m = re.exec(image)) {
         if (!(m[1]! in ESCAPES)) {
-          const at = t.startOffset + m.index;
+          const at = span.start + m.index;
           add("MLP0104", lines.span(at, at + 2), `unknown escape \`\\${m[1]}\` in string`, { help: 'the escapes are \\", \\\\, \\n and \\t' });
         }
       }
     }
   }
-}
-
-const OPEN = new Set([T.LParen, T.LBracket, T.LCurly].map((t) => t.tokenTypeIdx!));
-const CLOSE = new Set([T.RParen, T.RBracket, T.RCurly].map((t) => t.tokenTypeIdx!));
-
-/** The deepest bracket nesting of a stream (cutDeepNesting's count). */
-function maxNesting(s: TokenStream): number {
-  let depth = 0;
-  let max = 0;
-  for (let k = 0; k < s.count; k++) {
-    const t = s.type[k]!;
-    if (OPEN.has(t)) {
-      if (++depth > max) max = depth;
-    } else if (CLOSE.has(t)) depth = Math.max(0, depth - 1);
-  }
-  return max;
 }
 
 /** Syntax errors, gathered here, capped, then reported in order of position. */
