@@ -8,9 +8,9 @@
 // we have, on generated pipelines and on random edits of them.
 import type { TokenType } from "chevrotain";
 import type * as A from "./ast";
-import { unquote } from "./grammar";
+import { binary, spanTo, unquote } from "./grammar";
 import * as T from "./lexer";
-import type { TokenStream } from "./scanner";
+import { spanAt, type TokenStream } from "./scanner";
 import type { Span } from "./span";
 
 const idx = (t: TokenType) => t.tokenTypeIdx!;
@@ -97,10 +97,7 @@ class Descent {
 
   // Tokens never span lines (the scanner's guarantee).
   private span(t: Tok): Span {
-    const { start, end, line, col } = this.s;
-    const l = line[t]!;
-    const c = col[t]!;
-    return { start: start[t]!, line: l, col: c, end: end[t]!, endLine: l, endCol: c + end[t]! - start[t]! };
+    return spanAt(this.s, t);
   }
 
   /** From a token to the end of the last token read (grammar.ts's `from`). */
@@ -614,19 +611,4 @@ function startsExpr(k: number): boolean {
     k === NOT || k === MINUS || k === NUMBER || k === DURATION || k === SIZE || k === STRING || k === UNTERMINATED || k === BAD_NUMBER ||
     k === TRUE || k === FALSE || k === NULL || k === LPAREN || k === LBRACKET || k === LCURLY
   );
-}
-
-function spanTo(a: Span, b: Span): Span {
-  if (b.end < a.end) return a;
-  return { start: a.start, line: a.line, col: a.col, end: b.end, endLine: b.endLine, endCol: b.endCol };
-}
-
-function binary(op: A.BinaryOp, left: A.Expr, right: A.Expr): A.Expr {
-  return {
-    kind: "binary",
-    op,
-    left,
-    right,
-    span: { start: left.span.start, line: left.span.line, col: left.span.col, end: right.span.end, endLine: right.span.endLine, endCol: right.span.endCol },
-  };
 }

@@ -796,13 +796,14 @@ export class MlpParser extends EmbeddedActionsParser {
   }, { recoveryValueFunc: () => [] });
 }
 
-/** From the start of `a` to the end of `b`; never backwards (recovery can insert tokens). */
-function spanTo(a: Span, b: Span): Span {
+/** From the start of `a` to the end of `b`; never backwards (recovery can insert tokens). descent.ts builds with it too. */
+export function spanTo(a: Span, b: Span): Span {
   if (b.end < a.end) return a;
   return { start: a.start, line: a.line, col: a.col, end: b.end, endLine: b.endLine, endCol: b.endCol };
 }
 
-function binary(op: A.BinaryOp, leftOrNone: A.Expr | undefined, right: A.Expr | undefined): A.Expr {
+/** A binary expression node, as both parsers build it. */
+export function binary(op: A.BinaryOp, leftOrNone: A.Expr | undefined, right: A.Expr | undefined): A.Expr {
   // After a recovered syntax error an operand may be missing; it becomes an error node.
   const left = leftOrNone ?? { kind: "error" as const, span: right?.span ?? NO_SPAN };
   const r = right ?? { kind: "error" as const, span: left.span };

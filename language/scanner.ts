@@ -6,6 +6,7 @@
 // arrays (what descent.ts reads); `tokenize` makes chevrotain's token objects of it.
 import type { IToken, TokenType } from "chevrotain";
 import * as T from "./lexer";
+import type { Span } from "./span";
 
 export interface LexError {
   offset: number;
@@ -190,6 +191,15 @@ export interface TokenStream {
   readonly errors: LexError[];
 }
 
+/** The span of token k of a stream (a token never spans lines). */
+export function spanAt(s: TokenStream, k: number): Span {
+  const line = s.line[k]!;
+  const col = s.col[k]!;
+  const start = s.start[k]!;
+  const end = s.end[k]!;
+  return { start, line, col, end, endLine: line, endCol: col + end - start };
+}
+
 /** Token types by tokenTypeIdx. */
 const TYPES: TokenType[] = [];
 for (const t of T.allTokens) TYPES[t.tokenTypeIdx!] = t;
@@ -290,7 +300,7 @@ const fixedImages: (string | undefined)[] = [];
 const VARIABLE = new Set<TokenType>([T.Identifier, T.StringLit, T.UnterminatedString, T.NumberLit, T.Duration, T.Size, T.BadNumber, T.Comment]);
 
 /** Token k of a stream as chevrotain's token. */
-export function tokenAt(s: TokenStream, k: number): IToken {
+function tokenAt(s: TokenStream, k: number): IToken {
   const idx = s.type[k]!;
   const type = TYPES[idx]!;
   const from = s.start[k]!;
