@@ -107,13 +107,24 @@ export function startAutosave(): void {
   window.addEventListener("beforeunload", write);
 }
 
-/** The autosaved workspace, if there is a usable one. */
-export function loadSaved(): Saved | undefined {
+/** What is stored, if it has the shape both readers need (a list of paths, texts by path); undefined if absent or damaged. */
+function readStored(): Stored | undefined {
   try {
     const raw = localStorage.getItem(key);
     if (!raw) return undefined;
-    const stored = JSON.parse(raw) as Stored;
-    if (!Array.isArray(stored.paths) || !stored.paths.length || typeof stored.texts !== "object") return undefined;
+    const stored = JSON.parse(raw) as Partial<Stored> | null;
+    if (!stored || !Array.isArray(stored.paths) || !stored.texts || typeof stored.texts !== "object") return undefined;
+    return stored as Stored;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The autosaved workspace, if there is a usable one. */
+export function loadSaved(): Saved | undefined {
+  try {
+    const stored = readStored();
+    if (!stored?.paths.length) return undefined;
     const saved: Record<string, string> = {};
     for (const [p, t] of Object.entries(stored.saved ?? {})) {
       if (t === true && typeof stored.texts[p] === "string") saved[p] = stored.texts[p]!;
@@ -143,10 +154,8 @@ export interface Recovery {
 /** The crash-recovery copy under `mlp edit`, if there is a usable one (also read from the older all-files format). */
 export function loadRecovery(): Recovery | undefined {
   try {
-    const raw = localStorage.getItem(key);
-    if (!raw) return undefined;
-    const stored = JSON.parse(raw) as Partial<Stored>;
-    if (!Array.isArray(stored.paths) || !stored.texts || typeof stored.texts !== "object") return undefined;
+    const stored = readStored();
+    if (!stored) return undefined;
     const texts: Record<string, string> = {};
     const saved: Record<string, string> = {};
     for (const [p, t] of Object.entries(stored.texts)) {
