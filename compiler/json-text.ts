@@ -51,5 +51,8 @@ export function sortKeys(v: JsonValue): JsonValue {
  * valid Python string literal with the same value.
  */
 export function quoted(s: string): string {
-  return JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const j = JSON.stringify(s);
+  // Nearly every string is plain ASCII: testing first spares building a copy of each one.
+  return NOT_PRINTABLE_ASCII.test(j) ? j.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : j;
 }
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
