@@ -135,4 +135,41 @@ describe.skipIf(!haveChromium)("editor at scale, in a browser", () => {
     expect(await page.locator(".react-flow__node .step-footer").count()).toBeGreaterThan(0);
     await page.close();
   }, 240_000);
+
+  it("at 1,000 steps, before and after auto-layout, no closed edge label covers a node", async () => {
+    const page = await openLarge(1000);
+    await page.waitForFunction(() => (window as unknown as Editor).mlpEditor?.checked(), null, { timeout: 120_000 });
+    await expect.poll(() => labelsOverNodes(page), { timeout: 15_000 }).toEqual([]);
+    await page.getByTestId("auto-layout").click();
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="auto-layout"]') as HTMLButtonElement).disabled && (window as unknown as Editor).mlpEditor?.checked(), null, { timeout: 120_000 });
+    // Places where many edges meet: the joins, gates and registrations of the generated pipeline.
+    const text = generatePipeline(1000);
+    const steps = [...text.matchAll(/^(?:join|evaluate|register) (\w+)/gm)].map((m) => m[1]!);
+    expect(steps.length).toBeGreaterThan(20);
+    let labels = 0;
+    for (let i = 0; i < steps.length; i += Math.floor(steps.length / 8)) {
+      await page.evaluate((id) => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal(id), steps[i]!);
+      await page.waitForTimeout(600);
+      await expect.poll(() => labelsOverNodes(page), { timeout: 5_000 }).toEqual([]);
+      labels += await page.locator(".edge-label:not(.tight)").count();
+    }
+    // The labels are still there, only out of the nodes' way.
+    expect(labels).toBeGreaterThan(50);
+    await page.close();
+  }, 240_000);
 });
+
+/** The closed edge labels on screen whose box overlaps a node's, with both boxes (an open label may cover nodes: the user asked for it). */
+function labelsOverNodes(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const nodes = Array.from(document.querySelectorAll(".react-flow__node")).map((n) => ({ id: (n as HTMLElement).dataset.id, r: n.getBoundingClientRect() }));
+    const hit = (a: DOMRect, b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const out: string[] = [];
+    for (const l of Array.from(document.querySelectorAll(".edge-label:not(.open)"))) {
+      const r = l.getBoundingClientRect();
+      const n = nodes.find((x) => hit(r, x.r));
+      if (n && r.width > 0) out.push(`${l.textContent} over ${n.id}`);
+    }
+    return out;
+  });
+}

@@ -68,6 +68,10 @@ function toRefs(c: { source: string; sourceHandle?: string | null; target: strin
 
 const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 
+/** The sizes estimatedGeometry made (a node keeps the object until React Flow measures it): not a measurement. */
+const ESTIMATES = new WeakSet<object>();
+const estimate = <T extends object>(size: T): T => (ESTIMATES.add(size), size);
+
 /**
  * A node's size and handle positions before it was ever on screen. React Flow renders
  * every node it has not measured, visible or not, to measure it: at 5,000 steps that
@@ -81,7 +85,7 @@ function estimatedGeometry(d: StepData, direction: Direction): Pick<StepNode, "m
     const height = 56.5 + (labelled ? 2 * 19 : 0);
     const x = (i: number, n: number) => alongEdge(i, n) * 240 - 5;
     return {
-      measured: { width: 240, height },
+      measured: estimate({ width: 240, height }),
       handles: [
         ...d.inputs.map((p, i) => ({ id: p.id, type: "target" as const, position: Position.Top, x: x(i, d.inputs.length), y: -6, width: 10, height: 10 })),
         ...d.outputs.map((p, i) => ({ id: p.id, type: "source" as const, position: Position.Bottom, x: x(i, d.outputs.length), y: height - 4, width: 10, height: 10 })),
@@ -92,7 +96,7 @@ function estimatedGeometry(d: StepData, direction: Direction): Pick<StepNode, "m
   const height = 56.5 + (labelled ? rows * 18 : 8);
   const y = (i: number, n: number) => height / 2 + (i - (n - 1) / 2) * 18 - 5;
   return {
-    measured: { width: 240, height },
+    measured: estimate({ width: 240, height }),
     handles: [
       ...d.inputs.map((p, i) => ({ id: p.id, type: "target" as const, position: Position.Left, x: -6, y: y(i, d.inputs.length), width: 10, height: 10 })),
       ...d.outputs.map((p, i) => ({ id: p.id, type: "source" as const, position: Position.Right, x: 236, y: y(i, d.outputs.length), width: 10, height: 10 })),
@@ -100,15 +104,34 @@ function estimatedGeometry(d: StepData, direction: Direction): Pick<StepNode, "m
   };
 }
 
+/**
+ * How much taller a node not yet on screen is likely to be than estimatedGeometry says (that
+ * estimate leaves out the detail line and the optional lines): routes and edge labels keep
+ * clear of the likely box, or they cross the lower part of nodes nobody has scrolled to yet.
+ * Erring tall only costs a label a few pixels of room.
+ */
+function unmeasuredExtra(d: StepData): number {
+  return 28 + (d.time ? 18 : 0) + (d.imported ? 17 : 0) + (d.problem ? 36 : 0);
+}
+
+/**
+ * On a large graph a node's real size replaces the likely one (estimate plus
+ * unmeasuredExtra) as a pan brings it into view: within this, edges keep their routes (a
+ * re-route of every drawn edge per pan would cost frames); a bigger change (the checked
+ * graph's nodes, taller than the parsed graph's, or a node with a problem line) re-routes
+ * them, or routes and labels would cross the grown part.
+ */
+const SIZE_SLACK = 12;
+
 /** How long node boxes must rest before edges re-route around them: a burst of measurements (or a drop) costs one pass. */
 const SETTLE_MS = 60;
 
 /**
- * The boxes edges route around, renewed only when a box really moved (or, on a graph small
- * enough to be in the DOM whole, changed size) and no node is being dragged; a drag
- * re-routes only the dragged node's own edges (their ends move). On a large graph, nodes
- * are measured as a pan brings them into view: re-routing every drawn edge for each of
- * those would cost the pan its frames, so a size counts from the next move or layout.
+ * The boxes edges route around, renewed only when a box really moved or changed size and
+ * no node is being dragged; a drag re-routes only the dragged node's own edges (their ends
+ * move). On a large graph, nodes are measured as a pan brings them into view: re-routing
+ * every drawn edge for each of those would cost the pan its frames, so a size within
+ * SIZE_SLACK of the likely one counts from the next move or layout.
  */
 function useObstacles(nodes: readonly StepNode[]): Obstacles | null {
   const [obstacles, setObstacles] = useState<Obstacles | null>(null);
@@ -116,12 +139,12 @@ function useObstacles(nodes: readonly StepNode[]): Obstacles | null {
   useEffect(() => {
     if (nodes.some((n) => n.dragging)) return;
     const t = setTimeout(() => {
-      const boxes = nodes.map((n): Box => ({ id: n.id, x: n.position.x, y: n.position.y, width: n.measured?.width ?? 240, height: n.measured?.height ?? 90 }));
+      const boxes = nodes.map((n): Box => ({ id: n.id, x: n.position.x, y: n.position.y, width: n.measured?.width ?? 240, height: (n.measured?.height ?? 90) + (n.measured && ESTIMATES.has(n.measured) ? unmeasuredExtra(n.data) : 0) }));
       const prev = last.current;
-      const sized = boxes.length <= BIG;
+      const slack = boxes.length <= BIG ? 2 : SIZE_SLACK;
       const same = boxes.length === prev.size && boxes.every((b) => {
         const o = prev.get(b.id);
-        return !!o && Math.abs(o.x - b.x) < 1 && Math.abs(o.y - b.y) < 1 && (!sized || (Math.abs(o.width - b.width) < 2 && Math.abs(o.height - b.height) < 2));
+        return !!o && Math.abs(o.x - b.x) < 1 && Math.abs(o.y - b.y) < 1 && Math.abs(o.width - b.width) < slack && Math.abs(o.height - b.height) < slack;
       });
       if (same) return;
       last.current = new Map(boxes.map((b) => [b.id, b]));
