@@ -112,9 +112,12 @@ describe.skipIf(!haveChromium)("editor at scale, in a browser", () => {
     // Only what is visible is in the DOM, not the whole graph.
     expect(await page.locator(".react-flow__node").count()).toBeLessThan(LARGE / 4);
 
-    // Fit view zooms far out: the whole graph is one canvas, no DOM node per step...
-    await page.getByTestId("fit-view").click();
-    await page.waitForTimeout(800);
+    // Fit view zooms far out: the whole graph is one canvas, no DOM node per step, from the
+    // animation's first frame (at the near zooms it passes through, each frame used to put
+    // the steps coming into view in the DOM and route their edges: seconds at 5,000 steps).
+    const frames = await framesOfFit(page);
+    expect(frames.length).toBeGreaterThan(2);
+    expect(frames.filter((f) => f.nodes > 0 || f.edges > 0 || !f.drawing)).toEqual([]);
     expect(await zoomOf(page)).toBeLessThan(0.45);
     await page.getByTestId("far-view").waitFor();
     expect(await page.locator(".react-flow__node").count()).toBe(0);
@@ -158,6 +161,28 @@ describe.skipIf(!haveChromium)("editor at scale, in a browser", () => {
     await page.close();
   }, 240_000);
 });
+
+/** Clicks Fit view and reports, for every frame that moved the view, what was in the DOM. */
+async function framesOfFit(page: Page): Promise<{ zoom: string; nodes: number; edges: number; drawing: boolean }[]> {
+  await page.evaluate(() => {
+    const vp = document.querySelector(".react-flow__viewport") as HTMLElement;
+    const rec = { last: vp.style.transform, still: 0, frames: [] as unknown[], done: false };
+    (window as unknown as { __fit: typeof rec }).__fit = rec;
+    const tick = (t: number) => {
+      if (vp.style.transform !== rec.last) {
+        rec.last = vp.style.transform;
+        rec.still = t;
+        rec.frames.push({ zoom: rec.last, nodes: document.querySelectorAll(".react-flow__node").length, edges: document.querySelectorAll(".react-flow__edge").length, drawing: !!document.querySelector('[data-testid="far-view"]') });
+      }
+      if (!rec.still || t - rec.still < 800) requestAnimationFrame(tick);
+      else rec.done = true;
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.getByTestId("fit-view").click();
+  await page.waitForFunction(() => (window as unknown as { __fit: { done: boolean } }).__fit.done, null, { timeout: 60_000 });
+  return page.evaluate(() => (window as unknown as { __fit: { frames: { zoom: string; nodes: number; edges: number; drawing: boolean }[] } }).__fit.frames);
+}
 
 /** The closed edge labels on screen whose box overlaps a node's, with both boxes (an open label may cover nodes: the user asked for it). */
 function labelsOverNodes(page: Page): Promise<string[]> {

@@ -6,7 +6,9 @@ import {
   applyNodeChanges,
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
+  getViewportForBounds,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
@@ -28,7 +30,7 @@ import { groupMove, memberChanges, type Placed } from "../model/groups";
 import { layoutKey, positionsOf, type Direction, type XY } from "../model/positions";
 import { Obstacles, type Box } from "../model/routes";
 import { previews } from "../state/analysis";
-import { app, directionOf, select, toast } from "../state/app";
+import { app, directionOf, fitView, select, toast } from "../state/app";
 import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
@@ -52,6 +54,7 @@ const DELETE_KEYS = ["Delete", "Backspace"];
 const NO_EDGES: TypedEdge[] = [];
 const MULTI_KEYS = ["Meta", "Control", "Shift"];
 const FIT = { padding: 0.12, maxZoom: 1.1 };
+const MIN_ZOOM = 0.05;
 /**
  * Below this zoom a node's text is under 12 px on screen (its smallest text is 12 px); an
  * opened graph starts no smaller, and is fitted whole only when that keeps it readable.
@@ -123,6 +126,21 @@ function unmeasuredExtra(d: StepData): number {
  */
 const SIZE_SLACK = 12;
 
+/** The zoom Fit view ends at: as React Flow computes it, from the nodes' boxes and the canvas' size. */
+function fitZoomOf(nodes: readonly StepNode[], box: { width: number; height: number }): number {
+  const bounds = getNodesBounds(nodes.map((n) => ({ ...n, measured: n.measured ?? { width: 240, height: 90 } })));
+  return getViewportForBounds(bounds, box.width, box.height, MIN_ZOOM, FIT.maxZoom, FIT.padding).zoom;
+}
+
+/** React Flow's fit-view icon (Controls draws it only for its own button). */
+function FitIcon() {
+  return (
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 30" aria-hidden="true">
+      <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+    </svg>
+  );
+}
+
 /** How long node boxes must rest before edges re-route around them: a burst of measurements (or a drop) costs one pass. */
 const SETTLE_MS = 60;
 
@@ -163,7 +181,10 @@ function CanvasInner() {
   const reveal = useSelector(app, (s) => s.reveal);
   const fitSeq = useSelector(app, (s) => s.fitSeq);
   const direction = useSelector(app, (s) => directionOf(s));
-  const far = useFlowStore(zoomedOut);
+  const zoomedOutNow = useFlowStore(zoomedOut);
+  // A fit that ends zoomed out on a large graph is drawn zoomed out from its first frame.
+  const [fittingFar, setFittingFar] = useState(false);
+  const far = zoomedOutNow || fittingFar;
   const rf = useReactFlow<StepNode, TypedEdge>();
   const [nodes, setNodes] = useState<StepNode[]>([]);
   const [edges, setEdges] = useState<TypedEdge[]>([]);
@@ -288,8 +309,21 @@ function CanvasInner() {
     return () => clearTimeout(t);
   }, [nodes, rf]);
 
+  /*
+   * Fit view on a large graph ends far out, but its animation passes through every zoom in
+   * between: at the near zooms each frame brought more of the graph into view, and each
+   * step and edge in view was put in the DOM and routed, for a frame shown for a few
+   * milliseconds (seconds of work at 5,000 steps). So when the fit ends below FAR_ZOOM, the
+   * level of detail of its end applies from its start: the whole animation is the drawing.
+   */
   useEffect(() => {
-    if (fitSeq) void rf.fitView({ ...FIT, duration: 250 });
+    if (!fitSeq) return;
+    const box = wrapper.current?.getBoundingClientRect();
+    const ns = nodesRef.current;
+    const ahead = !!box && ns.length > BIG && fitZoomOf(ns, box) < FAR_ZOOM;
+    if (ahead) setFittingFar(true);
+    // The drawing hides the DOM nodes, which a fit leaves out unless told.
+    void rf.fitView({ ...FIT, duration: 250, includeHiddenNodes: true }).finally(() => ahead && setFittingFar(false));
   }, [fitSeq, rf]);
 
   // Selection made elsewhere (text cursor, problem list, paste) -> canvas; it names steps
@@ -596,7 +630,7 @@ function CanvasInner() {
         deleteKeyCode={DELETE_KEYS}
         multiSelectionKeyCode={MULTI_KEYS}
         onlyRenderVisibleElements={big}
-        minZoom={0.05}
+        minZoom={MIN_ZOOM}
         maxZoom={2}
         fitViewOptions={FIT}
         connectionRadius={24}
@@ -609,7 +643,12 @@ function CanvasInner() {
         <OverviewMap nodes={nodes} />
         <OffscreenNote />
         <TabOrder />
-        <Controls showInteractive={false} fitViewOptions={FIT} />
+        <Controls showInteractive={false} showFitView={false}>
+          {/* React Flow's own would fit without the drawing ahead (see the fitSeq effect). */}
+          <ControlButton className="react-flow__controls-fitview" onClick={fitView} title="Fit View" aria-label="Fit View">
+            <FitIcon />
+          </ControlButton>
+        </Controls>
       </ReactFlow>
       </LabelLayerContext.Provider>
       </ObstaclesContext.Provider>
