@@ -316,15 +316,23 @@ function CanvasInner() {
    * milliseconds (seconds of work at 5,000 steps). So when the fit ends below FAR_ZOOM, the
    * level of detail of its end applies from its start: the whole animation is the drawing.
    */
+  const [fitAsked, setFitAsked] = useState<{ seq: number; ahead: boolean } | null>(null);
   useEffect(() => {
     if (!fitSeq) return;
     const box = wrapper.current?.getBoundingClientRect();
     const ns = nodesRef.current;
     const ahead = !!box && ns.length > BIG && fitZoomOf(ns, box) < FAR_ZOOM;
     if (ahead) setFittingFar(true);
+    setFitAsked({ seq: fitSeq, ahead });
+  }, [fitSeq]);
+  // Started once the drawing has replaced the DOM nodes (its commit), not in the same breath.
+  const drawnNow = far && nodes.length > BIG;
+  useEffect(() => {
+    if (!fitAsked || (fitAsked.ahead && !drawnNow)) return;
+    setFitAsked(null);
     // The drawing hides the DOM nodes, which a fit leaves out unless told.
-    void rf.fitView({ ...FIT, duration: 250, includeHiddenNodes: true }).finally(() => ahead && setFittingFar(false));
-  }, [fitSeq, rf]);
+    void rf.fitView({ ...FIT, duration: 250, includeHiddenNodes: true }).finally(() => fitAsked.ahead && setFittingFar(false));
+  }, [fitAsked, drawnNow, rf]);
 
   // Selection made elsewhere (text cursor, problem list, paste) -> canvas; it names steps
   // only, so no group node stays selected beside it.

@@ -51,7 +51,8 @@ function useLabelPlace(points: XY[] | null, mid: XY, obstacles: Obstacles | null
     if (!points || !obstacles) return { at: mid, shown: roomy ? "whole" : "dot" };
     const whole = roomy ? labelSpot(points, labelSize(chars), obstacles) : undefined;
     if (whole) return { at: whole, shown: "whole" };
-    const dot = labelSpot(points, DOT, obstacles);
+    // A dot has no text to cover: it may sit in the narrowest gap between two nodes.
+    const dot = labelSpot(points, DOT, obstacles, 0);
     return dot ? { at: dot, shown: "dot" } : { at: mid, shown: "none" };
   }, [points, mid, obstacles, chars, roomy]);
 }

@@ -283,7 +283,7 @@ export function halfway(points: readonly XY[]): XY {
   return points[0] ?? { x: 0, y: 0 };
 }
 
-/** How far from node boxes a label's box keeps (estimated sizes of nodes not yet on screen err by a few pixels). */
+/** How far from node boxes a label's box keeps by default (estimated sizes of nodes not yet on screen err by a few pixels). */
 const LABEL_MARGIN = 4;
 /** How finely the route is searched for a free spot for a label. */
 const LABEL_STEP = 8;
@@ -293,10 +293,10 @@ const LABEL_STEP = 8;
  * nearest to halfway along it (a label centred on a route through the gap between two
  * columns would cover both). Undefined when the route has no such point.
  */
-export function labelSpot(points: readonly XY[], size: { width: number; height: number }, obstacles: Obstacles): XY | undefined {
+export function labelSpot(points: readonly XY[], size: { width: number; height: number }, obstacles: Obstacles, margin = LABEL_MARGIN): XY | undefined {
   const lens = points.slice(1).map((p, i) => Math.hypot(p.x - points[i]!.x, p.y - points[i]!.y));
   const total = lens.reduce((s, l) => s + l, 0);
-  const hw = size.width / 2 + LABEL_MARGIN, hh = size.height / 2 + LABEL_MARGIN;
+  const hw = size.width / 2 + margin, hh = size.height / 2 + margin;
   const free = (p: XY) => obstacles.near({ x0: p.x - hw, y0: p.y - hh, x1: p.x + hw, y1: p.y + hh }).length === 0;
   for (let off = 0; off <= total / 2; off += LABEL_STEP) {
     for (const at of off ? [total / 2 + off, total / 2 - off] : [total / 2]) {
