@@ -2,7 +2,7 @@
 // because it had): nothing is overwritten until the user picks which text to keep. Looking
 // at the disk's version compares it with the text here without replacing either; taking it
 // sets the user's text aside, offered back until they forget it (nothing is lost by a look).
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { changedHunks, lineDiff } from "../model/linediff";
 import { app } from "../state/app";
 import { backToMine, forgetMine, keepMine, takeDisk } from "../state/server";
@@ -11,7 +11,7 @@ import { useSelector } from "../state/store";
 /** The lines that differ between the text here and the disk's, with a little context. */
 function Comparison({ path, disk }: { path: string; disk: string }) {
   const mine = useSelector(app, (s) => s.texts[path] ?? "");
-  const hunks = changedHunks(lineDiff(mine, disk));
+  const hunks = useMemo(() => changedHunks(lineDiff(mine, disk)), [mine, disk]);
   return (
     <div className="conflict-compare" role="region" aria-label={`${path}: your text and the disk's, lines that differ`} tabIndex={0} data-testid="conflict-compare">
       <div className="muted">
