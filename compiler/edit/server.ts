@@ -62,7 +62,12 @@ class HttpError extends Error {
 }
 
 /** What the editor hears: file news and run progress, one JSON object per event. */
-type News = Change | { type: "run"; event: Record<string, unknown> } | { type: "run-exit"; code: number | null; message: string };
+type News =
+  | Change
+  // Which file a run is of (relative to the folder), before its events: its states belong to that file's graph only.
+  | { type: "run-start"; path: string }
+  | { type: "run"; event: Record<string, unknown> }
+  | { type: "run-exit"; code: number | null; message: string };
 
 export async function startEditServer(o: EditOptions): Promise<EditServer> {
   const project = new Project(o.root);
@@ -131,7 +136,7 @@ export async function startEditServer(o: EditOptions): Promise<EditServer> {
         const file = project.resolve(body.path);
         if (!file) throw new HttpError(400, `not a .mlp file in the folder: ${String(body.path)}`);
         if (body.variant !== undefined && (typeof body.variant !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(body.variant))) throw new HttpError(400, "variant must be a name");
-        if (!runs.start(file, body.variant as string | undefined)) throw new HttpError(409, "a run is going on; stop it first");
+        if (!runs.start(file, String(body.path), body.variant as string | undefined)) throw new HttpError(409, "a run is going on; stop it first");
         return json(res, 202, { started: true });
       }
       case "POST /api/stop":
@@ -150,7 +155,9 @@ export async function startEditServer(o: EditOptions): Promise<EditServer> {
       }
       case "GET /api/log": {
         const step = url.searchParams.get("step") ?? "";
-        const log = runs.logOf(step);
+        const of = url.searchParams.get("path");
+        // A step of another file than the one run has no log from this run, even under the same name.
+        const log = of === null || of === runs.file ? runs.logOf(step) : undefined;
         if (log === undefined) throw new HttpError(404, `${step} has not run since mlp edit started`);
         if (log === null) throw new HttpError(404, `${step} wrote no log: data steps run as SQL on DuckDB (mlp compile --target local shows it); Python steps log here`);
         return json(res, 200, { step, text: tail(log, MAX_LOG) });
@@ -186,6 +193,8 @@ class Runs {
   private events: News[] = [];
   private workdir: string | undefined;
   private logs = new Map<string, string>();
+  /** The file of the current (or last) run, relative to the folder. */
+  file: string | undefined;
 
   constructor(
     private readonly project: Project,
@@ -197,11 +206,12 @@ class Runs {
     return this.events;
   }
 
-  start(file: string, variant: string | undefined): boolean {
+  start(file: string, path: string, variant: string | undefined): boolean {
     if (this.child) return false;
     this.events = [];
     this.logs.clear();
     this.workdir = undefined;
+    this.file = path;
     const args = [this.cli.bin, "run", file, "--format", "json", ...(variant ? ["--variant", variant] : [])];
     const child = spawn(this.cli.node, args, { cwd: this.project.root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
     this.child = child;
@@ -211,6 +221,7 @@ class Runs {
       this.events.push(n);
       this.broadcast(n);
     };
+    send({ type: "run-start", path });
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;
       for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {

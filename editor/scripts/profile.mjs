@@ -1,10 +1,10 @@
 // Profiles the built editor on a generated pipeline of N steps (test/bench/generate.ts), in
 // chromium through the DevTools protocol: the page load, then a pan after Fit view (NEAR=1:
-// at the opening zoom). Prints the functions with the most self time (Profiler) and the
+// at the opening zoom), or (PHASES=fit) Fit view itself from the opening zoom. Prints the functions with the most self time (Profiler) and the
 // browser's own metrics, or with TRACE=1 the main- and raster-thread work of the pan by
 // trace event (Tracing). What bench:editor's figures come from, to see where they go.
 //
-//   DIST=dir-of-a-build N=5000 PHASES=load,pan [NEAR=1] [TRACE=1] [SHOT=file.png] node editor/scripts/profile.mjs
+//   DIST=dir-of-a-build N=5000 PHASES=load,pan|fit [NEAR=1] [TRACE=1] [SHOT=file.png] node editor/scripts/profile.mjs
 //
 // CPU profiles are written to the system's temporary folder (open them in DevTools).
 import { writeFileSync } from "node:fs";
@@ -61,6 +61,26 @@ let m1 = await metrics();
 console.log("load metrics", diff(m0, m1));
 if (PHASES.includes("load")) summarize((await cdp.send("Profiler.stop")).profile, `load-${N}`);
 await page.waitForTimeout(1000);
+if (PHASES.includes("fit")) {
+  // From the opening zoom to the whole graph: the click to the view's last move.
+  await page.evaluate(() => {
+    const vp = document.querySelector(".react-flow__viewport");
+    window.__fit = { last: vp.style.transform, moved: 0 };
+    const tick = (t) => {
+      if (vp.style.transform !== window.__fit.last) Object.assign(window.__fit, { last: vp.style.transform, moved: t });
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  m0 = await metrics();
+  await cdp.send("Profiler.start");
+  const start = await page.evaluate(() => performance.now());
+  await page.getByTestId("fit-view").click();
+  await page.waitForFunction(() => window.__fit.moved && performance.now() - window.__fit.moved > 1000, null, { timeout: 60000, polling: 100 });
+  console.log("fit view took", (await page.evaluate(() => window.__fit.moved)) - start, "ms to its last frame");
+  summarize((await cdp.send("Profiler.stop")).profile, `fit-${N}`);
+  console.log("fit metrics", diff(m0, await metrics()));
+}
 if (PHASES.includes("pan")) {
   if (!process.env.NEAR) await page.getByTestId("fit-view").click();
   await page.waitForTimeout(1500);

@@ -10,6 +10,7 @@ import { useSelector } from "./state/store";
 import { NodeSearch } from "./panels/NodeSearch";
 import { SAMPLES } from "./samples";
 import { RunTools } from "./server/RunTools";
+import { MoreMenu, type MenuAction } from "./MoreMenu";
 
 function Status() {
   const analysis = useSelector(app, (s) => s.analysis);
@@ -19,7 +20,11 @@ function Status() {
   const errors = analysis.diagnostics.filter((d) => d.severity === "error").length;
   const warnings = analysis.diagnostics.length - errors;
   return (
-    <span className="status" data-testid="status" title={`checked in ${analysis.ms.toFixed(0)} ms`}>
+    <span
+      className="status"
+      data-testid="status"
+      title={`${errors ? `${errors} error${errors > 1 ? "s" : ""}` : "checks clean"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${analysis.ir.nodes.length} steps; checked in ${analysis.ms.toFixed(0)} ms${autosaveFailure ? `; not autosaved: ${autosaveFailure}` : ""}`}
+    >
       <span className={errors ? "text-error" : "text-ok"}>{errors ? `✕ ${errors} error${errors > 1 ? "s" : ""}` : "✓ checks clean"}</span>
       {warnings > 0 && <span className="text-warning"> · {warnings} warning{warnings > 1 ? "s" : ""}</span>}
       <span className="muted"> · {analysis.ir.nodes.length} steps{stale ? " · checking…" : ""}</span>
@@ -44,6 +49,13 @@ export function Toolbar() {
     if (e.target.files) void readFileList(e.target.files);
     e.target.value = "";
   };
+  // Less frequent actions, or ones with a shortcut of their own: the toolbar must stay one line.
+  const more: MenuAction[] = [
+    { label: "Save as…", onSelect: () => void saveActive(true), title: "Save as a new file", testid: "save-as" },
+    ...(onDisk ? [] : [{ label: "Open folder…", onSelect: async () => void ((await openFolderWithPicker()) || folderInput.current?.click()), title: "Open a folder of .mlp files (keeps imports working)", testid: "open-folder" }]),
+    { label: "Group…", onSelect: () => void groupSelection(), title: "Group the selected steps under a name; written as a // group: line in the layout block", keys: "Ctrl+G", shortcut: "Control+G", testid: "group" },
+    { label: "Ungroup", onSelect: () => void ungroup(), title: "Ungroup the selected steps' group", keys: "Ctrl+Shift+G", shortcut: "Control+Shift+G", testid: "ungroup" },
+  ];
   return (
     <header className="toolbar">
       <span className="brand">
@@ -54,7 +66,6 @@ export function Toolbar() {
         {!onDisk && (
           <>
             <button type="button" onClick={async () => (await openWithPicker()) || filesInput.current?.click()} title="Open .mlp files">Open…</button>
-            <button type="button" onClick={async () => (await openFolderWithPicker()) || folderInput.current?.click()} title="Open a folder of .mlp files (keeps imports working)">Open folder…</button>
             <select
               aria-label="Open a sample"
               value=""
@@ -69,13 +80,17 @@ export function Toolbar() {
           </>
         )}
         <button type="button" onClick={() => void saveActive()} title="Save (Ctrl+S)">Save</button>
-        <button type="button" onClick={() => void saveActive(true)} title="Save as a new file">Save as…</button>
+        <MoreMenu actions={more} />
         <input ref={filesInput} id="open-files" type="file" accept=".mlp" multiple hidden onChange={onFiles} />
         <input ref={folderInput} id="open-folder" type="file" multiple hidden onChange={onFiles} {...{ webkitdirectory: "" }} />
       </div>
       <div className="tool-group">
-        <button type="button" onClick={undo} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
-        <button type="button" onClick={redo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
+        <button type="button" className="icon" onClick={undo} aria-label="Undo" title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z" data-testid="undo">
+          <span aria-hidden="true">↶</span>
+        </button>
+        <button type="button" className="icon" onClick={redo} aria-label="Redo" title="Redo (Ctrl+Shift+Z)" aria-keyshortcuts="Control+Shift+Z" data-testid="redo">
+          <span aria-hidden="true">↷</span>
+        </button>
       </div>
       <div className="tool-group">
         <button type="button" onClick={() => void autoLayout()} disabled={busy} title="Lay out the graph with elkjs and write the positions to the layout block" data-testid="auto-layout">
@@ -91,11 +106,9 @@ export function Toolbar() {
           <option value="right">Left to right</option>
           <option value="down">Top down</option>
         </select>
-        <button type="button" onClick={fitView} title="Fit the whole graph in view (F)" data-testid="fit-view">Fit view</button>
-      </div>
-      <div className="tool-group">
-        <button type="button" onClick={() => void groupSelection()} title="Group the selected steps under a name (Ctrl+G); written as a // group: line in the layout block" data-testid="group">Group…</button>
-        <button type="button" onClick={() => void ungroup()} title="Ungroup the selected steps' group (Ctrl+Shift+G)" data-testid="ungroup">Ungroup</button>
+        <button type="button" className="icon" onClick={fitView} aria-label="Fit view" title="Fit the whole graph in view (F)" aria-keyshortcuts="F" data-testid="fit-view">
+          <span aria-hidden="true">⤢</span>
+        </button>
       </div>
       <RunTools />
       <NodeSearch />

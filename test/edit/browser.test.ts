@@ -85,10 +85,13 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.waitForTimeout(500);
     expect(onDisk()).not.toContain("amount = 1.0");
-    await page.getByTestId("conflict-disk").click();
+    await page.getByTestId("conflict-use-disk").click();
     await expect.poll(text).toContain("// edited again elsewhere");
     expect(await text()).toContain("amount = 0.0");
     await expect(page.getByTestId("conflict").count()).resolves.toBe(0);
+    // The text here was set aside, not lost (studio.test.ts goes back to it); this one lets it go.
+    await page.getByTestId("forget-mine").click();
+    await expect(page.getByTestId("set-aside").count()).resolves.toBe(0);
   });
 
   it("runs the pipeline from the graph: each step's state and rows, and a preview of a step's rows", async () => {

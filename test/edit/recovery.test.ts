@@ -110,10 +110,11 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
     expect(await text()).not.toContain("changed while open");
     await page.waitForTimeout(800);
     expect(await stored()).toContain("amount > 6.0");
-    await page.getByTestId("conflict-disk").click();
+    await page.getByTestId("conflict-use-disk").click();
     await expect.poll(text).toContain("changed while open");
     expect(await text()).toContain("amount > 5.0");
     await expect.poll(storedTexts).toEqual([]);
+    await page.getByTestId("forget-mine").click();
   });
 
   it("a reload reopens the file the user was on", async () => {

@@ -1,7 +1,7 @@
 // Edge routing (editor/src/model/routes.ts): orthogonal routes from port to port that keep
 // clear of every node box but their own two ends, deterministic, fast at 1,000 steps.
 import { describe, expect, it } from "vitest";
-import { type Box, CLEARANCE, crosses, halfway, Obstacles, pathOf, routeEdge, simplify } from "../../editor/src/model/routes";
+import { type Box, CLEARANCE, crosses, halfway, labelSpot, Obstacles, pathOf, routeEdge, simplify } from "../../editor/src/model/routes";
 import type { XY } from "../../editor/src/model/positions";
 
 const box = (id: string, x: number, y: number, width = 240, height = 100): Box => ({ id, x, y, width, height });
@@ -94,5 +94,32 @@ describe("edge routes", () => {
     expect(halfway(pts)).toEqual({ x: 100, y: 0 });
     expect(halfway([{ x: 0, y: 0 }, { x: 40, y: 0 }])).toEqual({ x: 20, y: 0 });
     expect(simplify([{ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 10, y: 0 }, { x: 20, y: 0 }, { x: 20, y: 5 }])).toEqual([{ x: 0, y: 0 }, { x: 20, y: 0 }, { x: 20, y: 5 }]);
+  });
+});
+
+describe("edge label placement", () => {
+  const size = { width: 110, height: 20 };
+  const covers = (p: XY, b: Box) => p.x + size.width / 2 > b.x && p.x - size.width / 2 < b.x + b.width && p.y + size.height / 2 > b.y && p.y - size.height / 2 < b.y + b.height;
+
+  it("sits halfway when that covers no node", () => {
+    const boxes = [box("a", 0, 0), box("b", 600, 0)];
+    const route = [{ x: 240, y: 50 }, { x: 600, y: 50 }];
+    expect(labelSpot(route, size, new Obstacles(boxes))).toEqual({ x: 420, y: 50 });
+  });
+
+  it("moves off a stretch through a narrow gap between two columns to the nearest free stretch", () => {
+    // Down the 20 px gap between two columns of nodes, then along the free row below them.
+    const boxes = [box("l", 0, 0, 240, 600), box("r", 260, 0, 240, 600)];
+    const route = [{ x: 250, y: 0 }, { x: 250, y: 640 }, { x: 700, y: 640 }];
+    const at = labelSpot(route, size, new Obstacles(boxes))!;
+    expect(at).toBeDefined();
+    expect(boxes.some((b) => covers(at, b))).toBe(false);
+    // Halfway (545 px down the gap) would have covered both.
+    expect(boxes.every((b) => covers(halfway(route), b))).toBe(true);
+  });
+
+  it("gives up where no point of the route is free", () => {
+    const boxes = [box("l", 0, 0, 240, 300), box("r", 260, 0, 240, 300)];
+    expect(labelSpot([{ x: 250, y: 20 }, { x: 250, y: 280 }], size, new Obstacles(boxes))).toBeUndefined();
   });
 });

@@ -112,9 +112,12 @@ describe.skipIf(!haveChromium)("editor at scale, in a browser", () => {
     // Only what is visible is in the DOM, not the whole graph.
     expect(await page.locator(".react-flow__node").count()).toBeLessThan(LARGE / 4);
 
-    // Fit view zooms far out: the whole graph is one canvas, no DOM node per step...
-    await page.getByTestId("fit-view").click();
-    await page.waitForTimeout(800);
+    // Fit view zooms far out: the whole graph is one canvas, no DOM node per step, from the
+    // animation's first frame (at the near zooms it passes through, each frame used to put
+    // the steps coming into view in the DOM and route their edges: seconds at 5,000 steps).
+    const frames = await framesOfFit(page);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.filter((f) => f.nodes > 0 || f.edges > 0 || !f.drawing)).toEqual([]);
     expect(await zoomOf(page)).toBeLessThan(0.45);
     await page.getByTestId("far-view").waitFor();
     expect(await page.locator(".react-flow__node").count()).toBe(0);
@@ -135,4 +138,63 @@ describe.skipIf(!haveChromium)("editor at scale, in a browser", () => {
     expect(await page.locator(".react-flow__node .step-footer").count()).toBeGreaterThan(0);
     await page.close();
   }, 240_000);
+
+  it("at 1,000 steps, before and after auto-layout, no closed edge label covers a node", async () => {
+    const page = await openLarge(1000);
+    await page.waitForFunction(() => (window as unknown as Editor).mlpEditor?.checked(), null, { timeout: 120_000 });
+    await expect.poll(() => labelsOverNodes(page), { timeout: 15_000 }).toEqual([]);
+    await page.getByTestId("auto-layout").click();
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="auto-layout"]') as HTMLButtonElement).disabled && (window as unknown as Editor).mlpEditor?.checked(), null, { timeout: 120_000 });
+    // Places where many edges meet: the joins, gates and registrations of the generated pipeline.
+    const text = generatePipeline(1000);
+    const steps = [...text.matchAll(/^(?:join|evaluate|register) (\w+)/gm)].map((m) => m[1]!);
+    expect(steps.length).toBeGreaterThan(20);
+    let labels = 0;
+    for (let i = 0; i < steps.length; i += Math.floor(steps.length / 8)) {
+      await page.evaluate((id) => (window as unknown as { mlpEditor: { reveal(id: string): void } }).mlpEditor.reveal(id), steps[i]!);
+      await page.waitForTimeout(600);
+      await expect.poll(() => labelsOverNodes(page), { timeout: 5_000 }).toEqual([]);
+      labels += await page.locator(".edge-label:not(.tight)").count();
+    }
+    // The labels are still there, only out of the nodes' way.
+    expect(labels).toBeGreaterThan(50);
+    await page.close();
+  }, 240_000);
 });
+
+/** Clicks Fit view and reports, for every frame that moved the view, what was in the DOM. */
+async function framesOfFit(page: Page): Promise<{ zoom: string; nodes: number; edges: number; drawing: boolean }[]> {
+  await page.evaluate(() => {
+    const vp = document.querySelector(".react-flow__viewport") as HTMLElement;
+    const rec = { last: vp.style.transform, still: 0, frames: [] as unknown[], done: false };
+    (window as unknown as { __fit: typeof rec }).__fit = rec;
+    const tick = (t: number) => {
+      if (vp.style.transform !== rec.last) {
+        rec.last = vp.style.transform;
+        rec.still = t;
+        rec.frames.push({ zoom: rec.last, nodes: document.querySelectorAll(".react-flow__node").length, edges: document.querySelectorAll(".react-flow__edge").length, drawing: !!document.querySelector('[data-testid="far-view"]') });
+      }
+      if (!rec.still || t - rec.still < 800) requestAnimationFrame(tick);
+      else rec.done = true;
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.getByTestId("fit-view").click();
+  await page.waitForFunction(() => (window as unknown as { __fit: { done: boolean } }).__fit.done, null, { timeout: 60_000 });
+  return page.evaluate(() => (window as unknown as { __fit: { frames: { zoom: string; nodes: number; edges: number; drawing: boolean }[] } }).__fit.frames);
+}
+
+/** The closed edge labels on screen whose box overlaps a node's, with both boxes (an open label may cover nodes: the user asked for it). */
+function labelsOverNodes(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const nodes = Array.from(document.querySelectorAll(".react-flow__node")).map((n) => ({ id: (n as HTMLElement).dataset.id, r: n.getBoundingClientRect() }));
+    const hit = (a: DOMRect, b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const out: string[] = [];
+    for (const l of Array.from(document.querySelectorAll(".edge-label:not(.open)"))) {
+      const r = l.getBoundingClientRect();
+      const n = nodes.find((x) => hit(r, x.r));
+      if (n && r.width > 0) out.push(`${l.textContent} over ${n.id}`);
+    }
+    return out;
+  });
+}

@@ -6,7 +6,9 @@ import {
   applyNodeChanges,
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
+  getViewportForBounds,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
@@ -28,7 +30,7 @@ import { groupMove, memberChanges, type Placed } from "../model/groups";
 import { layoutKey, positionsOf, type Direction, type XY } from "../model/positions";
 import { Obstacles, type Box } from "../model/routes";
 import { previews } from "../state/analysis";
-import { app, directionOf, select, toast } from "../state/app";
+import { app, directionOf, fitView, select, toast } from "../state/app";
 import { registerCanvas } from "../state/canvasBridge";
 import { addStepOf, deleteElements } from "../state/commands";
 import { activate, showRange } from "../state/documents";
@@ -52,6 +54,7 @@ const DELETE_KEYS = ["Delete", "Backspace"];
 const NO_EDGES: TypedEdge[] = [];
 const MULTI_KEYS = ["Meta", "Control", "Shift"];
 const FIT = { padding: 0.12, maxZoom: 1.1 };
+const MIN_ZOOM = 0.05;
 /**
  * Below this zoom a node's text is under 12 px on screen (its smallest text is 12 px); an
  * opened graph starts no smaller, and is fitted whole only when that keeps it readable.
@@ -68,6 +71,10 @@ function toRefs(c: { source: string; sourceHandle?: string | null; target: strin
 
 const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 
+/** The sizes estimatedGeometry made (a node keeps the object until React Flow measures it): not a measurement. */
+const ESTIMATES = new WeakSet<object>();
+const estimate = <T extends object>(size: T): T => (ESTIMATES.add(size), size);
+
 /**
  * A node's size and handle positions before it was ever on screen. React Flow renders
  * every node it has not measured, visible or not, to measure it: at 5,000 steps that
@@ -81,7 +88,7 @@ function estimatedGeometry(d: StepData, direction: Direction): Pick<StepNode, "m
     const height = 56.5 + (labelled ? 2 * 19 : 0);
     const x = (i: number, n: number) => alongEdge(i, n) * 240 - 5;
     return {
-      measured: { width: 240, height },
+      measured: estimate({ width: 240, height }),
       handles: [
         ...d.inputs.map((p, i) => ({ id: p.id, type: "target" as const, position: Position.Top, x: x(i, d.inputs.length), y: -6, width: 10, height: 10 })),
         ...d.outputs.map((p, i) => ({ id: p.id, type: "source" as const, position: Position.Bottom, x: x(i, d.outputs.length), y: height - 4, width: 10, height: 10 })),
@@ -92,7 +99,7 @@ function estimatedGeometry(d: StepData, direction: Direction): Pick<StepNode, "m
   const height = 56.5 + (labelled ? rows * 18 : 8);
   const y = (i: number, n: number) => height / 2 + (i - (n - 1) / 2) * 18 - 5;
   return {
-    measured: { width: 240, height },
+    measured: estimate({ width: 240, height }),
     handles: [
       ...d.inputs.map((p, i) => ({ id: p.id, type: "target" as const, position: Position.Left, x: -6, y: y(i, d.inputs.length), width: 10, height: 10 })),
       ...d.outputs.map((p, i) => ({ id: p.id, type: "source" as const, position: Position.Right, x: 236, y: y(i, d.outputs.length), width: 10, height: 10 })),
@@ -100,15 +107,49 @@ function estimatedGeometry(d: StepData, direction: Direction): Pick<StepNode, "m
   };
 }
 
+/**
+ * How much taller a node not yet on screen is likely to be than estimatedGeometry says (that
+ * estimate leaves out the detail line and the optional lines): routes and edge labels keep
+ * clear of the likely box, or they cross the lower part of nodes nobody has scrolled to yet.
+ * Erring tall only costs a label a few pixels of room.
+ */
+function unmeasuredExtra(d: StepData): number {
+  return 28 + (d.time ? 18 : 0) + (d.imported ? 17 : 0) + (d.problem ? 36 : 0);
+}
+
+/**
+ * On a large graph a node's real size replaces the likely one (estimate plus
+ * unmeasuredExtra) as a pan brings it into view: within this, edges keep their routes (a
+ * re-route of every drawn edge per pan would cost frames); a bigger change (the checked
+ * graph's nodes, taller than the parsed graph's, or a node with a problem line) re-routes
+ * them, or routes and labels would cross the grown part.
+ */
+const SIZE_SLACK = 12;
+
+/** The zoom Fit view ends at: as React Flow computes it, from the nodes' boxes and the canvas' size. */
+function fitZoomOf(nodes: readonly StepNode[], box: { width: number; height: number }): number {
+  const bounds = getNodesBounds(nodes.map((n) => ({ ...n, measured: n.measured ?? { width: 240, height: 90 } })));
+  return getViewportForBounds(bounds, box.width, box.height, MIN_ZOOM, FIT.maxZoom, FIT.padding).zoom;
+}
+
+/** React Flow's fit-view icon (Controls draws it only for its own button). */
+function FitIcon() {
+  return (
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 30" aria-hidden="true">
+      <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+    </svg>
+  );
+}
+
 /** How long node boxes must rest before edges re-route around them: a burst of measurements (or a drop) costs one pass. */
 const SETTLE_MS = 60;
 
 /**
- * The boxes edges route around, renewed only when a box really moved (or, on a graph small
- * enough to be in the DOM whole, changed size) and no node is being dragged; a drag
- * re-routes only the dragged node's own edges (their ends move). On a large graph, nodes
- * are measured as a pan brings them into view: re-routing every drawn edge for each of
- * those would cost the pan its frames, so a size counts from the next move or layout.
+ * The boxes edges route around, renewed only when a box really moved or changed size and
+ * no node is being dragged; a drag re-routes only the dragged node's own edges (their ends
+ * move). On a large graph, nodes are measured as a pan brings them into view: re-routing
+ * every drawn edge for each of those would cost the pan its frames, so a size within
+ * SIZE_SLACK of the likely one counts from the next move or layout.
  */
 function useObstacles(nodes: readonly StepNode[]): Obstacles | null {
   const [obstacles, setObstacles] = useState<Obstacles | null>(null);
@@ -116,12 +157,12 @@ function useObstacles(nodes: readonly StepNode[]): Obstacles | null {
   useEffect(() => {
     if (nodes.some((n) => n.dragging)) return;
     const t = setTimeout(() => {
-      const boxes = nodes.map((n): Box => ({ id: n.id, x: n.position.x, y: n.position.y, width: n.measured?.width ?? 240, height: n.measured?.height ?? 90 }));
+      const boxes = nodes.map((n): Box => ({ id: n.id, x: n.position.x, y: n.position.y, width: n.measured?.width ?? 240, height: (n.measured?.height ?? 90) + (n.measured && ESTIMATES.has(n.measured) ? unmeasuredExtra(n.data) : 0) }));
       const prev = last.current;
-      const sized = boxes.length <= BIG;
+      const slack = boxes.length <= BIG ? 2 : SIZE_SLACK;
       const same = boxes.length === prev.size && boxes.every((b) => {
         const o = prev.get(b.id);
-        return !!o && Math.abs(o.x - b.x) < 1 && Math.abs(o.y - b.y) < 1 && (!sized || (Math.abs(o.width - b.width) < 2 && Math.abs(o.height - b.height) < 2));
+        return !!o && Math.abs(o.x - b.x) < 1 && Math.abs(o.y - b.y) < 1 && Math.abs(o.width - b.width) < slack && Math.abs(o.height - b.height) < slack;
       });
       if (same) return;
       last.current = new Map(boxes.map((b) => [b.id, b]));
@@ -140,7 +181,10 @@ function CanvasInner() {
   const reveal = useSelector(app, (s) => s.reveal);
   const fitSeq = useSelector(app, (s) => s.fitSeq);
   const direction = useSelector(app, (s) => directionOf(s));
-  const far = useFlowStore(zoomedOut);
+  const zoomedOutNow = useFlowStore(zoomedOut);
+  // A fit that ends zoomed out on a large graph is drawn zoomed out from its first frame.
+  const [fittingFar, setFittingFar] = useState(false);
+  const far = zoomedOutNow || fittingFar;
   const rf = useReactFlow<StepNode, TypedEdge>();
   const [nodes, setNodes] = useState<StepNode[]>([]);
   const [edges, setEdges] = useState<TypedEdge[]>([]);
@@ -265,9 +309,30 @@ function CanvasInner() {
     return () => clearTimeout(t);
   }, [nodes, rf]);
 
+  /*
+   * Fit view on a large graph ends far out, but its animation passes through every zoom in
+   * between: at the near zooms each frame brought more of the graph into view, and each
+   * step and edge in view was put in the DOM and routed, for a frame shown for a few
+   * milliseconds (seconds of work at 5,000 steps). So when the fit ends below FAR_ZOOM, the
+   * level of detail of its end applies from its start: the whole animation is the drawing.
+   */
+  const [fitAsked, setFitAsked] = useState<{ seq: number; ahead: boolean } | null>(null);
   useEffect(() => {
-    if (fitSeq) void rf.fitView({ ...FIT, duration: 250 });
-  }, [fitSeq, rf]);
+    if (!fitSeq) return;
+    const box = wrapper.current?.getBoundingClientRect();
+    const ns = nodesRef.current;
+    const ahead = !!box && ns.length > BIG && fitZoomOf(ns, box) < FAR_ZOOM;
+    if (ahead) setFittingFar(true);
+    setFitAsked({ seq: fitSeq, ahead });
+  }, [fitSeq]);
+  // Started once the drawing has replaced the DOM nodes (its commit), not in the same breath.
+  const drawnNow = far && nodes.length > BIG;
+  useEffect(() => {
+    if (!fitAsked || (fitAsked.ahead && !drawnNow)) return;
+    setFitAsked(null);
+    // The drawing hides the DOM nodes, which a fit leaves out unless told.
+    void rf.fitView({ ...FIT, duration: 250, includeHiddenNodes: true }).finally(() => fitAsked.ahead && setFittingFar(false));
+  }, [fitAsked, drawnNow, rf]);
 
   // Selection made elsewhere (text cursor, problem list, paste) -> canvas; it names steps
   // only, so no group node stays selected beside it.
@@ -573,7 +638,7 @@ function CanvasInner() {
         deleteKeyCode={DELETE_KEYS}
         multiSelectionKeyCode={MULTI_KEYS}
         onlyRenderVisibleElements={big}
-        minZoom={0.05}
+        minZoom={MIN_ZOOM}
         maxZoom={2}
         fitViewOptions={FIT}
         connectionRadius={24}
@@ -586,7 +651,12 @@ function CanvasInner() {
         <OverviewMap nodes={nodes} />
         <OffscreenNote />
         <TabOrder />
-        <Controls showInteractive={false} fitViewOptions={FIT} />
+        <Controls showInteractive={false} showFitView={false}>
+          {/* React Flow's own would fit without the drawing ahead (see the fitSeq effect). */}
+          <ControlButton className="react-flow__controls-fitview" onClick={fitView} title="Fit View" aria-label="Fit View">
+            <FitIcon />
+          </ControlButton>
+        </Controls>
       </ReactFlow>
       </LabelLayerContext.Provider>
       </ObstaclesContext.Provider>

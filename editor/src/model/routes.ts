@@ -283,6 +283,44 @@ export function halfway(points: readonly XY[]): XY {
   return points[0] ?? { x: 0, y: 0 };
 }
 
+/** How far from node boxes a label's box keeps by default (estimated sizes of nodes not yet on screen err by a few pixels). */
+const LABEL_MARGIN = 4;
+/** How finely the route is searched for a free spot for a label. */
+const LABEL_STEP = 8;
+
+/**
+ * Where a label of `size` can sit on the route without covering any node: the free point
+ * nearest to halfway along it (a label centred on a route through the gap between two
+ * columns would cover both). Undefined when the route has no such point.
+ */
+export function labelSpot(points: readonly XY[], size: { width: number; height: number }, obstacles: Obstacles, margin = LABEL_MARGIN): XY | undefined {
+  const lens = points.slice(1).map((p, i) => Math.hypot(p.x - points[i]!.x, p.y - points[i]!.y));
+  const total = lens.reduce((s, l) => s + l, 0);
+  const hw = size.width / 2 + margin, hh = size.height / 2 + margin;
+  const free = (p: XY) => obstacles.near({ x0: p.x - hw, y0: p.y - hh, x1: p.x + hw, y1: p.y + hh }).length === 0;
+  for (let off = 0; off <= total / 2; off += LABEL_STEP) {
+    for (const at of off ? [total / 2 + off, total / 2 - off] : [total / 2]) {
+      const p = pointAt(points, lens, at);
+      if (free(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+/** The point `at` pixels along the route. */
+function pointAt(points: readonly XY[], lens: readonly number[], at: number): XY {
+  let rest = at;
+  for (let i = 0; i < lens.length; i++) {
+    if (rest <= lens[i]! && lens[i]! > 0) {
+      const t = rest / lens[i]!;
+      const p = points[i]!, q = points[i + 1]!;
+      return { x: p.x + (q.x - p.x) * t, y: p.y + (q.y - p.y) * t };
+    }
+    rest -= lens[i]!;
+  }
+  return points[points.length - 1] ?? { x: 0, y: 0 };
+}
+
 /** True when the segment p..q passes through the inside of `box` (touching its border does not count). */
 export function crosses(p: XY, q: XY, box: Box): boolean {
   const x0 = Math.min(p.x, q.x), x1 = Math.max(p.x, q.x), y0 = Math.min(p.y, q.y), y1 = Math.max(p.y, q.y);

@@ -1,7 +1,7 @@
 // A step's state in the current run of `mlp edit`, on its node, and the rows that flowed
 // along an edge. Each subscribes to its own step only, so a run's progress re-renders the
 // badges, never the nodes.
-import { app, type StepRun } from "../state/app";
+import { app, runOfActive, type StepRun } from "../state/app";
 import { useSelector } from "../state/store";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
@@ -15,8 +15,11 @@ function rowsText(s: StepRun): string {
 const LABEL: Record<StepRun["status"], string> = { running: "running…", ok: "✓ done", cached: "cached", failed: "✕ failed", skipped: "skipped" };
 
 export function RunBadge({ step }: { step: string }) {
-  const s = useSelector(app, (st) => st.run?.steps[step]);
-  const queued = useSelector(app, (st) => !st.run?.steps[step] && (st.run?.status === "running" || st.run?.status === "starting"));
+  const s = useSelector(app, (st) => runOfActive(st)?.steps[step]);
+  const queued = useSelector(app, (st) => {
+    const run = runOfActive(st);
+    return !!run && !run.steps[step] && (run.status === "running" || run.status === "starting");
+  });
   if (queued)
     return (
       <div className="step-run run-queued" data-testid={`run-${step}`}>
@@ -37,7 +40,7 @@ export function RunBadge({ step }: { step: string }) {
 
 /** The rows a run wrote to the port an edge leaves from. */
 export function EdgeRows({ step, port }: { step: string; port: string }) {
-  const n = useSelector(app, (st) => st.run?.steps[step]?.rows?.[port]);
+  const n = useSelector(app, (st) => runOfActive(st)?.steps[step]?.rows?.[port]);
   if (n === undefined) return null;
   return <span className="edge-rows" data-testid={`edge-rows-${step}-${port}`}>{fmt(n)} rows</span>;
 }

@@ -21,22 +21,25 @@ const NO_SERVER = "Running needs the files on disk: start the editor with `mlp e
 export function RunTools() {
   const server = useSelector(app, (s) => s.server?.root ?? null);
   const run = useSelector(app, (s) => s.run);
+  const active = useSelector(app, (s) => s.active);
   if (server === null)
     return (
-      <div className="tool-group">
+      <div className="tool-group run-tools">
         {/* aria-disabled, not disabled: the button stays focusable, so the keyboard reaches the reason too. */}
         <button type="button" className="unavailable" aria-disabled="true" aria-describedby="run-needs-server" onClick={() => toast(NO_SERVER)} title={NO_SERVER} data-testid="run">
           Run
         </button>
-        <span className="muted" id="run-needs-server" data-testid="run-needs-server">
+        <span className="muted needs-server" id="run-needs-server" data-testid="run-needs-server" title={NO_SERVER}>
           needs <code>mlp edit</code>
         </span>
       </div>
     );
   const going = run?.status === "starting" || run?.status === "running";
+  // A finished run's verdict belongs to its file; while one goes on, the other tabs say which file it is (Stop is theirs too).
+  const shown = run && (run.file === active || going) ? run : null;
   return (
-    <div className="tool-group">
-      <span className="muted" title="the folder `mlp edit` serves: files open from it and save to it" data-testid="server-root">
+    <div className="tool-group run-tools">
+      <span className="muted server-root" title={`${server}: the folder \`mlp edit\` serves; files open from it and save to it`} data-testid="server-root">
         on disk: <b>{server}</b>
       </span>
       {going ? (
@@ -46,9 +49,9 @@ export function RunTools() {
           Run
         </button>
       )}
-      {run && (
-        <span className={`run-status run-${run.status.replace(" ", "-")}`} data-testid="run-status" title={run.message ?? (run.runId ? `run ${run.runId}` : "")}>
-          {summary(run)}
+      {shown && (
+        <span className={`run-status run-${shown.status.replace(" ", "-")}`} data-testid="run-status" title={shown.message ?? (shown.runId ? `run ${shown.runId} of ${shown.file}` : shown.file)}>
+          {shown.file === active ? summary(shown) : `${shown.file}: ${summary(shown)}`}
         </span>
       )}
     </div>

@@ -1,7 +1,7 @@
 // The inspector's part for a step in `mlp edit`: how the last run went for it, a preview
 // of its output rows (from the run folder, through `mlp show`) and its log.
 import { useState } from "react";
-import { app } from "../state/app";
+import { app, runOfActive } from "../state/app";
 import { stepLog, stepRows, type Rows } from "../state/server";
 import { useSelector } from "../state/store";
 import { RunBadge } from "./RunBadge";
@@ -10,7 +10,7 @@ const cell = (v: unknown) => (v === null || v === undefined ? "∅" : typeof v =
 
 export function StepRunSection({ step, ports }: { step: string; ports: string[] }) {
   const server = useSelector(app, (s) => s.server !== null);
-  const run = useSelector(app, (s) => s.run?.steps[step]);
+  const run = useSelector(app, (s) => runOfActive(s)?.steps[step]);
   const [port, setPort] = useState(ports[0] ?? "out");
   const [rows, setRows] = useState<Rows | null>(null);
   const [log, setLog] = useState<string | null>(null);

@@ -41,6 +41,11 @@ export interface ServerState {
   versions: Record<string, string>;
   /** Files changed on disk while they had unsaved edits here (or a save was refused): what is on disk now. */
   conflicts: Record<string, { text: string | null; version: string | null }>;
+  /**
+   * The user's unsaved text of a file whose conflict they settled by taking the disk's
+   * version: kept (also in the crash-recovery copy) until they go back to it or forget it.
+   */
+  setAside: Record<string, string>;
 }
 
 export interface AppState {
@@ -105,10 +110,17 @@ export const app = createStore<AppState>({
 let toastId = 0;
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 
-export function toast(text: string, kind: Toast["kind"] = "info"): void {
+/** Shows a message for a few seconds; returns its id (to take it down early). */
+export function toast(text: string, kind: Toast["kind"] = "info"): number {
   clearTimeout(toastTimer);
   app.set({ toast: { id: ++toastId, kind, text } });
   toastTimer = setTimeout(() => app.set({ toast: null }), kind === "error" ? 7000 : 4000);
+  return toastId;
+}
+
+/** The run to show with the active file: a run's states belong to the file it ran, not to whatever tab is open. */
+export function runOfActive(s: Pick<AppState, "run" | "active">): RunView | null {
+  return s.run && s.run.file === s.active ? s.run : null;
 }
 
 export function select(ids: string[], from: AppState["selectionFrom"]): void {

@@ -31,6 +31,8 @@ export interface Saved {
   panes?: Panes;
   /** Each file's layout direction, where one was chosen (absent in older workspaces). */
   directions?: Record<string, Direction>;
+  /** Under `mlp edit`: texts the user set aside for the disk's version (ServerState.setAside). */
+  setAside?: Record<string, string>;
 }
 
 /**
@@ -67,7 +69,7 @@ function unsavedOnly(s: AppState): Stored {
     texts[p] = t;
     if (s.saved[p] !== undefined) saved[p] = s.saved[p]!;
   }
-  return { paths: s.paths, active: s.active, texts, saved, panes: panes.get(), directions: s.directions };
+  return { paths: s.paths, active: s.active, texts, saved, panes: panes.get(), directions: s.directions, setAside: s.server?.setAside ?? {} };
 }
 
 function write(): void {
@@ -91,15 +93,16 @@ function write(): void {
 }
 
 export function startAutosave(): void {
-  let last = { texts: app.get().texts, active: app.get().active, saved: app.get().saved, directions: app.get().directions };
+  const setAside = (s: AppState) => s.server?.setAside;
+  let last = { texts: app.get().texts, active: app.get().active, saved: app.get().saved, directions: app.get().directions, setAside: setAside(app.get()) };
   const later = () => {
     clearTimeout(timer);
     timer = setTimeout(write, 300);
   };
   app.subscribe(() => {
     const s = app.get();
-    if (s.texts === last.texts && s.active === last.active && s.saved === last.saved && s.directions === last.directions) return;
-    last = { texts: s.texts, active: s.active, saved: s.saved, directions: s.directions };
+    if (s.texts === last.texts && s.active === last.active && s.saved === last.saved && s.directions === last.directions && setAside(s) === last.setAside) return;
+    last = { texts: s.texts, active: s.active, saved: s.saved, directions: s.directions, setAside: setAside(s) };
     later();
   });
   // A splitter drag changes the sizes every frame: one write once it rests.
@@ -149,6 +152,8 @@ export interface Recovery {
   saved: Record<string, string>;
   panes?: Panes;
   directions: Record<string, Direction>;
+  /** Texts set aside for the disk's version, by file. */
+  setAside: Record<string, string>;
 }
 
 /** The crash-recovery copy under `mlp edit`, if there is a usable one (also read from the older all-files format). */
@@ -167,7 +172,7 @@ export function loadRecovery(): Recovery | undefined {
     }
     const paths = stored.paths.filter((p): p is string => typeof p === "string");
     const active = typeof stored.active === "string" ? stored.active : "";
-    return { paths, active, texts, saved, ...(stored.panes ? { panes: stored.panes } : {}), directions: directionsOf(stored.directions) };
+    return { paths, active, texts, saved, ...(stored.panes ? { panes: stored.panes } : {}), directions: directionsOf(stored.directions), setAside: stringsOf(stored.setAside) };
   } catch {
     return undefined;
   }
@@ -179,6 +184,12 @@ export function restore(data: Saved): void {
   app.set({ saved: data.saved ?? {}, directions: directionsOf(data.directions) });
   restorePanes(data.panes);
   activate(data.active);
+}
+
+/** The string entries of a stored record (a damaged entry is dropped). */
+function stringsOf(saved: unknown): Record<string, string> {
+  if (!saved || typeof saved !== "object") return {};
+  return Object.fromEntries(Object.entries(saved).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
 /** The saved directions that are still meaningful (a damaged entry is dropped, not trusted). */

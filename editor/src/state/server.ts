@@ -82,7 +82,7 @@ export async function connectServer(initial: string | null): Promise<void> {
   setStorageKey(`mlp-editor:folder:${list.id}:v1`);
   const recovered = loadRecovery();
   restorePanes(recovered?.panes);
-  app.set({ server: { root: list.root, files: list.files, versions: {}, conflicts: {} }, ...(recovered ? { directions: recovered.directions } : {}) });
+  app.set({ server: { root: list.root, files: list.files, versions: {}, conflicts: {}, setAside: {} }, ...(recovered ? { directions: recovered.directions } : {}) });
   const wanted = list.files.slice(0, MAX_OPEN);
   for (const p of [initial, ...Object.keys(recovered?.texts ?? {})]) if (p && list.files.includes(p) && !wanted.includes(p)) wanted.push(p);
   const read = await Promise.all(wanted.map((p) => api<{ text: string; version: string }>("GET", `/api/file?path=${encodeURIComponent(p)}`).then((r) => [p, r] as const)));
@@ -100,6 +100,9 @@ export async function connectServer(initial: string | null): Promise<void> {
   }
   // Unsaved edits to a file that is not on disk: removed since, or new and never saved.
   for (const p of Object.keys(recovered?.texts ?? {})) if (!hasDocument(p) && !list.files.includes(p)) bringBack(p, null);
+  // Texts set aside for the disk's version stay offered until the user goes back or forgets them.
+  const aside = Object.fromEntries(Object.entries(recovered?.setAside ?? {}).filter(([p]) => hasDocument(p)));
+  if (Object.keys(aside).length) setServer(() => ({ setAside: aside }));
   if (back.length) toast(`brought back unsaved edits to ${back.join(", ")} from the last session`);
   if (conflicted.length) toast(`brought back unsaved edits to ${conflicted.join(", ")} from the last session; the disk changed since: choose which to keep`, "error");
   // A reload returns to the file the user was on; the printed address opens the file it names.
@@ -156,6 +159,7 @@ function listen(): void {
 type News =
   | { type: "changed" | "added"; path: string; version: string }
   | { type: "removed"; path: string }
+  | { type: "run-start"; path: string }
   | { type: "run"; event: Record<string, unknown> }
   | { type: "run-exit"; code: number | null; message: string };
 
@@ -168,6 +172,9 @@ async function onNews(n: News): Promise<void> {
     case "removed":
       setServer((sv) => ({ files: sv.files.filter((f) => f !== n.path) }));
       if (hasDocument(n.path)) toast(`${n.path} was removed on disk; Save writes it again`, "error");
+      return;
+    case "run-start":
+      app.set({ run: { file: n.path, status: "starting", steps: {} } });
       return;
     case "run":
       return runEvent(n.event);
@@ -224,7 +231,10 @@ export async function keepMine(path: string): Promise<void> {
   if (await saveToServer(path)) toast(`saved ${path} over the version on disk`, "ok");
 }
 
-/** Shows what is on disk (one undoable change). */
+/**
+ * Takes the disk's version of a conflicted file (one undoable change). The user's text is
+ * not lost: it is set aside, offered back in the banner and kept in the recovery copy.
+ */
 export function takeDisk(path: string): void {
   const c = app.get().server?.conflicts[path];
   if (!c) return;
@@ -237,8 +247,23 @@ export function takeDisk(path: string): void {
     }));
     return;
   }
+  const mine = app.get().texts[path];
   replaceText(path, c.text, "input.disk");
   markSaved(path, c.text, c.version);
+  if (mine !== undefined && mine !== c.text) setServer((sv) => ({ setAside: { ...sv.setAside, [path]: mine } }));
+}
+
+/** Puts the text set aside back (unsaved: Save then writes it over the disk's version the user has seen). */
+export function backToMine(path: string): void {
+  const mine = app.get().server?.setAside[path];
+  if (mine === undefined) return;
+  replaceText(path, mine, "input.disk");
+  forgetMine(path);
+}
+
+/** Drops the text set aside: the user keeps the disk's version. */
+export function forgetMine(path: string): void {
+  setServer((sv) => ({ setAside: Object.fromEntries(Object.entries(sv.setAside).filter(([p]) => p !== path)) }));
 }
 
 // ---------- runs ----------
@@ -266,6 +291,7 @@ const setRun = (f: (r: RunView) => Partial<RunView>) => app.set((s) => (s.run ? 
 
 function runEvent(e: Record<string, unknown>): void {
   if (e.event === "run") {
+    // The file came with run-start (this tab's or another's run, or one replayed after a reload).
     app.set((s) => ({ run: { file: s.run?.file ?? s.active, status: "running", runId: String(e.run), steps: {} } }));
   } else if (e.event === "step") {
     const rows = e.port_rows && typeof e.port_rows === "object" ? (e.port_rows as Record<string, number>) : typeof e.rows === "number" ? { out: e.rows } : undefined;
@@ -289,9 +315,20 @@ function runExit(code: number | null, message: string): void {
     setRun(() => ({ status: r.status === "starting" ? "not started" : "interrupted", message: message.trim() || `mlp run exited with ${code}` }));
   }
   const now = app.get().run!;
-  if (now.status === "succeeded") toast("run succeeded", "ok");
-  else toast(now.message ? `run ${now.status}: ${now.message.split("\n")[0]}` : `run ${now.status}`, "error");
+  const what = `run of ${now.file} ${now.status}`;
+  const id = now.status === "succeeded" ? toast(what, "ok") : toast(now.message ? `${what}: ${now.message.split("\n")[0]}` : what, "error");
+  runToast = { id, shownWith: app.get().active };
 }
+
+/** The toast that said how a run ended (it names the file), taken down when the user turns to another tab. */
+let runToast: { id: number; shownWith: string } | undefined;
+app.subscribe(() => {
+  const s = app.get();
+  if (runToast && s.toast?.id === runToast.id && s.active !== runToast.shownWith) {
+    runToast = undefined;
+    app.set({ toast: null });
+  }
+});
 
 // ---------- a step's rows and log ----------
 
@@ -301,7 +338,7 @@ export interface Rows {
 }
 
 export async function stepRows(step: string, port: string | undefined, limit = 100): Promise<Rows> {
-  const file = app.get().run?.file ?? app.get().active;
+  const file = app.get().active;
   const target = port && port !== "out" ? `${step}.${port}` : step;
   const list = await api<Record<string, unknown>[]>("GET", `/api/rows?path=${encodeURIComponent(file)}&step=${encodeURIComponent(target)}&limit=${limit}`);
   const columns = list.length ? Object.keys(list[0]!) : [];
@@ -309,5 +346,5 @@ export async function stepRows(step: string, port: string | undefined, limit = 1
 }
 
 export async function stepLog(step: string): Promise<string> {
-  return (await api<{ text: string }>("GET", `/api/log?step=${encodeURIComponent(step)}`)).text;
+  return (await api<{ text: string }>("GET", `/api/log?path=${encodeURIComponent(app.get().active)}&step=${encodeURIComponent(step)}`)).text;
 }
