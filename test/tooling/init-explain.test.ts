@@ -1,12 +1,14 @@
 // `mlp init` and `mlp explain`, run as users run them (the built CLI).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { explanation } from "../../compiler/tooling/explain";
 import { pipelineName } from "../../compiler/tooling/init";
 import { CATALOG } from "../../language/diagnostics/catalog";
-import { events, mlp } from "../run-helpers";
+import { parse as parseYaml } from "yaml";
+import { BIN, events, mlp } from "../run-helpers";
 
 const tmp = mkdtempSync(join(tmpdir(), "mlp-init-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -49,6 +51,33 @@ describe("mlp init", { timeout: 300_000 }, () => {
     mkdirSync(join(tmp, "again"));
     expect((await mlp(["init", again], tmp)).status).toBe(0);
     expect(tree(again)).toEqual(files);
+  });
+
+  it("writes a CI workflow whose steps work as written", async () => {
+    const dir = join(tmp, "ci");
+    expect((await mlp(["init", dir], tmp)).status).toBe(0);
+    const job = parseYaml(readFileSync(join(dir, ".github/workflows/mlp.yml"), "utf8")).jobs.check as { env: Record<string, string>; steps: { name?: string; run?: string }[] };
+    // mlp is not on the npm registry (the package named `mlp` is another project): the workflow
+    // builds it from the repository the project names, and says so when it names none.
+    expect(job.env.MLP_GIT).toBe("${{ vars.MLP_GIT }}");
+    const install = job.steps.find((s) => s.name === "install mlp")?.run ?? "";
+    expect(install).not.toMatch(/npm (install|i) /);
+    const unset = spawnSync("bash", ["-e", "-c", install], { cwd: dir, encoding: "utf8", env: { ...process.env, MLP_GIT: "" } });
+    expect([unset.status, unset.stdout]).toEqual([1, "::error::set the repository variable MLP_GIT to the git URL of mlp's repository\n"]);
+    // What follows the install, as written, with this checkout's mlp on PATH.
+    const shim = join(dir, ".shim");
+    mkdirSync(shim);
+    writeFileSync(join(shim, "mlp"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
+    chmodSync(join(shim, "mlp"), 0o755);
+    const commands = job.steps.map((s) => s.run ?? "").filter((r) => r.startsWith("mlp "));
+    expect(commands.map((c) => c.split(" ")[1])).toEqual(["check", "compile"]);
+    for (const c of commands) {
+      const r = spawnSync("bash", ["-e", "-c", c], { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${shim}:${process.env.PATH}`, NO_COLOR: "1" } });
+      expect(r.status, `${c}: ${r.stdout}${r.stderr}`).toBe(0);
+    }
+    // The Pulumi program lands in out/aws/, as the pipeline's own comment says.
+    expect(existsSync(join(dir, "out/aws/index.ts"))).toBe(true);
+    expect(readFileSync(join(dir, "pipeline.mlp"), "utf8")).toContain("mlp compile pipeline.mlp --target aws --out out ");
   });
 
   it("never overwrites: a folder holding any of its files is left as it was", async () => {
