@@ -28,10 +28,13 @@ const tree = (dir: string): Record<string, string> => {
 describe("mlp init", { timeout: 300_000 }, () => {
   it("makes a project that checks clean, runs, passes its gate and compiles, the same bytes every time", async () => {
     const dir = join(tmp, "Customer-Churn 2");
-    const r = await mlp(["init", dir], tmp);
+    // A PATH with no mlp on it, whatever this machine has.
+    const r = await mlp(["init", dir], tmp, { PATH: join(tmp, "no-such-folder") });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("created pipeline.mlp, models/churn/train.py, data/customers.csv, .gitignore, .github/workflows/mlp.yml");
     expect(r.stdout).toContain(`cd "${dir}"`);
+    // The next steps say `mlp ...`: without mlp on PATH, the output says how to put it there.
+    expect(r.stdout.endsWith("\nmlp is not on PATH: `npm link` in mlp's checkout puts it there\n"), r.stdout).toBe(true);
     const files = tree(dir);
     expect(Object.keys(files).sort()).toEqual([".github/workflows/mlp.yml", ".gitignore", "data/customers.csv", "models/churn/train.py", "pipeline.mlp"]);
     expect(files["pipeline.mlp"]).toContain("pipeline customer_churn_2 {");
@@ -56,6 +59,13 @@ describe("mlp init", { timeout: 300_000 }, () => {
   it("writes a CI workflow whose steps work as written", async () => {
     const dir = join(tmp, "ci");
     expect((await mlp(["init", dir], tmp)).status).toBe(0);
+    const shim = join(tmp, "shim");
+    mkdirSync(shim);
+    writeFileSync(join(shim, "mlp"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
+    chmodSync(join(shim, "mlp"), 0o755);
+    // With mlp on PATH (here a stand-in), nothing more is said.
+    const onPath = spawnSync(process.execPath, [BIN, "init", join(tmp, "ci-again")], { encoding: "utf8", env: { ...process.env, PATH: `${shim}:${process.env.PATH}` } });
+    expect(onPath.stdout).toMatch(/mlp edit pipeline\.mlp\n$/);
     const job = parseYaml(readFileSync(join(dir, ".github/workflows/mlp.yml"), "utf8")).jobs.check as { env: Record<string, string>; steps: { name?: string; run?: string }[] };
     // mlp is not on the npm registry (the package named `mlp` is another project): the workflow
     // builds it from the repository the project names, and says so when it names none.
@@ -65,10 +75,6 @@ describe("mlp init", { timeout: 300_000 }, () => {
     const unset = spawnSync("bash", ["-e", "-c", install], { cwd: dir, encoding: "utf8", env: { ...process.env, MLP_GIT: "" } });
     expect([unset.status, unset.stdout]).toEqual([1, "::error::set the repository variable MLP_GIT to the git URL of mlp's repository\n"]);
     // What follows the install, as written, with this checkout's mlp on PATH.
-    const shim = join(dir, ".shim");
-    mkdirSync(shim);
-    writeFileSync(join(shim, "mlp"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
-    chmodSync(join(shim, "mlp"), 0o755);
     const commands = job.steps.map((s) => s.run ?? "").filter((r) => r.startsWith("mlp "));
     expect(commands.map((c) => c.split(" ")[1])).toEqual(["check", "compile"]);
     for (const c of commands) {
