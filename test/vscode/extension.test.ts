@@ -124,7 +124,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the graph webview", { timeout: 120_000 }
       const posted = () => page.evaluate(() => (window as unknown as { posted: { type: string; text?: string }[] }).posted);
       await expect.poll(async () => (await posted()).map((m) => m.type)).toEqual(["mlp.ready"]);
       await page.evaluate(([shop, sale]) => window.postMessage({ type: "mlp.open", active: "shop.mlp", files: { "shop.mlp": shop, "lib/sale.mlp": sale } }, "*"), [SHOP, SALE]);
-      await page.locator('[data-testid="node-per_store"]').waitFor();
+      await page.locator('[data-testid="node-per_store"]').waitFor().catch((e: Error) => {
+        throw new Error(`${e.message}; page errors: ${JSON.stringify(errors)}`);
+      });
       await page.locator('[data-testid="auto-layout"]').click();
       // Without blobs: "Failed to construct 'Worker': Script at '…' cannot be accessed from origin '…'".
       await expect.poll(() => errors, { timeout: 15_000 }).toEqual([]);
