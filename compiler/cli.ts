@@ -3,7 +3,7 @@
 import { dot, mermaid } from "./tooling/picture";
 import { accessSync, chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
+import { basename, delimiter, dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { constants as bufferConstants } from "node:buffer";
 import { checkProgram, UnreadableFile, type CheckOptions } from "../language/checker/program";
 import type { CheckedProgram, FileLoader } from "../language/checker/model";
@@ -417,8 +417,24 @@ async function cmdInit(args: string[], io: Io): Promise<number> {
   }
   const cd = dir === "." ? "" : `  cd ${/^[\w./-]+$/.test(dir) ? dir : JSON.stringify(dir)}\n`;
   const next = [`${cd}  mlp check pipeline.mlp`, "  mlp run pipeline.mlp     (needs Python with scikit-learn and pandas; Debian: apt-get install python3-sklearn python3-pandas)", "  mlp edit pipeline.mlp"];
-  io.out(`created ${written.join(", ")}\n\nnext:\n${next.join("\n")}\n`);
+  // Run as `npx mlp` in mlp's checkout, the next commands would not be found in the new folder
+  // (and `npx mlp` there fetches npm's unrelated package of that name).
+  const path = onPath("mlp") ? "" : "\nmlp is not on PATH: `npm link` in mlp's checkout puts it there\n";
+  io.out(`created ${written.join(", ")}\n\nnext:\n${next.join("\n")}\n${path}`);
   return 0;
+}
+
+/** Whether a command of that name is on PATH, as a shell would find it. */
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return statSync(join(dir, command)).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function cmdExplain(args: string[], io: Io): Promise<number> {

@@ -173,10 +173,23 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
     }),
   );
 
+  /** The document's program, then those of the other open documents that read it (a library's importers). */
+  const programsSeeing = (uri: string): CheckedProgram[] => {
+    const own = programOf(uri);
+    if (!own) return [];
+    const path = toPath(uri);
+    const others = documents
+      .all()
+      .filter((d) => d.uri !== uri)
+      .map((d) => programOf(d.uri))
+      .filter((p): p is CheckedProgram => !!p && p.files.some((f) => f.path === path));
+    return [own, ...others];
+  };
+
   connection.onReferences(
     safe("references", (p) => {
       const program = programOf(p.textDocument.uri);
-      const all = program ? references(program, toPath(p.textDocument.uri), offsetOf(p.textDocument.uri, p.position)) : [];
+      const all = program ? references(programsSeeing(p.textDocument.uri), toPath(p.textDocument.uri), offsetOf(p.textDocument.uri, p.position)) : [];
       const self = program && p.context.includeDeclaration ? all : all.filter((r) => !isDeclaration(program!, r));
       return self.map(location);
     }),
@@ -186,7 +199,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
     safe("rename", (p) => {
       const program = programOf(p.textDocument.uri);
       if (!program) return null;
-      const r = rename(program, toPath(p.textDocument.uri), offsetOf(p.textDocument.uri, p.position), p.newName);
+      const r = rename(programsSeeing(p.textDocument.uri), toPath(p.textDocument.uri), offsetOf(p.textDocument.uri, p.position), p.newName);
       if ("refused" in r) throw new RenameRefused(r.refused);
       const changes: Record<string, { range: Range; newText: string }[]> = {};
       for (const e of r.edits) (changes[toUri(e.file)] ??= []).push({ range: range(e.span), newText: e.text });

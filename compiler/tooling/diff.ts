@@ -1,10 +1,11 @@
 // `mlp diff OLD NEW`: what a change to a pipeline means, not which lines moved. Steps added,
 // removed, renamed (same kind and definition under a new name) and changed (which settings,
-// which operations, which inputs), output columns added, removed or retyped, target settings,
+// which statements as written, which inputs), output columns added, removed or retyped, target settings,
 // and per target what it would deploy differently: AWS resources by Pulumi logical name
 // (added, removed, updated, replaced when their type changes), and the files of the on-premise
 // targets (Spark and Flink jobs, Slurm scripts, CQL). Pure: both sides come in as checked IR.
-import type { IrArtifact, IrDocument, IrNode } from "../ir";
+import type { IrArtifact, IrDocument, IrNode, IrWrittenDocument } from "../ir";
+import { print } from "../print";
 import { writtenKind } from "../ir";
 import { awsProject } from "../../targets/aws";
 import type { Resource } from "../../targets/aws/model";
@@ -16,8 +17,11 @@ export interface StepChange {
   kind: string;
   /** Setting -> [old, new] as written (`undefined`: not set). */
   settings: Record<string, [string | undefined, string | undefined]>;
-  /** The kind's other parts that changed (`ops`, `by`, `columns`, `require`, ...): [old, new] as JSON. */
-  parts: Record<string, [string | undefined, string | undefined]>;
+  /**
+   * Its other statements (operations, aggregates, requirements, search blocks), as written: those
+   * the new side no longer has and those it adds (all of both when only their order changed).
+   */
+  statements: { removed: string[]; added: string[] };
   inputs?: [string[], string[]];
   columns: { added: string[]; removed: string[]; retyped: [string, string, string][] };
 }
@@ -66,9 +70,33 @@ function settingsOf(n: IrNode): Record<string, string> {
   return out;
 }
 
-/** The kind's own parts besides settings (`ops`, `by`, `columns`, `require`, ...), as JSON. */
-function partsOf(n: IrNode): Record<string, string> {
-  return Object.fromEntries(Object.entries(n).filter(([k]) => !NOT_DEFINITION.has(k) && k !== "config" && k !== "kind").map(([k, v]) => [k, JSON.stringify(v, strip)]));
+/**
+ * A step's statements besides its settings, printed as .mlp lines without comments or the
+ * formatter's alignment: what a reviewer compares. Compared as written, a step whose text is
+ * the same is not reported for types that changed upstream (its columns say that).
+ */
+function statementsOf(ir: IrDocument, n: IrNode): string[] {
+  const body = n.body.filter((st) => st.kind !== "attr");
+  // One step alone, unnamed and without inputs: the header only tells its kind and declared output.
+  const node = JSON.parse(JSON.stringify({ ...n, id: "step", name: "step", body, origin: undefined }, strip)) as IrNode;
+  const alone = { ...ir, leading: undefined, trailing: undefined, imports: [], pipeline: null, schemas: [], nodes: [node], edges: [], variants: [], targets: [], layout: null, order: [{ kind: "node" as const, id: "step" }] };
+  const lines = print(alone as IrWrittenDocument).split("\n").slice(1);
+  // Runs of spaces outside strings are the formatter's alignment, which moves with other lines.
+  return lines.filter((l) => l.trim() && l !== "}").map((l) => l.trim().replace(/("(?:[^"\\]|\\.)*")| {2,}/g, (m, str: string | undefined) => str ?? " "));
+}
+
+function diffStatements(a: string[], b: string[]): { removed: string[]; added: string[] } {
+  if (a.join("\n") === b.join("\n")) return { removed: [], added: [] };
+  const left = [...b];
+  const removed = a.filter((l) => {
+    const i = left.indexOf(l);
+    if (i < 0) return true;
+    left.splice(i, 1);
+    return false;
+  });
+  // The same statements in another order: the order is what changed (a cleanse applies its operations in order).
+  if (!removed.length && !left.length) return { removed: a, added: b };
+  return { removed, added: left };
 }
 
 function inputsOf(ir: IrDocument, id: string, renamed: ReadonlyMap<string, string> = new Map()): string[] {
@@ -123,7 +151,7 @@ export function diffPipelines(before: IrDocument, after: IrDocument, targets: re
     const was = old.get(n.id) ?? old.get(renamedFrom.get(n.id) ?? "");
     if (!was) continue;
     const settings = diffRecords(settingsOf(was), settingsOf(n));
-    const parts = diffRecords(partsOf(was), partsOf(n));
+    const statements = diffStatements(statementsOf(before, was), statementsOf(after, n));
     const ins: [string[], string[]] = [inputsOf(before, was.id, renames), inputsOf(after, n.id)];
     const ca = columnsOf(was.ports.outputs[0]?.artifact);
     const cb = columnsOf(n.ports.outputs[0]?.artifact);
@@ -132,9 +160,9 @@ export function diffPipelines(before: IrDocument, after: IrDocument, targets: re
       removed: [...ca.keys()].filter((c) => !cb.has(c)),
       retyped: [...cb].filter(([c, t]) => ca.has(c) && ca.get(c) !== t).map(([c, t]): [string, string, string] => [c, ca.get(c)!, t]),
     };
-    const c: StepChange = { step: n.id, kind: writtenKind(n), settings, parts, columns };
+    const c: StepChange = { step: n.id, kind: writtenKind(n), settings, statements, columns };
     if (json(ins[0]) !== json(ins[1])) c.inputs = ins;
-    if (Object.keys(settings).length || Object.keys(parts).length || c.inputs || columns.added.length || columns.removed.length || columns.retyped.length || writtenKind(was) !== writtenKind(n)) changed.push(c);
+    if (Object.keys(settings).length || statements.removed.length || statements.added.length || c.inputs || columns.added.length || columns.removed.length || columns.retyped.length || writtenKind(was) !== writtenKind(n)) changed.push(c);
   }
   const highlight = new Set([...added, ...changed.map((c) => c.step), ...renamed.map(([, b]) => b)]);
   return {
@@ -204,7 +232,8 @@ function stepLines(c: StepChange, md: boolean): string[] {
   const code = (s: string) => (md ? `\`${s}\`` : s);
   const lines: string[] = [];
   for (const [k, [a, b]] of Object.entries(c.settings)) lines.push(`${code(k)}: ${show(a)} → ${show(b)}`);
-  for (const [k, [a, b]] of Object.entries(c.parts)) lines.push(`${code(k)}: ${show(a)} → ${show(b)}`);
+  for (const l of c.statements.removed) lines.push(md ? `removed ${code(l)}` : `- ${l}`);
+  for (const l of c.statements.added) lines.push(md ? `added ${code(l)}` : `+ ${l}`);
   if (c.inputs) lines.push(`inputs: ${c.inputs[0].join(", ") || "none"} → ${c.inputs[1].join(", ") || "none"}`);
   if (c.columns.added.length) lines.push(`columns added: ${c.columns.added.map(code).join(", ")}`);
   if (c.columns.removed.length) lines.push(`columns removed: ${c.columns.removed.map(code).join(", ")}`);

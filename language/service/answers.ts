@@ -149,19 +149,28 @@ export function columnOrigin(program: CheckedProgram, step: StepInfo, name: stri
   return undefined;
 }
 
-/** Every mention of the step or schema at `at` in the program's files (the declaration included). */
-export function references(program: CheckedProgram, path: string, at: number): Place[] {
-  const file = fileOf(program, path);
-  const t = file && locate(file, at);
-  if (!t || (t.kind !== "step" && t.kind !== "schema")) return [];
-  const out: Place[] = [];
-  for (const f of program.files) {
-    for (const { span, name } of mentions(f)) {
-      const hit = t.kind === "step" ? stepNamed(f, name) === t.step : schemaNamed(f, name) === t.schema;
-      if (hit) out.push({ file: f.path, span });
+const byPlace = (a: Place, b: Place) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start);
+
+/**
+ * Every mention of the step or schema at `at` (the declaration included), each place once, in the
+ * files of `programs`: the program of the file `path`, and those of other files that import it,
+ * so that a library's declaration reaches the files that use it.
+ */
+export function references(programs: CheckedProgram | CheckedProgram[], path: string, at: number): Place[] {
+  const out = new Map<string, Place>();
+  for (const program of ([] as CheckedProgram[]).concat(programs)) {
+    // Each program checked its own copy of the file: the declaration is located in each.
+    const file = fileOf(program, path);
+    const t = file && locate(file, at);
+    if (!t || (t.kind !== "step" && t.kind !== "schema")) continue;
+    for (const f of program.files) {
+      for (const { span, name } of mentions(f)) {
+        const hit = t.kind === "step" ? stepNamed(f, name) === t.step : schemaNamed(f, name) === t.schema;
+        if (hit) out.set(`${f.path}\u0000${span.start}`, { file: f.path, span });
+      }
     }
   }
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start));
+  return [...out.values()].sort(byPlace);
 }
 
 /** The names a file writes that may name a step or schema. */
@@ -199,14 +208,22 @@ function mentions(f: CheckedFile): { span: Span; name: string }[] {
 export const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The edits that rename the step or schema at `at`, or why it cannot be renamed. */
-export function rename(program: CheckedProgram, path: string, at: number, to: string): { edits: (Place & { text: string })[] } | { refused: string } {
-  const file = fileOf(program, path);
+/** Renames the step or schema at `at` where `programs` (as for `references`) mention it; refused when the new name is taken in a file it would be written in. */
+export function rename(programs: CheckedProgram | CheckedProgram[], path: string, at: number, to: string): { edits: (Place & { text: string })[] } | { refused: string } {
+  const all = ([] as CheckedProgram[]).concat(programs);
+  const file = all[0] && fileOf(all[0], path);
   const t = file && locate(file, at);
   if (!t || (t.kind !== "step" && t.kind !== "schema")) return { refused: "only steps and schemas can be renamed" };
   if (!IDENT.test(to)) return { refused: `\`${to}\` is not a name (letters, digits and _, not starting with a digit)` };
-  const home = program.files.find((f) => f.path === (t.kind === "step" ? t.step.file : t.schema.file))!;
-  if (home.steps.has(to) || home.schemas.has(to) || home.imports.has(to)) return { refused: `\`${to}\` is already declared in ${home.path}` };
-  return { edits: references(program, path, at).map((p) => ({ ...p, text: to })) };
+  const edits = references(all, path, at);
+  const touched = new Set(edits.map((e) => e.file));
+  // The declaring file first, then the files importing it: an importer's own names clash too.
+  const home = t.kind === "step" ? t.step.file : t.schema.file;
+  const files = all.flatMap((p) => p.files).filter((f) => f.path === home || touched.has(f.path));
+  files.sort((a, b) => Number(b.path === home) - Number(a.path === home));
+  const taken = files.find((f) => f.steps.has(to) || f.schemas.has(to) || f.imports.has(to));
+  if (taken) return { refused: `\`${to}\` is already declared in ${taken.path}` };
+  return { edits: edits.map((p) => ({ ...p, text: to })) };
 }
 
 export interface DocSymbol {

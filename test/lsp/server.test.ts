@@ -249,6 +249,18 @@ describe("mlp lsp", { timeout: 60_000 }, () => {
     change("lib/sale.mlp", SALE);
   });
 
+  it("renames a schema from the library that declares it, in the open files importing it too", async () => {
+    change("shop.mlp", SHOP);
+    const place = { ...at("lib/sale.mlp", SALE, "schema Sale", 7) };
+    const refs = (await client.sendRequest("textDocument/references", { ...place, context: { includeDeclaration: true } })) as { uri: string }[];
+    // shop.mlp and messy.mlp (open since the formatting test) import it: `import { Sale }` and `Table<Sale>`.
+    expect(refs.map((r) => r.uri)).toEqual([uri("lib/sale.mlp"), uri("messy.mlp"), uri("messy.mlp"), uri("shop.mlp"), uri("shop.mlp")]);
+    const edit = (await client.sendRequest("textDocument/rename", { ...place, newName: "Purchase" })) as { changes: Record<string, { newText: string }[]> };
+    expect(Object.fromEntries(Object.entries(edit.changes).map(([u, es]) => [u, es.length]))).toEqual({ [uri("lib/sale.mlp")]: 1, [uri("messy.mlp")]: 2, [uri("shop.mlp")]: 2 });
+    // A name an importer already uses would clash there.
+    await expect(client.sendRequest("textDocument/rename", { ...place, newName: "clean" })).rejects.toThrow(/`clean` is already declared in .*shop\.mlp/);
+  });
+
   it("survives a malformed message and a failing request, then shuts down cleanly", async () => {
     server.stdin!.write("Content-Length: 9\r\n\r\n{not json");
     await expect(client.sendRequest("textDocument/hover", { textDocument: { uri: uri("shop.mlp") } })).rejects.toThrow(/hover failed/);

@@ -31,6 +31,13 @@ const CASES: Case[] = [
     edits: [[/machine_rows/g, "machine_rows2"], ["max_depth: 12", "max_depth: 10"], ["require recall >= 0.7", "require recall >= 0.75"]],
   },
   {
+    // An operation edited, and a column read in another step's expression becoming nullable: the
+    // operations are shown as written, and that step's unchanged text is not reported as changed.
+    name: "operations",
+    sample: "machine_failure.mlp",
+    edits: [["value > -50.0", "value > -40.0"], ["  sensor:     enum(temperature, vibration, pressure)\n", "  sensor:     enum(temperature, vibration, pressure)?\n"]],
+  },
+  {
     // A source column becomes nullable: every step it flows through says so, and what each target deploys for them.
     name: "column-type",
     sample: "ticket_triage.mlp",

@@ -37,6 +37,20 @@ describe("mlp graph --format svg", { timeout: 60_000 }, () => {
       for (const [i, a] of boxes.entries())
         for (const b of boxes.slice(i + 1)) expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y, `${a.id} and ${b.id} overlap`).toBe(true);
       expect([...text.matchAll(/<path class="edge"/g)].length).toBe(ir.edges.length);
+      // Each edge ends on an input port of its step, a port of its own (a notebook's repeated
+      // `inputs` are one port each).
+      const inputs = new Map(boxes.map((b) => [b.id, new Set([...text.slice(text.indexOf(`data-step="${b.id}"`)).split("</g>")[0]!.matchAll(/<circle cx="0" cy="([\d.]+)"/g)].map((m) => +m[1]! + b.y))]));
+      const ends = new Map<string, number[]>();
+      for (const m of text.matchAll(/<path class="edge" data-from="[^"]+" data-to="([^"]+)" d="[^"]*?([\d.]+) ([\d.]+)"/g)) ends.set(m[1]!, [...(ends.get(m[1]!) ?? []), +m[3]!]);
+      for (const [step, ys] of ends) {
+        expect(new Set(ys).size, `edges into ${step} share a port`).toBe(ys.length);
+        for (const y of ys) expect(inputs.get(step)!.has(y), `an edge into ${step} ends at y=${y}, on no port`).toBe(true);
+      }
+      // Every edge says what flows along it, and no label covers another.
+      const labels = [...text.matchAll(/<g class="edge-label"><rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => ({ x: +m[1]!, y: +m[2]!, w: +m[3]!, h: +m[4]! }));
+      expect(labels.length).toBe(ir.edges.length);
+      for (const [i, a] of labels.entries())
+        for (const b of labels.slice(i + 1)) expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y, `labels at ${a.x},${a.y} and ${b.x},${b.y} overlap`).toBe(true);
       if (!browser) return;
       const page = await browser.context.newPage();
       try {

@@ -3,7 +3,8 @@
 // the bundled server answering over stdio, and the graph webview's protocol with the
 // extension driven in Debian's chromium (a stand-in for VS Code's webview API).
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,6 +17,7 @@ import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
 // @ts-expect-error plain ESM helper without types
 import { serve } from "../../editor/scripts/serve.mjs";
 import { SHOP, SALE } from "../edit/project";
+import { isWorkerScript, webviewHtml } from "../../editor/vscode/src/webview";
 
 const HERE = new URL("../../editor/vscode/", import.meta.url).pathname;
 let vsix: string;
@@ -100,6 +102,43 @@ describe.skipIf(!existsSync(CHROMIUM))("the graph webview", { timeout: 120_000 }
     await server?.close();
   });
 
+  it("starts the editor's workers when the page and its assets have different origins, as in VS Code: auto-layout runs", async () => {
+    // VS Code's resource loader serves the assets (and lets the page read them); the page itself
+    // is on the webview's own origin. Here: two servers on two ports.
+    const graph = join(HERE, "graph");
+    const assets = await httpServer((path) => (path && existsSync(join(graph, path)) ? readFileSync(join(graph, path)) : undefined), true);
+    const workers = Object.fromEntries(readdirSync(join(graph, "assets")).filter(isWorkerScript).map((f) => [f, readFileSync(join(graph, "assets", f), "utf8")]));
+    expect(Object.keys(workers).length).toBe(2);
+    const html = webviewHtml(readFileSync(join(graph, "index.html"), "utf8"), { assetUri: (rel) => `${assets.url}/${rel}`, cspSource: assets.url, nonce: "bm9uY2U", workers });
+    const site = await httpServer(() => Buffer.from(html), false);
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    try {
+      await page.addInitScript(() => {
+        const w = window as unknown as { posted: unknown[]; acquireVsCodeApi(): { postMessage(m: unknown): void } };
+        w.posted = [];
+        w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.posted.push(m) });
+      });
+      await page.goto(`${site.url}/`);
+      const posted = () => page.evaluate(() => (window as unknown as { posted: { type: string; text?: string }[] }).posted);
+      await expect.poll(async () => (await posted()).map((m) => m.type)).toEqual(["mlp.ready"]);
+      await page.evaluate(([shop, sale]) => window.postMessage({ type: "mlp.open", active: "shop.mlp", files: { "shop.mlp": shop, "lib/sale.mlp": sale } }, "*"), [SHOP, SALE]);
+      await page.locator('[data-testid="node-per_store"]').waitFor().catch((e: Error) => {
+        throw new Error(`${e.message}; page errors: ${JSON.stringify(errors)}`);
+      });
+      await page.locator('[data-testid="auto-layout"]').click();
+      // Without blobs: "Failed to construct 'Worker': Script at '…' cannot be accessed from origin '…'".
+      await expect.poll(() => errors, { timeout: 15_000 }).toEqual([]);
+      await expect.poll(async () => (await posted()).filter((m) => m.type === "mlp.edit").at(-1)?.text ?? "", { timeout: 15_000 }).toMatch(/\nlayout \{/);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await site.close();
+      await assets.close();
+    }
+  });
+
   it("shows the document the extension sends, follows its changes, and sends graph edits back", async () => {
     const page = await browser.context.newPage();
     // VS Code's webview API: what the page posts is kept for the test to read.
@@ -131,3 +170,19 @@ describe.skipIf(!existsSync(CHROMIUM))("the graph webview", { timeout: 120_000 }
     await page.close();
   });
 });
+
+/** A server on 127.0.0.1 answering each path with `body(path)` (404 when undefined); `cors` lets other origins read it. */
+async function httpServer(body: (path: string) => Buffer | undefined, cors: boolean): Promise<{ url: string; close(): Promise<void> }> {
+  const types: Record<string, string> = { js: "text/javascript", css: "text/css", html: "text/html" };
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname).replace(/^\/+/, "");
+    const data = body(path.includes("..") ? "" : path);
+    if (!data) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": types[path.split(".").pop() ?? ""] ?? "text/html", ...(cors ? { "access-control-allow-origin": "*" } : {}) });
+    res.end(data);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  // The browser keeps its connections open: closed here, or close() would wait for them.
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => (server.close(() => r()), server.closeAllConnections())) };
+}

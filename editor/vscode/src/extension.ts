@@ -2,10 +2,12 @@
 // as dist/server.js; the `mlp.server.command` setting runs another, e.g. a project's own
 // `npx mlp lsp`), and a command that opens the node-graph editor on the current file in a
 // webview, kept in step with the text both ways.
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { isWorkerScript, webviewHtml } from "./webview";
 
 let client: LanguageClient | undefined;
 
@@ -51,10 +53,14 @@ function openGraph(context: vscode.ExtensionContext): void {
     localResourceRoots: [root],
   });
   const web = panel.webview;
-  const csp = `default-src 'none'; img-src ${web.cspSource} data:; style-src ${web.cspSource} 'unsafe-inline'; script-src ${web.cspSource}; worker-src ${web.cspSource} blob:; font-src ${web.cspSource}; connect-src ${web.cspSource}`;
-  web.html = readFileSync(join(root.fsPath, "index.html"), "utf8")
-    .replace(/(src|href)="\.?\/?(assets\/[^"]+)"/g, (_, attr: string, rel: string) => `${attr}="${web.asWebviewUri(vscode.Uri.joinPath(root, rel)).toString()}"`)
-    .replace("<head>", `<head><meta http-equiv="Content-Security-Policy" content="${csp}">`);
+  const assets = join(root.fsPath, "assets");
+  const workers = Object.fromEntries(readdirSync(assets).filter(isWorkerScript).map((f) => [f, readFileSync(join(assets, f), "utf8")]));
+  web.html = webviewHtml(readFileSync(join(root.fsPath, "index.html"), "utf8"), {
+    assetUri: (rel) => web.asWebviewUri(vscode.Uri.joinPath(root, rel)).toString(),
+    cspSource: web.cspSource,
+    nonce: randomBytes(18).toString("base64"),
+    workers,
+  });
   const name = basename(doc.uri.fsPath);
   let last = doc.getText();
   web.onDidReceiveMessage(async (m: { type: string; path?: string; text?: string }) => {
