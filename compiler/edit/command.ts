@@ -1,7 +1,7 @@
-// `mlp edit [FILE|DIR] [--port N]`: finds (or builds, once) the editor, starts the server
+// `mlp edit [FILE|DIR] [--port N]`: finds (or builds, when missing or stale) the editor, starts the server
 // for the folder and prints the address to open; runs until interrupted.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RunUsageError } from "../run/usage-error";
@@ -20,7 +20,10 @@ function packageRoot(): string | undefined {
   }
 }
 
-/** The built editor: MLP_EDITOR_DIST, or editor/dist, built on first use. */
+/**
+ * The built editor: MLP_EDITOR_DIST, or editor/dist, built on first use and again when its
+ * sources changed since (a `git pull` in the checkout would otherwise keep serving the old one).
+ */
 function editorDir(root: string, io: EditIo): string {
   const given = process.env.MLP_EDITOR_DIST;
   if (given) {
@@ -28,12 +31,50 @@ function editorDir(root: string, io: EditIo): string {
     return given;
   }
   const dist = join(root, "editor", "dist");
-  if (existsSync(join(dist, "index.html"))) return dist;
-  io.err("mlp: building the editor once (npm run build:editor)…\n");
+  const built = join(dist, "index.html");
+  if (existsSync(built)) {
+    const changed = changedSince(root, statSync(built).mtimeMs);
+    if (!changed) return dist;
+    io.err(`mlp: the editor's sources changed since it was built (${changed}); building it again…\n`);
+  } else io.err("mlp: building the editor once (npm run build:editor)…\n");
   const r = spawnSync(process.execPath, [join(root, "editor", "scripts", "build.mjs")], { cwd: root, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-  if (r.status !== 0 || !existsSync(join(dist, "index.html")))
+  if (r.status !== 0 || !existsSync(built))
     throw new RunUsageError(`cannot build the editor${r.stderr ? `: ${r.stderr.trim().split("\n").at(-1)}` : ""}; run npm ci, then npm run build:editor`);
   return dist;
+}
+
+/**
+ * What the editor is built from, under the package's root: its own sources and the language,
+ * compiler and targets it runs in the browser. (The project's samples/ are built in too, for
+ * the static build's menu, but `mlp edit` reads files from disk: editing them is no reason to
+ * build again.)
+ */
+const EDITOR_SOURCES = ["editor/src", "editor/samples", "editor/index.html", "editor/vite.config.ts", "language", "compiler", "targets"];
+const NOT_SOURCES = new Set(["dist", "node_modules", "__pycache__"]);
+
+/** The first source file (relative to `root`) modified after `builtMs`, if any. */
+export function changedSince(root: string, builtMs: number): string | undefined {
+  const visit = (rel: string): string | undefined => {
+    const abs = join(root, rel);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      return undefined;
+    }
+    if (!st.isDirectory()) return st.mtimeMs > builtMs ? rel : undefined;
+    for (const name of readdirSync(abs).sort()) {
+      if (name.startsWith(".") || NOT_SOURCES.has(name)) continue;
+      const found = visit(`${rel}/${name}`);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const rel of EDITOR_SOURCES) {
+    const found = visit(rel);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export async function editCommand(target: string, port: number, io: EditIo): Promise<number> {
