@@ -270,18 +270,11 @@ function toward(p: XY, q: XY, r: number): XY {
 
 /** Where a label goes: halfway along the route. */
 export function halfway(points: readonly XY[]): XY {
-  const lens = points.slice(1).map((p, i) => Math.hypot(p.x - points[i]!.x, p.y - points[i]!.y));
-  let rest = lens.reduce((s, l) => s + l, 0) / 2;
-  for (let i = 0; i < lens.length; i++) {
-    if (rest <= lens[i]! && lens[i]! > 0) {
-      const t = rest / lens[i]!;
-      const p = points[i]!, q = points[i + 1]!;
-      return { x: p.x + (q.x - p.x) * t, y: p.y + (q.y - p.y) * t };
-    }
-    rest -= lens[i]!;
-  }
-  return points[0] ?? { x: 0, y: 0 };
+  const lens = segmentLengths(points);
+  return pointAt(points, lens, lens.reduce((s, l) => s + l, 0) / 2);
 }
+
+const segmentLengths = (points: readonly XY[]) => points.slice(1).map((p, i) => Math.hypot(p.x - points[i]!.x, p.y - points[i]!.y));
 
 /** How far from node boxes a label's box keeps by default (estimated sizes of nodes not yet on screen err by a few pixels). */
 const LABEL_MARGIN = 4;
@@ -294,7 +287,7 @@ const LABEL_STEP = 8;
  * columns would cover both). Undefined when the route has no such point.
  */
 export function labelSpot(points: readonly XY[], size: { width: number; height: number }, obstacles: Obstacles, margin = LABEL_MARGIN): XY | undefined {
-  const lens = points.slice(1).map((p, i) => Math.hypot(p.x - points[i]!.x, p.y - points[i]!.y));
+  const lens = segmentLengths(points);
   const total = lens.reduce((s, l) => s + l, 0);
   const hw = size.width / 2 + margin, hh = size.height / 2 + margin;
   const free = (p: XY) => obstacles.near({ x0: p.x - hw, y0: p.y - hh, x1: p.x + hw, y1: p.y + hh }).length === 0;
