@@ -207,7 +207,6 @@ function mentions(f: CheckedFile): { span: Span; name: string }[] {
 
 export const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The edits that rename the step or schema at `at`, or why it cannot be renamed. */
 /** Renames the step or schema at `at` where `programs` (as for `references`) mention it; refused when the new name is taken in a file it would be written in. */
 export function rename(programs: CheckedProgram | CheckedProgram[], path: string, at: number, to: string): { edits: (Place & { text: string })[] } | { refused: string } {
   const all = ([] as CheckedProgram[]).concat(programs);
