@@ -9,6 +9,7 @@
 // with syntax errors, a region that no longer parses cleanly. The answer is
 // always the full parse's (test/language/reparse.test.ts compares them on random edits).
 import type * as A from "./ast";
+import { spansOf } from "./descent";
 import { parse, type ParseResult } from "./parser";
 import { LineIndex, type Span } from "./span";
 
@@ -94,10 +95,33 @@ function countLines(text: string, a: number, b: number): number {
 
 /**
  * Moves every span under `roots` by `delta` characters and `lines` lines, in place. Units
- * begin at line starts, so columns stay. The parser builds a tree (no node or span is shared
- * by two parents), so each span is met once; no visited set (it made this walk 15x slower).
+ * begin at line starts, so columns stay. The descent parser lists each declaration's spans
+ * (descent.ts `spansOf`); a declaration it did not parse has its tree walked.
  */
-function shiftAll(roots: readonly object[], delta: number, lines: number): void {
+function shiftAll(roots: readonly A.Decl[], delta: number, lines: number): void {
+  for (const d of roots) {
+    const listed = spansOf.get(d);
+    if (!listed) {
+      shiftTree([d], delta, lines);
+      continue;
+    }
+    const { list, first, end } = listed;
+    for (let i = first; i < end; i++) {
+      const sp = list[i]!;
+      sp.start += delta;
+      sp.end += delta;
+      sp.line += lines;
+      sp.endLine += lines;
+    }
+  }
+}
+
+/**
+ * Moves every span under `roots`, found by walking the trees. The parser builds a tree (no
+ * node or span is shared by two parents), so each span is met once; no visited set (it made
+ * this walk 15x slower).
+ */
+function shiftTree(roots: readonly object[], delta: number, lines: number): void {
   const visit = (o: object): void => {
     if (Array.isArray(o)) {
       for (let i = 0; i < o.length; i++) {

@@ -18,9 +18,11 @@ import { schemaFromDecl } from "./schemas";
 import { checkLayout } from "./layout";
 import { checkStep } from "./steps";
 import { checkVariants, withVariant } from "./variants";
-import { warnUnused } from "./warnings";
+import { warnIfUnused } from "./warnings";
 import { checkLeakage } from "./leakage";
 import { StepResults, type Lookups } from "./reuse";
+import { carry, downstream, replacedSteps, shapeOf, type Shape } from "./edits";
+import type { Moved } from "../reparse";
 
 const KEYWORDS = ["import", "pipeline", "schema", "use", "variant", "target", "layout"];
 
@@ -60,24 +62,111 @@ export class CheckSession {
   private readonly parses: ParseCache = new Map();
   private readonly clean: ParseCache = new Map();
   private readonly liveDecls = new Set<A.Decl>();
+  /** The last incremental parse of each file: from which parse, to which, and where the text moved. */
+  private readonly edits = new Map<string, { from: ParseResult; to: ParseResult; moved: Moved }>();
+  /** Checks made from the last one (quick) and in full, since the session began. */
+  readonly checks = { quick: 0, full: 0 };
+  /** The last check of each entry, for the next to start from (see quick). */
+  private readonly last = new Map<string, LastCheck>();
   private readonly steps = new StepResults({
     decls: (file) => this.parses.get(file)?.result.ast.decls,
     live: (d) => this.liveDecls.has(d),
   });
 
   check(path: string, loader: FileLoader, text?: string, options: CheckOptions = {}): CheckedProgram {
+    const compiledFor = options.compiledFor ?? [];
+    const quick = this.options.once ? undefined : this.quick(path, loader, text, compiledFor);
+    if (quick) {
+      this.checks.quick++;
+      return quick;
+    }
+    this.checks.full++;
     const run = new Run(loader, this);
     const entry = run.file(path, text);
     if (!entry) throw new UnreadableFile(path);
     const order = collectOrder(entry);
     assignIds(order, entry);
+    if (!this.options.once) {
+      // The entry's diagnostics by owner; the rest are the file's own and other files'.
+      const owned = ownedOf.get(entry);
+      const mine = new Set<Diagnostic>(owned?.variants);
+      for (const list of owned?.steps.values() ?? []) for (const d of list) mine.add(d);
+      const rest = run.diagnostics.filter((d) => !mine.has(d));
+      this.remember(path, compiledFor, entry, order, rest, owned, run.files);
+    }
+    return this.finish({ entry, files: run.files, order }, run.diagnostics, loader, compiledFor);
+  }
+
+  /** Leakage, reach and the variants' programs, from the entry's checked program. */
+  private finish(base: CheckedVariant, found: readonly Diagnostic[], loader: FileLoader, compiledFor: readonly string[]): CheckedProgram {
+    const { entry, files, order } = base;
     const variants = new Map<string, CheckedVariant>();
-    const base: CheckedVariant = { entry, files: run.files, order };
-    const compiledFor = options.compiledFor ?? [];
     const leaks = [...checkLeakage(order), ...checkTargetReach(entry, order, compiledFor)];
-    const diagnostics = [...run.diagnostics, ...leaks, ...checkVariantPrograms(base, loader, this, [...run.diagnostics, ...leaks], variants, compiledFor)];
+    const diagnostics = [...found, ...leaks, ...checkVariantPrograms(base, loader, this, [...found, ...leaks], variants, compiledFor)];
     this.steps.prune();
-    return { entry, files: run.files, order, diagnostics: sortDiagnostics(diagnostics), variants };
+    return { entry, files, order, diagnostics: sortDiagnostics(diagnostics), variants };
+  }
+
+  /**
+   * The check again from the last one of `path`, when only its text changed and the change
+   * replaced step declarations by steps of the same names, kinds and inputs (an attribute,
+   * an expression or a column typed into a body: what typing mostly is). The replaced steps
+   * and those they reach are checked again; the rest of the graph, the file-level rules'
+   * diagnostics and the other files are the last check's, moved with the text. Undefined
+   * when the change did more: a check in full follows.
+   */
+  private quick(path: string, loader: FileLoader, text: string | undefined, compiledFor: readonly string[]): CheckedProgram | undefined {
+    const last = this.last.get(path);
+    if (!last || last.compiledFor !== compiledFor.join("\n")) return undefined;
+    const src = text ?? loader.read(path);
+    if (src === undefined || src === last.entry.text) return undefined;
+    for (const f of last.files) if (f !== last.entry && loader.read(f.path) !== f.text) return undefined;
+    const parsed = this.parse(src, path);
+    const edit = this.edits.get(path);
+    if (!edit || edit.to !== parsed || edit.from !== last.parse) return undefined;
+    const replaced = replacedSteps(last.entry.ast.decls, parsed.ast.decls, last.entry.steps);
+    if (!replaced) return undefined;
+    // The last check's diagnostics that stand: none may sit in the replaced text.
+    const rest: Diagnostic[] = [];
+    for (const d of last.rest) {
+      const moved = carry(d, path, edit.moved);
+      if (!moved) return undefined;
+      rest.push(moved);
+    }
+    const run = new Run(loader, this);
+    const sink = new DiagnosticSink(path);
+    const dirty = downstream(last.shape, [...replaced.keys()].map((d) => d.name.name));
+    const { file, again } = new FileChecker(run, { path, text: src, ast: parsed.ast, lines: parsed.lines }, sink).checkEdit(last.entry, replaced, dirty);
+    const owned = ownedOf.get(file)!;
+    for (const [s, list] of last.owned) {
+      if (again.has(s)) continue;
+      const kept: Diagnostic[] = [];
+      for (const d of list) {
+        const moved = carry(d, path, edit.moved);
+        if (!moved) return undefined;
+        kept.push(moved);
+      }
+      owned.steps.set(s, kept);
+    }
+    const files = last.files.map((f) => (f === last.entry ? file : f));
+    const order = last.order.map((s) => again.get(s) ?? s);
+    this.remember(path, compiledFor, file, order, rest, owned, files, last.shape);
+    const found = [...rest, ...owned.variants];
+    for (const list of owned.steps.values()) for (const d of list) found.push(d);
+    return this.finish({ entry: file, files, order }, found, loader, compiledFor);
+  }
+
+  /** What the next check of `path` may start from (see quick): copies of the diagnostics, apart from the tree's spans. */
+  private remember(path: string, compiledFor: readonly string[], entry: CheckedFile, order: StepInfo[], rest: Diagnostic[], owned: Owned | undefined, files: CheckedFile[], shape?: Shape): void {
+    this.last.delete(path);
+    const parse = this.parses.get(path)?.result;
+    // A file with a cycle or a failed import is checked in full (its order and scope are not the whole story).
+    if (!owned || !parse || parse.diagnostics.length > 0 || cyclicFiles.has(entry) || poisonedOf.has(entry) || rest.some((d) => d.code === "MLP0207")) return;
+    const steps = new Map<StepInfo, Diagnostic[]>();
+    for (const [s, list] of owned.steps) steps.set(s, list.map((d) => carry(d, path, undefined) ?? d));
+    this.last.set(path, { entry, parse, compiledFor: compiledFor.join("\n"), files, order, shape: shape ?? shapeOf(order, path), rest: rest.map((d) => carry(d, path, undefined) ?? d), owned: steps });
+    // A few documents at a time (the language server checks each open one).
+    if (this.last.size > 8) this.last.delete(this.last.keys().next().value!);
   }
 
   /** Each text is parsed once: a variant's checks reuse the parses of the files, later checks their unchanged declarations. */
@@ -85,9 +174,12 @@ export class CheckSession {
     const hit = this.parses.get(path);
     if (hit && hit.text === text) return hit.result;
     const base = this.clean.get(path);
-    const result = (base && reparse(base.result, base.text, text, path)?.result) ?? parse(text, path);
+    const again = base && reparse(base.result, base.text, text, path);
+    const result = again?.result ?? parse(text, path);
     this.parses.set(path, { text, result });
     if (this.options.once) return result;
+    if (again) this.edits.set(path, { from: base.result, to: result, moved: again.moved });
+    else this.edits.delete(path);
     if (result.diagnostics.length === 0) this.clean.set(path, { text, result });
     // Live: the declarations of the trees kept (reparsing shares the unchanged ones).
     this.liveDecls.clear();
@@ -160,6 +252,29 @@ function checkVariantPrograms(
     }
   }
   return out;
+}
+
+/** The entry file's diagnostics by what raised them, kept for a session's next check. */
+interface Owned {
+  steps: Map<StepInfo, Diagnostic[]>;
+  variants: Diagnostic[];
+}
+const ownedOf = new WeakMap<CheckedFile, Owned>();
+
+/** What a session's next check of an entry may start from (CheckSession.quick). */
+interface LastCheck {
+  entry: CheckedFile;
+  /** The entry's parse the check read (the base of the next incremental parse when it is clean). */
+  parse: ParseResult;
+  compiledFor: string;
+  /** Every file read (as the program lists them). */
+  files: CheckedFile[];
+  order: StepInfo[];
+  shape: Shape;
+  /** Diagnostics no step of the entry owns: the file's own rules' and other files'. */
+  rest: Diagnostic[];
+  /** Each of the entry's steps' own diagnostics (binding, rules, unused warning). */
+  owned: Map<StepInfo, Diagnostic[]>;
 }
 
 /** Files with a dependency cycle: their variants are checked in full. */
@@ -239,7 +354,7 @@ class Run {
 
 class FileChecker implements Scope {
   private readonly schemas = new Map<string, SchemaInfo>();
-  private readonly steps = new Map<string, StepInfo>();
+  private steps = new Map<string, StepInfo>();
   private readonly imports: CheckedFile["imports"] = new Map();
   private readonly declared = new Map<string, A.Ident>();
   /** Names whose import failed (already reported); uses of them report nothing more. */
@@ -247,13 +362,32 @@ class FileChecker implements Scope {
   private readonly report: Report;
   private pipeline: A.PipelineDecl | undefined;
   private layout: A.LayoutDecl | undefined;
+  /** What raises the diagnostics reported now: a step (its binding, rules, unused warning), the variant rules, or the file. */
+  private owner: StepInfo | "variants" | undefined;
+  /** The diagnostics raised by each owner, kept for a session's next check (none for a one-shot check). */
+  private readonly owned: Owned | undefined;
 
   constructor(
     private readonly run: Run,
     private readonly unit: FileUnit,
     sink: DiagnosticSink,
   ) {
-    this.report = (code, span, message, extras) => sink.report(code, span, message, extras);
+    const owned: Owned | undefined = run.session.options.once ? undefined : { steps: new Map(), variants: [] };
+    this.owned = owned;
+    this.report = owned
+      ? (code, span, message, extras) => {
+          sink.report(code, span, message, extras);
+          const owner = this.owner;
+          if (owner === undefined) return;
+          const d = sink.list[sink.list.length - 1]!;
+          if (owner === "variants") owned.variants.push(d);
+          else {
+            const list = owned.steps.get(owner);
+            if (list) list.push(d);
+            else owned.steps.set(owner, [d]);
+          }
+        }
+      : (code, span, message, extras) => sink.report(code, span, message, extras);
   }
 
   step(name: string): StepInfo | undefined {
@@ -280,8 +414,10 @@ class FileChecker implements Scope {
 
     const local = [...this.steps.values()];
     for (const s of local) this.bindStep(s);
+    this.owner = undefined;
     const { order, cyclic } = orderSteps(local, (s) => this.dependencies(s), this.report);
     for (const s of order) this.checkOne(s);
+    this.owner = undefined;
     for (const s of cyclic) s.outputs = new Map([["out", UNKNOWN]]);
     const hasCycle = cyclic.size > 0;
 
@@ -295,8 +431,16 @@ class FileChecker implements Scope {
     if (hasCycle) cyclicFiles.add(checked);
     if (this.poisoned.size > 0) poisonedOf.set(checked, this.poisoned);
     if (this.layout) checkLayout(this.layout, this, this.report);
+    this.owner = "variants";
     validOverrides.set(checked, checkVariants(this.unit.path, decls, this, pipelineConfig, this.report));
-    if (this.pipeline) warnUnused(local, this.report);
+    this.owner = undefined;
+    if (this.owned) ownedOf.set(checked, this.owned);
+    if (this.pipeline)
+      for (const s of local) {
+        this.owner = s;
+        warnIfUnused(s, this.report);
+      }
+    this.owner = undefined;
     return checked;
   }
 
@@ -334,6 +478,49 @@ class FileChecker implements Scope {
         : base.pipelineConfig;
     const file: CheckedFile = { ...this.unit, steps: this.steps, schemas: base.schemas, imports: base.imports, pipelineConfig, targets: base.targets };
     if (this.pipeline) file.pipeline = this.pipeline;
+    return { file, again };
+  }
+
+  /**
+   * See CheckSession.quick: the file after an edit that replaced the step declarations in
+   * `replaced` (old -> new) by steps of the same names, kinds and inputs. Those steps, the
+   * steps downstream of them and the `use`s of them (`dirty`, upstream first) are made again,
+   * bound and checked (each reusing its stored results when its inputs came out the same);
+   * every other step is the last check's StepInfo. The variant rules read steps' configs, so
+   * they run again too.
+   */
+  checkEdit(base: CheckedFile, replaced: ReadonlyMap<A.Decl, A.StepDecl>, dirty: readonly string[]): { file: CheckedFile; again: Map<StepInfo, StepInfo> } {
+    for (const [k, v] of base.imports) this.imports.set(k, v);
+    for (const [k, v] of base.schemas) this.schemas.set(k, v);
+    if (base.pipeline) this.pipeline = base.pipeline;
+    const again = new Map<StepInfo, StepInfo>();
+    for (const name of dirty) {
+      const s = base.steps.get(name)!;
+      const d = replaced.get(s.decl) ?? s.decl;
+      const fresh = d.kind === "step" ? this.newStep(s.name, s.kind, d, d) : this.newStep(s.name, undefined, d, undefined);
+      fresh.id = s.id;
+      again.set(s, fresh);
+    }
+    this.steps = new Map(base.steps);
+    for (const fresh of again.values()) this.steps.set(fresh.name, fresh);
+    // Binding counts each consumer on its upstream step: a step kept from the last check was
+    // counted then, by the same consumers (the graph's shape is unchanged), so it keeps its count.
+    const counts = new Map<StepInfo, number>();
+    for (const old of again.keys()) for (const i of old.inputs) if (i.step && !again.has(i.step)) counts.set(i.step, i.step.consumers);
+    for (const fresh of again.values()) this.bindStep(fresh);
+    for (const [s, n] of counts) s.consumers = n;
+    for (const fresh of again.values()) this.checkOne(fresh);
+    if (this.pipeline)
+      for (const fresh of again.values()) {
+        this.owner = fresh;
+        warnIfUnused(fresh, this.report);
+      }
+    const file: CheckedFile = { ...this.unit, steps: this.steps, schemas: base.schemas, imports: base.imports, pipelineConfig: base.pipelineConfig, targets: base.targets };
+    if (this.pipeline) file.pipeline = this.pipeline;
+    this.owner = "variants";
+    validOverrides.set(file, checkVariants(this.unit.path, this.unit.ast.decls, this, base.pipelineConfig, this.report));
+    this.owner = undefined;
+    if (this.owned) ownedOf.set(file, this.owned);
     return { file, again };
   }
 
@@ -433,6 +620,7 @@ class FileChecker implements Scope {
   // ---------- steps ----------
 
   private bindStep(s: StepInfo): void {
+    this.owner = s;
     const d = s.decl;
     if (d.kind === "use") {
       const of = this.step(d.of.name);
@@ -471,6 +659,7 @@ class FileChecker implements Scope {
   }
 
   private checkOne(s: StepInfo): void {
+    this.owner = s;
     for (const i of s.inputs) if (i.step) i.artifact = i.step.outputs.get(i.output) ?? UNKNOWN;
     if (!s.kind || !s.body) {
       s.outputs = new Map([["out", UNKNOWN]]);
