@@ -7,10 +7,11 @@
 // graph's shape, the names in scope and every file-level rule's outcome are then the last
 // check's, and only the replaced steps and what they feed are checked again.
 import type * as A from "../ast";
-import type { Diagnostic, Note } from "../diagnostics/diagnostic";
+import type { Diagnostic, Fix, Note } from "../diagnostics/diagnostic";
 import type { Moved } from "../reparse";
 import type { Span } from "../span";
 import type { StepInfo } from "./model";
+import { same } from "./reuse";
 
 /**
  * The step declarations `after` holds in place of `before`'s (old -> new), or undefined when
@@ -49,25 +50,62 @@ function sameShape(a: A.StepDecl, b: A.StepDecl): boolean {
 
 /**
  * A copy of `d` where it now sits after the edit `moved` of `file`, or undefined when it
- * points into the replaced text (it belonged to a declaration that is gone) or carries
- * fixes (edits are not carried over). The copy shares no span with the tree, which moves
- * its spans in place on the next edit.
+ * points into the replaced text (it belonged to a declaration that is gone). The copy shares
+ * no span with the tree, which moves its spans in place on the next edit.
  */
 export function carry(d: Diagnostic, file: string, moved: Moved | undefined): Diagnostic | undefined {
-  if (d.fixes) return undefined;
-  const span = d.file === file ? place(d.span, moved) : { ...d.span };
+  const at = (f: string, s: Span) => (f === file ? place(s, moved) : { ...s });
+  const span = at(d.file, d.span);
   if (!span) return undefined;
   const out: Diagnostic = { ...d, span };
   if (d.notes) {
     const notes: Note[] = [];
     for (const n of d.notes) {
-      const at = n.file === file ? place(n.span, moved) : { ...n.span };
-      if (!at) return undefined;
-      notes.push({ ...n, span: at });
+      const sp = at(n.file, n.span);
+      if (!sp) return undefined;
+      notes.push({ ...n, span: sp });
     }
     out.notes = notes;
   }
+  if (d.fixes) {
+    const fixes: Fix[] = [];
+    for (const f of d.fixes) {
+      const edits: Fix["edits"] = [];
+      for (const e of f.edits) {
+        const sp = at(e.file, e.span);
+        if (!sp) return undefined;
+        edits.push({ ...e, span: sp });
+      }
+      fixes.push({ ...f, edits });
+    }
+    out.fixes = fixes;
+  }
   return out;
+}
+
+/** Each of `ds` carried (see carry), or undefined when one points into the replaced text. */
+export function carryAll(ds: readonly Diagnostic[], file: string, moved: Moved | undefined): Diagnostic[] | undefined {
+  const out: Diagnostic[] = [];
+  for (const d of ds) {
+    const c = carry(d, file, moved);
+    if (!c) return undefined;
+    out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Whether each step made again came out as it was: kind, config and output artifacts (a
+ * number in a filter, a comment, a column's expression of the same type). What the
+ * whole-graph rules (leakage, reach) and the variants read of a step is then unchanged.
+ */
+export function sameResults(again: ReadonlyMap<StepInfo, StepInfo>): boolean {
+  for (const [old, fresh] of again) {
+    if (old.kind !== fresh.kind || old.configOk !== fresh.configOk || old.windowTime !== fresh.windowTime || !same(old.config, fresh.config)) return false;
+    if (old.outputs.size !== fresh.outputs.size) return false;
+    for (const [port, a] of old.outputs) if (!same(a, fresh.outputs.get(port))) return false;
+  }
+  return true;
 }
 
 function place(s: Span, m: Moved | undefined): Span | undefined {

@@ -21,7 +21,7 @@ import { checkVariants, withVariant } from "./variants";
 import { warnIfUnused } from "./warnings";
 import { checkLeakage } from "./leakage";
 import { StepResults, type Lookups } from "./reuse";
-import { carry, downstream, replacedSteps, shapeOf, type Shape } from "./edits";
+import { carry, carryAll, downstream, replacedSteps, sameResults, shapeOf, type Shape } from "./edits";
 import type { Moved } from "../reparse";
 
 const KEYWORDS = ["import", "pipeline", "schema", "use", "variant", "target", "layout"];
@@ -64,8 +64,11 @@ export class CheckSession {
   private readonly liveDecls = new Set<A.Decl>();
   /** The last incremental parse of each file: from which parse, to which, and where the text moved. */
   private readonly edits = new Map<string, { from: ParseResult; to: ParseResult; moved: Moved }>();
-  /** Checks made from the last one (quick) and in full, since the session began. */
-  readonly checks = { quick: 0, full: 0 };
+  /**
+   * Checks made since the session began: in full, from the last one (quick), and of those how
+   * many kept the last check's whole-graph results (see carryTail).
+   */
+  readonly checks = { full: 0, quick: 0, carried: 0 };
   /** The last check of each entry, for the next to start from (see quick). */
   private readonly last = new Map<string, LastCheck>();
   private readonly steps = new StepResults({
@@ -86,25 +89,81 @@ export class CheckSession {
     if (!entry) throw new UnreadableFile(path);
     const order = collectOrder(entry);
     assignIds(order, entry);
+    const base: CheckedVariant = { entry, files: run.files, order };
+    const done = this.finish(base, run.diagnostics, loader, compiledFor);
     if (!this.options.once) {
       // The entry's diagnostics by owner; the rest are the file's own and other files'.
       const owned = ownedOf.get(entry);
       const mine = new Set<Diagnostic>(owned?.variants);
       for (const list of owned?.steps.values() ?? []) for (const d of list) mine.add(d);
       const rest = run.diagnostics.filter((d) => !mine.has(d));
-      this.remember(path, compiledFor, entry, order, rest, owned, run.files);
+      this.remember(path, compiledFor, base, rest, owned, undefined, done.tail);
     }
-    return this.finish({ entry, files: run.files, order }, run.diagnostics, loader, compiledFor);
+    return done.program;
   }
 
   /** Leakage, reach and the variants' programs, from the entry's checked program. */
-  private finish(base: CheckedVariant, found: readonly Diagnostic[], loader: FileLoader, compiledFor: readonly string[]): CheckedProgram {
-    const { entry, files, order } = base;
+  private finish(base: CheckedVariant, found: readonly Diagnostic[], loader: FileLoader, compiledFor: readonly string[]): { program: CheckedProgram; tail: Tail } {
     const variants = new Map<string, CheckedVariant>();
-    const leaks = [...checkLeakage(order), ...checkTargetReach(entry, order, compiledFor)];
-    const diagnostics = [...found, ...leaks, ...checkVariantPrograms(base, loader, this, [...found, ...leaks], variants, compiledFor)];
+    const graph = [...checkLeakage(base.order), ...checkTargetReach(base.entry, base.order, compiledFor)];
+    const ofVariants = checkVariantPrograms(base, loader, this, [...found, ...graph], variants, compiledFor);
+    return this.assemble(base, found, { graph, ofVariants, variants });
+  }
+
+  private assemble(base: CheckedVariant, found: readonly Diagnostic[], tail: Tail): { program: CheckedProgram; tail: Tail } {
     this.steps.prune();
-    return { entry, files, order, diagnostics: sortDiagnostics(diagnostics), variants };
+    const diagnostics = sortDiagnostics([...found, ...tail.graph, ...tail.ofVariants]);
+    return { program: { entry: base.entry, files: base.files, order: base.order, diagnostics, variants: tail.variants }, tail };
+  }
+
+  /**
+   * After a quick edit whose steps came out as they were (sameResults), what the whole graph
+   * and the variants give is the last check's: its leakage, reach and variant diagnostics
+   * moved with the text, and each variant's program with the edited steps in place. Undefined
+   * when a variant's overrides reach an edited step (its program is checked again) or a
+   * diagnostic sits in the replaced text.
+   */
+  private carryTail(last: LastCheck, base: CheckedVariant, again: ReadonlyMap<StepInfo, StepInfo>, replaced: ReadonlyMap<A.Decl, A.StepDecl>, ast: A.SourceFileAst, moved: Moved | undefined): Tail | undefined {
+    const path = base.entry.path;
+    const graph = carryAll(last.tail.graph, path, moved);
+    const ofVariants = graph && carryAll(last.tail.ofVariants, path, moved);
+    if (!ofVariants) return undefined;
+    const variants = new Map<string, CheckedVariant>();
+    for (const [name, v] of last.tail.variants) {
+      // A variant that changes nothing is the file's own program.
+      if (v === last.base) {
+        variants.set(name, base);
+        continue;
+      }
+      // The variant's program, aligned with the file's order when only the steps its overrides
+      // reach were checked again (Run.variantOf): the edited steps it shares with the file are
+      // the file's new ones; a step of its own that the edit reaches (downstream of an edited
+      // step) came out as it was, and is the same step reading the new ones.
+      const now = new Map<StepInfo, StepInfo>(again);
+      const steps = new Map(v.entry.steps);
+      for (const old of again.keys()) {
+        const mine = v.order[last.shape.position.get(old.name)!]!;
+        if (mine === old) {
+          steps.set(old.name, again.get(old)!);
+          continue;
+        }
+        // An edited declaration the variant overrides, or a `use` (its body may be one): the variant's program is checked again.
+        if (mine.file !== old.file || mine.name !== old.name || replaced.has(old.decl as A.StepDecl) || mine.decl.kind === "use") return undefined;
+        const inputs = mine.inputs.map((i) => {
+          const up = i.step && now.get(i.step);
+          return up ? { ...i, step: up, artifact: up.outputs.get(i.output) ?? UNKNOWN } : i;
+        });
+        const copy: StepInfo = { ...mine, inputs };
+        const keys = this.bodyKeys.get(mine);
+        if (keys) this.bodyKeys.set(copy, keys);
+        now.set(mine, copy);
+        steps.set(old.name, copy);
+      }
+      // The variant's tree: the edited declarations (no override touches them) in place.
+      const entry: CheckedFile = { ...v.entry, text: base.entry.text, lines: base.entry.lines, ast: { ...ast, decls: v.entry.ast.decls.map((d) => replaced.get(d) ?? d) }, steps };
+      variants.set(name, { entry, files: v.files.map((f) => (f === v.entry ? entry : f)), order: v.order.map((s) => now.get(s) ?? s) });
+    }
+    return { graph, ofVariants, variants };
   }
 
   /**
@@ -119,52 +178,63 @@ export class CheckSession {
     const last = this.last.get(path);
     if (!last || last.compiledFor !== compiledFor.join("\n")) return undefined;
     const src = text ?? loader.read(path);
-    if (src === undefined || src === last.entry.text) return undefined;
-    for (const f of last.files) if (f !== last.entry && loader.read(f.path) !== f.text) return undefined;
+    if (src === undefined) return undefined;
+    for (const f of last.base.files) if (f !== last.entry && loader.read(f.path) !== f.text) return undefined;
     const parsed = this.parse(src, path);
-    const edit = this.edits.get(path);
-    if (!edit || edit.to !== parsed || edit.from !== last.parse) return undefined;
+    // The same text parses to the same tree: nothing moved.
+    let moved: Moved | undefined;
+    if (parsed !== last.parse) {
+      const edit = this.edits.get(path);
+      if (!edit || edit.to !== parsed || edit.from !== last.parse) return undefined;
+      moved = edit.moved;
+    }
     const replaced = replacedSteps(last.entry.ast.decls, parsed.ast.decls, last.entry.steps);
     if (!replaced) return undefined;
     // The last check's diagnostics that stand: none may sit in the replaced text.
-    const rest: Diagnostic[] = [];
-    for (const d of last.rest) {
-      const moved = carry(d, path, edit.moved);
-      if (!moved) return undefined;
-      rest.push(moved);
-    }
+    const rest = carryAll(last.rest, path, moved);
+    if (!rest) return undefined;
     const run = new Run(loader, this);
     const sink = new DiagnosticSink(path);
     const dirty = downstream(last.shape, [...replaced.keys()].map((d) => d.name.name));
+    // Every diagnostic checkEdit reports is a step's or the variant rules': all in `owned`.
     const { file, again } = new FileChecker(run, { path, text: src, ast: parsed.ast, lines: parsed.lines }, sink).checkEdit(last.entry, replaced, dirty);
     const owned = ownedOf.get(file)!;
     for (const [s, list] of last.owned) {
       if (again.has(s)) continue;
-      const kept: Diagnostic[] = [];
-      for (const d of list) {
-        const moved = carry(d, path, edit.moved);
-        if (!moved) return undefined;
-        kept.push(moved);
-      }
+      const kept = carryAll(list, path, moved);
+      if (!kept) return undefined;
       owned.steps.set(s, kept);
     }
-    const files = last.files.map((f) => (f === last.entry ? file : f));
-    const order = last.order.map((s) => again.get(s) ?? s);
-    this.remember(path, compiledFor, file, order, rest, owned, files, last.shape);
+    const base: CheckedVariant = { entry: file, files: last.base.files.map((f) => (f === last.base.entry ? file : f)), order: last.base.order.map((s) => again.get(s) ?? s) };
     const found = [...rest, ...owned.variants];
     for (const list of owned.steps.values()) for (const d of list) found.push(d);
-    return this.finish({ entry: file, files, order }, found, loader, compiledFor);
+    const tail = sameResults(again) ? this.carryTail(last, base, again, replaced, parsed.ast, moved) : undefined;
+    if (tail) this.checks.carried++;
+    const done = tail ? this.assemble(base, found, tail) : this.finish(base, found, loader, compiledFor);
+    this.remember(path, compiledFor, base, rest, owned, last.shape, done.tail);
+    return done.program;
   }
 
   /** What the next check of `path` may start from (see quick): copies of the diagnostics, apart from the tree's spans. */
-  private remember(path: string, compiledFor: readonly string[], entry: CheckedFile, order: StepInfo[], rest: Diagnostic[], owned: Owned | undefined, files: CheckedFile[], shape?: Shape): void {
+  private remember(path: string, compiledFor: readonly string[], base: CheckedVariant, rest: Diagnostic[], owned: Owned | undefined, shape: Shape | undefined, tail: Tail): void {
     this.last.delete(path);
+    const { entry, order } = base;
     const parse = this.parses.get(path)?.result;
     // A file with a cycle or a failed import is checked in full (its order and scope are not the whole story).
     if (!owned || !parse || parse.diagnostics.length > 0 || cyclicFiles.has(entry) || poisonedOf.has(entry) || rest.some((d) => d.code === "MLP0207")) return;
+    const copy = (ds: readonly Diagnostic[]) => ds.map((d) => carry(d, path, undefined)!);
     const steps = new Map<StepInfo, Diagnostic[]>();
-    for (const [s, list] of owned.steps) steps.set(s, list.map((d) => carry(d, path, undefined) ?? d));
-    this.last.set(path, { entry, parse, compiledFor: compiledFor.join("\n"), files, order, shape: shape ?? shapeOf(order, path), rest: rest.map((d) => carry(d, path, undefined) ?? d), owned: steps });
+    for (const [s, list] of owned.steps) steps.set(s, copy(list));
+    this.last.set(path, {
+      entry,
+      parse,
+      compiledFor: compiledFor.join("\n"),
+      base,
+      shape: shape ?? shapeOf(order, path),
+      rest: copy(rest),
+      owned: steps,
+      tail: { graph: copy(tail.graph), ofVariants: copy(tail.ofVariants), variants: tail.variants },
+    });
     // A few documents at a time (the language server checks each open one).
     if (this.last.size > 8) this.last.delete(this.last.keys().next().value!);
   }
@@ -267,14 +337,21 @@ interface LastCheck {
   /** The entry's parse the check read (the base of the next incremental parse when it is clean). */
   parse: ParseResult;
   compiledFor: string;
-  /** Every file read (as the program lists them). */
-  files: CheckedFile[];
-  order: StepInfo[];
+  /** The entry's program (files and order as the program lists them). */
+  base: CheckedVariant;
   shape: Shape;
   /** Diagnostics no step of the entry owns: the file's own rules' and other files'. */
   rest: Diagnostic[];
   /** Each of the entry's steps' own diagnostics (binding, rules, unused warning). */
   owned: Map<StepInfo, Diagnostic[]>;
+  tail: Tail;
+}
+
+/** What the whole graph gives after the files are checked: leakage and reach (`graph`), and the variants' programs and their diagnostics. */
+interface Tail {
+  graph: Diagnostic[];
+  ofVariants: Diagnostic[];
+  variants: Map<string, CheckedVariant>;
 }
 
 /** Files with a dependency cycle: their variants are checked in full. */

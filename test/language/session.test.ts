@@ -62,6 +62,35 @@ function edit(text: string, r: (n: number) => number): string {
   }
 }
 
+/**
+ * Typing inside a step's body, what a check session mostly sees: a number changed, a digit
+ * or a letter typed into a value, a comment line added. The graph keeps its shape, so these
+ * are checked from the last check (CheckSession.quick), often keeping its whole-graph results.
+ */
+function typing(text: string, r: (n: number) => number): string {
+  const at = r(text.length);
+  switch (r(4)) {
+    case 0: {
+      const m = /\b\d+\b/.exec(text.slice(at));
+      return m ? text.slice(0, at + m.index) + String(r(1000)) + text.slice(at + m.index + m[0].length) : text;
+    }
+    case 1: {
+      const m = /= *"[^"\n]*/.exec(text.slice(at));
+      return m ? text.slice(0, at + m.index + m[0].length) + "x" + text.slice(at + m.index + m[0].length) : text;
+    }
+    case 2: {
+      // a comment line inside a body (after an indented line)
+      const m = /\n  [a-z][^\n]*\n/.exec(text.slice(at));
+      return m ? text.slice(0, at + m.index + m[0].length) + "  // checked by hand\n" + text.slice(at + m.index + m[0].length) : text;
+    }
+    default: {
+      // a letter typed at the end of a word in an indented line (an attribute, a column, an enum value)
+      const m = /\n  +[^\n]*?[a-z_]{3,}/.exec(text.slice(at));
+      return m ? text.slice(0, at + m.index + m[0].length) + "s" + text.slice(at + m.index + m[0].length) : text;
+    }
+  }
+}
+
 function summary(p: CheckedProgram): string {
   const steps = p.order.map((s) => [s.id, s.kind, s.config, s.configOk, [...s.outputs], s.windowTime, [...s.types.values()]]);
   const variants = [...p.variants].map(([k, v]) => [k, v.order.map((s) => [s.id, s.config, [...s.outputs]])]);
@@ -69,6 +98,25 @@ function summary(p: CheckedProgram): string {
   const irs = errors ? null : [lower(p), ...[...p.variants.keys()].map((v) => lower(p, v))];
   // A schema's name index is built on first lookup: not part of what a check says.
   return JSON.stringify({ diagnostics: p.diagnostics, steps, variants, irs }, (k, v) => (k === "index" ? undefined : v));
+}
+
+/**
+ * What a session's program must hold beyond what a summary compares: each program (the file's
+ * and each variant's) is made of its own steps (inputs, the file's step table) and of the
+ * declarations of the text as it is now, not of a program an earlier check made.
+ */
+function consistent(p: CheckedProgram): string | undefined {
+  const now = new Map<string, { span: object }>();
+  for (const d of p.entry.ast.decls) if ((d.kind === "step" || d.kind === "use") && !now.has(d.name.name)) now.set(d.name.name, d);
+  for (const [name, v] of [["", p] as const, ...p.variants]) {
+    const mine = new Set(v.order);
+    for (const s of v.order) {
+      if (s.file === p.entry.path && now.get(s.name)?.span !== s.decl.span) return `${name}: \`${s.name}\` has an old declaration`;
+      for (const i of s.inputs) if (i.step && !mine.has(i.step)) return `${name}: \`${s.name}\` reads \`${i.step.name}\` of another program`;
+    }
+    for (const s of v.entry.steps.values()) if (!mine.has(s)) return `${name}: the file's step table holds \`${s.name}\` of another program`;
+  }
+  return undefined;
 }
 
 /**
@@ -82,6 +130,7 @@ function replay(
   seed: number,
   edits: number,
   undo: boolean,
+  change: (text: string, r: (n: number) => number) => string = edit,
   reference = (path: string, loader: { read(p: string): string | undefined }, text: string | undefined) => new CheckSession({ variantsInFull: true }).check(path, loader, text),
 ): CheckSession {
   const r = below(seed);
@@ -89,10 +138,11 @@ function replay(
   const original = files[edited]!;
   for (let k = 0; k < edits; k++) {
     const before = files[edited]!;
-    const text = undo && r(4) === 0 ? original : edit(before, r);
+    const text = undo && r(4) === 0 ? original : change(before, r);
     files[edited] = text;
     const loader = disk(files);
     const again = session.check(entry, loader, files[entry]);
+    expect(consistent(again), `edit ${k} (seed ${seed}) of ${edited}`).toBeUndefined();
     const a = summary(again);
     const b = summary(reference(entry, loader, files[entry]));
     if (a !== b) {
@@ -113,7 +163,7 @@ describe("check sessions", () => {
       expect(session.results.counts.reused).toBeGreaterThan(0);
       // Some edits only rewrote step bodies: those were checked from the last check.
       expect(session.checks.quick).toBeGreaterThan(0);
-    });
+    }, 60_000);
   }
 
   // Variants: only the steps an override reaches are checked again; the rest is the file's.
@@ -123,13 +173,26 @@ describe("check sessions", () => {
     it(`checks variants as in full under random edits: ${path.split("/").slice(-2).join("/")}`, () => {
       // Seeded by the name, not the whole path: the same edits wherever the checkout is.
       replay(path, { [path]: readFileSync(path, "utf8") }, path, path.split("/").slice(-2).join("/").length * 7, 60, true);
-    });
+    }, 60_000);
   }
 
   it("a check from scratch is a fresh session's", () => {
     const path = join(SAMPLES, "machine_failure.mlp");
-    replay(path, { [path]: readFileSync(path, "utf8") }, path, 11, 20, true, (p, loader, text) => checkProgram(p, loader, text));
+    replay(path, { [path]: readFileSync(path, "utf8") }, path, 11, 20, true, edit, (p, loader, text) => checkProgram(p, loader, text));
   });
+
+  // Typing in bodies: checked from the last check, and as from scratch.
+  const typed = [...samples.map((f) => join(SAMPLES, f)), join(FIXTURES, "variants.mlp"), join(FIXTURES, "target_reach.mlp"), join(CONFORMANCE, "valid/churn.mlp")];
+  it("checks typing in step bodies from the last check, as from scratch", () => {
+    const checks = { full: 0, quick: 0, carried: 0 };
+    for (const path of typed) {
+      const session = replay(path, { [path]: readFileSync(path, "utf8") }, path, path.split("/").slice(-2).join("/").length * 13, 40, true, typing);
+      for (const k of ["full", "quick", "carried"] as const) checks[k] += session.checks[k];
+    }
+    // Most typing is checked quickly; some of it keeps the whole graph's results.
+    expect(checks.quick).toBeGreaterThan(checks.full);
+    expect(checks.carried).toBeGreaterThan(0);
+  }, 120_000);
 
   it("checks an importer again when an imported file changes", () => {
     const entry = join(SAMPLES, "demand_forecast.mlp");
@@ -153,7 +216,8 @@ describe("check sessions", () => {
     session.check(path, loader, text.slice(0, digit) + "1" + text.slice(digit));
     const checked = session.results.counts.checked - before.checked;
     const reused = session.results.counts.reused - before.reused;
-    expect(session.checks).toEqual({ full: 1, quick: 1 });
+    // The filter's output is what it was: leakage, reach and the variants are the last check's.
+    expect(session.checks).toEqual({ full: 1, quick: 1, carried: 1 });
     expect(checked).toBeGreaterThan(0);
     // A check in full goes through every one of the 1,000 steps, and the variants' again.
     expect(checked + reused).toBeLessThan(200);
