@@ -61,7 +61,10 @@ export class CheckSession {
   /** The latest parse of each file, and the last one without syntax errors (the base of incremental parsing). */
   private readonly parses: ParseCache = new Map();
   private readonly clean: ParseCache = new Map();
-  private readonly liveDecls = new Set<A.Decl>();
+  /** Per declaration, how many of the kept trees (latest and last clean parse of each file) hold it. */
+  private readonly holders = new Map<A.Decl, number>();
+  /** Declarations no kept tree holds any more, since the last prune. */
+  private dead: A.Decl[] = [];
   /** The last incremental parse of each file: from which parse, to which, and where the text moved. */
   private readonly edits = new Map<string, { from: ParseResult; to: ParseResult; moved: Moved }>();
   /**
@@ -73,7 +76,7 @@ export class CheckSession {
   private readonly last = new Map<string, LastCheck>();
   private readonly steps = new StepResults({
     decls: (file) => this.parses.get(file)?.result.ast.decls,
-    live: (d) => this.liveDecls.has(d),
+    live: (d) => this.holders.has(d),
   });
 
   check(path: string, loader: FileLoader, text?: string, options: CheckOptions = {}): CheckedProgram {
@@ -111,7 +114,8 @@ export class CheckSession {
   }
 
   private assemble(base: CheckedVariant, found: readonly Diagnostic[], tail: Tail): { program: CheckedProgram; tail: Tail } {
-    this.steps.prune();
+    this.steps.prune(this.dead, this.holders.size);
+    this.dead = [];
     const diagnostics = sortDiagnostics([...found, ...tail.graph, ...tail.ofVariants]);
     return { program: { entry: base.entry, files: base.files, order: base.order, diagnostics, variants: tail.variants }, tail };
   }
@@ -129,6 +133,10 @@ export class CheckSession {
     const ofVariants = graph && carryAll(last.tail.ofVariants, path, moved);
     if (!ofVariants) return undefined;
     const variants = new Map<string, CheckedVariant>();
+    // The edited declarations sit together, at the same places in the old and new trees.
+    const before = last.entry.ast.decls;
+    let first = 0;
+    while (first < before.length && before[first] === ast.decls[first]) first++;
     for (const [name, v] of last.tail.variants) {
       // A variant that changes nothing is the file's own program.
       if (v === last.base) {
@@ -141,10 +149,13 @@ export class CheckSession {
       // step) came out as it was, and is the same step reading the new ones.
       const now = new Map<StepInfo, StepInfo>(again);
       const steps = new Map(v.entry.steps);
-      for (const old of again.keys()) {
-        const mine = v.order[last.shape.position.get(old.name)!]!;
+      const order = v.order.slice();
+      for (const [old, fresh] of again) {
+        const k = last.shape.position.get(old.name)!;
+        const mine = v.order[k]!;
         if (mine === old) {
-          steps.set(old.name, again.get(old)!);
+          steps.set(old.name, fresh);
+          order[k] = fresh;
           continue;
         }
         // An edited declaration the variant overrides, or a `use` (its body may be one): the variant's program is checked again.
@@ -158,10 +169,13 @@ export class CheckSession {
         if (keys) this.bodyKeys.set(copy, keys);
         now.set(mine, copy);
         steps.set(old.name, copy);
+        order[k] = copy;
       }
-      // The variant's tree: the edited declarations (no override touches them) in place.
-      const entry: CheckedFile = { ...v.entry, text: base.entry.text, lines: base.entry.lines, ast: { ...ast, decls: v.entry.ast.decls.map((d) => replaced.get(d) ?? d) }, steps };
-      variants.set(name, { entry, files: v.files.map((f) => (f === v.entry ? entry : f)), order: v.order.map((s) => now.get(s) ?? s) });
+      // The variant's tree (one declaration for each of the file's): the edited declarations, which no override touches, in place.
+      const decls = v.entry.ast.decls.slice();
+      for (let k = first; k < first + replaced.size; k++) decls[k] = ast.decls[k]!;
+      const entry: CheckedFile = { ...v.entry, text: base.entry.text, lines: base.entry.lines, ast: { ...ast, decls }, steps };
+      variants.set(name, { entry, files: v.files.map((f) => (f === v.entry ? entry : f)), order });
     }
     return { graph, ofVariants, variants };
   }
@@ -205,7 +219,9 @@ export class CheckSession {
       if (!kept) return undefined;
       owned.steps.set(s, kept);
     }
-    const base: CheckedVariant = { entry: file, files: last.base.files.map((f) => (f === last.base.entry ? file : f)), order: last.base.order.map((s) => again.get(s) ?? s) };
+    const order = last.base.order.slice();
+    for (const [old, fresh] of again) order[last.shape.position.get(old.name)!] = fresh;
+    const base: CheckedVariant = { entry: file, files: last.base.files.map((f) => (f === last.base.entry ? file : f)), order };
     const found = [...rest, ...owned.variants];
     for (const list of owned.steps.values()) for (const d of list) found.push(d);
     const tail = sameResults(again) ? this.carryTail(last, base, again, replaced, parsed.ast, moved) : undefined;
@@ -246,15 +262,44 @@ export class CheckSession {
     const base = this.clean.get(path);
     const again = base && reparse(base.result, base.text, text, path);
     const result = again?.result ?? parse(text, path);
-    this.parses.set(path, { text, result });
-    if (this.options.once) return result;
+    if (this.options.once) {
+      this.parses.set(path, { text, result });
+      return result;
+    }
+    this.keep(this.parses, path, { text, result });
     if (again) this.edits.set(path, { from: base.result, to: result, moved: again.moved });
     else this.edits.delete(path);
-    if (result.diagnostics.length === 0) this.clean.set(path, { text, result });
-    // Live: the declarations of the trees kept (reparsing shares the unchanged ones).
-    this.liveDecls.clear();
-    for (const c of [this.parses, this.clean]) for (const { result } of c.values()) for (const d of result.ast.decls) this.liveDecls.add(d);
+    if (result.diagnostics.length === 0) this.keep(this.clean, path, { text, result });
     return result;
+  }
+
+  /**
+   * Puts a parse in `cache`, counting which declarations the kept trees hold: a tree
+   * reparsed from the one it replaces shares all but the edited declarations (a common
+   * prefix and suffix), so only those are counted in and out.
+   */
+  private keep(cache: ParseCache, path: string, entry: { text: string; result: ParseResult }): void {
+    const before = cache.get(path)?.result.ast.decls ?? [];
+    const after = entry.result.ast.decls;
+    cache.set(path, entry);
+    let p = 0;
+    while (p < before.length && p < after.length && before[p] === after[p]) p++;
+    let b = before.length;
+    let a = after.length;
+    while (b > p && a > p && before[b - 1] === after[a - 1]) {
+      b--;
+      a--;
+    }
+    for (let i = p; i < a; i++) this.holders.set(after[i]!, (this.holders.get(after[i]!) ?? 0) + 1);
+    for (let i = p; i < b; i++) {
+      const d = before[i]!;
+      const n = this.holders.get(d)! - 1;
+      if (n > 0) this.holders.set(d, n);
+      else {
+        this.holders.delete(d);
+        this.dead.push(d);
+      }
+    }
   }
 
   get results(): StepResults {

@@ -135,8 +135,14 @@ export class StepResults {
     this.entries.set(s.decl, list);
   }
 
-  /** Forgets entries of declarations no tree holds any more. */
-  prune(): void {
+  /**
+   * Forgets the entries of `dead`, declarations no tree holds any more. Entries of other
+   * declarations no tree holds (a variant's copies of the steps it overrides, made per check)
+   * are swept once they outnumber the `live` declarations.
+   */
+  prune(dead: Iterable<A.Decl>, live: number): void {
+    for (const d of dead) this.entries.delete(d as A.StepDecl);
+    if (this.entries.size <= 2 * live + 64) return;
     for (const d of this.entries.keys()) if (!this.trees.live(d)) this.entries.delete(d);
   }
 
