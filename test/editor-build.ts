@@ -12,9 +12,18 @@ import { join } from "node:path";
 import { changedSince } from "../compiler/edit/command";
 import { ROOT } from "./run-helpers";
 
-const HOME = join(ROOT, "test", ".tmp", "editor-build");
-const STAMP = join(HOME, "stamp.json");
-const LOCK = join(HOME, "lock");
+/** Where the build goes, what it is built from, and how (the tests of this helper change them). */
+export interface BuildPlace {
+  home: string;
+  root: string;
+  build(outDir: string): void | Promise<void>;
+}
+
+const EDITOR: BuildPlace = {
+  home: join(ROOT, "test", ".tmp", "editor-build"),
+  root: ROOT,
+  build: (outDir) => void execFileSync(process.execPath, [join(ROOT, "editor", "scripts", "build.mjs"), outDir], { stdio: "pipe" }),
+};
 /** A lock older than this was left by a build that died: taken over. */
 const STALE_LOCK_MS = 5 * 60_000;
 const WAIT_MS = 10 * 60_000;
@@ -26,43 +35,48 @@ interface Stamp {
   startedMs: number;
 }
 
+const stampOf = (at: BuildPlace) => join(at.home, "stamp.json");
+const lockOf = (at: BuildPlace) => join(at.home, "lock");
+
 /** The build the stamp names, when it is there and nothing it was built from changed since. */
-function current(): string | undefined {
+function current(at: BuildPlace): string | undefined {
   let stamp: Stamp;
   try {
-    stamp = JSON.parse(readFileSync(STAMP, "utf8")) as Stamp;
+    stamp = JSON.parse(readFileSync(stampOf(at), "utf8")) as Stamp;
   } catch {
     return undefined;
   }
-  const dir = join(HOME, stamp.dir);
+  const dir = join(at.home, stamp.dir);
   if (!existsSync(join(dir, "index.html"))) return undefined;
-  if (statSync(join(ROOT, "package-lock.json")).mtimeMs > stamp.startedMs) return undefined;
-  return changedSince(ROOT, stamp.startedMs) ? undefined : dir;
+  const lockfile = join(at.root, "package-lock.json");
+  if (existsSync(lockfile) && statSync(lockfile).mtimeMs > stamp.startedMs) return undefined;
+  return changedSince(at.root, stamp.startedMs) ? undefined : dir;
 }
 
 /** Builds into a new folder, stamps it, and removes builds old enough that no run still serves them. */
-function buildNow(): string {
+async function buildNow(at: BuildPlace): Promise<string> {
   const startedMs = Date.now();
   const name = `dist-${startedMs}-${process.pid}`;
-  execFileSync(process.execPath, [join(ROOT, "editor", "scripts", "build.mjs"), join(HOME, name)], { stdio: "pipe" });
+  await at.build(join(at.home, name));
   // Written whole, then renamed: a suite never reads half a stamp.
-  writeFileSync(`${STAMP}.${process.pid}`, JSON.stringify({ dir: name, startedMs } satisfies Stamp));
-  renameSync(`${STAMP}.${process.pid}`, STAMP);
-  for (const old of readdirSync(HOME)) {
-    if (old.startsWith("dist-") && old !== name && startedMs - statSync(join(HOME, old)).mtimeMs > OLD_BUILD_MS) rmSync(join(HOME, old), { recursive: true, force: true });
+  const stamp = stampOf(at);
+  writeFileSync(`${stamp}.${process.pid}`, JSON.stringify({ dir: name, startedMs } satisfies Stamp));
+  renameSync(`${stamp}.${process.pid}`, stamp);
+  for (const old of readdirSync(at.home)) {
+    if (old.startsWith("dist-") && old !== name && startedMs - statSync(join(at.home, old)).mtimeMs > OLD_BUILD_MS) rmSync(join(at.home, old), { recursive: true, force: true });
   }
-  return join(HOME, name);
+  return join(at.home, name);
 }
 
 /** Takes the lock; false when another process holds it. */
-function lock(): boolean {
+function lock(at: BuildPlace): boolean {
   try {
-    mkdirSync(LOCK);
+    mkdirSync(lockOf(at));
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     try {
-      if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() - statSync(lockOf(at)).mtimeMs > STALE_LOCK_MS) rmSync(lockOf(at), { recursive: true, force: true });
     } catch {
       // Released meanwhile: the next try takes it.
     }
@@ -71,20 +85,20 @@ function lock(): boolean {
 }
 
 /** The folder of the editor's build, built first when there is none for the sources as they are. */
-export async function builtEditor(): Promise<string> {
-  mkdirSync(HOME, { recursive: true });
+export async function builtEditor(at: BuildPlace = EDITOR): Promise<string> {
+  mkdirSync(at.home, { recursive: true });
   const until = Date.now() + WAIT_MS;
   for (;;) {
-    const ready = current();
+    const ready = current(at);
     if (ready) return ready;
-    if (lock()) {
+    if (lock(at)) {
       try {
-        return current() ?? buildNow();
+        return current(at) ?? (await buildNow(at));
       } finally {
-        rmSync(LOCK, { recursive: true, force: true });
+        rmSync(lockOf(at), { recursive: true, force: true });
       }
     }
-    if (Date.now() > until) throw new Error(`waited ${WAIT_MS / 1000} s for the editor's build (${LOCK} is held)`);
+    if (Date.now() > until) throw new Error(`waited ${WAIT_MS / 1000} s for the editor's build (${lockOf(at)} is held)`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
