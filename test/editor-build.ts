@@ -1,15 +1,14 @@
 // The editor built once for the browser suites (test/edit/, test/editor/). Each suite used to
-// build its own copy with vite (seconds each, three or more at once on a shared CI machine), the
-// same bytes from the same sources. Now the first suite to need it builds it into
-// test/.tmp/editor-build/ and stamps when the build started; the suites running beside it, in
-// other vitest workers, wait for that build (a lock folder), and later runs reuse it while none
-// of the editor's sources changed since (`changedSince`, what `mlp edit` itself checks) and
-// the dependencies are the same (package-lock.json). The suites only read the build: they serve
-// it, each with its own project copy, server and browser.
+// build its own copy with vite (seconds each, on a shared CI machine), the same bytes from the
+// same sources. Now the first suite to need it builds it into test/.tmp/editor-build/ and stamps
+// when the build started; suites asking meanwhile, in other vitest workers, wait for that build
+// (a lock folder), and later runs reuse it while nothing it is built from changed since (what
+// `mlp edit` itself checks with `changedSince`, the samples built in, package-lock.json). The
+// suites only read the build: they serve it, each with its own project copy, server and browser.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { changedSince } from "../compiler/edit/command";
+import { changedSince, EDITOR_SOURCES } from "../compiler/edit/command";
 import { ROOT } from "./run-helpers";
 
 /** Where the build goes, what it is built from, and how (the tests of this helper change them). */
@@ -24,6 +23,11 @@ const EDITOR: BuildPlace = {
   root: ROOT,
   build: (outDir) => void execFileSync(process.execPath, [join(ROOT, "editor", "scripts", "build.mjs"), outDir], { stdio: "pipe" }),
 };
+/**
+ * What a build is made from: what `mlp edit` checks, and the project's samples, which the static
+ * build's menu holds and the e2e suite opens (`mlp edit` reads them from disk instead).
+ */
+const BUILT_FROM = [...EDITOR_SOURCES, "samples"];
 /** A lock older than this was left by a build that died: taken over. */
 const STALE_LOCK_MS = 5 * 60_000;
 const WAIT_MS = 10 * 60_000;
@@ -50,7 +54,7 @@ function current(at: BuildPlace): string | undefined {
   if (!existsSync(join(dir, "index.html"))) return undefined;
   const lockfile = join(at.root, "package-lock.json");
   if (existsSync(lockfile) && statSync(lockfile).mtimeMs > stamp.startedMs) return undefined;
-  return changedSince(at.root, stamp.startedMs) ? undefined : dir;
+  return changedSince(at.root, stamp.startedMs, BUILT_FROM) ? undefined : dir;
 }
 
 /** Builds into a new folder, stamps it, and removes builds old enough that no run still serves them. */

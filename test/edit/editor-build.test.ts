@@ -17,7 +17,8 @@ const touch = (path: string, when: Date) => utimesSync(path, when, when);
 function place(name: string, buildMs = 0): BuildPlace & { builds: () => number } {
   const root = join(tmp, name);
   mkdirSync(join(root, "editor", "src"), { recursive: true });
-  for (const f of ["editor/src/main.tsx", "package-lock.json"]) {
+  mkdirSync(join(root, "samples"));
+  for (const f of ["editor/src/main.tsx", "samples/shop.mlp", "package-lock.json"]) {
     writeFileSync(join(root, f), "x");
     touch(join(root, f), HOUR_AGO);
   }
@@ -46,7 +47,7 @@ describe("the shared editor build", () => {
     expect(at.builds()).toBe(1);
   });
 
-  it("builds again when an editor source or the dependencies changed since the build began", async () => {
+  it("builds again when an editor source, a sample or the dependencies changed since the build began", async () => {
     const at = place("changed");
     const first = await builtEditor(at);
     touch(join(at.root, "editor/src/main.tsx"), new Date(Date.now() + 1000));
@@ -56,9 +57,13 @@ describe("the shared editor build", () => {
     expect(readFileSync(join(second, "index.html"), "utf8")).toBe("build 2");
     // A build an hour old is removed with the next; one just replaced may still be served.
     expect(readFileSync(join(first, "index.html"), "utf8")).toBe("build 1");
-    touch(join(at.root, "package-lock.json"), new Date(Date.now() + 2000));
+    // The samples the static build's menu holds.
+    touch(join(at.root, "samples/shop.mlp"), new Date(Date.now() + 2000));
     await builtEditor(at);
     expect(at.builds()).toBe(3);
+    touch(join(at.root, "package-lock.json"), new Date(Date.now() + 3000));
+    await builtEditor(at);
+    expect(at.builds()).toBe(4);
   });
 
   it("takes over the lock of a builder that died, and releases it when a build fails", async () => {
