@@ -49,11 +49,11 @@ function editorDir(root: string, io: EditIo): string {
  * the static build's menu, but `mlp edit` reads files from disk: editing them is no reason to
  * build again.)
  */
-const EDITOR_SOURCES = ["editor/src", "editor/samples", "editor/index.html", "editor/vite.config.ts", "language", "compiler", "targets"];
+export const EDITOR_SOURCES = ["editor/src", "editor/samples", "editor/index.html", "editor/vite.config.ts", "language", "compiler", "targets"];
 const NOT_SOURCES = new Set(["dist", "node_modules", "__pycache__"]);
 
-/** The first source file (relative to `root`) modified after `builtMs`, if any. */
-export function changedSince(root: string, builtMs: number): string | undefined {
+/** The first source file (relative to `root`) modified after `builtMs`, if any; under `sources`, EDITOR_SOURCES unless given. */
+export function changedSince(root: string, builtMs: number, sources: readonly string[] = EDITOR_SOURCES): string | undefined {
   const visit = (rel: string): string | undefined => {
     const abs = join(root, rel);
     let st;
@@ -70,7 +70,7 @@ export function changedSince(root: string, builtMs: number): string | undefined 
     }
     return undefined;
   };
-  for (const rel of EDITOR_SOURCES) {
+  for (const rel of sources) {
     const found = visit(rel);
     if (found) return found;
   }

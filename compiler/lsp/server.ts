@@ -38,6 +38,7 @@ import { complete, type Completion } from "../../language/service/complete";
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "../../language/service/tokens";
 import type { Span } from "../../language/span";
 import { explanation } from "../tooling/explain";
+import { jsonEncoder, sentAgain } from "./encoder";
 
 declare const MLP_VERSION: string;
 
@@ -50,14 +51,15 @@ const range = (s: Span): Range => ({ start: { line: s.line - 1, character: s.col
 const location = (p: Place): Location => ({ uri: toUri(p.file), range: range(p.span) });
 
 export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): void {
-  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(input), new StreamMessageWriter(output));
+  const writer = new StreamMessageWriter(output, { charset: "utf-8", contentTypeEncoder: jsonEncoder(output === process.stdout) });
+  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(input), writer);
   const documents = new TextDocuments(TextDocument);
   const checked = new Map<string, { version: number; program: CheckedProgram | undefined }>();
   // One session for every document: an edit parses again only the declarations it touched,
   // and steps it did not affect keep their checked results.
   const session = new CheckSession();
   // The outline is asked for again and again (on focus, scrolling, breadcrumbs) while the text
-  // stays the same: one answer per document version.
+  // stays the same: one answer per document version, encoded to JSON once (see ./encoder).
   const outlines = new Map<string, { version: number; symbols: DocumentSymbol[] }>();
 
   const loader: FileLoader = {
@@ -215,7 +217,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream = process.stdin
       if (hit && hit.version === doc.version) return hit.symbols;
       const program = programOf(p.textDocument.uri);
       const ast = (program && fileOf(program, toPath(p.textDocument.uri))?.ast) ?? parse(doc.getText(), toPath(p.textDocument.uri)).ast;
-      const out = symbols(ast).map(toSymbol);
+      const out = sentAgain(symbols(ast).map(toSymbol));
       outlines.set(p.textDocument.uri, { version: doc.version, symbols: out });
       return out;
     }),

@@ -2,9 +2,8 @@
 // chromium. Files open from disk and save to it, changes made on disk show up (and never
 // silently replace unsaved edits), and Run executes the pipeline with each step's state and
 // rows on the graph and a preview of a step's rows in the inspector.
-import { execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
 // @ts-expect-error plain ESM helper without types
 import { serve } from "../../editor/scripts/serve.mjs";
+import { builtEditor } from "../editor-build";
 import { ROOT } from "../run-helpers";
 import { editText, settled, startMlpEdit, type Editor } from "./page";
 import { SHOP, shopFolder } from "./project";
@@ -35,8 +35,7 @@ const onDisk = () => readFileSync(join(dir, "shop.mlp"), "utf8");
 
 describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, () => {
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
-    execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
+    out = await builtEditor();
     dir = shopFolder();
     ({ url, cli } = await startMlpEdit(join(dir, "shop.mlp"), out));
     browser = await launch();
@@ -50,7 +49,6 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
   afterAll(async () => {
     await browser?.close();
     cli?.kill("SIGINT");
-    if (out) rmSync(out, { recursive: true, force: true });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,15 +2,14 @@
 // reload or a closed tab, also when the file changed on disk meanwhile (then the same conflict
 // banner as a live change, and Save refused until the user chooses); browser storage holds only
 // files with unsaved edits, so a large file that was never edited cannot fill it.
-import { execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM helper without types
 import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
-import { ROOT } from "../run-helpers";
+import { builtEditor } from "../editor-build";
 import { editText, settled, startMlpEdit, type Editor } from "./page";
 import { SHOP, shopFolder } from "./project";
 
@@ -57,8 +56,7 @@ async function openAgain(): Promise<void> {
 
 describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, () => {
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
-    execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
+    out = await builtEditor();
     dir = shopFolder();
     ({ url, cli } = await startMlpEdit(dir, out));
     browser = await launch();
@@ -67,7 +65,6 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
   afterAll(async () => {
     await browser?.close();
     cli?.kill("SIGINT");
-    if (out) rmSync(out, { recursive: true, force: true });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,9 +2,8 @@
 // disk's version of a conflicted file never loses the user's text; a run's states belong to
 // the file that ran; the toolbar fits on one line at 1600 px and narrower, every action
 // still there under its accessible name.
-import { execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
 // @ts-expect-error plain ESM helper without types
 import { serve } from "../../editor/scripts/serve.mjs";
-import { ROOT } from "../run-helpers";
+import { builtEditor } from "../editor-build";
 import { editText, settled, startMlpEdit, type Editor } from "./page";
 import { SHOP, shopFolder } from "./project";
 
@@ -55,8 +54,7 @@ async function expectToolbarActions(p: Page, names: string[], inMenu: string[]):
 
 describe.skipIf(!haveChromium)("mlp edit: conflicts, runs per file, the toolbar", { timeout: 240_000 }, () => {
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
-    execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
+    out = await builtEditor();
     dir = shopFolder();
     // A second pipeline with the same step names: a run of shop.mlp must not show on it.
     writeFileSync(join(dir, "twin.mlp"), SHOP.replace("pipeline shop", "pipeline twin"));
@@ -74,7 +72,6 @@ describe.skipIf(!haveChromium)("mlp edit: conflicts, runs per file, the toolbar"
   afterAll(async () => {
     await browser?.close();
     cli?.kill("SIGINT");
-    if (out) rmSync(out, { recursive: true, force: true });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

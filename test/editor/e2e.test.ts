@@ -2,7 +2,6 @@
 // the editor once into a temporary folder and serves it on a free localhost port.
 // Screenshots of the main states go to test/.tmp/editor-screenshots/, or with
 // MLP_SCREENSHOTS=1 to editor/screenshots/ (the README's pictures).
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TARGETS } from "../../compiler/targets";
+import { builtEditor } from "../editor-build";
 // @ts-expect-error plain ESM helper without types
 import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
 // @ts-expect-error plain ESM helper without types
@@ -21,7 +21,10 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 if (!haveChromium) console.warn(`editor e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
+/** The shared editor build: only read. */
 let out: string;
+/** Where a test saves a download. */
+let scratch: string;
 let server: { url: string; close(): Promise<void> };
 let browser: { context: import("playwright-core").BrowserContext; close(): Promise<void> };
 let page: Page;
@@ -92,8 +95,8 @@ async function drawnGraph() {
 
 describe.skipIf(!haveChromium)("editor in a browser", () => {
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), "mlp-editor-"));
-    execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
+    out = await builtEditor();
+    scratch = mkdtempSync(join(tmpdir(), "mlp-editor-"));
     server = await serve(out);
     browser = await launch();
     mkdirSync(SHOTS, { recursive: true });
@@ -102,7 +105,7 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   beforeEach(async () => {
@@ -610,7 +613,7 @@ describe.skipIf(!haveChromium)("editor in a browser", () => {
     await page.keyboard.press("Control+s");
     const d = await download;
     expect(d.suggestedFilename()).toBe("imports.mlp");
-    const saved = join(out, "saved.mlp");
+    const saved = join(scratch, "saved.mlp");
     await d.saveAs(saved);
     const { readFileSync } = await import("node:fs");
     expect(readFileSync(saved, "utf8")).toBe(await text());

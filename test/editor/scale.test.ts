@@ -2,11 +2,7 @@
 // detail when zoomed out (simplified nodes and edges; a large graph drawn on one canvas),
 // full nodes back when zooming in, and a large file's graph drawn from the parse before
 // its check finishes. The figures themselves are `npm run bench:editor`'s business.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM helper without types
@@ -14,8 +10,8 @@ import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
 // @ts-expect-error plain ESM helper without types
 import { serve } from "../../editor/scripts/serve.mjs";
 import { generatePipeline } from "../bench/generate";
+import { builtEditor } from "../editor-build";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 const STORAGE_KEY = "mlp-editor:workspace:v1";
@@ -61,8 +57,7 @@ async function openLarge(steps: number): Promise<Page> {
 
 describe.skipIf(!haveChromium)("editor at scale, in a browser", () => {
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), "mlp-editor-scale-"));
-    execFileSync(process.execPath, [join(ROOT, "editor/scripts/build.mjs"), out], { stdio: "pipe" });
+    out = await builtEditor();
     server = await serve(out);
     browser = await launch();
   }, 180_000);
@@ -70,7 +65,6 @@ describe.skipIf(!haveChromium)("editor at scale, in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
   });
 
   it("zoomed out, nodes are simplified to their name and edges lose their labels; zooming in restores full nodes", async () => {

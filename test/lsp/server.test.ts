@@ -204,6 +204,14 @@ describe("mlp lsp", { timeout: 60_000 }, () => {
   it("lists the declarations as symbols", async () => {
     const syms = (await client.sendRequest("textDocument/documentSymbol", { textDocument: { uri: uri("shop.mlp") } })) as { name: string; detail: string }[];
     expect(syms.map((s) => `${s.detail} ${s.name}`)).toEqual(["pipeline shop", "from lib/sale.mlp Sale", "source sales", "cleanse clean", "aggregate per_store", "split halves", "target local"]);
+    // Asked again: the same answer from the bytes encoded once, whatever the request's id.
+    expect(await client.sendRequest("textDocument/documentSymbol", { textDocument: { uri: uri("shop.mlp") } })).toEqual(syms);
+    // After an edit: the outline of the new text, not the bytes kept for the old one.
+    const text = SHOP.replace("cleanse clean", "cleanse scrubbed").replace("per_store(clean)", "per_store(scrubbed)");
+    change("shop.mlp", text);
+    const edited = (await client.sendRequest("textDocument/documentSymbol", { textDocument: { uri: uri("shop.mlp") } })) as { name: string }[];
+    expect(edited.map((s) => s.name)).toContain("scrubbed");
+    change("shop.mlp", SHOP);
   });
 
   it("completes what fits where the cursor is", async () => {

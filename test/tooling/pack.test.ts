@@ -1,0 +1,128 @@
+// `npm pack`: the tarball holds what `mlp` needs at run time (the bin, the built CLI and every
+// chunk it loads, the built editor that `mlp edit` serves, the language reference) and none of
+// the repository's tests or scratch files; and `mlp` runs from the tarball, unpacked beside the
+// repository's node_modules as `npm install` would put them.
+// Packs what is built (the bundle from `node compiler/build.mjs`): scripts are not run here.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { build } from "esbuild";
+import { builtinModules } from "node:module";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../run-helpers";
+
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; bin: Record<string, string>; dependencies: Record<string, string>; scripts: Record<string, string> };
+const tmp = mkdtempSync(join(tmpdir(), "mlp-pack-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const npm = (args: string[], cwd = ROOT) => execFileSync("npm", [...args, "--ignore-scripts"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+/**
+ * Every file reachable from `start` through its imports (static and dynamic), and the packages
+ * it leaves to node_modules. esbuild reads the modules as JavaScript: the bundle holds strings
+ * that look like imports (the .mlp text of `mlp init`, the parser's keywords).
+ */
+async function closure(start: string): Promise<{ files: string[]; packages: string[] }> {
+  const r = await build({ entryPoints: [join(ROOT, start)], absWorkingDir: ROOT, bundle: true, splitting: true, format: "esm", platform: "node", packages: "external", write: false, metafile: true, outdir: join(tmp, "closure"), logLevel: "silent" });
+  const inputs = Object.entries(r.metafile.inputs);
+  return { files: inputs.map(([f]) => f), packages: [...new Set(inputs.flatMap(([, i]) => i.imports.filter((m) => m.external).map((m) => m.path)))] };
+}
+
+/** The files under `dir` (relative to the root), when it exists. */
+function filesUnder(dir: string): string[] {
+  const abs = join(ROOT, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)).split("\\").join("/"));
+}
+
+describe("npm pack", { timeout: 120_000 }, () => {
+  // What `prepack` builds (the scripts are not run here): the editor, when it was never built.
+  beforeAll(() => {
+    if (!existsSync(join(ROOT, "editor", "dist", "index.html"))) execFileSync(process.execPath, [join(ROOT, "editor", "scripts", "build.mjs")], { cwd: ROOT, stdio: "ignore" });
+  });
+
+  const listed = () => {
+    const [report] = JSON.parse(npm(["pack", "--dry-run", "--json"])) as { files: { path: string }[] }[];
+    return new Set(report!.files.map((f) => f.path));
+  };
+
+  it("holds the bin and every module it loads, and no tests or scratch files", async () => {
+    const packed = listed();
+    const bin = pkg.bin.mlp!;
+    expect(packed).toContain(bin);
+    const { files, packages } = await closure(bin);
+    // The bin, the bundle and all its chunks: a file missing here is an `mlp` that cannot start
+    // (or a command that fails when it loads its chunk).
+    expect(files).toEqual(expect.arrayContaining([bin, "compiler/dist/mlp.mjs", ...filesUnder("compiler/dist/chunks")]));
+    expect(files.filter((f) => !packed.has(f))).toEqual([]);
+    // What the bundle leaves to node_modules is installed with the package.
+    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    expect(packages).toContain("@duckdb/node-api");
+    expect(packages.filter((p) => !builtins.has(p) && !(p in pkg.dependencies))).toEqual([]);
+    expect([...packed].filter((f) => f.startsWith("test/") || f.includes(".tmp") || f.includes("node_modules/"))).toEqual([]);
+    // Nothing of the sources: the bundle is what runs.
+    expect([...packed].filter((f) => f.endsWith(".ts"))).toEqual([]);
+    expect(packed).toContain("language/REFERENCE.md");
+  });
+
+  it("holds the built editor `mlp edit` serves, built when the package is packed", () => {
+    const packed = listed();
+    // `mlp edit` finds the package's root by editor/index.html beside compiler/bin/mlp.mjs.
+    expect(packed).toContain("editor/index.html");
+    // Every file of the build, and no sources: an installed package has no vite to build with.
+    expect(packed).toContain("editor/dist/index.html");
+    expect(filesUnder("editor/dist").filter((f) => !packed.has(f))).toEqual([]);
+    expect([...packed].filter((f) => f.startsWith("editor/") && f !== "editor/index.html" && !f.startsWith("editor/dist/"))).toEqual([]);
+    expect(pkg.scripts.prepack).toContain("editor/scripts/build.mjs");
+  });
+
+  it("runs from the unpacked tarball: init, check, explain", () => {
+    const tgz = (JSON.parse(npm(["pack", "--json", "--pack-destination", tmp])) as { filename: string }[])[0]!.filename;
+    execFileSync("tar", ["-xzf", join(tmp, tgz), "-C", tmp]);
+    const installed = join(tmp, "package");
+    // The dependencies as `npm install` would place them: the repository's, linked.
+    symlinkSync(join(ROOT, "node_modules"), join(installed, "node_modules"), "dir");
+    const mlp = (args: string[], cwd = tmp) => spawnSync(process.execPath, [join(installed, pkg.bin.mlp!), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    expect(mlp(["--version"]).stdout.trim()).toBe(`mlp ${pkg.version}`);
+    const project = join(tmp, "project");
+    mkdirSync(project);
+    expect(mlp(["init", "."], project).status).toBe(0);
+    // `check` says nothing on a clean file; a broken one it names, with a failing status.
+    expect(mlp(["check", "pipeline.mlp"], project)).toMatchObject({ status: 0, stdout: "", stderr: "" });
+    expect(mlp(["check", join(ROOT, "samples", "machine_failure.mlp")])).toMatchObject({ status: 0, stderr: "" });
+    writeFileSync(join(project, "broken.mlp"), readFileSync(join(project, "pipeline.mlp"), "utf8") + "\nschema {\n");
+    const broken = mlp(["check", "broken.mlp"], project);
+    expect(broken.status).not.toBe(0);
+    expect(broken.stdout + broken.stderr).toContain("broken.mlp");
+    // A command in a chunk of its own.
+    expect(mlp(["explain", "MLP0602"]).stdout).toContain("MLP0602");
+  });
+
+  it("serves the packed editor with `mlp edit` from the unpacked tarball, building nothing", async () => {
+    const installed = join(tmp, "package");
+    const { MLP_EDITOR_DIST: _, ...env } = process.env;
+    const cli = spawn(process.execPath, [join(installed, pkg.bin.mlp!), "edit", join(tmp, "project")], { env: { ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let said = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        const seen = (c: string) => {
+          said += c;
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(said);
+          if (m) resolve(m[1]!);
+        };
+        cli.stdout!.setEncoding("utf8").on("data", seen);
+        cli.stderr!.setEncoding("utf8").on("data", seen);
+        cli.on("exit", (code) => reject(new Error(`mlp edit exited with ${code}: ${said}`)));
+      });
+      expect(said).not.toMatch(/building/);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<script[^>]+src="[^"]*assets\//);
+    } finally {
+      cli.kill();
+    }
+  });
+});
