@@ -16,7 +16,8 @@ import type { CheckedFile, CheckedVariant, Config, FileLoader, FileUnit, Report,
 import { schemaFromDecl } from "./schemas";
 import { checkLayout } from "./layout";
 import { checkStep } from "./steps";
-import { checkVariants, withVariant } from "./variants";
+import { checkVariants, patchVariant, withVariant } from "./variants";
+import { downstream, type Shape } from "./edits";
 import { warnIfUnused } from "./warnings";
 import { checkLeakage } from "./leakage";
 import type { Lookups, StepResults } from "./reuse";
@@ -36,6 +37,7 @@ export function checkVariantPrograms(
   base: readonly Diagnostic[],
   into: Map<string, CheckedVariant>,
   compiledFor: readonly string[],
+  shape: Shape,
 ): Diagnostic[] {
   const entry = program.entry;
   const variants = entry.ast.decls.filter((d): d is A.VariantDecl => d.kind === "variant");
@@ -57,9 +59,9 @@ export function checkVariantPrograms(
       if (step) patches.set(step.file, [...(patches.get(step.file) ?? []), o]);
     }
     const again = new Run(loader, session, patches);
-    const ast = withVariant(entry.ast, overrides);
+    const { ast, patched } = patchVariant(entry.ast, overrides);
     // Overrides of the file's own steps: only the steps they reach are checked again.
-    const quick = patches.size === 0 && !session.options.variantsInFull ? again.variantOf(program, ast, overrides) : undefined;
+    const quick = patches.size === 0 && !session.options.variantsInFull ? again.variantOf(program, shape, ast, patched) : undefined;
     const checked = quick?.file ?? again.file(entry.path, entry.text, ast)!;
     const order = quick?.order ?? collectOrder(checked);
     if (!into.has(v.name.name)) {
@@ -150,16 +152,18 @@ export class Run {
    * are the file's (a variant sets step attributes and pipeline settings, nothing else).
    * Undefined when the file has a cycle (its order is then not the whole story).
    */
-  variantOf(base: CheckedVariant, ast: A.SourceFileAst, overrides: readonly A.Override[]): { file: CheckedFile; order: StepInfo[] } | undefined {
+  variantOf(base: CheckedVariant, shape: Shape, ast: A.SourceFileAst, patched: ReadonlyMap<A.Decl, A.Decl>): { file: CheckedFile; order: StepInfo[] } | undefined {
     const entry = base.entry;
     if (cyclicFiles.has(entry)) return undefined;
     const sink = new DiagnosticSink(entry.path);
-    const { file, again } = new FileChecker(this, { path: entry.path, text: entry.text, ast, lines: entry.lines }, sink).checkVariant(entry, base.order, overrides);
+    const { file, again } = new FileChecker(this, { path: entry.path, text: entry.text, ast, lines: entry.lines }, sink).checkVariant(entry, shape, patched);
     for (const d of sink.list) this.diagnostics.push(d);
     this.byPath.set(entry.path, file);
     this.files.push(file, ...base.files.filter((f) => f !== entry));
     // The graph's shape is the file's: its order (and ids) with the steps checked again in place.
-    return { file, order: base.order.map((s) => again.get(s) ?? s) };
+    const order = base.order.slice();
+    for (const [s, fresh] of again) order[shape.position.get(s.name)!] = fresh;
+    return { file, order };
   }
 
   isLoading(path: string): boolean {
@@ -259,32 +263,28 @@ export class FileChecker implements Scope {
     return checked;
   }
 
-  /** See Run.variantOf. `again`: the file's steps the overrides reach, and what replaces each. */
-  checkVariant(base: CheckedFile, order: readonly StepInfo[], overrides: readonly A.Override[]): { file: CheckedFile; again: Map<StepInfo, StepInfo> } {
+  /**
+   * See Run.variantOf: `patched`, the declarations the variant's values changed (the file's ->
+   * the variant's). `again`: the file's steps the overrides reach, and what replaces each.
+   */
+  checkVariant(base: CheckedFile, shape: Shape, patched: ReadonlyMap<A.Decl, A.Decl>): { file: CheckedFile; again: Map<StepInfo, StepInfo> } {
     for (const [k, v] of base.imports) this.imports.set(k, v);
     for (const [k, v] of base.schemas) this.schemas.set(k, v);
     for (const n of poisonedOf.get(base) ?? []) this.poisoned.add(n);
     // Only the overridden steps' declarations (and the pipeline's) differ from the file's.
-    const targets = new Set(overrides.map((o) => o.path[0]?.name ?? ""));
+    if (base.pipeline) this.pipeline = (patched.get(base.pipeline) as A.PipelineDecl | undefined) ?? base.pipeline;
     const decls = new Map<string, A.StepDecl>();
-    for (const d of this.unit.ast.decls) {
-      if (d.kind === "pipeline") this.pipeline ??= d;
-      else if (d.kind === "step" && targets.has(d.name.name) && !decls.has(d.name.name)) decls.set(d.name.name, d);
-    }
+    for (const [d, p] of patched) if (d.kind === "step" && base.steps.get(d.name.name)?.decl === d) decls.set(d.name.name, p as A.StepDecl);
     const again = new Map<StepInfo, StepInfo>();
-    for (const s of order) {
-      if (s.file !== base.path) continue;
-      const decl = s.decl.kind === "step" ? decls.get(s.name) : undefined;
-      const changed = decl !== undefined && decl !== s.decl;
-      const upstream = s.inputs.some((i) => i.step !== undefined && again.has(i.step));
-      const of = s.decl.kind === "use" ? base.steps.get(s.decl.of.name) : undefined;
-      if (!changed && !upstream && !(of !== undefined && again.has(of))) continue;
-      const d = decl ?? s.decl;
+    for (const name of downstream(shape, decls.keys())) {
+      const s = base.steps.get(name)!;
+      const d = decls.get(name) ?? s.decl;
       const fresh = d.kind === "step" ? this.newStep(s.name, s.kind, d, d) : this.newStep(s.name, undefined, d, undefined);
       fresh.id = s.id;
       again.set(s, fresh);
     }
-    for (const [name, s] of base.steps) this.steps.set(name, again.get(s) ?? s);
+    this.steps = new Map(base.steps);
+    for (const fresh of again.values()) this.steps.set(fresh.name, fresh);
     for (const fresh of again.values()) this.bindStep(fresh);
     for (const fresh of again.values()) this.checkOne(fresh);
     const pipelineConfig =

@@ -99,20 +99,19 @@ function timestampOf(a: Artifact): string | undefined {
   return (cols.find((c) => c.type.kind === "timestamp") ?? cols.find((c) => c.type.kind === "date"))?.name;
 }
 
-/** Steps whose output rows reach a train, tune or evaluate step without passing another of `joins`. */
+/**
+ * Steps whose output rows reach a train, tune or evaluate step without passing another of
+ * `joins`: from the last step back, a step that trains, or feeds and is not one of the joins,
+ * makes its inputs feed. Only inputs not later in the order count (after a cycle, the order
+ * is not the graph's), so a step is settled before it is reached.
+ */
 function feedsTraining(order: readonly StepInfo[], joins: ReadonlySet<StepInfo>): Set<StepInfo> {
-  const consumers = new Map<StepInfo, StepInfo[]>();
-  for (const s of order)
-    for (const i of s.inputs) {
-      if (!i.step) continue;
-      const list = consumers.get(i.step);
-      if (list) list.push(s);
-      else consumers.set(i.step, [s]);
-    }
   const feeds = new Set<StepInfo>();
+  const later = new Set<StepInfo>();
   for (let k = order.length - 1; k >= 0; k--) {
-    const s = order[k]!;
-    if ((consumers.get(s) ?? []).some((c) => (c.kind !== undefined && TRAINING.has(c.kind)) || (feeds.has(c) && !joins.has(c)))) feeds.add(s);
+    const c = order[k]!;
+    if ((c.kind !== undefined && TRAINING.has(c.kind)) || (feeds.has(c) && !joins.has(c))) for (const i of c.inputs) if (i.step && !later.has(i.step)) feeds.add(i.step);
+    later.add(c);
   }
   return feeds;
 }

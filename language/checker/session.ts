@@ -75,23 +75,24 @@ export class CheckSession {
     const order = collectOrder(entry);
     assignIds(order, entry);
     const base: CheckedVariant = { entry, files: run.files, order };
-    const done = this.finish(base, run.diagnostics, loader, compiledFor);
+    const shape = shapeOf(order, path);
+    const done = this.finish(base, run.diagnostics, loader, compiledFor, shape);
     if (!this.options.once) {
       // The entry's diagnostics by owner; the rest are the file's own and other files'.
       const owned = ownedOf.get(entry);
       const mine = new Set<Diagnostic>(owned?.variants);
       for (const list of owned?.steps.values() ?? []) for (const d of list) mine.add(d);
       const rest = run.diagnostics.filter((d) => !mine.has(d));
-      this.remember(path, compiledFor, base, rest, owned, undefined, done.tail);
+      this.remember(path, compiledFor, base, rest, owned, shape, done.tail);
     }
     return done.program;
   }
 
   /** Leakage, reach and the variants' programs, from the entry's checked program. */
-  private finish(base: CheckedVariant, found: readonly Diagnostic[], loader: FileLoader, compiledFor: readonly string[]): { program: CheckedProgram; tail: Tail } {
+  private finish(base: CheckedVariant, found: readonly Diagnostic[], loader: FileLoader, compiledFor: readonly string[], shape: Shape): { program: CheckedProgram; tail: Tail } {
     const variants = new Map<string, CheckedVariant>();
     const graph = [...checkLeakage(base.order), ...checkTargetReach(base.entry, base.order, compiledFor)];
-    const ofVariants = checkVariantPrograms(base, loader, this, [...found, ...graph], variants, compiledFor);
+    const ofVariants = checkVariantPrograms(base, loader, this, [...found, ...graph], variants, compiledFor, shape);
     return this.assemble(base, found, { graph, ofVariants, variants });
   }
 
@@ -208,15 +209,15 @@ export class CheckSession {
     for (const list of owned.steps.values()) for (const d of list) found.push(d);
     const tail = sameResults(again) ? this.carryTail(last, base, again, replaced, parsed.ast, moved) : undefined;
     if (tail) this.checks.carried++;
-    const done = tail ? this.assemble(base, found, tail) : this.finish(base, found, loader, compiledFor);
+    const done = tail ? this.assemble(base, found, tail) : this.finish(base, found, loader, compiledFor, last.shape);
     this.remember(path, compiledFor, base, rest, owned, last.shape, done.tail);
     return done.program;
   }
 
   /** What the next check of `path` may start from (see quick): copies of the diagnostics, apart from the tree's spans. */
-  private remember(path: string, compiledFor: readonly string[], base: CheckedVariant, rest: Diagnostic[], owned: Owned | undefined, shape: Shape | undefined, tail: Tail): void {
+  private remember(path: string, compiledFor: readonly string[], base: CheckedVariant, rest: Diagnostic[], owned: Owned | undefined, shape: Shape, tail: Tail): void {
     this.last.delete(path);
-    const { entry, order } = base;
+    const { entry } = base;
     const parse = this.parses.get(path)?.result;
     // A file with a cycle or a failed import is checked in full (its order and scope are not the whole story).
     if (!owned || !parse || parse.diagnostics.length > 0 || cyclicFiles.has(entry) || poisonedOf.has(entry) || rest.some((d) => d.code === "MLP0207")) return;
@@ -228,7 +229,7 @@ export class CheckSession {
       parse,
       compiledFor: compiledFor.join("\n"),
       base,
-      shape: shape ?? shapeOf(order, path),
+      shape,
       rest: copy(rest),
       owned: steps,
       tail: { graph: copy(tail.graph), ofVariants: copy(tail.ofVariants), variants: tail.variants },

@@ -105,6 +105,12 @@ const jsonType = (v: Value): string => (v === null ? "null" : Array.isArray(v) ?
 
 /** The file's tree with a variant's values written into the attributes it overrides. */
 export function withVariant(ast: A.SourceFileAst, overrides: readonly A.Override[]): A.SourceFileAst {
+  return patchVariant(ast, overrides).ast;
+}
+
+/** withVariant's tree, and each declaration it changed (the file's -> the variant's). */
+export function patchVariant(ast: A.SourceFileAst, overrides: readonly A.Override[]): { ast: A.SourceFileAst; patched: Map<A.Decl, A.Decl> } {
+  const patched = new Map<A.Decl, A.Decl>();
   const byTarget = new Map<string, A.Override[]>();
   for (const o of overrides) {
     const head = o.path[0]?.name ?? "";
@@ -126,21 +132,20 @@ export function withVariant(ast: A.SourceFileAst, overrides: readonly A.Override
     }
     return out;
   };
-  return {
-    ...ast,
-    decls: ast.decls.map((d): A.Decl => {
-      // Declarations the variant leaves alone stay the same objects: their checked results are reused (reuse.ts).
-      if (d.kind === "step") {
-        const body = patch(d.body, byTarget.get(d.name.name));
-        return body === d.body ? d : { ...d, body };
-      }
-      if (d.kind === "pipeline") {
-        const body = patch(d.body, byTarget.get("pipeline")) as A.Attr[];
-        return body === d.body ? d : { ...d, body };
-      }
-      return d;
-    }),
-  };
+  const decls = ast.decls.map((d): A.Decl => {
+    // Declarations the variant leaves alone stay the same objects: their checked results are reused (reuse.ts).
+    let out: A.Decl = d;
+    if (d.kind === "step") {
+      const body = patch(d.body, byTarget.get(d.name.name));
+      if (body !== d.body) out = { ...d, body };
+    } else if (d.kind === "pipeline") {
+      const body = patch(d.body, byTarget.get("pipeline")) as A.Attr[];
+      if (body !== d.body) out = { ...d, body };
+    }
+    if (out !== d) patched.set(d, out);
+    return out;
+  });
+  return { ast: { ...ast, decls }, patched };
 }
 
 function setExpr(e: A.Expr, keys: string[], value: A.Expr): A.Expr {
