@@ -22,6 +22,7 @@ import { warnIfUnused } from "./warnings";
 import { checkLeakage } from "./leakage";
 import type { Lookups, StepResults } from "./reuse";
 import type { CheckSession } from "./session";
+import { withSteps, type Steps } from "./table";
 
 const KEYWORDS = ["import", "pipeline", "schema", "use", "variant", "target", "layout"];
 
@@ -172,9 +173,13 @@ export class Run {
 }
 
 export class FileChecker implements Scope {
-  private readonly schemas = new Map<string, SchemaInfo>();
-  private steps = new Map<string, StepInfo>();
-  private readonly imports: CheckedFile["imports"] = new Map();
+  /** Declared or imported here (check), or the last check's (checkVariant, checkEdit: a variant or a body edit changes neither). */
+  private schemas = new Map<string, SchemaInfo>();
+  /** The steps declared here (check). */
+  private readonly local = new Map<string, StepInfo>();
+  /** The file's steps: `local`, or the last check's with some in place (checkVariant, checkEdit). */
+  private steps: Steps = this.local;
+  private imports: CheckedFile["imports"] = new Map();
   private readonly declared = new Map<string, A.Ident>();
   /** Names whose import failed (already reported); uses of them report nothing more. */
   private readonly poisoned = new Set<string>();
@@ -268,8 +273,8 @@ export class FileChecker implements Scope {
    * the variant's). `again`: the file's steps the overrides reach, and what replaces each.
    */
   checkVariant(base: CheckedFile, shape: Shape, patched: ReadonlyMap<A.Decl, A.Decl>): { file: CheckedFile; again: Map<StepInfo, StepInfo> } {
-    for (const [k, v] of base.imports) this.imports.set(k, v);
-    for (const [k, v] of base.schemas) this.schemas.set(k, v);
+    this.imports = base.imports;
+    this.schemas = base.schemas;
     for (const n of poisonedOf.get(base) ?? []) this.poisoned.add(n);
     // Only the overridden steps' declarations (and the pipeline's) differ from the file's.
     if (base.pipeline) this.pipeline = (patched.get(base.pipeline) as A.PipelineDecl | undefined) ?? base.pipeline;
@@ -283,8 +288,7 @@ export class FileChecker implements Scope {
       fresh.id = s.id;
       again.set(s, fresh);
     }
-    this.steps = new Map(base.steps);
-    for (const fresh of again.values()) this.steps.set(fresh.name, fresh);
+    this.steps = withSteps(base.steps, again.values());
     for (const fresh of again.values()) this.bindStep(fresh);
     for (const fresh of again.values()) this.checkOne(fresh);
     const pipelineConfig =
@@ -305,8 +309,8 @@ export class FileChecker implements Scope {
    * they run again too.
    */
   checkEdit(base: CheckedFile, replaced: ReadonlyMap<A.Decl, A.StepDecl>, dirty: readonly string[]): { file: CheckedFile; again: Map<StepInfo, StepInfo> } {
-    for (const [k, v] of base.imports) this.imports.set(k, v);
-    for (const [k, v] of base.schemas) this.schemas.set(k, v);
+    this.imports = base.imports;
+    this.schemas = base.schemas;
     if (base.pipeline) this.pipeline = base.pipeline;
     const again = new Map<StepInfo, StepInfo>();
     for (const name of dirty) {
@@ -316,8 +320,7 @@ export class FileChecker implements Scope {
       fresh.id = s.id;
       again.set(s, fresh);
     }
-    this.steps = new Map(base.steps);
-    for (const fresh of again.values()) this.steps.set(fresh.name, fresh);
+    this.steps = withSteps(base.steps, again.values());
     // Binding counts each consumer on its upstream step: a step kept from the last check was
     // counted then, by the same consumers (the graph's shape is unchanged), so it keeps its count.
     const counts = new Map<StepInfo, number>();
@@ -417,11 +420,11 @@ export class FileChecker implements Scope {
             help: didYouMean(d.stepKind.name, [...STEP_KINDS.map((k) => k.kind), ...KEYWORDS]) ?? `the step kinds are ${STEP_KINDS.map((k) => k.kind).join(", ")}`,
           });
         }
-        if (this.claim(d.name, "step")) this.steps.set(d.name.name, this.newStep(d.name.name, kind?.kind, d, d));
+        if (this.claim(d.name, "step")) this.local.set(d.name.name, this.newStep(d.name.name, kind?.kind, d, d));
         return;
       }
       case "use":
-        if (this.claim(d.name, "step")) this.steps.set(d.name.name, this.newStep(d.name.name, undefined, d, undefined));
+        if (this.claim(d.name, "step")) this.local.set(d.name.name, this.newStep(d.name.name, undefined, d, undefined));
         return;
       default:
         return;

@@ -62,7 +62,8 @@ export interface SchemaInfo {
 }
 
 export interface CheckedFile extends FileUnit {
-  steps: Map<string, StepInfo>;
+  /** By name, in declaration order. */
+  steps: ReadonlyMap<string, StepInfo>;
   schemas: Map<string, SchemaInfo>;
   /** Names imported into this file, by the name they have here. */
   imports: Map<string, { from: string; step?: StepInfo; schema?: SchemaInfo }>;

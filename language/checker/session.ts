@@ -10,6 +10,7 @@ import { assignIds, checkTargetReach, checkVariantPrograms, collectOrder, cyclic
 import { checkLeakage } from "./leakage";
 import type { CheckedFile, CheckedProgram, CheckedVariant, FileLoader, StepInfo } from "./model";
 import { StepResults } from "./reuse";
+import { withSteps } from "./table";
 
 /** What a check is for, beyond what the file itself says. */
 export interface CheckOptions {
@@ -131,13 +132,13 @@ export class CheckSession {
       // the file's new ones; a step of its own that the edit reaches (downstream of an edited
       // step) came out as it was, and is the same step reading the new ones.
       const now = new Map<StepInfo, StepInfo>(again);
-      const steps = new Map(v.entry.steps);
+      const mineNow: StepInfo[] = [];
       const order = v.order.slice();
       for (const [old, fresh] of again) {
         const k = last.shape.position.get(old.name)!;
         const mine = v.order[k]!;
         if (mine === old) {
-          steps.set(old.name, fresh);
+          mineNow.push(fresh);
           order[k] = fresh;
           continue;
         }
@@ -151,13 +152,13 @@ export class CheckSession {
         const keys = this.bodyKeys.get(mine);
         if (keys) this.bodyKeys.set(copy, keys);
         now.set(mine, copy);
-        steps.set(old.name, copy);
+        mineNow.push(copy);
         order[k] = copy;
       }
       // The variant's tree (one declaration for each of the file's): the edited declarations, which no override touches, in place.
       const decls = v.entry.ast.decls.slice();
       for (let k = first; k < first + replaced.size; k++) decls[k] = ast.decls[k]!;
-      const entry: CheckedFile = { ...v.entry, text: base.entry.text, lines: base.entry.lines, ast: { ...ast, decls }, steps };
+      const entry: CheckedFile = { ...v.entry, text: base.entry.text, lines: base.entry.lines, ast: { ...ast, decls }, steps: withSteps(v.entry.steps, mineNow) };
       variants.set(name, { entry, files: v.files.map((f) => (f === v.entry ? entry : f)), order });
     }
     return { graph, ofVariants, variants };
