@@ -489,9 +489,10 @@ export class FileChecker implements Scope {
       const of = this.step(s.decl.of.name)!;
       const baseline = this.run.session.bodyKeys.get(of.decl.kind === "use" ? this.originalOf(of) : of) ?? new Set<string>();
       const use = s.decl;
+      const at = s.body.span;
       const redirect: Report = (code, span, message, extras) => {
         // The body's own mistakes are reported once, where they are written.
-        if (baseline.has(key(code, span.start))) return;
+        if (baseline.has(key(code, span.start - at.start))) return;
         this.report(code, use.span, `re-applying \`${use.of.name}\` to ${use.inputs.map((i) => `\`${i.step.name}\``).join(", ")}: ${message}`, {
           help: extras?.help,
           notes: [{ message: extras?.label ?? "in this part of the re-applied body", file: of.file, span }],
@@ -500,9 +501,12 @@ export class FileChecker implements Scope {
       checkStep(s, { step: s, body: s.body, report: redirect, schemaNamed, schemaNames });
       return;
     }
+    // Where in its body each diagnostic sits: the body may move with the text before a `use`
+    // of it is checked again (a session keeps a step an edit above it did not reach).
     const keys = new Set<string>();
+    const at = s.body.span;
     const recording: Report = (code, span, message, extras) => {
-      keys.add(key(code, span.start));
+      keys.add(key(code, span.start - at.start));
       this.report(code, span, message, extras);
     };
     this.run.session.bodyKeys.set(s, keys);

@@ -31,7 +31,7 @@ export interface CheckOptions {
  * what `checkProgram` would give.
  */
 export class CheckSession {
-  /** Diagnostics raised by each step's own body, so a `use` reports only what its new inputs cause. */
+  /** Diagnostics raised by each step's own body (code and offset within it), so a `use` reports only what its new inputs cause. */
   readonly bodyKeys = new WeakMap<StepInfo, Set<string>>();
   /**
    * `variantsInFull`: check each variant's whole program again instead of only the steps its
