@@ -33,8 +33,15 @@ import {
   type NodeOf,
 } from "./ir";
 
+/**
+ * Nodes lowered before, by the checked step they were lowered from: a check session keeps the
+ * steps an edit did not reach, so their nodes need not be built again. For a caller that
+ * copies the IR away (the editor's worker posts it): documents lowered with one share nodes.
+ */
+export type LoweredNodes = WeakMap<StepInfo, IrNode>;
+
 /** The IR of `p`, or of its variant `variant` (which must be one of the file's variants). */
-export function lower(p: CheckedProgram, variant?: string): IrDocument {
+export function lower(p: CheckedProgram, variant?: string, reuse?: LoweredNodes): IrDocument {
   let unit: { entry: CheckedFile; order: StepInfo[] } = p;
   if (variant !== undefined) {
     const v = p.variants.get(variant);
@@ -54,7 +61,15 @@ export function lower(p: CheckedProgram, variant?: string): IrDocument {
   const local = [...entry.steps.values()];
   const steps = [...local, ...unit.order.filter((s) => s.file !== entry.path)];
   for (const s of steps) {
-    nodes.push(node(s, s.file === entry.path ? undefined : { file: s.file, ...(importOf.has(s.name) && entry.imports.get(s.name)?.step === s ? { import: importOf.get(s.name)! } : {}) }));
+    if (s.file === entry.path) {
+      // A node is a function of its step alone (an imported one's also of how it was imported).
+      let n = reuse?.get(s);
+      if (!n) {
+        n = node(s, undefined);
+        reuse?.set(s, n);
+      }
+      nodes.push(n);
+    } else nodes.push(node(s, { file: s.file, ...(importOf.has(s.name) && entry.imports.get(s.name)?.step === s ? { import: importOf.get(s.name)! } : {}) }));
     // Every input as written, including ones the checker rejected, so printing loses none.
     const refs = s.decl.kind === "use" ? s.decl.inputs : (s.decl.inputs ?? []);
     refs.forEach((ref, index) => {

@@ -8,7 +8,7 @@ import type { CheckedProgram } from "../../../language/checker/model";
 import type { Diagnostic } from "../../../language/diagnostics/diagnostic";
 import type { Span } from "../../../language/span";
 import type { IrDocument } from "../../../compiler/ir";
-import { lower } from "../../../compiler/lower";
+import { lower, type LoweredNodes } from "../../../compiler/lower";
 
 export interface NodeSpans {
   file: string;
@@ -43,6 +43,9 @@ export interface Analysis {
   ms: number;
 }
 
+/** The IR nodes of steps a session kept from one check to the next: lowered once (the analysis is posted, a copy). */
+const lowered: LoweredNodes = new WeakMap();
+
 /**
  * `session`: where the worker keeps what earlier checks found, so a keystroke re-checks only
  * what it changed. A session moves the spans of the trees it keeps, so an analysis made
@@ -52,7 +55,7 @@ export function analyze(entry: string, files: Readonly<Record<string, string>>, 
   const t0 = performance.now();
   const loader = { read: (p: string) => files[p] };
   const program = session ? session.check(entry, loader) : checkProgram(entry, loader);
-  const ir = lower(program);
+  const ir = lower(program, undefined, session ? lowered : undefined);
   const texts: Record<string, string> = {};
   for (const f of program.files) texts[f.path] = f.text;
   const { nodes, edges } = spansOf(program, ir);
