@@ -8,13 +8,14 @@ import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSy
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { IrDocument } from "../ir";
 import type { LocalPlan, PlannedStep, PythonStep, RegisterStep, SourceStep, SqlStep } from "../../targets/local/plan";
-import { firstProblemQuery, formatOfPath, rawRead, ROW, stagedQuery, typedQuery } from "../../targets/local/sources";
+import { firstProblemQuery, formatOfPath, inFileOrder, isParsed, rawRead, rawValueQuery, ROW, stagedQuery, typedQuery } from "../../targets/local/sources";
 import { DUCKDB as d } from "../../targets/sql/dialect";
 import { Engine, EngineError } from "./engine";
 import { json, type JsonValue } from "../json-text";
 import { checkpointDir, listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeFileAtomic, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
 import { PythonMissing, RUNTIME_HASH, runPython, runtimeFolder, type PythonFinder } from "./python";
 import { register } from "./registry";
+import { DataSession } from "./session";
 
 export interface RunEvents {
   start(run: RunRecord): void;
@@ -101,6 +102,10 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
   const rel = (p: string) => relative(workdir, p);
   const abs = (p: string) => (isAbsolute(p) ? p : join(workdir, p));
   const fingerprints = new Map<string, string>();
+  // The data steps still to run read their inputs in the run's database, from memory while an
+  // output is still needed there.
+  const toRun = plan.steps.filter((s) => wanted.has(s.id) && s.run === "sql" && !["ok", "cached"].includes(recs.get(s.id)!.status));
+  const session = new DataSession(clock, toRun);
 
   const execute = async (step: PlannedStep): Promise<void> => {
     const r = recs.get(step.id)!;
@@ -138,7 +143,7 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
       } else {
         save();
         o.events.step(r);
-        const ctx: StepContext = { o, step, record: r, dir, recs, abs, rel, clock, runId, progress: (p) => o.events.step(r, p) };
+        const ctx: StepContext = { o, step, record: r, dir, recs, abs, rel, clock, runId, session, progress: (p) => o.events.step(r, p) };
         await runStep(ctx);
         r.status = "ok";
         storeCache(workdir, fp, { run: runId, step: step.id, outputs: r.outputs, ...(r.detail ? { detail: r.detail } : {}) });
@@ -157,21 +162,27 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
   const todo = plan.steps.filter((s) => wanted.has(s.id));
   const done = new Set<string>();
   const running = new Map<string, Promise<void>>();
-  while (done.size < todo.length) {
-    for (const s of todo) {
-      if (running.size >= o.parallel) break;
-      if (done.has(s.id) || running.has(s.id)) continue;
-      if (!s.inputs.every((i) => done.has(i.step) || !wanted.has(i.step))) continue;
-      running.set(
-        s.id,
-        execute(s).then(() => {
-          running.delete(s.id);
-          done.add(s.id);
-        }),
-      );
+  try {
+    while (done.size < todo.length) {
+      for (const s of todo) {
+        if (running.size >= o.parallel) break;
+        if (done.has(s.id) || running.has(s.id)) continue;
+        if (!s.inputs.every((i) => done.has(i.step) || !wanted.has(i.step))) continue;
+        running.set(
+          s.id,
+          execute(s)
+            .then(() => session.ended(s.id))
+            .then(() => {
+              running.delete(s.id);
+              done.add(s.id);
+            }),
+        );
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
     }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
+  } finally {
+    await session.close();
   }
 
   record.status = record.steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "succeeded";
@@ -312,6 +323,8 @@ interface StepContext {
   rel(p: string): string;
   clock: Date;
   runId: string;
+  /** The run's database, where the data steps run. */
+  session: DataSession;
   progress(p: string): void;
 }
 
@@ -348,25 +361,31 @@ async function runSource(c: StepContext, step: SourceStep): Promise<void> {
   const format = formatOfPath(files[0]!)!;
   const shown = (f: string) => relative(process.cwd(), f) || f;
   const out = join(c.dir, "out.parquet");
-  const rows = await withEngine(c, async (e) => {
+  const rows = await c.session.run(step.id, async (e, keep) => {
     if (format === "csv") for (const f of files) checkHeader(step, f, shown(f));
     // Each file read and parsed once into a staged table, checked there (so a problem names
     // its file and row), then written typed, file after file.
     const staged: string[] = [];
     for (const [k, f] of files.entries()) {
       const name = `__mlp_staged_${k}`;
-      await e.exec(`CREATE TABLE "${name}" AS ${stagedQuery(rawRead(f, format, step.columns), step.columns)}`);
+      const raw = rawRead(f, format, step.columns);
+      await e.exec(`CREATE TABLE "${name}" AS ${stagedQuery(raw, step.columns)}`);
       staged.push(name);
       const row = (await e.rows(firstProblemQuery(name, step.columns, step.schemaName)))[0];
       if (!row) continue;
       const i = step.columns.findIndex((_, j) => row[`p${j}`] !== null && row[`p${j}`] !== undefined);
       const col = step.columns[i]!;
-      const value = row[`v${i}`];
+      const value = isParsed(col.type) ? (await e.rows(rawValueQuery(raw, col.name, Number(row[ROW]))))[0]?.v : row[`v${i}`];
       const at = format === "csv" ? `line ${Number(row[ROW]) + 1}` : format === "json" ? `line ${row[ROW]}` : `row ${row[ROW]}`;
       throw new StepFailure(`${step.id}: ${shown(f)} ${at}: column ${col.name} ${value === null || value === undefined ? "" : `${JSON.stringify(value)} `}${String(row[`p${i}`])}`);
     }
-    await e.view(step.id, typedQuery(staged, step.columns, step.stream ? step.eventTime : undefined));
-    return e.toParquet(step.id, out);
+    const eventTime = step.stream ? step.eventTime : undefined;
+    await e.view(step.id, typedQuery(staged, step.columns, eventTime));
+    // Rows in file order are a projection of the staged table, kept as is; others are sorted once.
+    let kept = step.id;
+    if (c.session.wanted(step.id, "out") && !inFileOrder(staged.length, eventTime)) await e.toTable(step.id, (kept = "__mlp_out"));
+    keep("out", kept);
+    return e.toParquet(kept, out);
   });
   c.record.outputs = { out: { path: c.rel(out), rows } };
 }
@@ -416,19 +435,29 @@ function outputOf(c: StepContext, step: string, port: string): OutputRecord {
 
 async function runSql(c: StepContext, step: SqlStep): Promise<void> {
   const outputs: Record<string, OutputRecord> = {};
-  await withEngine(c, async (e) => {
+  await c.session.run(step.id, async (e, keep) => {
     const declared = new Set<string>();
     for (const i of step.inputs) {
       if (!i.relation || declared.has(i.relation)) continue;
       declared.add(i.relation);
-      await e.declareParquet(i.relation, c.abs(outputOf(c, i.step, i.fromPort).path));
+      const held = c.session.relation(i.step, i.fromPort);
+      if (held) await e.view(i.relation, `SELECT * FROM ${held}`);
+      else await e.declareParquet(i.relation, c.abs(outputOf(c, i.step, i.fromPort).path));
     }
     for (const v of step.views) await e.view(v.name, v.query);
-    for (const o of step.outputs) {
+    for (const [k, o] of step.outputs.entries()) {
       const view = step.results[o.port];
       if (!view) continue;
       const path = join(c.dir, `${o.port}.parquet`);
-      const rows = await e.toParquet(view, path, o.columns.map((x) => x.name));
+      const columns = o.columns.map((x) => x.name);
+      let rows: number;
+      if (c.session.wanted(step.id, o.port)) {
+        // Later steps read it: computed once into memory, then written from there.
+        const table = `__mlp_out_${k}`;
+        rows = await e.toTable(view, table, columns);
+        await e.toParquet(table, path);
+        keep(o.port, table);
+      } else rows = await e.toParquet(view, path, columns);
       outputs[o.port] = { path: c.rel(path), rows };
     }
   });
