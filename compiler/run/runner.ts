@@ -106,6 +106,11 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
   // output is still needed there.
   const toRun = plan.steps.filter((s) => wanted.has(s.id) && s.run === "sql" && !["ok", "cached"].includes(recs.get(s.id)!.status));
   const session = new DataSession(clock, toRun);
+  // Steps whose rows the data steps after them can read already (in memory), while their
+  // parquet files are still being written: the step ends (ok) once they are.
+  const ready = new Set<string>();
+  const ended = new Map<string, Promise<void>>();
+  let wake = () => {};
 
   const execute = async (step: PlannedStep): Promise<void> => {
     const r = recs.get(step.id)!;
@@ -114,7 +119,7 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
       o.events.step(r);
       return;
     }
-    const blocked = step.inputs.map((i) => recs.get(i.step)).find((x) => x && x.status !== "ok" && x.status !== "cached");
+    const blocked = step.inputs.map((i) => recs.get(i.step)).find((x) => x && x.status !== "ok" && x.status !== "cached" && !ready.has(x.id));
     if (blocked) {
       r.status = "skipped";
       r.skipped_because = blocked.skipped_because ?? blocked.id;
@@ -130,6 +135,8 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
     r.status = "running";
     r.inputs = step.inputs.map((i) => ({ port: i.port, step: i.step, from_port: i.fromPort, fingerprint: fingerprints.get(i.step) }));
     const t0 = performance.now();
+    // When the step's own work ended (waiting for its inputs' files is not its time).
+    let own: { at: Date; ms: number } | undefined;
     try {
       const fp = await fingerprint(step, o, fingerprints, clock);
       r.fingerprint = fp;
@@ -145,41 +152,57 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
         o.events.step(r);
         const ctx: StepContext = { o, step, record: r, dir, recs, abs, rel, clock, runId, session, progress: (p) => o.events.step(r, p) };
         await runStep(ctx);
+        if (ctx.written) {
+          ready.add(step.id);
+          wake();
+          await ctx.written;
+        }
         r.status = "ok";
-        storeCache(workdir, fp, { run: runId, step: step.id, outputs: r.outputs, ...(r.detail ? { detail: r.detail } : {}) });
       }
+      own = { at: new Date(), ms: performance.now() };
+      // An input read while its file was being written must have been written, as if this
+      // step had waited for it: else this step is skipped like any step after a failure.
+      await Promise.all(step.inputs.map((i) => ended.get(i.step)));
+      const lost = step.inputs.map((i) => recs.get(i.step)).find((x) => x && x.status !== "ok" && x.status !== "cached");
+      if (lost) {
+        r.status = "skipped";
+        r.skipped_because = lost.skipped_because ?? lost.id;
+        r.outputs = {};
+      } else if (r.status === "ok") storeCache(workdir, fp, { run: runId, step: step.id, outputs: r.outputs, ...(r.detail ? { detail: r.detail } : {}) });
     } catch (e) {
       r.status = "failed";
       r.error = e instanceof StepFailure || e instanceof PythonMissing ? e.message : e instanceof EngineError ? `DuckDB: ${e.message.split("\n")[0]}` : `internal error: ${(e as Error)?.message ?? String(e)}`;
     }
-    r.finished = new Date().toISOString();
-    r.seconds = Math.round(performance.now() - t0) / 1000;
+    r.finished = (own?.at ?? new Date()).toISOString();
+    r.seconds = Math.round((own?.ms ?? performance.now()) - t0) / 1000;
     save();
     o.events.step(r);
   };
 
-  // A step starts once its inputs have ended; at most `parallel` at once, in plan order.
+  // A step starts once its inputs have ended (a data step: once their rows are ready); at
+  // most `parallel` at once, in plan order, not counting steps that are only writing files.
   const todo = plan.steps.filter((s) => wanted.has(s.id));
   const done = new Set<string>();
   const running = new Map<string, Promise<void>>();
+  const canStart = (s: PlannedStep) => s.inputs.every((i) => done.has(i.step) || !wanted.has(i.step) || (s.run === "sql" && ready.has(i.step)));
+  const busy = () => [...running.keys()].filter((id) => !ready.has(id)).length;
   try {
     while (done.size < todo.length) {
       for (const s of todo) {
-        if (running.size >= o.parallel) break;
+        if (busy() >= o.parallel) break;
         if (done.has(s.id) || running.has(s.id)) continue;
-        if (!s.inputs.every((i) => done.has(i.step) || !wanted.has(i.step))) continue;
-        running.set(
-          s.id,
-          execute(s)
-            .then(() => session.ended(s.id))
-            .then(() => {
-              running.delete(s.id);
-              done.add(s.id);
-            }),
-        );
+        if (!canStart(s)) continue;
+        const p = execute(s)
+          .then(() => session.ended(s.id))
+          .then(() => {
+            running.delete(s.id);
+            done.add(s.id);
+          });
+        running.set(s.id, p);
+        ended.set(s.id, p);
       }
       if (running.size === 0) break;
-      await Promise.race(running.values());
+      await Promise.race([...running.values(), new Promise<void>((res) => (wake = res))]);
     }
   } finally {
     await session.close();
@@ -325,6 +348,8 @@ interface StepContext {
   runId: string;
   /** The run's database, where the data steps run. */
   session: DataSession;
+  /** Files the step still writes after its rows are ready (in memory) for the steps after it. */
+  written?: Promise<void>;
   progress(p: string): void;
 }
 
@@ -361,7 +386,7 @@ async function runSource(c: StepContext, step: SourceStep): Promise<void> {
   const format = formatOfPath(files[0]!)!;
   const shown = (f: string) => relative(process.cwd(), f) || f;
   const out = join(c.dir, "out.parquet");
-  const rows = await c.session.run(step.id, async (e, keep) => {
+  const { result: rows, written } = await c.session.run(step.id, async (e, keep, later) => {
     if (format === "csv") for (const f of files) checkHeader(step, f, shown(f));
     // Each file read and parsed once into a staged table, checked there (so a problem names
     // its file and row), then written typed, file after file.
@@ -381,13 +406,18 @@ async function runSource(c: StepContext, step: SourceStep): Promise<void> {
     }
     const eventTime = step.stream ? step.eventTime : undefined;
     await e.view(step.id, typedQuery(staged, step.columns, eventTime));
+    if (!c.session.wanted(step.id, "out")) return e.toParquet(step.id, out);
     // Rows in file order are a projection of the staged table, kept as is; others are sorted once.
     let kept = step.id;
-    if (c.session.wanted(step.id, "out") && !inFileOrder(staged.length, eventTime)) await e.toTable(step.id, (kept = "__mlp_out"));
+    let rows: number;
+    if (inFileOrder(staged.length, eventTime)) rows = Number((await e.rows(`SELECT count(*) AS n FROM ${d.ident(kept)}`))[0]?.n ?? 0);
+    else rows = await e.toTable(step.id, (kept = "__mlp_out"));
     keep("out", kept);
-    return e.toParquet(kept, out);
+    later(() => e.toParquet(kept, out));
+    return rows;
   });
   c.record.outputs = { out: { path: c.rel(out), rows } };
+  c.written = written;
 }
 
 /** A csv file must have a header naming every declared column (DuckDB would read nulls for a missing one). */
@@ -435,7 +465,7 @@ function outputOf(c: StepContext, step: string, port: string): OutputRecord {
 
 async function runSql(c: StepContext, step: SqlStep): Promise<void> {
   const outputs: Record<string, OutputRecord> = {};
-  await c.session.run(step.id, async (e, keep) => {
+  const { written } = await c.session.run(step.id, async (e, keep, later) => {
     const declared = new Set<string>();
     for (const i of step.inputs) {
       if (!i.relation || declared.has(i.relation)) continue;
@@ -455,13 +485,14 @@ async function runSql(c: StepContext, step: SqlStep): Promise<void> {
         // Later steps read it: computed once into memory, then written from there.
         const table = `__mlp_out_${k}`;
         rows = await e.toTable(view, table, columns);
-        await e.toParquet(table, path);
         keep(o.port, table);
+        later(() => e.toParquet(table, path));
       } else rows = await e.toParquet(view, path, columns);
       outputs[o.port] = { path: c.rel(path), rows };
     }
   });
   c.record.outputs = outputs;
+  c.written = written;
 }
 
 /** A data output as a CSV channel folder for Python (parquet needs pyarrow, which Debian lacks). */

@@ -52,29 +52,53 @@ export class DataSession {
 
   /**
    * Runs a step's SQL on a connection and schema of its own. `keep(port, relation)` keeps a
-   * relation of the step's schema for the steps that read that port; a step that fails keeps nothing.
+   * relation of the step's schema for the steps that read that port; `later(write)` writes once
+   * `f` has returned, while those steps run (a parquet write takes one core: the other is
+   * theirs). `written` settles when the writes have; a step that fails keeps nothing.
    */
-  async run<T>(step: string, f: (e: Engine, keep: (port: string, relation: string) => void) => Promise<T>): Promise<T> {
+  async run<T>(step: string, f: (e: Engine, keep: (port: string, relation: string) => void, later: (write: () => Promise<unknown>) => void) => Promise<T>): Promise<{ result: T; written?: Promise<void> }> {
     const db = await (this.db ??= Database.open());
     const schema = `__mlp_step_${this.schemas++}`;
     const kept: [string, string][] = [];
+    const writes: (() => Promise<unknown>)[] = [];
     const e = await db.connect(this.clock);
     let result: T;
     try {
       await e.exec(`CREATE SCHEMA ${d.ident(schema)}`);
       await e.exec(`SET schema = ${d.literal(schema)}`);
-      result = await f(e, (port, relation) => kept.push([port, relation]));
+      result = await f(
+        e,
+        (port, relation) => kept.push([port, relation]),
+        (write) => writes.push(write),
+      );
     } catch (err) {
       e.close();
       await this.drop(schema);
       throw err;
     }
-    e.close();
     const wanted = kept.filter(([port]) => this.wanted(step, port));
     for (const [port, relation] of wanted) this.held.set(key(step, port), { relation: `${d.ident(schema)}.${d.ident(relation)}`, schema });
-    if (wanted.length) this.holding.set(schema, wanted.length);
-    else await this.drop(schema);
-    return result;
+    // The schema lives while a step still reads from it or a write is still under way.
+    const holds = wanted.length + (writes.length ? 1 : 0);
+    if (!holds) {
+      e.close();
+      await this.drop(schema);
+      return { result };
+    }
+    this.holding.set(schema, holds);
+    if (!writes.length) {
+      e.close();
+      return { result };
+    }
+    const written = (async () => {
+      try {
+        for (const w of writes) await w();
+      } finally {
+        e.close();
+        await this.release(schema);
+      }
+    })();
+    return { result, written };
   }
 
   /** A step has ended (whatever its status): what it read is freed once no other step needs it. */
@@ -85,11 +109,15 @@ export class DataSession {
       const h = this.held.get(k);
       if (left > 0 || !h) continue;
       this.held.delete(k);
-      const n = (this.holding.get(h.schema) ?? 1) - 1;
-      this.holding.set(h.schema, n);
-      if (n === 0) await this.drop(h.schema);
+      await this.release(h.schema);
     }
     this.reads.delete(step);
+  }
+
+  private async release(schema: string): Promise<void> {
+    const n = (this.holding.get(schema) ?? 1) - 1;
+    this.holding.set(schema, n);
+    if (n === 0) await this.drop(schema);
   }
 
   /** Frees a schema's tables (a failure to is no failure of the run: closing the database frees them too). */
