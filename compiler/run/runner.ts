@@ -480,15 +480,21 @@ async function runSql(c: StepContext, step: SqlStep): Promise<void> {
       if (!view) continue;
       const path = join(c.dir, `${o.port}.parquet`);
       const columns = o.columns.map((x) => x.name);
-      let rows: number;
-      if (c.session.wanted(step.id, o.port)) {
+      const out: OutputRecord = (outputs[o.port] = { path: c.rel(path) });
+      const kept = `__mlp_out_${k}`;
+      if (!c.session.wanted(step.id, o.port)) out.rows = await e.toParquet(view, path, columns);
+      else if (step.rowwise) {
+        // Later steps read its views (over its inputs, in memory): the rows are computed as
+        // they read them, as cheap as reading a copy, and the file is written meanwhile.
+        await e.view(kept, `SELECT ${columns.map((x) => d.ident(x)).join(", ")} FROM ${d.ident(view)}`);
+        keep(o.port, kept, true);
+        later(async () => (out.rows = await e.toParquet(kept, path)));
+      } else {
         // Later steps read it: computed once into memory, then written from there.
-        const table = `__mlp_out_${k}`;
-        rows = await e.toTable(view, table, columns);
-        keep(o.port, table);
-        later(() => e.toParquet(table, path));
-      } else rows = await e.toParquet(view, path, columns);
-      outputs[o.port] = { path: c.rel(path), rows };
+        out.rows = await e.toTable(view, kept, columns);
+        keep(o.port, kept);
+        later(() => e.toParquet(kept, path));
+      }
     }
   });
   c.record.outputs = outputs;

@@ -25,8 +25,14 @@ export class DataSession {
   private readonly reads = new Map<string, string[]>();
   /** Outputs in memory: the qualified relation, and the schema (step) holding it. */
   private readonly held = new Map<string, { relation: string; schema: string }>();
-  /** Per schema, how many of its outputs are still held. */
+  /** Per schema, how many of its outputs are still held (and 1 while it writes files). */
   private readonly holding = new Map<string, number>();
+  private readonly schemaOf = new Map<string, string>();
+  /**
+   * Schemas that keep views over the step's inputs: those inputs are held while the views are,
+   * so what the step read is released when its schema is dropped (null: the step has not ended).
+   */
+  private readonly leaning = new Map<string, string[] | null>();
 
   /** `readers`: the steps of this run that will read their inputs here (data steps still to run). */
   constructor(
@@ -51,15 +57,20 @@ export class DataSession {
   }
 
   /**
-   * Runs a step's SQL on a connection and schema of its own. `keep(port, relation)` keeps a
-   * relation of the step's schema for the steps that read that port; `later(write)` writes once
+   * Runs a step's SQL on a connection and schema of its own. `keep(port, relation, view)` keeps a
+   * relation of the step's schema for the steps that read that port (a view over the step's
+   * inputs keeps them in memory as long as it is kept); `later(write)` writes once
    * `f` has returned, while those steps run (a parquet write takes one core: the other is
    * theirs). `written` settles when the writes have; a step that fails keeps nothing.
    */
-  async run<T>(step: string, f: (e: Engine, keep: (port: string, relation: string) => void, later: (write: () => Promise<unknown>) => void) => Promise<T>): Promise<{ result: T; written?: Promise<void> }> {
+  async run<T>(
+    step: string,
+    f: (e: Engine, keep: (port: string, relation: string, view?: boolean) => void, later: (write: () => Promise<unknown>) => void) => Promise<T>,
+  ): Promise<{ result: T; written?: Promise<void> }> {
     const db = await (this.db ??= Database.open());
     const schema = `__mlp_step_${this.schemas++}`;
-    const kept: [string, string][] = [];
+    this.schemaOf.set(step, schema);
+    const kept: [string, string, boolean][] = [];
     const writes: (() => Promise<unknown>)[] = [];
     const e = await db.connect(this.clock);
     let result: T;
@@ -68,7 +79,7 @@ export class DataSession {
       await e.exec(`SET schema = ${d.literal(schema)}`);
       result = await f(
         e,
-        (port, relation) => kept.push([port, relation]),
+        (port, relation, view) => kept.push([port, relation, view === true]),
         (write) => writes.push(write),
       );
     } catch (err) {
@@ -78,6 +89,7 @@ export class DataSession {
     }
     const wanted = kept.filter(([port]) => this.wanted(step, port));
     for (const [port, relation] of wanted) this.held.set(key(step, port), { relation: `${d.ident(schema)}.${d.ident(relation)}`, schema });
+    if (wanted.some(([, , view]) => view)) this.leaning.set(schema, null);
     // The schema lives while a step still reads from it or a write is still under way.
     const holds = wanted.length + (writes.length ? 1 : 0);
     if (!holds) {
@@ -103,7 +115,19 @@ export class DataSession {
 
   /** A step has ended (whatever its status): what it read is freed once no other step needs it. */
   async ended(step: string): Promise<void> {
-    for (const k of this.reads.get(step) ?? []) {
+    const keys = this.reads.get(step) ?? [];
+    this.reads.delete(step);
+    const schema = this.schemaOf.get(step);
+    // Its views still read its inputs: they are released with its schema.
+    if (schema !== undefined && this.leaning.get(schema) === null && (this.holding.get(schema) ?? 0) > 0) {
+      this.leaning.set(schema, keys);
+      return;
+    }
+    await this.unread(keys);
+  }
+
+  private async unread(keys: string[]): Promise<void> {
+    for (const k of keys) {
       const left = (this.pending.get(k) ?? 1) - 1;
       this.pending.set(k, left);
       const h = this.held.get(k);
@@ -111,7 +135,6 @@ export class DataSession {
       this.held.delete(k);
       await this.release(h.schema);
     }
-    this.reads.delete(step);
   }
 
   private async release(schema: string): Promise<void> {
@@ -128,6 +151,9 @@ export class DataSession {
     } catch {
       // nothing to do: the memory is freed at close()
     }
+    const leaned = this.leaning.get(schema);
+    this.leaning.delete(schema);
+    if (leaned) await this.unread(leaned);
   }
 
   async close(): Promise<void> {

@@ -67,6 +67,12 @@ export interface SqlStep extends StepBase {
   views: View[];
   /** Output port -> the view that holds its rows. */
   results: Record<string, string>;
+  /**
+   * Each output row is computed from one input row alone (filter, fill, derive, ...; no dedupe,
+   * grouping or join): as cheap to compute again as to read back, so the steps after it in the
+   * same run may read its views over its input instead of a copy of its rows.
+   */
+  rowwise: boolean;
 }
 
 /** A step of the Python model runtime; `config` is completed with paths by the engine. */
@@ -175,7 +181,8 @@ export function planLocal(ir: IrDocument): LocalPlan {
         const streaming = g.inputs(n).some((i) => isStreamArtifact(i.artifact));
         const lowered = lowerStep(n, rels, { d, names, streaming });
         const sql = lowered.views.map((v) => v.query).join("\n");
-        steps.push({ ...base, readsClock: readsClock(sql), run: "sql", views: lowered.views, results: { out: lowered.out.name } });
+        const rowwise = n.kind === "features" || (n.kind === "cleanse" && n.ops.every((op) => op.op !== "dedupe"));
+        steps.push({ ...base, readsClock: readsClock(sql), run: "sql", views: lowered.views, results: { out: lowered.out.name }, rowwise });
         declare("out", lowered.out);
         break;
       }
@@ -183,7 +190,7 @@ export function planLocal(ir: IrDocument): LocalPlan {
         const input = inRels[0];
         if (!input) throw new TargetError(`\`${n.id}\` reads no data`);
         const { views, results } = split(n, input, names);
-        steps.push({ ...base, run: "sql", views, results });
+        steps.push({ ...base, run: "sql", views, results, rowwise: false });
         for (const port of ["train", "test"]) declare(port, { name: results[port]!, columns: input.columns });
         break;
       }
