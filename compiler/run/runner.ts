@@ -40,6 +40,8 @@ export interface RunOptions {
   events: RunEvents;
   /** Steps running at once. */
   parallel: number;
+  /** The process ends with the run (the CLI): what only the exit would free is left to it. */
+  exiting?: boolean;
 }
 
 /** A failure of one step (or of the run's set-up): its one-line cause. */
@@ -205,7 +207,7 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
       await Promise.race([...running.values(), new Promise<void>((res) => (wake = res))]);
     }
   } finally {
-    await session.close();
+    await session.close(o.exiting);
   }
 
   record.status = record.steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "succeeded";

@@ -156,10 +156,11 @@ export class DataSession {
     if (leaned) await this.unread(leaned);
   }
 
-  async close(): Promise<void> {
+  /** `exiting`: the process ends with the run, and frees the database at once (closing it frees it piece by piece, ~60 ms). */
+  async close(exiting = false): Promise<void> {
     if (!this.db) return;
     const db = await this.db;
     if (this.admin) (await this.admin).close();
-    db.close();
+    if (!exiting) db.close();
   }
 }
