@@ -7,7 +7,8 @@
 // Every step reads its inputs as relations named after the producing step (`<id>`, or
 // `<id>__<port>` for a split's ports) and writes one relation per output port; the engine
 // materialises each output (a parquet file in the run folder) and declares it under that
-// name for the steps that read it.
+// name for the steps that read it (from memory within a run, compiler/run/session.ts;
+// `rowwise` says which steps are cheaper to read as views than as a copy).
 import type { IrArtifact, IrColumn, IrDocument, NodeOf, ValidNode } from "../../compiler/ir";
 import { json, sortKeys, type JsonValue } from "../../compiler/json-text";
 import { graphOf, type IrGraph, columnsOf, isStreamArtifact } from "../../compiler/query";
