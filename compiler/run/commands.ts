@@ -116,6 +116,7 @@ export async function runCommand(program: CheckedProgram, file: string, f: RunFl
       python: new PythonFinder(p.ir.settings.local.python),
       events,
       parallel: 2,
+      exiting: true,
     });
     return record.status === "succeeded" ? 0 : 1;
   } catch (e) {

@@ -1,13 +1,18 @@
-// The embedded data engine of `mlp run`: DuckDB in this process, one in-memory database per
-// step, so a step sees exactly the relations it reads (declared over the parquet files of
-// the steps before it) and nothing a previous step left behind. Loaded on first use: only
-// `mlp run`, `show` and `serve` pay for the native module.
+// The embedded data engine of `mlp run`: DuckDB in this process. `mlp run` opens one
+// in-memory database for the whole run (a Database) and gives every data step its own
+// connection and schema (session.ts), so a step sees exactly the relations it reads and
+// nothing another step declared; `show` and the model steps open a database of their own
+// (Engine.open). Loaded on first use: only `mlp run`, `show` and `serve` pay for the native
+// module.
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { createRequire } from "node:module";
 import { DUCKDB as d } from "../../targets/sql/dialect";
 
 type DuckDB = typeof import("@duckdb/node-api");
 let module: Promise<DuckDB> | undefined;
-const duckdb = () => (module ??= import("@duckdb/node-api"));
+// The package is CommonJS: required, not imported, so node does not scan its modules for
+// their exports first (the ESM loader's scan was half of loading it, ~150 ms of every run).
+const duckdb = () => (module ??= Promise.resolve().then(() => createRequire(import.meta.url)("@duckdb/node-api") as DuckDB));
 
 /** A SQL error of the engine, with the statement it ran. */
 export class EngineError extends Error {
@@ -19,18 +24,42 @@ export class EngineError extends Error {
   }
 }
 
+/** One in-memory DuckDB database that several connections (Engines) share. */
+export class Database {
+  private constructor(private readonly instance: DuckDBInstance) {}
+
+  static async open(threads = 2): Promise<Database> {
+    const { DuckDBInstance } = await duckdb();
+    return new Database(await DuckDBInstance.create(":memory:", { threads: String(threads) }));
+  }
+
+  /** A connection of its own: its settings, variables and default schema are its own. */
+  async connect(now: Date): Promise<Engine> {
+    return Engine.over(await this.instance.connect(), now);
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+}
+
 export class Engine {
   private constructor(
-    private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    /** The database this engine opened for itself, closed with it. */
+    private readonly owned?: DuckDBInstance,
   ) {}
 
-  /** `now`: the run's clock, read by `now()` and `today()` of the local dialect. */
+  /** A database of its own. `now`: the run's clock, read by `now()` and `today()` of the local dialect. */
   static async open(now: Date, threads = 2): Promise<Engine> {
     const { DuckDBInstance } = await duckdb();
     const instance = await DuckDBInstance.create(":memory:", { threads: String(threads) });
-    const conn = await instance.connect();
-    const e = new Engine(instance, conn);
+    return Engine.over(await instance.connect(), now, instance);
+  }
+
+  /** Settings and variables belong to the connection: every connection gets the run's. */
+  static async over(conn: DuckDBConnection, now: Date, owned?: DuckDBInstance): Promise<Engine> {
+    const e = new Engine(conn, owned);
     await e.exec("SET TimeZone = 'UTC'");
     await e.exec(`SET VARIABLE mlp_now = TIMESTAMP '${timestampText(now)}'`);
     return e;
@@ -80,6 +109,13 @@ export class Engine {
     return Number(r[0]?.Count ?? 0);
   }
 
+  /** Keeps a relation's rows as a table (the columns in this order); returns the row count. */
+  async toTable(relation: string, table: string, columns?: string[]): Promise<number> {
+    const list = columns ? columns.map((c) => d.ident(c)).join(", ") : "*";
+    const r = await this.rows(`CREATE TABLE ${d.ident(table)} AS SELECT ${list} FROM ${d.ident(relation)}`);
+    return Number(r[0]?.Count ?? 0);
+  }
+
   /** Writes a query's rows as CSV with a header (empty field = null), for the Python steps. */
   async toCsv(query: string, path: string): Promise<number> {
     const r = await this.rows(`COPY (${query}) TO ${d.literal(path)} (FORMAT csv, HEADER true)`);
@@ -88,7 +124,7 @@ export class Engine {
 
   close(): void {
     this.conn.closeSync();
-    this.instance.closeSync();
+    this.owned?.closeSync();
   }
 }
 

@@ -8,13 +8,14 @@ import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSy
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { IrDocument } from "../ir";
 import type { LocalPlan, PlannedStep, PythonStep, RegisterStep, SourceStep, SqlStep } from "../../targets/local/plan";
-import { firstProblemQuery, formatOfPath, rawRead, ROW, stagedQuery, typedQuery } from "../../targets/local/sources";
+import { firstProblemQuery, formatOfPath, inFileOrder, isParsed, rawRead, rawValueQuery, ROW, stagedQuery, typedQuery } from "../../targets/local/sources";
 import { DUCKDB as d } from "../../targets/sql/dialect";
 import { Engine, EngineError } from "./engine";
 import { json, type JsonValue } from "../json-text";
 import { checkpointDir, listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeFileAtomic, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
 import { PythonMissing, RUNTIME_HASH, runPython, runtimeFolder, type PythonFinder } from "./python";
 import { register } from "./registry";
+import { DataSession } from "./session";
 
 export interface RunEvents {
   start(run: RunRecord): void;
@@ -39,6 +40,8 @@ export interface RunOptions {
   events: RunEvents;
   /** Steps running at once. */
   parallel: number;
+  /** The process ends with the run (the CLI): what only the exit would free is left to it. */
+  exiting?: boolean;
 }
 
 /** A failure of one step (or of the run's set-up): its one-line cause. */
@@ -101,6 +104,15 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
   const rel = (p: string) => relative(workdir, p);
   const abs = (p: string) => (isAbsolute(p) ? p : join(workdir, p));
   const fingerprints = new Map<string, string>();
+  // The data steps still to run read their inputs in the run's database, from memory while an
+  // output is still needed there.
+  const toRun = plan.steps.filter((s) => wanted.has(s.id) && s.run === "sql" && !["ok", "cached"].includes(recs.get(s.id)!.status));
+  const session = new DataSession(clock, toRun);
+  // Steps whose rows the data steps after them can read already (in memory), while their
+  // parquet files are still being written: the step ends (ok) once they are.
+  const ready = new Set<string>();
+  const ended = new Map<string, Promise<void>>();
+  let wake = () => {};
 
   const execute = async (step: PlannedStep): Promise<void> => {
     const r = recs.get(step.id)!;
@@ -109,7 +121,7 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
       o.events.step(r);
       return;
     }
-    const blocked = step.inputs.map((i) => recs.get(i.step)).find((x) => x && x.status !== "ok" && x.status !== "cached");
+    const blocked = step.inputs.map((i) => recs.get(i.step)).find((x) => x && x.status !== "ok" && x.status !== "cached" && !ready.has(x.id));
     if (blocked) {
       r.status = "skipped";
       r.skipped_because = blocked.skipped_because ?? blocked.id;
@@ -125,6 +137,8 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
     r.status = "running";
     r.inputs = step.inputs.map((i) => ({ port: i.port, step: i.step, from_port: i.fromPort, fingerprint: fingerprints.get(i.step) }));
     const t0 = performance.now();
+    // When the step's own work ended (waiting for its inputs' files is not its time).
+    let own: { at: Date; ms: number } | undefined;
     try {
       const fp = await fingerprint(step, o, fingerprints, clock);
       r.fingerprint = fp;
@@ -138,40 +152,62 @@ export async function runPlan(o: RunOptions): Promise<RunRecord> {
       } else {
         save();
         o.events.step(r);
-        const ctx: StepContext = { o, step, record: r, dir, recs, abs, rel, clock, runId, progress: (p) => o.events.step(r, p) };
+        const ctx: StepContext = { o, step, record: r, dir, recs, abs, rel, clock, runId, session, progress: (p) => o.events.step(r, p) };
         await runStep(ctx);
+        if (ctx.written) {
+          ready.add(step.id);
+          wake();
+          await ctx.written;
+        }
         r.status = "ok";
-        storeCache(workdir, fp, { run: runId, step: step.id, outputs: r.outputs, ...(r.detail ? { detail: r.detail } : {}) });
       }
+      own = { at: new Date(), ms: performance.now() };
+      // An input read while its file was being written must have been written, as if this
+      // step had waited for it: else this step is skipped like any step after a failure.
+      await Promise.all(step.inputs.map((i) => ended.get(i.step)));
+      const lost = step.inputs.map((i) => recs.get(i.step)).find((x) => x && x.status !== "ok" && x.status !== "cached");
+      if (lost) {
+        r.status = "skipped";
+        r.skipped_because = lost.skipped_because ?? lost.id;
+        r.outputs = {};
+      } else if (r.status === "ok") storeCache(workdir, fp, { run: runId, step: step.id, outputs: r.outputs, ...(r.detail ? { detail: r.detail } : {}) });
     } catch (e) {
       r.status = "failed";
       r.error = e instanceof StepFailure || e instanceof PythonMissing ? e.message : e instanceof EngineError ? `DuckDB: ${e.message.split("\n")[0]}` : `internal error: ${(e as Error)?.message ?? String(e)}`;
     }
-    r.finished = new Date().toISOString();
-    r.seconds = Math.round(performance.now() - t0) / 1000;
+    r.finished = (own?.at ?? new Date()).toISOString();
+    r.seconds = Math.round((own?.ms ?? performance.now()) - t0) / 1000;
     save();
     o.events.step(r);
   };
 
-  // A step starts once its inputs have ended; at most `parallel` at once, in plan order.
+  // A step starts once its inputs have ended (a data step: once their rows are ready); at
+  // most `parallel` at once, in plan order, not counting steps that are only writing files.
   const todo = plan.steps.filter((s) => wanted.has(s.id));
   const done = new Set<string>();
   const running = new Map<string, Promise<void>>();
-  while (done.size < todo.length) {
-    for (const s of todo) {
-      if (running.size >= o.parallel) break;
-      if (done.has(s.id) || running.has(s.id)) continue;
-      if (!s.inputs.every((i) => done.has(i.step) || !wanted.has(i.step))) continue;
-      running.set(
-        s.id,
-        execute(s).then(() => {
-          running.delete(s.id);
-          done.add(s.id);
-        }),
-      );
+  const canStart = (s: PlannedStep) => s.inputs.every((i) => done.has(i.step) || !wanted.has(i.step) || (s.run === "sql" && ready.has(i.step)));
+  const busy = () => [...running.keys()].filter((id) => !ready.has(id)).length;
+  try {
+    while (done.size < todo.length) {
+      for (const s of todo) {
+        if (busy() >= o.parallel) break;
+        if (done.has(s.id) || running.has(s.id)) continue;
+        if (!canStart(s)) continue;
+        const p = execute(s)
+          .then(() => session.ended(s.id))
+          .then(() => {
+            running.delete(s.id);
+            done.add(s.id);
+          });
+        running.set(s.id, p);
+        ended.set(s.id, p);
+      }
+      if (running.size === 0) break;
+      await Promise.race([...running.values(), new Promise<void>((res) => (wake = res))]);
     }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
+  } finally {
+    await session.close(o.exiting);
   }
 
   record.status = record.steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "succeeded";
@@ -312,6 +348,10 @@ interface StepContext {
   rel(p: string): string;
   clock: Date;
   runId: string;
+  /** The run's database, where the data steps run. */
+  session: DataSession;
+  /** Files the step still writes after its rows are ready (in memory) for the steps after it. */
+  written?: Promise<void>;
   progress(p: string): void;
 }
 
@@ -348,27 +388,38 @@ async function runSource(c: StepContext, step: SourceStep): Promise<void> {
   const format = formatOfPath(files[0]!)!;
   const shown = (f: string) => relative(process.cwd(), f) || f;
   const out = join(c.dir, "out.parquet");
-  const rows = await withEngine(c, async (e) => {
+  const { result: rows, written } = await c.session.run(step.id, async (e, keep, later) => {
     if (format === "csv") for (const f of files) checkHeader(step, f, shown(f));
     // Each file read and parsed once into a staged table, checked there (so a problem names
     // its file and row), then written typed, file after file.
     const staged: string[] = [];
     for (const [k, f] of files.entries()) {
       const name = `__mlp_staged_${k}`;
-      await e.exec(`CREATE TABLE "${name}" AS ${stagedQuery(rawRead(f, format, step.columns), step.columns)}`);
+      const raw = rawRead(f, format, step.columns);
+      await e.exec(`CREATE TABLE "${name}" AS ${stagedQuery(raw, step.columns)}`);
       staged.push(name);
       const row = (await e.rows(firstProblemQuery(name, step.columns, step.schemaName)))[0];
       if (!row) continue;
       const i = step.columns.findIndex((_, j) => row[`p${j}`] !== null && row[`p${j}`] !== undefined);
       const col = step.columns[i]!;
-      const value = row[`v${i}`];
+      const value = isParsed(col.type) ? (await e.rows(rawValueQuery(raw, col.name, Number(row[ROW]))))[0]?.v : row[`v${i}`];
       const at = format === "csv" ? `line ${Number(row[ROW]) + 1}` : format === "json" ? `line ${row[ROW]}` : `row ${row[ROW]}`;
       throw new StepFailure(`${step.id}: ${shown(f)} ${at}: column ${col.name} ${value === null || value === undefined ? "" : `${JSON.stringify(value)} `}${String(row[`p${i}`])}`);
     }
-    await e.view(step.id, typedQuery(staged, step.columns, step.stream ? step.eventTime : undefined));
-    return e.toParquet(step.id, out);
+    const eventTime = step.stream ? step.eventTime : undefined;
+    await e.view(step.id, typedQuery(staged, step.columns, eventTime));
+    if (!c.session.wanted(step.id, "out")) return e.toParquet(step.id, out);
+    // Rows in file order are a projection of the staged table, kept as is; others are sorted once.
+    let kept = step.id;
+    let rows: number;
+    if (inFileOrder(staged.length, eventTime)) rows = Number((await e.rows(`SELECT count(*) AS n FROM ${d.ident(kept)}`))[0]?.n ?? 0);
+    else rows = await e.toTable(step.id, (kept = "__mlp_out"));
+    keep("out", kept);
+    later(() => e.toParquet(kept, out));
+    return rows;
   });
   c.record.outputs = { out: { path: c.rel(out), rows } };
+  c.written = written;
 }
 
 /** A csv file must have a header naming every declared column (DuckDB would read nulls for a missing one). */
@@ -416,23 +467,40 @@ function outputOf(c: StepContext, step: string, port: string): OutputRecord {
 
 async function runSql(c: StepContext, step: SqlStep): Promise<void> {
   const outputs: Record<string, OutputRecord> = {};
-  await withEngine(c, async (e) => {
+  const { written } = await c.session.run(step.id, async (e, keep, later) => {
     const declared = new Set<string>();
     for (const i of step.inputs) {
       if (!i.relation || declared.has(i.relation)) continue;
       declared.add(i.relation);
-      await e.declareParquet(i.relation, c.abs(outputOf(c, i.step, i.fromPort).path));
+      const held = c.session.relation(i.step, i.fromPort);
+      if (held) await e.view(i.relation, `SELECT * FROM ${held}`);
+      else await e.declareParquet(i.relation, c.abs(outputOf(c, i.step, i.fromPort).path));
     }
     for (const v of step.views) await e.view(v.name, v.query);
-    for (const o of step.outputs) {
+    for (const [k, o] of step.outputs.entries()) {
       const view = step.results[o.port];
       if (!view) continue;
       const path = join(c.dir, `${o.port}.parquet`);
-      const rows = await e.toParquet(view, path, o.columns.map((x) => x.name));
-      outputs[o.port] = { path: c.rel(path), rows };
+      const columns = o.columns.map((x) => x.name);
+      const out: OutputRecord = (outputs[o.port] = { path: c.rel(path) });
+      const kept = `__mlp_out_${k}`;
+      if (!c.session.wanted(step.id, o.port)) out.rows = await e.toParquet(view, path, columns);
+      else if (step.rowwise) {
+        // Later steps read its views (over its inputs, in memory): the rows are computed as
+        // they read them, as cheap as reading a copy, and the file is written meanwhile.
+        await e.view(kept, `SELECT ${columns.map((x) => d.ident(x)).join(", ")} FROM ${d.ident(view)}`);
+        keep(o.port, kept, true);
+        later(async () => (out.rows = await e.toParquet(kept, path)));
+      } else {
+        // Later steps read it: computed once into memory, then written from there.
+        out.rows = await e.toTable(view, kept, columns);
+        keep(o.port, kept);
+        later(() => e.toParquet(kept, path));
+      }
     }
   });
   c.record.outputs = outputs;
+  c.written = written;
 }
 
 /** A data output as a CSV channel folder for Python (parquet needs pyarrow, which Debian lacks). */

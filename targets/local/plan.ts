@@ -7,7 +7,8 @@
 // Every step reads its inputs as relations named after the producing step (`<id>`, or
 // `<id>__<port>` for a split's ports) and writes one relation per output port; the engine
 // materialises each output (a parquet file in the run folder) and declares it under that
-// name for the steps that read it.
+// name for the steps that read it (from memory within a run, compiler/run/session.ts;
+// `rowwise` says which steps are cheaper to read as views than as a copy).
 import type { IrArtifact, IrColumn, IrDocument, NodeOf, ValidNode } from "../../compiler/ir";
 import { json, sortKeys, type JsonValue } from "../../compiler/json-text";
 import { graphOf, type IrGraph, columnsOf, isStreamArtifact } from "../../compiler/query";
@@ -67,6 +68,12 @@ export interface SqlStep extends StepBase {
   views: View[];
   /** Output port -> the view that holds its rows. */
   results: Record<string, string>;
+  /**
+   * Each output row is computed from one input row alone (filter, fill, derive, ...; no dedupe,
+   * grouping or join): as cheap to compute again as to read back, so the steps after it in the
+   * same run may read its views over its input instead of a copy of its rows.
+   */
+  rowwise: boolean;
 }
 
 /** A step of the Python model runtime; `config` is completed with paths by the engine. */
@@ -175,7 +182,8 @@ export function planLocal(ir: IrDocument): LocalPlan {
         const streaming = g.inputs(n).some((i) => isStreamArtifact(i.artifact));
         const lowered = lowerStep(n, rels, { d, names, streaming });
         const sql = lowered.views.map((v) => v.query).join("\n");
-        steps.push({ ...base, readsClock: readsClock(sql), run: "sql", views: lowered.views, results: { out: lowered.out.name } });
+        const rowwise = n.kind === "features" || (n.kind === "cleanse" && n.ops.every((op) => op.op !== "dedupe"));
+        steps.push({ ...base, readsClock: readsClock(sql), run: "sql", views: lowered.views, results: { out: lowered.out.name }, rowwise });
         declare("out", lowered.out);
         break;
       }
@@ -183,7 +191,7 @@ export function planLocal(ir: IrDocument): LocalPlan {
         const input = inRels[0];
         if (!input) throw new TargetError(`\`${n.id}\` reads no data`);
         const { views, results } = split(n, input, names);
-        steps.push({ ...base, run: "sql", views, results });
+        steps.push({ ...base, run: "sql", views, results, rowwise: false });
         for (const port of ["train", "test"]) declare(port, { name: results[port]!, columns: input.columns });
         break;
       }

@@ -92,22 +92,24 @@ const typeName = (t: IrType): string => {
   }
 };
 
-/** Columns whose text is parsed into another type (kept as text beside the value while checking). */
-const isParsed = (t: IrType) => !["string", "enum", "null", "unknown"].includes(t.kind);
+/** Columns whose text is parsed into another type (whether the text was there is kept beside the value while checking). */
+export const isParsed = (t: IrType) => !["string", "enum", "null", "unknown"].includes(t.kind);
 const value = (i: number) => d.ident(`c${i}`);
-const rawText = (i: number) => d.ident(`r${i}`);
+/** TRUE where a parsed column's text is missing (a value of NULL is then no parse failure). */
+const missing = (i: number) => d.ident(`n${i}`);
 
 /**
  * The file's rows staged for checking: per column its typed value `c<i>` (NULL where the text
- * does not parse) and, for parsed types, the text `r<i>` it came from. Read and parsed once;
- * the table's rowid is the row's position in the file.
+ * does not parse) and, for parsed types, whether there was text at all, `n<i>` (a flag, not the
+ * text: a million timestamps' text is tens of megabytes to hold; the failing row's text is read
+ * again, rawValueQuery). Read and parsed once; the table's rowid is the row's position in the file.
  */
 export function stagedQuery(raw: string, columns: IrColumn[]): string {
   const items: string[] = [];
   columns.forEach((c, i) => {
     const ref = d.ident(c.name);
     items.push(`${isParsed(c.type) ? parsed(ref, c.type) : text(ref)} AS ${value(i)}`);
-    if (isParsed(c.type)) items.push(`${text(ref)} AS ${rawText(i)}`);
+    if (isParsed(c.type)) items.push(`${ref} IS NULL AS ${missing(i)}`);
   });
   return `SELECT ${items.join(", ")} FROM (${raw})`;
 }
@@ -115,24 +117,33 @@ export function stagedQuery(raw: string, columns: IrColumn[]): string {
 /** Per column, SQL over the staged row that is NULL when the value fits the declared type, else what is wrong. */
 function problem(c: IrColumn, i: number, schema: string): string {
   const t = c.type;
-  const present = isParsed(t) ? rawText(i) : value(i);
+  const absent = isParsed(t) ? missing(i) : `${value(i)} IS NULL`;
   const cases: string[] = [];
-  if (!t.nullable) cases.push(`WHEN ${present} IS NULL THEN ${d.string(`is empty, but ${schema} declares it non-null`)}`);
+  if (!t.nullable) cases.push(`WHEN ${absent} THEN ${d.string(`is empty, but ${schema} declares it non-null`)}`);
   if (t.kind === "enum") cases.push(`WHEN ${value(i)} IS NOT NULL AND ${value(i)} NOT IN (${t.members.map((m) => d.string(m)).join(", ")}) THEN ${d.string(`is not one of ${t.members.join(", ")}`)}`);
-  else if (isParsed(t)) cases.push(`WHEN ${rawText(i)} IS NOT NULL AND ${value(i)} IS NULL THEN ${d.string(`is not ${typeName(t)}`)}`);
+  else if (isParsed(t)) cases.push(`WHEN NOT ${missing(i)} AND ${value(i)} IS NULL THEN ${d.string(`is not ${typeName(t)}`)}`);
   return cases.length ? `CASE ${cases.join(" ")} END` : "NULL";
 }
 
 /**
  * The first staged row that breaks the schema: `row` (1 = the first data row), then per column
- * `p<i>` the problem or NULL and `v<i>` the text as written. Empty when every row fits.
+ * `p<i>` the problem or NULL and `v<i>` the text as written (NULL for parsed columns: see
+ * rawValueQuery). Empty when every row fits.
  */
 export function firstProblemQuery(staged: string, columns: IrColumn[], schema: string): string {
   const items = columns.map((c, i) => `${problem(c, i, schema)} AS ${d.ident(`p${i}`)}`);
-  const values = columns.map((c, i) => `${isParsed(c.type) ? rawText(i) : value(i)} AS ${d.ident(`v${i}`)}`);
+  const values = columns.map((c, i) => `${isParsed(c.type) ? "NULL" : value(i)} AS ${d.ident(`v${i}`)}`);
   const any = columns.map((_, i) => `${d.ident(`p${i}`)} IS NOT NULL`).join(" OR ") || "FALSE";
   return `SELECT * FROM (SELECT rowid + 1 AS ${d.ident(ROW)}, ${[...items, ...values].join(", ")} FROM ${d.ident(staged)}) WHERE ${any} ORDER BY ${d.ident(ROW)} LIMIT 1`;
 }
+
+/** A column's text as written in row `row` (1 = the first data row) of the raw read: the failing row's value. */
+export function rawValueQuery(raw: string, column: string, row: number): string {
+  return `SELECT ${text(d.ident(column))} AS v FROM (${raw}) LIMIT 1 OFFSET ${row - 1}`;
+}
+
+/** The typed rows are the staged table's, in its order (typedQuery is a projection, no sort). */
+export const inFileOrder = (files: number, eventTime?: string): boolean => files === 1 && !eventTime;
 
 /**
  * The typed rows of staged tables, one per file in order: a table in file order, a stream in
@@ -141,7 +152,7 @@ export function firstProblemQuery(staged: string, columns: IrColumn[], schema: s
 export function typedQuery(staged: string[], columns: IrColumn[], eventTime?: string): string {
   const items = columns.map((c, i) => `${value(i)} AS ${d.ident(c.name)}`).join(", ");
   // One file of a table: the staged table is in file order already (no sort of a million rows).
-  if (staged.length === 1 && !eventTime) return `SELECT ${items} FROM ${d.ident(staged[0]!)}`;
+  if (inFileOrder(staged.length, eventTime)) return `SELECT ${items} FROM ${d.ident(staged[0]!)}`;
   const parts = staged.map((t, k) => `SELECT ${items}, ${k} AS "__mlp_file", rowid AS "__mlp_rowid" FROM ${d.ident(t)}`);
   const all = parts.join("\nUNION ALL\n");
   const order = [...(eventTime ? [d.ident(eventTime)] : []), `"__mlp_file"`, `"__mlp_rowid"`].join(", ");
