@@ -20,19 +20,33 @@ import { same } from "./reuse";
  * stands for (a duplicate). Unchanged declarations are the same objects (incremental parsing).
  */
 export function replacedSteps(before: readonly A.Decl[], after: readonly A.Decl[], steps: ReadonlyMap<string, StepInfo>): Map<A.StepDecl, A.StepDecl> | undefined {
-  if (before.length !== after.length) return undefined;
-  let p = 0;
-  while (p < before.length && before[p] === after[p]) p++;
-  let q = before.length;
-  while (q > p && before[q - 1] === after[q - 1]) q--;
+  const { first, before: end, after: endAfter } = changedDecls(before, after);
+  if (end !== endAfter) return undefined;
   const out = new Map<A.StepDecl, A.StepDecl>();
-  for (let k = p; k < q; k++) {
+  for (let k = first; k < end; k++) {
     const a = before[k]!;
     const b = after[k]!;
     if (a.kind !== "step" || b.kind !== "step" || steps.get(a.name.name)?.decl !== a || !sameShape(a, b)) return undefined;
     out.set(a, b);
   }
   return out;
+}
+
+/**
+ * Where two lists of a file's declarations differ: `before[first, before)` became
+ * `after[first, after)`; a common prefix and suffix are the same objects (a tree reparsed from
+ * the other shares the declarations an edit did not touch).
+ */
+export function changedDecls(before: readonly A.Decl[], after: readonly A.Decl[]): { first: number; before: number; after: number } {
+  let first = 0;
+  while (first < before.length && first < after.length && before[first] === after[first]) first++;
+  let b = before.length;
+  let a = after.length;
+  while (b > first && a > first && before[b - 1] === after[a - 1]) {
+    b--;
+    a--;
+  }
+  return { first, before: b, after: a };
 }
 
 /** Same name, kind and inputs: what the step's place in the graph depends on. */

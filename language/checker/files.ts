@@ -273,24 +273,12 @@ export class FileChecker implements Scope {
    * the variant's). `again`: the file's steps the overrides reach, and what replaces each.
    */
   checkVariant(base: CheckedFile, shape: Shape, patched: ReadonlyMap<A.Decl, A.Decl>): { file: CheckedFile; again: Map<StepInfo, StepInfo> } {
-    this.imports = base.imports;
-    this.schemas = base.schemas;
     for (const n of poisonedOf.get(base) ?? []) this.poisoned.add(n);
     // Only the overridden steps' declarations (and the pipeline's) differ from the file's.
     if (base.pipeline) this.pipeline = (patched.get(base.pipeline) as A.PipelineDecl | undefined) ?? base.pipeline;
     const decls = new Map<string, A.StepDecl>();
     for (const [d, p] of patched) if (d.kind === "step" && base.steps.get(d.name.name)?.decl === d) decls.set(d.name.name, p as A.StepDecl);
-    const again = new Map<StepInfo, StepInfo>();
-    for (const name of downstream(shape, decls.keys())) {
-      const s = base.steps.get(name)!;
-      const d = decls.get(name) ?? s.decl;
-      const fresh = d.kind === "step" ? this.newStep(s.name, s.kind, d, d) : this.newStep(s.name, undefined, d, undefined);
-      fresh.id = s.id;
-      again.set(s, fresh);
-    }
-    this.steps = withSteps(base.steps, again.values());
-    for (const fresh of again.values()) this.bindStep(fresh);
-    for (const fresh of again.values()) this.checkOne(fresh);
+    const again = this.remake(base, downstream(shape, decls.keys()), (s) => decls.get(s.name) ?? s.decl);
     const pipelineConfig =
       this.pipeline && this.pipeline !== base.pipeline
         ? checkConfig(pipelineSettings, this.pipeline.body, { owner: `pipeline \`${this.pipeline.name.name}\``, ownerSpan: this.pipeline.name.span, report: this.report })
@@ -309,25 +297,8 @@ export class FileChecker implements Scope {
    * they run again too.
    */
   checkEdit(base: CheckedFile, replaced: ReadonlyMap<A.Decl, A.StepDecl>, dirty: readonly string[]): { file: CheckedFile; again: Map<StepInfo, StepInfo> } {
-    this.imports = base.imports;
-    this.schemas = base.schemas;
     if (base.pipeline) this.pipeline = base.pipeline;
-    const again = new Map<StepInfo, StepInfo>();
-    for (const name of dirty) {
-      const s = base.steps.get(name)!;
-      const d = replaced.get(s.decl) ?? s.decl;
-      const fresh = d.kind === "step" ? this.newStep(s.name, s.kind, d, d) : this.newStep(s.name, undefined, d, undefined);
-      fresh.id = s.id;
-      again.set(s, fresh);
-    }
-    this.steps = withSteps(base.steps, again.values());
-    // Binding counts each consumer on its upstream step: a step kept from the last check was
-    // counted then, by the same consumers (the graph's shape is unchanged), so it keeps its count.
-    const counts = new Map<StepInfo, number>();
-    for (const old of again.keys()) for (const i of old.inputs) if (i.step && !again.has(i.step)) counts.set(i.step, i.step.consumers);
-    for (const fresh of again.values()) this.bindStep(fresh);
-    for (const [s, n] of counts) s.consumers = n;
-    for (const fresh of again.values()) this.checkOne(fresh);
+    const again = this.remake(base, dirty, (s) => replaced.get(s.decl) ?? s.decl);
     if (this.pipeline)
       for (const fresh of again.values()) {
         this.owner = fresh;
@@ -340,6 +311,34 @@ export class FileChecker implements Scope {
     this.owner = undefined;
     if (this.owned) ownedOf.set(file, this.owned);
     return { file, again };
+  }
+
+  /**
+   * The steps `names` (upstream first) of `base` made again from `declOf` their declarations,
+   * bound and checked, in the base's scope (a variant or a body edit changes no name, import or
+   * schema); every other step is the base's. Returns each step made again and what replaces it.
+   */
+  private remake(base: CheckedFile, names: Iterable<string>, declOf: (s: StepInfo) => A.StepDecl | A.UseDecl): Map<StepInfo, StepInfo> {
+    this.imports = base.imports;
+    this.schemas = base.schemas;
+    const again = new Map<StepInfo, StepInfo>();
+    for (const name of names) {
+      const s = base.steps.get(name)!;
+      const d = declOf(s);
+      const fresh = d.kind === "step" ? this.newStep(s.name, s.kind, d, d) : this.newStep(s.name, undefined, d, undefined);
+      fresh.id = s.id;
+      again.set(s, fresh);
+    }
+    this.steps = withSteps(base.steps, again.values());
+    // Binding counts each consumer on its upstream step. A step kept from the base was counted
+    // there by the same consumers (the graph's shape is the base's), and the base's program
+    // shares it: it keeps its count.
+    const counts = new Map<StepInfo, number>();
+    for (const old of again.keys()) for (const i of old.inputs) if (i.step && !again.has(i.step)) counts.set(i.step, i.step.consumers);
+    for (const fresh of again.values()) this.bindStep(fresh);
+    for (const [s, n] of counts) s.consumers = n;
+    for (const fresh of again.values()) this.checkOne(fresh);
+    return again;
   }
 
   // ---------- declarations and imports ----------

@@ -5,7 +5,7 @@ import { DiagnosticSink, sortDiagnostics, type Diagnostic } from "../diagnostics
 import { parse, type ParseResult } from "../parser";
 import { reparse, type Moved } from "../reparse";
 import { UNKNOWN } from "../types";
-import { carry, carryAll, downstream, replacedSteps, sameResults, shapeOf, type Shape } from "./edits";
+import { carry, carryAll, changedDecls, downstream, replacedSteps, sameResults, shapeOf, type Shape } from "./edits";
 import { assignIds, checkTargetReach, checkVariantPrograms, collectOrder, cyclicFiles, FileChecker, ownedOf, poisonedOf, Run, UnreadableFile, type Owned } from "./files";
 import { checkLeakage } from "./leakage";
 import type { CheckedFile, CheckedProgram, CheckedVariant, FileLoader, StepInfo } from "./model";
@@ -118,9 +118,7 @@ export class CheckSession {
     if (!ofVariants) return undefined;
     const variants = new Map<string, CheckedVariant>();
     // The edited declarations sit together, at the same places in the old and new trees.
-    const before = last.entry.ast.decls;
-    let first = 0;
-    while (first < before.length && before[first] === ast.decls[first]) first++;
+    const { first } = changedDecls(last.entry.ast.decls, ast.decls);
     for (const [name, v] of last.tail.variants) {
       // A variant that changes nothing is the file's own program.
       if (v === last.base) {
@@ -266,16 +264,9 @@ export class CheckSession {
     const before = cache.get(path)?.result.ast.decls ?? [];
     const after = entry.result.ast.decls;
     cache.set(path, entry);
-    let p = 0;
-    while (p < before.length && p < after.length && before[p] === after[p]) p++;
-    let b = before.length;
-    let a = after.length;
-    while (b > p && a > p && before[b - 1] === after[a - 1]) {
-      b--;
-      a--;
-    }
-    for (let i = p; i < a; i++) this.holders.set(after[i]!, (this.holders.get(after[i]!) ?? 0) + 1);
-    for (let i = p; i < b; i++) {
+    const changed = changedDecls(before, after);
+    for (let i = changed.first; i < changed.after; i++) this.holders.set(after[i]!, (this.holders.get(after[i]!) ?? 0) + 1);
+    for (let i = changed.first; i < changed.before; i++) {
       const d = before[i]!;
       const n = this.holders.get(d)! - 1;
       if (n > 0) this.holders.set(d, n);
