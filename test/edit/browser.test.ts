@@ -2,58 +2,37 @@
 // chromium. Files open from disk and save to it, changes made on disk show up (and never
 // silently replace unsaved edits), and Run executes the pipeline with each step's state and
 // rows on the graph and a preview of a step's rows in the inspector.
-import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM helper without types
-import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
-// @ts-expect-error plain ESM helper without types
 import { serve } from "../../editor/scripts/serve.mjs";
-import { builtEditor } from "../editor-build";
 import { ROOT } from "../run-helpers";
-import { editText, settled, startMlpEdit, type Editor } from "./page";
-import { SHOP, shopFolder } from "./project";
+import { closeStudio, editText, haveChromium, openStudio, settled, type Editor, type Studio } from "./page";
+import { SHOP } from "./project";
 
 const SHOTS = join(ROOT, process.env.MLP_SCREENSHOTS === "1" ? "editor/screenshots" : "test/.tmp/editor-screenshots");
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 
-let out: string;
-let dir: string;
-let cli: ChildProcess;
-let url: string;
-let browser: { context: import("playwright-core").BrowserContext; close(): Promise<void> };
+let studio: Studio;
 let page: Page;
 
 const text = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.text());
-const onDisk = () => readFileSync(join(dir, "shop.mlp"), "utf8");
-
-
-
 
 describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, () => {
   beforeAll(async () => {
-    out = await builtEditor();
-    dir = shopFolder();
-    ({ url, cli } = await startMlpEdit(join(dir, "shop.mlp"), out));
-    browser = await launch();
+    studio = await openStudio((dir) => join(dir, "shop.mlp"));
     mkdirSync(SHOTS, { recursive: true });
-    page = await browser.context.newPage();
+    page = await studio.browser.context.newPage();
     page.on("pageerror", (e) => {
       throw e;
     });
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    cli?.kill("SIGINT");
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeStudio(studio));
 
   it("opens the folder's files from disk, with the token out of the address", async () => {
-    await page.goto(url);
+    await page.goto(studio.url);
     await page.locator('[data-testid="node-per_store"]').waitFor();
     await settled(page);
     expect(await text()).toBe(SHOP);
@@ -67,22 +46,22 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
     await editText(page, "window = 30d", "window = 14d");
     await settled(page);
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await expect.poll(onDisk).toContain("window = 14d");
+    await expect.poll(studio.onDisk).toContain("window = 14d");
   });
 
   it("shows a file changed on disk, and asks before replacing unsaved edits", async () => {
-    writeFileSync(join(dir, "shop.mlp"), `// edited in another editor\n${onDisk()}`);
+    writeFileSync(join(studio.dir, "shop.mlp"), `// edited in another editor\n${studio.onDisk()}`);
     await expect.poll(text, { timeout: 10_000 }).toContain("// edited in another editor");
     // Now with unsaved edits here: the disk's change waits for the user.
     await editText(page, "fill   amount = 0.0", "fill   amount = 1.0");
-    writeFileSync(join(dir, "shop.mlp"), `// edited again elsewhere\n${onDisk()}`);
+    writeFileSync(join(studio.dir, "shop.mlp"), `// edited again elsewhere\n${studio.onDisk()}`);
     await page.getByTestId("conflict").waitFor({ timeout: 10_000 });
     expect(await text()).toContain("amount = 1.0");
     expect(await text()).not.toContain("edited again elsewhere");
     // Saving over it is refused until the user chooses.
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.waitForTimeout(500);
-    expect(onDisk()).not.toContain("amount = 1.0");
+    expect(studio.onDisk()).not.toContain("amount = 1.0");
     await page.getByTestId("conflict-use-disk").click();
     await expect.poll(text).toContain("// edited again elsewhere");
     expect(await text()).toContain("amount = 0.0");
@@ -117,12 +96,12 @@ describe.skipIf(!haveChromium)("mlp edit in a browser", { timeout: 180_000 }, ()
     await page.reload();
     await page.locator('[data-testid="node-per_store"]').waitFor();
     await expect.poll(() => page.getByTestId("server-root").count()).toBe(1);
-    expect(await text()).toBe(onDisk());
+    expect(await text()).toBe(studio.onDisk());
   });
 
   it("the static build says that running needs mlp edit", async () => {
-    const stat = await serve(out);
-    const p = await browser.context.newPage();
+    const stat = await serve(studio.out);
+    const p = await studio.browser.context.newPage();
     try {
       await p.goto(`${stat.url}?fresh`);
       await p.locator('[data-testid="node-churn_api"]').waitFor();

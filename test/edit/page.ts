@@ -1,9 +1,60 @@
-// What the `mlp edit` browser tests share: starting the real CLI on a folder or file, and
-// driving the editor's text through the test hook the page exposes (window.mlpEditor).
+// What the `mlp edit` browser tests share: a copy of the shop project with the real CLI
+// started on it and a browser (openStudio), and driving the editor's text through the test
+// hook the page exposes (window.mlpEditor).
 import { spawn, type ChildProcess } from "node:child_process";
-import type { Page } from "playwright-core";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
+// @ts-expect-error plain ESM helper without types
+import { launch } from "../../editor/scripts/browser.mjs";
+import { builtEditor } from "../editor-build";
 import { BIN } from "../run-helpers";
+export { haveChromium } from "../chromium";
+import { shopFolder } from "./project";
+
+/** What a browser suite works on: a copy of the shop project, `mlp edit` started on it, and a browser. */
+export interface Studio {
+  /** The editor build (shared by the suites). */
+  out: string;
+  /** The project copy. */
+  dir: string;
+  /** The address `mlp edit` printed. */
+  url: string;
+  cli: ChildProcess;
+  browser: { context: BrowserContext; close(): Promise<void> };
+  /** shop.mlp as it is on disk. */
+  onDisk(): string;
+}
+
+/**
+ * Starts a suite's studio: `opens` is what `mlp edit` is started on, in the copy; `prepare`
+ * writes more into the copy first. What was started is stopped again if a later part fails.
+ */
+export async function openStudio(opens: (dir: string) => string, prepare?: (dir: string) => void): Promise<Studio> {
+  const out = await builtEditor();
+  const dir = shopFolder();
+  let cli: ChildProcess | undefined;
+  try {
+    prepare?.(dir);
+    let url: string;
+    ({ url, cli } = await startMlpEdit(opens(dir), out));
+    const browser = await launch();
+    return { out, dir, url, cli, browser, onDisk: () => readFileSync(join(dir, "shop.mlp"), "utf8") };
+  } catch (e) {
+    cli?.kill("SIGINT");
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Stops what openStudio started (nothing when it never did). */
+export async function closeStudio(s: Studio | undefined): Promise<void> {
+  if (!s) return;
+  await s.browser.close();
+  s.cli.kill("SIGINT");
+  rmSync(s.dir, { recursive: true, force: true });
+}
 
 export type Editor = { mlpEditor: { text(path?: string): string; active(): string; checked(): boolean; selectText(a: number, b: number): void } };
 

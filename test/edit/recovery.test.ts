@@ -2,33 +2,21 @@
 // reload or a closed tab, also when the file changed on disk meanwhile (then the same conflict
 // banner as a live change, and Save refused until the user chooses); browser storage holds only
 // files with unsaved edits, so a large file that was never edited cannot fill it.
-import type { ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error plain ESM helper without types
-import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
-import { builtEditor } from "../editor-build";
-import { editText, settled, startMlpEdit, type Editor } from "./page";
-import { SHOP, shopFolder } from "./project";
-
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+import { closeStudio, editText, haveChromium, openStudio, settled, type Editor, type Studio } from "./page";
+import { SHOP } from "./project";
 
 /** A never-edited file bigger than half of what browser storage holds. */
 const BIG = `// a large generated file nobody edits\n${"// ........................................................................\n".repeat(80_000)}`;
 
-let out: string;
-let dir: string;
-let cli: ChildProcess;
-let url: string;
-let browser: { context: import("playwright-core").BrowserContext; close(): Promise<void> };
+let studio: Studio;
 let page: Page;
 
 const text = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.text());
 const active = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.active());
-const onDisk = () => readFileSync(join(dir, "shop.mlp"), "utf8");
 const conflicts = () => page.getByTestId("conflict").count();
 /** Everything this origin keeps in browser storage, as one string. */
 const stored = () => page.evaluate(() => Object.values(localStorage).join("\n"));
@@ -39,34 +27,24 @@ const storedTexts = () =>
     return k ? Object.keys((JSON.parse(localStorage.getItem(k)!) as { texts: Record<string, string> }).texts) : [];
   });
 
-
-
 /** Opens the printed address in a new tab, as a user coming back after closing it. */
 async function openAgain(): Promise<void> {
   await page?.close();
-  page = await browser.context.newPage();
+  page = await studio.browser.context.newPage();
   page.on("pageerror", (e) => {
     throw e;
   });
-  await page.goto(url);
+  await page.goto(studio.url);
   await page.getByTestId("tab-shop.mlp").waitFor();
   await settled(page);
 }
 
-
 describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, () => {
   beforeAll(async () => {
-    out = await builtEditor();
-    dir = shopFolder();
-    ({ url, cli } = await startMlpEdit(dir, out));
-    browser = await launch();
+    studio = await openStudio((dir) => dir);
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    cli?.kill("SIGINT");
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeStudio(studio));
 
   it("keeps unsaved edits over a file changed on disk while the tab was closed, as a conflict", async () => {
     await openAgain();
@@ -74,7 +52,7 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
     await editText(page, "fill   amount = 0.0", "fill   amount = 2.0");
     await expect.poll(stored).toContain("amount = 2.0");
     await page.close();
-    writeFileSync(join(dir, "shop.mlp"), `// changed while closed\n${onDisk()}`);
+    writeFileSync(join(studio.dir, "shop.mlp"), `// changed while closed\n${studio.onDisk()}`);
     await openAgain();
     expect(await text()).toContain("amount = 2.0");
     expect(await text()).not.toContain("changed while closed");
@@ -82,14 +60,14 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
     // Save is refused until the user chooses, and the copy stays.
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.waitForTimeout(800);
-    expect(onDisk()).not.toContain("amount = 2.0");
+    expect(studio.onDisk()).not.toContain("amount = 2.0");
     expect(await stored()).toContain("amount = 2.0");
     await expect.poll(conflicts).toBe(1);
     await page.getByTestId("conflict-mine").click();
-    await expect.poll(onDisk).toContain("amount = 2.0");
+    await expect.poll(studio.onDisk).toContain("amount = 2.0");
     // Mine was written over the disk's change, as the user chose.
-    expect(onDisk()).toBe(await text());
-    expect(onDisk()).not.toContain("changed while closed");
+    expect(studio.onDisk()).toBe(await text());
+    expect(studio.onDisk()).not.toContain("changed while closed");
     await expect.poll(conflicts).toBe(0);
     await expect.poll(storedTexts).toEqual([]);
   });
@@ -97,7 +75,7 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
   it("F5 while the conflict banner shows keeps both the edit and the banner", async () => {
     await settled(page);
     await editText(page, "derive big = amount > 5.0", "derive big = amount > 6.0");
-    writeFileSync(join(dir, "shop.mlp"), `// changed while open\n${onDisk()}`);
+    writeFileSync(join(studio.dir, "shop.mlp"), `// changed while open\n${studio.onDisk()}`);
     await page.getByTestId("conflict").waitFor({ timeout: 10_000 });
     await expect.poll(stored).toContain("amount > 6.0");
     await page.reload();
@@ -124,7 +102,7 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
   });
 
   it("stores only files with unsaved edits: a large never-edited file does not stop autosave", async () => {
-    writeFileSync(join(dir, "big.mlp"), BIG);
+    writeFileSync(join(studio.dir, "big.mlp"), BIG);
     await openAgain();
     await page.getByTestId("tab-big.mlp").waitFor();
     await page.getByTestId("tab-shop.mlp").click();
@@ -140,7 +118,7 @@ describe.skipIf(!haveChromium)("mlp edit crash recovery", { timeout: 180_000 }, 
     await expect.poll(conflicts).toBe(0);
     // Saved: the copy is dropped.
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await expect.poll(onDisk).toContain("window = 7d");
+    await expect.poll(studio.onDisk).toContain("window = 7d");
     await expect.poll(storedTexts).toEqual([]);
   });
 });

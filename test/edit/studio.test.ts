@@ -2,31 +2,19 @@
 // disk's version of a conflicted file never loses the user's text; a run's states belong to
 // the file that ran; the toolbar fits on one line at 1600 px and narrower, every action
 // still there under its accessible name.
-import type { ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM helper without types
-import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
-// @ts-expect-error plain ESM helper without types
 import { serve } from "../../editor/scripts/serve.mjs";
-import { builtEditor } from "../editor-build";
-import { editText, settled, startMlpEdit, type Editor } from "./page";
-import { SHOP, shopFolder } from "./project";
+import { closeStudio, editText, haveChromium, openStudio, settled, type Editor, type Studio } from "./page";
+import { SHOP } from "./project";
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-
-let out: string;
-let dir: string;
-let cli: ChildProcess;
-let url: string;
-let browser: { context: import("playwright-core").BrowserContext; close(): Promise<void> };
+let studio: Studio;
 let page: Page;
 
 const text = () => page.evaluate(() => (window as unknown as Editor).mlpEditor.text());
-const onDisk = () => readFileSync(join(dir, "shop.mlp"), "utf8");
 const stored = () => page.evaluate(() => Object.values(localStorage).join("\n"));
 const count = (testid: string) => page.getByTestId(testid).count();
 
@@ -54,26 +42,21 @@ async function expectToolbarActions(p: Page, names: string[], inMenu: string[]):
 
 describe.skipIf(!haveChromium)("mlp edit: conflicts, runs per file, the toolbar", { timeout: 240_000 }, () => {
   beforeAll(async () => {
-    out = await builtEditor();
-    dir = shopFolder();
-    // A second pipeline with the same step names: a run of shop.mlp must not show on it.
-    writeFileSync(join(dir, "twin.mlp"), SHOP.replace("pipeline shop", "pipeline twin"));
-    ({ url, cli } = await startMlpEdit(join(dir, "shop.mlp"), out));
-    browser = await launch();
-    page = await browser.context.newPage();
+    studio = await openStudio(
+      (dir) => join(dir, "shop.mlp"),
+      // A second pipeline with the same step names: a run of shop.mlp must not show on it.
+      (dir) => writeFileSync(join(dir, "twin.mlp"), SHOP.replace("pipeline shop", "pipeline twin")),
+    );
+    page = await studio.browser.context.newPage();
     page.on("pageerror", (e) => {
       throw e;
     });
-    await page.goto(url);
+    await page.goto(studio.url);
     await page.locator('[data-testid="node-per_store"]').waitFor();
     await settled(page);
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    cli?.kill("SIGINT");
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeStudio(studio));
 
   it("a run's states, rows and verdict stay with the file that ran", async () => {
     await settled(page);
@@ -104,7 +87,7 @@ describe.skipIf(!haveChromium)("mlp edit: conflicts, runs per file, the toolbar"
 
   it("showing the disk version of a conflicted file compares it and keeps the user's text; taking it sets the text aside, offered back", async () => {
     await editText(page, "fill   amount = 0.0", "fill   amount = 9.0");
-    writeFileSync(join(dir, "shop.mlp"), `// edited in another editor\n${onDisk()}`);
+    writeFileSync(join(studio.dir, "shop.mlp"), `// edited in another editor\n${studio.onDisk()}`);
     await page.getByTestId("conflict").waitFor({ timeout: 10_000 });
 
     // A look only: the text here is untouched, the lines that differ are beside it.
@@ -131,13 +114,13 @@ describe.skipIf(!haveChromium)("mlp edit: conflicts, runs per file, the toolbar"
     await page.reload();
     await page.getByTestId("set-aside").waitFor({ timeout: 10_000 });
     await settled(page);
-    expect(await text()).toBe(onDisk());
+    expect(await text()).toBe(studio.onDisk());
     await page.getByTestId("back-to-mine").click();
     await expect.poll(text).toContain("amount = 9.0");
     expect(await count("set-aside")).toBe(0);
     // Unsaved again, over the disk version the user has now seen: Save writes it.
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await expect.poll(onDisk).toContain("amount = 9.0");
+    await expect.poll(studio.onDisk).toContain("amount = 9.0");
     expect(await count("conflict")).toBe(0);
   });
 
@@ -154,8 +137,8 @@ describe.skipIf(!haveChromium)("mlp edit: conflicts, runs per file, the toolbar"
   });
 
   it("the static build's toolbar is one line too", async () => {
-    const stat = await serve(out);
-    const p = await browser.context.newPage();
+    const stat = await serve(studio.out);
+    const p = await studio.browser.context.newPage();
     try {
       await p.goto(`${stat.url}?fresh`);
       await p.locator('[data-testid="node-churn_api"]').waitFor();

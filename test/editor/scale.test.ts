@@ -2,18 +2,16 @@
 // detail when zoomed out (simplified nodes and edges; a large graph drawn on one canvas),
 // full nodes back when zooming in, and a large file's graph drawn from the parse before
 // its check finishes. The figures themselves are `npm run bench:editor`'s business.
-import { existsSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM helper without types
-import { CHROMIUM, launch } from "../../editor/scripts/browser.mjs";
+import { launch } from "../../editor/scripts/browser.mjs";
+import { haveChromium } from "../chromium";
 // @ts-expect-error plain ESM helper without types
 import { serve } from "../../editor/scripts/serve.mjs";
 import { generatePipeline } from "../bench/generate";
 import { builtEditor } from "../editor-build";
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 const STORAGE_KEY = "mlp-editor:workspace:v1";
 /** Large enough that its check takes well over a second, small enough for a test. */
 const LARGE = 1500;
