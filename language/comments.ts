@@ -46,6 +46,8 @@ export function attachComments(ast: A.SourceFileAst, comments: IToken[], text: s
         else (leading ??= []).push(c.text);
       }
       if (leading) item.leading = leading;
+      // No comment left before the item's last line ends: none can land inside it (most items).
+      if (cursor >= all.length || all[cursor]!.line > item.span.endLine) continue;
       const sub = kids?.(item);
       if (sub) walk(sub, item.span.end, item as Item & { inner?: string[] }, kids);
       // Comments inside a single-statement span (e.g. after a line of a long expression) lead nothing; keep them after it.

@@ -51,15 +51,26 @@ export const spansOf = new WeakMap<A.Decl, { list: Span[]; first: number; end: n
  * The declarations of `tokens` exactly as grammar.ts's `file` rule builds them, or undefined
  * when the tokens hold a syntax error (or anything this parser leaves to chevrotain).
  */
-export function parseValid(tokens: TokenStream): A.Decl[] | undefined {
+export function parseValid(tokens: TokenStream, facts?: ParseFacts): A.Decl[] | undefined {
   const p = new Descent(tokens);
   try {
-    return p.file();
+    const decls = p.file();
+    if (facts) facts.longestExpr = p.longestExpr;
+    return decls;
   } catch (e) {
     // A stack overflow too: chevrotain's path reports it as a diagnostic.
     if (e === GIVE_UP || e instanceof RangeError) return undefined;
     throw e;
   }
+}
+
+/** What parseValid learnt on the way that spares later passes a walk of the tree. */
+export interface ParseFacts {
+  /**
+   * Tokens in the longest top-level expression. Every node of an expression owns a token of
+   * its own, so no expression is deeper than this: limits.ts need not look when it is small.
+   */
+  longestExpr: number;
 }
 
 /** A token is its index in the stream. */
@@ -68,6 +79,9 @@ type Tok = number;
 class Descent {
   private pos = 0;
   private readonly spans: Span[] = [];
+  /** Where the top-level expression being read starts (-1: none), and the longest so far. */
+  private exprFrom = -1;
+  longestExpr = 0;
   private readonly count: number;
   private readonly type: Uint8Array;
   private readonly text: string;
@@ -454,10 +468,16 @@ class Descent {
   // ---------- expressions ----------
 
   expr(): A.Expr {
+    const outer = this.exprFrom < 0;
+    if (outer) this.exprFrom = this.pos;
     let left = this.andExpr();
     while (this.la(1) === OR) {
       this.pos++;
       left = this.binary("or", left, this.andExpr());
+    }
+    if (outer) {
+      this.longestExpr = Math.max(this.longestExpr, this.pos - this.exprFrom);
+      this.exprFrom = -1;
     }
     return left;
   }

@@ -31,14 +31,20 @@ const CLOSE = new Set([T.RParen, T.RBracket, T.RCurly].map((t) => t.tokenTypeIdx
 /** Whether some bracket group of a token stream is nested deeper than MAX_BRACKETS (what cutDeepNesting would cut). */
 export function nestsTooDeep(s: TokenStream): boolean {
   let depth = 0;
+  const type = s.type;
   for (let k = 0; k < s.count; k++) {
-    const t = s.type[k]!;
-    if (OPEN.has(t)) {
+    const d = BRACKET[type[k]!]!;
+    if (d === 1) {
       if (++depth > MAX_BRACKETS) return true;
-    } else if (CLOSE.has(t)) depth = Math.max(0, depth - 1);
+    } else if (d === 2 && depth > 0) depth--;
   }
   return false;
 }
+
+/** By tokenTypeIdx: 1 opens a group, 2 closes one (a table: this runs over every token of every parse). */
+const BRACKET = new Uint8Array(256);
+for (const t of OPEN) BRACKET[t] = 1;
+for (const t of CLOSE) BRACKET[t] = 2;
 
 /**
  * Cuts every bracket group nested deeper than MAX_BRACKETS out of `tokens`, leaving one

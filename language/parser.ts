@@ -7,10 +7,10 @@ import { attachComments } from "./comments";
 import type { Code } from "./diagnostics/catalog";
 import { DiagnosticSink, type Diagnostic, type DiagnosticExtras } from "./diagnostics/diagnostic";
 import type { IToken } from "chevrotain";
-import { parseValid } from "./descent";
+import { parseValid, type ParseFacts } from "./descent";
 import { ESCAPES, MlpParser } from "./grammar";
 import * as T from "./lexer";
-import { cutDeepNesting, limitExpressionDepth, MAX_BRACKETS, nestsTooDeep } from "./limits";
+import { cutDeepNesting, limitExpressionDepth, MAX_BRACKETS, MAX_DEPTH, nestsTooDeep } from "./limits";
 import { scan, spanAt, tokensOf, type TokenStream } from "./scanner";
 import { LineIndex, type Span } from "./span";
 import { badNumberHelp, errorSpan, spanOfToken, syntaxExtras, syntaxMessage } from "./syntax-errors";
@@ -59,8 +59,11 @@ export function parse(text: string, path = "<input>"): ParseResult {
   // rest still parses. A file without syntax errors (nearly every file) takes the
   // hand-written parser; the chevrotain grammar, which recovers from errors and words them,
   // reads the rest.
-  let decls = nestsTooDeep(stream) ? undefined : parseValid(stream);
+  const facts: ParseFacts = { longestExpr: 0 };
+  let decls = nestsTooDeep(stream) ? undefined : parseValid(stream, facts);
+  let mayBeDeep = facts.longestExpr > MAX_DEPTH;
   if (decls === undefined) {
+    mayBeDeep = true;
     const { tokens, cuts } = cutDeepNesting(tokensOf(stream));
     for (const c of cuts.slice(0, MAX_SYNTAX_ERRORS + 1)) {
       add("MLP0105", lines.span(c.open.startOffset, c.close.endOffset! + 1), `brackets nested deeper than ${MAX_BRACKETS} levels`, {
@@ -78,21 +81,30 @@ export function parse(text: string, path = "<input>"): ParseResult {
     sink.report("MLP0107", last, `too many syntax errors; stopping after ${MAX_SYNTAX_ERRORS}`, { help: "fix the first errors and run again" });
   }
   const ast: A.SourceFileAst = { path, decls: decls.filter(Boolean) };
-  limitExpressionDepth(ast, sink);
+  if (mayBeDeep) limitExpressionDepth(ast, sink);
   attachComments(ast, stream.comments, text);
   return { ast, diagnostics: sink.list, lines };
 }
 
 const [NUMBER, BAD_NUMBER, STRING, UNTERMINATED] = [T.NumberLit, T.BadNumber, T.StringLit, T.UnterminatedString].map((t) => t.tokenTypeIdx!);
 
-/** What the lexer read but the language does not allow in a literal: numbers out of range, bad numbers and strings, unknown escapes. */
+/**
+ * What the lexer read but the language does not allow in a literal: numbers out of range, bad
+ * numbers and strings, unknown escapes. Runs over every literal of every parse, so a literal
+ * without a problem costs no string or span.
+ */
 function literalProblems(s: TokenStream, lines: LineIndex, errors: SyntaxErrors): void {
   const { add, full } = errors;
+  const text = s.text;
   for (let k = 0; k < s.count; k++) {
     const type = s.type[k];
     if (type !== NUMBER && type !== BAD_NUMBER && type !== STRING && type !== UNTERMINATED) continue;
+    const from = s.start[k]!;
+    const to = s.end[k]!;
+    if (type === NUMBER && plainNumber(text, from, to)) continue;
+    if (type === STRING && !hasBackslash(text, from, to)) continue;
     if (full()) break;
-    const image = s.text.slice(s.start[k], s.end[k]);
+    const image = text.slice(from, to);
     const span = spanAt(s, k);
     if (type === NUMBER) {
       const problem = numberProblem(image);
@@ -110,6 +122,24 @@ function literalProblems(s: TokenStream, lines: LineIndex, errors: SyntaxErrors)
       }
     }
   }
+}
+
+/**
+ * A number literal of at most 15 digits and points, without an exponent: always finite and,
+ * as an integer, below 2^53 (numberProblem finds nothing in it).
+ */
+function plainNumber(text: string, from: number, to: number): boolean {
+  if (to - from > 15) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 101 || c === 69) return false; // e, E
+  }
+  return true;
+}
+
+function hasBackslash(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 92) return true;
+  return false;
 }
 
 /** Syntax errors, gathered here, capped, then reported in order of position. */
