@@ -82,6 +82,7 @@ class Descent {
   /** Where the top-level expression being read starts (-1: none), and the longest so far. */
   private exprFrom = -1;
   longestExpr = 0;
+  private readonly words = new Words();
   private readonly count: number;
   private readonly type: Uint8Array;
   private readonly text: string;
@@ -116,6 +117,11 @@ class Descent {
 
   private image(t: Tok): string {
     return this.text.slice(this.s.start[t], this.s.end[t]);
+  }
+
+  /** A name or literal's text, one string per distinct text (see Words). */
+  private word(t: Tok): string {
+    return this.words.get(this.text, this.s.start[t]!, this.s.end[t]!);
   }
 
   // Tokens never span lines (the scanner's guarantee).
@@ -162,7 +168,7 @@ class Descent {
   }
 
   private ident(t: Tok): A.Ident {
-    return { kind: "ident", name: this.image(t), span: this.span(t) };
+    return { kind: "ident", name: this.word(t), span: this.span(t) };
   }
 
   // ---------- file ----------
@@ -204,7 +210,7 @@ class Descent {
     const start = this.next();
     const name = this.eatIdent();
     const d: A.PipelineDecl | A.TargetDecl = { kind: this.type[start] === PIPELINE ? "pipeline" : "target", name: this.ident(name), body: [], span: this.span(start) };
-    this.attrBlock(d.body);
+    d.body = this.attrBlock();
     d.span = this.from(start);
     return d;
   }
@@ -212,15 +218,17 @@ class Descent {
   private layoutDecl(): A.LayoutDecl {
     const start = this.next();
     const d: A.LayoutDecl = { kind: "layout", entries: [], span: this.span(start) };
-    this.attrBlock(d.entries);
+    d.entries = this.attrBlock();
     d.span = this.from(start);
     return d;
   }
 
-  private attrBlock(into: A.Attr[]): void {
+  private attrBlock(): A.Attr[] {
+    const list: A.Attr[] = [];
     this.eat(LCURLY);
-    while (identLike[this.la(1)] === 1) into.push(this.attr());
+    while (identLike[this.la(1)] === 1) list.push(this.attr());
     this.eat(RCURLY);
+    return fit(list);
   }
 
   private schemaDecl(): A.SchemaDecl {
@@ -234,6 +242,7 @@ class Descent {
       const type = this.typeRef();
       d.fields.push({ name: this.ident(f), type, span: this.from(f) });
     }
+    d.fields = fit(d.fields);
     this.eat(RCURLY);
     d.span = this.from(start);
     return d;
@@ -264,6 +273,7 @@ class Descent {
       const value = this.expr();
       d.overrides.push({ path: path.map((t) => this.ident(t)), value, span: this.from(first) });
     }
+    d.overrides = fit(d.overrides);
     this.eat(RCURLY);
     d.span = this.from(start);
     return d;
@@ -282,7 +292,7 @@ class Descent {
     const d: A.StepDecl = { kind: "step", stepKind: this.ident(kind), name: this.ident(name), body: [], span: this.span(kind) };
     if (inputs) d.inputs = inputs;
     if (output) d.output = output;
-    this.body(d.body);
+    d.body = this.body();
     d.span = this.from(kind);
     return d;
   }
@@ -298,7 +308,7 @@ class Descent {
       }
     }
     this.eat(RPAREN);
-    return list;
+    return fit(list);
   }
 
   private inputRef(): A.InputRef {
@@ -353,16 +363,18 @@ class Descent {
       nullable = true;
     }
     const r: A.TypeRef = { kind: "type", name: this.ident(name), nullable, span: this.from(name) };
-    if (args) r.args = args;
+    if (args) r.args = fit(args);
     return r;
   }
 
   // ---------- step bodies ----------
 
-  private body(into: A.BodyStmt[]): void {
+  private body(): A.BodyStmt[] {
+    const list: A.BodyStmt[] = [];
     this.eat(LCURLY);
-    while (identLike[this.la(1)] === 1) into.push(this.stmt());
+    while (identLike[this.la(1)] === 1) list.push(this.stmt());
     this.eat(RCURLY);
+    return fit(list);
   }
 
   /** grammar.ts decides by the token after the first (its gates), then by the operation's keyword. */
@@ -394,8 +406,7 @@ class Descent {
 
   private block(): A.Block {
     const name = this.next();
-    const body: A.BodyStmt[] = [];
-    this.body(body);
+    const body = this.body();
     return { kind: "block", name: this.ident(name), body, span: this.from(name) };
   }
 
@@ -462,7 +473,7 @@ class Descent {
       this.pos++;
       list.push(this.ident(this.eatIdent()));
     }
-    return list;
+    return fit(list);
   }
 
   // ---------- expressions ----------
@@ -570,11 +581,11 @@ class Descent {
     const k = this.type[t]!;
     switch (k) {
       case NUMBER: {
-        const raw = this.image(t);
+        const raw = this.word(t);
         return { kind: "number", value: Number(raw), raw, span: this.span(t) };
       }
-      case DURATION: return { kind: "duration", raw: this.image(t), span: this.span(t) };
-      case SIZE: return { kind: "size", raw: this.image(t), span: this.span(t) };
+      case DURATION: return { kind: "duration", raw: this.word(t), span: this.span(t) };
+      case SIZE: return { kind: "size", raw: this.word(t), span: this.span(t) };
       case STRING: return { kind: "string", value: this.stringValue(t, true), span: this.span(t) };
       case UNTERMINATED: return { kind: "string", value: this.stringValue(t, false), span: this.span(t) };
       case BAD_NUMBER: return { kind: "error", span: this.span(t) };
@@ -596,7 +607,7 @@ class Descent {
           }
         }
         this.eat(RBRACKET);
-        return { kind: "list", items, span: this.from(t) };
+        return { kind: "list", items: fit(items), span: this.from(t) };
       }
       case LCURLY: {
         const entries: A.ObjectEntry[] = [];
@@ -608,11 +619,11 @@ class Descent {
           }
         }
         this.eat(RCURLY);
-        return { kind: "object", entries, span: this.from(t) };
+        return { kind: "object", entries: fit(entries), span: this.from(t) };
       }
     }
     if (identLike[k] !== 1) throw GIVE_UP;
-    if (this.la(1) !== LPAREN) return { kind: "ref", name: this.image(t), span: this.span(t) };
+    if (this.la(1) !== LPAREN) return { kind: "ref", name: this.word(t), span: this.span(t) };
     const args = this.callArgs();
     return { kind: "call", callee: this.ident(t), args, span: this.from(t) };
   }
@@ -623,7 +634,7 @@ class Descent {
     const from = this.s.start[t]! + 1;
     const to = closed ? this.s.end[t]! - 1 : this.s.end[t]!;
     for (let i = from; i < to; i++) if (text.charCodeAt(i) === 92 /* \ */) return unquote(closed ? this.image(t) : this.image(t) + '"');
-    return text.slice(from, to);
+    return this.words.get(text, from, to);
   }
 
   private entry(): A.ObjectEntry {
@@ -643,7 +654,7 @@ class Descent {
       }
     }
     this.eat(RPAREN);
-    return args;
+    return fit(args);
   }
 
   private arg(): A.Arg {
@@ -655,6 +666,58 @@ class Descent {
     const a: A.Arg = { value: this.expr() };
     if (name !== undefined) a.name = this.ident(name);
     return a;
+  }
+}
+
+/**
+ * A list the tree keeps, at its length: a list that grew by push holds room for 17 or more
+ * (V8's growth), and a tree's thousands of short lists would carry that room for its lifetime.
+ */
+function fit<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
+}
+
+/**
+ * The strings of a parse, one per distinct text. A pipeline names the same columns, steps and
+ * values on many lines (10,000 steps: 160,000 names, 10,500 distinct): the tree then holds
+ * a tenth of the strings, none is cut from the text twice, and a map hashes each one once.
+ * Open addressing over the text itself, so a name seen before costs no allocation.
+ */
+class Words {
+  private keys: (string | undefined)[] = new Array(1024);
+  private hashes = new Int32Array(1024);
+  private size = 0;
+
+  get(text: string, from: number, to: number): string {
+    let h = 0;
+    for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    let at = h & mask;
+    for (let k = keys[at]; k !== undefined; k = keys[at]) {
+      if (this.hashes[at] === h && k.length === to - from && text.startsWith(k, from)) return k;
+      at = (at + 1) & mask;
+    }
+    const word = text.slice(from, to);
+    keys[at] = word;
+    this.hashes[at] = h;
+    if (++this.size * 2 > keys.length) this.grow();
+    return word;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const hashes = this.hashes;
+    this.keys = new Array(keys.length * 2);
+    this.hashes = new Int32Array(keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === undefined) continue;
+      let at = hashes[i]! & mask;
+      while (this.keys[at] !== undefined) at = (at + 1) & mask;
+      this.keys[at] = keys[i];
+      this.hashes[at] = hashes[i]!;
+    }
   }
 }
 
