@@ -502,13 +502,14 @@ export class FileChecker implements Scope {
     }
     // Where in its body each diagnostic sits: the body may move with the text before a `use`
     // of it is checked again (a session keeps a step an edit above it did not reach).
-    const keys = new Set<string>();
+    // Made at the first report: most steps have none, and an absent set reads as an empty one.
+    let keys: Set<string> | undefined;
     const at = s.body.span;
     const recording: Report = (code, span, message, extras) => {
+      if (!keys) this.run.session.bodyKeys.set(s, (keys = new Set()));
       keys.add(key(code, span.start - at.start));
       this.report(code, span, message, extras);
     };
-    this.run.session.bodyKeys.set(s, keys);
     if (this.run.session.options.once) {
       checkStep(s, { step: s, body: s.body, report: recording, schemaNamed, schemaNames });
       return;
