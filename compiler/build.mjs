@@ -1,4 +1,5 @@
-// Bundles the CLI into one ESM file so `npx mlp` starts fast (one module to load).
+// Bundles the CLI: dist/mlp.mjs (ESM, every command, with chunks the commands load on
+// demand) and dist/check.cjs (`mlp check` alone, see bin/code-cache.mjs).
 // Runs on `npm ci` (prepare) and before the benchmark.
 import { build } from "esbuild";
 import { rawText } from "./raw-plugin.mjs";
@@ -21,16 +22,9 @@ const englishOnly = {
 
 // Chunk names carry a hash of their contents: an old chunk would linger beside the new ones.
 rmSync(join(here, "dist"), { recursive: true, force: true });
-await build({
-  entryPoints: { mlp: join(here, "entry.ts") },
-  outdir: join(here, "dist"),
-  // The commands' dynamic imports (targets, the local runner) become chunks beside mlp.mjs.
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
-  outExtension: { ".js": ".mjs" },
+const common = {
   bundle: true,
   platform: "node",
-  format: "esm",
   target: "node20",
   minify: !process.env.MLP_NO_MINIFY,
   legalComments: "none",
@@ -39,7 +33,25 @@ await build({
   plugins: [englishOnly, rawText],
   // A native module: loaded from node_modules by the commands that run pipelines.
   external: ["@duckdb/node-api"],
+};
+await build({
+  ...common,
+  entryPoints: { mlp: join(here, "entry.ts") },
+  outdir: join(here, "dist"),
+  // The commands' dynamic imports (targets, the local runner) become chunks beside mlp.mjs.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  outExtension: { ".js": ".mjs" },
+  format: "esm",
   // The language server's libraries are CommonJS and require node's modules: an ESM bundle
   // needs a `require` of its own for them.
   banner: { js: 'import { createRequire as __mlpRequire } from "node:module"; const require = __mlpRequire(import.meta.url);' },
 });
+
+// `mlp check` alone, as one CommonJS script with no chunks: bin/mlp.mjs compiles it through
+// node:vm with a V8 code cache, which node 20 cannot do for ES modules (issue 15: start-up).
+// The run and edit commands read import.meta, which CommonJS lacks; their code is left out of
+// this bundle, and the check below makes sure it stays out.
+const checkBundle = join(here, "dist", "check.cjs");
+await build({ ...common, entryPoints: [join(here, "check-entry.ts")], outfile: checkBundle, format: "cjs", logOverride: { "empty-import-meta": "silent" } });
+if (readFileSync(checkBundle, "utf8").includes("import_meta")) throw new Error("dist/check.cjs reads import.meta, which a CommonJS bundle does not have");
