@@ -3,7 +3,7 @@
 // Runs on `npm ci` (prepare) and before the benchmark.
 import { build } from "esbuild";
 import { rawText } from "./raw-plugin.mjs";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -55,3 +55,6 @@ await build({
 const checkBundle = join(here, "dist", "check.cjs");
 await build({ ...common, entryPoints: [join(here, "check-entry.ts")], outfile: checkBundle, format: "cjs", logOverride: { "empty-import-meta": "silent" } });
 if (readFileSync(checkBundle, "utf8").includes("import_meta")) throw new Error("dist/check.cjs reads import.meta, which a CommonJS bundle does not have");
+// The code caches bin/code-cache.mjs writes beside the bundle belong to this machine's node:
+// never packed.
+writeFileSync(join(here, "dist", ".npmignore"), "*.v8cache\n*.tmp\n");
