@@ -1,10 +1,10 @@
 // Bundles the CLI: dist/mlp.mjs (ESM, every command, with chunks the commands load on
-// demand) and dist/check.cjs (`mlp check` alone, see bin/code-cache.mjs).
+// demand) and dist/check.cjs (`mlp check` alone, see bin/mlp.mjs).
 // Runs on `npm ci` (prepare) and before the benchmark.
 import { build } from "esbuild";
 import { rawText } from "./raw-plugin.mjs";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,9 +52,23 @@ await build({
 // node:vm with a V8 code cache, which node 20 cannot do for ES modules (issue 15: start-up).
 // The run and edit commands read import.meta, which CommonJS lacks; their code is left out of
 // this bundle, and the check below makes sure it stays out.
+// Our modules build zod schemas and tables when they load (the IR's, for one), which esbuild
+// must assume are side effects; none has an effect beyond its exports. Declared pure here, a
+// module check never calls into (the IR, lowering, printing) is left out rather than loaded.
+const project = join(here, "..");
+const unusedDropped = {
+  name: "project-modules-pure",
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.pluginData === "pure") return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "pure" });
+      return r.errors.length === 0 && r.path.startsWith(project + sep) && !r.path.includes(`${sep}node_modules${sep}`) && r.path.endsWith(".ts") ? { ...r, sideEffects: false } : r;
+    });
+  },
+};
 const checkBundle = join(here, "dist", "check.cjs");
-await build({ ...common, entryPoints: [join(here, "check-entry.ts")], outfile: checkBundle, format: "cjs", logOverride: { "empty-import-meta": "silent" } });
+await build({ ...common, plugins: [...common.plugins, unusedDropped], entryPoints: [join(here, "check-entry.ts")], outfile: checkBundle, format: "cjs", logOverride: { "empty-import-meta": "silent" } });
 if (readFileSync(checkBundle, "utf8").includes("import_meta")) throw new Error("dist/check.cjs reads import.meta, which a CommonJS bundle does not have");
-// The code caches bin/code-cache.mjs writes beside the bundle belong to this machine's node:
+// The code caches bin/mlp.mjs writes beside the bundle belong to this machine's node:
 // never packed.
 writeFileSync(join(here, "dist", ".npmignore"), "*.v8cache\n*.tmp\n");

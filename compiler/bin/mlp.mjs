@@ -1,9 +1,24 @@
 #!/usr/bin/env node
+// `npx mlp`: runs the bundle that `npm ci` (prepare) builds: dist/mlp.mjs, every command.
+// `mlp check` has a bundle of its own, dist/check.cjs, run below through a V8 code cache
+// (issue 15: a check of a small file within 1.5x a bare `node` start; node 20 has no compile
+// cache of its own, and none at all for ES modules). It is here rather than in a module of its
+// own: every module the bin imports is start-up time.
+//
+// The cache is kept next to the bundle, or in the user's cache folder when that is not
+// writable. It is only an accelerator: a missing, stale, corrupt or unwritable cache costs a
+// compile, never a failure, and the output is the same either way. A cache file holds a
+// header (what bundle it was made from, and a checksum of its V8 data) then V8's data; V8
+// itself refuses data from another V8 version or other V8 flags, and a rejected or missing
+// cache is written anew (atomically: a temporary file renamed over) when the process exits.
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import vm from "node:vm";
 
-// `npx mlp`: runs the bundle that `npm ci` (prepare) builds. `mlp check` has a bundle of its
-// own, compiled through a code cache (code-cache.mjs): it is what must start fast (issue 15).
-if (process.argv[2] !== "check" || !(await import("./code-cache.mjs")).runCached(fileURLToPath(new URL("../dist/check.cjs", import.meta.url)))) {
+if (process.argv[2] !== "check" || !runCached(fileURLToPath(new URL("../dist/check.cjs", import.meta.url)))) {
   try {
     await import("../dist/mlp.mjs");
   } catch (e) {
@@ -12,5 +27,88 @@ if (process.argv[2] !== "check" || !(await import("./code-cache.mjs")).runCached
       process.exit(2);
     }
     throw e;
+  }
+}
+
+const MAGIC = Buffer.from("mlpV8c01");
+/** magic, then the bundle's crc32 and length, then the V8 data's crc32 and length (uint32 LE). */
+const HEADER = MAGIC.length + 16;
+
+/** Runs `file` as a CommonJS module; false when it cannot be read (not built). */
+function runCached(file) {
+  let source;
+  try {
+    source = readFileSync(file);
+  } catch {
+    return false;
+  }
+  const require = createRequire(file);
+  const { crc32 } = require("node:zlib");
+  const bundle = { crc: crc32(source), length: source.length };
+  const places = cacheFiles(file, bundle.crc);
+  const cachedData = places.map((p) => readCache(p, bundle, crc32)).find((d) => d !== undefined);
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source.toString("utf8")}\n})`;
+  const script = new vm.Script(wrapped, { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) process.once("exit", () => saveCache(places, bundle, script, crc32));
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, require, module, file, dirname(file));
+  return true;
+}
+
+/** Where the cache may be, in the order tried: beside the bundle, then the user's cache folder. */
+function cacheFiles(file, crc) {
+  const user = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  // In the shared folder a name per bundle: two installs of mlp must not overwrite each other's.
+  return [`${file}.v8cache`, join(user, "mlp", `${basename(file)}-${crc.toString(16)}.v8cache`)];
+}
+
+/** The V8 data of a cache file made from this bundle, or undefined (none, another bundle's, damaged). */
+function readCache(path, bundle, crc32) {
+  let bytes;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  if (bytes.length < HEADER || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const at = MAGIC.length;
+  if (bytes.readUInt32LE(at) !== bundle.crc || bytes.readUInt32LE(at + 4) !== bundle.length) return undefined;
+  const data = bytes.subarray(HEADER);
+  // V8 trusts the data it is given: a damaged byte must be caught here, not by a crash.
+  if (bytes.readUInt32LE(at + 12) !== data.length || bytes.readUInt32LE(at + 8) !== crc32(data)) return undefined;
+  return data;
+}
+
+function saveCache(places, bundle, script, crc32) {
+  let data;
+  try {
+    data = script.createCachedData();
+  } catch {
+    return;
+  }
+  const header = Buffer.alloc(HEADER);
+  MAGIC.copy(header);
+  header.writeUInt32LE(bundle.crc, MAGIC.length);
+  header.writeUInt32LE(bundle.length, MAGIC.length + 4);
+  header.writeUInt32LE(crc32(data), MAGIC.length + 8);
+  header.writeUInt32LE(data.length, MAGIC.length + 12);
+  for (const path of places) if (writeAtomically(path, [header, data])) return;
+}
+
+/** Whether the file could be written; a reader sees the old file or the new one, never a part. */
+function writeAtomically(path, parts) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, Buffer.concat(parts));
+    renameSync(tmp, path);
+    return true;
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never written
+    }
+    return false;
   }
 }

@@ -2,6 +2,7 @@
 // the target blocks; each target reads its settings through these schemas.
 import { z } from "zod";
 import { cron, dataLocation, duration, positiveInt, projectFile, size } from "./values";
+import type { ResolvedAws, ResolvedLocal, ResolvedOnprem, ResolvedSettings } from "./resolved";
 
 /**
  * Partition and account names go into `#SBATCH` lines and `sbatch` command lines: letters,
@@ -149,65 +150,8 @@ export type TargetName = keyof typeof TARGET_SETTINGS;
 export const layoutPosition = z.object({ x: z.number(), y: z.number() }).strict();
 
 // ---------- resolved settings ----------
-// Lowering resolves every target's settings, written or not, with the defaults below: this is
-// the one place that says what a default is. Targets read the resolved values and never
-// default (or forge) a setting themselves.
-
-export const resolvedOnprem = z
-  .object({
-    spark_master: z.string().optional(),
-    slurm_partition: z.string().optional(),
-    slurm_account: z.string().optional(),
-    kafka: z.string(),
-    feature_store: z.object({ cassandra: z.object({ hosts: z.array(z.string()), keyspace: z.string() }) }),
-    /** Without a trailing slash. */
-    model_dir: z.string(),
-    /** Without a trailing slash. */
-    warehouse: z.string(),
-    data_partition: z.string().optional(),
-    spark_packages: z.array(z.string()),
-    spark_executor_memory: z.string().optional(),
-    spark_executor_cores: z.number().optional(),
-    spark_driver_memory: z.string().optional(),
-    /** Without a trailing slash. */
-    flink_checkpoints: z.string(),
-    flink_jars: z.array(z.string()),
-    /** Absent: PLAINTEXT. */
-    kafka_security: kafkaSecurity.optional(),
-    /** Absent: no authentication. */
-    cassandra_credentials: cassandraCredentials.optional(),
-    // ---- Slurm jobs (issue 11) ----
-    min_trials: z.number(),
-    preempt_signal: z.string(),
-    serving_time: z.string(),
-    // ---- end of the Slurm block ----
-  })
-  .strict();
-export type ResolvedOnprem = z.output<typeof resolvedOnprem>;
-
-export const resolvedAws = z
-  .object({
-    /** Absent: the stack's `aws:region` config decides. */
-    region: z.string().optional(),
-    /** Absent: Pulumi names the bucket. */
-    artifact_bucket: z.string().optional(),
-    tags: z.record(z.string(), z.string()),
-  })
-  .strict();
-export type ResolvedAws = z.output<typeof resolvedAws>;
-
-export const resolvedLocal = z
-  .object({
-    sources: z.record(z.string(), z.string()),
-    workdir: z.string(),
-    python: z.string().optional(),
-    now: z.string().optional(),
-  })
-  .strict();
-export type ResolvedLocal = z.output<typeof resolvedLocal>;
-
-export const resolvedSettings = z.object({ aws: resolvedAws, onprem: resolvedOnprem, local: resolvedLocal }).strict();
-export type ResolvedSettings = z.output<typeof resolvedSettings>;
+// Their schemas are in resolved.ts: only the IR reads them, and a check need not build them.
+export type { ResolvedAws, ResolvedLocal, ResolvedOnprem, ResolvedSettings };
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
 

@@ -1,4 +1,4 @@
-// `mlp check` runs its own bundle (dist/check.cjs) through a V8 code cache (bin/code-cache.mjs):
+// `mlp check` runs its own bundle (dist/check.cjs) through a V8 code cache (bin/mlp.mjs):
 // whatever state the cache is in (none, fresh, damaged, another bundle's, unwritable), check
 // answers exactly as the full CLI (dist/mlp.mjs) does, and a good cache is used, not rewritten.
 // Runs on a copy of the built CLI, as an install would hold it, so the cache files are the test's.

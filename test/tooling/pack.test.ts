@@ -50,7 +50,7 @@ describe("npm pack", { timeout: 120_000 }, () => {
   };
 
   it("holds the bin and every module it loads, and no tests or scratch files", async () => {
-    // A check leaves a code cache beside its bundle (bin/code-cache.mjs): this machine's, not the package's.
+    // A check leaves a code cache beside its bundle (bin/mlp.mjs): this machine's, not the package's.
     execFileSync(process.execPath, [join(ROOT, pkg.bin.mlp!), "check", join(ROOT, "samples", "machine_failure.mlp")], { stdio: "ignore" });
     expect(filesUnder("compiler/dist").some((f) => f.endsWith(".v8cache"))).toBe(true);
     const packed = listed();
