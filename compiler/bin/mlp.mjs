@@ -18,18 +18,6 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 
-if (process.argv[2] !== "check" || !runCached(fileURLToPath(new URL("../dist/check.cjs", import.meta.url)))) {
-  try {
-    await import("../dist/mlp.mjs");
-  } catch (e) {
-    if (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("dist/mlp.mjs")) {
-      process.stderr.write("mlp: the CLI is not built; run `npm run build` (npm ci does it)\n");
-      process.exit(2);
-    }
-    throw e;
-  }
-}
-
 const MAGIC = Buffer.from("mlpV8c01");
 /** magic, then the bundle's crc32 and length, then the V8 data's crc32 and length (uint32 LE). */
 const HEADER = MAGIC.length + 16;
@@ -110,5 +98,18 @@ function writeAtomically(path, parts) {
       // never written
     }
     return false;
+  }
+}
+
+// Last: the constants above must be initialised before the check reads its cache.
+if (process.argv[2] !== "check" || !runCached(fileURLToPath(new URL("../dist/check.cjs", import.meta.url)))) {
+  try {
+    await import("../dist/mlp.mjs");
+  } catch (e) {
+    if (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("dist/mlp.mjs")) {
+      process.stderr.write("mlp: the CLI is not built; run `npm run build` (npm ci does it)\n");
+      process.exit(2);
+    }
+    throw e;
   }
 }
