@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mlpFiles } from "../mlp-files";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const C = join(ROOT, "..", "shared", "conformance");
@@ -67,6 +68,18 @@ describe("mlp check through the code cache", { timeout: 180_000 }, () => {
     }
     // The cases reach every outcome: clean, errors, usage problems, help.
     expect(new Set(CASES.map((a) => full(a).status))).toEqual(new Set([0, 1, 2]));
+  });
+
+  it("reports what the full CLI reports on every .mlp file we have, in every format", () => {
+    // The check bundle runs zod without its compiled parsers (check-entry.ts): the same verdicts, the same words.
+    const files = [...mlpFiles(join(ROOT, "samples")), ...mlpFiles(join(ROOT, "test", "fixtures")), ...mlpFiles(C)];
+    expect(files.length).toBeGreaterThan(50);
+    for (const format of ["json", "human", "github"]) {
+      const args = ["check", "--format", format, ...files];
+      const expected = full(args);
+      expect(expected.stdout.length).toBeGreaterThan(1000);
+      expect(mlp(args), format).toEqual(expected);
+    }
   });
 
   it("writes the cache beside the bundle once, then uses it", () => {
