@@ -67,7 +67,19 @@ const unusedDropped = {
   },
 };
 const checkBundle = join(here, "dist", "check.cjs");
-await build({ ...common, plugins: [...common.plugins, unusedDropped], entryPoints: [join(here, "check-entry.ts")], outfile: checkBundle, format: "cjs", logOverride: { "empty-import-meta": "silent" } });
+await build({
+  ...common,
+  plugins: [...common.plugins, unusedDropped],
+  entryPoints: [join(here, "check-entry.ts")],
+  outfile: checkBundle,
+  format: "cjs",
+  // The bin compiles the file as it is: a function expression as node wraps a CommonJS module,
+  // in ASCII (read without decoding).
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
+  footer: { js: "})" },
+  charset: "ascii",
+  logOverride: { "empty-import-meta": "silent" },
+});
 if (readFileSync(checkBundle, "utf8").includes("import_meta")) throw new Error("dist/check.cjs reads import.meta, which a CommonJS bundle does not have");
 // The code caches bin/mlp.mjs writes beside the bundle belong to this machine's node:
 // never packed.

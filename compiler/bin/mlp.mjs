@@ -11,12 +11,16 @@
 // header (what bundle it was made from, and a checksum of its V8 data) then V8's data; V8
 // itself refuses data from another V8 version or other V8 flags, and a rejected or missing
 // cache is written anew (atomically: a temporary file renamed over) when the process exits.
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import vm from "node:vm";
+
+// node's modules through require: an ES import of each would cost a module wrapper apiece.
+const require = createRequire(import.meta.url);
+const { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require("node:fs");
+const { homedir } = require("node:os");
+const { basename, dirname, join } = require("node:path");
+const { fileURLToPath } = require("node:url");
+const vm = require("node:vm");
+const { crc32 } = require("node:zlib");
 
 const MAGIC = Buffer.from("mlpV8c01");
 /** magic, then the bundle's crc32 and length, then the V8 data's crc32 and length (uint32 LE). */
@@ -30,14 +34,14 @@ function runCached(file) {
   } catch {
     return false;
   }
-  const require = createRequire(file);
-  const { crc32 } = require("node:zlib");
   const bundle = { crc: crc32(source), length: source.length };
   const places = cacheFiles(file, bundle.crc);
-  const cachedData = places.map((p) => readCache(p, bundle, crc32)).find((d) => d !== undefined);
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source.toString("utf8")}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) process.once("exit", () => saveCache(places, bundle, script, crc32));
+  let cachedData;
+  for (const place of places) if ((cachedData = readCache(place, bundle)) !== undefined) break;
+  // The bundle is ASCII (esbuild escapes the rest) and already wrapped as a CommonJS module
+  // function (build.mjs): read as it is, it needs no decoding and no copy.
+  const script = new vm.Script(source.toString("latin1"), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) process.once("exit", () => saveCache(places, bundle, script));
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, file, dirname(file));
   return true;
@@ -51,7 +55,7 @@ function cacheFiles(file, crc) {
 }
 
 /** The V8 data of a cache file made from this bundle, or undefined (none, another bundle's, damaged). */
-function readCache(path, bundle, crc32) {
+function readCache(path, bundle) {
   let bytes;
   try {
     bytes = readFileSync(path);
@@ -67,7 +71,7 @@ function readCache(path, bundle, crc32) {
   return data;
 }
 
-function saveCache(places, bundle, script, crc32) {
+function saveCache(places, bundle, script) {
   let data;
   try {
     data = script.createCachedData();
