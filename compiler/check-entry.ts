@@ -9,4 +9,4 @@ import { runMain } from "./process-main";
 // code cache cannot hold, which a one-shot check pays for and never gains from. The parsers it
 // interprets instead accept and report exactly the same.
 config({ jitless: true });
-runMain(checkMain);
+runMain(checkMain, { lazyStreams: true });
