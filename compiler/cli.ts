@@ -705,18 +705,14 @@ const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { run
 
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [cmd, ...rest] = argv;
-  // `mlp CMD --help`: that command's lines of the usage (before a `--`, which ends the options).
-  const help = commandHelp(cmd);
-  if (help !== undefined && rest.slice(0, rest.includes("--") ? rest.indexOf("--") : undefined).some((a) => a === "--help" || a === "-h")) {
-    io.out(help);
-    return 0;
-  }
+  const helped = shownHelp(argv, io);
+  if (helped !== undefined) return helped;
   const command = cmd !== undefined && Object.hasOwn(ASYNC, cmd) ? ASYNC[cmd]! : undefined;
   if (command)
     return command(rest, io).catch((e: unknown) => failure(e, io)).finally(() => {
       stdinUsed = false;
     });
-  try {
+  return guarded(io, () => {
     switch (cmd) {
       case "check":
         return cmdCheck(rest, io);
@@ -739,6 +735,30 @@ export function main(argv: string[], io: Io): number | Promise<number> {
       default:
         throw new UsageError(`unknown command ${cmd} (commands: check, fmt, graph, compile, run, show, serve, edit, lsp, init, explain, diff; see mlp --help)`);
     }
+  });
+}
+
+/**
+ * `main` for an argv whose command is `check`, without the code of the other commands: the
+ * start-up bundle (check-entry.ts) holds only this, so `mlp check` loads less (issue 15).
+ * It must answer exactly as `main` does for the same argv.
+ */
+export function checkMain(argv: string[], io: Io): number {
+  return shownHelp(argv, io) ?? guarded(io, () => cmdCheck(argv.slice(1), io));
+}
+
+/** `mlp CMD --help`: prints that command's lines of the usage (before a `--`, which ends the options) and gives the exit code. */
+function shownHelp([cmd, ...rest]: string[], io: Io): number | undefined {
+  const help = commandHelp(cmd);
+  if (help === undefined || !rest.slice(0, rest.includes("--") ? rest.indexOf("--") : undefined).some((a) => a === "--help" || a === "-h")) return undefined;
+  io.out(help);
+  return 0;
+}
+
+/** Runs a synchronous command: its usage and I/O errors become exit codes, and stdin may be read again after it. */
+function guarded<R extends number | Promise<number>>(io: Io, command: () => R): R | number {
+  try {
+    return command();
   } catch (e) {
     return failure(e, io);
   } finally {

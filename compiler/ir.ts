@@ -39,7 +39,8 @@
 // Versions 1 and 2 were the objects written as they are; `mlp graph --to-mlp` still reads them.
 import { z } from "zod";
 import { KINDS } from "../language/catalog";
-import { pipelineSettings, resolvedSettings } from "../language/catalog/settings";
+import { resolvedSettings } from "../language/catalog/resolved";
+import { pipelineSettings } from "../language/catalog/settings";
 import { normalSpace } from "../language/catalog/tune";
 import { decodeIr, WireError } from "./ir-wire";
 

@@ -3,7 +3,7 @@
 // values in place: the variant is applied once, before checking, never to an IR.
 import type * as A from "../language/ast";
 import type { ConfigOf, KindName } from "../language/catalog";
-import { pipelineSettings, resolveSettings, awsSettings, onpremSettings, localSettings } from "../language/catalog/settings";
+import { pipelineSettings, resolveSettings, TARGET_SETTINGS } from "../language/catalog/settings";
 import { decode, DecodeError, durationMs, parseKeepingKeys } from "../language/catalog/values";
 import { resolveType } from "../language/checker/schemas";
 import type { CheckedFile, CheckedProgram, StepInfo } from "../language/checker/model";
@@ -124,9 +124,9 @@ export function lower(p: CheckedProgram, variant?: string, reuse?: LoweredNodes)
   // (parsed keeping every user key: zod drops `__proto__`, an AWS tag may be called that).
   const written = {
     pipeline: parseKeepingKeys(pipelineSettings, entry.pipelineConfig),
-    aws: parseKeepingKeys(awsSettings, entry.targets.get("aws")),
-    onprem: parseKeepingKeys(onpremSettings, entry.targets.get("onprem")),
-    local: parseKeepingKeys(localSettings, entry.targets.get("local")),
+    aws: parseKeepingKeys(TARGET_SETTINGS.aws, entry.targets.get("aws")),
+    onprem: parseKeepingKeys(TARGET_SETTINGS.onprem, entry.targets.get("onprem")),
+    local: parseKeepingKeys(TARGET_SETTINGS.local, entry.targets.get("local")),
   };
   const doc: IrDocument = {
     version: IR_VERSION,

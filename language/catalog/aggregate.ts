@@ -15,7 +15,7 @@ export const aggregate = defineKind({
     "as they were at each point in time.",
   inputs: [{ name: "data", accepts: ["Table", "Stream"], doc: "The rows to group." }],
   outputs: [{ name: "out", produces: ["Table", "Stream"], doc: "One row per group (and window)." }],
-  config: z
+  config: () => z
     .object({
       window: duration.optional().describe("Tumbling window (streams) or look-back period (tables)"),
       time: name.optional().describe("Timestamp column the window is measured on"),

@@ -11,7 +11,7 @@ export const cleanse = defineKind({
     "`cast COL as TYPE`, `dedupe by COLS [keep latest|earliest COL]` and `derive COL = EXPR` for a new column.",
   inputs: [{ name: "data", accepts: ["Table", "Stream"], doc: "The rows to clean." }],
   outputs: [{ name: "out", produces: ["Table", "Stream"], doc: "Same kind as the input, with the new schema." }],
-  config: z.object({ resources: dataStepResources }).strict(),
+  config: () => z.object({ resources: dataStepResources }).strict(),
   ops: ["filter", "fill", "drop", "rename", "cast", "dedupe", "derive"],
   columns: false,
   blocks: [],

@@ -15,7 +15,7 @@ export const deploy = defineKind({
     { name: "data", accepts: ["Table", "Stream", "Features"], optional: true, doc: "Rows to score (batch and stream modes)." },
   ],
   outputs: [{ name: "out", produces: ["Endpoint", "Table", "Stream"], doc: "An endpoint, scored table or scored stream." }],
-  config: z
+  config: () => z
     .object({
       mode: z.enum(["endpoint", "batch", "stream"]).describe("How predictions are served"),
       instances: z

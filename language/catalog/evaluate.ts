@@ -16,7 +16,7 @@ export const evaluate = defineKind({
     { name: "data", accepts: ["Table", "Features"], batchOnly: true, doc: "Labelled evaluation data." },
   ],
   outputs: [{ name: "out", produces: ["Model"], doc: "The same model, marked as gated." }],
-  config: z.object({}).strict(),
+  config: () => z.object({}).strict(),
   ops: ["require"],
   columns: false,
   blocks: [],

@@ -14,7 +14,7 @@ export const features = defineKind({
     "online feature store; on a stream the features are updated as events arrive.",
   inputs: [{ name: "data", accepts: ["Table", "Stream"], doc: "Rows to compute features from." }],
   outputs: [{ name: "out", produces: ["Features"], doc: "Keys, kept columns and features." }],
-  config: z
+  config: () => z
     .object({
       store: featureStore.optional().describe("Keep as a feature table (offline) or also serve online(ttl: DURATION); omit for intermediate features"),
       resources: dataStepResources,

@@ -34,7 +34,7 @@ export const join = defineKind({
     { name: "right", accepts: ["Table", "Features"], batchOnly: true, doc: "Right side." },
   ],
   outputs: [{ name: "out", produces: ["Table"], doc: "Left columns followed by the right side's." }],
-  config: z
+  config: () => z
     .object({
       on: joinOn.describe("Join key: a column on both sides, or `left_col == right_col`"),
       type: z.enum(["inner", "left"]).default("inner").describe("inner keeps matches only; left keeps every left row"),

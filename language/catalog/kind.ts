@@ -47,4 +47,18 @@ export interface StepKind<C extends z.ZodType = z.ZodType, K extends string = st
   sink: boolean;
 }
 
-export const defineKind = <C extends z.ZodType, K extends string>(k: StepKind<C, K>): StepKind<C, K> => k;
+/**
+ * A kind's entry, whose `config` schema is made when it is first read: a check reads a few
+ * kinds, and making every kind's schemas is start-up time (issue 15).
+ */
+export const defineKind = <C extends z.ZodType, K extends string>(k: Omit<StepKind<C, K>, "config"> & { config: () => C }): StepKind<C, K> => {
+  const make = k.config;
+  let made: C | undefined;
+  // The getter takes the place of the function: the keys stay in the same order.
+  return {
+    ...k,
+    get config() {
+      return (made ??= make());
+    },
+  };
+};

@@ -10,7 +10,7 @@ export const notebook = defineKind({
     "injected into the notebook at `path`, and the executed notebook is kept as a report.",
   inputs: [{ name: "inputs", accepts: ["Table", "Stream", "Features", "Model", "Endpoint", "Report"], variadic: true, doc: "Anything the notebook reads." }],
   outputs: [{ name: "out", produces: ["Report"], doc: "The executed notebook." }],
-  config: z
+  config: () => z
     .object({
       path: projectFile.regex(/\.ipynb$/, { message: "expected a path ending in .ipynb" }).describe("Notebook to run, inside the project"),
       parameters: params.optional().describe("Injected as papermill parameters"),

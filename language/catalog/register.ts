@@ -9,7 +9,7 @@ export const register = defineKind({
     "(staging or production). Deployments read the registered version.",
   inputs: [{ name: "model", accepts: ["Model"], doc: "The model to register." }],
   outputs: [{ name: "out", produces: ["Model"], doc: "The registered, versioned model." }],
-  config: z
+  config: () => z
     .object({
       name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "expected a registry name (letters, digits, _ . -)" }).describe("Model name in the registry"),
       stage: z.enum(["staging", "production"]).optional().describe("Lifecycle stage of the new version"),

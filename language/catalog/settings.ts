@@ -2,6 +2,7 @@
 // the target blocks; each target reads its settings through these schemas.
 import { z } from "zod";
 import { cron, dataLocation, duration, positiveInt, projectFile, size } from "./values";
+import type { ResolvedAws, ResolvedLocal, ResolvedOnprem, ResolvedSettings } from "./resolved";
 
 /**
  * Partition and account names go into `#SBATCH` lines and `sbatch` command lines: letters,
@@ -69,17 +70,18 @@ export const defaultFlinkJars = [
   "/opt/flink/connectors/flink-sql-avro-confluent-registry-1.20.0.jar",
 ];
 
-export const awsSettings = z
-  .object({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: "expected an AWS region such as us-east-1" }).describe("AWS region"),
-    artifact_bucket: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "expected an S3 bucket name" })
-      .optional()
-      .describe("Bucket for generated assets and models (created)"),
-    tags: z.record(z.string(), z.string()).optional().describe("Tags on every resource"),
-  })
-  .strict();
+const awsSettings = () =>
+  z
+    .object({
+      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: "expected an AWS region such as us-east-1" }).describe("AWS region"),
+      artifact_bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "expected an S3 bucket name" })
+        .optional()
+        .describe("Bucket for generated assets and models (created)"),
+      tags: z.record(z.string(), z.string()).optional().describe("Tags on every resource"),
+    })
+    .strict();
 
 /** `group:artifact:version`: no spaces, commas or shell characters, so a list joins into one --packages value. */
 const mavenCoordinate = z
@@ -97,35 +99,36 @@ export const DEFAULT_SPARK_PACKAGES = [
   "org.apache.hadoop:hadoop-aws:3.3.4",
 ];
 
-export const onpremSettings = z
-  .object({
-    spark_master: z.string().min(1).optional().describe("Spark master URL for spark-submit"),
-    slurm_partition: slurmName.optional().describe("Slurm partition for jobs"),
-    slurm_account: slurmName.optional().describe("Slurm account to charge"),
-    kafka: z.string().min(1).optional().describe("Kafka bootstrap servers"),
-    feature_store: z
-      .object({ cassandra: z.object({ hosts: z.array(hostPort).min(1), keyspace: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/) }).strict() })
-      .strict()
-      .optional()
-      .describe("Online feature store"),
-    model_dir: z.string().min(1).optional().describe("Shared directory for models and the registry"),
-    warehouse: z.string().min(1).optional().describe("Where the batch steps' tables live (a path or file:// URI)"),
-    data_partition: slurmName.optional().describe("Slurm partition for data jobs (default: slurm_partition)"),
-    spark_packages: z.array(mavenCoordinate).optional().describe("Maven packages every Spark job loads (--packages)"),
-    spark_executor_memory: size.optional().describe("Memory of each Spark executor"),
-    spark_executor_cores: positiveInt.optional().describe("Cores of each Spark executor"),
-    spark_driver_memory: size.optional().describe("Memory of the Spark driver"),
-    flink_checkpoints: z.string().min(1).optional().describe("Where Flink jobs keep their checkpoints, one folder per job (a path or URI; default <warehouse>/_flink/checkpoints)"),
-    flink_jars: z.array(absolutePath).optional().describe("Connector and format jars every Flink job is started with (default: Kafka, avro, avro-confluent-registry for Flink 1.20)"),
-    kafka_security: kafkaSecurity.optional().describe("SASL/TLS of Kafka: protocol, mechanism, JAAS file and PEM truststore"),
-    cassandra_credentials: cassandraCredentials.optional().describe("Cassandra username and password, each env:NAME or file:/path"),
-    // ---- Slurm jobs: failed trials, preemption, serving (issue 11) ----
-    min_trials: positiveInt.optional().describe("Tuning trials that must succeed for a tune to select one (default 1, at most the trials it runs)"),
-    preempt_signal: duration.optional().describe("How long before its time limit a training or tuning job is signalled to checkpoint and requeue (default 5m)"),
-    serving_time: duration.optional().describe("Time limit of a serving job without a resources timeout; it requeues itself before it (default 1d)"),
-    // ---- end of the Slurm block ----
-  })
-  .strict();
+const onpremSettings = () =>
+  z
+    .object({
+      spark_master: z.string().min(1).optional().describe("Spark master URL for spark-submit"),
+      slurm_partition: slurmName.optional().describe("Slurm partition for jobs"),
+      slurm_account: slurmName.optional().describe("Slurm account to charge"),
+      kafka: z.string().min(1).optional().describe("Kafka bootstrap servers"),
+      feature_store: z
+        .object({ cassandra: z.object({ hosts: z.array(hostPort).min(1), keyspace: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/) }).strict() })
+        .strict()
+        .optional()
+        .describe("Online feature store"),
+      model_dir: z.string().min(1).optional().describe("Shared directory for models and the registry"),
+      warehouse: z.string().min(1).optional().describe("Where the batch steps' tables live (a path or file:// URI)"),
+      data_partition: slurmName.optional().describe("Slurm partition for data jobs (default: slurm_partition)"),
+      spark_packages: z.array(mavenCoordinate).optional().describe("Maven packages every Spark job loads (--packages)"),
+      spark_executor_memory: size.optional().describe("Memory of each Spark executor"),
+      spark_executor_cores: positiveInt.optional().describe("Cores of each Spark executor"),
+      spark_driver_memory: size.optional().describe("Memory of the Spark driver"),
+      flink_checkpoints: z.string().min(1).optional().describe("Where Flink jobs keep their checkpoints, one folder per job (a path or URI; default <warehouse>/_flink/checkpoints)"),
+      flink_jars: z.array(absolutePath).optional().describe("Connector and format jars every Flink job is started with (default: Kafka, avro, avro-confluent-registry for Flink 1.20)"),
+      kafka_security: kafkaSecurity.optional().describe("SASL/TLS of Kafka: protocol, mechanism, JAAS file and PEM truststore"),
+      cassandra_credentials: cassandraCredentials.optional().describe("Cassandra username and password, each env:NAME or file:/path"),
+      // ---- Slurm jobs: failed trials, preemption, serving (issue 11) ----
+      min_trials: positiveInt.optional().describe("Tuning trials that must succeed for a tune to select one (default 1, at most the trials it runs)"),
+      preempt_signal: duration.optional().describe("How long before its time limit a training or tuning job is signalled to checkpoint and requeue (default 5m)"),
+      serving_time: duration.optional().describe("Time limit of a serving job without a resources timeout; it requeues itself before it (default 1d)"),
+      // ---- end of the Slurm block ----
+    })
+    .strict();
 
 /** An instant written as ISO-8601 UTC, e.g. "2026-11-30T06:00:00Z". */
 const instant = z
@@ -134,80 +137,28 @@ const instant = z
   .refine((t) => !Number.isNaN(Date.parse(t)), { message: "expected a real calendar date and time" });
 
 /** `mlp run` on this machine: where each source's rows are, the run folder, the Python, the clock. */
-export const localSettings = z
-  .object({
-    sources: z.record(z.string(), dataLocation).optional().describe("A local file (csv with a header row, json lines or parquet) per source, relative to the .mlp file"),
-    workdir: projectFile.optional().describe('Folder of the runs, the cache and the registry (default ".mlp" beside the file)'),
-    python: z.string().min(1).optional().describe("The Python that runs entry scripts (default: $MLP_PYTHON, else the first python3 that imports the framework)"),
-    now: instant.optional().describe("The instant now() and today() read and look-back windows end at (default: the wall clock when the run starts)"),
-  })
-  .strict();
+const localSettings = () =>
+  z
+    .object({
+      sources: z.record(z.string(), dataLocation).optional().describe("A local file (csv with a header row, json lines or parquet) per source, relative to the .mlp file"),
+      workdir: projectFile.optional().describe('Folder of the runs, the cache and the registry (default ".mlp" beside the file)'),
+      python: z.string().min(1).optional().describe("The Python that runs entry scripts (default: $MLP_PYTHON, else the first python3 that imports the framework)"),
+      now: instant.optional().describe("The instant now() and today() read and look-back windows end at (default: the wall clock when the run starts)"),
+    })
+    .strict();
 
-export const TARGET_SETTINGS = { aws: awsSettings, onprem: onpremSettings, local: localSettings } as const;
+/**
+ * Each target's settings schema, made when first read: a check meets few targets (most files
+ * none), and making all three is start-up time (issue 15).
+ */
+export const TARGET_SETTINGS = madeOnRead({ aws: awsSettings, onprem: onpremSettings, local: localSettings });
 export type TargetName = keyof typeof TARGET_SETTINGS;
 
 export const layoutPosition = z.object({ x: z.number(), y: z.number() }).strict();
 
 // ---------- resolved settings ----------
-// Lowering resolves every target's settings, written or not, with the defaults below: this is
-// the one place that says what a default is. Targets read the resolved values and never
-// default (or forge) a setting themselves.
-
-export const resolvedOnprem = z
-  .object({
-    spark_master: z.string().optional(),
-    slurm_partition: z.string().optional(),
-    slurm_account: z.string().optional(),
-    kafka: z.string(),
-    feature_store: z.object({ cassandra: z.object({ hosts: z.array(z.string()), keyspace: z.string() }) }),
-    /** Without a trailing slash. */
-    model_dir: z.string(),
-    /** Without a trailing slash. */
-    warehouse: z.string(),
-    data_partition: z.string().optional(),
-    spark_packages: z.array(z.string()),
-    spark_executor_memory: z.string().optional(),
-    spark_executor_cores: z.number().optional(),
-    spark_driver_memory: z.string().optional(),
-    /** Without a trailing slash. */
-    flink_checkpoints: z.string(),
-    flink_jars: z.array(z.string()),
-    /** Absent: PLAINTEXT. */
-    kafka_security: kafkaSecurity.optional(),
-    /** Absent: no authentication. */
-    cassandra_credentials: cassandraCredentials.optional(),
-    // ---- Slurm jobs (issue 11) ----
-    min_trials: z.number(),
-    preempt_signal: z.string(),
-    serving_time: z.string(),
-    // ---- end of the Slurm block ----
-  })
-  .strict();
-export type ResolvedOnprem = z.output<typeof resolvedOnprem>;
-
-export const resolvedAws = z
-  .object({
-    /** Absent: the stack's `aws:region` config decides. */
-    region: z.string().optional(),
-    /** Absent: Pulumi names the bucket. */
-    artifact_bucket: z.string().optional(),
-    tags: z.record(z.string(), z.string()),
-  })
-  .strict();
-export type ResolvedAws = z.output<typeof resolvedAws>;
-
-export const resolvedLocal = z
-  .object({
-    sources: z.record(z.string(), z.string()),
-    workdir: z.string(),
-    python: z.string().optional(),
-    now: z.string().optional(),
-  })
-  .strict();
-export type ResolvedLocal = z.output<typeof resolvedLocal>;
-
-export const resolvedSettings = z.object({ aws: resolvedAws, onprem: resolvedOnprem, local: resolvedLocal }).strict();
-export type ResolvedSettings = z.output<typeof resolvedSettings>;
+// Their schemas are in resolved.ts: only the IR reads them, and a check need not build them.
+export type { ResolvedAws, ResolvedLocal, ResolvedOnprem, ResolvedSettings };
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
 
@@ -228,7 +179,7 @@ export const variantFolder = (variant: string) => `variant=${variant}`;
  */
 export function resolveSettings(
   pipeline: string,
-  written: { aws?: z.output<typeof awsSettings>; onprem?: z.output<typeof onpremSettings>; local?: z.output<typeof localSettings> },
+  written: { [T in TargetName]?: z.output<(typeof TARGET_SETTINGS)[T]> },
   variant: string | null = null,
 ): ResolvedSettings {
   const o = written.onprem ?? {};
@@ -265,4 +216,13 @@ export function resolveSettings(
   if (l.python !== undefined) local.python = l.python;
   if (l.now !== undefined) local.now = l.now;
   return { aws, onprem, local };
+}
+
+/** An object with the makers' keys, in their order, each value made by its maker when first read. */
+function madeOnRead<M extends Record<string, () => unknown>>(makers: M): { readonly [K in keyof M]: ReturnType<M[K]> } {
+  const made: Partial<Record<keyof M, unknown>> = {};
+  const o = {} as { [K in keyof M]: ReturnType<M[K]> };
+  for (const k of Object.keys(makers) as (keyof M)[])
+    Object.defineProperty(o, k, { enumerable: true, get: () => (k in made ? made[k] : (made[k] = makers[k]!())) });
+  return o;
 }

@@ -11,7 +11,7 @@ export const source = defineKind({
     "`event_time` column and accepting events up to `lateness` late.",
   inputs: [],
   outputs: [{ name: "out", produces: ["Table", "Stream"], doc: "The declared table or stream." }],
-  config: z
+  config: () => z
     .object({
       uri: dataLocation.optional().describe("Where the table's files are (tables)"),
       format: z.enum(["parquet", "csv", "json", "delta", "avro"]).describe("File or message format"),

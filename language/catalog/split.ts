@@ -15,7 +15,7 @@ export const split = defineKind({
     { name: "train", produces: ["Table", "Features"], doc: "The training share." },
     { name: "test", produces: ["Table", "Features"], doc: "The held-out share." },
   ],
-  config: z
+  config: () => z
     .object({
       train: fraction.describe("Share of rows for training"),
       test: fraction.describe("Share of rows held out"),

@@ -14,7 +14,7 @@ export const train = defineKind({
     "asks for GPUs, CPUs, nodes, memory and a timeout; `distributed = ddp` or `horovod` trains on several nodes.",
   inputs: [{ name: "data", accepts: ["Table", "Features"], batchOnly: true, doc: "Training data, label included." }],
   outputs: [{ name: "out", produces: ["Model"], doc: "The trained model." }],
-  config: z
+  config: () => z
     .object({
       framework: z.enum(FRAMEWORKS).describe("Training framework"),
       entry: projectFile.describe("Path of the training script, inside the project"),

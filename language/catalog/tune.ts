@@ -23,7 +23,7 @@ export const tune = defineKind({
     "`strategy` (grid, random, bayesian) and keeps the best by the `objective`, `maximize(METRIC)` or `minimize(METRIC)`.",
   inputs: [{ name: "model", accepts: ["Model"], doc: "The training to repeat." }],
   outputs: [{ name: "out", produces: ["Model"], doc: "The best model found." }],
-  config: z
+  config: () => z
     .object({
       objective: z
         .union([z.object({ maximize: metric }).strict(), z.object({ minimize: metric }).strict()])

@@ -252,13 +252,13 @@ describe("F14: every user key survives, `__proto__` included", () => {
   });
 
   it("F14b: the `__proto__` tag is in the checked aws settings and survives re-parsing", async () => {
-    const { awsSettings } = await import("../../language/catalog/settings");
+    const { TARGET_SETTINGS } = await import("../../language/catalog/settings");
     const { parseKeepingKeys } = await import("../../language/catalog/values");
     const p = check("F14b");
     expect(codes(p.diagnostics)).toEqual([]);
     const aws = p.entry.targets.get("aws") as { tags: Record<string, string> };
     expect(JSON.stringify(aws.tags)).toBe('{"__proto__":"x","constructor":"y","toString":"z"}');
-    const again = parseKeepingKeys(awsSettings, aws);
+    const again = parseKeepingKeys(TARGET_SETTINGS.aws, aws);
     expect(again.success && JSON.stringify(again.data.tags)).toBe('{"__proto__":"x","constructor":"y","toString":"z"}');
   });
 

@@ -50,6 +50,9 @@ describe("npm pack", { timeout: 120_000 }, () => {
   };
 
   it("holds the bin and every module it loads, and no tests or scratch files", async () => {
+    // A check leaves a code cache beside its bundle (bin/mlp.mjs): this machine's, not the package's.
+    execFileSync(process.execPath, [join(ROOT, pkg.bin.mlp!), "check", join(ROOT, "samples", "machine_failure.mlp")], { stdio: "ignore" });
+    expect(filesUnder("compiler/dist").some((f) => f.endsWith(".v8cache"))).toBe(true);
     const packed = listed();
     const bin = pkg.bin.mlp!;
     expect(packed).toContain(bin);
@@ -58,6 +61,9 @@ describe("npm pack", { timeout: 120_000 }, () => {
     // (or a command that fails when it loads its chunk).
     expect(files).toEqual(expect.arrayContaining([bin, "compiler/dist/mlp.mjs", ...filesUnder("compiler/dist/chunks")]));
     expect(files.filter((f) => !packed.has(f))).toEqual([]);
+    // `mlp check`'s own bundle, which the bin reads as a file rather than imports.
+    expect(packed).toContain("compiler/dist/check.cjs");
+    expect([...packed].filter((f) => f.endsWith(".v8cache") || f.endsWith(".tmp"))).toEqual([]);
     // What the bundle leaves to node_modules is installed with the package.
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
     // DuckDB (native) is required at run time, out of the bundler's sight: it must be a dependency.

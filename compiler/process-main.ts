@@ -1,0 +1,52 @@
+// The process side of a CLI entry: wires a `main` to the real streams and exit code.
+// An unexpected exception is a bug in mlp, reported as one line, never a stack trace.
+// Shared by the full CLI (entry.ts) and the `mlp check` start-up bundle (check-entry.ts),
+// which must behave the same.
+import { isatty } from "node:tty";
+import type { main as Main } from "./cli";
+
+/**
+ * `lazyStreams`: touch stdout and stderr only when there is something to write. Making
+ * process.stdout of a pipe loads node's networking (tens of ms); a clean check writes nothing.
+ * Only for a `main` that writes through its io alone (check): others, like the language
+ * server, write to the streams themselves and need the error handlers from the start.
+ */
+export function runMain(main: typeof Main, { lazyStreams = false } = {}): void {
+  // A reader that goes away (`mlp graph x | head`) is not an error; any other failed write
+  // (`> /dev/full`) lost output, which must not end as success.
+  let reported = false;
+  const watched = new Set<string>();
+  const stream = (name: "stdout" | "stderr"): NodeJS.WriteStream => {
+    const s = process[name];
+    if (!watched.has(name)) {
+      watched.add(name);
+      s.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+        if (!reported && name === "stdout") stream("stderr").write(`mlp: cannot write to stdout: ${e.code === "ENOSPC" ? "no space left on the device" : (e.code ?? e.message)}\n`);
+        reported = true;
+        process.exitCode = 2;
+      });
+    }
+    return s;
+  };
+  if (!lazyStreams) for (const name of ["stdout", "stderr"] as const) stream(name);
+
+  // isatty(1) is what process.stdout.isTTY says, without making the stream.
+  const tty = isatty(1);
+  const color = tty && !process.env.NO_COLOR;
+  const internal = (e: unknown) => {
+    stream("stderr").write(`mlp: internal error: ${(e as Error)?.message ?? String(e)} (please report this with the input file)\n`);
+    if (process.env.MLP_DEBUG) stream("stderr").write(`${(e as Error)?.stack}\n`);
+    return 3;
+  };
+  const finish = (code: number) => {
+    process.exitCode = reported ? 2 : code;
+  };
+  try {
+    const code = main(process.argv.slice(2), { out: (s) => stream("stdout").write(s), err: (s) => stream("stderr").write(s), color, tty });
+    if (typeof code === "number") finish(code);
+    else code.then(finish, (e: unknown) => finish(internal(e)));
+  } catch (e) {
+    finish(internal(e));
+  }
+}

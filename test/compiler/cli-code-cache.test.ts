@@ -1,0 +1,155 @@
+// `mlp check` runs its own bundle (dist/check.cjs) through a V8 code cache (bin/mlp.mjs):
+// whatever state the cache is in (none, fresh, damaged, another bundle's, unwritable), check
+// answers exactly as the full CLI (dist/mlp.mjs) does, and a good cache is used, not rewritten.
+// Runs on a copy of the built CLI, as an install would hold it, so the cache files are the test's.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mlpFiles } from "../mlp-files";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const C = join(ROOT, "..", "shared", "conformance");
+const tmp = mkdtempSync(join(tmpdir(), "mlp-code-cache-"));
+const install = join(tmp, "package");
+const bundle = join(install, "compiler", "dist", "check.cjs");
+const beside = `${bundle}.v8cache`;
+const userCache = join(tmp, "xdg");
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, "compiler", "dist", "check.cjs"))) {
+    const b = spawnSync(process.execPath, [join(ROOT, "compiler", "build.mjs")], { cwd: ROOT, encoding: "utf8" });
+    if (b.status !== 0) throw new Error(`build failed:\n${b.stderr}`);
+  }
+  for (const d of ["bin", "dist"]) cpSync(join(ROOT, "compiler", d), join(install, "compiler", d), { recursive: true, filter: (f) => !f.endsWith(".v8cache") });
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const run = (entry: string, args: string[], env: Record<string, string> = {}): Run => {
+  const r = spawnSync(process.execPath, [entry, ...args], { cwd: C, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", MLP_DEBUG: "", XDG_CACHE_HOME: userCache, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+/** `mlp ARGS` through the bin: check takes the cached bundle. */
+const mlp = (args: string[], env?: Record<string, string>) => run(join(install, "compiler", "bin", "mlp.mjs"), args, env);
+/** The same through the full CLI, which has no cache: what check must answer. */
+const full = (args: string[]) => run(join(install, "compiler", "dist", "mlp.mjs"), args);
+
+const CLEAN = ["check", "valid/minimal.mlp"];
+const CASES = [
+  CLEAN,
+  ["check", ...readdirSync(join(C, "invalid")).filter((f) => f.endsWith(".mlp")).slice(0, 3).map((f) => `invalid/${f}`)],
+  ["check", "--format", "json", "invalid/" + readdirSync(join(C, "invalid")).find((f) => f.endsWith(".mlp"))],
+  ["check", "--format", "github", "valid/minimal.mlp"],
+  ["check", "no-such-file.mlp"],
+  ["check"],
+  ["check", "--format", "xml", "valid/minimal.mlp"],
+  ["check", "--help"],
+];
+
+const mtime = (f: string) => statSync(f).mtimeMs;
+const fresh = () => rmSync(beside, { recursive: true, force: true });
+
+describe("mlp check through the code cache", { timeout: 180_000 }, () => {
+  it("answers as the full CLI does, without a cache and with one", () => {
+    for (const args of CASES) {
+      const expected = full(args);
+      fresh();
+      expect(mlp(args), `${args.join(" ")} (no cache)`).toEqual(expected);
+      expect(existsSync(beside)).toBe(true);
+      expect(mlp(args), `${args.join(" ")} (cached)`).toEqual(expected);
+    }
+    // The cases reach every outcome: clean, errors, usage problems, help.
+    expect(new Set(CASES.map((a) => full(a).status))).toEqual(new Set([0, 1, 2]));
+  });
+
+  it("reports what the full CLI reports on every .mlp file we have, in every format", () => {
+    // The check bundle runs zod without its compiled parsers (check-entry.ts): the same verdicts, the same words.
+    const files = [...mlpFiles(join(ROOT, "samples")), ...mlpFiles(join(ROOT, "test", "fixtures")), ...mlpFiles(C)];
+    expect(files.length).toBeGreaterThan(50);
+    for (const format of ["json", "human", "github"]) {
+      const args = ["check", "--format", format, ...files];
+      const expected = full(args);
+      expect(expected.stdout.length).toBeGreaterThan(1000);
+      expect(mlp(args), format).toEqual(expected);
+    }
+  });
+
+  it("writes the cache beside the bundle once, then uses it", () => {
+    fresh();
+    mlp(CLEAN);
+    const written = mtime(beside);
+    expect(mlp(CLEAN)).toEqual(full(CLEAN));
+    expect(mtime(beside)).toBe(written);
+    expect(readdirSync(join(install, "compiler", "dist")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("ignores a damaged cache, answers the same and writes a good one", () => {
+    fresh();
+    mlp(CLEAN);
+    const good = readFileSync(beside);
+    const flipped = Buffer.from(good);
+    flipped[flipped.length >> 1] ^= 0xff;
+    const damaged: Record<string, Buffer> = {
+      "a flipped byte in V8's data": flipped,
+      truncated: good.subarray(0, good.length >> 1),
+      "the header alone": good.subarray(0, 24),
+      empty: Buffer.alloc(0),
+      "not a cache": Buffer.from("hello"),
+      "V8's data without our header": good.subarray(24),
+    };
+    for (const [what, bytes] of Object.entries(damaged)) {
+      writeFileSync(beside, bytes);
+      expect(mlp(CLEAN), what).toEqual(full(CLEAN));
+      expect(readFileSync(beside).equals(bytes), `${what}: written anew`).toBe(false);
+      const rewritten = mtime(beside);
+      mlp(CLEAN);
+      expect(mtime(beside), `${what}: the new cache is used`).toBe(rewritten);
+    }
+  });
+
+  it("refuses the cache of another bundle", () => {
+    fresh();
+    mlp(CLEAN);
+    const before = readFileSync(bundle);
+    try {
+      // Same length, other text: V8 alone (which compares lengths) would take the old cache.
+      writeFileSync(bundle, Buffer.concat([before.subarray(0, before.length - 1), Buffer.from(before[before.length - 1] === 0x0a ? " " : "\n")]));
+      const old = readFileSync(beside);
+      expect(mlp(CLEAN)).toEqual(full(CLEAN));
+      expect(readFileSync(beside).subarray(8, 16).equals(old.subarray(8, 16))).toBe(false);
+    } finally {
+      writeFileSync(bundle, before);
+    }
+  });
+
+  it("keeps the cache in the user's cache folder when the bundle's folder cannot hold it", () => {
+    fresh();
+    rmSync(userCache, { recursive: true, force: true });
+    // A folder where the cache file would go: it can be neither read nor replaced (tests run as root, so modes would not do).
+    mkdirSync(beside);
+    try {
+      for (const args of CASES) expect(mlp(args), args.join(" ")).toEqual(full(args));
+      const files = readdirSync(join(userCache, "mlp"));
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/^check\.cjs-[0-9a-f]+\.v8cache$/);
+      const written = mtime(join(userCache, "mlp", files[0]!));
+      mlp(CLEAN);
+      expect(mtime(join(userCache, "mlp", files[0]!))).toBe(written);
+      // No writable place at all: the check still runs, uncached.
+      const notADir = join(tmp, "a-file");
+      writeFileSync(notADir, "");
+      for (const args of CASES) expect(mlp(args, { XDG_CACHE_HOME: notADir }), args.join(" ")).toEqual(full(args));
+      expect(readdirSync(join(install, "compiler", "dist")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    } finally {
+      fresh();
+    }
+  });
+});
