@@ -39,7 +39,8 @@ function describe(s: PlannedStep): JsonValue {
     id: s.id,
     kind: s.kind,
     run: s.run,
-    inputs: s.inputs.map((i) => ({ port: i.port, step: i.step, from_port: i.fromPort })),
+    // Keys in sorted order where it costs nothing: planJson then writes these objects as they are.
+    inputs: s.inputs.map((i) => ({ from_port: i.fromPort, port: i.port, step: i.step })),
     outputs: s.outputs.map((o) => o.port),
     reads_clock: s.readsClock,
   };
