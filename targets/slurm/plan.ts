@@ -189,10 +189,25 @@ export class Plan {
   /** The evaluate steps that gate a model trained by `train`, in IR order. */
   gatesOf(train: NodeOf<"train">): NodeOf<"evaluate">[] {
     const onModelPath = (m: ValidNode) => m.kind === "tune" || m.kind === "evaluate" || m.kind === "register";
-    return this.graph
-      .downstream(train, onModelPath)
+    return this.below(train, onModelPath)
       .filter((m): m is NodeOf<"evaluate"> => m.kind === "evaluate")
       .sort((a, b) => this.graph.position(a) - this.graph.position(b));
+  }
+
+  /**
+   * The steps that read `n`, transitively, through steps `keep` accepts (`n` first): the set of
+   * g.downstream without its dependency order, which every caller here replaces or ignores.
+   */
+  private below(n: ValidNode, keep: (m: ValidNode) => boolean = () => true): ValidNode[] {
+    const seen = new Set([n.id]);
+    const found = [n];
+    for (let i = 0; i < found.length; i++)
+      for (const c of this.graph.consumers(found[i]!))
+        if (!seen.has(c.node.id) && keep(c.node)) {
+          seen.add(c.node.id);
+          found.push(c.node);
+        }
+    return found;
   }
 
   /**
@@ -212,7 +227,7 @@ export class Plan {
     const producers: ValidNode[] = [];
     const data = this.graph.input(train, "data");
     if (data) channels.push({ name: "train", loc: this.location(data.from, data.fromPort) });
-    const below = new Set(this.graph.downstream(train).map((m) => m.id));
+    const below = new Set(this.below(train).map((m) => m.id));
     for (const g of this.gatesOf(train)) {
       const e = this.graph.input(g, "data");
       if (!e || below.has(e.from.id)) continue;
