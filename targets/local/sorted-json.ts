@@ -6,7 +6,7 @@
 // shape than plain data (a class instance other than RawNumber, `undefined`, a `__proto__` or
 // array-index key, whose order or meaning the copy would change) are left to the original:
 // `sortedJson` returns undefined for them.
-import { json, RawNumber } from "../../compiler/json-text";
+import { json, RawNumber, type JsonValue } from "../../compiler/json-text";
 
 export interface SortedJsonOptions {
   /** Non-ASCII characters escaped (json's `ascii`). */
@@ -20,15 +20,26 @@ export interface SortedJsonOptions {
 
 /** JSON text of `v` with sorted keys, as `json(sortKeys(v), ascii)`; undefined when `v` is not plain data. */
 export function sortedJson(v: unknown, o: SortedJsonOptions): string | undefined {
-  const c: Copy = { skip: o.skip, raws: [], nul: false };
-  const sorted = copy(v, c);
-  if (sorted === NOT_PLAIN || (c.nul && c.raws.length > 0)) return undefined;
+  return stringify(v, { sort: true, skip: o.skip, raws: [], nul: false }, o.ascii);
+}
+
+/**
+ * `json(v, ascii)` (keys in their own order) through JSON.stringify: the Slurm target writes a
+ * configuration this way into every step's script.
+ */
+export function plainJson(v: JsonValue, ascii = true): string {
+  return stringify(v, { sort: false, skip: undefined, raws: [], nul: false }, ascii) ?? json(v, ascii);
+}
+
+function stringify(v: unknown, c: Copy, ascii: boolean): string | undefined {
+  const copied = copy(v, c);
+  if (copied === NOT_PLAIN || (c.nul && c.raws.length > 0)) return undefined;
   // JSON.stringify writes what json() writes for plain data, strings and numbers alike; only a
   // number spelled otherwise than JavaScript prints it comes back from its placeholder.
-  let text = JSON.stringify(sorted);
+  let text = JSON.stringify(copied);
   if (c.raws.length > 0) text = text.replace(PLACEHOLDER, (_, i: string) => c.raws[Number(i)]!);
   // Outside strings JSON text is printable ASCII: escaping the whole text escapes each string.
-  return o.ascii && NOT_PRINTABLE.test(text) ? text.replace(NOT_PRINTABLE_ALL, escape) : text;
+  return ascii && NOT_PRINTABLE.test(text) ? text.replace(NOT_PRINTABLE_ALL, escape) : text;
 }
 
 /**
@@ -37,6 +48,8 @@ export function sortedJson(v: unknown, o: SortedJsonOptions): string | undefined
  * spelled otherwise as placeholders (`\u0000<n>`, indexes into `raws`).
  */
 interface Copy {
+  /** Keys sorted (else kept in their order, which JSON.stringify and json() share). */
+  sort: boolean;
   skip: ReadonlySet<string> | undefined;
   raws: string[];
   /** A string holds NUL, so a placeholder's text could also be a string's. */
@@ -103,8 +116,10 @@ function copyObject(v: { [k: string]: unknown }, c: Copy): unknown {
   const keys = skip ? all.filter((k) => !skip.has(k)) : all;
   // Sorted already, nothing left out and nothing changed below: the original is its own copy.
   let same = keys.length === all.length;
-  for (let i = 1; same && i < keys.length; i++) if (keys[i - 1]! > keys[i]!) same = false;
-  if (!same) keys.sort();
+  if (c.sort) {
+    for (let i = 1; same && i < keys.length; i++) if (keys[i - 1]! > keys[i]!) same = false;
+    if (!same) keys.sort();
+  }
   const values: unknown[] = new Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
