@@ -4,6 +4,7 @@
 // its runtime; the Flink target's UDF carries it inside its single -pyfs file.
 import type { IrColumn, NodeOf, ValidNode } from "../../compiler/ir";
 import type { IrGraph } from "../../compiler/query";
+import { ranksOf } from "../order";
 import SERVING_TEXT from "./mlp_serving.py?raw";
 
 /** The module's file name as shipped; Python imports it as `mlp_serving`. */
@@ -44,9 +45,8 @@ export function modelColumns(train: NodeOf<"train">, data: readonly IrColumn[], 
 /**
  * `g.upstream(n)`: every step `n` reads from, in dependency order. A target asks it for every
  * model step of a large pipeline, and g.upstream orders each set anew; here the order is the
- * graph's own (its dependency order restricted to the set, which is the set's own order when it
- * has no cycle: Kahn's algorithm takes ready steps by position either way). A set whose order
- * has an input after its reader (a cycle) is left to g.upstream.
+ * graph's own (targets/order.ts: the set is closed upstream). A set whose order has an input
+ * after its reader (a cycle) is left to g.upstream.
  */
 export function upstreamOf(n: ValidNode, g: IrGraph): readonly ValidNode[] {
   const rank = ranksOf(g);
@@ -63,14 +63,6 @@ export function upstreamOf(n: ValidNode, g: IrGraph): readonly ValidNode[] {
     }
   }
   return found.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
-}
-
-/** Each step's place in the graph's dependency order, computed once per graph. */
-const ranks = new WeakMap<IrGraph, Map<string, number>>();
-function ranksOf(g: IrGraph): Map<string, number> {
-  let r = ranks.get(g);
-  if (!r) ranks.set(g, (r = new Map(g.inOrder.map((m, i) => [m.id, i]))));
-  return r;
 }
 
 const IMPORT_LINE = /^from mlp_serving import [^\n]*\n/m;

@@ -21,6 +21,7 @@ import { SPARK as d } from "../sql/dialect";
 import { commentText, Names } from "../sql/names";
 import { dedupe, lowerStep, select, type Rel } from "../sql/steps";
 import { checkProjectPaths } from "../paths";
+import { orderOf } from "../order";
 import { keyspaceOf } from "../cassandra/index";
 
 /** Settings every generated Spark file pins, so the SQL means the same on every cluster. */
@@ -105,7 +106,7 @@ function locationOf(n: ValidNode, port: string, o: SparkOptions): BatchLocation 
 /** Every batch data step's job, in dependency order. */
 export function sparkJobs(ir: IrDocument, o: SparkOptions): SparkJob[] {
   const g = graphOf(ir);
-  return g.order(g.nodes.filter(isBatchData)).map((n) => ({
+  return orderOf(g, g.nodes.filter(isBatchData)).map((n) => ({
     node: n,
     sql: new Job(g, n, o).text(),
     dependsOn: dependencies(g, n),
