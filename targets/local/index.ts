@@ -5,6 +5,7 @@
 import { json, sortKeys, type JsonValue } from "../../compiler/json-text";
 import type { Compilation, GeneratedFile } from "../../compiler/target-api";
 import { DUCKDB as d } from "../sql/dialect";
+import { fileText } from "../sql/names";
 import { planLocal, type PlannedStep } from "./plan";
 import { sortedJson } from "./sorted-json";
 
@@ -26,7 +27,7 @@ export function emitLocal(c: Compilation): GeneratedFile[] {
   }
   const steps = plan.steps.map((s) => describe(s));
   return [
-    { path: "pipeline.sql", contents: sql.join("\n").replace(/\n+$/, "\n") },
+    { path: "pipeline.sql", contents: fileText(sql) },
     { path: "plan.json", contents: planJson({ pipeline: plan.pipeline, variant: plan.variant, steps }) + "\n" },
   ];
 }

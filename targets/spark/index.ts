@@ -18,7 +18,7 @@ import type { IrColumn, IrDocument, NodeOf, ValidNode } from "../../compiler/ir"
 import { baseName, graphOf, type IrGraph, isBatchData, isDeploy, pipelineNameOf, storeOf } from "../../compiler/query";
 import { TargetError, type Emit, type GeneratedFile } from "../../compiler/target-api";
 import { SPARK as d } from "../sql/dialect";
-import { commentText, Names } from "../sql/names";
+import { commentText, fileText, Names } from "../sql/names";
 import { dedupe, lowerStep, select, type Rel } from "../sql/steps";
 import { checkProjectPaths } from "../paths";
 import { orderOf } from "../order";
@@ -306,7 +306,7 @@ function pathLiteral(path: string, o: SparkOptions): string {
 /** SQL text as a string literal, unescaped: only for text mlp wrote (the run id). */
 const rawLiteral = (sql: string) => `'${sql}'`;
 
-const finish = (lines: string[]) => lines.join("\n").replace(/\n+$/, "\n");
+const finish = (lines: string[]) => fileText(lines);
 
 const schema = (cols: IrColumn[]) => cols.map((c) => `  ${d.ident(c.name)} ${d.type(c.type)}`).join(",\n");
 
