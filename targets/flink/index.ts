@@ -18,7 +18,7 @@ import { baseName, deploymentNameOf, graphOf, type IrGraph, isDeploy, isStreamDa
 import { TargetError, type Emit, type GeneratedFile } from "../../compiler/target-api";
 import { durationMs } from "../../language/catalog/values";
 import { FLINK as d } from "../sql/dialect";
-import { commentText, Names } from "../sql/names";
+import { commentText, fileText, Names } from "../sql/names";
 import { lowerStep, select, type Rel } from "../sql/steps";
 import { latestModelPath } from "../slurm/index";
 import { dataModule, udfModule } from "./udf";
@@ -298,7 +298,7 @@ class Job {
     const table: StreamTable = { name: sinkName, step: n, job: n, topic, format: "json", keys };
     this.stmt(createTable(table.name, columns, [], this.o.connector.sink(table)));
     this.out.push("EXECUTE STATEMENT SET", "BEGIN", `INSERT INTO ${d.ident(sinkName)}\n${query};`, "END;", "");
-    return { node: n, sink, sql: this.out.join("\n").replace(/\n+$/, "\n"), reads: this.reads, keys, topic };
+    return { node: n, sink, sql: fileText(this.out), reads: this.reads, keys, topic };
   }
 
   private clientArgs(): SqlClientArgs {

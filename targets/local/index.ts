@@ -5,6 +5,7 @@
 import { json, sortKeys, type JsonValue } from "../../compiler/json-text";
 import type { Compilation, GeneratedFile } from "../../compiler/target-api";
 import { DUCKDB as d } from "../sql/dialect";
+import { fileText } from "../sql/names";
 import { planLocal, type PlannedStep } from "./plan";
 import { sortedJson } from "./sorted-json";
 
@@ -26,7 +27,7 @@ export function emitLocal(c: Compilation): GeneratedFile[] {
   }
   const steps = plan.steps.map((s) => describe(s));
   return [
-    { path: "pipeline.sql", contents: sql.join("\n").replace(/\n+$/, "\n") },
+    { path: "pipeline.sql", contents: fileText(sql) },
     { path: "plan.json", contents: planJson({ pipeline: plan.pipeline, variant: plan.variant, steps }) + "\n" },
   ];
 }
@@ -34,25 +35,35 @@ export function emitLocal(c: Compilation): GeneratedFile[] {
 /** The plan as JSON with sorted keys (one pass; the sorted copy for values sortedJson does not take). */
 const planJson = (v: JsonValue): string => sortedJson(v, { ascii: false }) ?? json(sortKeys(v), false);
 
+// Keys in sorted order (plan.json sorts them anyway): planJson then writes these objects as they
+// are instead of copying each one in order.
 function describe(s: PlannedStep): JsonValue {
-  const base: { [k: string]: JsonValue } = {
-    id: s.id,
-    kind: s.kind,
-    run: s.run,
-    inputs: s.inputs.map((i) => ({ port: i.port, step: i.step, from_port: i.fromPort })),
-    outputs: s.outputs.map((o) => o.port),
-    reads_clock: s.readsClock,
-  };
+  const id = s.id;
+  const inputs = s.inputs.map((i): JsonValue => ({ from_port: i.fromPort, port: i.port, step: i.step }));
+  const kind = s.kind;
+  const outputs = s.outputs.map((o) => o.port);
+  const reads_clock = s.readsClock;
+  const run = s.run;
   switch (s.run) {
     case "source":
-      return { ...base, stream: s.stream, ...(s.eventTime ? { event_time: s.eventTime } : {}), ...(s.localUri ? { local_uri: s.localUri } : {}) };
+      return {
+        ...(s.eventTime ? { event_time: s.eventTime } : {}),
+        id,
+        inputs,
+        kind,
+        ...(s.localUri ? { local_uri: s.localUri } : {}),
+        outputs,
+        reads_clock,
+        run,
+        stream: s.stream,
+      };
     case "python":
-      return { ...base, task: s.task, config: s.config, ...(s.needs ? { needs: s.needs } : {}) };
+      return { config: s.config, id, inputs, kind, ...(s.needs ? { needs: s.needs } : {}), outputs, reads_clock, run, task: s.task };
     case "register":
-      return { ...base, name: s.name, stage: s.stage ?? null, model: s.model, gates: s.gates };
+      return { gates: s.gates, id, inputs, kind, model: s.model, name: s.name, outputs, reads_clock, run, stage: s.stage ?? null };
     case "endpoint":
-      return { ...base, model: s.model };
+      return { id, inputs, kind, model: s.model, outputs, reads_clock, run };
     default:
-      return base;
+      return { id, inputs, kind, outputs, reads_clock, run };
   }
 }

@@ -181,9 +181,8 @@ export function planLocal(ir: IrDocument): LocalPlan {
         });
         const streaming = g.inputs(n).some((i) => isStreamArtifact(i.artifact));
         const lowered = lowerStep(n, rels, { d, names, streaming });
-        const sql = lowered.views.map((v) => v.query).join("\n");
         const rowwise = n.kind === "features" || (n.kind === "cleanse" && n.ops.every((op) => op.op !== "dedupe"));
-        steps.push({ ...base, readsClock: readsClock(sql), run: "sql", views: lowered.views, results: { out: lowered.out.name }, rowwise });
+        steps.push({ ...base, readsClock: lowered.views.some((v) => readsClock(v.query)), run: "sql", views: lowered.views, results: { out: lowered.out.name }, rowwise });
         declare("out", lowered.out);
         break;
       }

@@ -17,10 +17,18 @@ import { trainBody, trainShape, tuneBody, tuneSelectBody } from "./training";
 export function jobFiles(plan: Plan, job: Job, problems: readonly string[]): GeneratedFile[] {
   const n = job.node;
   const body = bodyOf(plan, job);
-  const lines = [shHeader(plan, stepLabel(n), n).trimEnd(), `# ${describe(job)}`, ...directives(plan, job), "", ...prelude(plan, problems), ...(job.role === "data" ? secretLines(plan.ir, n) : []), ...body.lines];
+  const lines = [shHeader(plan, stepLabel(n), n).trimEnd(), `# ${describe(job)}`, ...directives(plan, job), "", preludeText(plan, problems), ...(job.role === "data" ? secretLines(plan.ir, n) : []), ...body.lines];
   const files: GeneratedFile[] = [{ path: job.script, contents: lines.join("\n") + "\n" }];
   if (body.python) files.push(stepScript(plan, n, body.python));
   return files;
+}
+
+/** The prelude's lines as one text, the same in every job of a plan: written once, not per job. */
+const preludes = new WeakMap<Plan, { problems: readonly string[]; text: string }>();
+function preludeText(plan: Plan, problems: readonly string[]): string {
+  let p = preludes.get(plan);
+  if (p?.problems !== problems) preludes.set(plan, (p = { problems, text: prelude(plan, problems).join("\n") }));
+  return p.text;
 }
 
 function bodyOf(plan: Plan, job: Job): JobBody {

@@ -189,10 +189,25 @@ export class Plan {
   /** The evaluate steps that gate a model trained by `train`, in IR order. */
   gatesOf(train: NodeOf<"train">): NodeOf<"evaluate">[] {
     const onModelPath = (m: ValidNode) => m.kind === "tune" || m.kind === "evaluate" || m.kind === "register";
-    return this.graph
-      .downstream(train, onModelPath)
+    return this.below(train, onModelPath)
       .filter((m): m is NodeOf<"evaluate"> => m.kind === "evaluate")
       .sort((a, b) => this.graph.position(a) - this.graph.position(b));
+  }
+
+  /**
+   * The steps that read `n`, transitively, through steps `keep` accepts (`n` first): the set of
+   * g.downstream without its dependency order, which every caller here replaces or ignores.
+   */
+  private below(n: ValidNode, keep: (m: ValidNode) => boolean = () => true): ValidNode[] {
+    const seen = new Set([n.id]);
+    const found = [n];
+    for (let i = 0; i < found.length; i++)
+      for (const c of this.graph.consumers(found[i]!))
+        if (!seen.has(c.node.id) && keep(c.node)) {
+          seen.add(c.node.id);
+          found.push(c.node);
+        }
+    return found;
   }
 
   /**
@@ -212,7 +227,7 @@ export class Plan {
     const producers: ValidNode[] = [];
     const data = this.graph.input(train, "data");
     if (data) channels.push({ name: "train", loc: this.location(data.from, data.fromPort) });
-    const below = new Set(this.graph.downstream(train).map((m) => m.id));
+    const below = new Set(this.below(train).map((m) => m.id));
     for (const g of this.gatesOf(train)) {
       const e = this.graph.input(g, "data");
       if (!e || below.has(e.from.id)) continue;
@@ -319,28 +334,47 @@ export class Plan {
 
 /** Dependency order (Kahn), ties broken by the order the steps are written in. */
 function dependencyOrder(jobs: Job[]): Job[] {
-  const byKey = new Map(jobs.map((j, i) => [j.key, i]));
-  for (const j of jobs) j.deps = j.deps.filter((d) => byKey.has(d) && d !== j.key).sort((a, b) => byKey.get(a)! - byKey.get(b)!);
-  const waiting = jobs.map((j) => j.deps.length);
-  const dependents = jobs.map(() => [] as number[]);
-  jobs.forEach((j, i) => j.deps.forEach((d) => dependents[byKey.get(d)!]!.push(i)));
+  const byKey = new Map<string, number>();
+  for (let i = 0; i < jobs.length; i++) byKey.set(jobs[i]!.key, i);
+  for (const j of jobs) j.deps = plannedDeps(j, byKey);
+  const waiting = new Int32Array(jobs.length);
+  const dependents: (number[] | undefined)[] = new Array(jobs.length);
+  for (let i = 0; i < jobs.length; i++) {
+    const deps = jobs[i]!.deps;
+    waiting[i] = deps.length;
+    for (const d of deps) (dependents[byKey.get(d)!] ??= []).push(i);
+  }
   const ready = new MinHeap();
-  waiting.forEach((w, i) => w === 0 && ready.push(i));
-  const placed = new Set<number>();
+  for (let i = 0; i < jobs.length; i++) if (waiting[i] === 0) ready.push(i);
+  const placed = new Uint8Array(jobs.length);
   const out: Job[] = [];
-  while (placed.size < jobs.length) {
+  while (out.length < jobs.length) {
     // A cycle cannot come from a checked program; should one appear, break it rather than loop.
     let i = ready.pop();
     if (i === undefined) {
-      i = jobs.findIndex((_, k) => !placed.has(k));
-      jobs[i]!.deps = jobs[i]!.deps.filter((d) => placed.has(byKey.get(d)!));
+      i = placed.indexOf(0);
+      jobs[i]!.deps = jobs[i]!.deps.filter((d) => placed[byKey.get(d)!] === 1);
     }
-    if (placed.has(i)) continue;
-    placed.add(i);
+    if (placed[i] === 1) continue;
+    placed[i] = 1;
     out.push(jobs[i]!);
-    for (const k of dependents[i]!) if (--waiting[k]! === 0) ready.push(k);
+    for (const k of dependents[i] ?? []) if (--waiting[k]! === 0) ready.push(k);
   }
   return out;
+}
+
+/**
+ * A job's dependencies on jobs of the plan other than itself, in plan order: its own list when
+ * it is that already (most are), else a filtered, sorted copy.
+ */
+function plannedDeps(j: Job, byKey: ReadonlyMap<string, number>): string[] {
+  let prev = -1;
+  for (const d of j.deps) {
+    const k = byKey.get(d);
+    if (k === undefined || d === j.key || k < prev) return j.deps.filter((x) => byKey.has(x) && x !== j.key).sort((a, b) => byKey.get(a)! - byKey.get(b)!);
+    prev = k;
+  }
+  return j.deps;
 }
 
 /** Paths written in the .mlp file are relative to the project folder; URIs and absolute paths stay as they are. */

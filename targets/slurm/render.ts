@@ -3,7 +3,8 @@
 import type { IrNode } from "../../compiler/ir";
 import type { GeneratedFile } from "../../compiler/target-api";
 import { isRelativePath, type Loc, type Plan } from "./plan";
-import { json, quoted, sh, type JsonValue } from "./quote";
+import { quoted, sh, type JsonValue } from "./quote";
+import { plainJson } from "../local/sorted-json";
 
 export const DO_NOT_EDIT = "# Do not edit: change the .mlp file and compile again.";
 
@@ -58,7 +59,7 @@ export function stepScript(plan: Plan, n: IrNode, py: StepPython): GeneratedFile
     "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))",
     "import mlp_runtime  # noqa: E402",
     "",
-    `CONFIG = json.loads(${quoted(json(py.config))})`,
+    `CONFIG = json.loads(${quoted(plainJson(py.config))})`,
     "",
     'if __name__ == "__main__":',
     `    sys.exit(mlp_runtime.main(${quoted(py.kind)}, CONFIG, sys.argv[1:]))`,

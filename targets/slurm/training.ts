@@ -7,6 +7,7 @@ import { modelConfig, VALIDATION_FRACTION } from "../local/plan";
 import type { Channel, Plan } from "./plan";
 import { entrySh, locJson, locSh, runStepScript, stepIdentity, type JobBody, type StepPython } from "./render";
 import { json, sh, sortKeys, type JsonValue } from "./quote";
+import { plainJson } from "../local/sorted-json";
 import { requeueLauncher } from "./requeue";
 import { trainCpusPerTask } from "./resources";
 import { spelledParams, spelledSpace } from "../../compiler/spelling";
@@ -87,7 +88,7 @@ function contract(plan: Plan, train: NodeOf<"train">, stepDir: string, withHps: 
   lines.push(`export MLP_KEYS=${sh(json(m.keys ?? []))}`);
   lines.push(`export MLP_TASK=${sh(typeof m.task === "string" ? m.task : "")}`);
   lines.push(`export MLP_FRAMEWORK=${sh(train.config.framework)}`);
-  lines.push(`export MLP_COLUMNS=${sh(json(m.columns ?? []))}`);
+  lines.push(`export MLP_COLUMNS=${sh(plainJson(m.columns ?? []))}`);
   lines.push(`export MLP_SEED=${typeof m.seed === "number" ? m.seed : 0}`);
   // The entry script imports mlp_data (shipped here) wherever it runs.
   lines.push('export PYTHONPATH="$MLP_SLURM_DIR${PYTHONPATH:+:$PYTHONPATH}"');

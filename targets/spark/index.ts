@@ -18,9 +18,10 @@ import type { IrColumn, IrDocument, NodeOf, ValidNode } from "../../compiler/ir"
 import { baseName, graphOf, type IrGraph, isBatchData, isDeploy, pipelineNameOf, storeOf } from "../../compiler/query";
 import { TargetError, type Emit, type GeneratedFile } from "../../compiler/target-api";
 import { SPARK as d } from "../sql/dialect";
-import { commentText, Names } from "../sql/names";
+import { commentText, fileText, Names } from "../sql/names";
 import { dedupe, lowerStep, select, type Rel } from "../sql/steps";
 import { checkProjectPaths } from "../paths";
+import { orderOf } from "../order";
 import { keyspaceOf } from "../cassandra/index";
 
 /** Settings every generated Spark file pins, so the SQL means the same on every cluster. */
@@ -105,9 +106,10 @@ function locationOf(n: ValidNode, port: string, o: SparkOptions): BatchLocation 
 /** Every batch data step's job, in dependency order. */
 export function sparkJobs(ir: IrDocument, o: SparkOptions): SparkJob[] {
   const g = graphOf(ir);
-  return g.order(g.nodes.filter(isBatchData)).map((n) => ({
+  const schemas = new Schemas();
+  return orderOf(g, g.nodes.filter(isBatchData)).map((n) => ({
     node: n,
-    sql: new Job(g, n, o).text(),
+    sql: new Job(g, n, o, schemas).text(),
     dependsOn: dependencies(g, n),
     outputs: Object.fromEntries(n.ports.outputs.map((p) => [p.port, locationOf(n, p.port, o)!])),
   }));
@@ -136,6 +138,7 @@ class Job {
     private readonly g: IrGraph,
     private readonly n: ValidNode,
     private readonly o: SparkOptions,
+    private readonly schemas: Schemas,
   ) {
     // The relations this file names after steps: its own and its inputs'.
     this.names = new Names([n.id, ...g.inputs(n).map((i) => i.from.id)]);
@@ -167,8 +170,7 @@ class Job {
    * a `${...}` it cannot resolve as it is (MLP_RUN_ID unset), which would be a folder of that name.
    */
   private runGuard(): void {
-    const run = rawLiteral(this.o.runId!);
-    this.stmt(`SELECT RAISE_ERROR(${d.string("MLP_RUN_ID is not set or not a plain name ([A-Za-z0-9._-]): start the job through its pipeline (submit.sh on premise, the state machine on AWS) or set MLP_RUN_ID to the run id")})\nWHERE ${run} NOT RLIKE ${d.string("^[A-Za-z0-9._-]+$")} OR ${run} IN ('.', '..')`);
+    this.stmt(runGuardSql(this.o.runId!));
   }
 
   /** One temporary view per upstream output, over its stored files. */
@@ -185,7 +187,7 @@ class Job {
         const name = i.from.kind === "split" ? this.names.fresh(`${i.from.id}__${i.fromPort}`) : i.from.id;
         rel = { name, columns: i.artifact.columns ?? [] };
         declared.set(key, rel);
-        this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(name)} (\n${schema(rel.columns)}\n) USING parquet OPTIONS ('path' = ${pathLiteral(loc.path, this.o)})`);
+        this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(name)} (\n${this.schemas.of(rel.columns)}\n) USING parquet OPTIONS ('path' = ${pathLiteral(loc.path, this.o)})`);
       }
       rels.push(rel);
     }
@@ -302,12 +304,37 @@ function pathLiteral(path: string, o: SparkOptions): string {
   return d.literal(path.slice(0, at)).slice(0, -1) + o.runId + d.literal(path.slice(at + o.runId!.length)).slice(1);
 }
 
+/** The run guard's statement: the same in every file of a run id, so written once per run id. */
+const runGuards = new Map<string, string>();
+function runGuardSql(runId: string): string {
+  let sql = runGuards.get(runId);
+  if (sql === undefined) {
+    const run = rawLiteral(runId);
+    sql = `SELECT RAISE_ERROR(${d.string("MLP_RUN_ID is not set or not a plain name ([A-Za-z0-9._-]): start the job through its pipeline (submit.sh on premise, the state machine on AWS) or set MLP_RUN_ID to the run id")})\nWHERE ${run} NOT RLIKE ${d.string("^[A-Za-z0-9._-]+$")} OR ${run} IN ('.', '..')`;
+    if (runGuards.size < 100) runGuards.set(runId, sql);
+  }
+  return sql;
+}
+
 /** SQL text as a string literal, unescaped: only for text mlp wrote (the run id). */
 const rawLiteral = (sql: string) => `'${sql}'`;
 
-const finish = (lines: string[]) => lines.join("\n").replace(/\n+$/, "\n");
+const finish = (lines: string[]) => fileText(lines);
 
 const schema = (cols: IrColumn[]) => cols.map((c) => `  ${d.ident(c.name)} ${d.type(c.type)}`).join(",\n");
+
+/**
+ * Schemas written once per compilation: every consumer's file declares a step's output with
+ * the same columns (one IR artifact, one array).
+ */
+class Schemas {
+  private readonly texts = new Map<IrColumn[], string>();
+  of(cols: IrColumn[]): string {
+    let text = this.texts.get(cols);
+    if (text === undefined) this.texts.set(cols, (text = schema(cols)));
+    return text;
+  }
+}
 
 const SELF_DESCRIBING = new Set(["parquet", "delta", "avro"]);
 

@@ -63,7 +63,8 @@ export interface Hop {
 
 const EPOCH = "TIMESTAMP '1970-01-01 00:00:00'";
 
-const backtick = (name: string) => "`" + name.replaceAll("`", "``") + "`";
+// Nearly every name has nothing to escape: testing first spares a copy of each (as in quoted()).
+const backtick = (name: string) => "`" + (name.includes("`") ? name.replaceAll("`", "``") : name) + "`";
 
 function baseType(t: IrType, timestamp: string): string {
   switch (t.kind) {
@@ -140,6 +141,7 @@ const ieeeLn = (x: string) => `CASE WHEN ${x} > 0 THEN LN(${x}) WHEN ${x} = 0 TH
  * characters as escapes so a literal never spans lines.
  */
 function sparkString(value: string): string {
+  if (!SPARK_ESCAPED.test(value) && !value.includes("--")) return `'${value}'`;
   let out = "'";
   let prev = "";
   for (const ch of value) {
@@ -157,6 +159,9 @@ function sparkString(value: string): string {
   }
   return out + "'";
 }
+
+/** The characters sparkString writes otherwise than as themselves (and `--`). */
+const SPARK_ESCAPED = /[\\'$;\x00-\x1f\x7f\x85\u2028\u2029]/;
 
 function sparkInterval(ms: number): string {
   const units: [number, string][] = [
@@ -245,9 +250,12 @@ export const SPARK: Dialect = {
  *   grammar among them) read `\'` as an escaped quote, so a literal holding one would end at
  *   different places for different readers.
  */
+/** A character flinkUnsafe takes (`--` aside), to write most strings without a loop. */
+const FLINK_UNSAFE = /[\x00-\x1f\x7f;\\]/;
 const flinkUnsafe = (c: number, prev: number | undefined) => c < 0x20 || c === 0x7f || c === 0x3b || c === 0x5c || (c === 0x2d && prev === 0x2d);
 
 function flinkString(value: string): string {
+  if (!FLINK_UNSAFE.test(value) && !value.includes("--")) return `'${value.replaceAll("'", "''")}'`;
   const parts: string[] = [];
   let run = "";
   let prev: number | undefined;
@@ -274,13 +282,10 @@ function flinkString(value: string): string {
  * and the line that ends the statement holds no literal.
  */
 function flinkLiteral(value: string): string {
-  for (const ch of value) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x20 || c === 0x7f || c === 0x3b || c === 0x5c)
-      throw new TargetError(
-        `${JSON.stringify(value)} cannot be a Flink SQL option value: it contains a line break, a control character, ';' or '\\', which no Kafka topic or server list can contain`,
-      );
-  }
+  if (FLINK_UNSAFE.test(value))
+    throw new TargetError(
+      `${JSON.stringify(value)} cannot be a Flink SQL option value: it contains a line break, a control character, ';' or '\\', which no Kafka topic or server list can contain`,
+    );
   return `'${value.replaceAll("'", "''")}'`;
 }
 
@@ -375,7 +380,11 @@ export const FLINK: Dialect = {
  * second `-` of `--` are written as CHR(n) so a literal never spans lines and no statement
  * splitter or comment stripper can cut one, wherever the generated SQL is pasted.
  */
+/** A character duckdbString writes as CHR(n) (`--` aside), to write most strings without a loop. */
+const DUCKDB_UNSAFE = /[\x00-\x1f\x7f;]/;
+
 function duckdbString(value: string): string {
+  if (!DUCKDB_UNSAFE.test(value) && !value.includes("--")) return `'${value.replaceAll("'", "''")}'`;
   const parts: string[] = [];
   let run = "";
   let prev: number | undefined;
@@ -426,7 +435,7 @@ const UPPER_SPECIAL = new Map([
   ["ﬆ", "ST"],
 ]);
 
-const doubleQuote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const doubleQuote = (name: string) => `"${name.includes('"') ? name.replaceAll('"', '""') : name}"`;
 
 /**
  * The clock of a local run: `now()` and `today()` read the `mlp_now` variable the engine sets

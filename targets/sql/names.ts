@@ -41,3 +41,14 @@ export function commentText(s: string): string {
   }
   return out;
 }
+
+/**
+ * Lines as a file's text, ending in one line break when it ends in any (`join("\n")` then
+ * `replace(/\n+$/, "\n")`, whose regex tries every line break of a large file as a start).
+ */
+export function fileText(lines: readonly string[]): string {
+  const text = lines.join("\n");
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  return end === text.length ? text : text.slice(0, end + 1);
+}
