@@ -9,11 +9,21 @@ import { setOwn } from "../own";
 
 export class Placeholder {
   constructor(readonly name: string) {}
+
+  /** As the template writes it, so JSON.stringify needs no replacer (renderText). */
+  toJSON(): string {
+    return "${" + this.name + "}";
+  }
 }
 
 /** A string of data text and placeholders. */
 export class Text {
   constructor(readonly parts: readonly (string | Placeholder)[]) {}
+
+  /** As the template writes it: data escaped, placeholders as `${Name}`. */
+  toJSON(): string {
+    return render(this) as string;
+  }
 }
 
 export type Asl = string | number | boolean | null | Placeholder | Text | Asl[] | { [k: string]: Asl };
@@ -60,27 +70,43 @@ export function render(a: Asl): unknown {
  */
 export function renderText(a: Asl): { text: string; placeholders: Set<string> } {
   const used = new Set<string>();
-  // The replacer sees every value before it is written: strings and placeholders become what
-  // render() makes of them, everything else is written as it is.
-  const text = JSON.stringify(
-    a,
-    (k: string, v: unknown) => {
-      if (typeof v === "string") return escapeData(v);
-      // (An array's items are called by their index, which never ends in `.$`.)
-      if (k.endsWith(".$")) throw new TargetError(`${k} must be a path or an intrinsic function`);
-      if (v instanceof Placeholder) {
-        used.add(v.name);
-        return "${" + v.name + "}";
-      }
-      if (v instanceof Text) {
-        for (const p of v.parts) if (p instanceof Placeholder) used.add(p.name);
-        return render(v);
-      }
-      return v;
-    },
-    2,
-  );
+  // Placeholders and texts write themselves (toJSON). Without a data string holding `${` (nearly
+  // always) JSON.stringify needs no replacer: calling one per value cost more than the writing.
+  if (scan(a, used)) return { text: JSON.stringify(a, null, 2), placeholders: used };
+  // Only data strings are escaped, not what a placeholder or a text wrote (`this[k]` is the value before toJSON).
+  const text = JSON.stringify(a, function (this: Record<string, unknown>, k: string, v: unknown) {
+    return typeof this[k] === "string" ? escapeData(v as string) : v;
+  }, 2);
   return { text, placeholders: used };
+}
+
+/**
+ * Collects the placeholders below `a` into `used` and tells whether no data string needs
+ * escaping. Throws, at the first in writing order, on a `.$` key whose value is not a string.
+ */
+function scan(a: Asl, used: Set<string>): boolean {
+  if (typeof a === "string") return !a.includes("${");
+  if (a === null || typeof a !== "object") return true;
+  if (a instanceof Placeholder) {
+    used.add(a.name);
+    return true;
+  }
+  if (a instanceof Text) {
+    for (const p of a.parts) if (p instanceof Placeholder) used.add(p.name);
+    return true;
+  }
+  let plain = true;
+  if (Array.isArray(a)) {
+    for (let i = 0; i < a.length; i++) if (!scan(a[i]!, used)) plain = false;
+    return plain;
+  }
+  for (const k in a) {
+    const v = a[k]!;
+    // (An array's items have indices for keys, which never end in `.$`.)
+    if (typeof v !== "string" && k.endsWith(".$")) throw new TargetError(`${k} must be a path or an intrinsic function`);
+    if (!scan(v, used)) plain = false;
+  }
+  return plain;
 }
 
 /** A string inside an intrinsic function: `'` `{` `}` `\` escaped. Only generated names go there. */
