@@ -152,8 +152,18 @@ export class PlanContext {
 
   /** Pulumi's logical name: the pipeline, the step, and what the resource is for. */
   lname(n: IrNode | undefined, what?: string): string {
-    return [slug(this.pipe, 24), n ? slug(n.id) : undefined, what].filter(Boolean).join("-");
+    // (Slugs are never empty; a step's is made once, for the several resources named after it.)
+    let s = (this.pipeSlug ??= slug(this.pipe, 24));
+    if (n) {
+      let step = this.stepSlugs.get(n.id);
+      if (step === undefined) this.stepSlugs.set(n.id, (step = slug(n.id)));
+      s += "-" + step;
+    }
+    return what ? s + "-" + what : s;
   }
+
+  private pipeSlug: string | undefined;
+  private readonly stepSlugs = new Map<string, string>();
 
   /** A job-name prefix for SageMaker (lowercase, as its ARNs are), short enough for `-<8 hex run id>`. */
   jobPrefix(n: IrNode, limit: number): string {

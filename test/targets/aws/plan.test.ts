@@ -85,6 +85,9 @@ describe("state-machine templates", () => {
   test("a `.$` field takes a path or an intrinsic, never data", () => {
     expect(() => render({ "x.$": ph("Bucket") })).toThrow(/must be a path/);
     expect(() => renderText({ a: [{ "x.$": t`${ph("Bucket")}` }] })).toThrow(/x\.\$ must be a path/);
+    expect(() => renderText({ a: "$.a", b: { "y.$": ph("Bucket") } })).toThrow(/y\.\$ must be a path/);
+    expect(() => renderText({ "a.$": "$.a", b: [{ "z.$": 3 }] })).toThrow(/z\.\$ must be a path/);
+    expect(() => renderText({ "a.$": "$.a", b: [{ "w.$": [] }] })).toThrow(/w\.\$ must be a path/);
   });
 
   test("the template text is the rendered value's JSON, with or without data holding ${", () => {
