@@ -120,6 +120,19 @@ export class PlanContext {
     this.order = this.g.inOrder;
   }
 
+  private ranks: Map<string, number> | undefined;
+
+  /** `nodes` (valid steps of the stack) in the stack's dependency order, `order`. */
+  inOrderOf(nodes: readonly ValidNode[]): readonly ValidNode[] {
+    if (!this.ranks) {
+      this.ranks = new Map();
+      this.order.forEach((n, i) => this.ranks!.set(n.id, i));
+    }
+    const rank = (n: ValidNode) => this.ranks!.get(n.id) ?? -1;
+    for (let i = 1; i < nodes.length; i++) if (rank(nodes[i - 1]!) >= rank(nodes[i]!)) return [...nodes].sort((a, b) => rank(a) - rank(b));
+    return nodes;
+  }
+
   // ---------- names ----------
 
   /** A fresh TypeScript variable from name parts (`churn_model`, `job` -> `churnModelJob`, then `churnModelJob2`). */
