@@ -4,7 +4,7 @@
 // placeholders (the template itself is an asset: assets/statemachines/*.asl.json).
 import type { ValidNode } from "../../compiler/ir";
 import { TargetError } from "../../compiler/target-api";
-import { Flow, intrinsic, render, renderText, t } from "./asl";
+import { Flow, intrinsic, renderText, t } from "./asl";
 import { cap, type PlanContext } from "./context";
 import { alertTopic, allowAlerts, NOTIFY, withFailureHandling } from "./failures";
 import { lit, name, obj, ref, type Code, type Group } from "./model";
@@ -169,11 +169,12 @@ export function stateMachine(cx: PlanContext, group: Group, v: string, nameOf: s
   const def = withFailureHandling(flow.machine(comment), `mlp ${cx.pipe}: ${nameOf} failed`, cx.placeholder("AlertTopic", ref(topic, "arn")));
   // Key order kept (not stableJson): it follows the states, so the file reads top to bottom.
   const { text, placeholders } = renderText(def);
-  // Rendered again only when read (tests validate it): planning itself needs the text alone.
+  // Read back from the text when read (tests validate it): planning itself needs the text alone,
+  // and the machine's objects (a large pipeline's are hundreds of thousands) are not kept alive.
   cx.machineFiles.push({
     path,
     get definition() {
-      return render(def);
+      return JSON.parse(text);
     },
   });
   cx.asset(path, text + "\n");
