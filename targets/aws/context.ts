@@ -62,6 +62,8 @@ export class PlanContext {
   readonly endpointOutputs: [string, Code][] = [];
   /** Container image lookup variable, by `repository:tag`. */
   readonly images = new Map<string, string>();
+  /** EventBridge Scheduler crons by .mlp cron (schedules.ts). */
+  readonly crons = new Map<string, string>();
   /** Values of the state machines' `${Name}` placeholders. */
   readonly placeholders = new Map<string, Code>();
   /** The group of the scripts several steps share (storage.ts), once there is one. */
