@@ -9,31 +9,11 @@ import { setOwn } from "../own";
 
 export class Placeholder {
   constructor(readonly name: string) {}
-
-  /** As the template writes it, so JSON.stringify needs no replacer (renderText). */
-  toJSON(key?: string): string {
-    const s = "${" + this.name + "}";
-    if (writing) {
-      wrote(writing, key, s);
-      writing.used.add(this.name);
-    }
-    return s;
-  }
 }
 
 /** A string of data text and placeholders. */
 export class Text {
   constructor(readonly parts: readonly (string | Placeholder)[]) {}
-
-  /** As the template writes it: data escaped, placeholders as `${Name}`. */
-  toJSON(key?: string): string {
-    const s = render(this) as string;
-    if (writing) {
-      wrote(writing, key, s);
-      for (const p of this.parts) if (p instanceof Placeholder) writing.used.add(p.name);
-    }
-    return s;
-  }
 }
 
 export type Asl = string | number | boolean | null | Placeholder | Text | Asl[] | { [k: string]: Asl };
@@ -75,74 +55,33 @@ export function render(a: Asl): unknown {
 
 /**
  * The template's JSON text exactly as `JSON.stringify(render(a), null, 2)` writes it, and the
- * placeholders it uses, without the rendered copy: the training machine of a large pipeline is
- * megabytes of JSON, and copying it first doubled what the program allocated.
- *
- * Placeholders and texts write themselves (toJSON), so JSON.stringify runs without a replacer
- * (calling one per value cost more than the writing), unless a data string needs escaping or a
- * `.$` field holds anything but a path. Neither needs a pass over the value to be seen: `${`
- * only stands in the text where a string holds it (JSON escapes make no `$` or `{`), so more of
- * them than placeholders and texts wrote means a data string (or key) holds one; and a `.$`
- * key's value is written right after it, so a value not a string shows there (placeholders and
- * texts are told their key).
+ * placeholders it uses, in one pass and without the rendered copy: the training machine of a
+ * large pipeline is megabytes of JSON, and copying it first doubled what the program allocated.
  */
 export function renderText(a: Asl): { text: string; placeholders: Set<string> } {
   const used = new Set<string>();
-  const w: Writing = { used, marks: 0 };
-  writing = w;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(a, null, 2);
-  } catch (e) {
-    if (e !== NOT_PLAIN) throw e;
-  } finally {
-    writing = undefined;
-  }
-  if (text !== undefined && marks(text) === w.marks && !NOT_A_PATH.test(text)) return { text, placeholders: used };
-  used.clear();
-  // The replacer sees every value before it is written (`this[k]`: before toJSON): data strings
-  // are escaped, placeholders and texts kept as they wrote themselves.
-  text = JSON.stringify(
+  // The replacer sees every value before it is written: strings and placeholders become what
+  // render() makes of them, everything else is written as it is.
+  const text = JSON.stringify(
     a,
-    function (this: Record<string, unknown>, k: string, v: unknown) {
-      const raw = this[k];
-      if (typeof raw === "string") return escapeData(raw);
+    (k: string, v: unknown) => {
+      if (typeof v === "string") return escapeData(v);
       // (An array's items are called by their index, which never ends in `.$`.)
       if (k.endsWith(".$")) throw new TargetError(`${k} must be a path or an intrinsic function`);
-      if (raw instanceof Placeholder) used.add(raw.name);
-      else if (raw instanceof Text) for (const p of raw.parts) if (p instanceof Placeholder) used.add(p.name);
+      if (v instanceof Placeholder) {
+        used.add(v.name);
+        return "${" + v.name + "}";
+      }
+      if (v instanceof Text) {
+        for (const p of v.parts) if (p instanceof Placeholder) used.add(p.name);
+        return render(v);
+      }
       return v;
     },
     2,
   );
   return { text, placeholders: used };
 }
-
-/** What renderText's JSON.stringify has written so far: the placeholders, and the `${` marks in what placeholders and texts wrote. */
-interface Writing {
-  used: Set<string>;
-  marks: number;
-}
-
-let writing: Writing | undefined;
-
-/** Thrown by a placeholder or text at a `.$` key: renderText writes the slow way, which says where. */
-const NOT_PLAIN = new Error("a placeholder or text in a path");
-
-function wrote(w: Writing, key: string | undefined, s: string): void {
-  if (key !== undefined && key.endsWith(".$")) throw NOT_PLAIN;
-  w.marks += marks(s);
-}
-
-/** How many times `${` occurs in `s`. */
-function marks(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf("${"); i >= 0; i = s.indexOf("${", i + 2)) n++;
-  return n;
-}
-
-/** A `.$` key (`JSON.stringify` writes `"<key>": <value>`) whose value is not a string. */
-const NOT_A_PATH = /\.\$": [^"]/;
 
 /** A string inside an intrinsic function: `'` `{` `}` `\` escaped. Only generated names go there. */
 export function intrinsic(s: string): string {
