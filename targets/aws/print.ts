@@ -245,6 +245,8 @@ interface KeyText {
   width: number;
   first: string;
   next: string;
+  /** lineStart by depth. */
+  lines: string[];
 }
 
 /** The keys of the program being printed (a few hundred distinct ones, printed millions of times). */
@@ -254,7 +256,7 @@ function keyText(k: string): KeyText {
   let t = keys.get(k);
   if (!t) {
     const key = tsKey(k);
-    keys.set(k, (t = { width: key.length, first: `${key}: `, next: `, ${key}: ` }));
+    keys.set(k, (t = { width: key.length, first: `${key}: `, next: `, ${key}: `, lines: [] }));
   }
   return t;
 }
@@ -270,10 +272,10 @@ function pad(depth: number): string {
   return pads[depth]!;
 }
 
-/** `\n<pad>}` and `\n<pad>]` at `depth`. */
-function closer(depth: number, bracket: 0 | 1): string {
+/** `\n<pad>}`, `\n<pad>]` and `\n<pad>` at `depth`. */
+function closer(depth: number, bracket: 0 | 1 | 2): string {
   let c = closers[depth];
-  if (!c) closers[depth] = c = [`\n${pad(depth)}}`, `\n${pad(depth)}]`];
+  if (!c) closers[depth] = c = [`\n${pad(depth)}}`, `\n${pad(depth)}]`, `\n${pad(depth)}`];
   return c[bracket]!;
 }
 
@@ -301,7 +303,7 @@ function flat(c: Code, out: Out): void {
     }
     case "arr": {
       const items = c.items;
-      out.put("[");
+      out.put(items.length ? "[" : "[\n");
       for (let i = 0; i < items.length; i++) {
         if (i > 0) out.put(", ");
         flat(items[i]!, out);
@@ -345,22 +347,19 @@ function multi(c: Code, depth: number, out: Out): void {
   switch (c.k) {
     case "obj": {
       const entries = c.entries;
-      out.put("{\n");
+      // (Each entry starts its line; none, printed this way only past a depth of 54, leaves one empty.)
+      out.put(entries.length ? "{" : "{\n");
       for (let i = 0; i < entries.length; i++) {
-        if (i > 0) out.put("\n");
         const [k, v] = entries[i]!;
-        entry(keyText(k).first, v, depth + 1, out);
+        entry(keyText(k), v, depth + 1, out);
       }
       out.put(closer(depth, 0));
       return;
     }
     case "arr": {
       const items = c.items;
-      out.put("[\n");
-      for (let i = 0; i < items.length; i++) {
-        if (i > 0) out.put("\n");
-        entry("", items[i]!, depth + 1, out);
-      }
+      out.put(items.length ? "[" : "[\n");
+      for (let i = 0; i < items.length; i++) entry(undefined, items[i]!, depth + 1, out);
       out.put(closer(depth, 1));
       return;
     }
@@ -404,17 +403,21 @@ function multi(c: Code, depth: number, out: Out): void {
 }
 
 /** One line of an object or array: comments of a noted value go above it. */
-function entry(prefix: string, v: Code, depth: number, out: Out): void {
-  const p = pad(depth);
+function entry(key: KeyText | undefined, v: Code, depth: number, out: Out): void {
   if (v.k === "noted") {
-    out.put(`${v.note.map((n) => `${p}// ${n}`).join("\n")}\n${p}${prefix}`);
+    const p = pad(depth);
+    out.put(`\n${v.note.map((n) => `${p}// ${n}`).join("\n")}\n${p}${key?.first ?? ""}`);
     code(v.value, depth, out);
   } else {
-    out.put(p);
-    if (prefix) out.put(prefix);
+    out.put(key ? lineStart(key, depth) : closer(depth, 2));
     code(v, depth, out);
   }
   out.put(",");
+}
+
+/** The start of an entry's line: a line break, the indentation and the key. */
+function lineStart(key: KeyText, depth: number): string {
+  return (key.lines[depth] ??= `\n${pad(depth)}${key.first}`);
 }
 
 function configRead(key: string, type: string): string {
