@@ -55,7 +55,9 @@ export function printProgram(p: Program, source: string): string {
   out.append(body);
   if (uses.definition) for (const l of ["", ...DEFINITION]) out.line(l);
   if (usesUpload) for (const l of ["", ...UPLOAD]) out.line(l);
-  return out.text();
+  const text = out.text();
+  keys.clear();
+  return text;
 }
 
 /** What the program's resources and outputs use: names, stack config, definitions. */
@@ -136,16 +138,16 @@ function group(g: Group, out: Out): void {
 }
 
 function resource(r: Resource, depth: number, assign: boolean, out: Out): void {
-  const pad = "  ".repeat(depth);
-  for (const n of r.note ?? []) out.line(`${pad}// ${n}`);
+  const indent = pad(depth);
+  for (const n of r.note ?? []) out.line(`${indent}// ${n}`);
   if (r.type === "upload") {
     if (using) visit(r.args, use);
     const args = r.args.k === "obj" ? Object.fromEntries(r.args.entries) : {};
-    out.line(`${pad}const ${r.v} = upload(${tsString(r.name)}, ${inlineOr(args.path!, depth)}, ${inlineOr(args.prefix!, depth)});`);
+    out.line(`${indent}const ${r.v} = upload(${tsString(r.name)}, ${inlineOr(args.path!, depth)}, ${inlineOr(args.prefix!, depth)});`);
     return;
   }
   const opts = r.dependsOn?.length ? `, { dependsOn: [${r.dependsOn.join(", ")}] }` : "";
-  out.put(`${pad}${assign ? "" : "const "}${r.v} = new ${r.type}(${tsString(r.name)}, `);
+  out.put(`${indent}${assign ? "" : "const "}${r.v} = new ${r.type}(${tsString(r.name)}, `);
   code(r.args, depth, out);
   out.line(`${opts});`);
 }
