@@ -62,6 +62,8 @@ export class PlanContext {
   readonly endpointOutputs: [string, Code][] = [];
   /** Container image lookup variable, by `repository:tag`. */
   readonly images = new Map<string, string>();
+  /** EventBridge Scheduler crons by .mlp cron (schedules.ts). */
+  readonly crons = new Map<string, string>();
   /** Values of the state machines' `${Name}` placeholders. */
   readonly placeholders = new Map<string, Code>();
   /** The group of the scripts several steps share (storage.ts), once there is one. */
@@ -120,6 +122,19 @@ export class PlanContext {
     this.order = this.g.inOrder;
   }
 
+  private ranks: Map<string, number> | undefined;
+
+  /** `nodes` (valid steps of the stack) in the stack's dependency order, `order`. */
+  inOrderOf(nodes: readonly ValidNode[]): readonly ValidNode[] {
+    if (!this.ranks) {
+      this.ranks = new Map();
+      this.order.forEach((n, i) => this.ranks!.set(n.id, i));
+    }
+    const rank = (n: ValidNode) => this.ranks!.get(n.id) ?? -1;
+    for (let i = 1; i < nodes.length; i++) if (rank(nodes[i - 1]!) >= rank(nodes[i]!)) return [...nodes].sort((a, b) => rank(a) - rank(b));
+    return nodes;
+  }
+
   // ---------- names ----------
 
   /** A fresh TypeScript variable from name parts (`churn_model`, `job` -> `churnModelJob`, then `churnModelJob2`). */
@@ -152,8 +167,18 @@ export class PlanContext {
 
   /** Pulumi's logical name: the pipeline, the step, and what the resource is for. */
   lname(n: IrNode | undefined, what?: string): string {
-    return [slug(this.pipe, 24), n ? slug(n.id) : undefined, what].filter(Boolean).join("-");
+    // (Slugs are never empty; a step's is made once, for the several resources named after it.)
+    let s = (this.pipeSlug ??= slug(this.pipe, 24));
+    if (n) {
+      let step = this.stepSlugs.get(n.id);
+      if (step === undefined) this.stepSlugs.set(n.id, (step = slug(n.id)));
+      s += "-" + step;
+    }
+    return what ? s + "-" + what : s;
   }
+
+  private pipeSlug: string | undefined;
+  private readonly stepSlugs = new Map<string, string>();
 
   /** A job-name prefix for SageMaker (lowercase, as its ARNs are), short enough for `-<8 hex run id>`. */
   jobPrefix(n: IrNode, limit: number): string {

@@ -17,6 +17,13 @@ export class Out {
     this.put("\n");
   }
 
+  /** Moves the text of `other` to the end of this one. */
+  append(other: Out): void {
+    this.flush();
+    other.flush();
+    this.chunks.push(...other.chunks.splice(0));
+  }
+
   text(): string {
     this.flush();
     return this.chunks.join("");

@@ -79,16 +79,27 @@ const SNAKE = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
 
 /** A camelCase TypeScript identifier from a step id and suffixes: (`churn_model`, `job`) -> `churnModelJob`. */
 export function camel(...parts: string[]): string {
+  // The words (runs of ASCII letters and digits) found by scanning: no array and no substring per word.
   let out = "";
-  for (const p of parts)
-    for (const w of p.split(NOT_ALNUM)) {
-      if (w) out += out === "" ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1);
+  for (const p of parts) {
+    let i = 0;
+    for (;;) {
+      while (i < p.length && !isAlnum(p.charCodeAt(i))) i++;
+      if (i >= p.length) break;
+      let j = i + 1;
+      while (j < p.length && isAlnum(p.charCodeAt(j))) j++;
+      const first = out === "" ? p[i]!.toLowerCase() : p[i]!.toUpperCase();
+      out += i === 0 && j === p.length && first === p[0] ? p : first + p.slice(i + 1, j);
+      i = j;
     }
+  }
   const id = /^[0-9]/.test(out) ? `s${out}` : out || "x";
   return RESERVED.has(id) ? `${id}_` : id;
 }
 
-const NOT_ALNUM = /[^A-Za-z0-9]+/;
+function isAlnum(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+}
 
 const RESERVED = new Set(
   "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private protected public static yield await any boolean number string symbol type from of aws pulumi config stack fs path".split(

@@ -27,8 +27,7 @@ export const streamPlaceholder = (table: string) => `{{stream.${table}}}`;
  * variant only changes attributes, so the steps' configurations are all the SQL can differ by).
  */
 export class SqlCache {
-  private readonly spark = new Map<string, Map<string, string>>();
-  private readonly flink = new Map<string, FlinkJob[]>();
+  private readonly byIr = new Map<IrDocument, Entry>();
   /** Each IR's key, computed once: both kinds of SQL are looked up by it. */
   private readonly keys = new Map<IrDocument, string>();
 
@@ -38,19 +37,33 @@ export class SqlCache {
     return k;
   }
 
+  /**
+   * The SQL of `ir` and of every IR with the same data steps. Keys are only computed once a
+   * second IR comes (a variant): a project of one stack, nearly every one, never pays for them.
+   */
+  private entry(ir: IrDocument): Entry {
+    let e = this.byIr.get(ir);
+    if (e) return e;
+    const k = this.byIr.size ? this.key(ir) : "";
+    for (const [other, oe] of this.byIr) if (this.key(other) === k) e = oe;
+    this.byIr.set(ir, (e ??= {}));
+    return e;
+  }
+
   sparkSql(ir: IrDocument): Map<string, string> {
-    const k = this.key(ir);
-    let v = this.spark.get(k);
-    if (!v) this.spark.set(k, (v = sparkSql(ir)));
-    return v;
+    const e = this.entry(ir);
+    return (e.spark ??= sparkSql(ir));
   }
 
   flinkJobs(ir: IrDocument): FlinkJob[] {
-    const k = this.key(ir);
-    let v = this.flink.get(k);
-    if (!v) this.flink.set(k, (v = flinkJobs(ir)));
-    return v;
+    const e = this.entry(ir);
+    return (e.flink ??= flinkJobs(ir));
   }
+}
+
+interface Entry {
+  spark?: Map<string, string>;
+  flink?: FlinkJob[];
 }
 
 /** `<id>.sql` per batch data step, for Glue. */

@@ -4,7 +4,7 @@
 // placeholders (the template itself is an asset: assets/statemachines/*.asl.json).
 import type { ValidNode } from "../../compiler/ir";
 import { TargetError } from "../../compiler/target-api";
-import { Flow, intrinsic, render, renderText, t } from "./asl";
+import { Flow, intrinsic, renderText, t } from "./asl";
 import { cap, type PlanContext } from "./context";
 import { alertTopic, allowAlerts, NOTIFY, withFailureHandling } from "./failures";
 import { lit, name, obj, ref, type Code, type Group } from "./model";
@@ -109,8 +109,7 @@ export function readLatestTables(cx: PlanContext, flow: Flow): void {
  */
 export function glueStates(cx: PlanContext, flow: Flow, nodes: ValidNode[], run: string = OWN_TABLES): void {
   const inSet = new Set(nodes.map((n) => n.id));
-  const level = new Map<string, number>();
-  for (const n of cx.g.order(nodes)) level.set(n.id, 1 + Math.max(0, ...cx.g.inputs(n).filter((i) => inSet.has(i.from.id)).map((i) => level.get(i.from.id) ?? 0)));
+  const { level, acyclic } = levelsOf(cx, nodes, inSet);
   const levels = [...new Set(level.values())].sort((a, b) => a - b);
   const glueState = (n: ValidNode) => ({
     Type: "Task",
@@ -122,7 +121,8 @@ export function glueStates(cx: PlanContext, flow: Flow, nodes: ValidNode[], run:
   const atLevel = new Map<number, ValidNode[]>(levels.map((l) => [l, []]));
   for (const n of nodes) atLevel.get(level.get(n.id)!)!.push(n);
   for (const l of levels) {
-    const at = cx.g.order(atLevel.get(l)!);
+    // No step of a level reads another: dependency order is IR order.
+    const at = acyclic ? atLevel.get(l)!.sort((a, b) => cx.g.position(a) - cx.g.position(b)) : cx.g.order(atLevel.get(l)!);
     if (at.length === 1) flow.add(`Prepare ${at[0]!.id}`, glueState(at[0]!));
     else
       flow.add(`Prepare data, stage ${l}`, {
@@ -133,6 +133,35 @@ export function glueStates(cx: PlanContext, flow: Flow, nodes: ValidNode[], run:
   }
 }
 
+/**
+ * Each step's level: 1 + the highest level among the steps of `nodes` it reads. Any dependency
+ * order gives the same levels, and the stack's (`cx.order`) is already made: ordering `nodes`
+ * again cost more than the rest of the states. A cycle (erroneous programs only) is levelled
+ * in the order of `nodes` alone, as before.
+ */
+function levelsOf(cx: PlanContext, nodes: ValidNode[], inSet: Set<string>): { level: Map<string, number>; acyclic: boolean } {
+  const level = new Map<string, number>();
+  const at = (n: ValidNode) => {
+    let l = 0;
+    for (const i of cx.g.inputs(n)) {
+      if (!inSet.has(i.from.id)) continue;
+      const from = level.get(i.from.id);
+      if (from === undefined) return undefined;
+      if (from > l) l = from;
+    }
+    return l + 1;
+  };
+  for (const n of cx.inOrderOf(nodes)) {
+    const l = at(n);
+    if (l === undefined) break;
+    level.set(n.id, l);
+  }
+  if (level.size === inSet.size) return { level, acyclic: true };
+  level.clear();
+  for (const n of cx.g.order(nodes)) level.set(n.id, 1 + Math.max(0, ...cx.g.inputs(n).filter((i) => inSet.has(i.from.id)).map((i) => level.get(i.from.id) ?? 0)));
+  return { level, acyclic: false };
+}
+
 /** The machine's template as an asset, and the StateMachine resource that fills its placeholders. */
 export function stateMachine(cx: PlanContext, group: Group, v: string, nameOf: string, path: string, flow: Flow, comment: string): void {
   const topic = alertTopic(cx);
@@ -140,11 +169,12 @@ export function stateMachine(cx: PlanContext, group: Group, v: string, nameOf: s
   const def = withFailureHandling(flow.machine(comment), `mlp ${cx.pipe}: ${nameOf} failed`, cx.placeholder("AlertTopic", ref(topic, "arn")));
   // Key order kept (not stableJson): it follows the states, so the file reads top to bottom.
   const { text, placeholders } = renderText(def);
-  // Rendered again only when read (tests validate it): planning itself needs the text alone.
+  // Read back from the text when read (tests validate it): planning itself needs the text alone,
+  // and the machine's objects (a large pipeline's are hundreds of thousands) are not kept alive.
   cx.machineFiles.push({
     path,
     get definition() {
-      return render(def);
+      return JSON.parse(text);
     },
   });
   cx.asset(path, text + "\n");

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { compilation } from "../../../compiler/compile";
 import { checkProgram } from "../../../language/checker/program";
-import { render, t, ph } from "../../../targets/aws/asl";
+import { render, renderText, t, ph, type Asl } from "../../../targets/aws/asl";
 import { awsCron, compute } from "../../../targets/aws/compute";
 import { emitAws } from "../../../targets/aws/index";
 import { glueCapacity } from "../../../targets/aws/glue";
@@ -84,6 +84,23 @@ describe("state-machine templates", () => {
 
   test("a `.$` field takes a path or an intrinsic, never data", () => {
     expect(() => render({ "x.$": ph("Bucket") })).toThrow(/must be a path/);
+    expect(() => renderText({ a: [{ "x.$": t`${ph("Bucket")}` }] })).toThrow(/x\.\$ must be a path/);
+    expect(() => renderText({ a: "$.a", b: { "y.$": ph("Bucket") } })).toThrow(/y\.\$ must be a path/);
+    expect(() => renderText({ "a.$": "$.a", b: [{ "z.$": 3 }] })).toThrow(/z\.\$ must be a path/);
+    expect(() => renderText({ "a.$": "$.a", b: [{ "w.$": [] }] })).toThrow(/w\.\$ must be a path/);
+  });
+
+  test("the template text is the rendered value's JSON, with or without data holding ${", () => {
+    const proto: { [k: string]: Asl } = {};
+    Object.defineProperty(proto, "__proto__", { value: "p", enumerable: true, writable: true, configurable: true });
+    const plain: Asl = { Comment: "c", States: { A: { "Bucket.$": "$.b", Resource: t`arn:${ph("Partition")}:x`, Args: [ph("Role"), 1, null, true, proto] } } };
+    const hostile: Asl = { ...(plain as object), Data: ["${x}", t`${"a${b"}/${ph("Bucket")}`, { "${k}": "$${y}" }] };
+    for (const a of [plain, hostile]) {
+      const { text, placeholders } = renderText(a);
+      expect(text).toBe(JSON.stringify(render(a), null, 2));
+      expect([...placeholders].sort()).toEqual(a === plain ? ["Partition", "Role"] : ["Bucket", "Partition", "Role"]);
+    }
+    expect(renderText(hostile).text).toContain('"$${x}"');
   });
 });
 
