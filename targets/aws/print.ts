@@ -305,7 +305,7 @@ function flat(c: Code, out: Out): void {
     }
     case "arr": {
       const items = c.items;
-      out.put(items.length ? "[" : "[\n");
+      out.put("[");
       for (let i = 0; i < items.length; i++) {
         if (i > 0) out.put(", ");
         flat(items[i]!, out);
