@@ -51,8 +51,16 @@ export function sortKeys(v: JsonValue): JsonValue {
  * valid Python string literal with the same value.
  */
 export function quoted(s: string): string {
-  const j = JSON.stringify(s);
-  // Nearly every string is plain ASCII: testing first spares building a copy of each one.
-  return NOT_PRINTABLE_ASCII.test(j) ? j.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : j;
+  return printableAscii(JSON.stringify(s));
+}
+
+/**
+ * JSON text with every character outside printable ASCII escaped as `\uXXXX`. Outside its
+ * strings JSON text is printable ASCII already, so this escapes within the strings alone.
+ */
+export function printableAscii(jsonText: string): string {
+  // Nearly every text is plain ASCII: testing first spares building a copy of each one.
+  return NOT_PRINTABLE_ASCII.test(jsonText) ? jsonText.replace(NOT_PRINTABLE_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : jsonText;
 }
 const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+const NOT_PRINTABLE_ASCII_ALL = /[^\x20-\x7e]/g;

@@ -25,3 +25,26 @@ export function orderOf(g: IrGraph, subset: readonly ValidNode[]): ValidNode[] {
     for (const i of g.inputs(n)) if (!inSet.has(i.from.id) || !(rank.get(i.from.id)! < rank.get(n.id)!)) return g.order([...subset]);
   return [...subset].sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
 }
+
+/**
+ * `g.upstream(n)`: every step `n` reads from, in dependency order. A target asks it for every
+ * model step of a large pipeline, and g.upstream orders each set anew; here the order is the
+ * graph's own (the set is closed upstream). A set whose order has an input after its reader
+ * (a cycle) is left to g.upstream.
+ */
+export function upstreamOf(n: ValidNode, g: IrGraph): readonly ValidNode[] {
+  const rank = ranksOf(g);
+  const found: ValidNode[] = [n];
+  const seen = new Set<string>([n.id]);
+  for (let i = 0; i < found.length; i++) {
+    const m = found[i]!;
+    for (const input of g.inputs(m)) {
+      const from = input.from;
+      if (!(rank.get(from.id)! < rank.get(m.id)!)) return g.upstream(n);
+      if (seen.has(from.id)) continue;
+      seen.add(from.id);
+      found.push(from);
+    }
+  }
+  return found.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
+}

@@ -6,6 +6,7 @@
 // holds no planning decision of its own, only naming and bookkeeping.
 import type { IrDocument, IrNode, ValidNode } from "../../compiler/ir";
 import { graphOf, type IrGraph } from "../../compiler/query";
+import { ranksOf } from "../order";
 import type { ResolvedAws } from "../../language/catalog/settings";
 import { TargetError } from "../../compiler/target-api";
 import { Iam } from "./iam";
@@ -122,15 +123,10 @@ export class PlanContext {
     this.order = this.g.inOrder;
   }
 
-  private ranks: Map<string, number> | undefined;
-
   /** `nodes` (valid steps of the stack) in the stack's dependency order, `order`. */
   inOrderOf(nodes: readonly ValidNode[]): readonly ValidNode[] {
-    if (!this.ranks) {
-      this.ranks = new Map();
-      this.order.forEach((n, i) => this.ranks!.set(n.id, i));
-    }
-    const rank = (n: ValidNode) => this.ranks!.get(n.id) ?? -1;
+    const ranks = ranksOf(this.g);
+    const rank = (n: ValidNode) => ranks.get(n.id) ?? -1;
     for (let i = 1; i < nodes.length; i++) if (rank(nodes[i - 1]!) >= rank(nodes[i]!)) return [...nodes].sort((a, b) => rank(a) - rank(b));
     return nodes;
   }

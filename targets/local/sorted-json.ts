@@ -6,7 +6,7 @@
 // shape than plain data (a class instance other than RawNumber, `undefined`, a `__proto__` or
 // array-index key, whose order or meaning the copy would change) are left to the original:
 // `sortedJson` returns undefined for them.
-import { json, RawNumber, type JsonValue } from "../../compiler/json-text";
+import { json, printableAscii, RawNumber, type JsonValue } from "../../compiler/json-text";
 
 export interface SortedJsonOptions {
   /** Non-ASCII characters escaped (json's `ascii`). */
@@ -38,8 +38,7 @@ function stringify(v: unknown, c: Copy, ascii: boolean): string | undefined {
   // number spelled otherwise than JavaScript prints it comes back from its placeholder.
   let text = JSON.stringify(copied);
   if (c.raws.length > 0) text = text.replace(PLACEHOLDER, (_, i: string) => c.raws[Number(i)]!);
-  // Outside strings JSON text is printable ASCII: escaping the whole text escapes each string.
-  return ascii && NOT_PRINTABLE.test(text) ? text.replace(NOT_PRINTABLE_ALL, escape) : text;
+  return ascii ? printableAscii(text) : text;
 }
 
 /**
@@ -58,11 +57,7 @@ interface Copy {
 
 const NOT_PLAIN: unique symbol = Symbol("not plain data");
 const PLACEHOLDER = /"\\u0000(\d+)"/g;
-const NOT_PRINTABLE = /[^\x20-\x7e]/;
-const NOT_PRINTABLE_ALL = /[^\x20-\x7e]/g;
 const INDEX = /^(?:0|[1-9][0-9]*)$/;
-
-const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /** An array index as a key (`0`, `12`): its place in the order would change in a copy. */
 function isIndex(k: string): boolean {

@@ -2,9 +2,9 @@
 // good model of a step is, and the Python that loads it with the training entry script's
 // handlers (mlp_serving.py beside this file). The Slurm target ships mlp_serving.py next to
 // its runtime; the Flink target's UDF carries it inside its single -pyfs file.
-import type { IrColumn, NodeOf, ValidNode } from "../../compiler/ir";
+import type { IrColumn, NodeOf } from "../../compiler/ir";
 import type { IrGraph } from "../../compiler/query";
-import { ranksOf } from "../order";
+import { upstreamOf } from "../order";
 import SERVING_TEXT from "./mlp_serving.py?raw";
 
 /** The module's file name as shipped; Python imports it as `mlp_serving`. */
@@ -40,29 +40,6 @@ export function modelColumns(train: NodeOf<"train">, data: readonly IrColumn[], 
   for (const m of upstream) if (m.kind === "split" && m.config.by !== undefined && !keys.includes(m.config.by)) keys.push(m.config.by);
   const present = keys.filter((k) => data.some((c) => c.name === k) && k !== label);
   return { features: data.map((c) => c.name).filter((c) => c !== label && !present.includes(c)), keys: present };
-}
-
-/**
- * `g.upstream(n)`: every step `n` reads from, in dependency order. A target asks it for every
- * model step of a large pipeline, and g.upstream orders each set anew; here the order is the
- * graph's own (targets/order.ts: the set is closed upstream). A set whose order has an input
- * after its reader (a cycle) is left to g.upstream.
- */
-export function upstreamOf(n: ValidNode, g: IrGraph): readonly ValidNode[] {
-  const rank = ranksOf(g);
-  const found: ValidNode[] = [n];
-  const seen = new Set<string>([n.id]);
-  for (let i = 0; i < found.length; i++) {
-    const m = found[i]!;
-    for (const input of g.inputs(m)) {
-      const from = input.from;
-      if (!(rank.get(from.id)! < rank.get(m.id)!)) return g.upstream(n);
-      if (seen.has(from.id)) continue;
-      seen.add(from.id);
-      found.push(from);
-    }
-  }
-  return found.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
 }
 
 const IMPORT_LINE = /^from mlp_serving import [^\n]*\n/m;

@@ -162,7 +162,7 @@ class Job {
     if (n.kind === "source") this.source(n);
     else if (n.kind === "split") this.split(n, this.inputs()[0]!);
     else this.step(this.inputs());
-    return finish(this.out);
+    return fileText(this.out);
   }
 
   /**
@@ -319,7 +319,6 @@ function runGuardSql(runId: string): string {
 /** SQL text as a string literal, unescaped: only for text mlp wrote (the run id). */
 const rawLiteral = (sql: string) => `'${sql}'`;
 
-const finish = (lines: string[]) => fileText(lines);
 
 const schema = (cols: IrColumn[]) => cols.map((c) => `  ${d.ident(c.name)} ${d.type(c.type)}`).join(",\n");
 

@@ -7,7 +7,8 @@ import type { IrColumn, NodeOf } from "../../compiler/ir";
 import { lower } from "../../compiler/lower";
 import { columnsOf, graphOf, type IrGraph } from "../../compiler/query";
 import { checkProgram } from "../../language/checker/program";
-import { modelColumns, upstreamOf } from "../../targets/python/serving";
+import { modelColumns } from "../../targets/python/serving";
+import { upstreamOf } from "../../targets/order";
 import { generatePipeline } from "../bench/generate";
 import { cases, compileIr } from "./helpers";
 
