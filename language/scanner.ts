@@ -224,9 +224,9 @@ export function scan(text: string): TokenStream {
   let column = 1;
   let i = 0;
   while (i < n) {
-    // Whitespace, a third of a formatted file, is counted here in one pass (match() would
-    // find its end, then its lines would be counted over again). It is the only text that
-    // holds line breaks: \n, \r\n or \r.
+    // Whitespace (isSpace's characters), a third of a formatted file, is counted here in one
+    // pass (match() would find its end, then its lines would be counted over again). It is
+    // the only text that holds line breaks: \n, \r\n or \r.
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 12 || c === 0xfeff) {
       column++;
@@ -243,30 +243,26 @@ export function scan(text: string): TokenStream {
     }
     if (match(text, i)) {
       const to = matchEnd;
-      const t = matchType;
-      if (t === null) {
-        // match() reads no whitespace here (it is taken above); kept for its other caller.
-        column += to - i;
-      } else {
-        if (t === T.Comment) comments.push(new Token(text.slice(i, to), i, line, column, t.tokenTypeIdx!, t));
-        else {
-          if (count === room) {
-            room *= 2;
-            type = grow(type, new Uint8Array(room));
-            start = grow(start, new Int32Array(room));
-            end = grow(end, new Int32Array(room));
-            lines = grow(lines, new Int32Array(room));
-            cols = grow(cols, new Int32Array(room));
-          }
-          type[count] = t.tokenTypeIdx!;
-          start[count] = i;
-          end[count] = to;
-          lines[count] = line;
-          cols[count] = column;
-          count++;
+      // Never whitespace (null): the same characters as isSpace are taken above.
+      const t = matchType!;
+      if (t === T.Comment) comments.push(new Token(text.slice(i, to), i, line, column, t.tokenTypeIdx!, t));
+      else {
+        if (count === room) {
+          room *= 2;
+          type = grow(type, new Uint8Array(room));
+          start = grow(start, new Int32Array(room));
+          end = grow(end, new Int32Array(room));
+          lines = grow(lines, new Int32Array(room));
+          cols = grow(cols, new Int32Array(room));
         }
-        column += to - i;
+        type[count] = t.tokenTypeIdx!;
+        start[count] = i;
+        end[count] = to;
+        lines[count] = line;
+        cols[count] = column;
+        count++;
       }
+      column += to - i;
       i = to;
       continue;
     }

@@ -157,7 +157,10 @@ export type TargetName = keyof typeof TARGET_SETTINGS;
 export const layoutPosition = z.object({ x: z.number(), y: z.number() }).strict();
 
 // ---------- resolved settings ----------
-// Their schemas are in resolved.ts: only the IR reads them, and a check need not build them.
+// Lowering resolves every target's settings, written or not, with the defaults below: this is
+// the one place that says what a default is. Targets read the resolved values and never
+// default (or forge) a setting themselves. Their schemas are in resolved.ts: only the IR reads
+// them, and a check need not build them.
 export type { ResolvedAws, ResolvedLocal, ResolvedOnprem, ResolvedSettings };
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
