@@ -203,16 +203,33 @@ function writtenRest(n: Record<string, unknown>, d: A.StepDecl | A.UseDecl): voi
   if (d.kind === "step" && d.output) n.declared = d.output.schema ? { name: d.output.name.name, schema: d.output.schema.name } : { name: d.output.name.name };
 }
 
-/** What a checked step's kind adds to its node: its body decoded and typed. */
+/**
+ * What a checked step's kind adds to its node: its body decoded and typed. Loops that push,
+ * not flatMap: a flatMap makes an array per statement, and lowering runs over every body.
+ */
 function decodeBody(kind: KindName, s: StepInfo, body: A.StepDecl, n: Record<string, unknown>): void {
   const ops = body.body;
-  const tx = (e: A.Expr) => texpr(e, s.types);
-  const names = (k: "by" | "key" | "keep") => unique(ops.flatMap((o) => (o.kind === k ? o.columns.map((c) => c.name) : [])));
-  const columnDefs = (): IrColumnDef[] => ops.flatMap((o) => (o.kind === "column" ? [{ name: o.name.name, type: columnType(resolveType(o.type, ignore)), value: tx(o.value) }] : []));
+  const types = s.types;
+  const names = (k: "by" | "key" | "keep"): string[] => {
+    const out: string[] = [];
+    for (const o of ops) if (o.kind === k) for (const c of o.columns) if (!out.includes(c.name)) out.push(c.name);
+    return out;
+  };
+  const columnDefs = (): IrColumnDef[] => {
+    const out: IrColumnDef[] = [];
+    for (const o of ops) if (o.kind === "column") out.push({ name: o.name.name, type: columnType(resolveType(o.type, ignore)), value: texpr(o.value, types) });
+    return out;
+  };
   switch (kind) {
-    case "cleanse":
-      n.ops = ops.flatMap((o) => cleanseOp(o, tx));
+    case "cleanse": {
+      const out: IrCleanseOp[] = [];
+      for (const o of ops) {
+        const op = cleanseOp(o, types);
+        if (op) out.push(op);
+      }
+      n.ops = out;
       return;
+    }
     case "aggregate":
       n.by = names("by");
       n.columns = columnDefs();
@@ -229,9 +246,15 @@ function decodeBody(kind: KindName, s: StepInfo, body: A.StepDecl, n: Record<str
     case "tune":
       n.search = searchOf(ops);
       return;
-    case "evaluate":
-      n.require = ops.flatMap((o) => (o.kind === "require" ? requireOf(o) : []));
+    case "evaluate": {
+      const out: IrRequire[] = [];
+      for (const o of ops) {
+        const r = o.kind === "require" ? requireOf(o) : undefined;
+        if (r) out.push(r);
+      }
+      n.require = out;
       return;
+    }
     default:
       return;
   }
@@ -254,7 +277,6 @@ function decodeOrUndefined(e: A.Expr): unknown {
     throw err;
   }
 }
-const unique = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) === i);
 
 /** `keep latest COL` / `keep earliest COL` of a dedupe, as the IR's optional field (absent when neither). */
 function keepOf(o: { latest?: A.Ident; earliest?: A.Ident }): { latest: string } | { earliest: string } | Record<string, never> {
@@ -263,24 +285,24 @@ function keepOf(o: { latest?: A.Ident; earliest?: A.Ident }): { latest: string }
   return {};
 }
 
-function cleanseOp(o: A.BodyStmt, tx: (e: A.Expr) => IrTExpr): IrCleanseOp[] {
+function cleanseOp(o: A.BodyStmt, types: StepInfo["types"]): IrCleanseOp | undefined {
   switch (o.kind) {
-    case "filter": return [{ op: "filter", cond: tx(o.cond) }];
-    case "fill": return [{ op: "fill", column: o.column.name, value: tx(o.value) }];
-    case "derive": return [{ op: "derive", column: o.column.name, value: tx(o.value) }];
-    case "drop": return [{ op: "drop", columns: o.columns.map((c) => c.name) }];
-    case "rename": return [{ op: "rename", from: o.from.name, to: o.to.name }];
-    case "cast": return [{ op: "cast", column: o.column.name, type: columnType(resolveType(o.type, ignore)) }];
-    case "dedupe": return [{ op: "dedupe", by: o.by.map((c) => c.name), ...keepOf(o) }];
-    default: return [];
+    case "filter": return { op: "filter", cond: texpr(o.cond, types) };
+    case "fill": return { op: "fill", column: o.column.name, value: texpr(o.value, types) };
+    case "derive": return { op: "derive", column: o.column.name, value: texpr(o.value, types) };
+    case "drop": return { op: "drop", columns: o.columns.map((c) => c.name) };
+    case "rename": return { op: "rename", from: o.from.name, to: o.to.name };
+    case "cast": return { op: "cast", column: o.column.name, type: columnType(resolveType(o.type, ignore)) };
+    case "dedupe": return { op: "dedupe", by: o.by.map((c) => c.name), ...keepOf(o) };
+    default: return undefined;
   }
 }
 
 /** A gate's line; one whose value is not a number was reported by the checker and is left out. */
-function requireOf(o: A.Op & { kind: "require" }): IrRequire[] {
+function requireOf(o: A.Op & { kind: "require" }): IrRequire | undefined {
   const v = o.value;
   const value = v.kind === "number" ? v.value : v.kind === "unary" && v.op === "-" && v.operand.kind === "number" ? -v.operand.value : NaN;
-  return Number.isFinite(value) ? [{ metric: o.metric.name, op: o.op, value }] : [];
+  return Number.isFinite(value) ? { metric: o.metric.name, op: o.op, value } : undefined;
 }
 
 /** `search { lr = loguniform(1e-5, 1e-2) }`, each space in one shape (`choice` always lists its values). */
@@ -300,7 +322,6 @@ function searchOf(ops: readonly A.BodyStmt[]): IrSearchParam[] {
 /** A column expression with the types the checker recorded for this step. */
 export function texpr(e: A.Expr, types: ReadonlyMap<A.Expr, ColumnType>): IrTExpr {
   const type = columnType(types.get(e) ?? UNKNOWN_TYPE, true);
-  const sub = (x: A.Expr) => texpr(x, types);
   switch (e.kind) {
     case "ref": return { type, kind: "ref", name: e.name };
     case "number": return { type, kind: "number", value: finite(e.value), raw: e.raw };
@@ -308,10 +329,10 @@ export function texpr(e: A.Expr, types: ReadonlyMap<A.Expr, ColumnType>): IrTExp
     case "bool": return { type, kind: "bool", value: e.value };
     case "null": return { type, kind: "null" };
     case "duration": return { type, kind: "duration", raw: e.raw, ms: finite(durationMs(e.raw)) };
-    case "call": return { type, kind: "call", callee: e.callee.name, args: e.args.map((a) => sub(a.value)) };
-    case "binary": return { type, kind: "binary", op: e.op, left: sub(e.left), right: sub(e.right) };
-    case "unary": return { type, kind: "unary", op: e.op, operand: sub(e.operand) };
-    case "isnull": return { type, kind: "isnull", operand: sub(e.operand), negated: e.negated };
+    case "call": return { type, kind: "call", callee: e.callee.name, args: e.args.map((a) => texpr(a.value, types)) };
+    case "binary": return { type, kind: "binary", op: e.op, left: texpr(e.left, types), right: texpr(e.right, types) };
+    case "unary": return { type, kind: "unary", op: e.op, operand: texpr(e.operand, types) };
+    case "isnull": return { type, kind: "isnull", operand: texpr(e.operand, types), negated: e.negated };
     default:
       // Lists, objects, ranges and sizes are not column values (the checker reported them).
       return { type: { kind: "unknown", nullable: true }, kind: "null" };
