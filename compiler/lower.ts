@@ -182,10 +182,9 @@ function node(s: StepInfo, origin: IrNode["origin"]): IrNode {
   n.body = d.kind === "step" ? d.body.map(stmt) : [];
   // The checker proved a valid step's config against its kind's schema (`configOk`).
   n.config = s.config;
-  n.ports = {
-    inputs: s.inputs.map((i) => ({ port: i.port, artifact: artifact(i.artifact) })),
-    outputs: [...s.outputs].map(([port, a]) => ({ port, artifact: artifact(a) })),
-  };
+  const outputs: IrNode["ports"]["outputs"] = [];
+  for (const [port, a] of s.outputs) outputs.push({ port, artifact: artifact(a) });
+  n.ports = { inputs: s.inputs.map((i) => ({ port: i.port, artifact: artifact(i.artifact) })), outputs };
   writtenRest(n, d);
   if (origin) n.origin = origin;
   if (valid) decodeBody(s.kind as KindName, s, s.body!, n);
