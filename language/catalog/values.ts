@@ -107,10 +107,15 @@ function renameKeys(v: unknown, from: string, to: string): unknown {
   return hasKey(v, from) ? copyRenaming(v, from, to) : v;
 }
 
+// Runs on every config twice per check (before and after zod): walked with `for...in`, which
+// reads V8's cached key list, where Object.keys and some() made an array and a closure a level.
 function hasKey(v: unknown, key: string): boolean {
-  if (Array.isArray(v)) return v.some((x) => hasKey(x, key));
+  if (Array.isArray(v)) {
+    for (const x of v) if (hasKey(x, key)) return true;
+    return false;
+  }
   if (!v || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  for (const k of Object.keys(v)) if (k === key || hasKey((v as Record<string, unknown>)[k], key)) return true;
+  for (const k in v) if (Object.hasOwn(v, k) && (k === key || hasKey((v as Record<string, unknown>)[k], key))) return true;
   return false;
 }
 
