@@ -4,6 +4,7 @@
 // a port in use, Ctrl-C mid-run then --resume.
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -176,6 +177,23 @@ describe.skipIf(!hasSklearn)("mlp run: model steps", { timeout: 300_000 }, () =>
       expect((await csv.text()).trim().split("\n")).toEqual(["prediction", "1", "0"]);
       const bad = await fetch(`${url}/invocations`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
       expect(bad.status).toBe(400);
+      // Requests on a kept-alive connection are answered at once: with Nagle's algorithm each
+      // reply's body waited for the client's delayed ACK of its headers (40 ms or more, every time).
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const invoke = () =>
+        new Promise<number>((res, rej) => {
+          const t0 = performance.now();
+          const req = http.request({ host: "127.0.0.1", port, path: "/invocations", method: "POST", agent, headers: { "content-type": "application/json" } }, (r) => {
+            r.resume();
+            r.on("end", () => (r.statusCode === 200 ? res(performance.now() - t0) : rej(new Error(`status ${r.statusCode}`))));
+          });
+          req.on("error", rej);
+          req.end(JSON.stringify({ id: "q", x: 0.9, y: 0.9, kind: "a" }));
+        });
+      const took: number[] = [];
+      for (let i = 0; i < 15; i++) took.push(await invoke());
+      agent.destroy();
+      expect(Math.min(...took.slice(5))).toBeLessThan(40);
       const busy = await mlp(["serve", "toy.mlp", "api", "--port", String(port)], trained);
       expect(busy.status).toBe(2);
       expect(busy.stderr.trim().split("\n").at(-1)).toBe(`mlp: port ${port} is in use (pass --port)`);
