@@ -43,7 +43,11 @@ export function runMain(main: typeof Main, { lazyStreams = false } = {}): void {
     process.exitCode = reported ? 2 : code;
   };
   try {
-    const code = main(process.argv.slice(2), { out: (s) => stream("stdout").write(s), err: (s) => stream("stderr").write(s), color, tty });
+    // A clean check writes "": nothing to write, so no stream is made for it.
+    const write = (name: "stdout" | "stderr") => (s: string) => {
+      if (s !== "" || !lazyStreams) stream(name).write(s);
+    };
+    const code = main(process.argv.slice(2), { out: write("stdout"), err: write("stderr"), color, tty });
     if (typeof code === "number") finish(code);
     else code.then(finish, (e: unknown) => finish(internal(e)));
   } catch (e) {
