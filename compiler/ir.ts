@@ -37,7 +37,7 @@
 //     shows the nodes that changed, and the same document always gives the same bytes (tables
 //     are filled in first-use order).
 // Versions 1 and 2 were the objects written as they are; `mlp graph --to-mlp` still reads them.
-import { z } from "zod";
+import * as z from "zod";
 import { KINDS } from "../language/catalog";
 import { resolvedSettings } from "../language/catalog/resolved";
 import { pipelineSettings } from "../language/catalog/settings";

@@ -1,7 +1,7 @@
 // The resolved settings every target reads: each target's settings, written or not, with
 // lowering's defaults applied (resolveSettings in settings.ts). Apart from settings.ts so that
 // what only the IR validates is not built by a check.
-import { z } from "zod";
+import * as z from "zod";
 import { cassandraCredentials, kafkaSecurity } from "./settings";
 
 export const resolvedOnprem = z

@@ -1,6 +1,6 @@
 // Settings of the pipeline block and of the `target` blocks. Platform engineers own
 // the target blocks; each target reads its settings through these schemas.
-import { z } from "zod";
+import * as z from "zod";
 import { cron, dataLocation, duration, positiveInt, projectFile, size } from "./values";
 import type { ResolvedAws, ResolvedLocal, ResolvedOnprem, ResolvedSettings } from "./resolved";
 
