@@ -237,7 +237,7 @@ export type IrCleanseOp = z.infer<typeof irCleanseOp>;
 export const irRequire = z.object({ metric: name, op: z.enum(COMPARE_OPS), value: z.number() });
 export type IrRequire = z.infer<typeof irRequire>;
 
-export const irSearchParam = z.object({ param: name, space: normalSpace });
+export const irSearchParam = z.object({ param: name, space: normalSpace() });
 export type IrSearchParam = z.infer<typeof irSearchParam>;
 
 // ---------- step bodies ----------
