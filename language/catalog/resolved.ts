@@ -24,7 +24,7 @@ export const resolvedOnprem = z
     flink_checkpoints: z.string(),
     flink_jars: z.array(z.string()),
     /** Absent: PLAINTEXT. */
-    kafka_security: kafkaSecurity.optional(),
+    kafka_security: kafkaSecurity().optional(),
     /** Absent: no authentication. */
     cassandra_credentials: cassandraCredentials.optional(),
     // ---- Slurm jobs (issue 11) ----
