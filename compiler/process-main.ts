@@ -30,7 +30,7 @@ export function runMain(main: typeof Main, { lazyStreams = false } = {}): void {
   };
   if (!lazyStreams) for (const name of ["stdout", "stderr"] as const) stream(name);
 
-  // A clean check writes "": nothing to write, so no stream is made for it.
+  // An empty write (a clean check in the github format) has nothing to write: it makes no stream.
   const write = (name: "stdout" | "stderr") => (s: string) => {
     if (s !== "" || !lazyStreams) stream(name).write(s);
   };
