@@ -198,7 +198,8 @@ function cmdCheck(args: string[], io: Io): number {
   const ds = dedupe(programs.flatMap((p) => p.diagnostics));
   if (fmt === "json") io.out(JSON.stringify(toJson(ds)) + "\n");
   else if (fmt === "github") io.out(renderGithub(ds));
-  else io.out(renderHuman(ds, { sources: sourcesOf(programs), color: io.color }));
+  // Nothing is rendered as "", and asking for color would make stdout (process-main.ts).
+  else if (ds.length > 0) io.out(renderHuman(ds, { sources: sourcesOf(programs), color: io.color }));
   return hasErrors(ds) ? 1 : 0;
 }
 

@@ -37,7 +37,7 @@
 //     shows the nodes that changed, and the same document always gives the same bytes (tables
 //     are filled in first-use order).
 // Versions 1 and 2 were the objects written as they are; `mlp graph --to-mlp` still reads them.
-import { z } from "zod";
+import * as z from "zod";
 import { KINDS } from "../language/catalog";
 import { resolvedSettings } from "../language/catalog/resolved";
 import { pipelineSettings } from "../language/catalog/settings";
@@ -237,7 +237,7 @@ export type IrCleanseOp = z.infer<typeof irCleanseOp>;
 export const irRequire = z.object({ metric: name, op: z.enum(COMPARE_OPS), value: z.number() });
 export type IrRequire = z.infer<typeof irRequire>;
 
-export const irSearchParam = z.object({ param: name, space: normalSpace });
+export const irSearchParam = z.object({ param: name, space: normalSpace() });
 export type IrSearchParam = z.infer<typeof irSearchParam>;
 
 // ---------- step bodies ----------

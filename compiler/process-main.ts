@@ -2,7 +2,6 @@
 // An unexpected exception is a bug in mlp, reported as one line, never a stack trace.
 // Shared by the full CLI (entry.ts) and the `mlp check` start-up bundle (check-entry.ts),
 // which must behave the same.
-import { isatty } from "node:tty";
 import type { main as Main } from "./cli";
 
 /**
@@ -31,9 +30,24 @@ export function runMain(main: typeof Main, { lazyStreams = false } = {}): void {
   };
   if (!lazyStreams) for (const name of ["stdout", "stderr"] as const) stream(name);
 
-  // isatty(1) is what process.stdout.isTTY says, without making the stream.
-  const tty = isatty(1);
-  const color = tty && !process.env.NO_COLOR;
+  // An empty write (a clean check in the github format) has nothing to write: it makes no stream.
+  const write = (name: "stdout" | "stderr") => (s: string) => {
+    if (s !== "" || !lazyStreams) stream(name).write(s);
+  };
+  // Whether stdout is a terminal is asked of the stream, when a command first wants to know: to
+  // write there. Asked beforehand, it loads node's tty module and its networking, which a clean
+  // check, writing nothing, never needs.
+  const tty = () => stream("stdout").isTTY === true;
+  const io = {
+    out: write("stdout"),
+    err: write("stderr"),
+    get tty() {
+      return tty();
+    },
+    get color() {
+      return tty() && !process.env.NO_COLOR;
+    },
+  };
   const internal = (e: unknown) => {
     stream("stderr").write(`mlp: internal error: ${(e as Error)?.message ?? String(e)} (please report this with the input file)\n`);
     if (process.env.MLP_DEBUG) stream("stderr").write(`${(e as Error)?.stack}\n`);
@@ -43,7 +57,7 @@ export function runMain(main: typeof Main, { lazyStreams = false } = {}): void {
     process.exitCode = reported ? 2 : code;
   };
   try {
-    const code = main(process.argv.slice(2), { out: (s) => stream("stdout").write(s), err: (s) => stream("stderr").write(s), color, tty });
+    const code = main(process.argv.slice(2), io);
     if (typeof code === "number") finish(code);
     else code.then(finish, (e: unknown) => finish(internal(e)));
   } catch (e) {

@@ -16,9 +16,9 @@ import { createRequire } from "node:module";
 // node's modules through require: an ES import of each would cost a module wrapper apiece.
 const require = createRequire(import.meta.url);
 const { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require("node:fs");
-const { homedir } = require("node:os");
 const { basename, dirname, join } = require("node:path");
 const { fileURLToPath } = require("node:url");
+const { setFlagsFromString } = require("node:v8");
 const vm = require("node:vm");
 const { crc32 } = require("node:zlib");
 
@@ -34,24 +34,34 @@ function runCached(file) {
   } catch {
     return false;
   }
+  // Nearly all a check allocates lives to the end (the bundle's functions, its zod schemas), and
+  // a scavenge copies what lives: V8 starts the young generation small and doubles it after a
+  // scavenge that kept more than it holds, so a check of a small file scavenged four times on
+  // the way up; quadrupling it, twice (a large file's peak memory is no higher: the young
+  // generation's ceiling is the same). Set before the bundle is compiled: V8's flags are part of
+  // what a code cache is checked against, so the cache is made and read under the same ones.
+  setFlagsFromString("--semi-space-growth-factor=4");
   const bundle = { crc: crc32(source), length: source.length };
-  const places = cacheFiles(file, bundle.crc);
   let cachedData;
-  for (const place of places) if ((cachedData = readCache(place, bundle)) !== undefined) break;
+  for (const place of cacheFiles(file, bundle.crc)) if ((cachedData = readCache(place, bundle)) !== undefined) break;
   // The bundle is ASCII (esbuild escapes the rest) and already wrapped as a CommonJS module
   // function (build.mjs): read as it is, it needs no decoding and no copy.
   const script = new vm.Script(source.toString("latin1"), { filename: file, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) process.once("exit", () => saveCache(places, bundle, script));
+  if (cachedData === undefined || script.cachedDataRejected) process.once("exit", () => saveCache(cacheFiles(file, bundle.crc), bundle, script));
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, file, dirname(file));
   return true;
 }
 
-/** Where the cache may be, in the order tried: beside the bundle, then the user's cache folder. */
-function cacheFiles(file, crc) {
-  const user = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+/**
+ * Where the cache may be, in the order tried: beside the bundle, then the user's cache folder.
+ * Named one at a time: the second (and node:os) only when the first will not do.
+ */
+function* cacheFiles(file, crc) {
+  yield `${file}.v8cache`;
+  const user = process.env.XDG_CACHE_HOME || join(require("node:os").homedir(), ".cache");
   // In the shared folder a name per bundle: two installs of mlp must not overwrite each other's.
-  return [`${file}.v8cache`, join(user, "mlp", `${basename(file)}-${crc.toString(16)}.v8cache`)];
+  yield join(user, "mlp", `${basename(file)}-${crc.toString(16)}.v8cache`);
 }
 
 /** The V8 data of a cache file made from this bundle, or undefined (none, another bundle's, damaged). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineKind } from "./kind";
 
 export const CLASSIFICATION_METRICS = ["accuracy", "auc", "precision", "recall", "f1", "log_loss"] as const;

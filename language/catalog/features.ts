@@ -1,8 +1,6 @@
-import { z } from "zod";
+import * as z from "zod";
 import { duration, dataStepResources } from "./values";
 import { defineKind } from "./kind";
-
-export const featureStore = z.union([z.literal("offline"), z.object({ online: z.object({ ttl: duration }).strict() }).strict()]);
 
 export const features = defineKind({
   kind: "features",
@@ -16,7 +14,10 @@ export const features = defineKind({
   outputs: [{ name: "out", produces: ["Features"], doc: "Keys, kept columns and features." }],
   config: () => z
     .object({
-      store: featureStore.optional().describe("Keep as a feature table (offline) or also serve online(ttl: DURATION); omit for intermediate features"),
+      store: z
+        .union([z.literal("offline"), z.object({ online: z.object({ ttl: duration }).strict() }).strict()])
+        .optional()
+        .describe("Keep as a feature table (offline) or also serve online(ttl: DURATION); omit for intermediate features"),
       resources: dataStepResources,
     })
     .strict(),

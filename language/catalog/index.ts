@@ -1,6 +1,6 @@
 // The step catalog: every kind the language knows, in palette order. The checker, the
 // graph IR, the editor and the targets read kinds, categories and operations from here.
-import type { z } from "zod";
+import type * as z from "zod";
 import type { OpKind } from "../ast";
 import { aggregate } from "./aggregate";
 import { cleanse } from "./cleanse";

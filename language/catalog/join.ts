@@ -1,11 +1,6 @@
-import { z } from "zod";
+import * as z from "zod";
 import { duration, name, dataStepResources } from "./values";
 import { defineKind } from "./kind";
-
-export const joinOn = z.union([
-  name,
-  z.object({ op: z.literal("=="), left: name, right: name }).strict(),
-]);
 
 /** Each side's key column as `on` names it: `on = id` both, `on = a == b` one each (as decoded, before validation). */
 export function joinKeys(on: unknown): { left: string; right: string } | undefined {
@@ -16,9 +11,6 @@ export function joinKeys(on: unknown): { left: string; right: string } | undefin
   }
   return undefined;
 }
-
-/** `asof = left_time >= right_time`: the checker accepts only `>=` (backward as-of) and says why. */
-export const joinAsof = z.object({ op: z.enum(["==", "!=", "<", "<=", ">", ">="]), left: name, right: name }).strict();
 
 export const join = defineKind({
   kind: "join",
@@ -36,9 +28,16 @@ export const join = defineKind({
   outputs: [{ name: "out", produces: ["Table"], doc: "Left columns followed by the right side's." }],
   config: () => z
     .object({
-      on: joinOn.describe("Join key: a column on both sides, or `left_col == right_col`"),
+      on: z
+        .union([name, z.object({ op: z.literal("=="), left: name, right: name }).strict()])
+        .describe("Join key: a column on both sides, or `left_col == right_col`"),
       type: z.enum(["inner", "left"]).default("inner").describe("inner keeps matches only; left keeps every left row"),
-      asof: joinAsof.optional().describe("Point-in-time join: `left_time >= right_time` takes the latest right row at or before each left row"),
+      // Every comparison is read: the checker accepts only `>=` (backward as-of) and says why.
+      asof: z
+        .object({ op: z.enum(["==", "!=", "<", "<=", ">", ">="]), left: name, right: name })
+        .strict()
+        .optional()
+        .describe("Point-in-time join: `left_time >= right_time` takes the latest right row at or before each left row"),
       within: duration.optional().describe("With `asof`: right rows older than the left row's time minus this do not match"),
       resources: dataStepResources,
     })

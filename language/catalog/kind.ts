@@ -1,6 +1,6 @@
 // The shape of a step kind's catalog entry. One module per kind fills it in; the
 // checker, the editor's palette and inspector, and the targets all read these.
-import type { z } from "zod";
+import type * as z from "zod";
 import type { OpKind } from "../ast";
 import type { ArtifactKind } from "../types";
 

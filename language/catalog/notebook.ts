@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { params, projectFile, resources } from "./values";
 import { defineKind } from "./kind";
 

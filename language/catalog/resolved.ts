@@ -1,7 +1,7 @@
 // The resolved settings every target reads: each target's settings, written or not, with
 // lowering's defaults applied (resolveSettings in settings.ts). Apart from settings.ts so that
 // what only the IR validates is not built by a check.
-import { z } from "zod";
+import * as z from "zod";
 import { cassandraCredentials, kafkaSecurity } from "./settings";
 
 export const resolvedOnprem = z
@@ -24,7 +24,7 @@ export const resolvedOnprem = z
     flink_checkpoints: z.string(),
     flink_jars: z.array(z.string()),
     /** Absent: PLAINTEXT. */
-    kafka_security: kafkaSecurity.optional(),
+    kafka_security: kafkaSecurity().optional(),
     /** Absent: no authentication. */
     cassandra_credentials: cassandraCredentials.optional(),
     // ---- Slurm jobs (issue 11) ----

@@ -1,6 +1,6 @@
 // Settings of the pipeline block and of the `target` blocks. Platform engineers own
 // the target blocks; each target reads its settings through these schemas.
-import { z } from "zod";
+import * as z from "zod";
 import { cron, dataLocation, duration, positiveInt, projectFile, size } from "./values";
 import type { ResolvedAws, ResolvedLocal, ResolvedOnprem, ResolvedSettings } from "./resolved";
 
@@ -40,21 +40,25 @@ const absolutePath = z.string().regex(/^\/[^\u0000-\u0020;\\]*$/, { error: "expe
 
 const SASL = ["SASL_SSL", "SASL_PLAINTEXT"];
 
-/** How Flink jobs and the Kafka Connect sink reach a secured Kafka: credentials stay in the files named. */
-export const kafkaSecurity = z
-  .object({
-    protocol: z.enum(["SASL_SSL", "SASL_PLAINTEXT", "SSL"]).describe("security.protocol"),
-    mechanism: z.enum(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]).optional().describe("sasl.mechanism (SASL protocols)"),
-    jaas: absolutePath.optional().describe("JAAS file with the KafkaClient login (SASL protocols)"),
-    truststore: absolutePath.optional().describe("PEM file of the CA certificates (SSL protocols)"),
-  })
-  .strict()
-  .superRefine((k, ctx) => {
-    if (SASL.includes(k.protocol) && (k.mechanism === undefined || k.jaas === undefined)) ctx.addIssue({ code: "custom", message: `${k.protocol} needs \`mechanism\` and \`jaas\` (the JAAS file with the credentials)` });
-    if (!SASL.includes(k.protocol) && (k.mechanism !== undefined || k.jaas !== undefined)) ctx.addIssue({ code: "custom", message: `\`mechanism\` and \`jaas\` are for SASL_SSL and SASL_PLAINTEXT, not ${k.protocol}` });
-    if (k.protocol === "SASL_PLAINTEXT" && k.truststore !== undefined) ctx.addIssue({ code: "custom", message: "`truststore` is for SSL and SASL_SSL, not SASL_PLAINTEXT" });
-  });
-export type KafkaSecurity = z.output<typeof kafkaSecurity>;
+/**
+ * How Flink jobs and the Kafka Connect sink reach a secured Kafka: credentials stay in the files
+ * named. Made by the on-premises settings and the IR that read it, not by every check.
+ */
+export const kafkaSecurity = () =>
+  z
+    .object({
+      protocol: z.enum(["SASL_SSL", "SASL_PLAINTEXT", "SSL"]).describe("security.protocol"),
+      mechanism: z.enum(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]).optional().describe("sasl.mechanism (SASL protocols)"),
+      jaas: absolutePath.optional().describe("JAAS file with the KafkaClient login (SASL protocols)"),
+      truststore: absolutePath.optional().describe("PEM file of the CA certificates (SSL protocols)"),
+    })
+    .strict()
+    .superRefine((k, ctx) => {
+      if (SASL.includes(k.protocol) && (k.mechanism === undefined || k.jaas === undefined)) ctx.addIssue({ code: "custom", message: `${k.protocol} needs \`mechanism\` and \`jaas\` (the JAAS file with the credentials)` });
+      if (!SASL.includes(k.protocol) && (k.mechanism !== undefined || k.jaas !== undefined)) ctx.addIssue({ code: "custom", message: `\`mechanism\` and \`jaas\` are for SASL_SSL and SASL_PLAINTEXT, not ${k.protocol}` });
+      if (k.protocol === "SASL_PLAINTEXT" && k.truststore !== undefined) ctx.addIssue({ code: "custom", message: "`truststore` is for SSL and SASL_SSL, not SASL_PLAINTEXT" });
+    });
+export type KafkaSecurity = z.output<ReturnType<typeof kafkaSecurity>>;
 
 /** The Cassandra login of the jobs writing the online store (the Kafka Connect sink, Spark). */
 export const cassandraCredentials = z.object({ username: secretRef, password: secretRef }).strict();
@@ -120,7 +124,7 @@ const onpremSettings = () =>
       spark_driver_memory: size.optional().describe("Memory of the Spark driver"),
       flink_checkpoints: z.string().min(1).optional().describe("Where Flink jobs keep their checkpoints, one folder per job (a path or URI; default <warehouse>/_flink/checkpoints)"),
       flink_jars: z.array(absolutePath).optional().describe("Connector and format jars every Flink job is started with (default: Kafka, avro, avro-confluent-registry for Flink 1.20)"),
-      kafka_security: kafkaSecurity.optional().describe("SASL/TLS of Kafka: protocol, mechanism, JAAS file and PEM truststore"),
+      kafka_security: kafkaSecurity().optional().describe("SASL/TLS of Kafka: protocol, mechanism, JAAS file and PEM truststore"),
       cassandra_credentials: cassandraCredentials.optional().describe("Cassandra username and password, each env:NAME or file:/path"),
       // ---- Slurm jobs: failed trials, preemption, serving (issue 11) ----
       min_trials: positiveInt.optional().describe("Tuning trials that must succeed for a tune to select one (default 1, at most the trials it runs)"),

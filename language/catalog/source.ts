@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { dataLocation, duration, name, dataStepResources } from "./values";
 import { defineKind } from "./kind";
 

@@ -1,17 +1,20 @@
-import { z } from "zod";
+import * as z from "zod";
 import { positiveInt } from "./values";
 import { defineKind } from "./kind";
 
 const metric = z.string();
 const num = z.number();
 
-/** One search-space entry: `lr = loguniform(1e-5, 1e-2)`. */
-export const searchSpace = z.union([
-  z.object({ choice: z.array(z.union([num, z.string(), z.boolean()])).or(z.union([num, z.string(), z.boolean()])) }).strict(),
-  z.object({ uniform: z.tuple([num, num]) }).strict(),
-  z.object({ loguniform: z.tuple([num, num]) }).strict(),
-  z.object({ intrange: z.tuple([z.number().int(), z.number().int()]) }).strict(),
-]);
+const makeSearchSpace = () =>
+  z.union([
+    z.object({ choice: z.array(z.union([num, z.string(), z.boolean()])).or(z.union([num, z.string(), z.boolean()])) }).strict(),
+    z.object({ uniform: z.tuple([num, num]) }).strict(),
+    z.object({ loguniform: z.tuple([num, num]) }).strict(),
+    z.object({ intrange: z.tuple([z.number().int(), z.number().int()]) }).strict(),
+  ]);
+let madeSearchSpace: ReturnType<typeof makeSearchSpace> | undefined;
+/** One search-space entry: `lr = loguniform(1e-5, 1e-2)`. Made on first use, as the kinds' configs are (kind.ts). */
+export const searchSpace = () => (madeSearchSpace ??= makeSearchSpace());
 export const SEARCH_FUNCTIONS = ["choice", "uniform", "loguniform", "intrange"] as const;
 
 export const tune = defineKind({
@@ -39,18 +42,19 @@ export const tune = defineKind({
   sink: false,
 });
 
-export type SearchSpace = z.output<typeof normalSpace>;
-/** A search space in one shape per function: `choice` always lists its values. */
-export const normalSpace = z.union([
-  z.object({ choice: z.array(z.union([num, z.string(), z.boolean()])) }).strict(),
-  z.object({ uniform: z.tuple([num, num]) }).strict(),
-  z.object({ loguniform: z.tuple([num, num]) }).strict(),
-  z.object({ intrange: z.tuple([z.number().int(), z.number().int()]) }).strict(),
-]);
+export type SearchSpace = z.output<ReturnType<typeof normalSpace>>;
+/** A search space in one shape per function: `choice` always lists its values. Only the IR reads it (once). */
+export const normalSpace = () =>
+  z.union([
+    z.object({ choice: z.array(z.union([num, z.string(), z.boolean()])) }).strict(),
+    z.object({ uniform: z.tuple([num, num]) }).strict(),
+    z.object({ loguniform: z.tuple([num, num]) }).strict(),
+    z.object({ intrange: z.tuple([z.number().int(), z.number().int()]) }).strict(),
+  ]);
 
 /** The decoded value of a search entry in its normal shape, or undefined when it is not a valid space. */
 export function searchSpaceOf(value: unknown): SearchSpace | undefined {
-  const r = searchSpace.safeParse(value);
+  const r = searchSpace().safeParse(value);
   if (!r.success) return undefined;
   const v = r.data;
   return "choice" in v ? { choice: Array.isArray(v.choice) ? v.choice : [v.choice] } : v;

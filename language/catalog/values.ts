@@ -6,7 +6,7 @@
 //   2..8      -> { min: 2, max: 8 }          [a, b] -> ["a", "b"]     { k: 1 } -> { k: 1 }
 //   cron("0 3 * * *") -> { cron: "0 3 * * *" }      online(ttl: 7d) -> { online: { ttl: "7d" } }
 //   choice(2, 3) -> { choice: [2, 3] }               a == b -> { op: "==", left: "a", right: "b" }
-import { z } from "zod";
+import * as z from "zod";
 import type { Expr } from "../ast";
 import { cronProblem } from "../cron";
 import { projectDataProblem, projectFileProblem } from "../paths";

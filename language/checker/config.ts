@@ -1,7 +1,7 @@
 // Attributes (`name = value`) of steps, the pipeline and targets: decoded to plain
 // data and validated by the zod schema of the catalog entry. Invalid attributes are
 // left out of the returned config, so later rules never see a half-valid value.
-import { z } from "zod";
+import * as z from "zod";
 import type * as A from "../ast";
 import { CRON_ISSUE, decode, DecodeError, exprAt, hideProto, put, restoreProto, unhideKey, type Value } from "../catalog/values";
 import { suggest } from "../diagnostics/diagnostic";

@@ -140,7 +140,7 @@ function checkSearchEntry(c: KindContext, st: A.Attr, m: Model | undefined, stra
     if (e instanceof DecodeError) c.report("MLP0310", e.span, e.message || `invalid \`${hp}\``);
     return;
   }
-  const r = searchSpace.safeParse(value);
+  const r = searchSpace().safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const path = issue.code === "invalid_union" ? [] : issue.path.slice(1);

@@ -6,7 +6,7 @@ import { stepKind } from "../catalog";
 import { pipelineSettings } from "../catalog/settings";
 import { decode, DecodeError, exprAt, hideProto, setPath, unhideKey, type Value } from "../catalog/values";
 import { didYouMean } from "../diagnostics/diagnostic";
-import type { z } from "zod";
+import type * as z from "zod";
 import { issueMessage, shapeKeys } from "./config";
 import type { Scope } from "./graph";
 import type { Config, Report } from "./model";

@@ -1,7 +1,7 @@
 // What each setting (`name = value`) of a step kind, the pipeline or a target is: its
 // documentation and, for a closed set of values, the values — read from the same zod
 // schemas the checker decodes settings with.
-import { z } from "zod";
+import * as z from "zod";
 import { stepKind } from "../catalog";
 import { pipelineSettings, TARGET_SETTINGS } from "../catalog/settings";
 

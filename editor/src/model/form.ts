@@ -3,7 +3,7 @@
 // text, a comparison of two columns (a join's `asof`) the text `a >= b`, plain nested
 // objects (resources) groups, and anything richer (unions, hyperparameter maps) an
 // expression field parsed with the language's own parser.
-import { z } from "zod";
+import * as z from "zod";
 import type { IrExpr } from "../../../compiler/ir";
 import { expr as lowerExpr } from "../../../compiler/lower";
 import { expr as raiseExpr } from "../../../compiler/print";

@@ -2,7 +2,7 @@
 // step of that kind cannot do without, with values that are valid as they stand.
 // What only the user can know (a label, a join key) is left out on purpose: the
 // checker then names it on the node.
-import { z } from "zod";
+import * as z from "zod";
 import type { IrExpr, IrStmt } from "../../../compiler/ir";
 import type { StepKind } from "../../../language/catalog";
 
