@@ -18,6 +18,10 @@ export class Names {
     this.taken.add(name);
     return name;
   }
+  /** The names taken so far, for a file that goes on from the same statements as this one's. */
+  copy(): Names {
+    return new Names(this.taken);
+  }
 }
 
 /** A column name not in `columns`: `base`, else `base_2`, ... */
