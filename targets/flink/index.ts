@@ -236,7 +236,7 @@ const isTable = (m: ValidNode) => m.kind === "source" || isDeploy(m, "stream");
 class Job {
   private readonly out: string[] = [];
   private readonly reads: string[] = [];
-  private names: Names;
+  private readonly names: Names;
   /** The step whose rows the sink writes: the job's own, or a stream deploy's data input. */
   private readonly top: ValidNode;
   private readonly needed: ValidNode[];
@@ -255,8 +255,9 @@ class Job {
     const body = bodies.get(g)?.get(n);
     this.body = body?.top === this.top ? body : undefined;
     this.needed = this.body?.needed ?? collect(g, this.top);
-    // The relations this file names after steps: the ones it computes or reads, and its own.
-    this.names = new Names([n.id, ...this.needed.map((m) => m.id)]);
+    // The relations this file names after steps: the ones it computes or reads, and its own
+    // (and, with a body computed before, the names its views took).
+    this.names = this.body ? this.body.names.copy() : new Names([n.id, ...this.needed.map((m) => m.id)]);
   }
 
   private stmt(sql: string): void {
@@ -298,8 +299,7 @@ class Job {
       for (const x of v.stmts) this.stmt(x);
       rels.set(m.id, v.out);
     }
-    if (this.body) this.names = this.body.names.copy();
-    else {
+    if (!this.body) {
       let byNode = bodies.get(g);
       if (!byNode) bodies.set(g, (byNode = new Map()));
       byNode.set(n, { top: this.top, needed: this.needed, views, names: this.names.copy() });
