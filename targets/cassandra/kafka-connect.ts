@@ -76,6 +76,8 @@ export function cassandraSink(g: IrGraph, n: ValidNode, topic: string): string {
 
 /** java.util.Properties escaping: a key or value can neither span lines nor start a comment. */
 export function propertyText(s: string, key: boolean): string {
+  // Nearly every key and value (names, hosts, the column mapping) needs no escape: one test.
+  if ((key ? PLAIN_KEY : PLAIN_VALUE).test(s)) return s;
   let out = "";
   let i = 0;
   for (const ch of s) {
@@ -92,6 +94,10 @@ export function propertyText(s: string, key: boolean): string {
   }
   return out;
 }
+
+/** Text the loop below would copy as it is: printable ASCII but `\`, `#` and `!` (a key: nor `=`, `:`, space; a value: not led by a space). */
+const PLAIN_KEY = /^[^\\#!=: \u0000-\u001f\u007f-\uffff]*$/;
+const PLAIN_VALUE = /^(?! )[^\\#!\u0000-\u001f\u007f-\uffff]*$/;
 
 const utf16 = (ch: string) =>
   Array.from({ length: ch.length }, (_, k) => "\\u" + ch.charCodeAt(k).toString(16).padStart(4, "0")).join("");

@@ -240,6 +240,8 @@ class Job {
   /** The step whose rows the sink writes: the job's own, or a stream deploy's data input. */
   private readonly top: ValidNode;
   private readonly needed: ValidNode[];
+  /** What an earlier flinkJobs of the document computed for this job, if any. */
+  private readonly body: Body | undefined;
 
   constructor(
     private readonly g: IrGraph,
@@ -250,9 +252,12 @@ class Job {
     const data = sink === "deploy" ? g.input(n, "data") : undefined;
     if (sink === "deploy" && !data) throw new TargetError(`stream deploy \`${n.id}\` has no data input`);
     this.top = data ? data.from : n;
-    this.needed = collect(g, this.top);
-    // The relations this file names after steps: the ones it computes or reads, and its own.
-    this.names = new Names([n.id, ...this.needed.map((m) => m.id)]);
+    const body = bodies.get(g)?.get(n);
+    this.body = body?.top === this.top ? body : undefined;
+    this.needed = this.body?.needed ?? collect(g, this.top);
+    // The relations this file names after steps: the ones it computes or reads, and its own
+    // (and, with a body computed before, the names its views took).
+    this.names = this.body ? this.body.names.copy() : new Names([n.id, ...this.needed.map((m) => m.id)]);
   }
 
   private stmt(sql: string): void {
@@ -280,15 +285,24 @@ class Job {
 
     // The streaming steps this job computes, from the tables it reads.
     const rels = new Map<string, Rel>();
+    const views = this.body?.views ?? new Map<ValidNode, StepViews>();
     for (const m of this.needed) {
       if (isTable(m)) {
         rels.set(m.id, this.sourceTable(m));
         continue;
       }
-      const inputs = g.inputs(m).map((i) => rels.get(i.from.id)!);
-      const lowered = lowerStep(m, inputs, { d, names: this.names, streaming: true });
-      for (const v of lowered.views) this.stmt(`CREATE TEMPORARY VIEW ${d.ident(v.name)} AS\n${v.query}`);
-      rels.set(m.id, lowered.out);
+      let v = views.get(m);
+      if (!v) {
+        const lowered = lowerStep(m, g.inputs(m).map((i) => rels.get(i.from.id)!), { d, names: this.names, streaming: true });
+        views.set(m, (v = { stmts: lowered.views.map((x) => `CREATE TEMPORARY VIEW ${d.ident(x.name)} AS\n${x.query}`), out: lowered.out }));
+      }
+      for (const x of v.stmts) this.stmt(x);
+      rels.set(m.id, v.out);
+    }
+    if (!this.body) {
+      let byNode = bodies.get(g);
+      if (!byNode) bodies.set(g, (byNode = new Map()));
+      byNode.set(n, { top: this.top, needed: this.needed, views, names: this.names.copy() });
     }
     const rel = rels.get(this.top.id)!;
 
@@ -403,6 +417,25 @@ class Job {
     return { name: m.id, columns: cols, ...(eventTime ? { eventTime } : {}) };
   }
 }
+
+/**
+ * What a job computes whatever the platform (only the tables' connectors and the scoring
+ * differ): the steps it needs, the views of those it computes and the names its file has taken
+ * by then. The first flinkJobs of a document (the flink target's or the AWS target's) writes
+ * them, by graph and job step; a later one with the same top step takes them from here.
+ */
+interface Body {
+  top: ValidNode;
+  needed: ValidNode[];
+  views: Map<ValidNode, StepViews>;
+  names: Names;
+}
+/** A computed step's statements in a job and the relation they leave. */
+interface StepViews {
+  stmts: string[];
+  out: Rel;
+}
+const bodies = new WeakMap<IrGraph, Map<ValidNode, Body>>();
 
 /** The streaming nodes `top` is computed from, in dependency order, stopping at the tables it reads. */
 function collect(g: IrGraph, top: ValidNode): ValidNode[] {

@@ -34,12 +34,26 @@ export function latestModelPath(modelDir: string, pipeline: string, step: string
  */
 export function modelColumns(train: NodeOf<"train">, data: readonly IrColumn[], g: IrGraph): { features: string[]; keys: string[] } {
   const label = train.config.label;
-  const keys: string[] = [];
-  const upstream = upstreamOf(train, g);
-  for (const m of upstream) if (m.kind === "features") for (const k of m.key) if (!keys.includes(k)) keys.push(k);
-  for (const m of upstream) if (m.kind === "split" && m.config.by !== undefined && !keys.includes(m.config.by)) keys.push(m.config.by);
-  const present = keys.filter((k) => data.some((c) => c.name === k) && k !== label);
+  const present = keysAbove(train, g).filter((k) => data.some((c) => c.name === k) && k !== label);
   return { features: data.map((c) => c.name).filter((c) => c !== label && !present.includes(c)), keys: present };
+}
+
+/**
+ * The key columns upstream of a training, in dependency order: computed once per graph and
+ * training, as every step of its model (train, tune, gates, deployments) asks in every target.
+ */
+const keysByTrain = new WeakMap<IrGraph, Map<NodeOf<"train">, readonly string[]>>();
+function keysAbove(train: NodeOf<"train">, g: IrGraph): readonly string[] {
+  let byTrain = keysByTrain.get(g);
+  if (!byTrain) keysByTrain.set(g, (byTrain = new Map()));
+  let keys = byTrain.get(train);
+  if (keys) return keys;
+  const found: string[] = [];
+  const upstream = upstreamOf(train, g);
+  for (const m of upstream) if (m.kind === "features") for (const k of m.key) if (!found.includes(k)) found.push(k);
+  for (const m of upstream) if (m.kind === "split" && m.config.by !== undefined && !found.includes(m.config.by)) found.push(m.config.by);
+  byTrain.set(train, (keys = found));
+  return keys;
 }
 
 const IMPORT_LINE = /^from mlp_serving import [^\n]*\n/m;

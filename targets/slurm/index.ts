@@ -6,12 +6,12 @@
 // training contract and the run-time layout.
 import { TargetError } from "../../compiler/target-api";
 import type { IrDocument } from "../../compiler/ir";
-import { graphOf, pipelineNameOf } from "../../compiler/query";
+import { pipelineNameOf } from "../../compiler/query";
 import type { Compilation, GeneratedFile } from "../../compiler/target-api";
 import { latestModelPath as modelPathIn, SERVING_FILE, SERVING_PY } from "../python/serving";
 import { jobFiles } from "./jobs";
 import { latestFile } from "./latest";
-import { Plan, settingsOf, stepSlugs } from "./plan";
+import { Plan, settingsOf, slugsOf } from "./plan";
 import { settingsProblems } from "./prelude";
 import { pyHeader } from "./render";
 import { scheduleFile } from "./schedule";
@@ -53,12 +53,4 @@ export function emitSlurm(c: Compilation): GeneratedFile[] {
 export function latestModelPath(ir: IrDocument, stepId: string): string | undefined {
   const step = slugsOf(ir).get(stepId);
   return step === undefined ? undefined : modelPathIn(settingsOf(ir).modelDir, pipelineNameOf(ir), step);
-}
-
-/** Step slugs per document, computed once: Flink asks for every stream deployment's model path. */
-const slugCache = new WeakMap<IrDocument, ReadonlyMap<string, string>>();
-function slugsOf(ir: IrDocument): ReadonlyMap<string, string> {
-  let slugs = slugCache.get(ir);
-  if (!slugs) slugCache.set(ir, (slugs = stepSlugs(graphOf(ir).nodes)));
-  return slugs;
 }

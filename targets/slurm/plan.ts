@@ -77,8 +77,19 @@ export interface LatestJob {
   deps: string[];
 }
 
+/**
+ * Each step's slug, computed once per document: the slurm plan names every job with it and the
+ * flink target asks for every stream deployment's model path.
+ */
+const slugCache = new WeakMap<IrDocument, ReadonlyMap<string, string>>();
+export function slugsOf(ir: IrDocument): ReadonlyMap<string, string> {
+  let slugs = slugCache.get(ir);
+  if (!slugs) slugCache.set(ir, (slugs = stepSlugs(graphOf(ir).nodes)));
+  return slugs;
+}
+
 /** Each step's file-safe name (script and job names), unique in the document. */
-export function stepSlugs(nodes: readonly IrNode[]): Map<string, string> {
+function stepSlugs(nodes: readonly IrNode[]): Map<string, string> {
   const taken = new Set<string>(RESERVED);
   const out = new Map<string, string>();
   for (const n of nodes) {
@@ -114,7 +125,7 @@ export class Plan {
   readonly jobs: Job[] = [];
   /** Moves the warehouse's `latest` to the run; none when the pipeline stores no batch tables. */
   readonly latest: LatestJob | undefined;
-  private readonly slug: Map<string, string>;
+  private readonly slug: ReadonlyMap<string, string>;
   /** The job whose success makes a node's output available to later jobs ("" for none to wait for). */
   private readonly finalJob = new Map<string, string>();
   private readonly channelMemo = new Map<string, ReturnType<Plan["computeChannels"]>>();
@@ -124,7 +135,7 @@ export class Plan {
     this.pipeline = this.graph.pipelineName;
     this.jobPrefix = deploymentNameOf(ir);
     this.settings = settingsOf(ir);
-    this.slug = stepSlugs(this.graph.nodes);
+    this.slug = slugsOf(ir);
     this.build();
     this.latest = this.latestJob();
   }

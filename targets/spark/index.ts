@@ -106,10 +106,9 @@ function locationOf(n: ValidNode, port: string, o: SparkOptions): BatchLocation 
 /** Every batch data step's job, in dependency order. */
 export function sparkJobs(ir: IrDocument, o: SparkOptions): SparkJob[] {
   const g = graphOf(ir);
-  const schemas = new Schemas();
   return orderOf(g, g.nodes.filter(isBatchData)).map((n) => ({
     node: n,
-    sql: new Job(g, n, o, schemas).text(),
+    sql: new Job(g, n, o).text(),
     dependsOn: dependencies(g, n),
     outputs: Object.fromEntries(n.ports.outputs.map((p) => [p.port, locationOf(n, p.port, o)!])),
   }));
@@ -132,13 +131,12 @@ const dependencies = (g: IrGraph, n: ValidNode) => [...new Set(g.inputs(n).map((
 /** The text of one step's file. */
 class Job {
   private readonly out: string[] = [];
-  private readonly names: Names;
+  private names: Names;
 
   constructor(
     private readonly g: IrGraph,
     private readonly n: ValidNode,
     private readonly o: SparkOptions,
-    private readonly schemas: Schemas,
   ) {
     // The relations this file names after steps: its own and its inputs'.
     this.names = new Names([n.id, ...g.inputs(n).map((i) => i.from.id)]);
@@ -187,7 +185,7 @@ class Job {
         const name = i.from.kind === "split" ? this.names.fresh(`${i.from.id}__${i.fromPort}`) : i.from.id;
         rel = { name, columns: i.artifact.columns ?? [] };
         declared.set(key, rel);
-        this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(name)} (\n${this.schemas.of(rel.columns)}\n) USING parquet OPTIONS ('path' = ${pathLiteral(loc.path, this.o)})`);
+        this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(name)} (\n${schemaOf(rel.columns)}\n) USING parquet OPTIONS ('path' = ${pathLiteral(loc.path, this.o)})`);
       }
       rels.push(rel);
     }
@@ -196,11 +194,28 @@ class Job {
 
   private step(rels: Rel[]): void {
     const { n } = this;
-    const lowered = lowerStep(n, rels, { d, names: this.names, streaming: false });
-    for (const v of lowered.views) this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(v.name)} AS\n${v.query}`);
+    const out = this.views(() => {
+      const lowered = lowerStep(n, rels, { d, names: this.names, streaming: false });
+      return { views: lowered.views.map((v) => `CREATE OR REPLACE TEMPORARY VIEW ${d.ident(v.name)} AS\n${v.query}`), out: lowered.out };
+    });
     const loc = locationOf(n, "out", this.o)!;
-    this.stmt(`INSERT OVERWRITE DIRECTORY ${pathLiteral(loc.path, this.o)} USING parquet\n${select(lowered.out.columns.map((c) => ({ name: c.name })), d.ident(lowered.out.name), d)}`);
-    if (storeOf(n)?.kind === "online" && this.o.onlineStore === "cassandra") this.online(lowered.out.columns, loc);
+    this.stmt(`INSERT OVERWRITE DIRECTORY ${pathLiteral(loc.path, this.o)} USING parquet\n${select(out.columns.map((c) => ({ name: c.name })), d.ident(out.name), d)}`);
+    if (storeOf(n)?.kind === "online" && this.o.onlineStore === "cassandra") this.online(out.columns, loc);
+  }
+
+  /**
+   * The step's views, the same in every platform's file (only locations and the online store
+   * differ): written by the first file of the node in a compilation (`write`), then taken from
+   * `bodies` with the names that file had taken by then.
+   */
+  private views(write: () => Omit<Body, "names">): Rel {
+    let byNode = bodies.get(this.g);
+    if (!byNode) bodies.set(this.g, (byNode = new Map()));
+    let body = byNode.get(this.n);
+    if (body) this.names = body.names.copy();
+    else byNode.set(this.n, (body = { ...write(), names: this.names.copy() }));
+    for (const v of body.views) this.stmt(v);
+    return body.out;
   }
   // ---------- sources ----------
 
@@ -215,33 +230,40 @@ class Job {
     if (uri === undefined) throw new TargetError(`source \`${n.id}\` has no uri`);
     const out = this.g.output(n);
     const cols = out.columns ?? [];
-    const raw = this.names.fresh(`${n.id}__raw`);
-    const options = [`'path' = ${d.literal(uri)}`];
-    // Spark maps a csv file to a given schema by position, so a reordered export would swap
-    // columns silently: the file is read as text under its own header (every column STRING)
-    // and the declared columns are selected by name, which fails on a missing one.
-    if (format === "csv") options.push(`'header' = 'true'`, `'inferSchema' = 'false'`);
-    const typed = SELF_DESCRIBING.has(format) || format === "csv";
-    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(raw)}${typed ? "" : ` (\n${schema(cols)}\n)`} USING ${format} OPTIONS (${options.join(", ")})`);
-    const what = out.schema ?? n.id;
-    const items = cols.map(({ name, type }) => {
-      const ref = d.ident(name);
-      let v = typed ? `CAST(${ref} AS ${d.type(type)})` : ref;
-      if (format === "csv") {
-        // A vector in a csv cell is its JSON array text, as the local engine reads it.
-        if (type.kind === "vector") v = `FROM_JSON(${ref}, 'ARRAY<DOUBLE>')`;
-        else if (d.type(type) === "STRING") v = ref;
-      }
-      if (type.kind === "enum") {
-        const members = type.members.map((m) => d.string(m)).join(", ");
-        const problem = d.string(`${n.id}: ${name} is ${type.nullable ? "" : "null or "}not one of ${type.members.join(", ")}, as ${what} declares`);
-        v = `CASE WHEN ${type.nullable ? `${v} IS NULL OR ` : ""}${v} IN (${members}) THEN ${v} ELSE RAISE_ERROR(${problem}) END`;
-      } else if (!type.nullable) {
-        v = `COALESCE(${v}, RAISE_ERROR(${d.string(`${n.id}: ${name} is null, but ${what} declares it non-null`)}))`;
-      }
-      return v === ref ? { name } : { expr: v, name };
+    this.views(() => {
+      const raw = this.names.fresh(`${n.id}__raw`);
+      const options = [`'path' = ${d.literal(uri)}`];
+      // Spark maps a csv file to a given schema by position, so a reordered export would swap
+      // columns silently: the file is read as text under its own header (every column STRING)
+      // and the declared columns are selected by name, which fails on a missing one.
+      if (format === "csv") options.push(`'header' = 'true'`, `'inferSchema' = 'false'`);
+      const typed = SELF_DESCRIBING.has(format) || format === "csv";
+      const what = out.schema ?? n.id;
+      const items = cols.map(({ name, type }) => {
+        const ref = d.ident(name);
+        let v = typed ? `CAST(${ref} AS ${d.type(type)})` : ref;
+        if (format === "csv") {
+          // A vector in a csv cell is its JSON array text, as the local engine reads it.
+          if (type.kind === "vector") v = `FROM_JSON(${ref}, 'ARRAY<DOUBLE>')`;
+          else if (d.type(type) === "STRING") v = ref;
+        }
+        if (type.kind === "enum") {
+          const members = type.members.map((m) => d.string(m)).join(", ");
+          const problem = d.string(`${n.id}: ${name} is ${type.nullable ? "" : "null or "}not one of ${type.members.join(", ")}, as ${what} declares`);
+          v = `CASE WHEN ${type.nullable ? `${v} IS NULL OR ` : ""}${v} IN (${members}) THEN ${v} ELSE RAISE_ERROR(${problem}) END`;
+        } else if (!type.nullable) {
+          v = `COALESCE(${v}, RAISE_ERROR(${d.string(`${n.id}: ${name} is null, but ${what} declares it non-null`)}))`;
+        }
+        return v === ref ? { name } : { expr: v, name };
+      });
+      return {
+        views: [
+          `CREATE OR REPLACE TEMPORARY VIEW ${d.ident(raw)}${typed ? "" : ` (\n${schema(cols)}\n)`} USING ${format} OPTIONS (${options.join(", ")})`,
+          `CREATE OR REPLACE TEMPORARY VIEW ${d.ident(n.id)} AS\n${select(items, d.ident(raw), d)}`,
+        ],
+        out: { name: n.id, columns: cols },
+      };
     });
-    this.stmt(`CREATE OR REPLACE TEMPORARY VIEW ${d.ident(n.id)} AS\n${select(items, d.ident(raw), d)}`);
     const loc = locationOf(n, "out", this.o)!;
     this.stmt(`INSERT OVERWRITE DIRECTORY ${pathLiteral(loc.path, this.o)} USING parquet\n${select(cols.map((c) => ({ name: c.name })), d.ident(n.id), d)}`);
   }
@@ -324,16 +346,23 @@ const schema = (cols: IrColumn[]) => cols.map((c) => `  ${d.ident(c.name)} ${d.t
 
 /**
  * Schemas written once per compilation: every consumer's file declares a step's output with
- * the same columns (one IR artifact, one array).
+ * the same columns (one IR artifact, one array), on every platform.
  */
-class Schemas {
-  private readonly texts = new Map<IrColumn[], string>();
-  of(cols: IrColumn[]): string {
-    let text = this.texts.get(cols);
-    if (text === undefined) this.texts.set(cols, (text = schema(cols)));
-    return text;
-  }
+const schemas = new WeakMap<IrColumn[], string>();
+function schemaOf(cols: IrColumn[]): string {
+  let text = schemas.get(cols);
+  if (text === undefined) schemas.set(cols, (text = schema(cols)));
+  return text;
 }
+
+/** A step's views in its file (`Job.views`), by graph and node. */
+interface Body {
+  views: string[];
+  out: Rel;
+  /** The names the file has taken after them. */
+  names: Names;
+}
+const bodies = new WeakMap<IrGraph, Map<ValidNode, Body>>();
 
 const SELF_DESCRIBING = new Set(["parquet", "delta", "avro"]);
 

@@ -18,6 +18,10 @@ export class Names {
     this.taken.add(name);
     return name;
   }
+  /** The names taken so far, for a file that goes on from the same statements as this one's. */
+  copy(): Names {
+    return new Names(this.taken);
+  }
 }
 
 /** A column name not in `columns`: `base`, else `base_2`, ... */
@@ -28,12 +32,16 @@ export function freshColumn(base: string, columns: readonly { name: string }[]):
   return name;
 }
 
+const SAFE_TEXT = /^[A-Za-z0-9._/+@=,:~ -]*$/;
+
 /**
  * Text safe inside a `--` comment of any of the generated languages: letters, digits and
  * `._/+@=,:~ -`; everything else (quotes, semicolons, newlines, `$`, backticks) is
  * percent-encoded as UTF-8, so a hostile file name can neither end the comment nor a statement.
  */
 export function commentText(s: string): string {
+  // Nearly every text (a file name, a command line) is safe as it is: one test, not one per character.
+  if (SAFE_TEXT.test(s)) return s;
   let out = "";
   for (const ch of s) {
     if (/^[A-Za-z0-9._/+@=,:~ -]$/.test(ch)) out += ch;
