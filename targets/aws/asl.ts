@@ -98,47 +98,52 @@ type State = { [k: string]: Asl };
  * outside the chain (Fail targets).
  */
 export class Flow {
-  readonly states: [string, State][] = [];
-  private readonly byName = new Map<string, State>();
+  /**
+   * The machine's `States`, filled as states are added: without a prototype, V8 keeps it a
+   * dictionary from the first key, where an ordinary object of keys no other object has (state
+   * names hold step ids) gets a new hidden class per key; and no list of pairs copied into it at
+   * the end. Keys still enumerate in the order they were added.
+   */
+  private readonly states: { [name: string]: State } = Object.create(null) as { [name: string]: State };
+  private first: string | undefined;
   private last: string | undefined;
 
   add(name: string, state: State, opts: { end?: boolean } = {}): this {
-    if (this.byName.has(name)) throw new TargetError(`two states are named ${JSON.stringify(name)}`);
+    this.put(name, state);
     if (this.last) {
-      const prev = this.byName.get(this.last)!;
+      const prev = this.states[this.last]!;
       if (prev.Type === "Choice") for (const rule of prev.Choices as { Next?: Asl }[]) rule.Next ??= name;
       else prev.Next = name;
     }
-    this.states.push([name, state]);
-    this.byName.set(name, state);
     this.last = opts.end || state.Type === "Succeed" || state.Type === "Fail" ? undefined : name;
     return this;
   }
 
   /** A state outside the chain (a Fail target). */
   side(name: string, state: State): this {
-    if (this.byName.has(name)) throw new TargetError(`two states are named ${JSON.stringify(name)}`);
-    this.states.push([name, state]);
-    this.byName.set(name, state);
+    this.put(name, state);
     return this;
   }
 
-  get empty(): boolean {
-    return this.states.length === 0;
+  private put(name: string, state: State): void {
+    if (Object.hasOwn(this.states, name)) throw new TargetError(`two states are named ${JSON.stringify(name)}`);
+    // (Without a prototype, `__proto__` is an ordinary key: assigning it adds it.)
+    this.states[name] = state;
+    this.first ??= name;
   }
 
   /** The flow as a machine (or a Parallel branch): its last chained state ends it. */
   machine(comment?: string): { [k: string]: Asl } {
     if (this.last) {
-      const prev = this.byName.get(this.last)!;
+      const prev = this.states[this.last]!;
       if (prev.Type === "Choice") this.add("Done", { Type: "Succeed" });
       else prev.End = true;
       this.last = undefined;
     }
     const m: { [k: string]: Asl } = {};
     if (comment) m.Comment = comment;
-    m.StartAt = this.states[0]![0];
-    m.States = Object.fromEntries(this.states);
+    m.StartAt = this.first!;
+    m.States = this.states;
     return m;
   }
 }

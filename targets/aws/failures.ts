@@ -47,10 +47,15 @@ export function retriesFor(integration: string): Asl[] | undefined {
  * cannot name a state outside the branch: their Parallel state catches for them.
  */
 export function withFailureHandling(machine: State, subject: string, topic: Asl): State {
+  // One list of retriers per integration, shared by its Tasks (they are only written out): a
+  // large training machine has thousands of Glue Tasks.
+  const retriers = new Map<string, Asl[] | undefined>();
   const retry = (states: Record<string, State>) => {
     for (const s of Object.values(states)) {
       if (s.Type === "Task" && !s.Retry) {
-        const r = retriesFor(integrationOf(s.Resource!) ?? "");
+        const integration = integrationOf(s.Resource!) ?? "";
+        if (!retriers.has(integration)) retriers.set(integration, retriesFor(integration));
+        const r = retriers.get(integration);
         if (r) s.Retry = r;
       }
       for (const b of (s.Branches as State[] | undefined) ?? []) retry(b.States as Record<string, State>);

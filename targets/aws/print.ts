@@ -3,7 +3,7 @@
 import type { Code, Group, Json, Program, Resource } from "./model";
 import { visit } from "./model";
 import { Out } from "./out";
-import { commentText, tsKey, tsString, tsStringLength } from "./quote";
+import { commentText, quotesAsIs, tsKey, tsString, tsStringLength } from "./quote";
 
 const WIDTH = 110;
 
@@ -285,12 +285,26 @@ function closer(depth: number, bracket: 0 | 1 | 2): string {
 function flat(c: Code, out: Out): void {
   switch (c.k) {
     case "lit":
+      if (typeof c.v === "string" && quotesAsIs(c.v)) {
+        out.put('"');
+        out.put(c.v);
+        return out.put('"');
+      }
       return out.put(literal(c.v));
+    // (Strings and references written in parts, not concatenated first: the pieces are joined
+    // anyway, and a large program has millions of them.)
     case "ref":
-      return out.put(`${c.res}.${c.attr}`);
+      out.put(c.res);
+      out.put(".");
+      return out.put(c.attr);
     case "name":
       use(c);
-      return out.put(c.attr ? `${c.name}${c.optional ? "?." : "."}${c.attr}` : c.name);
+      out.put(c.name);
+      if (c.attr) {
+        out.put(c.optional ? "?." : ".");
+        out.put(c.attr);
+      }
+      return;
     case "obj": {
       const entries = c.entries;
       if (entries.length === 0) return out.put("{}");

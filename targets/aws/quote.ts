@@ -6,6 +6,9 @@
 /** Printable ASCII but the double quote and the backslash: what tsString quotes as it is. */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
+/** Whether tsString(s) is `s` between double quotes (nothing to escape). */
+export const quotesAsIs = (s: string): boolean => PLAIN.test(s);
+
 /** A TypeScript (and JSON) string literal: double quotes, every non-printable-ASCII character escaped. */
 export function tsString(s: string): string {
   if (PLAIN.test(s)) return `"${s}"`;

@@ -64,6 +64,8 @@ export function planStacks(c: Compilation): Stacks {
 // ---------- assets ----------
 
 function perStackAssets(stacks: Stack[], programs: Program[]): void {
+  // (One stack, nearly every project: no asset can differ.)
+  if (programs.length < 2) return;
   const paths = new Set(programs.flatMap((p) => p.assets.map((a) => a.path)));
   const byPath = programs.map((p) => new Map(p.assets.map((a) => [a.path, a.contents] as const)));
   const renames = programs.map(() => new Map<string, string>());

@@ -111,10 +111,12 @@ export function glueStates(cx: PlanContext, flow: Flow, nodes: ValidNode[], run:
   const inSet = new Set(nodes.map((n) => n.id));
   const { level, acyclic } = levelsOf(cx, nodes, inSet);
   const levels = [...new Set(level.values())].sort((a, b) => a - b);
+  // (One Resource for every job's state: it is only written out.)
+  const resource = t`arn:${cx.placeholder("Partition", name("partition"))}:states:::glue:startJobRun.sync`;
   const glueState = (n: ValidNode) => ({
     Type: "Task",
     Comment: `${n.kind} ${n.id}`,
-    Resource: t`arn:${cx.placeholder("Partition", name("partition"))}:states:::glue:startJobRun.sync`,
+    Resource: resource,
     Parameters: { JobName: cx.placeholder(`GlueJob${cap(cx.stem(n))}`, ref(cx.glueJobs.get(n.id)!, "name")), Arguments: { "--mlp_run_id.$": run } },
     ResultPath: null,
   });
