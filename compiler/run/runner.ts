@@ -246,6 +246,7 @@ const sha = (s: string | Buffer) => createHash("sha256").update(s).digest("hex")
  * `<workdir>/cache/files.json` (as build tools do): an unchanged data file is not read again.
  */
 async function fileHash(path: string, workdir?: string): Promise<string> {
+  const statedAt = BigInt(Date.now()) * 1_000_000n;
   const st = statSync(path, { bigint: true });
   const stamp = `${st.size}:${st.mtimeNs}:${st.ino}`;
   const memo = workdir ? fileMemo(workdir) : undefined;
@@ -254,12 +255,19 @@ async function fileHash(path: string, workdir?: string): Promise<string> {
   const h = createHash("sha256");
   await new Promise<void>((res, rej) => createReadStream(path).on("data", (b) => h.update(b)).on("end", res).on("error", rej));
   const hash = h.digest("hex");
-  if (memo) {
+  // A file written less than a timestamp tick before it was stated can be written again
+  // within that tick, keeping its size and modification time: its stamp would not change,
+  // so its hash is only remembered once the file is older than the coarsest tick (git's
+  // "racily clean" entries).
+  if (memo && st.mtimeNs + RACY_NS < statedAt) {
     memo.entries[path] = { stamp, hash };
     memo.dirty = true;
   }
   return hash;
 }
+
+/** The coarsest modification-time tick of common file systems (FAT's 2 s; ext4 and NFS clocks are coarse too). */
+const RACY_NS = 2_000_000_000n;
 
 interface FileMemo {
   entries: Record<string, { stamp: string; hash: string }>;
