@@ -33,9 +33,9 @@ export class Database {
     return new Database(await DuckDBInstance.create(":memory:", { threads: String(threads) }));
   }
 
-  /** A connection of its own: its settings, variables and default schema are its own. */
-  async connect(now: Date): Promise<Engine> {
-    return Engine.over(await this.instance.connect(), now);
+  /** A connection of its own: its settings, variables and default schema (`schema`, created here) are its own. */
+  async connect(now: Date, schema?: string): Promise<Engine> {
+    return Engine.over(await this.instance.connect(), now, undefined, schema === undefined ? [] : [`CREATE SCHEMA ${d.ident(schema)}`, `SET schema = ${d.literal(schema)}`]);
   }
 
   close(): void {
@@ -57,12 +57,25 @@ export class Engine {
     return Engine.over(await instance.connect(), now, instance);
   }
 
-  /** Settings and variables belong to the connection: every connection gets the run's. */
-  static async over(conn: DuckDBConnection, now: Date, owned?: DuckDBInstance): Promise<Engine> {
+  /** Settings and variables belong to the connection: every connection gets the run's, then runs `setup`. */
+  static async over(conn: DuckDBConnection, now: Date, owned?: DuckDBInstance, setup: string[] = []): Promise<Engine> {
     const e = new Engine(conn, owned);
-    await e.exec("SET TimeZone = 'UTC'");
-    await e.exec(`SET VARIABLE mlp_now = TIMESTAMP '${timestampText(now)}'`);
+    try {
+      await e.execAll(["SET TimeZone = 'UTC'", `SET VARIABLE mlp_now = TIMESTAMP '${timestampText(now)}'`, ...setup]);
+    } catch (err) {
+      e.close();
+      throw err;
+    }
     return e;
+  }
+
+  /**
+   * Statements in order, in one call: each call is a trip to a worker thread and back, which
+   * waits its turn for a core while other steps' queries keep both busy (a step's set-up is
+   * several statements, and the steps after a large source run one after another).
+   */
+  async execAll(statements: string[]): Promise<void> {
+    if (statements.length) await this.exec(statements.join(";\n"));
   }
 
   async exec(sql: string): Promise<void> {
@@ -93,13 +106,8 @@ export class Engine {
     }
   }
 
-  /** Declares `name` as the rows of a parquet file. */
-  async declareParquet(name: string, path: string): Promise<void> {
-    await this.exec(`CREATE VIEW ${d.ident(name)} AS SELECT * FROM read_parquet(${d.literal(path)})`);
-  }
-
   async view(name: string, query: string): Promise<void> {
-    await this.exec(`CREATE VIEW ${d.ident(name)} AS\n${query}`);
+    await this.exec(viewSql(name, query));
   }
 
   /** Writes a relation to a parquet file (zstd level 1: several times faster to write than snappy here, and smaller); returns the row count. */
@@ -112,7 +120,12 @@ export class Engine {
   /** Keeps a relation's rows as a table (the columns in this order); returns the row count. */
   async toTable(relation: string, table: string, columns?: string[]): Promise<number> {
     const list = columns ? columns.map((c) => d.ident(c)).join(", ") : "*";
-    const r = await this.rows(`CREATE TABLE ${d.ident(table)} AS SELECT ${list} FROM ${d.ident(relation)}`);
+    return this.createTable(table, `SELECT ${list} FROM ${d.ident(relation)}`);
+  }
+
+  /** Keeps a query's rows as a table; returns the row count. */
+  async createTable(table: string, query: string): Promise<number> {
+    const r = await this.rows(`CREATE TABLE ${d.ident(table)} AS ${query}`);
     return Number(r[0]?.Count ?? 0);
   }
 
@@ -127,6 +140,11 @@ export class Engine {
     this.owned?.closeSync();
   }
 }
+
+export const viewSql = (name: string, query: string) => `CREATE VIEW ${d.ident(name)} AS\n${query}`;
+
+/** Declares `name` as the rows of a parquet file. */
+export const parquetViewSql = (name: string, path: string) => viewSql(name, `SELECT * FROM read_parquet(${d.literal(path)})`);
 
 /** `YYYY-MM-DD HH:MM:SS.fff` in UTC, as DuckDB reads a TIMESTAMP literal. */
 export function timestampText(t: Date): string {

@@ -10,7 +10,7 @@ import type { IrDocument } from "../ir";
 import type { LocalPlan, PlannedStep, PythonStep, RegisterStep, SourceStep, SqlStep } from "../../targets/local/plan";
 import { firstProblemQuery, formatOfPath, inFileOrder, isParsed, rawRead, rawValueQuery, ROW, stagedQuery, typedQuery } from "../../targets/local/sources";
 import { DUCKDB as d } from "../../targets/sql/dialect";
-import { Engine, EngineError } from "./engine";
+import { Engine, EngineError, parquetViewSql, viewSql } from "./engine";
 import { json, type JsonValue } from "../json-text";
 import { checkpointDir, listRuns, lookupCache, newRunId, readJson, runDir, runJson, stepDir, storeCache, writeFileAtomic, writeJsonAtomic, type OutputRecord, type RunRecord, type StepRecord } from "./folder";
 import { PythonMissing, RUNTIME_HASH, runPython, runtimeFolder, type PythonFinder } from "./python";
@@ -246,6 +246,7 @@ const sha = (s: string | Buffer) => createHash("sha256").update(s).digest("hex")
  * `<workdir>/cache/files.json` (as build tools do): an unchanged data file is not read again.
  */
 async function fileHash(path: string, workdir?: string): Promise<string> {
+  const statedAt = BigInt(Date.now()) * 1_000_000n;
   const st = statSync(path, { bigint: true });
   const stamp = `${st.size}:${st.mtimeNs}:${st.ino}`;
   const memo = workdir ? fileMemo(workdir) : undefined;
@@ -254,12 +255,19 @@ async function fileHash(path: string, workdir?: string): Promise<string> {
   const h = createHash("sha256");
   await new Promise<void>((res, rej) => createReadStream(path).on("data", (b) => h.update(b)).on("end", res).on("error", rej));
   const hash = h.digest("hex");
-  if (memo) {
+  // A file written less than a timestamp tick before it was stated can be written again
+  // within that tick, keeping its size and modification time: its stamp would not change,
+  // so its hash is only remembered once the file is older than the coarsest tick (git's
+  // "racily clean" entries).
+  if (memo && st.mtimeNs + RACY_NS < statedAt) {
     memo.entries[path] = { stamp, hash };
     memo.dirty = true;
   }
   return hash;
 }
+
+/** The coarsest modification-time tick of common file systems (FAT's 2 s; ext4 and NFS clocks are coarse too). */
+const RACY_NS = 2_000_000_000n;
 
 interface FileMemo {
   entries: Record<string, { stamp: string; hash: string }>;
@@ -393,10 +401,11 @@ async function runSource(c: StepContext, step: SourceStep): Promise<void> {
     // Each file read and parsed once into a staged table, checked there (so a problem names
     // its file and row), then written typed, file after file.
     const staged: string[] = [];
+    let stagedRows = 0;
     for (const [k, f] of files.entries()) {
       const name = `__mlp_staged_${k}`;
       const raw = rawRead(f, format, step.columns);
-      await e.exec(`CREATE TABLE "${name}" AS ${stagedQuery(raw, step.columns)}`);
+      stagedRows += await e.createTable(name, stagedQuery(raw, step.columns));
       staged.push(name);
       const row = (await e.rows(firstProblemQuery(name, step.columns, step.schemaName)))[0];
       if (!row) continue;
@@ -411,9 +420,8 @@ async function runSource(c: StepContext, step: SourceStep): Promise<void> {
     if (!c.session.wanted(step.id, "out")) return e.toParquet(step.id, out);
     // Rows in file order are a projection of the staged table, kept as is; others are sorted once.
     let kept = step.id;
-    let rows: number;
-    if (inFileOrder(staged.length, eventTime)) rows = Number((await e.rows(`SELECT count(*) AS n FROM ${d.ident(kept)}`))[0]?.n ?? 0);
-    else rows = await e.toTable(step.id, (kept = "__mlp_out"));
+    let rows = stagedRows;
+    if (!inFileOrder(staged.length, eventTime)) rows = await e.toTable(step.id, (kept = "__mlp_out"));
     keep("out", kept);
     later(() => e.toParquet(kept, out));
     return rows;
@@ -468,15 +476,13 @@ function outputOf(c: StepContext, step: string, port: string): OutputRecord {
 async function runSql(c: StepContext, step: SqlStep): Promise<void> {
   const outputs: Record<string, OutputRecord> = {};
   const { written } = await c.session.run(step.id, async (e, keep, later) => {
-    const declared = new Set<string>();
+    const declared = new Map<string, string>();
     for (const i of step.inputs) {
       if (!i.relation || declared.has(i.relation)) continue;
-      declared.add(i.relation);
       const held = c.session.relation(i.step, i.fromPort);
-      if (held) await e.view(i.relation, `SELECT * FROM ${held}`);
-      else await e.declareParquet(i.relation, c.abs(outputOf(c, i.step, i.fromPort).path));
+      declared.set(i.relation, held ? viewSql(i.relation, `SELECT * FROM ${held}`) : parquetViewSql(i.relation, c.abs(outputOf(c, i.step, i.fromPort).path)));
     }
-    for (const v of step.views) await e.view(v.name, v.query);
+    await e.execAll([...declared.values(), ...step.views.map((v) => viewSql(v.name, v.query))]);
     for (const [k, o] of step.outputs.entries()) {
       const view = step.results[o.port];
       if (!view) continue;

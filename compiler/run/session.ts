@@ -72,11 +72,9 @@ export class DataSession {
     this.schemaOf.set(step, schema);
     const kept: [string, string, boolean][] = [];
     const writes: (() => Promise<unknown>)[] = [];
-    const e = await db.connect(this.clock);
+    const e = await db.connect(this.clock, schema);
     let result: T;
     try {
-      await e.exec(`CREATE SCHEMA ${d.ident(schema)}`);
-      await e.exec(`SET schema = ${d.literal(schema)}`);
       result = await f(
         e,
         (port, relation, view) => kept.push([port, relation, view === true]),

@@ -1,7 +1,7 @@
 // `mlp run` and `mlp show` as users run them (the built bundle in a child process) on data
 // pipelines: the run folder and run.json, the cache, --until/--only/--no-cache/--resume,
 // sources that break their schema, and show's three formats. Model steps: run-models.test.ts.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +101,18 @@ describe("mlp run: data steps", { timeout: 120_000 }, () => {
     expect(statuses(await mlp(["run", "shop.mlp", "--format", "json"], dir))).toEqual({ sales: "cached", clean: "cached", last_week: "ok", halves: "cached" });
     expect(statuses(await mlp(["run", "shop.mlp", "--format", "json", "--only", "clean"], dir))).toEqual({ sales: "cached", clean: "ok" });
     expect(statuses(await mlp(["run", "shop.mlp", "--format", "json", "--until", "last_week", "--no-cache"], dir))).toEqual({ sales: "ok", clean: "ok", last_week: "ok" });
+  });
+
+  it("reads a data file again when it was rewritten within one timestamp tick (same size, same modification time)", async () => {
+    const dir = project();
+    const data = join(dir, "data/sales.csv");
+    // A coarse clock: both writes get the same whole second, which is not yet past.
+    const tick = Math.ceil(Date.now() / 1000) + 1;
+    utimesSync(data, tick, tick);
+    expect(statuses(await mlp(["run", "shop.mlp", "--format", "json"], dir)).sales).toBe("ok");
+    writeFileSync(data, SALES.replace("a,10.5,", "a,10.6,"));
+    utimesSync(data, tick, tick);
+    expect(statuses(await mlp(["run", "shop.mlp", "--format", "json"], dir))).toEqual({ sales: "ok", clean: "ok", last_week: "ok", halves: "ok" });
   });
 
   it("stops on the first row that breaks the schema, naming file, line, column and value; --resume redoes the rest", async () => {
