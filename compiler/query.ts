@@ -39,17 +39,33 @@ export const is = <K extends IrKind>(n: IrNode, kind: K): n is NodeOf<K> => n.ki
 export class IrGraph {
   /** The valid nodes (invalid ones exist only in erroneous programs), in IR order. */
   readonly nodes: ValidNode[];
-  private readonly byId = new Map<string, ValidNode>();
-  private readonly index = new Map<string, number>();
-  /** Built on the first question about edges: a target that reads nodes only never pays for it. */
+  /**
+   * Built on the first question about ids, positions or edges: a target that reads nodes only
+   * (the Cassandra schema: features and their outputs) never pays for them.
+   */
+  private ids: { byId: Map<string, ValidNode>; index: Map<string, number> } | undefined;
   private edgeIndex: { inputsOf: Map<string, Input[]>; consumersOf: Map<string, Consumer[]> } | undefined;
 
   constructor(readonly ir: IrDocument) {
     this.nodes = ir.nodes.filter((n): n is ValidNode => n.kind !== "invalid");
+  }
+
+  private get byId(): Map<string, ValidNode> {
+    return (this.ids ??= this.indexIds()).byId;
+  }
+
+  private get index(): Map<string, number> {
+    return (this.ids ??= this.indexIds()).index;
+  }
+
+  private indexIds(): { byId: Map<string, ValidNode>; index: Map<string, number> } {
+    const byId = new Map<string, ValidNode>();
+    const index = new Map<string, number>();
     this.nodes.forEach((n, i) => {
-      this.byId.set(n.id, n);
-      this.index.set(n.id, i);
+      byId.set(n.id, n);
+      index.set(n.id, i);
     });
+    return { byId, index };
   }
 
   private get edges(): { inputsOf: Map<string, Input[]>; consumersOf: Map<string, Consumer[]> } {
