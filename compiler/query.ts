@@ -126,26 +126,41 @@ export class IrGraph {
     return (this.ordered ??= this.order(this.nodes));
   }
 
-  /** Stable dependency order of `subset` (Kahn's algorithm, ties broken by IR order); linear in the subset's edges. */
+  /**
+   * Stable dependency order of `subset` (Kahn's algorithm, ties broken by IR order); linear in
+   * the subset's edges. Every target orders the whole graph once per document: counts and
+   * positions are read into plain numbers, and no set or closure is made per node.
+   */
   order(subset: readonly ValidNode[]): ValidNode[] {
-    const inSet = new Set(subset.map((n) => n.id));
+    const inSet = new Set<string>();
+    for (const n of subset) inSet.add(n.id);
+    // Each node waits for its distinct inputs in the subset.
     const pending = new Map<string, number>();
-    for (const n of subset) pending.set(n.id, new Set(this.inputs(n).filter((i) => inSet.has(i.from.id)).map((i) => i.from.id)).size);
-    const ready = new MinHeap<ValidNode>((a, b) => this.position(a) - this.position(b));
-    for (const n of subset) if (pending.get(n.id) === 0) ready.push(n);
+    for (const n of subset) {
+      const inputs = this.inputs(n);
+      let waits = 0;
+      for (let i = 0; i < inputs.length; i++) {
+        const from = inputs[i]!.from.id;
+        if (inSet.has(from) && !seenBefore(inputs, i, fromId, from)) waits++;
+      }
+      pending.set(n.id, waits);
+    }
+    const ready = new NodeHeap();
+    for (const n of subset) if (pending.get(n.id) === 0) ready.push(n, this.position(n));
     const out: ValidNode[] = [];
     const done = new Set<string>();
     while (ready.size) {
       const n = ready.pop()!;
       out.push(n);
       done.add(n.id);
-      const released = new Set<string>();
-      for (const c of this.consumers(n)) {
-        if (!inSet.has(c.node.id) || released.has(c.node.id)) continue;
-        released.add(c.node.id);
-        const left = pending.get(c.node.id)! - 1;
-        pending.set(c.node.id, left);
-        if (left === 0) ready.push(c.node);
+      const consumers = this.consumers(n);
+      for (let i = 0; i < consumers.length; i++) {
+        const c = consumers[i]!.node;
+        // A node read twice (two ports) is released once.
+        if (!inSet.has(c.id) || seenBefore(consumers, i, consumerId, c.id)) continue;
+        const left = pending.get(c.id)! - 1;
+        pending.set(c.id, left);
+        if (left === 0) ready.push(c, this.position(c));
       }
     }
     // A cycle (only in erroneous programs) leaves nodes out: append them in IR order.
@@ -312,41 +327,62 @@ function push<V>(m: Map<string, V[]>, k: string, v: V): void {
   else m.set(k, [v]);
 }
 
-/** A binary heap: `order` pops the ready node that comes first in the IR in O(log n). */
-class MinHeap<T> {
-  private readonly items: T[] = [];
-  constructor(private readonly less: (a: T, b: T) => number) {}
+const fromId = (i: Input) => i.from.id;
+const consumerId = (c: Consumer) => c.node.id;
+
+/** Whether `list[0..i)` holds an item with `key`: lists of a node's edges are short (a handful of ports). */
+function seenBefore<T>(list: readonly T[], i: number, keyOf: (x: T) => string, key: string): boolean {
+  for (let j = 0; j < i; j++) if (keyOf(list[j]!) === key) return true;
+  return false;
+}
+
+/** A binary heap of nodes by IR position: `order` pops the ready node that comes first in the IR in O(log n). */
+class NodeHeap {
+  private readonly nodes: ValidNode[] = [];
+  private readonly keys: number[] = [];
   get size(): number {
-    return this.items.length;
+    return this.nodes.length;
   }
-  push(x: T): void {
-    const a = this.items;
-    a.push(x);
-    for (let i = a.length - 1; i > 0; ) {
+  push(n: ValidNode, key: number): void {
+    const { nodes, keys } = this;
+    nodes.push(n);
+    keys.push(key);
+    for (let i = nodes.length - 1; i > 0; ) {
       const p = (i - 1) >> 1;
-      if (this.less(a[i]!, a[p]!) >= 0) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
+      if (keys[i]! >= keys[p]!) break;
+      this.swap(i, p);
       i = p;
     }
   }
-  pop(): T | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length && last !== undefined) {
-      a[0] = last;
+  pop(): ValidNode | undefined {
+    const { nodes, keys } = this;
+    const top = nodes[0];
+    const last = nodes.pop();
+    const lastKey = keys.pop()!;
+    if (nodes.length && last !== undefined) {
+      nodes[0] = last;
+      keys[0] = lastKey;
       for (let i = 0; ; ) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
-        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
+        if (l < nodes.length && keys[l]! < keys[m]!) m = l;
+        if (r < nodes.length && keys[r]! < keys[m]!) m = r;
         if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
+        this.swap(i, m);
         i = m;
       }
     }
     return top;
+  }
+  private swap(i: number, j: number): void {
+    const { nodes, keys } = this;
+    const n = nodes[i]!;
+    nodes[i] = nodes[j]!;
+    nodes[j] = n;
+    const k = keys[i]!;
+    keys[i] = keys[j]!;
+    keys[j] = k;
   }
 }
 
