@@ -6,6 +6,7 @@ import { DATA_KINDS } from "../language/catalog";
 import { dirname, normalize } from "../language/paths";
 import type { DataResources } from "../language/catalog/values";
 import type { IrArtifact, IrColumn, IrDocument, IrKind, IrNode, NodeOf, ValidNode } from "./ir";
+import { MinHeap } from "./min-heap";
 
 export interface Input {
   /** The consuming node's port (`data`, `left`, `right`). */
@@ -145,7 +146,7 @@ export class IrGraph {
       }
       pending.set(n.id, waits);
     }
-    const ready = new NodeHeap();
+    const ready = new MinHeap<ValidNode>();
     for (const n of subset) if (pending.get(n.id) === 0) ready.push(n, this.position(n));
     const out: ValidNode[] = [];
     const done = new Set<string>();
@@ -334,56 +335,6 @@ const consumerId = (c: Consumer) => c.node.id;
 function seenBefore<T>(list: readonly T[], i: number, keyOf: (x: T) => string, key: string): boolean {
   for (let j = 0; j < i; j++) if (keyOf(list[j]!) === key) return true;
   return false;
-}
-
-/** A binary heap of nodes by IR position: `order` pops the ready node that comes first in the IR in O(log n). */
-class NodeHeap {
-  private readonly nodes: ValidNode[] = [];
-  private readonly keys: number[] = [];
-  get size(): number {
-    return this.nodes.length;
-  }
-  push(n: ValidNode, key: number): void {
-    const { nodes, keys } = this;
-    nodes.push(n);
-    keys.push(key);
-    for (let i = nodes.length - 1; i > 0; ) {
-      const p = (i - 1) >> 1;
-      if (keys[i]! >= keys[p]!) break;
-      this.swap(i, p);
-      i = p;
-    }
-  }
-  pop(): ValidNode | undefined {
-    const { nodes, keys } = this;
-    const top = nodes[0];
-    const last = nodes.pop();
-    const lastKey = keys.pop()!;
-    if (nodes.length && last !== undefined) {
-      nodes[0] = last;
-      keys[0] = lastKey;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < nodes.length && keys[l]! < keys[m]!) m = l;
-        if (r < nodes.length && keys[r]! < keys[m]!) m = r;
-        if (m === i) break;
-        this.swap(i, m);
-        i = m;
-      }
-    }
-    return top;
-  }
-  private swap(i: number, j: number): void {
-    const { nodes, keys } = this;
-    const n = nodes[i]!;
-    nodes[i] = nodes[j]!;
-    nodes[j] = n;
-    const k = keys[i]!;
-    keys[i] = keys[j]!;
-    keys[j] = k;
-  }
 }
 
 /** A batch data step's `resources` (the checker refuses them on streaming steps). */

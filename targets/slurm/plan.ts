@@ -1,6 +1,7 @@
 // Planning: which Slurm jobs a pipeline becomes, what each one waits for, and where every
 // artifact lives at run time. The scripts (the other files here) only format this plan.
 import type { IrDocument, IrNode, NodeOf, ValidNode } from "../../compiler/ir";
+import { MinHeap } from "../../compiler/min-heap";
 import { deploymentNameOf, graphOf, type IrGraph, isBatchData, isData, isDeploy, isStreamData, type Input } from "../../compiler/query";
 import { fnv, slugOf } from "./quote";
 import { topicOf } from "../flink/index";
@@ -355,8 +356,8 @@ function dependencyOrder(jobs: Job[]): Job[] {
     waiting[i] = deps.length;
     for (const d of deps) (dependents[byKey.get(d)!] ??= []).push(i);
   }
-  const ready = new MinHeap();
-  for (let i = 0; i < jobs.length; i++) if (waiting[i] === 0) ready.push(i);
+  const ready = new MinHeap<number>();
+  for (let i = 0; i < jobs.length; i++) if (waiting[i] === 0) ready.push(i, i);
   const placed = new Uint8Array(jobs.length);
   const out: Job[] = [];
   while (out.length < jobs.length) {
@@ -369,7 +370,7 @@ function dependencyOrder(jobs: Job[]): Job[] {
     if (placed[i] === 1) continue;
     placed[i] = 1;
     out.push(jobs[i]!);
-    for (const k of dependents[i] ?? []) if (--waiting[k]! === 0) ready.push(k);
+    for (const k of dependents[i] ?? []) if (--waiting[k]! === 0) ready.push(k, k);
   }
   return out;
 }
@@ -400,41 +401,6 @@ export function isRelativePath(p: string): boolean {
 /** The executed notebook keeps the notebook's file name. */
 function notebookName(p: string): string {
   return p.slice(p.lastIndexOf("/") + 1) || "report.ipynb";
-}
-
-/** A binary min-heap of job indices. */
-class MinHeap {
-  private readonly a: number[] = [];
-  push(x: number): void {
-    const a = this.a;
-    a.push(x);
-    for (let i = a.length - 1; i > 0; ) {
-      const p = (i - 1) >> 1;
-      if (a[p]! <= a[i]!) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
-      i = p;
-    }
-  }
-  pop(): number | undefined {
-    const a = this.a;
-    if (a.length === 0) return undefined;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1,
-          r = l + 1;
-        let m = i;
-        if (l < a.length && a[l]! < a[m]!) m = l;
-        if (r < a.length && a[r]! < a[m]!) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
 
 function uniq(xs: string[]): string[] {
