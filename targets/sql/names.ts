@@ -32,7 +32,10 @@ export function freshColumn(base: string, columns: readonly { name: string }[]):
   return name;
 }
 
-const SAFE_TEXT = /^[A-Za-z0-9._/+@=,:~ -]*$/;
+/** The characters a comment keeps as they are: a whole text of them, and one of them. */
+const SAFE = "A-Za-z0-9._/+@=,:~ -";
+const SAFE_TEXT = new RegExp(`^[${SAFE}]*$`);
+const SAFE_CHAR = new RegExp(`^[${SAFE}]$`);
 
 /**
  * Text safe inside a `--` comment of any of the generated languages: letters, digits and
@@ -44,7 +47,7 @@ export function commentText(s: string): string {
   if (SAFE_TEXT.test(s)) return s;
   let out = "";
   for (const ch of s) {
-    if (/^[A-Za-z0-9._/+@=,:~ -]$/.test(ch)) out += ch;
+    if (SAFE_CHAR.test(ch)) out += ch;
     else for (const b of new TextEncoder().encode(ch)) out += `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
