@@ -1,5 +1,5 @@
-// Bundles the CLI: dist/mlp.mjs (ESM, every command, with chunks the commands load on
-// demand) and dist/check.cjs (`mlp check` alone, see bin/mlp.mjs).
+// Bundles the CLI: dist/mlp.cjs (every command) and dist/check.cjs (`mlp check` alone), each
+// one CommonJS script that bin/mlp.mjs runs through a V8 code cache.
 // Runs on `npm ci` (prepare) and before the benchmark.
 import { build } from "esbuild";
 import { rawText } from "./raw-plugin.mjs";
@@ -20,7 +20,6 @@ const englishOnly = {
   },
 };
 
-// Chunk names carry a hash of their contents: an old chunk would linger beside the new ones.
 rmSync(join(here, "dist"), { recursive: true, force: true });
 const common = {
   bundle: true,
@@ -33,25 +32,37 @@ const common = {
   plugins: [englishOnly, rawText],
   // A native module: loaded from node_modules by the commands that run pipelines.
   external: ["@duckdb/node-api"],
+  format: "cjs",
+  // The bin compiles each bundle as it is, through a V8 code cache (node 20 has none for ES
+  // modules, and no compile cache of its own): a function expression as node wraps a CommonJS
+  // module, in ASCII (read without decoding).
+  charset: "ascii",
+  footer: { js: "})" },
 };
+const wrapper = "(function (exports, require, module, __filename, __dirname) {";
+const noImportMeta = (file) => {
+  if (readFileSync(file, "utf8").includes("import_meta")) throw new Error(`${file} reads import.meta, which a CommonJS bundle does not have`);
+};
+
+// Every command, as one CommonJS script: dist/mlp.cjs. The commands' dynamic imports (targets,
+// the local runner, the language server) stay lazy: their modules are initialised only by the
+// commands that import them. The run and edit commands find files beside the package from
+// import.meta.url, which a CommonJS script lacks: it is the bundle's own file URL, made once.
+// The directive comes first, as it must to count (esbuild's own comes after the banner).
+const mlpBundle = join(here, "dist", "mlp.cjs");
 await build({
   ...common,
-  entryPoints: { mlp: join(here, "entry.ts") },
-  outdir: join(here, "dist"),
-  // The commands' dynamic imports (targets, the local runner) become chunks beside mlp.mjs.
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
-  outExtension: { ".js": ".mjs" },
-  format: "esm",
-  // The language server's libraries are CommonJS and require node's modules: an ESM bundle
-  // needs a `require` of its own for them.
-  banner: { js: 'import { createRequire as __mlpRequire } from "node:module"; const require = __mlpRequire(import.meta.url);' },
+  entryPoints: [join(here, "entry.ts")],
+  outfile: mlpBundle,
+  define: { ...common.define, "import.meta.url": "__mlpModuleUrl" },
+  banner: { js: `${wrapper}"use strict";const __mlpModuleUrl=require("node:url").pathToFileURL(__filename).href;` },
 });
+noImportMeta(mlpBundle);
 
-// `mlp check` alone, as one CommonJS script with no chunks: bin/mlp.mjs compiles it through
-// node:vm with a V8 code cache, which node 20 cannot do for ES modules (issue 15: start-up).
-// The run and edit commands read import.meta, which CommonJS lacks; their code is left out of
-// this bundle, and the check below makes sure it stays out.
+// `mlp check` alone, the command run most (on every save, in CI): a script a seventh the size
+// of mlp.cjs, so a check of a small file starts within 1.5x a bare node (issue 15). The run
+// and edit commands read import.meta; their code is left out of this bundle, and the check
+// below makes sure it stays out.
 // Our modules build zod schemas and tables when they load (the IR's, for one), which esbuild
 // must assume are side effects; none has an effect beyond its exports. Declared pure here, a
 // module check never calls into (the IR, lowering, printing) is left out rather than loaded.
@@ -82,15 +93,10 @@ await build({
   plugins: [...common.plugins, unusedDropped, otherCommandsLeftOut],
   entryPoints: [join(here, "check-entry.ts")],
   outfile: checkBundle,
-  format: "cjs",
-  // The bin compiles the file as it is: a function expression as node wraps a CommonJS module,
-  // in ASCII (read without decoding).
-  banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
-  footer: { js: "})" },
-  charset: "ascii",
+  banner: { js: wrapper },
   logOverride: { "empty-import-meta": "silent" },
 });
-if (readFileSync(checkBundle, "utf8").includes("import_meta")) throw new Error("dist/check.cjs reads import.meta, which a CommonJS bundle does not have");
+noImportMeta(checkBundle);
 // The code caches bin/mlp.mjs writes beside the bundle belong to this machine's node:
 // never packed.
 writeFileSync(join(here, "dist", ".npmignore"), "*.v8cache\n*.tmp\n");

@@ -1,4 +1,4 @@
-// Process entry of the bundled CLI (dist/mlp.mjs): every command.
+// Process entry of the bundled CLI (dist/mlp.cjs): every command.
 import { main } from "./cli";
 import { runMain } from "./process-main";
 

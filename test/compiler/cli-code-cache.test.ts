@@ -1,7 +1,9 @@
-// `mlp check` runs its own bundle (dist/check.cjs) through a V8 code cache (bin/mlp.mjs):
-// whatever state the cache is in (none, fresh, damaged, another bundle's, unwritable), check
-// answers exactly as the full CLI (dist/mlp.mjs) does, and a good cache is used, not rewritten.
-// Runs on a copy of the built CLI, as an install would hold it, so the cache files are the test's.
+// The bin runs each command's bundle through a V8 code cache (bin/mlp.mjs): `mlp check` its own
+// (dist/check.cjs), every other command the whole CLI (dist/mlp.cjs), with a cache per command.
+// Whatever state a cache is in (none, fresh, damaged, another bundle's, unwritable), a command
+// answers exactly as the whole CLI run without any cache does, and a good cache is used, not
+// rewritten. Runs on a copy of the built CLI, as an install would hold it, so the cache files
+// are the test's.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,8 +20,18 @@ const bundle = join(install, "compiler", "dist", "check.cjs");
 const beside = `${bundle}.v8cache`;
 const userCache = join(tmp, "xdg");
 
+/** Runs a bundle as the bin does, but compiled from its text alone: no cache, no V8 flags. */
+const UNCACHED = `const { readFileSync } = require("node:fs");
+const { dirname } = require("node:path");
+const vm = require("node:vm");
+const [file] = process.argv.splice(2, 1);
+const bundled = { exports: {} };
+new vm.Script(readFileSync(file, "latin1"), { filename: file }).runInThisContext()(bundled.exports, require, bundled, file, dirname(file));
+`;
+
 beforeAll(() => {
-  if (!existsSync(join(ROOT, "compiler", "dist", "check.cjs"))) {
+  writeFileSync(join(tmp, "uncached.cjs"), UNCACHED);
+  if (!existsSync(join(ROOT, "compiler", "dist", "check.cjs")) || !existsSync(join(ROOT, "compiler", "dist", "mlp.cjs"))) {
     const b = spawnSync(process.execPath, [join(ROOT, "compiler", "build.mjs")], { cwd: ROOT, encoding: "utf8" });
     if (b.status !== 0) throw new Error(`build failed:\n${b.stderr}`);
   }
@@ -39,8 +51,11 @@ const run = (entry: string, args: string[], env: Record<string, string> = {}): R
 };
 /** `mlp ARGS` through the bin: check takes the cached bundle. */
 const mlp = (args: string[], env?: Record<string, string>) => run(join(install, "compiler", "bin", "mlp.mjs"), args, env);
-/** The same through the full CLI, which has no cache: what check must answer. */
-const full = (args: string[]) => run(join(install, "compiler", "dist", "mlp.mjs"), args);
+/** The same through the whole CLI (dist/mlp.cjs) compiled afresh: what a command must answer. */
+const full = (args: string[]) => {
+  const r = spawnSync(process.execPath, [join(tmp, "uncached.cjs"), join(install, "compiler", "dist", "mlp.cjs"), ...args], { cwd: C, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", MLP_DEBUG: "", XDG_CACHE_HOME: userCache } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
 
 const CLEAN = ["check", "valid/minimal.mlp"];
 const CASES = [
@@ -150,6 +165,80 @@ describe("mlp check through the code cache", { timeout: 180_000 }, () => {
       expect(readdirSync(join(install, "compiler", "dist")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     } finally {
       fresh();
+    }
+  });
+});
+
+describe("every other command through the code cache of the whole CLI", { timeout: 180_000 }, () => {
+  const whole = join(install, "compiler", "dist", "mlp.cjs");
+  const cacheOf = (tag: string) => `${whole}.${tag}.v8cache`;
+  const caches = () => readdirSync(join(install, "compiler", "dist")).filter((f) => f.startsWith("mlp.cjs.") && f.endsWith(".v8cache"));
+  const forget = () => {
+    for (const f of caches()) rmSync(join(install, "compiler", "dist", f), { recursive: true, force: true });
+  };
+  const out = join(tmp, "compiled");
+  /** A command, and the cache it keeps (a command mlp does not have shares one). */
+  const COMMANDS: [string[], string][] = [
+    [["graph", "valid/minimal.mlp"], "graph"],
+    [["fmt", "--check", "valid/minimal.mlp"], "fmt"],
+    [["compile", "valid/minimal.mlp", "--target", "spark", "--out", out], "compile"],
+    [["explain", "MLP0602"], "explain"],
+    [["diff", "valid/minimal.mlp", "valid/minimal.mlp"], "diff"],
+    [["--help"], "other"],
+    [["no-such-command"], "other"],
+  ];
+  const compiled = () => (existsSync(out) ? readdirSync(out, { recursive: true }).map(String).sort().map((f) => [f, statSync(join(out, f)).isFile() ? readFileSync(join(out, f), "utf8") : ""]) : []);
+
+  it("answer as the whole CLI does, without a cache and with one, each command with a cache of its own", () => {
+    forget();
+    for (const [args, tag] of COMMANDS) {
+      rmSync(out, { recursive: true, force: true });
+      const expected = full(args);
+      const files = compiled();
+      rmSync(out, { recursive: true, force: true });
+      expect(mlp(args), `${args.join(" ")} (no cache)`).toEqual(expected);
+      expect(compiled()).toEqual(files);
+      expect(existsSync(cacheOf(tag)), `${args.join(" ")} wrote ${tag}'s cache`).toBe(true);
+      const written = mtime(cacheOf(tag));
+      rmSync(out, { recursive: true, force: true });
+      expect(mlp(args), `${args.join(" ")} (cached)`).toEqual(expected);
+      expect(compiled()).toEqual(files);
+      expect(mtime(cacheOf(tag)), `${args.join(" ")}: the cache is used, not rewritten`).toBe(written);
+    }
+    expect(caches().sort()).toEqual([...new Set(COMMANDS.map(([, tag]) => `mlp.cjs.${tag}.v8cache`))].sort());
+    // The commands reach every outcome: success, a finding (minimal.mlp is not formatted), usage problems.
+    expect(new Set(COMMANDS.map(([args]) => full(args).status))).toEqual(new Set([0, 1, 2]));
+    expect(readdirSync(join(install, "compiler", "dist")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("ignores a damaged cache, answers the same and writes a good one", () => {
+    const args = ["graph", "valid/minimal.mlp"];
+    forget();
+    fresh();
+    rmSync(userCache, { recursive: true, force: true });
+    mlp(args);
+    mlp(CLEAN);
+    const good = readFileSync(cacheOf("graph"));
+    const flipped = Buffer.from(good);
+    flipped[flipped.length >> 1] ^= 0xff;
+    for (const [what, bytes] of Object.entries({ "a flipped byte in V8's data": flipped, truncated: good.subarray(0, good.length >> 1), "check's cache": readFileSync(beside) })) {
+      writeFileSync(cacheOf("graph"), bytes);
+      expect(mlp(args), what).toEqual(full(args));
+      expect(readFileSync(cacheOf("graph")).equals(bytes), `${what}: written anew`).toBe(false);
+    }
+  });
+
+  it("keeps a command's cache in the user's cache folder when the bundle's folder cannot hold it", () => {
+    forget();
+    rmSync(userCache, { recursive: true, force: true });
+    mkdirSync(cacheOf("explain"));
+    try {
+      const args = ["explain", "MLP0602"];
+      expect(mlp(args)).toEqual(full(args));
+      expect(readdirSync(join(userCache, "mlp"))).toEqual([expect.stringMatching(/^mlp\.cjs\.explain-[0-9a-f]+\.v8cache$/)]);
+      expect(mlp(args)).toEqual(full(args));
+    } finally {
+      forget();
     }
   });
 });

@@ -21,7 +21,7 @@ describe("the editor build's staleness", () => {
   it("is fresh when every source is older than the build, whatever happened to other files", () => {
     for (const rel of ["editor/src/App.tsx", "editor/index.html", "language/parser.ts", "compiler/cli.ts", "targets/aws/index.ts"]) file(rel, BUILT - 60_000);
     // Not sources: build outputs, Python's caches, the project's samples (read from disk), tests.
-    for (const rel of ["compiler/dist/mlp.mjs", "editor/dist/index.html", "targets/python/__pycache__/m.pyc", "samples/churn.mlp", "test/x.test.ts"]) file(rel, BUILT + 60_000);
+    for (const rel of ["compiler/dist/mlp.cjs", "editor/dist/index.html", "targets/python/__pycache__/m.pyc", "samples/churn.mlp", "test/x.test.ts"]) file(rel, BUILT + 60_000);
     expect(changedSince(root, BUILT)).toBeUndefined();
   });
 

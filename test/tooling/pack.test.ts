@@ -1,5 +1,5 @@
-// `npm pack`: the tarball holds what `mlp` needs at run time (the bin, the built CLI and every
-// chunk it loads, the built editor that `mlp edit` serves, the language reference) and none of
+// `npm pack`: the tarball holds what `mlp` needs at run time (the bin, the built CLI's bundles,
+// the built editor that `mlp edit` serves, the language reference) and none of
 // the repository's tests or scratch files; and `mlp` runs from the tarball, unpacked beside the
 // repository's node_modules as `npm install` would put them.
 // Packs what is built (the bundle from `node compiler/build.mjs`): scripts are not run here.
@@ -29,6 +29,21 @@ async function closure(start: string): Promise<{ files: string[]; packages: stri
   return { files: inputs.map(([f]) => f), packages: [...new Set(inputs.flatMap(([, i]) => i.imports.filter((m) => m.external).map((m) => m.path)))] };
 }
 
+/**
+ * The packages a bundle requires: its text is a function expression as node wraps a CommonJS
+ * module (compiler/build.mjs), read here as the module inside it (by esbuild, not by pattern:
+ * the bundle holds generated code that says `require(...)` in its strings).
+ */
+async function requiredBy(bundle: string): Promise<string[]> {
+  const text = readFileSync(join(ROOT, bundle), "utf8");
+  const head = "(function (exports, require, module, __filename, __dirname) {";
+  expect(text.startsWith(head) && text.trimEnd().endsWith("})")).toBe(true);
+  const body = join(tmp, `${bundle.replaceAll("/", "_")}.body.cjs`);
+  writeFileSync(body, text.slice(head.length, text.trimEnd().length - 2));
+  const r = await build({ entryPoints: [body], bundle: true, format: "cjs", platform: "node", packages: "external", write: false, metafile: true, outdir: join(tmp, "required"), logLevel: "silent" });
+  return Object.values(r.metafile.inputs).flatMap((i) => i.imports.filter((m) => m.external).map((m) => m.path));
+}
+
 /** The files under `dir` (relative to the root), when it exists. */
 function filesUnder(dir: string): string[] {
   const abs = join(ROOT, dir);
@@ -56,20 +71,22 @@ describe("npm pack", { timeout: 120_000 }, () => {
     const packed = listed();
     const bin = pkg.bin.mlp!;
     expect(packed).toContain(bin);
-    const { files, packages } = await closure(bin);
-    // The bin, the bundle and all its chunks: a file missing here is an `mlp` that cannot start
-    // (or a command that fails when it loads its chunk).
-    expect(files).toEqual(expect.arrayContaining([bin, "compiler/dist/mlp.mjs", ...filesUnder("compiler/dist/chunks")]));
+    const { files, packages: binPackages } = await closure(bin);
     expect(files.filter((f) => !packed.has(f))).toEqual([]);
-    // `mlp check`'s own bundle, which the bin reads as a file rather than imports.
-    expect(packed).toContain("compiler/dist/check.cjs");
+    // The bundles the bin reads as files rather than imports (each one script, compiled through a
+    // code cache): a file missing here is an `mlp` that cannot start.
+    const bundles = ["compiler/dist/mlp.cjs", "compiler/dist/check.cjs"];
+    for (const b of bundles) expect(packed).toContain(b);
     expect([...packed].filter((f) => f.endsWith(".v8cache") || f.endsWith(".tmp"))).toEqual([]);
-    // What the bundle leaves to node_modules is installed with the package.
+    // What the bundles leave to node_modules is installed with the package: the bin's imports,
+    // and what the bundles require (node's own modules aside).
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    const required = (await Promise.all(bundles.map(requiredBy))).flat();
+    const packages = [...new Set([...binPackages, ...required])].filter((p) => !builtins.has(p));
     // DuckDB (native) is required at run time, out of the bundler's sight: it must be a dependency.
-    expect(files.some((f) => f.startsWith("compiler/dist/") && readFileSync(join(ROOT, f), "utf8").includes('"@duckdb/node-api"'))).toBe(true);
+    expect(bundles.some((b) => readFileSync(join(ROOT, b), "utf8").includes('"@duckdb/node-api"'))).toBe(true);
     expect(pkg.dependencies).toHaveProperty("@duckdb/node-api");
-    expect(packages.filter((p) => !builtins.has(p) && !(p in pkg.dependencies))).toEqual([]);
+    expect(packages.filter((p) => !(p in pkg.dependencies))).toEqual([]);
     expect([...packed].filter((f) => f.startsWith("test/") || f.includes(".tmp") || f.includes("node_modules/"))).toEqual([]);
     // Nothing of the sources: the bundle is what runs.
     expect([...packed].filter((f) => f.endsWith(".ts"))).toEqual([]);
@@ -105,7 +122,7 @@ describe("npm pack", { timeout: 120_000 }, () => {
     const broken = mlp(["check", "broken.mlp"], project);
     expect(broken.status).not.toBe(0);
     expect(broken.stdout + broken.stderr).toContain("broken.mlp");
-    // A command in a chunk of its own.
+    // A command of the whole CLI's bundle.
     expect(mlp(["explain", "MLP0602"]).stdout).toContain("MLP0602");
   });
 
@@ -130,7 +147,13 @@ describe("npm pack", { timeout: 120_000 }, () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<script[^>]+src="[^"]*assets\//);
     } finally {
-      cli.kill();
+      // Waited for: on its way out the command writes its code cache into the package, which
+      // the folder's removal after the tests must not race.
+      if (cli.exitCode === null && cli.signalCode === null) {
+        const exited = new Promise((done) => cli.once("exit", done));
+        cli.kill();
+        await exited;
+      }
     }
   });
 });

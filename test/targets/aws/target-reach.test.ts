@@ -18,7 +18,7 @@ const BIN = join(ROOT, "compiler/bin/mlp.mjs");
 let dir = "";
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, "compiler/dist/mlp.mjs"))) execFileSync(process.execPath, [join(ROOT, "compiler/build.mjs")], { cwd: ROOT });
+  if (!existsSync(join(ROOT, "compiler/dist/mlp.cjs"))) execFileSync(process.execPath, [join(ROOT, "compiler/build.mjs")], { cwd: ROOT });
   dir = mkdtempSync(join(tmpdir(), "mlp-aws-reach-"));
 }, 120_000);
 afterAll(() => {
