@@ -41,8 +41,9 @@ function runCached(file, tag) {
   // schemas), and a scavenge copies what lives: V8 starts the young generation small and
   // doubles it after a scavenge that kept more than it holds, so a check of a small file
   // scavenged four times on the way up; quadrupling it, twice (a large file's peak memory is no
-  // higher: the young generation's ceiling is the same). Set before the bundle is compiled: V8's flags are part of
-  // what a code cache is checked against, so the cache is made and read under the same ones.
+  // higher: the young generation's ceiling is the same). Set before the bundle is compiled:
+  // V8's flags are part of what a code cache is checked against, so the cache is made and read
+  // under the same ones.
   setFlagsFromString("--semi-space-growth-factor=4");
   const bundle = { crc: crc32(source), length: source.length };
   let cachedData;
