@@ -3,6 +3,7 @@
 // Runs on `npm ci` (prepare) and before the benchmark.
 import { build } from "esbuild";
 import { rawText } from "./raw-plugin.mjs";
+import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,8 +31,10 @@ const common = {
   define: { MLP_VERSION: JSON.stringify(version) },
   logLevel: "warning",
   plugins: [englishOnly, rawText],
-  // A native module: loaded from node_modules by the commands that run pipelines.
-  external: ["@duckdb/node-api"],
+  // Loaded from node_modules by the commands that use them (both are dependencies): DuckDB, a
+  // native module, by those that run pipelines; elkjs (1.5 MB, more than the rest of the CLI)
+  // by `mlp graph --format svg` alone, which every other command would otherwise parse.
+  external: ["@duckdb/node-api", "elkjs"],
   format: "cjs",
   // The bin compiles each bundle as it is, through a V8 code cache (node 20 has none for ES
   // modules, and no compile cache of its own): a function expression as node wraps a CommonJS
@@ -59,7 +62,7 @@ await build({
 });
 noImportMeta(mlpBundle);
 
-// `mlp check` alone, the command run most (on every save, in CI): a script a seventh the size
+// `mlp check` alone, the command run most (on every save, in CI): a script a third the size
 // of mlp.cjs, so a check of a small file starts within 1.5x a bare node (issue 15). The run
 // and edit commands read import.meta; their code is left out of this bundle, and the check
 // below makes sure it stays out.
@@ -100,3 +103,8 @@ noImportMeta(checkBundle);
 // The code caches bin/mlp.mjs writes beside the bundle belong to this machine's node:
 // never packed.
 writeFileSync(join(here, "dist", ".npmignore"), "*.v8cache\n*.tmp\n");
+// The whole CLI's shared cache (its top-level code), made here by one short command rather than
+// by the first command after an install, which would otherwise parse the whole bundle: every
+// command starts from it until it has a cache of its own. Only an accelerator: a failure here
+// (a read-only folder) leaves the commands to make it.
+spawnSync(process.execPath, [join(here, "bin", "mlp.mjs"), "--version"], { stdio: "ignore" });

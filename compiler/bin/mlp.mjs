@@ -8,12 +8,15 @@
 //
 // A cache is kept next to the bundle, or in the user's cache folder when that is not
 // writable, one per command: each holds the functions its command ran (a compile's targets, a
-// run's engine), which another command's would lack. It is only an accelerator: a missing,
+// run's engine), which another command's would lack. A command with none yet starts from the
+// bundle's shared cache, its top-level code (made by the build, see build.mjs, or else by the
+// first command that compiled the bundle). Each is only an accelerator: a missing,
 // stale, corrupt or unwritable cache costs a compile, never a failure, and the output is the
 // same either way. A cache file holds a header (what bundle it was made from, and a checksum
 // of its V8 data) then V8's data; V8 itself refuses data from another V8 version or other V8
 // flags, and a rejected or missing cache is written anew (atomically: a temporary file renamed
-// over) when the process exits.
+// over): a command's own when the process exits, the shared one as soon as the bundle is
+// compiled, before any of it has run.
 import { createRequire } from "node:module";
 
 // node's modules through require: an ES import of each would cost a module wrapper apiece.
@@ -46,12 +49,24 @@ function runCached(file, tag) {
   // under the same ones.
   setFlagsFromString("--semi-space-growth-factor=4");
   const bundle = { crc: crc32(source), length: source.length };
-  let cachedData;
-  for (const place of cacheFiles(file, tag, bundle.crc)) if ((cachedData = readCache(place, bundle)) !== undefined) break;
+  const find = (t) => {
+    for (const place of cacheFiles(file, t, bundle.crc)) {
+      const data = readCache(place, bundle);
+      if (data !== undefined) return data;
+    }
+    return undefined;
+  };
+  // The command's own cache; a command that has none yet starts from the bundle's (its top-level
+  // code, made when the first command of this bundle compiled it), not from nothing: a whole
+  // parse of the CLI costs more than the ES module chunks it replaced.
+  const own = find(tag);
+  const cachedData = own ?? (tag === undefined ? undefined : find(undefined));
   // The bundle is ASCII (esbuild escapes the rest) and already wrapped as a CommonJS module
   // function (build.mjs): read as it is, it needs no decoding and no copy.
   const script = new vm.Script(source.toString("latin1"), { filename: file, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) process.once("exit", () => saveCache(cacheFiles(file, tag, bundle.crc), bundle, script));
+  const accepted = cachedData !== undefined && !script.cachedDataRejected;
+  if (tag !== undefined && own === undefined && !accepted) saveCache(cacheFiles(file, undefined, bundle.crc), bundle, script);
+  if (own === undefined || !accepted) process.once("exit", () => saveCache(cacheFiles(file, tag, bundle.crc), bundle, script));
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, file, dirname(file));
   return true;

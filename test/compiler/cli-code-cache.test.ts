@@ -172,6 +172,7 @@ describe("mlp check through the code cache", { timeout: 180_000 }, () => {
 describe("every other command through the code cache of the whole CLI", { timeout: 180_000 }, () => {
   const whole = join(install, "compiler", "dist", "mlp.cjs");
   const cacheOf = (tag: string) => `${whole}.${tag}.v8cache`;
+  const shared = `${whole}.v8cache`;
   const caches = () => readdirSync(join(install, "compiler", "dist")).filter((f) => f.startsWith("mlp.cjs.") && f.endsWith(".v8cache"));
   const forget = () => {
     for (const f of caches()) rmSync(join(install, "compiler", "dist", f), { recursive: true, force: true });
@@ -205,10 +206,37 @@ describe("every other command through the code cache of the whole CLI", { timeou
       expect(compiled()).toEqual(files);
       expect(mtime(cacheOf(tag)), `${args.join(" ")}: the cache is used, not rewritten`).toBe(written);
     }
-    expect(caches().sort()).toEqual([...new Set(COMMANDS.map(([, tag]) => `mlp.cjs.${tag}.v8cache`))].sort());
+    // Each command's, and the bundle's shared one the first command made.
+    expect(caches().sort()).toEqual([...new Set(COMMANDS.map(([, tag]) => `mlp.cjs.${tag}.v8cache`)), "mlp.cjs.v8cache"].sort());
     // The commands reach every outcome: success, a finding (minimal.mlp is not formatted), usage problems.
     expect(new Set(COMMANDS.map(([args]) => full(args).status))).toEqual(new Set([0, 1, 2]));
     expect(readdirSync(join(install, "compiler", "dist")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("starts a command without a cache of its own from the bundle's shared one, made once by the first command", () => {
+    forget();
+    const graph = ["graph", "valid/minimal.mlp"];
+    expect(mlp(graph)).toEqual(full(graph));
+    expect(existsSync(shared)).toBe(true);
+    const made = mtime(shared);
+    // The shared cache holds the bundle's top-level code, not what graph ran: well under graph's own.
+    expect(statSync(shared).size).toBeLessThan(statSync(cacheOf("graph")).size / 2);
+    for (const [args, tag] of COMMANDS.filter(([, t]) => t !== "graph")) {
+      rmSync(out, { recursive: true, force: true });
+      expect(mlp(args), args.join(" ")).toEqual(full(args));
+      expect(existsSync(cacheOf(tag)), `${args.join(" ")} wrote its own`).toBe(true);
+    }
+    expect(mtime(shared), "the shared cache is not made again").toBe(made);
+    // Damaged: refused, the command answers the same, and the shared cache is made again.
+    const flipped = readFileSync(shared);
+    flipped[flipped.length >> 1] ^= 0xff;
+    for (const bytes of [Buffer.alloc(0), flipped]) {
+      writeFileSync(shared, bytes);
+      rmSync(cacheOf("explain"), { force: true });
+      expect(mlp(["explain", "MLP0602"])).toEqual(full(["explain", "MLP0602"]));
+      expect(readFileSync(shared).equals(bytes)).toBe(false);
+      expect(statSync(shared).size).toBeLessThan(statSync(cacheOf("graph")).size / 2);
+    }
   });
 
   it("ignores a damaged cache, answers the same and writes a good one", () => {
