@@ -7,6 +7,7 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { createRequire } from "node:module";
 import { DUCKDB as d } from "../../targets/sql/dialect";
+import { viewSql } from "../../targets/local/views";
 
 type DuckDB = typeof import("@duckdb/node-api");
 let module: Promise<DuckDB> | undefined;
@@ -140,11 +141,6 @@ export class Engine {
     this.owned?.closeSync();
   }
 }
-
-export const viewSql = (name: string, query: string) => `CREATE VIEW ${d.ident(name)} AS\n${query}`;
-
-/** Declares `name` as the rows of a parquet file. */
-export const parquetViewSql = (name: string, path: string) => viewSql(name, `SELECT * FROM read_parquet(${d.literal(path)})`);
 
 /** `YYYY-MM-DD HH:MM:SS.fff` in UTC, as DuckDB reads a TIMESTAMP literal. */
 export function timestampText(t: Date): string {

@@ -8,6 +8,7 @@ import { DUCKDB as d } from "../sql/dialect";
 import { fileText } from "../sql/names";
 import { planLocal, type PlannedStep } from "./plan";
 import { sortedJson } from "./sorted-json";
+import { parquetViewSql, viewSql } from "./views";
 
 export function emitLocal(c: Compilation): GeneratedFile[] {
   const plan = planLocal(c.ir);
@@ -20,8 +21,8 @@ export function emitLocal(c: Compilation): GeneratedFile[] {
     if (s.run !== "sql") continue;
     sql.push(`-- ---------- ${s.id} (${s.kind}) ----------`);
     for (const i of s.inputs)
-      if (i.relation) sql.push(`CREATE VIEW ${d.ident(i.relation)} AS SELECT * FROM read_parquet(${d.literal(`steps/${i.step}/${i.fromPort}.parquet`)});`);
-    for (const v of s.views) sql.push(`CREATE VIEW ${d.ident(v.name)} AS\n${v.query};`);
+      if (i.relation) sql.push(`${parquetViewSql(i.relation, `steps/${i.step}/${i.fromPort}.parquet`)};`);
+    for (const v of s.views) sql.push(`${viewSql(v.name, v.query)};`);
     for (const [port, view] of Object.entries(s.results)) sql.push(`COPY ${d.ident(view)} TO ${d.literal(`steps/${s.id}/${port}.parquet`)} (FORMAT parquet);`);
     sql.push("");
   }
