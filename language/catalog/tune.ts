@@ -5,13 +5,17 @@ import { defineKind } from "./kind";
 const metric = z.string();
 const num = z.number();
 
-const makeSearchSpace = () =>
-  z.union([
-    z.object({ choice: z.array(z.union([num, z.string(), z.boolean()])).or(z.union([num, z.string(), z.boolean()])) }).strict(),
+/** A value `choice` picks from. */
+const choiceValue = () => z.union([num, z.string(), z.boolean()]);
+/** The spaces other than `choice`, the same as written and in their normal shape. */
+const ranges = () =>
+  [
     z.object({ uniform: z.tuple([num, num]) }).strict(),
     z.object({ loguniform: z.tuple([num, num]) }).strict(),
     z.object({ intrange: z.tuple([z.number().int(), z.number().int()]) }).strict(),
-  ]);
+  ] as const;
+
+const makeSearchSpace = () => z.union([z.object({ choice: z.array(choiceValue()).or(choiceValue()) }).strict(), ...ranges()]);
 let madeSearchSpace: ReturnType<typeof makeSearchSpace> | undefined;
 /** One search-space entry: `lr = loguniform(1e-5, 1e-2)`. Made on first use, as the kinds' configs are (kind.ts). */
 export const searchSpace = () => (madeSearchSpace ??= makeSearchSpace());
@@ -44,13 +48,7 @@ export const tune = defineKind({
 
 export type SearchSpace = z.output<ReturnType<typeof normalSpace>>;
 /** A search space in one shape per function: `choice` always lists its values. Only the IR reads it (once). */
-export const normalSpace = () =>
-  z.union([
-    z.object({ choice: z.array(z.union([num, z.string(), z.boolean()])) }).strict(),
-    z.object({ uniform: z.tuple([num, num]) }).strict(),
-    z.object({ loguniform: z.tuple([num, num]) }).strict(),
-    z.object({ intrange: z.tuple([z.number().int(), z.number().int()]) }).strict(),
-  ]);
+export const normalSpace = () => z.union([z.object({ choice: z.array(choiceValue()) }).strict(), ...ranges()]);
 
 /** The decoded value of a search entry in its normal shape, or undefined when it is not a valid space. */
 export function searchSpaceOf(value: unknown): SearchSpace | undefined {
